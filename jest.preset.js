@@ -1,0 +1,33 @@
+// Shared Jest settings for every project. Tests import the libs from source
+// (through moduleNameMapper) so a test run never depends on stale dist/ output.
+const path = require('node:path');
+
+// Packages that ship only ES modules: Jest's CommonJS runtime needs them transformed.
+const esmOnly = [
+  'execa', '@sindresorhus', 'figures', 'get-stream', 'human-signals', 'is-plain-obj',
+  'is-stream', 'npm-run-path', 'path-key', 'parse-ms', 'pretty-ms', 'strip-final-newline',
+  'unicorn-magic', 'yoctocolors', 'is-unicode-supported',
+];
+
+module.exports = (projectDir, overrides = {}) => ({
+  rootDir: projectDir,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  moduleNameMapper: {
+    '^@switchboard/([^/]+)$': path.join(__dirname, 'libs/$1/src'),
+  },
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testTimeout: 30000,
+  ...overrides,
+});

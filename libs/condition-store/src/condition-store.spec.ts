@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { Buckets, EmbeddedNats, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
+import { ConditionStore } from './condition-store';
+import { ConflictError, QueueUnavailableError } from './errors';
+
+const power = (p: string) => ({ action: 'set_power_state', action_parameter: p });
+
+describe('ConditionStore', () => {
+  let dir: string;
+  let nats: EmbeddedNats;
+  let nc: NatsConnection;
+  let buckets: Buckets;
+  let store: ConditionStore;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
+    nats = await startEmbeddedNats({ dataDir: dir });
+    nc = await connectWithRetry({ servers: nats.url, name: 'store-test' });
+    buckets = await provision(nc);
+    store = new ConditionStore(nc, buckets);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const queued = async () => (await (await jetstreamManager(nc)).streams.info(STREAM_CONDITIONS)).state.messages;
+
+  it('creates a pending condition, claims the server and queues exactly one message', async () => {
+    const before = await queued();
+    const c = await store.create({ kind: 'serverControl', server: 'node01', parameters: power('on'), requestedBy: 'alice' });
+    expect(c.state).toBe('pending');
+    expect(c.requestedBy).toBe('alice');
+    expect(await store.get(c.id)).toEqual(c);
+    expect(await store.latestFor('node01')).toEqual(c);
+    expect((await store.activeFor('node01'))?.conditionId).toBe(c.id);
+    expect(await queued()).toBe(before + 1);
+  });
+
+  it('refuses a second condition for a busy server, naming the holder, and queues nothing', async () => {
+    const first = await store.create({ kind: 'serverControl', server: 'node02', parameters: power('off'), requestedBy: 'alice' });
+    const before = await queued();
+    const second = store.create({ kind: 'serverControl', server: 'node02', parameters: power('on'), requestedBy: 'bob' });
+    await expect(second).rejects.toThrow(ConflictError);
+    await expect(second).rejects.toMatchObject({ conditionId: first.id });
+    expect(await queued()).toBe(before);
+  });
+
+  it('gives exactly one winner when many requests race for one server', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.create({ kind: 'serverControl', server: 'node03', parameters: power('on'), requestedBy: `u${i}` })),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    expect(attempts.filter((a) => a.status === 'rejected' && a.reason instanceof ConflictError)).toHaveLength(9);
+  });
+
+  it('walks pending -> active -> succeeded, records progress, and frees the server at the end', async () => {
+    const c = await store.create({ kind: 'serverControl', server: 'node04', parameters: power('on'), requestedBy: 'alice' });
+    await store.update(c.id, 'active', { record: 'powering on', controller: 'ctl-1' });
+    await store.update(c.id, 'active', { record: 'verifying: on' });
+    const done = await store.update(c.id, 'succeeded', { record: 'power is on', result: { power_state: 'on' } });
+    expect(done.condition.status.records.map((r) => r.msg)).toEqual(['queued by alice', 'powering on', 'verifying: on', 'power is on']);
+    expect(done.condition.result).toEqual({ power_state: 'on' });
+    expect(done.condition.controller).toBe('ctl-1');
+    expect(await store.activeFor('node04')).toBeNull();
+    const next = await store.create({ kind: 'serverControl', server: 'node04', parameters: power('off'), requestedBy: 'bob' });
+    expect(next.id).not.toBe(c.id);
+  });
+
+  it.each([
+    ['pending', 'succeeded'],
+    ['succeeded', 'failed'],
+  ] as const)('refuses the illegal move %s -> %s', async (from, to) => {
+    const c = await store.create({ kind: 'serverControl', server: `illegal-${from}`, parameters: power('on'), requestedBy: 'alice' });
+    if (from === 'succeeded') {
+      await store.update(c.id, 'active');
+      await store.update(c.id, 'succeeded');
+    }
+    await expect(store.update(c.id, to)).rejects.toThrow(`illegal condition state transition ${from} -> ${to}`);
+  });
+
+  it('replaces a stale claim whose condition is final or gone', async () => {
+    await buckets.active.put('node05', JSON.stringify({ conditionId: '11111111-1111-4111-8111-111111111111', kind: 'serverControl', createdAt: new Date().toISOString() }));
+    const c = await store.create({ kind: 'serverControl', server: 'node05', parameters: power('on'), requestedBy: 'alice' });
+    expect((await store.activeFor('node05'))?.conditionId).toBe(c.id);
+  });
+
+  it('undoes the claim and the record when the queue refuses the message', async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(STREAM_CONDITIONS);
+    try {
+      await expect(store.create({ kind: 'serverControl', server: 'node07', parameters: power('on'), requestedBy: 'alice' })).rejects.toThrow(
+        QueueUnavailableError,
+      );
+      expect(await store.activeFor('node07')).toBeNull();
+      expect(await store.latestFor('node07')).toBeNull();
+    } finally {
+      await provision(nc);
+    }
+    const c = await store.create({ kind: 'serverControl', server: 'node07', parameters: power('on'), requestedBy: 'alice' });
+    expect(c.state).toBe('pending');
+  });
+
+  it('reports a NATS outage as QueueUnavailableError', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'sb-store-down-'));
+    const n2 = await startEmbeddedNats({ dataDir: dir2 });
+    const nc2 = await connectWithRetry({ servers: n2.url, name: 'down-test' });
+    const s2 = new ConditionStore(nc2, await provision(nc2));
+    await n2.stop();
+    await expect(s2.create({ kind: 'serverControl', server: 'node06', parameters: power('on'), requestedBy: 'alice' })).rejects.toThrow(QueueUnavailableError);
+    await nc2.close().catch(() => undefined);
+    rmSync(dir2, { recursive: true, force: true });
+  }, 30_000);
+});

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, JetStreamClient } from '@nats-io/jetstream';
+import type { KvEntry } from '@nats-io/kv';
+import {
+  ActiveClaim,
+  Condition,
+  CONDITION_VERSION,
+  ConditionKind,
+  ConditionState,
+  activeKey,
+  assertTransition,
+  conditionKey,
+  conditionSubject,
+  isFinal,
+  latestConditionKey,
+} from '@switchboard/condition-types';
+import type { Buckets } from '@switchboard/nats';
+import { decodeClaim, decodeCondition, encode } from './codec';
+import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
+
+export interface NewCondition {
+  kind: ConditionKind;
+  /** The inventory name of the server: the one key that claims and subjects use. */
+  server: string;
+  parameters: unknown;
+  requestedBy: string;
+}
+
+export interface ConditionUpdate {
+  record?: string;
+  result?: Condition['result'];
+  error?: string;
+  controller?: string;
+}
+
+export interface StoredCondition {
+  condition: Condition;
+  revision: number;
+}
+
+const isWrongSequence = (err: unknown) => /wrong last sequence|key exists/i.test(String((err as Error)?.message));
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/**
+ * Creating, reading and moving conditions through their states. Every write that
+ * races another (the per-server claim, state transitions) is a compare-and-set on
+ * a KV revision, so two API replicas or two controllers can never both win.
+ */
+export class ConditionStore {
+  private readonly js: JetStreamClient;
+
+  constructor(
+    nc: NatsConnection,
+    private readonly buckets: Buckets,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  /**
+   * Record, claim, publish: in that order, so that a condition is queued only once its
+   * server is claimed, and any step that fails undoes the ones before it. The answer
+   * is "accepted" only when JetStream has acknowledged the message.
+   */
+  async create(req: NewCondition): Promise<Condition> {
+    const ts = now();
+    const condition = Condition.parse({
+      version: CONDITION_VERSION,
+      id: randomUUID(),
+      kind: req.kind,
+      target: req.server,
+      parameters: req.parameters,
+      state: 'pending',
+      status: { records: [{ ts, msg: `queued by ${req.requestedBy}` }] },
+      createdAt: ts,
+      updatedAt: ts,
+      requestedBy: req.requestedBy,
+    });
+    const claim: ActiveClaim = { conditionId: condition.id, kind: condition.kind, createdAt: ts };
+
+    let recordRevision: number;
+    try {
+      recordRevision = await this.buckets.conditions.create(conditionKey(condition.id), encode(condition));
+    } catch (err) {
+      throw new QueueUnavailableError(`could not record condition: ${(err as Error).message}`, err);
+    }
+    let claimRevision: number;
+    try {
+      claimRevision = await this.claim(req.server, claim);
+    } catch (err) {
+      await this.buckets.conditions.purge(conditionKey(condition.id)).catch(() => undefined);
+      throw err;
+    }
+    try {
+      await this.js.publish(conditionSubject(condition.kind, req.server), encode(condition), { msgID: condition.id });
+      await this.buckets.conditions.put(latestConditionKey(req.server), condition.id);
+    } catch (err) {
+      await this.buckets.active.delete(activeKey(req.server), { previousSeq: claimRevision }).catch(() => undefined);
+      await this.buckets.conditions.purge(conditionKey(condition.id), { previousSeq: recordRevision }).catch(() => undefined);
+      throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
+    }
+    return condition;
+  }
+
+  /**
+   * Atomic per-server claim. A claim left behind by a condition that is already final,
+   * or whose record is gone (a create that died half-way), is stale and is replaced,
+   * again by compare-and-set.
+   */
+  private async claim(server: string, claim: ActiveClaim): Promise<number> {
+    const key = activeKey(server);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let existing: KvEntry | null;
+      try {
+        return await this.buckets.active.create(key, encode(claim));
+      } catch (err) {
+        if (!isWrongSequence(err)) throw new QueueUnavailableError(`could not claim server ${server}: ${(err as Error).message}`, err);
+        existing = await this.buckets.active.get(key);
+      }
+      if (!existing || existing.operation !== 'PUT') continue; // released meanwhile: try again
+      const holder = decodeClaim(existing.string());
+      const held = await this.get(holder.conditionId);
+      if (held && !isFinal(held.state)) throw new ConflictError(server, holder.conditionId);
+      try {
+        return await this.buckets.active.update(key, encode(claim), existing.revision);
+      } catch (err) {
+        if (!isWrongSequence(err)) throw err;
+      }
+    }
+    const current = await this.buckets.active.get(key);
+    throw new ConflictError(server, current?.operation === 'PUT' ? decodeClaim(current.string()).conditionId : 'unknown');
+  }
+
+  async get(id: string): Promise<Condition | null> {
+    return (await this.getWithRevision(id))?.condition ?? null;
+  }
+
+  async getWithRevision(id: string): Promise<StoredCondition | null> {
+    const entry = await this.buckets.conditions.get(conditionKey(id));
+    if (!entry || entry.operation !== 'PUT') return null;
+    return { condition: decodeCondition(entry.string()), revision: entry.revision };
+  }
+
+  /** The most recent condition of a server, final or not. */
+  async latestFor(server: string): Promise<Condition | null> {
+    const pointer = await this.buckets.conditions.get(latestConditionKey(server));
+    if (!pointer || pointer.operation !== 'PUT') return null;
+    return this.get(pointer.string());
+  }
+
+  /** The condition currently holding a server's claim, if any. */
+  async activeFor(server: string): Promise<ActiveClaim | null> {
+    const entry = await this.buckets.active.get(activeKey(server));
+    return entry && entry.operation === 'PUT' ? decodeClaim(entry.string()) : null;
+  }
+
+  /**
+   * Moves a condition to a new state (or, with the same state, only appends progress),
+   * checking the transition is legal and that nobody else wrote in between. Reaching a
+   * final state releases the server's claim.
+   */
+  async update(id: string, state: ConditionState, change: ConditionUpdate = {}, expectedRevision?: number): Promise<StoredCondition> {
+    const stored = await this.getWithRevision(id);
+    if (!stored) throw new Error(`condition ${id} not found`);
+    if (expectedRevision !== undefined && stored.revision !== expectedRevision) throw new StaleWriteError(id);
+    const { condition } = stored;
+    if (state !== condition.state) assertTransition(condition.state, state);
+    else if (isFinal(state)) throw new Error(`condition ${id} is already ${state}`);
+    const ts = now();
+    const next = Condition.parse({
+      ...condition,
+      state,
+      updatedAt: ts,
+      status: change.record ? { records: [...condition.status.records, { ts, msg: change.record }] } : condition.status,
+      ...(change.result !== undefined ? { result: change.result } : {}),
+      ...(change.error !== undefined ? { error: change.error } : {}),
+      ...(change.controller !== undefined ? { controller: change.controller } : {}),
+    });
+    let revision: number;
+    try {
+      revision = await this.buckets.conditions.update(conditionKey(id), encode(next), stored.revision);
+    } catch (err) {
+      if (isWrongSequence(err)) throw new StaleWriteError(id);
+      throw err;
+    }
+    if (isFinal(state)) await this.release(next.target, id);
+    return { condition: next, revision };
+  }
+
+  /** Drops a server's claim, but only if it is still this condition's. */
+  async release(server: string, conditionId: string): Promise<void> {
+    const entry = await this.buckets.active.get(activeKey(server));
+    if (!entry || entry.operation !== 'PUT' || decodeClaim(entry.string()).conditionId !== conditionId) return;
+    await this.buckets.active.delete(activeKey(server), { previousSeq: entry.revision }).catch((err) => {
+      if (!isWrongSequence(err)) throw err;
+    });
+  }
+}

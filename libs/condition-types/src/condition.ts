@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ActionParameters, ActionResult } from './action';
+import { ServerControlParameters, ServerControlResult } from './server-control';
+
+export const CONDITION_VERSION = '1';
+
+export const conditionKinds = ['serverControl', 'action'] as const;
+export const ConditionKind = z.enum(conditionKinds);
+export type ConditionKind = z.infer<typeof ConditionKind>;
+
+export const conditionStates = ['pending', 'active', 'succeeded', 'failed'] as const;
+export const ConditionState = z.enum(conditionStates);
+export type ConditionState = z.infer<typeof ConditionState>;
+
+/** FlipFlop's status shape: an append-only list of timestamped progress messages. */
+export const StatusRecord = z.strictObject({ ts: z.iso.datetime(), msg: z.string() });
+export type StatusRecord = z.infer<typeof StatusRecord>;
+export const ConditionStatus = z.strictObject({ records: z.array(StatusRecord) });
+export type ConditionStatus = z.infer<typeof ConditionStatus>;
+
+const common = {
+  version: z.literal(CONDITION_VERSION),
+  id: z.uuid(),
+  target: z.string().min(1),
+  state: ConditionState,
+  status: ConditionStatus,
+  error: z.string().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  requestedBy: z.string().min(1),
+  /** The controller replica that holds the condition while it is active. */
+  controller: z.string().optional(),
+};
+
+export const ServerControlCondition = z.strictObject({
+  ...common,
+  kind: z.literal('serverControl'),
+  parameters: ServerControlParameters,
+  result: ServerControlResult.optional(),
+});
+export type ServerControlCondition = z.infer<typeof ServerControlCondition>;
+
+export const ActionCondition = z.strictObject({
+  ...common,
+  kind: z.literal('action'),
+  parameters: ActionParameters,
+  result: ActionResult.optional(),
+});
+export type ActionCondition = z.infer<typeof ActionCondition>;
+
+export const Condition = z.discriminatedUnion('kind', [ServerControlCondition, ActionCondition]);
+export type Condition = z.infer<typeof Condition>;
+
+/** The parameter schema of each kind, for validating a request before a condition exists. */
+export const parametersByKind = {
+  serverControl: ServerControlParameters,
+  action: ActionParameters,
+} as const satisfies Record<ConditionKind, z.ZodType>;
+
+export type ParametersOf<K extends ConditionKind> = z.infer<(typeof parametersByKind)[K]>;

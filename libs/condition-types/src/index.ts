@@ -1,0 +1,6 @@
+export * from './server-control';
+export * from './action';
+export * from './condition';
+export * from './transitions';
+export * from './nats-names';
+export * from './requests';

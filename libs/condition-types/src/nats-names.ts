@@ -1,0 +1,72 @@
+import type { ConditionKind } from './condition';
+
+/**
+ * Every NATS name Switchboard uses, in one place. Server names come from inventory
+ * files and may hold characters that NATS gives meaning to ('.', '*', '>', spaces),
+ * so they are encoded into one safe token before they go into a subject or a key.
+ */
+export const STREAM_CONDITIONS = 'SWITCHBOARD_CONDITIONS';
+export const SUBJECT_PREFIX = 'switchboard.conditions';
+export const SUBJECT_ALL_CONDITIONS = `${SUBJECT_PREFIX}.>`;
+export const CONTROLLER_CONSUMER = 'switchboard-controller';
+
+export const KV_CONDITIONS = 'switchboard-conditions';
+export const KV_ACTIVE = 'switchboard-active';
+export const KV_CONTROLLERS = 'switchboard-controllers';
+
+/** How long a controller's heartbeat stays in KV_CONTROLLERS without being renewed. */
+export const CONTROLLER_HEARTBEAT_TTL_MS = 30_000;
+
+const safe = /^[A-Za-z0-9_-]$/;
+
+/** Reversible encoding of an arbitrary server name into a subject token / KV key part. */
+export function serverToken(server: string): string {
+  if (server.length === 0) throw new Error('server name must not be empty');
+  let out = '';
+  for (const ch of server) {
+    if (safe.test(ch)) {
+      out += ch;
+    } else {
+      for (const byte of Buffer.from(ch, 'utf8')) out += `=${byte.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+export function serverFromToken(token: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; ) {
+    if (token[i] === '=') {
+      bytes.push(parseInt(token.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      bytes.push(token.charCodeAt(i));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+export function conditionSubject(kind: ConditionKind, server: string): string {
+  return `${SUBJECT_PREFIX}.${kind}.${serverToken(server)}`;
+}
+
+/** Key in KV_CONDITIONS holding a condition record. */
+export function conditionKey(id: string): string {
+  return `c.${id}`;
+}
+
+/** Key in KV_CONDITIONS pointing to the latest condition id of a server, final or not. */
+export function latestConditionKey(server: string): string {
+  return `s.${serverToken(server)}`;
+}
+
+/** Key in KV_ACTIVE: present exactly while a server has a non-final condition (the claim). */
+export function activeKey(server: string): string {
+  return serverToken(server);
+}
+
+/** Key in KV_CONTROLLERS: one per live controller replica. */
+export function controllerKey(controllerId: string): string {
+  return serverToken(controllerId);
+}

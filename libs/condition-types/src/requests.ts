@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { Condition, ConditionKind, ConditionState } from './condition';
+
+/**
+ * Body of POST /servers/{server}/condition/{kind}. Parameters are checked against the
+ * kind's schema separately (the kind comes from the path). FlipFlop's legacy top-level
+ * `exclusive` is accepted and ignored: every condition holds its server exclusively.
+ */
+export const CreateConditionBody = z.strictObject({
+  parameters: z.unknown(),
+  exclusive: z.boolean().optional(),
+});
+export type CreateConditionBody = z.infer<typeof CreateConditionBody>;
+
+/** Body of POST /conditions: one request, many servers (a range or group expression). */
+export const BatchConditionBody = z.strictObject({
+  kind: ConditionKind,
+  targets: z.string().min(1).max(4096),
+  parameters: z.unknown(),
+  exclusive: z.boolean().optional(),
+});
+export type BatchConditionBody = z.infer<typeof BatchConditionBody>;
+
+/** FlipFlop/conditionorc answer to a condition creation or a status query. */
+export const ServerConditionsResponse = z.strictObject({
+  message: z.string(),
+  records: z.strictObject({
+    serverID: z.string(),
+    state: ConditionState.optional(),
+    conditions: z.array(Condition),
+  }),
+});
+export type ServerConditionsResponse = z.infer<typeof ServerConditionsResponse>;
+
+export const BatchOutcome = z.enum(['accepted', 'conflict', 'unknown', 'error']);
+export const BatchConditionResponse = z.strictObject({
+  message: z.string(),
+  results: z.array(
+    z.strictObject({
+      server: z.string(),
+      outcome: BatchOutcome,
+      condition: Condition.optional(),
+      conflictingConditionId: z.uuid().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+});
+export type BatchConditionResponse = z.infer<typeof BatchConditionResponse>;
+
+export const ErrorResponse = z.strictObject({
+  statusCode: z.number().int(),
+  error: z.string(),
+  message: z.string(),
+  issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  conditionId: z.uuid().optional(),
+});
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+/** Value of a server's claim in KV_ACTIVE while it has a non-final condition. */
+export const ActiveClaim = z.strictObject({
+  conditionId: z.uuid(),
+  kind: ConditionKind,
+  createdAt: z.iso.datetime(),
+});
+export type ActiveClaim = z.infer<typeof ActiveClaim>;
+
+/** A controller replica's heartbeat in KV_CONTROLLERS. */
+export const ControllerHeartbeat = z.strictObject({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  startedAt: z.iso.datetime(),
+  ts: z.iso.datetime(),
+  inFlight: z.array(z.uuid()),
+});
+export type ControllerHeartbeat = z.infer<typeof ControllerHeartbeat>;

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** serverControl actions, exactly as metal-toolbox FlipFlop (rivets) names them. */
+export const serverControlActions = [
+  'set_power_state',
+  'get_power_state',
+  'set_next_boot_device',
+  'power_cycle_bmc',
+  'pxe_boot_persistent',
+] as const;
+export const ServerControlAction = z.enum(serverControlActions);
+export type ServerControlAction = z.infer<typeof ServerControlAction>;
+
+export const powerActions = ['on', 'off', 'cycle', 'reset', 'soft'] as const;
+export const PowerAction = z.enum(powerActions);
+export type PowerAction = z.infer<typeof PowerAction>;
+
+export const bootDevices = [
+  'bios', 'cdrom', 'diag', 'floppy', 'disk', 'none', 'pxe', 'remote_drive', 'sd_card', 'usb', 'utilities',
+] as const;
+export const BootDevice = z.enum(bootDevices);
+export type BootDevice = z.infer<typeof BootDevice>;
+
+export const PowerState = z.enum(['on', 'off']);
+export type PowerState = z.infer<typeof PowerState>;
+
+/** Which action_parameter values each action takes; null means it takes none. */
+const parameterChoices: Record<ServerControlAction, readonly string[] | null> = {
+  set_power_state: powerActions,
+  set_next_boot_device: bootDevices,
+  get_power_state: null,
+  power_cycle_bmc: null,
+  pxe_boot_persistent: null,
+};
+
+const ServerControlFields = z.strictObject({
+  asset_id: z.uuid({ error: 'asset_id must be a UUID' }).optional(),
+  action: ServerControlAction,
+  action_parameter: z.string().optional(),
+  set_next_boot_device_persistent: z.boolean().optional(),
+  set_next_boot_device_efi: z.boolean().optional(),
+});
+
+/**
+ * The FlipFlop README example spells the asset `assetID`; Go's decoder silently drops
+ * it there. We accept it as a legacy alias so that payload works, and refuse a body
+ * that gives both spellings with different values.
+ */
+function acceptLegacyAssetId(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input) || !('assetID' in input)) return input;
+  const { assetID, ...rest } = input as Record<string, unknown>;
+  if ('asset_id' in rest && rest.asset_id !== assetID) return input; // left for strictObject to name
+  return { ...rest, asset_id: assetID };
+}
+
+export const ServerControlParameters = z.preprocess(
+  acceptLegacyAssetId,
+  ServerControlFields.superRefine((p, ctx) => {
+    const choices = parameterChoices[p.action];
+    const given = p.action_parameter;
+    if (choices === null) {
+      if (given !== undefined && given !== '') {
+        ctx.addIssue({ code: 'custom', path: ['action_parameter'], message: `action ${p.action} takes no action_parameter, got "${given}"` });
+      }
+    } else if (given === undefined || given === '') {
+      ctx.addIssue({ code: 'custom', path: ['action_parameter'], message: `action ${p.action} needs action_parameter, one of: ${choices.join(', ')}` });
+    } else if (!choices.includes(given)) {
+      ctx.addIssue({ code: 'custom', path: ['action_parameter'], message: `action ${p.action}: action_parameter must be one of ${choices.join(', ')}, got "${given}"` });
+    }
+    if (p.action !== 'set_next_boot_device') {
+      for (const flag of ['set_next_boot_device_persistent', 'set_next_boot_device_efi'] as const) {
+        if (p[flag]) ctx.addIssue({ code: 'custom', path: [flag], message: `${flag} applies only to action set_next_boot_device` });
+      }
+    }
+  }),
+);
+export type ServerControlParameters = z.infer<typeof ServerControlFields>;
+
+/** Structured outcome of a serverControl condition: what was read back from the server. */
+export const ServerControlResult = z.strictObject({
+  power_state: PowerState.optional(),
+  boot_device: z.string().optional(),
+  persistent: z.boolean().optional(),
+  efi: z.boolean().optional(),
+  bmc_reset: z.boolean().optional(),
+});
+export type ServerControlResult = z.infer<typeof ServerControlResult>;

@@ -1,0 +1,20 @@
+export type {
+  BmcConfig,
+  Driver,
+  Inventory,
+  PublicServer,
+  ResolveResult,
+  ServerEntry,
+  ShellPlatform,
+} from './types';
+export { InventoryError, formatIssue } from './inventory-error';
+export type { InventoryIssue } from './inventory-error';
+export { MAX_RANGE_SIZE, RangeExpressionError, expandRange } from './range-expand';
+export { foldNames } from './range-fold';
+export { compareNatural } from './natural-compare';
+export { BMC_DEFAULTS } from './bmc-config';
+export { DEFAULT_STATUS_OFF_EXIT_CODE } from './parse-platforms';
+export { RESERVED_KEYS, parseInventory } from './parse-inventory';
+export { loadInventory } from './load-inventory';
+export { watchInventory } from './watch-inventory';
+export type { InventoryWatch, WatchOptions } from './watch-inventory';

@@ -1,0 +1,135 @@
+import { isMap, isScalar } from 'yaml';
+import { BmcContext, parseBmc } from './bmc-config';
+import { ServerEntry, ShellPlatform } from './types';
+import { Entry, describe, isNothing, scalarText } from './yaml-source';
+
+/** Names must survive range expressions, shell variables and URLs unchanged. */
+export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NodeContext extends BmcContext {
+  platforms: Map<string, ShellPlatform>;
+  /** Ids seen so far (lower case) → node name, to keep ids unique across the file. */
+  ids: Map<string, string>;
+}
+
+/**
+ * One node, from either OpenFlight Power (`platform:` + variables) or
+ * OpenFlight Action (`ranks:` + arbitrary keys); a node may carry both.
+ */
+export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefined {
+  const { read } = ctx;
+  const name = entry.key;
+  const before = read.issues.count;
+  if (!NAME_PATTERN.test(name)) {
+    read.issues.add(entry.line, "invalid node name: use letters, digits, '.', '_' and '-'", { node: name });
+    return undefined;
+  }
+  if (!isNothing(entry.value) && !isMap(entry.value)) {
+    read.issues.add(read.line(entry), `expected a map of node settings, got ${describe(entry.value)}`, { node: name });
+    return undefined;
+  }
+
+  const server: ServerEntry = { name, driver: 'none', ranks: [], groups: [], attributes: {}, line: entry.line };
+  const nonScalar = new Set<string>();
+  let bmc: Entry | undefined;
+  let platformLine = entry.line;
+  const fields = isMap(entry.value) ? read.source.entries(entry.value, read.issues, { node: name }) : [];
+  for (const field of fields) {
+    const where = { node: name, field: field.key };
+    if ((isScalar(field.value) && typeof field.value.value !== 'object') || isNothing(field.value)) {
+      server.attributes[field.key] = isScalar(field.value) ? scalarText(field.value) : '';
+    } else {
+      nonScalar.add(field.key);
+    }
+    switch (field.key) {
+      case 'platform':
+        server.platform = read.text(field, where, 'a platform name');
+        platformLine = read.line(field);
+        break;
+      case 'ranks':
+        server.ranks = read.stringList(field, where) ?? [];
+        break;
+      case 'id': {
+        const id = read.text(field, where, 'a UUID');
+        if (id !== undefined && !UUID.test(id)) {
+          const example = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+          read.issues.add(read.line(field), `expected a UUID like ${example}, got ${describe(field.value)}`, where);
+        } else if (id !== undefined) {
+          server.id = id.toLowerCase();
+          const owner = ctx.ids.get(server.id);
+          if (owner === undefined) ctx.ids.set(server.id, name);
+          else read.issues.add(read.line(field), `id ${server.id} is already used by node "${owner}"`, where);
+        }
+        break;
+      }
+      case 'name': {
+        // OpenFlight sets `name` from the key and does not let a node override it.
+        const given = read.text(field, where, 'the node name');
+        if (given !== undefined && given !== name) {
+          const message = `the name comes from the node's key and cannot be changed to ${JSON.stringify(given)}`;
+          read.issues.add(read.line(field), message, where);
+        }
+        break;
+      }
+      case 'bmc':
+        bmc = field;
+        break;
+    }
+  }
+  // Action treats every node as belonging to the `default` rank last.
+  server.ranks = [...new Set([...server.ranks.filter((r) => r !== 'default'), 'default'])];
+
+  assignDriver(server, { bmc, platformLine, nonScalar }, ctx);
+  return read.issues.count > before ? undefined : server;
+}
+
+interface DriverInputs {
+  bmc: Entry | undefined;
+  platformLine: number;
+  nonScalar: Set<string>;
+}
+
+function assignDriver(server: ServerEntry, { bmc, platformLine, nonScalar }: DriverInputs, ctx: NodeContext): void {
+  const { read, platforms } = ctx;
+  const node = server.name;
+  const platformName = server.platform;
+  const shell = platformName === undefined ? undefined : platforms.get(platformName);
+
+  if (shell) {
+    server.driver = 'shell';
+    for (const variable of shell.variables) {
+      if (variable === 'name' || variable in server.attributes) continue;
+      const problem = nonScalar.has(variable) ? 'must be a single value, not a list or map' : 'is not set on this node';
+      read.issues.add(server.line, `platform "${shell.name}" needs variable "${variable}", which ${problem}`, {
+        node,
+        field: variable,
+      });
+    }
+    if (bmc) {
+      const why =
+        platformName === 'ipmi'
+          ? 'this file defines platforms.ipmi, so the node uses that shell platform'
+          : 'the node is not a native IPMI node';
+      read.issues.add(bmc.line, `bmc settings are only used by native IPMI nodes: ${why}`, { node, field: 'bmc' });
+    }
+    return;
+  }
+  if (platformName === 'ipmi') {
+    server.driver = 'ipmi';
+    const config = parseBmc(bmc, node, ctx);
+    if (config) server.bmc = config;
+    return;
+  }
+  if (platformName !== undefined) {
+    const known = [...platforms.keys()];
+    const defined = known.length > 0 ? `defined platforms: ${known.join(', ')}; ` : '';
+    read.issues.add(platformLine, `unknown platform "${platformName}" (${defined}native: ipmi)`, {
+      node,
+      field: 'platform',
+    });
+  }
+  if (bmc) {
+    read.issues.add(bmc.line, 'bmc settings are only used by native IPMI nodes (platform: ipmi)', { node, field: 'bmc' });
+  }
+}

@@ -1,0 +1,76 @@
+import { isMap, isScalar } from 'yaml';
+import { FieldReader } from './fields';
+import { ShellPlatform } from './types';
+import { Entry, describe, isNothing, scalarText } from './yaml-source';
+
+/**
+ * Switchboard's default. OpenFlight Power's code defaults to 255, so a topology
+ * file whose status script exits 255 for "off" must say so explicitly.
+ */
+export const DEFAULT_STATUS_OFF_EXIT_CODE = 111;
+
+const SHELL_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const COMMANDS = {
+  power_on: 'powerOn',
+  power_off: 'powerOff',
+  restart: 'restart',
+  status: 'status',
+} as const;
+
+/** OpenFlight Power's `platforms:` map: shell commands per platform, fed the node's variables. */
+export function parsePlatforms(section: Entry | undefined, read: FieldReader): Map<string, ShellPlatform> {
+  const platforms = new Map<string, ShellPlatform>();
+  if (!section || isNothing(section.value)) return platforms;
+  if (!isMap(section.value)) {
+    read.issues.add(read.line(section), `expected a map of platforms, got ${describe(section.value)}`, { field: 'platforms' });
+    return platforms;
+  }
+  for (const entry of read.source.entries(section.value, read.issues, { field: 'platforms' })) {
+    const platform = parsePlatform(entry, read);
+    if (platform) platforms.set(platform.name, platform);
+  }
+  return platforms;
+}
+
+function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefined {
+  const name = entry.key;
+  const base = `platforms.${name}`;
+  if (!isMap(entry.value)) {
+    read.issues.add(read.line(entry), `expected a map with variables and commands, got ${describe(entry.value)}`, { field: base });
+    return undefined;
+  }
+  const platform: ShellPlatform = {
+    name,
+    variables: [],
+    statusOffExitCode: DEFAULT_STATUS_OFF_EXIT_CODE,
+    line: entry.line,
+  };
+  for (const field of read.source.entries(entry.value, read.issues, { field: base })) {
+    const where = { field: `${base}.${field.key}` };
+    if (field.key === 'variables') {
+      platform.variables =
+        read.stringList(field, where, { test: SHELL_VARIABLE, what: 'a valid shell variable name' }) ?? platform.variables;
+    } else if (field.key === 'status_off_exit_code') {
+      platform.statusOffExitCode =
+        read.integer(field, where, 1, 255, 'an exit code') ?? platform.statusOffExitCode;
+    } else if (field.key in COMMANDS) {
+      const v = field.value;
+      if (isNothing(v)) continue;
+      if (!isScalar(v) || typeof v.value === 'object') {
+        read.issues.add(read.line(field), `expected a shell command, got ${describe(v)}`, where);
+        continue;
+      }
+      // OpenFlight's template writes `power_on: ''` for "not supported".
+      const command = scalarText(v);
+      if (command.trim() !== '') platform[COMMANDS[field.key as keyof typeof COMMANDS]] = command;
+    } else {
+      read.issues.add(
+        field.line,
+        `unknown platform setting (expected variables, power_on, power_off, restart, status, status_off_exit_code)`,
+        where,
+      );
+    }
+  }
+  return platform;
+}

@@ -1,0 +1,81 @@
+/** How Switchboard powers a server: natively over IPMI, through an OpenFlight shell platform, or not at all. */
+export type Driver = 'ipmi' | 'shell' | 'none';
+
+export interface BmcConfig {
+  host: string;
+  port: number;
+  username: string;
+  /**
+   * Resolved at load time. Non-enumerable, so logging, `JSON.stringify` or
+   * spreading a server entry never copies it; read it as `bmc.password`.
+   */
+  password?: string;
+  /** IPMI v2 / RMCP+ cipher suite (ipmitool `-C`). */
+  cipherSuite: number;
+}
+
+export interface ShellPlatform {
+  name: string;
+  /** Node keys passed to the commands as shell variables. */
+  variables: string[];
+  powerOn?: string;
+  powerOff?: string;
+  restart?: string;
+  status?: string;
+  /** Exit code of `status` meaning "powered off"; 0 means "on", anything else is a failure. */
+  statusOffExitCode: number;
+  line: number;
+}
+
+export interface ServerEntry {
+  name: string;
+  /** Lower-case UUID, unique in the file. */
+  id?: string;
+  platform?: string;
+  driver: Driver;
+  /** OpenFlight Action ranks in priority order; always ends with `default`. */
+  ranks: string[];
+  /** Names of the groups that list this server, in file order. */
+  groups: string[];
+  /** Every scalar key of the node as written, stringified, for environment variables. */
+  attributes: Record<string, string>;
+  /** Only for the `ipmi` driver. */
+  bmc?: BmcConfig;
+  /** Line of the node's key in the inventory file. */
+  line: number;
+}
+
+/** What may be shown to any client: no attributes, no BMC details. */
+export interface PublicServer {
+  name: string;
+  id?: string;
+  platform?: string;
+  driver: Driver;
+  ranks: string[];
+  groups: string[];
+}
+
+export interface ResolveResult {
+  servers: ServerEntry[];
+  /** Names, ids or `@groups` in the expression that the inventory does not know. */
+  unknown: string[];
+}
+
+export interface Inventory {
+  /** Path of the file as given to the loader. */
+  file: string;
+  /** In file order. */
+  servers: ServerEntry[];
+  platforms: Map<string, ShellPlatform>;
+  /** Group name → member server names. */
+  groups: Map<string, string[]>;
+  /** By name first, then by id (case-insensitive). */
+  get(nameOrId: string): ServerEntry | undefined;
+  /**
+   * Resolves a range expression (`node[01-04],@gpu,<uuid>`) to servers, in
+   * the order written, without duplicates. Throws `RangeExpressionError` when
+   * the expression itself is malformed.
+   */
+  resolve(expr: string): ResolveResult;
+  toPublicView(): PublicServer[];
+}

@@ -1,0 +1,43 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@switchboard/logging';
+import { silentLogger } from '@switchboard/logging';
+
+export interface ConnectOptions {
+  servers: string;
+  name: string;
+  logger?: Logger;
+  /** Stops the retry loop (e.g. on Ctrl-C); the promise then rejects. */
+  signal?: AbortSignal;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Connects to NATS, retrying with exponential backoff for as long as it takes: a
+ * process that starts before its NATS server must wait for it, not die. Once
+ * connected, the client itself reconnects forever after an outage.
+ */
+export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnection> {
+  const log = opts.logger ?? silentLogger;
+  let delay = opts.initialDelayMs ?? 200;
+  for (let attempt = 1; ; attempt++) {
+    opts.signal?.throwIfAborted();
+    try {
+      const nc = await connect({
+        servers: opts.servers,
+        name: opts.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        timeout: 2000,
+      });
+      log.info({ event: 'nats.connected', servers: opts.servers, attempt }, 'connected to NATS');
+      return nc;
+    } catch (err) {
+      log.warn({ event: 'nats.connect_failed', servers: opts.servers, attempt, retryInMs: delay, err: (err as Error).message }, 'NATS not reachable, retrying');
+      await sleep(delay, undefined, { signal: opts.signal });
+      delay = Math.min(delay * 2, opts.maxDelayMs ?? 5000);
+    }
+  }
+}

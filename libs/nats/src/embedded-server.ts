@@ -1,0 +1,103 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@switchboard/logging';
+import { silentLogger } from '@switchboard/logging';
+import { freePort } from './free-port';
+
+export interface EmbeddedNatsOptions {
+  /** JetStream storage directory; created if missing. */
+  dataDir: string;
+  host?: string;
+  /** Defaults to a free port. */
+  port?: number;
+  logger?: Logger;
+  binary?: string;
+  startTimeoutMs?: number;
+}
+
+export interface EmbeddedNats {
+  url: string;
+  port: number;
+  pid: number;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+  /** Ends the server abruptly, as a crash would. */
+  kill(): void;
+  exited: Promise<number | null>;
+}
+
+/** nats-server prints a banner before its fatal line; the fatal line is what an operator needs. */
+function lastErrorLine(output: string): string {
+  const lines = output.trim().split('\n');
+  const fatal = lines.filter((l) => /\[(FTL|ERR)\]/.test(l));
+  return (fatal.length > 0 ? fatal : lines.slice(-1)).join('; ');
+}
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect({ host, port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Runs nats-server with JetStream as a child process: the default when NATS_URL is not
+ * given, and what every integration test uses. The server binds loopback only.
+ */
+export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<EmbeddedNats> {
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? (await freePort(host));
+  const log = opts.logger ?? silentLogger;
+  mkdirSync(opts.dataDir, { recursive: true });
+  const args = ['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir];
+  const child: ChildProcess = spawn(opts.binary ?? 'nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const cleanupOnExit = () => child.kill('SIGKILL');
+  process.once('exit', cleanupOnExit);
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
+  for (;;) {
+    const failure = await Promise.race([
+      spawnError.then((e) => `could not start nats-server: ${e.message} (install the Debian package nats-server)`),
+      exited.then((code) => `nats-server exited with status ${code} before it was ready: ${lastErrorLine(output)}`),
+      sleep(50).then(() => null),
+    ]);
+    if (failure) {
+      process.removeListener('exit', cleanupOnExit);
+      throw new Error(failure);
+    }
+    if (await portAnswers(host, port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not listen on ${host}:${port} within ${opts.startTimeoutMs ?? 10_000} ms: ${lastErrorLine(output)}`);
+    }
+  }
+  log.info({ event: 'nats.embedded.started', url: `nats://${host}:${port}`, dataDir: opts.dataDir, pid: child.pid }, 'embedded nats-server started');
+
+  return {
+    url: `nats://${host}:${port}`,
+    port,
+    pid: child.pid!,
+    exited,
+    kill: () => child.kill('SIGKILL'),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const done = await Promise.race([exited.then(() => true), sleep(5000, undefined, { ref: false }).then(() => false)]);
+      if (!done) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      process.removeListener('exit', cleanupOnExit);
+      log.info({ event: 'nats.embedded.stopped', pid: child.pid }, 'embedded nats-server stopped');
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './free-port';
+export * from './embedded-server';
+export * from './connect';
+export * from './provision';

@@ -1,0 +1,33 @@
+// Adds up the Jest JSON reports of every project that has a test target. A project
+// whose report is missing (it did not compile or crashed) counts as one failure,
+// so a broken suite can never vanish from the totals.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const resultsDir = process.argv[2] ?? '.test-results';
+const root = path.resolve(__dirname, '..');
+const projects = ['libs', 'apps']
+  .flatMap((dir) => fs.existsSync(path.join(root, dir)) ? fs.readdirSync(path.join(root, dir)).map((p) => path.join(dir, p)) : [])
+  .filter((p) => {
+    const pkg = path.join(root, p, 'package.json');
+    return fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).scripts?.test;
+  });
+
+let passed = 0;
+let failed = 0;
+for (const project of projects) {
+  const report = path.join(root, resultsDir, `${path.basename(project)}.json`);
+  if (!fs.existsSync(report)) {
+    console.log(`${project}: no test report (suite did not run)`);
+    failed += 1;
+    continue;
+  }
+  const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+  // Suites that fail to load have no test results but count as failures.
+  const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+  console.log(`${project}: ${r.numPassedTests} passed, ${r.numFailedTests + brokenSuites} failed`);
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + brokenSuites;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
