@@ -14,7 +14,7 @@ module.exports = (projectDir, overrides = {}) => ({
   testEnvironment: 'node',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
-    '^@switchboard/([^/]+)$': path.join(__dirname, 'libs/$1/src'),
+    '^@switchboard/([^/]+)$': [path.join(__dirname, 'libs/$1/src'), path.join(__dirname, 'apps/$1/src')],
   },
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', {

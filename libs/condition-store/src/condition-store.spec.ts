@@ -74,6 +74,22 @@ describe('ConditionStore', () => {
     expect(next.id).not.toBe(c.id);
   });
 
+  it('lets a client wait for the outcome: answers as soon as the condition is final', async () => {
+    const c = await store.create({ kind: 'serverControl', server: 'node10', parameters: power('on'), requestedBy: 'alice' });
+    const waiting = store.waitUntilFinal(c.id, 10_000);
+    await store.update(c.id, 'active');
+    setTimeout(() => void store.update(c.id, 'succeeded', { result: { power_state: 'on' } }), 100);
+    const t0 = Date.now();
+    expect((await waiting)?.state).toBe('succeeded');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('gives up waiting after the timeout, answering the condition as it stands', async () => {
+    const c = await store.create({ kind: 'serverControl', server: 'node11', parameters: power('on'), requestedBy: 'alice' });
+    expect((await store.waitUntilFinal(c.id, 300))?.state).toBe('pending');
+    expect(await store.waitUntilFinal('33333333-3333-4333-8333-333333333333', 300)).toBeNull();
+  });
+
   it.each([
     ['pending', 'succeeded'],
     ['succeeded', 'failed'],
@@ -90,6 +106,29 @@ describe('ConditionStore', () => {
     await buckets.active.put('node05', JSON.stringify({ conditionId: '11111111-1111-4111-8111-111111111111', kind: 'serverControl', createdAt: new Date().toISOString() }));
     const c = await store.create({ kind: 'serverControl', server: 'node05', parameters: power('on'), requestedBy: 'alice' });
     expect((await store.activeFor('node05'))?.conditionId).toBe(c.id);
+  });
+
+  it('fails a pending condition that was never queued (a create cut off by an outage) and frees its server', async () => {
+    const old = new Date(Date.now() - 60_000).toISOString();
+    const abandoned = {
+      version: '1', id: '22222222-2222-4222-8222-222222222222', kind: 'serverControl', target: 'node08', parameters: power('on'),
+      state: 'pending', status: { records: [{ ts: old, msg: 'queued by alice' }] }, createdAt: old, updatedAt: old, requestedBy: 'alice',
+    };
+    await buckets.conditions.put(`c.${abandoned.id}`, JSON.stringify(abandoned));
+    await buckets.active.put('node08', JSON.stringify({ conditionId: abandoned.id, kind: 'serverControl', createdAt: old }));
+    const c = await store.create({ kind: 'serverControl', server: 'node08', parameters: power('off'), requestedBy: 'bob' });
+    expect((await store.activeFor('node08'))?.conditionId).toBe(c.id);
+    const failed = await store.get(abandoned.id);
+    expect(failed?.state).toBe('failed');
+    expect(failed?.error).toMatch(/never ran/);
+  });
+
+  it('keeps a pending condition that is queued but not yet taken, however old', async () => {
+    const c = await store.create({ kind: 'serverControl', server: 'node09', parameters: power('on'), requestedBy: 'alice' });
+    const stored = JSON.parse((await buckets.conditions.get(`c.${c.id}`))!.string());
+    stored.createdAt = new Date(Date.now() - 60_000).toISOString();
+    await buckets.conditions.put(`c.${c.id}`, JSON.stringify(stored));
+    await expect(store.create({ kind: 'serverControl', server: 'node09', parameters: power('off'), requestedBy: 'bob' })).rejects.toThrow(ConflictError);
   });
 
   it('undoes the claim and the record when the queue refuses the message', async () => {

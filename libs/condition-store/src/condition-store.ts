@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
 import type { KvEntry } from '@nats-io/kv';
 import {
   ActiveClaim,
@@ -8,6 +8,7 @@ import {
   CONDITION_VERSION,
   ConditionKind,
   ConditionState,
+  STREAM_CONDITIONS,
   activeKey,
   assertTransition,
   conditionKey,
@@ -39,6 +40,9 @@ export interface StoredCondition {
   revision: number;
 }
 
+/** Longer than any create takes between its claim and its publish (the NATS request timeouts). */
+export const ABANDONED_CREATE_MS = 30_000;
+
 const isWrongSequence = (err: unknown) => /wrong last sequence|key exists/i.test(String((err as Error)?.message));
 
 function now(): string {
@@ -54,7 +58,7 @@ export class ConditionStore {
   private readonly js: JetStreamClient;
 
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly buckets: Buckets,
   ) {
     this.js = jetstream(nc);
@@ -123,7 +127,7 @@ export class ConditionStore {
       if (!existing || existing.operation !== 'PUT') continue; // released meanwhile: try again
       const holder = decodeClaim(existing.string());
       const held = await this.get(holder.conditionId);
-      if (held && !isFinal(held.state)) throw new ConflictError(server, holder.conditionId);
+      if (held && !isFinal(held.state) && !(await this.neverQueued(held))) throw new ConflictError(server, holder.conditionId);
       try {
         return await this.buckets.active.update(key, encode(claim), existing.revision);
       } catch (err) {
@@ -134,6 +138,21 @@ export class ConditionStore {
     throw new ConflictError(server, current?.operation === 'PUT' ? decodeClaim(current.string()).conditionId : 'unknown');
   }
 
+  /**
+   * A create that lost NATS between its claim and its publish, and could not undo the
+   * claim, leaves a pending condition that no controller will ever see. Once it is older
+   * than any create could take, and the stream holds no message for it, it is failed
+   * and its claim becomes stale, so the server is never blocked for good.
+   */
+  private async neverQueued(held: Condition): Promise<boolean> {
+    if (held.state !== 'pending' || Date.now() - Date.parse(held.createdAt) < ABANDONED_CREATE_MS) return false;
+    const jsm = await jetstreamManager(this.nc);
+    const last = await jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: conditionSubject(held.kind, held.target) }).catch(() => null);
+    if (last && last.header?.get('Nats-Msg-Id') === held.id) return false;
+    await this.update(held.id, 'failed', { record: 'never queued', error: 'the queue failed while this condition was being created; it never ran' }).catch(() => undefined);
+    return true;
+  }
+
   async get(id: string): Promise<Condition | null> {
     return (await this.getWithRevision(id))?.condition ?? null;
   }
@@ -142,6 +161,28 @@ export class ConditionStore {
     const entry = await this.buckets.conditions.get(conditionKey(id));
     if (!entry || entry.operation !== 'PUT') return null;
     return { condition: decodeCondition(entry.string()), revision: entry.revision };
+  }
+
+  /**
+   * The condition once it is final, or as it stands when `timeoutMs` runs out: a KV
+   * watch, so a waiting client hears of the outcome as soon as it is written instead of
+   * polling for it. Null when there is no such condition.
+   */
+  async waitUntilFinal(id: string, timeoutMs: number): Promise<Condition | null> {
+    const watcher = await this.buckets.conditions.watch({ key: conditionKey(id) });
+    const timer = setTimeout(() => watcher.stop(), timeoutMs);
+    let last: Condition | null = null;
+    try {
+      for await (const entry of watcher) {
+        if (entry.operation !== 'PUT') return null;
+        last = decodeCondition(entry.string());
+        if (isFinal(last.state)) return last;
+      }
+    } finally {
+      clearTimeout(timer);
+      watcher.stop();
+    }
+    return last ?? this.get(id);
   }
 
   /** The most recent condition of a server, final or not. */

@@ -74,3 +74,14 @@ export const ControllerHeartbeat = z.strictObject({
   inFlight: z.array(z.uuid()),
 });
 export type ControllerHeartbeat = z.infer<typeof ControllerHeartbeat>;
+
+/** Longest a client may ask GET /conditions/{id} to wait for the outcome. */
+export const MAX_WAIT_MS = 60_000;
+
+/** `?wait=<ms>` on GET /conditions/{id}: answer once the condition is final, or when the wait runs out. */
+export const ConditionWaitQuery = z.coerce
+  .number({ error: `wait must be a number of milliseconds, 0 to ${MAX_WAIT_MS}` })
+  .int({ error: 'wait must be a whole number of milliseconds' })
+  .min(0)
+  .max(MAX_WAIT_MS)
+  .optional();

@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BatchConditionBody,
+  BatchConditionResponse,
+  Condition,
+  ConditionKind,
+  ParametersOf,
+  ServerConditionsResponse,
+  parametersByKind,
+} from '@switchboard/condition-types';
+import { ConflictError } from '@switchboard/condition-store';
+import { RangeExpressionError, ServerEntry, foldNames } from '@switchboard/inventory';
+import type { Logger } from '@switchboard/logging';
+import { ApiError, FieldIssue, clip, quote } from '../errors/api-error';
+import { InventoryService } from '../inventory/inventory.service';
+import { NatsLink } from '../nats/nats-link';
+import { LOGGER } from '../tokens';
+import { isConditionId } from '../validation/condition-id';
+import { fieldIssues, summarise } from '../validation/zod-pipe';
+import { mapLimit } from './map-limit';
+
+/** How many conditions of one batch are being created at the same time. */
+export const BATCH_CONCURRENCY = 64;
+
+type BatchResult = BatchConditionResponse['results'][number];
+type Parameters = ParametersOf<ConditionKind>;
+
+export function serverConditions(message: string, server: string, condition: Condition): ServerConditionsResponse {
+  return { message, records: { serverID: server, state: condition.state, conditions: [condition] } };
+}
+
+/** Conditions: validated against the shared contract, created through ConditionStore, read back from KV. */
+@Injectable()
+export class ConditionsService {
+  constructor(
+    private readonly inventory: InventoryService,
+    private readonly nats: NatsLink,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming each field. */
+  parseParameters(kind: ConditionKind, input: unknown): Parameters {
+    const result = parametersByKind[kind].safeParse(input);
+    if (result.success) return result.data;
+    const issues = fieldIssues(result.error, ['parameters']);
+    throw ApiError.badRequest(`invalid parameters for ${kind}: ${summarise(issues)}`, issues);
+  }
+
+  /** A serverControl `asset_id`, when given, must be the server's inventory id: the request names one machine twice. */
+  assetIdProblem(kind: ConditionKind, parameters: Parameters, server: ServerEntry): FieldIssue | undefined {
+    if (kind !== 'serverControl' || !('action' in parameters) || parameters.asset_id === undefined) return undefined;
+    const given = parameters.asset_id.toLowerCase();
+    if (server.id === undefined) {
+      return { path: 'parameters.asset_id', message: `asset_id ${given} given, but server ${server.name} has no id in the inventory` };
+    }
+    if (given !== server.id) {
+      return { path: 'parameters.asset_id', message: `asset_id ${given} does not match server ${server.name}, whose inventory id is ${server.id}` };
+    }
+    return undefined;
+  }
+
+  async createForServer(serverNameOrId: string, kind: ConditionKind, rawParameters: unknown, requestedBy: string): Promise<Condition> {
+    const server = this.inventory.require(serverNameOrId);
+    const parameters = this.parseParameters(kind, rawParameters);
+    const problem = this.assetIdProblem(kind, parameters, server);
+    if (problem) throw ApiError.badRequest(problem.message, [problem]);
+    return this.nats.available().create({ kind, server: server.name, parameters, requestedBy });
+  }
+
+  /** The most recent condition of a server, final or not; 404 when it never had one. */
+  async latestFor(serverNameOrId: string): Promise<{ server: ServerEntry; condition: Condition }> {
+    const server = this.inventory.require(serverNameOrId);
+    const condition = await this.nats.available().latestFor(server.name);
+    if (!condition) throw ApiError.notFound(`server ${server.name} has no conditions`);
+    return { server, condition };
+  }
+
+  /**
+   * conditionorc's read form. The store keeps a pointer to each server's latest condition
+   * only, so this answers that condition when it is of `kind`, and 404 otherwise.
+   */
+  async latestOfKind(serverNameOrId: string, kind: ConditionKind): Promise<{ server: ServerEntry; condition: Condition }> {
+    const server = this.inventory.require(serverNameOrId);
+    const condition = await this.nats.available().latestFor(server.name);
+    if (!condition) throw ApiError.notFound(`server ${server.name} has no conditions`);
+    if (condition.kind !== kind) {
+      throw ApiError.notFound(`server ${server.name} has no current ${kind} condition; its latest condition ${condition.id} is ${condition.kind} (${condition.state})`);
+    }
+    return { server, condition };
+  }
+
+  async get(id: string): Promise<Condition> {
+    const condition = await this.nats.available().get(id);
+    if (!condition) throw ApiError.notFound(`condition ${id} not found`);
+    return condition;
+  }
+
+  /** The condition once final, or as it stands after `waitMs`: clients hear of the outcome without polling. */
+  async waitUntilFinal(id: string, waitMs: number): Promise<Condition> {
+    const condition = await this.nats.available().waitUntilFinal(id, waitMs);
+    if (!condition) throw ApiError.notFound(`condition ${id} not found`);
+    return condition;
+  }
+
+  /**
+   * One condition per server of a range/group expression. Parameters are validated once,
+   * before anything is created; each server then gets its own outcome.
+   */
+  async createBatch(body: BatchConditionBody, requestedBy: string): Promise<BatchConditionResponse> {
+    const parameters = this.parseParameters(body.kind, body.parameters);
+    let resolved;
+    try {
+      resolved = this.inventory.resolve(body.targets);
+    } catch (err) {
+      if (!(err instanceof RangeExpressionError)) throw err;
+      throw ApiError.badRequest(`invalid targets: ${err.reason}`, [{ path: 'targets', message: err.reason }]);
+    }
+    const store = this.nats.available();
+    const created = await mapLimit(resolved.servers, BATCH_CONCURRENCY, async (server): Promise<BatchResult> => {
+      const problem = this.assetIdProblem(body.kind, parameters, server);
+      if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
+      try {
+        const condition = await store.create({ kind: body.kind, server: server.name, parameters, requestedBy });
+        return { server: server.name, outcome: 'accepted', condition };
+      } catch (err) {
+        if (err instanceof ConflictError) {
+          const id = isConditionId(err.conditionId) ? { conflictingConditionId: err.conditionId } : {};
+          return { server: server.name, outcome: 'conflict', ...id, reason: err.message };
+        }
+        return { server: server.name, outcome: 'error', reason: (err as Error).message };
+      }
+    });
+    const unknown = resolved.unknown.map(
+      (name): BatchResult => ({
+        server: name,
+        outcome: 'unknown',
+        reason: name.startsWith('@') ? `group ${quote(name.slice(1))} is not in the inventory` : `server ${quote(name)} is not in the inventory`,
+      }),
+    );
+    const results = [...created, ...unknown];
+    // One line per condition touched; names the inventory does not know are one folded line.
+    for (const r of created) {
+      this.log.info(
+        { event: 'condition.batch_item', server: r.server, kind: body.kind, outcome: r.outcome, conditionId: r.condition?.id, conflictingConditionId: r.conflictingConditionId, reason: r.reason, requestedBy },
+        `batch ${body.kind} ${r.server}: ${r.outcome}`,
+      );
+    }
+    if (unknown.length > 0) {
+      this.log.info({ event: 'condition.batch_unknown', kind: body.kind, count: unknown.length, names: clip(foldNames(resolved.unknown), 300) }, 'batch names not in the inventory');
+    }
+    return { message: batchMessage(results), results };
+  }
+}
+
+export function batchMessage(results: readonly BatchResult[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const parts = (['accepted', 'conflict', 'unknown', 'error'] as const).filter((o) => counts.has(o)).map((o) => `${counts.get(o)} ${o}`);
+  return `${results.length} server${results.length === 1 ? '' : 's'}: ${parts.length > 0 ? parts.join(', ') : 'nothing to do'}`;
+}

@@ -1,0 +1,24 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiError } from '../errors/api-error';
+import { NatsLink } from '../nats/nats-link';
+
+/** Probes, outside the /api/v1 prefix. */
+@Controller()
+export class HealthController {
+  constructor(private readonly nats: NatsLink) {}
+
+  /** Liveness: the process answers. */
+  @Get('healthz')
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: NATS is connected and the stream and buckets are provisioned. */
+  @Get('readyz')
+  readyz() {
+    const { connected, provisioned } = this.nats.state();
+    if (!connected) throw ApiError.of(503, 'not ready: NATS is not connected');
+    if (!provisioned) throw ApiError.of(503, 'not ready: NATS stream and buckets are not provisioned yet');
+    return { status: 'ready', nats: 'connected' };
+  }
+}

@@ -1,0 +1,68 @@
+import { createReadStream, readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { clip, quote, reasonPhrase } from '../errors/api-error';
+import { sendError } from '../errors/error.filter';
+
+/** Largest request body accepted; larger ones get 413. */
+export const BODY_LIMIT = 64 * 1024;
+/** Longest path segment the router matches; longer ones get 404 before any handler runs. */
+export const MAX_PARAM_LENGTH = 1024;
+
+type StaticOptions = Parameters<FastifyAdapter['useStaticAssets']>[0];
+
+const contentTypes: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'application/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.png': 'image/png',
+};
+
+/**
+ * Fastify with the API's limits, and errors Fastify raises before routing (a malformed
+ * percent-encoding in the URL) answered in the `ErrorResponse` shape.
+ *
+ * `@fastify/static` is not installed, and Nest's adapter would exit the process when
+ * SwaggerModule asks it for static files; `useStaticAssets` here instead serves the
+ * files of the given directory (the Swagger UI bundle) by exact name, nothing else.
+ */
+export class ApiFastifyAdapter extends FastifyAdapter {
+  constructor() {
+    super({
+      bodyLimit: BODY_LIMIT,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+        const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
+        const path = quote(request.url.split('?')[0] ?? '', 200);
+        const message =
+          error.code === 'FST_ERR_BAD_URL'
+            ? `the URL path ${path} is not valid percent-encoding`
+            : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? `a path segment is longer than ${MAX_PARAM_LENGTH} characters`
+              : clip(error.message, 300);
+        sendError(reply, { statusCode: status, error: reasonPhrase(status), message });
+      },
+    });
+  }
+
+  override useStaticAssets(options: StaticOptions): this {
+    const { root, prefix = '/' } = options;
+    if (typeof root !== 'string') throw new Error('useStaticAssets: only a single root directory is supported');
+    const files = new Set(readdirSync(root, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name));
+    const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    this.getInstance().get(`${base}/:file`, (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
+      const { file } = request.params;
+      if (!files.has(file)) {
+        sendError(reply, { statusCode: 404, error: reasonPhrase(404), message: 'no such documentation asset' });
+        return reply;
+      }
+      return reply
+        .type(contentTypes[extname(file)] ?? 'application/octet-stream')
+        .header('cache-control', 'public, max-age=3600')
+        .send(createReadStream(join(root, file)));
+    });
+    return this;
+  }
+}
