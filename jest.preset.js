@@ -6,7 +6,7 @@ const path = require('node:path');
 const esmOnly = [
   'execa', '@sindresorhus', 'figures', 'get-stream', 'human-signals', 'is-plain-obj',
   'is-stream', 'npm-run-path', 'path-key', 'parse-ms', 'pretty-ms', 'strip-final-newline',
-  'unicorn-magic', 'yoctocolors', 'is-unicode-supported',
+  'unicorn-magic', 'yoctocolors', 'is-unicode-supported', '@sec-ant',
 ];
 
 module.exports = (projectDir, overrides = {}) => ({
@@ -15,6 +15,9 @@ module.exports = (projectDir, overrides = {}) => ({
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
     '^@switchboard/([^/]+)$': [path.join(__dirname, 'libs/$1/src'), path.join(__dirname, 'apps/$1/src')],
+    // unicorn-magic (execa -> npm-run-path) exports only under the `import` condition,
+    // which Jest's CommonJS resolver does not use.
+    '^unicorn-magic$': path.join(__dirname, 'node_modules/unicorn-magic/node.js'),
   },
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', {

@@ -1,0 +1,36 @@
+import type { Inventory, ServerEntry } from '@switchboard/inventory';
+
+import type { Driver } from './capabilities';
+import { IpmiDriverOptions, createIpmiDriver } from './ipmi-driver';
+import { ShellDriverOptions, createShellDriver } from './shell-driver';
+
+export type DriverOptions = IpmiDriverOptions & ShellDriverOptions;
+
+/**
+ * The driver for one inventory server, chosen by `server.driver`. A `none` server gets a driver
+ * without capabilities: the controller then fails its conditions as unsupported, by the same path
+ * as any capability a platform lacks. Throws when the entry is inconsistent (an ipmi server
+ * without bmc settings, a shell server whose platform is unknown).
+ */
+export function createDriver(
+  server: ServerEntry,
+  platforms: Inventory['platforms'],
+  options: DriverOptions = {},
+): Driver {
+  switch (server.driver) {
+    case 'ipmi':
+      return createIpmiDriver(server, options);
+    case 'shell': {
+      const platform = server.platform === undefined ? undefined : platforms.get(server.platform);
+      if (!platform) {
+        const known = [...platforms.keys()].join(', ') || 'none';
+        throw new Error(`server ${server.name}: shell platform "${server.platform ?? ''}" is not defined (defined: ${known})`);
+      }
+      return createShellDriver(server, platform, options);
+    }
+    case 'none':
+      return { kind: 'none', server: server.name, lockKey: `none:${server.name}` };
+    default:
+      throw new Error(`server ${server.name}: unknown driver "${String(server.driver as unknown)}"`);
+  }
+}

@@ -1,0 +1,16 @@
+export * from './capabilities';
+export { createDriver } from './create-driver';
+export type { DriverOptions } from './create-driver';
+export { createIpmiDriver, lockKeyFor } from './ipmi-driver';
+export type { IpmiDriverOptions } from './ipmi-driver';
+export { createShellDriver } from './shell-driver';
+export type { ShellDriverOptions } from './shell-driver';
+export { runIpmitool } from './ipmitool-runner';
+export type { IpmitoolOptions, IpmitoolOutput } from './ipmitool-runner';
+export { classifyIpmitoolFailure } from './ipmitool-failure';
+export type { IpmitoolFailure } from './ipmitool-failure';
+export { ipmitoolArgv, ipmitoolGiveUpMs, retriesFor } from './ipmitool-session';
+export type { IpmitoolRetries } from './ipmitool-session';
+export { bootdevCommand, ipmitoolBootDevice, parseBootParameter5 } from './ipmi-boot';
+export { runScript } from './run-script';
+export type { ScriptOptions, ScriptResult } from './run-script';

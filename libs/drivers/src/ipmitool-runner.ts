@@ -1,0 +1,108 @@
+import { execa } from 'execa';
+import type { BmcConfig } from '@switchboard/inventory';
+
+import { DriverError, OperationContext } from './capabilities';
+import { startDeadline } from './deadline';
+import { classifyIpmitoolFailure, withoutChatter } from './ipmitool-failure';
+import { endpointOf, ipmitoolArgv, retriesFor } from './ipmitool-session';
+import { bounded, redact } from './output-text';
+
+export interface IpmitoolOptions {
+  /** Path or name of the binary (default `ipmitool`). */
+  ipmitoolPath?: string;
+}
+
+export interface IpmitoolOutput {
+  stdout: string;
+  /** Without the chatter `-v` adds to every call. */
+  stderr: string;
+}
+
+// Far more than any chassis or mc command prints; stops a misbehaving binary from eating memory.
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+const FALLBACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * Runs `ipmitool -I lanplus … <command>` against one BMC and resolves with its output when it
+ * exits 0. Everything else is a DriverError whose message names the BMC, or, when the caller
+ * cancels through `ctx.signal`, the signal's reason. A zero exit is not always success
+ * (`chassis bootdev` exits 0 when the BMC refuses): callers check stdout for ipmitool's
+ * confirmation.
+ */
+export async function runIpmitool(
+  bmc: BmcConfig,
+  command: readonly string[],
+  ctx: OperationContext,
+  options: IpmitoolOptions = {},
+): Promise<IpmitoolOutput> {
+  const where = `ipmi ${endpointOf(bmc)}`;
+  const what = command.join(' ');
+  const deadline = startDeadline(ctx);
+  const early = deadline.stopReason();
+  if (early) {
+    deadline.dispose();
+    if (early.kind === 'cancelled') throw early.reason;
+    throw new DriverError('timeout', `${where}: ${what}: deadline passed before ipmitool started`);
+  }
+
+  const retries = retriesFor(ctx.timeoutMs);
+  const argv = ipmitoolArgv(bmc, retries, command);
+  const started = Date.now();
+  let result;
+  try {
+    result = await execa(options.ipmitoolPath ?? 'ipmitool', argv, {
+      // Only what ipmitool needs: the controller's own secrets stay out of its environment.
+      env: {
+        PATH: process.env.PATH ?? FALLBACK_PATH,
+        ...(bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {}),
+      },
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+      cancelSignal: deadline.signal,
+      // ipmitool holds nothing that needs a clean shutdown, and a deadline is a deadline.
+      killSignal: 'SIGKILL',
+      forceKillAfterDelay: false,
+      maxBuffer: MAX_OUTPUT_BYTES,
+    });
+  } finally {
+    deadline.dispose();
+  }
+
+  const ms = Date.now() - started;
+  const stderr = redact(withoutChatter(result.stderr), [bmc.password]);
+  const stdout = redact(result.stdout, [bmc.password]);
+  ctx.logger.debug({ bmc: endpointOf(bmc), argv, exitCode: result.exitCode, ms }, 'ipmitool finished');
+
+  if (result.isCanceled) {
+    const stop = deadline.stopReason();
+    if (stop?.kind === 'cancelled') throw stop.reason;
+    const afterMs = stop?.afterMs ?? ms;
+    throw new DriverError('timeout', `${where}: ${what}: no answer within ${afterMs} ms`, bounded(stderr) || undefined);
+  }
+  if (result.isMaxBuffer) {
+    throw new DriverError('command', `${where}: ${what}: ipmitool printed more than ${MAX_OUTPUT_BYTES} bytes`);
+  }
+  if (result.exitCode === undefined) {
+    // Never ran (ENOENT, EACCES) or died from a signal someone else sent.
+    const why = result.code ?? (result.signal ? `killed by ${result.signal}` : result.originalMessage ?? 'unknown error');
+    throw new DriverError('command', `${where}: ${what}: ipmitool could not run (${why})`, bounded(stderr) || undefined);
+  }
+  if (result.exitCode !== 0) {
+    throw failure(bmc, what, result.exitCode, stderr);
+  }
+  return { stdout, stderr };
+}
+
+function failure(bmc: BmcConfig, what: string, exitCode: number, stderr: string): DriverError {
+  const where = `ipmi ${endpointOf(bmc)}`;
+  const { fault, summary, reason } = classifyIpmitoolFailure(stderr);
+  const detail = bounded(stderr) || undefined;
+  const message =
+    fault === 'auth'
+      ? `${where}: ${summary} (user ${bmc.username || '(none)'}): ${reason}`
+      : fault === 'command'
+        ? `${where}: ${what} failed (exit ${exitCode}): ${reason}`
+        : `${where}: ${what}: ${summary}: ${reason}`;
+  return new DriverError(fault, message, detail, { exitCode });
+}
