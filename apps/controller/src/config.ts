@@ -1,0 +1,60 @@
+import type { ControllerOptions } from './controller';
+
+/** The controller's environment variables, documented in README.md. */
+export const ENVIRONMENT = {
+  NATS_URL: 'the NATS server, e.g. nats://127.0.0.1:4222',
+  INVENTORY_FILE: 'the inventory, topology.yaml or nodes.yaml',
+  CONTROLLER_ID: 'this replica\'s id (default <host>-<pid>-<random>)',
+  FANOUT: 'conditions worked on at once (default 64)',
+  OPERATION_TIMEOUT_MS: 'deadline of one driver call (default 15000)',
+  OPERATION_ATTEMPTS: 'attempts of an idempotent call that times out (default 3)',
+  RETRY_BASE_DELAY_MS: 'first backoff delay, doubled per attempt (default 1000)',
+  VERIFY_TIMEOUT_MS: 'how long a power change may take to show (default 60000)',
+  VERIFY_INTERVAL_MS: 'first pause between reads while verifying (default 250, grows to 1 s)',
+  DRAIN_TIMEOUT_MS: 'grace for in-flight work on SIGTERM/SIGINT (default 20000)',
+  BMC_RESET_SETTLE_MS: 'pause after a BMC reset before checking it answers (default 3000)',
+  LOG_LEVEL: 'pino level (default info)',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid controller configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]> = [
+  ['FANOUT', 'fanout', 1],
+  ['OPERATION_TIMEOUT_MS', 'operationTimeoutMs', 100],
+  ['OPERATION_ATTEMPTS', 'operationAttempts', 1],
+  ['RETRY_BASE_DELAY_MS', 'retryBaseDelayMs', 0],
+  ['VERIFY_TIMEOUT_MS', 'verifyTimeoutMs', 0],
+  ['VERIFY_INTERVAL_MS', 'verifyIntervalMs', 10],
+  ['DRAIN_TIMEOUT_MS', 'drainTimeoutMs', 0],
+  ['BMC_RESET_SETTLE_MS', 'bmcResetSettleMs', 0],
+];
+
+/** Reads the options from the environment, naming every problem at once. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
+  const problems: string[] = [];
+  const required = (name: 'NATS_URL' | 'INVENTORY_FILE'): string => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is required: ${ENVIRONMENT[name]}`);
+    return value ?? '';
+  };
+  const opts: ControllerOptions = { natsUrl: required('NATS_URL'), inventoryFile: required('INVENTORY_FILE'), env };
+  const id = env.CONTROLLER_ID?.trim();
+  if (id) opts.id = id;
+  for (const [name, key, min] of numeric) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+      problems.push(`${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
+      continue;
+    }
+    (opts as unknown as Record<string, number>)[key] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return opts;
+}

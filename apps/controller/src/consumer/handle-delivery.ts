@@ -1,0 +1,155 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { ConditionStore } from '@switchboard/condition-store';
+import type { Logger } from '@switchboard/logging';
+import { handedBack, LostCondition } from '../errors/outcomes';
+import { claimCondition } from '../liveness/takeover';
+import { Progress } from '../reconcile/progress';
+import { runCondition, RunDeps } from '../reconcile/run-condition';
+import { keepAlive, MessageHolder } from './keep-alive';
+
+/** A condition this replica is handling right now. */
+export interface Job {
+  id: string;
+  holder: MessageHolder;
+  /** Aborted with HandBack when the controller shuts down before the job is done. */
+  abort: AbortController;
+}
+
+export interface DeliveryDeps {
+  controllerId: string;
+  store: ConditionStore;
+  isAlive(controllerId: string): Promise<boolean>;
+  /** Jobs by condition id; shared with the controller (heartbeat, drain). */
+  jobs: Map<string, Job>;
+  run: RunDeps;
+  /** Interval of in-progress acks. */
+  workingIntervalMs: number;
+  /** Redelivery delay for a condition another live replica is working on. */
+  heldRetryDelayMs: number;
+  logger: Logger;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The condition id (and, for the logs, the server) from the message: the condition as it was created. */
+function conditionOf(msg: JsMsg): { id?: string; server?: string } {
+  try {
+    const body = JSON.parse(msg.string()) as { id?: unknown; target?: unknown };
+    return {
+      id: typeof body.id === 'string' && UUID.test(body.id) ? body.id.toLowerCase() : undefined,
+      server: typeof body.target === 'string' ? body.target : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Acks and waits for JetStream to confirm; a lost confirmation only means a duplicate delivery later, which is acked as final. */
+async function ackFinal(holder: MessageHolder, logger: Logger): Promise<void> {
+  try {
+    await holder.msg.ackAck({ timeout: 5000 });
+  } catch (err) {
+    logger.warn({ event: 'ack.unconfirmed', err: (err as Error).message }, 'ack not confirmed; a redelivery will be acked as final');
+  }
+}
+
+/**
+ * One delivered message, from "which condition is this" to its ack. The message is kept alive
+ * with in-progress acks from the start (KV reads, waiting for the BMC, the action itself) and
+ * acknowledged only once the condition's final state is in KV.
+ */
+export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
+  const { id, server } = conditionOf(msg);
+  const base = deps.logger.child({ conditionId: id, server, subject: msg.subject, delivery: msg.info.deliveryCount });
+  if (!id) {
+    base.error({ event: 'message.invalid' }, 'message holds no condition id; terminating it');
+    msg.term();
+    return;
+  }
+  const running = deps.jobs.get(id);
+  if (running) {
+    // Redelivered while we still work on it (our in-progress acks were late): answer to the newer delivery.
+    running.holder.replace(msg);
+    base.warn({ event: 'message.redelivered_while_running' }, 'delivered again while running here; keeping the newer delivery alive');
+    return;
+  }
+
+  const job: Job = { id, holder: new MessageHolder(msg), abort: new AbortController() };
+  deps.jobs.set(id, job);
+  const alive = keepAlive(job.holder, deps.workingIntervalMs);
+  try {
+    await work(job, deps, base);
+  } catch (err) {
+    // KV unavailable or a bug in the claim: let JetStream bring it back later (to us or another replica).
+    base.error({ event: 'condition.error', err: (err as Error).message }, 'could not handle the condition; it will be redelivered');
+    job.holder.msg.nak(deps.heldRetryDelayMs);
+  } finally {
+    alive.stop();
+    deps.jobs.delete(id);
+  }
+}
+
+async function work(job: Job, deps: DeliveryDeps, base: Logger): Promise<void> {
+  if (job.abort.signal.aborted) {
+    job.holder.msg.nak();
+    return;
+  }
+  const claim = await claimCondition(job.id, { store: deps.store, me: deps.controllerId, isAlive: deps.isAlive });
+  switch (claim.kind) {
+    case 'missing':
+      base.warn({ event: 'condition.missing' }, 'no condition record (its create was rolled back); dropping the message');
+      await ackFinal(job.holder, base);
+      return;
+    case 'final':
+      base.info({ event: 'condition.duplicate', state: claim.state }, `condition is already ${claim.state}; acking a duplicate delivery`);
+      await ackFinal(job.holder, base);
+      return;
+    case 'held':
+      base.info({ event: 'condition.held', holder: claim.holder }, `held by live controller ${claim.holder}; leaving it to that replica`);
+      job.holder.msg.nak(deps.heldRetryDelayMs);
+      return;
+    case 'contended':
+      base.warn({ event: 'condition.contended' }, 'lost the compare-and-set repeatedly; retrying later');
+      job.holder.msg.nak(deps.heldRetryDelayMs);
+      return;
+    case 'claimed':
+      break;
+  }
+
+  const { condition } = claim.stored;
+  const logger = base.bindings().server === condition.target ? base : base.child({ server: condition.target });
+  logger.info(
+    { event: claim.takeover ? 'condition.taken_over' : 'condition.started', kind: condition.kind, parameters: condition.parameters, previousHolder: claim.previousHolder },
+    claim.takeover ? `taken over from ${claim.previousHolder ?? 'nobody'}` : 'started',
+  );
+  const progress = new Progress(deps.store, claim.stored, logger, job.abort.signal);
+  try {
+    const outcome = await runCondition(
+      {
+        condition,
+        progress,
+        takeover: claim.takeover ? { previousRecords: claim.previousRecords } : undefined,
+        signal: job.abort.signal,
+        logger,
+      },
+      deps.run,
+    );
+    await progress.finish(outcome);
+    await ackFinal(job.holder, logger);
+  } catch (err) {
+    if (err instanceof LostCondition) {
+      // Another replica holds it now and answers to the live delivery: no ack, no nak from us.
+      logger.warn({ event: 'condition.lost' }, 'another controller took the condition over; stopping here');
+      return;
+    }
+    if (handedBack(job.abort.signal)) {
+      await progress
+        .record(`handed back by controller ${deps.controllerId}: shutting down`, { evenIfAborted: true })
+        .catch((e) => logger.warn({ event: 'handback.record_failed', err: (e as Error).message }, 'could not record the hand-back'));
+      job.holder.msg.nak();
+      logger.info({ event: 'condition.handed_back' }, 'handed back to the queue');
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@switchboard/logging';
+import { Slots } from '../concurrency/slots';
+
+export interface PullLoopOptions {
+  /** Largest batch one pull request asks for. */
+  maxBatch: number;
+  /** How long one pull request waits on the server for messages (JetStream minimum 1 s). */
+  expiresMs: number;
+  logger: Logger;
+}
+
+/**
+ * Asks JetStream for exactly as many messages as there are free slots, and hands each one
+ * over with its slot already taken: the handler releases the slot when it is done with the
+ * message. Several pull requests may be outstanding at once (one per time slots freed up),
+ * so a slot that frees up is filled without waiting for an earlier request to expire.
+ */
+export class PullLoop {
+  private stopping = false;
+  private readonly stopSignal = new AbortController();
+  private readonly fetches = new Set<Promise<void>>();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly slots: Slots,
+    private readonly onMessage: (msg: JsMsg) => void,
+    private readonly opts: PullLoopOptions,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let reserved: number;
+      try {
+        reserved = await this.slots.takeAvailable(this.opts.maxBatch, this.stopSignal.signal);
+      } catch {
+        break; // stopping
+      }
+      let messages: ConsumerMessages;
+      try {
+        messages = await this.consumer.fetch({ max_messages: reserved, expires: this.opts.expiresMs });
+        failures = 0;
+      } catch (err) {
+        this.slots.release(reserved);
+        failures++;
+        const delay = Math.min(5000, 250 * 2 ** Math.min(failures, 5));
+        this.opts.logger.warn({ event: 'pull.failed', err: (err as Error).message, retryInMs: delay }, 'pull request failed');
+        await sleep(delay, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+        continue;
+      }
+      const consuming = this.consume(messages, reserved);
+      this.fetches.add(consuming);
+      void consuming.finally(() => this.fetches.delete(consuming));
+    }
+  }
+
+  private async consume(messages: ConsumerMessages, reserved: number): Promise<void> {
+    let used = 0;
+    try {
+      for await (const msg of messages) {
+        used++;
+        if (this.stopping) {
+          // Arrived after we stopped pulling (the request was still open): give it straight back.
+          msg.nak();
+          this.slots.release(1);
+          continue;
+        }
+        this.onMessage(msg);
+      }
+    } catch (err) {
+      this.opts.logger.warn({ event: 'pull.interrupted', err: (err as Error).message }, 'pull request ended with an error');
+    } finally {
+      this.slots.release(reserved - used);
+    }
+  }
+
+  /**
+   * Stops asking for messages. Requests still open on the server may deliver until they
+   * expire (at most `expiresMs`); those messages are nak'ed at once. Resolves when all are closed.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.abort();
+    await this.loop;
+    await Promise.all([...this.fetches]);
+  }
+}

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
+import { ConditionStore } from '@switchboard/condition-store';
+import { CONTROLLER_CONSUMER, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { createDriver } from '@switchboard/drivers';
+import { watchInventory } from '@switchboard/inventory';
+import { createLogger, Logger } from '@switchboard/logging';
+import { connectWithRetry, provision } from '@switchboard/nats';
+import { KeyedMutex } from './concurrency/keyed-mutex';
+import { Slots } from './concurrency/slots';
+import { DeliveryDeps, handleDelivery, Job } from './consumer/handle-delivery';
+import { PullLoop } from './consumer/pull-loop';
+import { HandBack } from './errors/outcomes';
+import { Heartbeat, isAlive } from './liveness/heartbeat';
+import type { DriverCallEvent } from './reconcile/driver-call';
+import type { DriverFactory } from './reconcile/run-condition';
+
+export interface ControllerOptions {
+  natsUrl: string;
+  /** topology.yaml / nodes.yaml; reloaded when it changes. */
+  inventoryFile: string;
+  /** This replica's id (CONTROLLER_ID); default `<host>-<pid>-<random>`. Keep it across restarts to resume own work at once. */
+  id?: string;
+  /** Conditions worked on at once (FANOUT, default 64). */
+  fanout?: number;
+  /** Deadline of one driver call (OPERATION_TIMEOUT_MS, default 15 000). */
+  operationTimeoutMs?: number;
+  /** Attempts of an idempotent driver call that times out (OPERATION_ATTEMPTS, default 3). */
+  operationAttempts?: number;
+  /** First backoff delay between attempts, doubled each time (RETRY_BASE_DELAY_MS, default 1000). */
+  retryBaseDelayMs?: number;
+  /** How long a power change may take to show (VERIFY_TIMEOUT_MS, default 60 000). */
+  verifyTimeoutMs?: number;
+  /** First pause between reads while verifying (VERIFY_INTERVAL_MS, default 250; grows to 1 s). */
+  verifyIntervalMs?: number;
+  /** Grace for in-flight work on shutdown (DRAIN_TIMEOUT_MS, default 20 000). */
+  drainTimeoutMs?: number;
+  /** Pause after a BMC reset before checking it answers (BMC_RESET_SETTLE_MS, default 3000). */
+  bmcResetSettleMs?: number;
+  heartbeatIntervalMs?: number;
+  workingIntervalMs?: number;
+  /** Redelivery delay of a condition that a live replica holds (default 5000). */
+  heldRetryDelayMs?: number;
+  /** How long one pull request stays open (default 5000, at least 1000). */
+  pullExpiresMs?: number;
+  logger?: Logger;
+  /** Environment for the inventory's password_env and for the drivers (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Builds a server's driver (default: @switchboard/drivers' createDriver). */
+  createDriver?: DriverFactory;
+  /** Told about every driver call (the op log): tests and benchmarks use it. */
+  onDriverCall?: (event: DriverCallEvent) => void;
+}
+
+export interface RunningController {
+  id: string;
+  /** Stops pulling, lets in-flight work finish within the drain timeout, hands the rest back, disconnects. */
+  drain(): Promise<void>;
+  /** Hands everything back at once and disconnects (a drain with no grace). */
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  fanout: 64,
+  operationTimeoutMs: 15_000,
+  operationAttempts: 3,
+  retryBaseDelayMs: 1000,
+  verifyTimeoutMs: 60_000,
+  verifyIntervalMs: 250,
+  drainTimeoutMs: 20_000,
+  bmcResetSettleMs: 3000,
+  heartbeatIntervalMs: 5000,
+  workingIntervalMs: 10_000,
+  heldRetryDelayMs: 5000,
+  pullExpiresMs: 5000,
+} as const;
+
+/** How long hand-back may take once the jobs are told to stop (they kill their tool and write one record). */
+const HAND_BACK_WAIT_MS = 10_000;
+
+function defaultId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+}
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const done = await Promise.race([promise.then(() => true), sleep(ms, false, { signal: timer.signal }).catch(() => false)]);
+  timer.abort();
+  return done;
+}
+
+/**
+ * Starts one controller replica in this process: connects to NATS (waiting for it), provisions
+ * the stream, consumer and buckets (idempotent), writes its heartbeat and starts pulling
+ * conditions. Any number of replicas share the durable consumer.
+ */
+export async function startController(opts: ControllerOptions): Promise<RunningController> {
+  const cfg = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & ControllerOptions;
+  const id = opts.id ?? defaultId();
+  const logger = (opts.logger ?? createLogger('controller')).child({ controller: id });
+  const env = opts.env ?? process.env;
+
+  const inventory = watchInventory(opts.inventoryFile, { logger, env });
+  const nc = await connectWithRetry({ servers: opts.natsUrl, name: `switchboard-controller ${id}`, logger }).catch(async (err) => {
+    await inventory.close();
+    throw err;
+  });
+  const cleanup = async () => {
+    await inventory.close();
+    await nc.close().catch(() => undefined);
+  };
+  try {
+    const buckets = await provision(nc);
+    const store = new ConditionStore(nc, buckets);
+    const consumer = await jetstream(nc).consumers.get(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
+
+    const jobs = new Map<string, Job>();
+    const tasks = new Set<Promise<void>>();
+    const heartbeat = new Heartbeat(
+      buckets.controllers,
+      { id, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() },
+      () => [...jobs.keys()],
+      cfg.heartbeatIntervalMs,
+      logger,
+    );
+    await heartbeat.start();
+
+    const factory: DriverFactory = opts.createDriver ?? ((server, platforms) => createDriver(server, platforms, { baseEnv: env }));
+    const deps: DeliveryDeps = {
+      controllerId: id,
+      store,
+      isAlive: (other) => isAlive(buckets.controllers, other),
+      jobs,
+      workingIntervalMs: cfg.workingIntervalMs,
+      heldRetryDelayMs: cfg.heldRetryDelayMs,
+      logger,
+      run: {
+        controllerId: id,
+        inventory: () => inventory.current(),
+        createDriver: factory,
+        bmcLocks: new KeyedMutex(),
+        timing: {
+          verifyTimeoutMs: cfg.verifyTimeoutMs,
+          pollIntervalMs: cfg.verifyIntervalMs,
+          pollMaxIntervalMs: Math.max(cfg.verifyIntervalMs, 1000),
+          bmcResetSettleMs: cfg.bmcResetSettleMs,
+        },
+        operationTimeoutMs: cfg.operationTimeoutMs,
+        retry: { attempts: cfg.operationAttempts, baseDelayMs: cfg.retryBaseDelayMs, maxDelayMs: 30_000 },
+        onDriverCall: opts.onDriverCall,
+      },
+    };
+
+    const slots = new Slots(cfg.fanout);
+    const onMessage = (msg: JsMsg): void => {
+      const task = handleDelivery(msg, deps)
+        .catch((err) => logger.error({ event: 'delivery.crashed', err }, 'unexpected error handling a message'))
+        .finally(() => {
+          slots.release(1);
+          tasks.delete(task);
+        });
+      tasks.add(task);
+    };
+    const pull = new PullLoop(consumer, slots, onMessage, { maxBatch: cfg.fanout, expiresMs: Math.max(1000, cfg.pullExpiresMs), logger });
+    pull.start();
+    logger.info({ event: 'controller.started', fanout: cfg.fanout, nats: opts.natsUrl, inventory: opts.inventoryFile }, 'controller started');
+
+    let stopping: Promise<void> | undefined;
+    const shutdown = (graceMs: number): Promise<void> => {
+      stopping ??= (async () => {
+        logger.info({ event: 'controller.draining', inFlight: jobs.size, graceMs }, 'stopping: no more pulls, finishing in-flight work');
+        const pulling = pull.stop();
+        const finished = jobs.size === 0 || (await settledWithin(Promise.all([...tasks]), graceMs));
+        // Heartbeat first: a replica receiving a handed-back message must see us gone and take it at once.
+        await heartbeat.stop();
+        if (!finished) {
+          logger.warn({ event: 'controller.handing_back', conditions: [...jobs.keys()] }, `handing ${jobs.size} conditions back`);
+          for (const job of jobs.values()) job.abort.abort(new HandBack());
+          await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
+        }
+        await pulling;
+        await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
+        await nc.flush().catch(() => undefined);
+        await cleanup();
+        logger.info({ event: 'controller.stopped' }, 'controller stopped');
+      })();
+      return stopping;
+    };
+
+    return {
+      id,
+      drain: () => shutdown(cfg.drainTimeoutMs),
+      close: () => shutdown(0),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
+import { conditionKey } from '@switchboard/condition-types';
+import {
+  ControllerProcess,
+  createCondition,
+  ensureBuilt,
+  hasHeartbeat,
+  records,
+  spawnController,
+  startTestController,
+  startTestNats,
+  TestController,
+  TestNats,
+  waitFor,
+  waitForFinal,
+  waitForRecord,
+  writeInventory,
+} from '../test-support/harness';
+
+/**
+ * A controller process killed with SIGKILL mid-action: it stops sending in-progress acks and
+ * heartbeats, JetStream redelivers its messages after the 30 s ack wait, and another replica
+ * takes them over once the dead one's heartbeat has expired (30 s TTL): within 60 s.
+ */
+describe('a controller killed mid-action', () => {
+  let nats: TestNats;
+  let fleet: SimulatedFleet;
+  let dir: string;
+  let inventoryFile: string;
+  let a: ControllerProcess | undefined;
+  let b: TestController | undefined;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'sb-controller-crash-'));
+    nats = await startTestNats('crash');
+    fleet = await startSimulatedFleet([
+      // Its power change shows only 20 s after the command: the action is in flight for that long.
+      { name: 'slowpoke', behaviour: 'slow', powerDelayMs: 20_000 },
+      { name: 'cycler', initialPower: 'on' },
+    ]);
+    inventoryFile = writeInventory(dir, fleet.bmcs.map((bmc) => ({ name: bmc.name, bmc })));
+  });
+
+  afterAll(async () => {
+    a?.kill('SIGKILL');
+    await b?.controller.close();
+    await fleet?.stop();
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ends both conditions correctly through another replica within 60 s, without repeating the power cycle', async () => {
+    a = spawnController({ NATS_URL: nats.url, INVENTORY_FILE: inventoryFile, CONTROLLER_ID: 'ctl-a', VERIFY_TIMEOUT_MS: '60000' }, 'crash-ctl-a');
+    await waitFor('ctl-a to heartbeat', async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined), 15_000);
+
+    // 1: an idempotent action in verification (slow BMC).
+    const slow = await createCondition(nats.store, 'slowpoke', { action: 'set_power_state', action_parameter: 'on' });
+    await waitForRecord(nats.store, slow.id, 'verifying: on', 15_000);
+
+    // 2: a non-idempotent power cycle, caught between "sending" and "acknowledged": the process
+    // is frozen the moment the record appears (its ipmitool child still runs), then killed.
+    const cycle = await createCondition(nats.store, 'cycler', { action: 'set_power_state', action_parameter: 'cycle' });
+    const watch = await nats.buckets.conditions.watch({ key: conditionKey(cycle.id) });
+    const giveUp = setTimeout(() => watch.stop(), 15_000);
+    let sending = false;
+    for await (const entry of watch) {
+      if (entry.operation === 'PUT' && entry.string().includes('"sending power cycle"')) {
+        sending = true;
+        break;
+      }
+    }
+    clearTimeout(giveUp);
+    watch.stop();
+    expect(sending).toBe(true);
+    a.kill('SIGSTOP');
+    const cyclesOf = () => fleet.get('cycler').events().filter((e) => e.action === 'power' && e.value === '0').length;
+    await waitFor('the BMC to receive the cycle', () => (cyclesOf() > 0 ? true : undefined), 3000).catch(() => undefined);
+    a.kill('SIGKILL');
+    const killedAt = Date.now();
+    expect((await a.exited).signal).toBe('SIGKILL');
+    const cyclesAtKill = cyclesOf();
+    const recordsAtKill = records((await nats.store.get(cycle.id))!);
+    expect(cyclesAtKill).toBeLessThanOrEqual(1);
+
+    b = await startTestController(nats, inventoryFile, { logName: 'crash-ctl-b', id: 'ctl-b', verifyTimeoutMs: 30_000 });
+    const [slowDone, cycleDone] = await Promise.all([
+      waitForFinal(nats.store, slow.id, 60_000 - (Date.now() - killedAt)),
+      waitForFinal(nats.store, cycle.id, 60_000 - (Date.now() - killedAt)),
+    ]);
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
+
+    expect(slowDone).toMatchObject({ state: 'succeeded', controller: 'ctl-b', result: { power_state: 'on' } });
+    expect(records(slowDone)).toContain('taken over by controller ctl-b: controller ctl-a has no heartbeat');
+    expect(fleet.get('slowpoke').power()).toBe('on');
+
+    expect(cycleDone).toMatchObject({ state: 'succeeded', controller: 'ctl-b', result: { power_state: 'on' } });
+    expect(records(cycleDone)).toContain('taken over by controller ctl-b: controller ctl-a has no heartbeat');
+    if (!recordsAtKill.includes('power cycle acknowledged')) {
+      expect(records(cycleDone)).toContain('the interrupted power cycle was not repeated: the server is on');
+    }
+    // Not blindly repeated: the BMC saw no power cycle after the kill.
+    expect(cyclesOf()).toBe(cyclesAtKill);
+    expect(b.calls.filter((c) => c.server === 'cycler').map((c) => c.call)).not.toContain('power cycle');
+    expect(fleet.get('cycler').power()).toBe('on');
+    expect(await hasHeartbeat(nats, 'ctl-a')).toBe(false);
+  });
+});

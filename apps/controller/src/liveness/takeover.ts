@@ -1,0 +1,68 @@
+import { isFinal, StatusRecord } from '@switchboard/condition-types';
+import { ConditionStore, StaleWriteError, StoredCondition } from '@switchboard/condition-store';
+
+/** What to do with a delivered condition message, decided from the condition's record in KV. */
+export type Claim =
+  /** No record: its create was rolled back after the publish. Ack and forget. */
+  | { kind: 'missing' }
+  /** Already succeeded or failed: a duplicate delivery. Ack. */
+  | { kind: 'final'; state: string }
+  /** Active and held by a replica whose heartbeat is alive: it is still working on it. Nak with a delay. */
+  | { kind: 'held'; holder: string }
+  /** Others kept winning the compare-and-set; try again later. Nak with a delay. */
+  | { kind: 'contended' }
+  /** Ours now (compare-and-set done). `previousRecords` are the records before our claim, for the redelivery rule. */
+  | { kind: 'claimed'; stored: StoredCondition; takeover: boolean; previousHolder?: string; previousRecords: StatusRecord[] };
+
+export interface ClaimDeps {
+  store: ConditionStore;
+  /** This replica's id. */
+  me: string;
+  /** Whether a replica's heartbeat still exists. */
+  isAlive(controllerId: string): Promise<boolean>;
+}
+
+const MAX_CAS_ROUNDS = 3;
+
+/**
+ * Takes a delivered condition for this replica, by compare-and-set on its KV revision, so
+ * that two replicas can never both start it:
+ *  - pending -> active (controller = me);
+ *  - active, held by a replica whose heartbeat is gone (or by me in an earlier life, as a
+ *    replica restarted with the same CONTROLLER_ID) -> active (controller = me), a takeover:
+ *    the caller then applies the redelivery rule to what the records say was in progress;
+ *  - active, held by a live replica -> leave it alone.
+ * A lost compare-and-set means someone else wrote first: read again and decide again.
+ */
+export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim> {
+  for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+    const stored = await deps.store.getWithRevision(id);
+    if (!stored) return { kind: 'missing' };
+    const { condition, revision } = stored;
+    if (isFinal(condition.state)) return { kind: 'final', state: condition.state };
+
+    let record: string;
+    let takeover = false;
+    const holder = condition.controller;
+    if (condition.state === 'pending') {
+      record = `picked up by controller ${deps.me}`;
+    } else if (holder === deps.me) {
+      // Held by this id but not running here: a restart with the same CONTROLLER_ID, or a run cut short.
+      record = `resumed by controller ${deps.me}: it held the condition but was no longer running it`;
+      takeover = true;
+    } else if (holder !== undefined && (await deps.isAlive(holder))) {
+      return { kind: 'held', holder };
+    } else {
+      record = `taken over by controller ${deps.me}: controller ${holder ?? '(none)'} has no heartbeat`;
+      takeover = true;
+    }
+    try {
+      const claimed = await deps.store.update(id, 'active', { record, controller: deps.me }, revision);
+      return { kind: 'claimed', stored: claimed, takeover, previousHolder: holder, previousRecords: condition.status.records };
+    } catch (err) {
+      if (err instanceof StaleWriteError) continue;
+      throw err;
+    }
+  }
+  return { kind: 'contended' };
+}

@@ -1,0 +1,65 @@
+import type { ServerControlResult, StatusRecord } from '@switchboard/condition-types';
+import { ConditionStore, StaleWriteError, StoredCondition } from '@switchboard/condition-store';
+import type { Logger } from '@switchboard/logging';
+import { LostCondition, StoreUnavailable } from '../errors/outcomes';
+
+export type Outcome =
+  | { state: 'succeeded'; result: ServerControlResult; record: string }
+  | { state: 'failed'; error: string };
+
+/**
+ * A held condition's progress in KV: every record and the final state are written by
+ * compare-and-set on the revision of our own last write. If anyone else wrote in between
+ * (another replica took the condition over, believing us dead), the write is refused and
+ * LostCondition stops this replica from acting further: the condition has one writer.
+ */
+export class Progress {
+  private revision: number;
+  private current: StoredCondition['condition'];
+
+  constructor(
+    private readonly store: ConditionStore,
+    stored: StoredCondition,
+    private readonly logger: Logger,
+    /** While aborted (handed back), only writes marked `evenIfAborted` go through. */
+    private readonly signal: AbortSignal,
+  ) {
+    this.revision = stored.revision;
+    this.current = stored.condition;
+  }
+
+  get id(): string {
+    return this.current.id;
+  }
+
+  get records(): readonly StatusRecord[] {
+    return this.current.status.records;
+  }
+
+  async record(msg: string, opts: { evenIfAborted?: boolean } = {}): Promise<void> {
+    if (!opts.evenIfAborted) this.signal.throwIfAborted();
+    this.logger.info({ event: 'condition.record', record: msg }, msg);
+    await this.write('active', { record: msg });
+  }
+
+  async finish(outcome: Outcome): Promise<void> {
+    if (outcome.state === 'succeeded') {
+      this.logger.info({ event: 'condition.succeeded', result: outcome.result }, outcome.record);
+      await this.write('succeeded', { record: outcome.record, result: outcome.result });
+    } else {
+      this.logger.warn({ event: 'condition.failed', error: outcome.error }, `failed: ${outcome.error}`);
+      await this.write('failed', { record: `failed: ${outcome.error}`, error: outcome.error });
+    }
+  }
+
+  private async write(state: 'active' | 'succeeded' | 'failed', change: Parameters<ConditionStore['update']>[2]): Promise<void> {
+    try {
+      const next = await this.store.update(this.current.id, state, change, this.revision);
+      this.revision = next.revision;
+      this.current = next.condition;
+    } catch (err) {
+      if (err instanceof StaleWriteError) throw new LostCondition(this.current.id);
+      throw new StoreUnavailable(`could not write condition ${this.current.id}: ${(err as Error).message}`, err);
+    }
+  }
+}
