@@ -4,3 +4,4 @@ export * from './condition';
 export * from './transitions';
 export * from './nats-names';
 export * from './requests';
+export * from './output';

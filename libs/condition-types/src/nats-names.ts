@@ -70,3 +70,19 @@ export function activeKey(server: string): string {
 export function controllerKey(controllerId: string): string {
   return serverToken(controllerId);
 }
+
+/** Output lines of running actions: kept for late joiners, then aged out. */
+export const STREAM_OUTPUT = 'SWITCHBOARD_OUTPUT';
+export const OUTPUT_SUBJECT_PREFIX = 'switchboard.output';
+export const OUTPUT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export function outputSubject(conditionId: string): string {
+  return `${OUTPUT_SUBJECT_PREFIX}.${conditionId}`;
+}
+
+/** Core NATS request to the controller running a condition: stop it now. */
+export const CANCEL_SUBJECT_PREFIX = 'switchboard.cancel';
+
+export function cancelSubject(conditionId: string): string {
+  return `${CANCEL_SUBJECT_PREFIX}.${conditionId}`;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { CONTROLLER_CONSUMER, STREAM_CONDITIONS, conditionSubject } from '@switchboard/condition-types';
+import { CONTROLLER_CONSUMER, STREAM_CONDITIONS, STREAM_OUTPUT, conditionSubject } from '@switchboard/condition-types';
 import { connectWithRetry } from './connect';
 import { EmbeddedNats, startEmbeddedNats } from './embedded-server';
 import { freePort } from './free-port';
@@ -50,6 +50,8 @@ describe('embedded nats-server and provisioning', () => {
     expect(consumer.config.durable_name).toBe(CONTROLLER_CONSUMER);
     expect(stream.config.retention).toBe('workqueue');
     expect((await second.controllers.status()).ttl).toBe(30_000);
+    const output = await jsm.streams.info(STREAM_OUTPUT);
+    expect(output.config.retention).toBe('limits');
   });
 
   it('claims a server atomically: a second create of the same key fails', async () => {

@@ -9,7 +9,10 @@ import {
   KV_ACTIVE,
   KV_CONDITIONS,
   KV_CONTROLLERS,
+  OUTPUT_RETENTION_MS,
+  OUTPUT_SUBJECT_PREFIX,
   STREAM_CONDITIONS,
+  STREAM_OUTPUT,
   SUBJECT_ALL_CONDITIONS,
 } from '@switchboard/condition-types';
 
@@ -31,13 +34,23 @@ const streamConfig: Partial<StreamConfig> & { name: string } = {
   num_replicas: 1,
 };
 
-async function ensureStream(jsm: JetStreamManager): Promise<void> {
+// Action output is kept (not consumed) so that a client joining late reads it from the start.
+const outputStreamConfig: Partial<StreamConfig> & { name: string } = {
+  name: STREAM_OUTPUT,
+  subjects: [`${OUTPUT_SUBJECT_PREFIX}.>`],
+  retention: RetentionPolicy.Limits,
+  storage: StorageType.File,
+  max_age: OUTPUT_RETENTION_MS * 1_000_000,
+  num_replicas: 1,
+};
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
-    await jsm.streams.info(STREAM_CONDITIONS);
-    await jsm.streams.update(STREAM_CONDITIONS, streamConfig);
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
   } catch (err) {
     if (!/stream not found/i.test((err as Error).message)) throw err;
-    await jsm.streams.add(streamConfig);
+    await jsm.streams.add(config);
   }
 }
 
@@ -65,7 +78,8 @@ async function ensureConsumer(jsm: JetStreamManager): Promise<void> {
  */
 export async function provision(nc: NatsConnection): Promise<Buckets> {
   const jsm = await jetstreamManager(nc);
-  await ensureStream(jsm);
+  await ensureStream(jsm, streamConfig);
+  await ensureStream(jsm, outputStreamConfig);
   await ensureConsumer(jsm);
   return openBuckets(nc, true);
 }
