@@ -1,0 +1,14 @@
+export { DEFAULT_RANK, NAME_PATTERN, formatProblem } from './types';
+export type { CommandDefinition, CommandProblem, LoadResult, ScriptChoice } from './types';
+export { loadCommands } from './load-commands';
+export { DEFAULT_TIMEOUT_MS } from './metadata-schema';
+export { selectScript } from './select-script';
+export { watchCommands } from './watch-commands';
+export type { CommandsWatch, WatchCommandsOptions } from './watch-commands';
+export { confirmationFor, toPublicView } from './public-view';
+export type { PublicCommand, PublicCommands, PublicProblem } from './public-view';
+export { DEFAULT_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, runCommand } from './run-command';
+export type { CommandNode, RunCommandOptions, RunCommandResult } from './run-command';
+export { SECRET_ATTRIBUTES } from './script-environment';
+export type { SecretSource } from './script-environment';
+export type { OutputStream } from './script-process';
