@@ -1,6 +1,10 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from '@switchboard/logging';
-import { AuthService } from './auth/auth.service';
+import { AuthGuard } from './auth/auth.guard';
+import { ServerAccess } from './auth/server-access';
+import { TokenVerifier } from './auth/token-verifier';
 import { BatchController } from './conditions/batch.controller';
 import { ConditionsController } from './conditions/conditions.controller';
 import { ConditionsService } from './conditions/conditions.service';
@@ -9,13 +13,17 @@ import { HealthController } from './health/health.controller';
 import { InventoryService } from './inventory/inventory.service';
 import { ServersController } from './inventory/servers.controller';
 import { NatsLink } from './nats/nats-link';
+import { rateLimitOptions } from './rate-limit/rate-limit.options';
 import { LOGGER } from './tokens';
 
-/** What exists before Nest starts: the NATS link, the loaded inventory, the logger. */
+/** What exists before Nest starts: the NATS link, the loaded inventory, the logger, the token verifier. */
 export interface CoreDeps {
   nats: NatsLink;
   inventory: InventoryService;
   logger: Logger;
+  verifier: TokenVerifier;
+  /** Condition-creating requests per token subject per minute. */
+  rateLimitPerMinute: number;
 }
 
 @Global()
@@ -26,7 +34,8 @@ export class CoreModule {
       { provide: NatsLink, useValue: deps.nats },
       { provide: InventoryService, useValue: deps.inventory },
       { provide: LOGGER, useValue: deps.logger },
-      AuthService,
+      { provide: TokenVerifier, useValue: deps.verifier },
+      ServerAccess,
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
   }
@@ -44,6 +53,11 @@ export class HealthModule {}
 @Module({})
 export class AppModule {
   static register(deps: CoreDeps): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(deps), ConditionsModule, InventoryModule, HealthModule] };
+    return {
+      module: AppModule,
+      imports: [CoreModule.register(deps), ThrottlerModule.forRoot(rateLimitOptions(deps.rateLimitPerMinute)), ConditionsModule, InventoryModule, HealthModule],
+      // Global: every controller route needs a token unless marked @Public().
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+    };
   }
 }

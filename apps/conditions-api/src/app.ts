@@ -3,14 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, createLogger } from '@switchboard/logging';
 import { AppModule } from './app.module';
+import { readJwtSecret } from './auth/jwt-secret';
+import { TokenVerifier } from './auth/token-verifier';
 import { ErrorFilter } from './errors/error.filter';
-import { ApiFastifyAdapter } from './http/fastify-adapter';
+import { ApiFastifyAdapter, TlsOptions } from './http/fastify-adapter';
 import { InventoryService } from './inventory/inventory.service';
 import { installRequestLog } from './logging/request-log';
 import { NestPinoLogger } from './logging/nest-logger';
 import { NatsLink } from './nats/nats-link';
 import { API_PREFIX } from './openapi/openapi-document';
 import { setupDocs } from './openapi/docs';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 
 export interface CreateAppOptions {
   natsUrl: string;
@@ -18,6 +21,12 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Aborts the wait for NATS during start-up (Ctrl-C). */
   signal?: AbortSignal;
+  /** The HS256 secret tokens are verified with; else JWT_SECRET_FILE or JWT_SECRET from the environment. */
+  jwtSecret?: string;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsOptions;
+  /** Condition-creating requests per token subject per minute (default 600). */
+  rateLimitPerMinute?: number;
 }
 
 export interface ConditionsApi {
@@ -28,11 +37,16 @@ export interface ConditionsApi {
 }
 
 /**
- * Builds the Conditions API: loads the inventory (throwing if it is broken), connects to
- * NATS (waiting for it, with retry), provisions the stream and buckets, and initialises
- * the Nest application on Fastify. The caller decides where it listens.
+ * Builds the Conditions API: takes the JWT secret (refusing to start without one), loads
+ * the inventory (throwing if it is broken), connects to NATS (waiting for it, with retry),
+ * provisions the stream and buckets, and initialises the Nest application on Fastify.
+ * The caller decides where it listens.
  */
 export async function createApp(options: CreateAppOptions): Promise<ConditionsApi> {
+  // Before anything else: an API that cannot verify tokens must not even connect.
+  const verifier = options.jwtSecret === undefined ? new TokenVerifier(readJwtSecret(process.env), 'the environment') : new TokenVerifier(options.jwtSecret, 'createApp options');
+  const rateLimitPerMinute = options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) throw new Error(`rateLimitPerMinute must be a whole number above 0, got ${rateLimitPerMinute}`);
   const logger = options.logger ?? createLogger('conditions-api');
   const inventory = InventoryService.open(options.inventoryFile, logger);
   let nats: NatsLink;
@@ -44,7 +58,7 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
   }
   let app: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, logger }), new ApiFastifyAdapter(), {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, logger, verifier, rateLimitPerMinute }), new ApiFastifyAdapter(options.tls), {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
     });

@@ -11,7 +11,7 @@ import {
   conditionSubject,
   latestConditionKey,
 } from '@switchboard/condition-types';
-import { BMC_PASSWORD, Harness, NODE01_ID, NODE02_ID, rawHttp, startHarness } from './testing/harness';
+import { BMC_PASSWORD, Harness, NODE01_ID, NODE02_ID, bearer, rawHttp, startHarness } from './testing/harness';
 
 let h: Harness;
 
@@ -23,8 +23,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function call(method: 'GET' | 'POST', url: string, payload?: unknown) {
-  const res = await h.api.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+/** A request with an admin token, unless other headers are given. */
+async function call(method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = bearer(h.token())) {
+  const res = await h.api.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
   return { status: res.statusCode, body: res.body, json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T };
 }
 
@@ -59,7 +60,7 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
     expect(answer.records.serverID).toBe(name);
     expect(answer.records.conditions).toHaveLength(1);
     const condition = answer.records.conditions[0];
-    expect(condition).toMatchObject({ kind, target: name, state: 'pending', requestedBy: 'anonymous' });
+    expect(condition).toMatchObject({ kind, target: name, state: 'pending', requestedBy: 'tester' });
 
     const subject = conditionSubject(condition.kind, name);
     expect(await messagesOn(subject)).toBe(1);
@@ -97,7 +98,7 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
   it('gives exactly one 200 and nine 409s naming the winner when ten requests race for one server', async () => {
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
-        rawHttp(h.port, 'POST', '/api/v1/servers/node05/condition/serverControl', JSON.stringify({ parameters: { action: 'set_power_state', action_parameter: 'off' } })),
+        rawHttp(h.port, 'POST', '/api/v1/servers/node05/condition/serverControl', JSON.stringify({ parameters: { action: 'set_power_state', action_parameter: 'off' } }), bearer(h.token())),
       ),
     );
     const ok = answers.filter((a) => a.status === 200);
@@ -161,12 +162,21 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
     expect([200, 409]).toContain(res.status);
   });
 
-  it('logs one line per request with condition id, server, kind and outcome, and no body', async () => {
+  it('logs one line per request with who, route, condition id, server, kind, action and outcome, and no body', async () => {
     const res = await create('node07', 'serverControl', { parameters: { action: 'set_power_state', action_parameter: 'soft' } });
     const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
     const lines = h.logs().filter((l) => l.event === 'http.request' && l.conditionId === id);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ server: 'node07', kind: 'serverControl', outcome: 'accepted', status: 200, requestedBy: 'anonymous' });
+    expect(lines[0]).toMatchObject({
+      who: 'tester',
+      method: 'POST',
+      route: '/api/v1/servers/:server/condition/:kind',
+      servers: 'node07',
+      kind: 'serverControl',
+      action: 'set_power_state soft',
+      outcome: 'accepted',
+      status: 200,
+    });
     // Bodies are never logged: no line carries the parameters or the body.
     expect(h.logs().filter((l) => 'parameters' in l || 'body' in l)).toEqual([]);
   });
@@ -383,7 +393,7 @@ describe('hostile input', () => {
   ];
 
   it.each(cases)('answers %s with an ErrorResponse (real HTTP)', async (_name, method, path, status) => {
-    const res = await rawHttp(h.port, method, path, method === 'POST' ? JSON.stringify({ parameters: { action: 'get_power_state' } }) : undefined);
+    const res = await rawHttp(h.port, method, path, method === 'POST' ? JSON.stringify({ parameters: { action: 'get_power_state' } }) : undefined, bearer(h.token()));
     const err = expectError(res, status);
     expect(err.message.length).toBeGreaterThan(0);
     expect(err.message.length).toBeLessThan(400);
@@ -398,7 +408,7 @@ describe('hostile input', () => {
 
   it('answers 413 for a body over 64 KiB', async () => {
     const body = JSON.stringify({ parameters: { command: 'usage', arguments: ['x'.repeat(70 * 1024)] } });
-    const err = expectError(await rawHttp(h.port, 'POST', '/api/v1/servers/node06/condition/action', body), 413);
+    const err = expectError(await rawHttp(h.port, 'POST', '/api/v1/servers/node06/condition/action', body, bearer(h.token())), 413);
     expect(err.error).toBe('Payload Too Large');
     expect(await claimOf('node06')).toBeNull();
   });
@@ -411,7 +421,7 @@ describe('hostile input', () => {
     ['a form body', 'parameters=1', { 'content-type': 'application/x-www-form-urlencoded' }, 400],
     ['an XML body', '<parameters/>', { 'content-type': 'application/xml' }, 415],
   ])('answers %s with a 4xx', async (_name, body, headers, status) => {
-    const res = await rawHttp(h.port, 'POST', '/api/v1/servers/node06/condition/serverControl', body, headers);
+    const res = await rawHttp(h.port, 'POST', '/api/v1/servers/node06/condition/serverControl', body, { ...bearer(h.token()), ...headers });
     expectError(res, status);
     expect(await claimOf('node06')).toBeNull();
   });

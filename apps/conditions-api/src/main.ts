@@ -1,17 +1,10 @@
 #!/usr/bin/env node
 import { createLogger } from '@switchboard/logging';
 import { createApp } from './app';
+import { generateToken } from './cli/generate-token';
+import { readConfig } from './config';
 
-/** Reads the process environment: NATS_URL and INVENTORY_FILE are required, PORT and HOST have defaults. */
-export function readConfig(env: NodeJS.ProcessEnv): { natsUrl: string; inventoryFile: string; port: number; host: string } {
-  const missing = ['NATS_URL', 'INVENTORY_FILE'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  const port = Number(env.PORT ?? 9001);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
-  return { natsUrl: env.NATS_URL!, inventoryFile: env.INVENTORY_FILE!, port, host: env.HOST || '127.0.0.1' };
-}
-
-async function main(): Promise<void> {
+async function serve(): Promise<void> {
   const logger = createLogger('conditions-api');
   let config;
   try {
@@ -47,7 +40,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 
   try {
-    api = await createApp({ natsUrl: config.natsUrl, inventoryFile: config.inventoryFile, logger, signal: startup.signal });
+    api = await createApp({ ...config, logger, signal: startup.signal });
   } catch (err) {
     if (stopping) return;
     logger.fatal({ event: 'startup.failed', err: (err as Error).message }, `could not start: ${(err as Error).message}`);
@@ -59,9 +52,15 @@ async function main(): Promise<void> {
     return;
   }
   await api.app.listen(config.port, config.host);
-  logger.info({ event: 'listening', url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/api/v1/docs` }, 'Conditions API listening');
+  const base = `${config.tls ? 'https' : 'http'}://${config.host}:${config.port}`;
+  logger.info({ event: 'listening', url: base, docs: `${base}/api/v1/docs`, tls: Boolean(config.tls), rateLimitPerMinute: config.rateLimitPerMinute }, 'Conditions API listening');
 }
 
+/** `conditions-api` serves; `conditions-api generate-token ...` mints a token and exits without starting anything. */
 if (require.main === module) {
-  void main();
+  if (process.argv[2] === 'generate-token') {
+    process.exitCode = generateToken(process.argv.slice(3), process.env, process);
+  } else {
+    void serve();
+  }
 }

@@ -1,6 +1,6 @@
 import { activeKey } from '@switchboard/condition-types';
 import { ErrorResponse, ServerConditionsResponse } from '@switchboard/condition-types';
-import { Harness, rawHttp, startHarness, waitFor } from './testing/harness';
+import { Harness, bearer, rawHttp, startHarness, waitFor } from './testing/harness';
 
 let h: Harness;
 
@@ -12,8 +12,9 @@ afterAll(async () => {
   await h?.close();
 });
 
+const auth = () => bearer(h.token());
 const post = (server: string) =>
-  rawHttp(h.port, 'POST', `/api/v1/servers/${server}/condition/serverControl`, JSON.stringify({ parameters: { action: 'get_power_state' } }));
+  rawHttp(h.port, 'POST', `/api/v1/servers/${server}/condition/serverControl`, JSON.stringify({ parameters: { action: 'get_power_state' } }), auth());
 const readyStatus = async () => (await rawHttp(h.port, 'GET', '/readyz')).status;
 
 describe('NATS outage', () => {
@@ -39,11 +40,12 @@ describe('NATS outage', () => {
     expect(res.status).toBe(503);
     expect(ErrorResponse.parse(res.json()).message).toMatch(/NATS is not connected/);
 
-    const batch = await rawHttp(h.port, 'POST', '/api/v1/conditions', JSON.stringify({ kind: 'action', targets: 'node[03-04]', parameters: { command: 'usage' } }));
+    const batch = await rawHttp(h.port, 'POST', '/api/v1/conditions', JSON.stringify({ kind: 'action', targets: 'node[03-04]', parameters: { command: 'usage' } }), auth());
     expect(batch.status).toBe(503);
-    expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status')).status).toBe(503);
-    // The inventory does not need NATS.
-    expect((await rawHttp(h.port, 'GET', '/api/v1/servers')).status).toBe(200);
+    expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())).status).toBe(503);
+    // The inventory does not need NATS, and neither does checking a token.
+    expect((await rawHttp(h.port, 'GET', '/api/v1/servers', undefined, auth())).status).toBe(200);
+    expect((await rawHttp(h.port, 'GET', '/api/v1/servers')).status).toBe(401);
   });
 
   it('is ready again once nats-server is back on the same port and data directory, with nothing half-created', async () => {
@@ -58,6 +60,6 @@ describe('NATS outage', () => {
 
     const res = await post('node02');
     expect(res.status).toBe(200);
-    expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status')).json<ServerConditionsResponse>().records.conditions[0].id).toBe(before);
+    expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())).json<ServerConditionsResponse>().records.conditions[0].id).toBe(before);
   });
 });

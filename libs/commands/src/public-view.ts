@@ -1,28 +1,12 @@
 import path from 'node:path';
 
+import type { CommandProblem, CommandSummary } from '@switchboard/condition-types';
+
 import { CommandDefinition, LoadResult } from './types';
 
-/** One command as `GET /api/v1/commands` shows it: snake_case like the rest of the wire contract. */
-export interface PublicCommand {
-  name: string;
-  summary: string;
-  description: string;
-  syntax?: string;
-  has_context: boolean;
-  confirmation?: string;
-  timeout_seconds: number;
-  concurrent: boolean;
-  /** Ranks with a script, `default` included, in name order. */
-  ranks: string[];
-}
-
-export interface PublicProblem {
-  command: string;
-  /** Relative to the commands directory: where to look, without the controller's file layout. */
-  file: string;
-  line?: number;
-  message: string;
-}
+/** The shapes of `GET /api/v1/commands`, defined once in the wire contract. */
+export type PublicCommand = CommandSummary;
+export type PublicProblem = CommandProblem;
 
 export interface PublicCommands {
   commands: PublicCommand[];

@@ -25,6 +25,15 @@ export const BATCH_CONCURRENCY = 64;
 type BatchResult = BatchConditionResponse['results'][number];
 type Parameters = ParametersOf<ConditionKind>;
 
+/** A validated batch: what `createBatch` will create, and for which servers. */
+export interface BatchPlan {
+  kind: ConditionKind;
+  parameters: Parameters;
+  servers: ServerEntry[];
+  /** Names and `@groups` of the targets that the inventory does not know. */
+  unknown: string[];
+}
+
 export function serverConditions(message: string, server: string, condition: Condition): ServerConditionsResponse {
   return { message, records: { serverID: server, state: condition.state, conditions: [condition] } };
 }
@@ -103,24 +112,29 @@ export class ConditionsService {
   }
 
   /**
-   * One condition per server of a range/group expression. Parameters are validated once,
-   * before anything is created; each server then gets its own outcome.
+   * A batch before anything is created: its parameters validated once and its targets
+   * resolved (400 for either), so the caller can check access to every server first.
    */
-  async createBatch(body: BatchConditionBody, requestedBy: string): Promise<BatchConditionResponse> {
+  planBatch(body: BatchConditionBody): BatchPlan {
     const parameters = this.parseParameters(body.kind, body.parameters);
-    let resolved;
     try {
-      resolved = this.inventory.resolve(body.targets);
+      const { servers, unknown } = this.inventory.resolve(body.targets);
+      return { kind: body.kind, parameters, servers, unknown };
     } catch (err) {
       if (!(err instanceof RangeExpressionError)) throw err;
       throw ApiError.badRequest(`invalid targets: ${err.reason}`, [{ path: 'targets', message: err.reason }]);
     }
+  }
+
+  /** One condition per server of the plan; each server gets its own outcome. */
+  async createBatch(plan: BatchPlan, requestedBy: string): Promise<BatchConditionResponse> {
+    const { kind, parameters } = plan;
     const store = this.nats.available();
-    const created = await mapLimit(resolved.servers, BATCH_CONCURRENCY, async (server): Promise<BatchResult> => {
-      const problem = this.assetIdProblem(body.kind, parameters, server);
+    const created = await mapLimit(plan.servers, BATCH_CONCURRENCY, async (server): Promise<BatchResult> => {
+      const problem = this.assetIdProblem(kind, parameters, server);
       if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
       try {
-        const condition = await store.create({ kind: body.kind, server: server.name, parameters, requestedBy });
+        const condition = await store.create({ kind, server: server.name, parameters, requestedBy });
         return { server: server.name, outcome: 'accepted', condition };
       } catch (err) {
         if (err instanceof ConflictError) {
@@ -130,7 +144,7 @@ export class ConditionsService {
         return { server: server.name, outcome: 'error', reason: (err as Error).message };
       }
     });
-    const unknown = resolved.unknown.map(
+    const unknown = plan.unknown.map(
       (name): BatchResult => ({
         server: name,
         outcome: 'unknown',
@@ -141,12 +155,12 @@ export class ConditionsService {
     // One line per condition touched; names the inventory does not know are one folded line.
     for (const r of created) {
       this.log.info(
-        { event: 'condition.batch_item', server: r.server, kind: body.kind, outcome: r.outcome, conditionId: r.condition?.id, conflictingConditionId: r.conflictingConditionId, reason: r.reason, requestedBy },
-        `batch ${body.kind} ${r.server}: ${r.outcome}`,
+        { event: 'condition.batch_item', server: r.server, kind, outcome: r.outcome, conditionId: r.condition?.id, conflictingConditionId: r.conflictingConditionId, reason: r.reason, requestedBy },
+        `batch ${kind} ${r.server}: ${r.outcome}`,
       );
     }
     if (unknown.length > 0) {
-      this.log.info({ event: 'condition.batch_unknown', kind: body.kind, count: unknown.length, names: clip(foldNames(resolved.unknown), 300) }, 'batch names not in the inventory');
+      this.log.info({ event: 'condition.batch_unknown', kind, count: unknown.length, names: clip(foldNames(plan.unknown), 300) }, 'batch names not in the inventory');
     }
     return { message: batchMessage(results), results };
   }

@@ -8,7 +8,6 @@ import { isNatsUnavailable } from '../nats/nats-errors';
 import { isConditionId } from '../validation/condition-id';
 import { ApiError, clip, reasonPhrase } from './api-error';
 
-
 function httpExceptionMessage(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
@@ -52,7 +51,19 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
   return { statusCode: 500, error: reasonPhrase(500), message: 'internal error; see the API log' };
 }
 
-const outcomes: Record<number, string> = { 400: 'invalid', 404: 'not_found', 409: 'conflict', 413: 'too_large', 503: 'unavailable' };
+/** The audit log's `outcome` of each refusal. */
+const outcomes: Record<number, string> = {
+  400: 'invalid',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  414: 'too_long',
+  415: 'unsupported_type',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
 
 /** The one place an error becomes an answer: every error answer has the `ErrorResponse` shape. */
 @Catch()

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
+import { Public } from '../auth/decorators';
 import { ApiError } from '../errors/api-error';
 import { NatsLink } from '../nats/nats-link';
 
-/** Probes, outside the /api/v1 prefix. */
+/** Probes, outside the /api/v1 prefix, open to anyone: they tell nothing but up and ready. */
 @Controller()
+@Public()
 export class HealthController {
   constructor(private readonly nats: NatsLink) {}
 

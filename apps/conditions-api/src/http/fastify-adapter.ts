@@ -12,6 +12,12 @@ export const MAX_PARAM_LENGTH = 1024;
 
 type StaticOptions = Parameters<FastifyAdapter['useStaticAssets']>[0];
 
+/** A certificate (chain) and its private key, PEM. */
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'application/javascript; charset=utf-8',
@@ -29,8 +35,10 @@ const contentTypes: Record<string, string> = {
  * files of the given directory (the Swagger UI bundle) by exact name, nothing else.
  */
 export class ApiFastifyAdapter extends FastifyAdapter {
-  constructor() {
+  /** With `tls`, the API serves HTTPS only: a plain-HTTP request to its port gets no answer. */
+  constructor(tls?: TlsOptions) {
     super({
+      ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
       bodyLimit: BODY_LIMIT,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

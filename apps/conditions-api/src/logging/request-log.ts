@@ -2,13 +2,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@switchboard/logging';
 import { clip } from '../errors/api-error';
 
-/** What a handler learnt about a request, logged once with its outcome. Never a body. */
+/**
+ * What the guard and the handler learnt about a request, logged once with its outcome.
+ * Never a body, a header or a token: only what is named here, and free text clipped.
+ */
 export interface RequestNote {
-  server?: string;
+  /** Token subject; "anonymous" until a token is verified. */
+  who?: string;
   kind?: string;
+  /** serverControl action (and its parameter) or action command; see `actionOf`. */
+  action?: string;
+  /** The server, or the servers of a batch folded into one range expression. */
+  servers?: string;
+  /** A batch's target expression as written. */
+  targets?: string;
   conditionId?: string;
   outcome?: string;
-  requestedBy?: string;
   reason?: string;
   [field: string]: unknown;
 }
@@ -23,8 +32,9 @@ export function noteRequest(request: FastifyRequest, note: RequestNote): void {
 const quietPaths = new Set(['/healthz', '/readyz']);
 
 /**
- * One log line per request, written when the answer has gone out: method, path, status,
- * time, and what the handler noted (condition id, server, kind, outcome).
+ * The audit log: one line per request, accepted or refused, written when the answer has
+ * gone out. Who (token subject or "anonymous"), what (method, route pattern, path, kind,
+ * action), which servers, the status and outcome, and the reason of a refusal.
  */
 export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -35,7 +45,10 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
     const line = {
       event: 'http.request',
       reqId: request.id,
+      who: 'anonymous',
       method: request.method,
+      // The route pattern (/api/v1/servers/:server/status) groups requests; unmatched paths have none.
+      route: request.routeOptions.url ?? null,
       path: clip(path, 200),
       status,
       ms: Math.round(reply.elapsedTime * 10) / 10,

@@ -35,7 +35,7 @@ function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'):
 }
 
 function inline(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }
 
@@ -65,8 +65,15 @@ const idParam = { name: 'id', in: 'path', required: true, description: 'Conditio
 
 const common = {
   400: error('Invalid path parameter or request body; `issues` names each field.'),
+  401: error('No bearer token, or one that is malformed, badly signed, expired, not yet valid, not HS256, or without `exp` or `sub`.'),
+  403: error('The token lacks the scope this route needs, or its `servers` claim does not cover the server.'),
   503: error('NATS is unreachable; nothing was created.'),
 };
+const rateLimited = error('Too many condition requests from this token subject; `Retry-After` says when to try again.');
+
+/** Bearer JWT (HS256) on every route but the probes and these docs; see the README's Security section. */
+const bearerAuth = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'conditions-api generate-token --subject NAME --scope read,write' };
+const open: unknown[] = [];
 
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas of `@switchboard/condition-types`
@@ -101,6 +108,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
           404: error('Server not in the inventory.'),
           409: error('The server already has a condition that is not final; `conditionId` names it.'),
           413: error('Body larger than 64 KiB.'),
+          429: rateLimited,
         },
       },
       get: {
@@ -123,7 +131,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         operationId: 'getCondition',
         summary: 'One condition',
         description: 'With `wait` (milliseconds, at most 60000), the answer comes as soon as the condition is final, or when the wait runs out.',
-        parameters: [{ name: 'wait', in: 'query', required: false, schema: z.toJSONSchema(ConditionWaitQuery, { io: 'input', unrepresentable: 'any' }) }],
+        parameters: [{ name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) }],
         responses: { 200: json(ref('Condition'), 'The condition.'), ...common, 404: error('No condition with this id.') },
       },
     },
@@ -131,16 +139,20 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
       post: {
         operationId: 'createConditions',
         summary: 'Queue one condition per server of a range/group expression',
-        description: 'Parameters are validated once before anything is created. Each server gets an outcome: accepted, conflict, unknown or error.',
+        description:
+          'Parameters are validated once before anything is created. Each server gets an outcome: accepted, conflict, unknown or error. A token with a `servers` claim that does not cover every target gets 403 and nothing is created.',
         requestBody: { required: true, content: { 'application/json': { schema: ref('BatchConditionBody') } } },
-        responses: { 200: json(ref('BatchConditionResponse'), 'Per-server outcomes.'), ...common, 413: error('Body larger than 64 KiB.') },
+        responses: { 200: json(ref('BatchConditionResponse'), 'Per-server outcomes.'), ...common, 413: error('Body larger than 64 KiB.'), 429: rateLimited },
       },
     },
     [`${API_PREFIX}/servers`]: {
       get: {
         operationId: 'listServers',
         summary: 'The inventory, public view',
+        description: 'A token with a `servers` claim sees only those servers.',
         responses: {
+          401: common[401],
+          403: common[403],
           200: json(
             {
               type: 'object',
@@ -159,10 +171,11 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         },
       },
     },
-    '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', responses: { 200: { description: 'The process answers.' } } } },
+    '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', security: open, responses: { 200: { description: 'The process answers.' } } } },
     '/readyz': {
       get: {
         operationId: 'readyz',
+        security: open,
         summary: 'Readiness: NATS connected and provisioned',
         responses: { 200: { description: 'Ready.' }, 503: error('Not connected to NATS, or not provisioned yet.') },
       },
@@ -177,6 +190,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
       description: 'FlipFlop/conditionorc-compatible conditions API: queue power, boot and action conditions for servers and read their state.',
     },
     paths: paths as Paths,
-    components: { schemas: { ...requests, ...answers } as Schemas },
+    security: [{ bearerAuth: [] }],
+    components: { schemas: { ...requests, ...answers } as Schemas, securitySchemes: { bearerAuth } as NonNullable<OpenAPIObject['components']>['securitySchemes'] },
   };
 }

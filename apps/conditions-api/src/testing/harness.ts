@@ -5,15 +5,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import jwt from 'jsonwebtoken';
 import pino from 'pino';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { KV_ACTIVE, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import { Buckets, EmbeddedNats, connectWithRetry, openBuckets, startEmbeddedNats } from '@switchboard/nats';
-import { ConditionsApi, createApp } from '../app';
+import { ConditionsApi, CreateAppOptions, createApp } from '../app';
 
 export const NODE01_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 export const NODE02_ID = '16fd2706-8baf-433b-82eb-8c7fada847da';
 export const BMC_PASSWORD = 'hunter2-very-secret';
+/** The API's JWT secret in tests: distinctive, so a test can look for it in logs and answers. */
+export const JWT_SECRET = 'test-jwt-secret-0123456789-abcdefghijklmnop';
+
+export type Claims = Record<string, unknown>;
+
+/**
+ * A token as a client would send it: HS256 with `secret`, claims `sub: "tester"`,
+ * `scope: "admin"` and an expiry an hour ahead unless `claims` says otherwise. A claim
+ * given as `undefined` is left out (`{ exp: undefined }` makes a token that never expires).
+ */
+export function signToken(claims: Claims = {}, secret = JWT_SECRET, algorithm: jwt.Algorithm = 'HS256'): string {
+  const all: Claims = { sub: 'tester', scope: 'admin', exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
+  const payload = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+  // Signed as JSON text: jsonwebtoken then checks no claim, so tests can make any token a client could.
+  return jwt.sign(JSON.stringify(payload), secret, { algorithm });
+}
+
+/** `Authorization` header carrying `token`. */
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 /** node01..node16 (native IPMI; node01 and node02 with ids), rack2 = node[09-12], login1 without a driver. */
 export function inventoryYaml(): string {
@@ -30,7 +52,7 @@ export function inventoryYaml(): string {
 }
 
 /** A pino logger whose JSON lines are kept in memory for assertions. */
-export function captureLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+export function captureLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
   const out: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -39,7 +61,7 @@ export function captureLogger(): { logger: Logger; lines: () => Array<Record<str
     },
   });
   const logger = pino({ level: 'debug' }, sink);
-  return { logger, lines: () => out.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { logger, lines: () => out.map((l) => JSON.parse(l) as Record<string, unknown>), text: () => out.join('\n') };
 }
 
 export interface Harness {
@@ -55,20 +77,26 @@ export interface Harness {
   observer: NatsConnection;
   buckets: Buckets;
   logs: () => Array<Record<string, unknown>>;
+  /** Every log line as written, for looking for what must never appear. */
+  logText: () => string;
+  /** A valid token for this API (admin, subject "tester", unless `claims` says otherwise). */
+  token(claims?: Claims): string;
   /** Stops nats-server and starts it again on the same port and data directory. */
   stopNats(): Promise<void>;
   startNats(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export type HarnessOptions = Pick<CreateAppOptions, 'rateLimitPerMinute' | 'tls'>;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-conditions-api-'));
   const dataDir = join(dir, 'jetstream');
   const inventoryFile = join(dir, 'topology.yaml');
   writeFileSync(inventoryFile, inventoryYaml());
   let nats = await startEmbeddedNats({ dataDir });
-  const { logger, lines } = captureLogger();
-  const api = await createApp({ natsUrl: nats.url, inventoryFile, logger });
+  const { logger, lines, text } = captureLogger();
+  const api = await createApp({ natsUrl: nats.url, inventoryFile, logger, jwtSecret: JWT_SECRET, ...options });
   await api.app.listen(0, '127.0.0.1');
   const port = (api.app.getHttpServer().address() as AddressInfo).port;
   const observer = await connectWithRetry({ servers: nats.url, name: 'test-observer' });
@@ -81,11 +109,13 @@ export async function startHarness(): Promise<Harness> {
       return nats;
     },
     api,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     observer,
     buckets,
     logs: lines,
+    logText: text,
+    token: (claims) => signToken(claims),
     async stopNats() {
       await nats.stop();
     },
@@ -124,6 +154,24 @@ export function rawHttp(port: number, method: string, path: string, body?: strin
     if (body !== undefined) req.write(body);
     req.end();
   });
+}
+
+/**
+ * How far the queue and the claims have got: equal marks before and after a request mean
+ * it queued nothing and claimed nothing. (The records bucket is left out on purpose: a
+ * create that loses the claim race writes its record and deletes it again.)
+ */
+export interface QueueMarks {
+  /** Last sequence of the work-queue stream (messages published). */
+  queue: number;
+  /** Last sequence of KV_ACTIVE (claims made or released). */
+  active: number;
+}
+
+export async function queueMarks(nc: NatsConnection): Promise<QueueMarks> {
+  const jsm = await jetstreamManager(nc);
+  const last = async (stream: string) => (await jsm.streams.info(stream)).state.last_seq;
+  return { queue: await last(STREAM_CONDITIONS), active: await last(`KV_${KV_ACTIVE}`) };
 }
 
 /** Polls until `check` is true or the time is up. */

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { readJwtSecret } from './auth/jwt-secret';
+import type { TlsOptions } from './http/fastify-adapter';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
+
+/** What `main` needs to start the API. Holds the JWT secret: never log it. */
+export interface ApiConfig {
+  natsUrl: string;
+  inventoryFile: string;
+  port: number;
+  host: string;
+  jwtSecret: string;
+  tls?: TlsOptions;
+  rateLimitPerMinute: number;
+}
+
+function readPem(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`cannot read ${variable} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+}
+
+/** TLS_CERT_FILE and TLS_KEY_FILE: both (HTTPS) or neither (HTTP). One alone is a mistake, not a choice. */
+export function readTls(env: NodeJS.ProcessEnv): TlsOptions | undefined {
+  const { TLS_CERT_FILE: cert, TLS_KEY_FILE: key } = env;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new Error(`TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only ${cert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`);
+  return { cert: readPem('TLS_CERT_FILE', cert), key: readPem('TLS_KEY_FILE', key) };
+}
+
+function readRateLimit(env: NodeJS.ProcessEnv): number {
+  const raw = env.RATE_LIMIT_PER_MINUTE;
+  if (raw === undefined || raw === '') return DEFAULT_RATE_LIMIT_PER_MINUTE;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || limit < 1) throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number above 0, got "${raw}"`);
+  return limit;
+}
+
+/**
+ * Reads the process environment: NATS_URL, INVENTORY_FILE and a JWT secret (JWT_SECRET_FILE
+ * or JWT_SECRET) are required; PORT, HOST, TLS_CERT_FILE/TLS_KEY_FILE and
+ * RATE_LIMIT_PER_MINUTE are optional. Throws naming the variable at fault.
+ */
+export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
+  const missing = ['NATS_URL', 'INVENTORY_FILE'].filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  const port = Number(env.PORT ?? 9001);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const tls = readTls(env);
+  return {
+    natsUrl: env.NATS_URL!,
+    inventoryFile: env.INVENTORY_FILE!,
+    port,
+    host: env.HOST || '127.0.0.1',
+    jwtSecret: readJwtSecret(env),
+    ...(tls ? { tls } : {}),
+    rateLimitPerMinute: readRateLimit(env),
+  };
+}

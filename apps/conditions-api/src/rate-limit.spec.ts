@@ -1,0 +1,59 @@
+import { ErrorResponse, activeKey } from '@switchboard/condition-types';
+import { Harness, bearer, queueMarks, startHarness } from './testing/harness';
+
+const LIMIT = 3;
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ rateLimitPerMinute: LIMIT });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function post(subject: string, url: string, payload: object) {
+  const res = await h.api.app.inject({ method: 'POST', url, headers: bearer(h.token({ sub: subject })), payload });
+  return { status: res.statusCode, headers: res.headers, json: () => ErrorResponse.parse(JSON.parse(res.body)) };
+}
+
+const one = (subject: string, server: string) => post(subject, `/api/v1/servers/${server}/condition/serverControl`, { parameters: { action: 'get_power_state' } });
+const batch = (subject: string, targets: string) => post(subject, '/api/v1/conditions', { kind: 'action', targets, parameters: { command: 'usage' } });
+
+describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () => {
+  it('shares one budget between both creating routes, then answers 429 with Retry-After and queues nothing', async () => {
+    expect((await one('alice', 'node01')).status).toBe(200);
+    expect((await batch('alice', 'node[02-03]')).status).toBe(200);
+    // A conflict still costs a request: the limit counts asking, not succeeding.
+    const third = await one('alice', 'node01');
+    expect(third.status).toBe(409);
+    expect(third.headers['x-ratelimit-remaining']).toBe('0');
+
+    const before = await queueMarks(h.observer);
+    for (const refused of [await one('alice', 'node04'), await batch('alice', 'node05')]) {
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect(refused.json().message).toMatch(/^rate limit exceeded for "alice": at most 3 condition requests per minute; retry in \d+ s$/);
+    }
+    expect(await queueMarks(h.observer)).toEqual(before);
+    expect(await h.buckets.active.get(activeKey('node04'))).toBeNull();
+  });
+
+  it('counts each subject on its own', async () => {
+    expect((await one('bob', 'node06')).status).toBe(200);
+  });
+
+  it('does not limit reads', async () => {
+    for (let i = 0; i < LIMIT + 2; i++) {
+      const res = await h.api.app.inject({ method: 'GET', url: '/api/v1/servers/node01/status', headers: bearer(h.token({ sub: 'alice' })) });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+
+  it('writes the refusal to the audit log', () => {
+    const limited = h.logs().filter((l) => l.event === 'http.request' && l.status === 429);
+    expect(limited).toHaveLength(2);
+    expect(limited[0]).toMatchObject({ who: 'alice', outcome: 'rate_limited', reason: expect.stringContaining('rate limit exceeded') });
+  });
+});
