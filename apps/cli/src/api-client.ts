@@ -1,0 +1,202 @@
+import {
+  BatchConditionResponse,
+  Condition,
+  ErrorResponse,
+  ServerConditionsResponse,
+} from '@switchboard/condition-types';
+import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
+import type { PublicServer } from '@switchboard/inventory';
+import { z } from 'zod';
+import { ApiProtocolError, ApiRequestError, ApiUnreachableError, describeFetchError } from './api-errors';
+
+export const API_PREFIX = '/api/v1';
+
+export interface ApiClientOptions {
+  /** e.g. `http://127.0.0.1:9001`, without `/api/v1`. */
+  baseUrl: string;
+  token?: string;
+  fetch?: typeof fetch;
+  /** Bound on a single HTTP request (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+/** Answer of a single-server creation: 404 and 409 are per-server outcomes, not failures of the command. */
+export type CreateResult =
+  | { outcome: 'accepted'; condition: Condition }
+  | { outcome: 'unknown'; message: string }
+  | { outcome: 'conflict'; conditionId?: string; message: string };
+
+export type ServerStatus =
+  | { found: 'server'; serverID: string; conditions: Condition[] }
+  /** Known server, no condition yet. */
+  | { found: 'none'; message: string }
+  /** Not in the inventory. */
+  | { found: 'unknown'; message: string };
+
+interface Answer {
+  status: number;
+  statusText: string;
+  body: unknown;
+}
+
+/** The inventory listing: GET /servers answers an array or wraps it in `records` / `servers`. */
+const ListedServer = z.looseObject({ name: z.string() });
+const ServerList = z.union([
+  z.array(ListedServer),
+  z.object({ records: z.array(ListedServer) }).transform((a) => a.records),
+  z.object({ servers: z.array(ListedServer) }).transform((a) => a.servers),
+]);
+
+/** GET /conditions/{id} answers the condition, bare or in the FlipFlop envelope. */
+const ConditionAnswer = z.union([
+  Condition,
+  z.object({ condition: Condition }).transform((a) => a.condition),
+  z.object({ records: z.object({ conditions: z.array(Condition).min(1) }) }).transform((a) => a.records.conditions[0]),
+]);
+
+/** A thin typed client of conditions-api: every answer is checked against libs/condition-types. */
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly token?: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly requestTimeoutMs: number;
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl;
+    this.token = opts.token;
+    this.fetchFn = opts.fetch ?? fetch;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  }
+
+  /** POST /servers/{server}/condition/{kind}. */
+  async createCondition<K extends ConditionKind>(server: string, kind: K, parameters: ParametersOf<K>): Promise<CreateResult> {
+    const path = `/servers/${encodeURIComponent(server)}/condition/${kind}`;
+    const answer = await this.send('POST', path, { parameters });
+    if (answer.status === 404 && !isMissingRoute(answer.body)) {
+      return { outcome: 'unknown', message: errorBody(answer.body)?.message ?? `server ${server} not found` };
+    }
+    if (answer.status === 409) {
+      const body = errorBody(answer.body);
+      return { outcome: 'conflict', conditionId: body?.conditionId, message: body?.message ?? 'conflict' };
+    }
+    const response = this.expect('POST', path, answer, ServerConditionsResponse);
+    const condition = response.records.conditions.find((c) => c.kind === kind) ?? response.records.conditions[0];
+    if (!condition) throw new ApiProtocolError('POST', this.url(path), 'the answer holds no condition');
+    return { outcome: 'accepted', condition };
+  }
+
+  /** POST /conditions: one request, many servers. */
+  async createBatch<K extends ConditionKind>(kind: K, targets: string, parameters: ParametersOf<K>): Promise<BatchConditionResponse> {
+    const path = '/conditions';
+    return this.expect('POST', path, await this.send('POST', path, { kind, targets, parameters }), BatchConditionResponse);
+  }
+
+  /** GET /conditions/{id}; `timeoutMs` shortens the request's bound (a wait's remaining time). */
+  /** With `waitMs`, the API answers as soon as the condition is final (long poll), or after waitMs. */
+  async getCondition(id: string, opts: { timeoutMs?: number; waitMs?: number } = {}): Promise<Condition> {
+    const wait = opts.waitMs ? `?wait=${Math.max(1, Math.floor(opts.waitMs))}` : '';
+    const path = `/conditions/${encodeURIComponent(id)}${wait}`;
+    return this.expect('GET', path, await this.send('GET', path, undefined, opts.timeoutMs), ConditionAnswer);
+  }
+
+  /**
+   * GET /servers/{server}/status: the server's latest condition. The API answers 404 both for
+   * a server it does not know and for one that never had a condition; the message tells which.
+   */
+  async serverStatus(server: string): Promise<ServerStatus> {
+    const path = `/servers/${encodeURIComponent(server)}/status`;
+    const answer = await this.send('GET', path);
+    if (answer.status === 404 && !isMissingRoute(answer.body)) {
+      const message = errorBody(answer.body)?.message ?? '';
+      return /has no conditions?\b/.test(message) ? { found: 'none', message } : { found: 'unknown', message };
+    }
+    const records = this.expect('GET', path, answer, ServerConditionsResponse).records;
+    return { found: 'server', serverID: records.serverID, conditions: records.conditions };
+  }
+
+  /** GET /servers: the public view of the inventory. */
+  async listServers(): Promise<PublicServer[]> {
+    const list = this.expect('GET', '/servers', await this.send('GET', '/servers'), ServerList);
+    return list.map((s) => ({
+      name: s.name,
+      id: typeof s.id === 'string' ? s.id : undefined,
+      platform: typeof s.platform === 'string' ? s.platform : undefined,
+      driver: (typeof s.driver === 'string' ? s.driver : 'none') as PublicServer['driver'],
+      ranks: stringArray(s.ranks),
+      groups: stringArray(s.groups),
+    }));
+  }
+
+  url(path: string): string {
+    return `${this.baseUrl}${API_PREFIX}${path}`;
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number): Promise<Answer> {
+    const bound = Math.max(1, Math.min(timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchFn(this.url(path), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(bound),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, bound));
+    }
+    let parsed: unknown = undefined;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, statusText: res.statusText, body: parsed };
+  }
+
+  /** A 2xx answer in the expected shape, or the error that explains why not. */
+  private expect<T>(method: string, path: string, answer: Answer, schema: z.ZodType<T, unknown>): T {
+    if (answer.status < 200 || answer.status > 299) {
+      const body = errorBody(answer.body);
+      const fallback = typeof answer.body === 'string' ? { statusCode: answer.status, error: '', message: answer.body.slice(0, 200) } : undefined;
+      throw new ApiRequestError(method, `${API_PREFIX}${path}`, answer.status, answer.statusText, body ?? fallback, hintFor(answer, this.baseUrl));
+    }
+    const parsed = schema.safeParse(answer.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+      throw new ApiProtocolError(method, this.url(path), `${issue.message}${where} (is ${this.baseUrl} a Switchboard conditions-api of the same version?)`);
+    }
+    return parsed.data;
+  }
+}
+
+function errorBody(body: unknown): ErrorResponse | undefined {
+  const parsed = ErrorResponse.safeParse(body);
+  if (parsed.success) return parsed.data;
+  // Not the contract's shape, but probably still says something.
+  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
+    return { statusCode: 0, error: '', message: body.message };
+  }
+  return undefined;
+}
+
+/** NestJS answers an unknown route with `Cannot GET /path`: a wrong base URL, not an unknown server. */
+function isMissingRoute(body: unknown): boolean {
+  const message = errorBody(body)?.message;
+  return typeof message === 'string' && /^Cannot (GET|POST|PUT|DELETE|PATCH) /.test(message);
+}
+
+function hintFor(answer: Answer, baseUrl: string): string | undefined {
+  if (answer.status === 401 || answer.status === 403) return 'check the token (MCTL_TOKEN, or token in the config file)';
+  if (answer.status === 404 && isMissingRoute(answer.body)) return `is ${baseUrl} the Switchboard conditions-api? (check base_url / MCTL_URL / --url)`;
+  return undefined;
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

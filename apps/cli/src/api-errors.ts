@@ -1,0 +1,88 @@
+import { STATUS_CODES } from 'node:http';
+import { ErrorResponse } from '@switchboard/condition-types';
+import { CliError } from './errors';
+import { ExitCode } from './exit-codes';
+import { formatDuration } from './output/duration';
+
+/** Nothing answered at the base URL (refused, DNS, TLS, timeout). */
+export class ApiUnreachableError extends CliError {
+  readonly exitCode = ExitCode.Api;
+  constructor(
+    readonly baseUrl: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach the Switchboard API at ${baseUrl}: ${reason}`);
+    this.name = 'ApiUnreachableError';
+  }
+}
+
+/** The API answered with an error status for the request as a whole. */
+export class ApiRequestError extends CliError {
+  readonly exitCode: ExitCode;
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly statusText: string,
+    /** The API's error body, when it was one. */
+    readonly body: ErrorResponse | undefined,
+    readonly hint?: string,
+  ) {
+    const said = body?.message ? `: ${body.message}` : '';
+    const phrase = body?.error || statusText || STATUS_CODES[status] || '';
+    super(`the API refused ${method} ${path} (${status}${phrase ? ` ${phrase}` : ''})${said}`);
+    this.name = 'ApiRequestError';
+    // A 400 means the command asked for something invalid: retrying will not help, fix the command.
+    this.exitCode = status === 400 || status === 422 ? ExitCode.Usage : ExitCode.Api;
+  }
+
+  override details(): string[] {
+    const lines = (this.body?.issues ?? []).map((i) => `  ${i.path || '(body)'}: ${i.message}`);
+    if (this.body?.conditionId) lines.push(`  conflicting condition: ${this.body.conditionId}`);
+    if (this.hint) lines.push(this.hint);
+    return lines;
+  }
+}
+
+/** The API answered 2xx with something that is not the contract's shape (a version mismatch, or not the API at all). */
+export class ApiProtocolError extends CliError {
+  readonly exitCode = ExitCode.Api;
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    reason: string,
+  ) {
+    super(`unexpected answer to ${method} ${url}: ${reason}`);
+    this.name = 'ApiProtocolError';
+  }
+}
+
+/** Turns what fetch threw into words: undici hides the useful part in `cause`. */
+export function describeFetchError(err: unknown, timeoutMs: number): string {
+  // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` of another realm fails.
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; message?: unknown; cause?: unknown };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return `no answer within ${formatDuration(timeoutMs)}`;
+  }
+  const cause = (typeof e.cause === 'object' && e.cause !== null ? e.cause : {}) as { code?: unknown; message?: unknown };
+  const code = typeof cause.code === 'string' ? cause.code : undefined;
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is conditions-api running?)',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ETIMEDOUT: 'connection timed out',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the other side',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate (set verify_ssl: false in the config to accept it)',
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in the chain (set verify_ssl: false in the config to accept it)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified (set verify_ssl: false in the config to accept it)',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+    CERT_HAS_EXPIRED: 'TLS certificate expired',
+  };
+  if (code && known[code]) return known[code];
+  if (typeof cause.message === 'string' && cause.message !== '') return cause.message;
+  return typeof e.message === 'string' ? e.message : String(err);
+}

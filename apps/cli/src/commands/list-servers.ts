@@ -1,0 +1,38 @@
+import type { PublicServer } from '@switchboard/inventory';
+import { compareNatural, foldNames } from '@switchboard/inventory';
+import { ExitCode } from '../exit-codes';
+import { toJson } from '../output/json';
+import { renderTable } from '../output/tables';
+import type { Session } from '../session';
+import { resolveAgainst } from '../targets';
+
+/**
+ * `mctl power list [range] [-g group]`: the servers the API knows (GET /servers), like
+ * OpenFlight's `power list`. It reads the inventory only and never touches a BMC; use
+ * `power status` for live power states.
+ */
+export async function listServers(session: Session, targets: string | undefined): Promise<number> {
+  const all = await session.client().listServers();
+  let shown: PublicServer[] = all;
+  let unknown: string[] = [];
+  if (targets !== undefined) {
+    const resolved = resolveAgainst(targets, all);
+    const wanted = new Set(resolved.names);
+    shown = all.filter((s) => wanted.has(s.name));
+    unknown = resolved.unknown;
+  }
+  shown = [...shown].sort((a, b) => compareNatural(a.name, b.name));
+
+  if (session.json) {
+    session.out(toJson(shown));
+  } else if (shown.length > 0) {
+    session.out(
+      renderTable(
+        ['NAME', 'ID', 'PLATFORM', 'DRIVER', 'GROUPS'],
+        shown.map((s) => [s.name, s.id ?? '', s.platform ?? '', s.driver, s.groups.join(',')]),
+      ),
+    );
+  }
+  if (unknown.length > 0) session.io.stderr.write(`unknown: ${foldNames(unknown)}\n`);
+  return unknown.length > 0 ? ExitCode.NotAllSucceeded : ExitCode.Ok;
+}

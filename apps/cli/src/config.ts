@@ -1,0 +1,149 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
+import type { Document, Pair } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:9001';
+const SETTINGS = ['base_url', 'token', 'verify_ssl'] as const;
+const URL_RULE = 'must be an http:// or https:// URL';
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: URL_RULE });
+
+/** What `~/.config/mctl/config.yaml` may hold. */
+const ConfigFile = z.strictObject({
+  base_url: HttpUrl.optional(),
+  token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  verify_ssl: z.boolean({ error: 'must be true or false' }).optional(),
+});
+type ConfigFile = z.infer<typeof ConfigFile>;
+
+export type BaseUrlSource = 'default' | 'config file' | 'MCTL_URL' | '--url';
+
+export interface CliConfig {
+  /** Without a trailing slash or `/api/v1`. */
+  baseUrl: string;
+  baseUrlSource: BaseUrlSource;
+  token?: string;
+  verifySsl: boolean;
+  /** The file that was read, when there was one. */
+  file?: string;
+  /** Things worth telling the operator that do not stop the command. */
+  warnings: string[];
+}
+
+export interface ConfigInputs {
+  env: NodeJS.ProcessEnv;
+  homeDir: string;
+  /** `--url` */
+  url?: string;
+  /** `--config` */
+  configFile?: string;
+}
+
+/** `--config`, else `MCTL_CONFIG`, else `$XDG_CONFIG_HOME/mctl/config.yaml`, else `~/.config/mctl/config.yaml`. */
+export function configPath(inputs: ConfigInputs): { path: string; explicit: boolean } {
+  if (inputs.configFile) return { path: inputs.configFile, explicit: true };
+  if (inputs.env.MCTL_CONFIG) return { path: inputs.env.MCTL_CONFIG, explicit: true };
+  const base = inputs.env.XDG_CONFIG_HOME || join(inputs.homeDir, '.config');
+  return { path: join(base, 'mctl', 'config.yaml'), explicit: false };
+}
+
+/** Settings in increasing precedence: defaults < config file < environment (MCTL_URL, MCTL_TOKEN) < --url. */
+export function loadConfig(inputs: ConfigInputs): CliConfig {
+  const { path, explicit } = configPath(inputs);
+  const text = readConfigFile(path, explicit);
+  const fromFile = text === undefined ? {} : parseConfigText(text, path);
+  const warnings: string[] = [];
+  if (fromFile.token !== undefined && isReadableByOthers(path)) {
+    warnings.push(`${path} holds a token and can be read by other users; run: chmod 600 ${path}`);
+  }
+
+  let baseUrl = DEFAULT_BASE_URL;
+  let baseUrlSource: BaseUrlSource = 'default';
+  if (fromFile.base_url !== undefined) {
+    baseUrl = fromFile.base_url;
+    baseUrlSource = 'config file';
+  }
+  if (inputs.env.MCTL_URL) {
+    baseUrl = checkUrl(inputs.env.MCTL_URL, 'environment variable MCTL_URL');
+    baseUrlSource = 'MCTL_URL';
+  }
+  if (inputs.url !== undefined) {
+    baseUrl = checkUrl(inputs.url, '--url');
+    baseUrlSource = '--url';
+  }
+  return {
+    baseUrl: normaliseBaseUrl(baseUrl),
+    baseUrlSource,
+    token: inputs.env.MCTL_TOKEN || fromFile.token,
+    verifySsl: fromFile.verify_ssl ?? true,
+    file: text === undefined ? undefined : path,
+    warnings,
+  };
+}
+
+/** Accepts `http://host:9001`, `http://host:9001/` and `http://host:9001/api/v1`. */
+export function normaliseBaseUrl(url: string): string {
+  return url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+}
+
+function checkUrl(value: string, source: string): string {
+  if (!HttpUrl.safeParse(value).success) throw new ConfigError(source, undefined, `${URL_RULE}, got "${value}"`);
+  return value;
+}
+
+function readConfigFile(path: string, explicit: boolean): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) return undefined;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new ConfigError(path, undefined, `cannot read the config file: ${reason}`);
+  }
+}
+
+function isReadableByOthers(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o077) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the config file's text; every error names the file and, where it can, the line. */
+export function parseConfigText(text: string, file: string): ConfigFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    throw new ConfigError(file, lines.linePos(first.pos[0]).line, `invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return {};
+  if (!isMap(doc.contents)) {
+    const line = doc.contents.range ? lines.linePos(doc.contents.range[0]).line : 1;
+    throw new ConfigError(file, line, `expected a map of settings (${SETTINGS.join(', ')})`);
+  }
+  const parsed = ConfigFile.safeParse(doc.toJS());
+  if (parsed.success) return parsed.data;
+
+  const issue = parsed.error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    const pair = findPair(doc, key);
+    const line = pair && isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+    throw new ConfigError(file, line, `unknown setting "${key}" (expected one of ${SETTINGS.join(', ')})`);
+  }
+  const key = String(issue.path[0]);
+  const pair = findPair(doc, key);
+  const node = pair?.value ?? pair?.key;
+  const range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined) : undefined;
+  throw new ConfigError(file, range ? lines.linePos(range[0]).line : undefined, `${key} ${issue.message}`);
+}
+
+function findPair(doc: Document, key: string): Pair | undefined {
+  if (!isMap(doc.contents)) return undefined;
+  return doc.contents.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+}

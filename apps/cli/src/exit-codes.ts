@@ -1,0 +1,14 @@
+/**
+ * mctl's exit statuses. Scripts may rely on them:
+ * 0 every server succeeded (or, with --no-wait, every condition was queued);
+ * 1 at least one server did not: failed, timed out, conflict, unknown server, per-server error;
+ * 2 usage or configuration error: bad flag, bad range, bad config file, or a request the API rejected as invalid (400);
+ * 3 the API could not be reached, refused the request as a whole (401, 403, 5xx, e.g. queue unavailable) or answered nonsense.
+ */
+export const ExitCode = {
+  Ok: 0,
+  NotAllSucceeded: 1,
+  Usage: 2,
+  Api: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

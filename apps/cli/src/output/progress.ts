@@ -1,0 +1,34 @@
+import { SingleBar } from 'cli-progress';
+import type { OutputStream } from '../io';
+
+export interface Progress {
+  /** One more server has its outcome. */
+  tick(): void;
+  /** Removes the bar (call before printing results). */
+  stop(): void;
+}
+
+const silent: Progress = { tick: () => undefined, stop: () => undefined };
+
+/** A bar on stderr while many servers are waited for; nothing when stderr is not a terminal or there is one server. */
+export function startProgress(stream: OutputStream, total: number, label = 'waiting'): Progress {
+  if (!stream.isTTY || total <= 1) return silent;
+  const bar = new SingleBar({
+    stream: stream as unknown as NodeJS.WritableStream,
+    format: `${label} [{bar}] {value}/{total} servers | {duration_formatted}`,
+    clearOnComplete: true,
+    fps: 5,
+  });
+  bar.start(total, 0);
+  let stopped = false;
+  return {
+    tick: () => {
+      if (!stopped) bar.increment();
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      bar.stop();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { Command, Option } from 'commander';
+import { registerBoot } from './commands/boot';
+import { registerPower } from './commands/power';
+import { DEFAULT_BASE_URL } from './config';
+import { ExitCode } from './exit-codes';
+import type { Io } from './io';
+import { reportError } from './output/report-error';
+import { Session } from './session';
+import type { GlobalOptions } from './session';
+import { MCTL_VERSION } from './version';
+
+const FOOTER = `
+Configuration (later wins):
+  ~/.config/mctl/config.yaml   base_url (default ${DEFAULT_BASE_URL}), token, verify_ssl
+                               ($XDG_CONFIG_HOME/mctl/config.yaml when set; another file: --config or MCTL_CONFIG)
+  MCTL_URL, MCTL_TOKEN         environment
+  --url                        command line
+  The token is sent as "Authorization: Bearer <token>".
+
+Exit status:
+  0  every server succeeded (with --no-wait: every condition was queued)
+  1  at least one server failed, timed out, conflicted with running work or is unknown
+  2  usage or configuration error, or a request the API rejected as invalid (400)
+  3  the API is unreachable, refused the request (401/403/5xx, e.g. queue unavailable) or answered nonsense
+
+Examples:
+  mctl power on node[01-03]
+  mctl power status -g rack2 -o json
+  mctl power --server node01 --action cycle
+  mctl boot --server node01 --device pxe --persistent`;
+
+/** Builds a fresh commander program whose commands write to `io` and report their exit status through `done`. */
+export function buildProgram(io: Io, done: (exitCode: number) => void): Command {
+  const program = new Command('mctl')
+    .description("Switchboard's command line: power and boot control of server fleets through conditions-api.")
+    .version(MCTL_VERSION, '-V, --version')
+    .option('--url <url>', `API base URL (overrides MCTL_URL and base_url; default ${DEFAULT_BASE_URL})`)
+    .option('--config <file>', 'config file (default ~/.config/mctl/config.yaml, or MCTL_CONFIG)')
+    .addOption(new Option('-o, --output <format>', 'text: folded ipmipower-style lines; json: one object per server').choices(['text', 'json']).default('text'))
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // commander's "error: ..." in mctl's own voice, like every other error.
+      outputError: (s, write) => write(s.replace(/^error: /, 'mctl: ')),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .addHelpText('after', FOOTER);
+
+  const deps = {
+    session: (command: Command) => new Session(io, command.optsWithGlobals<GlobalOptions>()),
+    done,
+  };
+  registerPower(program, deps);
+  registerBoot(program, deps);
+  return program;
+}
+
+/** Runs mctl with `argv` (without node and the script) and resolves with its exit status; never throws. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  try {
+    const program = buildProgram(io, (code) => {
+      exitCode = code;
+    });
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return ExitCode.Usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
