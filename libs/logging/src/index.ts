@@ -1,4 +1,4 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -7,7 +7,7 @@ export type { Logger } from 'pino';
  * stays free for command output (mctl, generate-token). Secrets are redacted by
  * key name wherever they appear in a logged object.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination: DestinationStream = pino.destination(2)): Logger {
   return pino(
     {
       name,
@@ -18,7 +18,7 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
         censor: '[redacted]',
       },
     },
-    pino.destination(2),
+    destination,
   );
 }
 
