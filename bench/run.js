@@ -12,6 +12,7 @@ const { startSimulatedFleet } = require('@switchboard/bmc-sim');
 const { startStack } = require('@switchboard/stack');
 const { freePort } = require('@switchboard/nats');
 const { silentLogger } = require('@switchboard/logging');
+const { mintToken } = require('@switchboard/conditions-api');
 
 const run = promisify(execFile);
 const BMCS = Number(process.env.BENCH_BMCS ?? 100);
@@ -44,15 +45,15 @@ async function waitReady(url) {
   throw new Error(`${url}/readyz not ready after 30 s`);
 }
 
-async function conditionRoundTrip(apiUrl, server) {
+async function conditionRoundTrip(apiUrl, server, auth) {
   const res = await fetch(`${apiUrl}/api/v1/servers/${server}/condition/serverControl`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(process.env.MCTL_TOKEN ? { authorization: `Bearer ${process.env.MCTL_TOKEN}` } : {}) },
+    method: 'POST', headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
   });
   if (res.status !== 200) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
   const id = (await res.json()).records.conditions[0].id;
   for (let i = 0; i < 20000; i++) {
-    const c = await (await fetch(`${apiUrl}/api/v1/conditions/${id}?wait=10000`, { headers: process.env.MCTL_TOKEN ? { authorization: `Bearer ${process.env.MCTL_TOKEN}` } : {} })).json();
+    const c = await (await fetch(`${apiUrl}/api/v1/conditions/${id}?wait=10000`, { headers: auth })).json();
     if (c.state === 'succeeded') return;
     if (c.state === 'failed') throw new Error(`condition failed: ${c.error}`);
   }
@@ -67,6 +68,9 @@ function peakRssMb(pid) {
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
   const password = randomBytes(9).toString('base64url');
+  const jwtSecret = randomBytes(48).toString('base64url');
+  const token = mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret);
+  const auth = { authorization: `Bearer ${token}` };
   const fleet = await startSimulatedFleet(BMCS, { defaults: { username: 'ADMIN', password } });
   let stack;
   try {
@@ -76,7 +80,7 @@ async function main() {
       `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`)].join('\n') + '\n');
     stack = await startStack({
       inventoryFile: inventory, dataDir: path.join(dir, 'data'), logger: silentLogger,
-      natsPort: await freePort(), apiPort: await freePort(), env: { BENCH_BMC_PASSWORD: password, LOG_LEVEL: 'warn' },
+      natsPort: await freePort(), apiPort: await freePort(), env: { BENCH_BMC_PASSWORD: password, JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' },
     });
     await waitReady(stack.apiUrl);
     const first = fleet.bmcs[0];
@@ -84,13 +88,13 @@ async function main() {
     const rawStatus = (host) => run('ipmitool', ['-I', 'lanplus', '-H', host, '-p', String(first.port), '-U', 'ADMIN', '-E', '-C', '3', 'chassis', 'power', 'status'], { env: { ...process.env, ...ipmiEnv } });
 
     // Warm-up: first calls pay for process caches and JetStream consumer set-up.
-    for (let i = 0; i < 3; i++) { await rawStatus(first.host); await conditionRoundTrip(stack.apiUrl, names[0]); }
+    for (let i = 0; i < 3; i++) { await rawStatus(first.host); await conditionRoundTrip(stack.apiUrl, names[0], auth); }
 
     // (a) one condition, HTTP request to `succeeded` seen by the client, against one raw ipmitool.
     const raw = []; const cond = [];
     for (let i = 0; i < SINGLE_RUNS; i++) {
       raw.push(await timed(() => rawStatus(first.host)));
-      cond.push(await timed(() => conditionRoundTrip(stack.apiUrl, names[0])));
+      cond.push(await timed(() => conditionRoundTrip(stack.apiUrl, names[0], auth)));
     }
 
     // (b) the whole fleet: mctl through the whole system, against xargs -P 64 ipmitool and ipmipower.
@@ -103,7 +107,7 @@ async function main() {
     for (let i = 0; i < FLEET_RUNS; i++) {
       xargs.push(await timed(() => shell(`xargs -P 64 -I{} ipmitool -I lanplus -H {} -p ${first.port} -U ADMIN -E -C 3 chassis power status < "${hostsFile}" > /dev/null`, ipmiEnv)));
       ipmipower.push(await timed(() => shell(`ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h "$(paste -sd, "${hostsFile}")" --stat > /dev/null`)));
-      mctlRuns.push(await timed(() => run(process.execPath, [mctl, 'power', 'status', fleetRange], { env: { ...process.env, MCTL_URL: stack.apiUrl } })));
+      mctlRuns.push(await timed(() => run(process.execPath, [mctl, 'power', 'status', fleetRange], { env: { ...process.env, MCTL_URL: stack.apiUrl, MCTL_TOKEN: token } })));
     }
     const controllerPid = stack.processes.find((p) => p.name === 'controller').pid();
     const controllerPeak = peakRssMb(controllerPid);

@@ -6,16 +6,23 @@ describe('controller configuration from the environment', () => {
     expect(opts).toMatchObject({ natsUrl: 'nats://127.0.0.1:4222', inventoryFile: '/etc/switchboard/topology.yaml', fanout: 8, verifyTimeoutMs: 20000, id: 'ctl-a' });
   });
 
+  it('reads the commands directory and the variables nodes may name as command secrets', () => {
+    const opts = optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml', COMMANDS_DIR: ' /etc/switchboard/commands ', COMMAND_SECRETS: 'RACK1_BMC_PASSWORD, RACK2_BMC_PASSWORD,' });
+    expect(opts).toMatchObject({ commandsDir: '/etc/switchboard/commands', commandSecrets: ['RACK1_BMC_PASSWORD', 'RACK2_BMC_PASSWORD'] });
+    expect(optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' })).not.toHaveProperty('commandsDir');
+  });
+
   it('names every problem at once', () => {
     let err: ConfigError | undefined;
     try {
-      optionsFromEnv({ FANOUT: '0', OPERATION_TIMEOUT_MS: '1.5s' });
+      optionsFromEnv({ FANOUT: '0', OPERATION_TIMEOUT_MS: '1.5s', COMMAND_SECRETS: 'OK_NAME,bad-name' });
     } catch (e) {
       err = e as ConfigError;
     }
     expect(err?.problems).toEqual([
       'NATS_URL is required: the NATS server, e.g. nats://127.0.0.1:4222',
       'INVENTORY_FILE is required: the inventory, topology.yaml or nodes.yaml',
+      'COMMAND_SECRETS must list environment variable names, separated by commas; not names: "bad-name"',
       'FANOUT must be a whole number >= 1, got "0"',
       'OPERATION_TIMEOUT_MS must be a whole number >= 100, got "1.5s"',
     ]);

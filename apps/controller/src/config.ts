@@ -13,6 +13,8 @@ export const ENVIRONMENT = {
   VERIFY_INTERVAL_MS: 'first pause between reads while verifying (default 250, grows to 1 s)',
   DRAIN_TIMEOUT_MS: 'grace for in-flight work on SIGTERM/SIGINT (default 20000)',
   BMC_RESET_SETTLE_MS: 'pause after a BMC reset before checking it answers (default 3000)',
+  COMMANDS_DIR: 'the commands directory of action conditions (OpenFlight Action layout); reloaded when it changes (default none: actions fail)',
+  COMMAND_SECRETS: 'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
   LOG_LEVEL: 'pino level (default info)',
 } as const;
 
@@ -22,6 +24,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]> = [
   ['FANOUT', 'fanout', 1],
@@ -45,6 +49,15 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   const opts: ControllerOptions = { natsUrl: required('NATS_URL'), inventoryFile: required('INVENTORY_FILE'), env };
   const id = env.CONTROLLER_ID?.trim();
   if (id) opts.id = id;
+  const commandsDir = env.COMMANDS_DIR?.trim();
+  if (commandsDir) opts.commandsDir = commandsDir;
+  const secrets = env.COMMAND_SECRETS?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
+  const badSecrets = secrets.filter((name) => !ENV_NAME.test(name));
+  if (badSecrets.length > 0) {
+    problems.push(`COMMAND_SECRETS must list environment variable names, separated by commas; not names: ${badSecrets.map((n) => JSON.stringify(n)).join(', ')}`);
+  } else if (secrets.length > 0) {
+    opts.commandSecrets = secrets;
+  }
   for (const [name, key, min] of numeric) {
     const raw = env[name]?.trim();
     if (!raw) continue;

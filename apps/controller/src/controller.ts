@@ -9,6 +9,9 @@ import { createDriver } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
 import { createLogger, Logger } from '@switchboard/logging';
 import { connectWithRetry, provision } from '@switchboard/nats';
+import { listenForCancels } from './actions/cancel-listener';
+import { ByteBudget, OUTPUT_BUDGET_BYTES } from './actions/output-budget';
+import { CommandsDirectory, openCommandsDirectory } from './actions/commands-directory';
 import { KeyedMutex } from './concurrency/keyed-mutex';
 import { Slots } from './concurrency/slots';
 import { DeliveryDeps, handleDelivery, Job } from './consumer/handle-delivery';
@@ -40,6 +43,10 @@ export interface ControllerOptions {
   drainTimeoutMs?: number;
   /** Pause after a BMC reset before checking it answers (BMC_RESET_SETTLE_MS, default 3000). */
   bmcResetSettleMs?: number;
+  /** The commands directory of `action` conditions (COMMANDS_DIR); reloaded when it changes. Without it actions fail. */
+  commandsDir?: string;
+  /** Controller variables nodes may name in `bmc_password_env` for command scripts (COMMAND_SECRETS). */
+  commandSecrets?: string[];
   heartbeatIntervalMs?: number;
   workingIntervalMs?: number;
   /** Redelivery delay of a condition that a live replica holds (default 5000). */
@@ -104,18 +111,32 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const env = opts.env ?? process.env;
 
   const inventory = watchInventory(opts.inventoryFile, { logger, env });
-  const nc = await connectWithRetry({ servers: opts.natsUrl, name: `switchboard-controller ${id}`, logger }).catch(async (err) => {
+  let commands: CommandsDirectory | undefined;
+  try {
+    commands = opts.commandsDir === undefined ? undefined : openCommandsDirectory(opts.commandsDir, logger);
+  } catch (err) {
     await inventory.close();
+    throw err;
+  }
+  const closeWatches = async () => {
+    await inventory.close();
+    await commands?.close();
+  };
+  const nc = await connectWithRetry({ servers: opts.natsUrl, name: `switchboard-controller ${id}`, logger }).catch(async (err) => {
+    await closeWatches();
     throw err;
   });
   const cleanup = async () => {
-    await inventory.close();
+    await closeWatches();
     await nc.close().catch(() => undefined);
   };
   try {
     const buckets = await provision(nc);
     const store = new ConditionStore(nc, buckets);
-    const consumer = await jetstream(nc).consumers.get(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
+    // A change made right after start must not be missed (tests and operators copy a command in at once).
+    await commands?.ready;
 
     const jobs = new Map<string, Job>();
     const tasks = new Set<Promise<void>>();
@@ -151,8 +172,18 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         operationTimeoutMs: cfg.operationTimeoutMs,
         retry: { attempts: cfg.operationAttempts, baseDelayMs: cfg.retryBaseDelayMs, maxDelayMs: 30_000 },
         onDriverCall: opts.onDriverCall,
+        actions: {
+          controllerId: id,
+          commands,
+          inventory: () => inventory.current(),
+          secrets: { allowed: opts.commandSecrets ?? [], env },
+          serverLocks: new KeyedMutex(),
+          js,
+          outputBudget: new ByteBudget(OUTPUT_BUDGET_BYTES),
+        },
       },
     };
+    listenForCancels(nc, jobs, logger);
 
     const slots = new Slots(cfg.fanout);
     const onMessage = (msg: JsMsg): void => {
@@ -166,7 +197,10 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     };
     const pull = new PullLoop(consumer, slots, onMessage, { maxBatch: cfg.fanout, expiresMs: Math.max(1000, cfg.pullExpiresMs), logger });
     pull.start();
-    logger.info({ event: 'controller.started', fanout: cfg.fanout, nats: opts.natsUrl, inventory: opts.inventoryFile }, 'controller started');
+    logger.info(
+      { event: 'controller.started', fanout: cfg.fanout, nats: opts.natsUrl, inventory: opts.inventoryFile, commands: opts.commandsDir ?? null },
+      'controller started',
+    );
 
     let stopping: Promise<void> | undefined;
     const shutdown = (graceMs: number): Promise<void> => {

@@ -61,6 +61,27 @@ describe('ConditionStore', () => {
     expect(attempts.filter((a) => a.status === 'rejected' && a.reason instanceof ConflictError)).toHaveLength(9);
   });
 
+  it('queues a non-exclusive condition without claiming the server, beside an exclusive one, and leaves that claim alone', async () => {
+    const action = (command: string) => ({ command, arguments: [] });
+    const exclusive = await store.create({ kind: 'action', server: 'shared01', parameters: action('power-on'), requestedBy: 'alice' });
+    const before = await queued();
+
+    const shared = await Promise.all(
+      ['usage', 'usage', 'ipmi-sel'].map((command) => store.create({ kind: 'action', server: 'shared01', parameters: action(command), requestedBy: 'bob', exclusive: false })),
+    );
+
+    expect(await queued()).toBe(before + 3);
+    expect(shared.map((c) => c.state)).toEqual(['pending', 'pending', 'pending']);
+    expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
+    await store.update(shared[0].id, 'active', { controller: 'ctl-1' });
+    await store.update(shared[0].id, 'succeeded', { record: 'done', result: { exit_code: 0 } });
+    expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
+
+    const idle = await store.create({ kind: 'action', server: 'shared02', parameters: action('usage'), requestedBy: 'bob', exclusive: false });
+    expect(await store.activeFor('shared02')).toBeNull();
+    expect(await store.latestFor('shared02')).toEqual(idle);
+  });
+
   it('walks pending -> active -> succeeded, records progress, and frees the server at the end', async () => {
     const c = await store.create({ kind: 'serverControl', server: 'node04', parameters: power('on'), requestedBy: 'alice' });
     await store.update(c.id, 'active', { record: 'powering on', controller: 'ctl-1' });

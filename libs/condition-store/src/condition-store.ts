@@ -26,6 +26,13 @@ export interface NewCondition {
   server: string;
   parameters: unknown;
   requestedBy: string;
+  /**
+   * Whether the condition holds its server exclusively (default true): the per-server claim is
+   * taken, so a server has one such condition at a time. False for work that may run alongside
+   * anything else on the server (an action whose command is `concurrent: true`): no claim is
+   * taken or checked, and the server's claim is left to the exclusive conditions.
+   */
+  exclusive?: boolean;
 }
 
 export interface ConditionUpdate {
@@ -67,7 +74,8 @@ export class ConditionStore {
   /**
    * Record, claim, publish: in that order, so that a condition is queued only once its
    * server is claimed, and any step that fails undoes the ones before it. The answer
-   * is "accepted" only when JetStream has acknowledged the message.
+   * is "accepted" only when JetStream has acknowledged the message. A non-exclusive
+   * condition skips the claim (record, publish).
    */
   async create(req: NewCondition): Promise<Condition> {
     const ts = now();
@@ -91,18 +99,22 @@ export class ConditionStore {
     } catch (err) {
       throw new QueueUnavailableError(`could not record condition: ${(err as Error).message}`, err);
     }
-    let claimRevision: number;
-    try {
-      claimRevision = await this.claim(req.server, claim);
-    } catch (err) {
-      await this.buckets.conditions.purge(conditionKey(condition.id)).catch(() => undefined);
-      throw err;
+    let claimRevision: number | undefined;
+    if (req.exclusive ?? true) {
+      try {
+        claimRevision = await this.claim(req.server, claim);
+      } catch (err) {
+        await this.buckets.conditions.purge(conditionKey(condition.id)).catch(() => undefined);
+        throw err;
+      }
     }
     try {
       await this.js.publish(conditionSubject(condition.kind, req.server), encode(condition), { msgID: condition.id });
       await this.buckets.conditions.put(latestConditionKey(req.server), condition.id);
     } catch (err) {
-      await this.buckets.active.delete(activeKey(req.server), { previousSeq: claimRevision }).catch(() => undefined);
+      if (claimRevision !== undefined) {
+        await this.buckets.active.delete(activeKey(req.server), { previousSeq: claimRevision }).catch(() => undefined);
+      }
       await this.buckets.conditions.purge(conditionKey(condition.id), { previousSeq: recordRevision }).catch(() => undefined);
       throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
     }

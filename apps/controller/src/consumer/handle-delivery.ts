@@ -1,6 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { ConditionStore } from '@switchboard/condition-store';
+import type { ConditionKind } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
+import { Cancellation } from '../actions/cancellation';
 import { handedBack, LostCondition } from '../errors/outcomes';
 import { claimCondition } from '../liveness/takeover';
 import { Progress } from '../reconcile/progress';
@@ -10,9 +12,15 @@ import { keepAlive, MessageHolder } from './keep-alive';
 /** A condition this replica is handling right now. */
 export interface Job {
   id: string;
+  /** As the message names it, for the logs. */
+  server?: string;
   holder: MessageHolder;
   /** Aborted with HandBack when the controller shuts down before the job is done. */
   abort: AbortController;
+  /** Resolves with the condition's kind once this replica holds it; undefined when it does not (final, missing, held elsewhere). */
+  held: Promise<ConditionKind | undefined>;
+  /** Flipped by a cancel request (actions only). */
+  cancellation: Cancellation;
 }
 
 export interface DeliveryDeps {
@@ -74,27 +82,32 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
     return;
   }
 
-  const job: Job = { id, holder: new MessageHolder(msg), abort: new AbortController() };
+  let settleHeld: (kind: ConditionKind | undefined) => void = () => undefined;
+  const held = new Promise<ConditionKind | undefined>((resolve) => (settleHeld = resolve));
+  const job: Job = { id, server, holder: new MessageHolder(msg), abort: new AbortController(), held, cancellation: new Cancellation() };
   deps.jobs.set(id, job);
   const alive = keepAlive(job.holder, deps.workingIntervalMs);
   try {
-    await work(job, deps, base);
+    await work(job, deps, base, settleHeld);
   } catch (err) {
     // KV unavailable or a bug in the claim: let JetStream bring it back later (to us or another replica).
     base.error({ event: 'condition.error', err: (err as Error).message }, 'could not handle the condition; it will be redelivered');
     job.holder.msg.nak(deps.heldRetryDelayMs);
   } finally {
+    settleHeld(undefined);
+    job.cancellation.end();
     alive.stop();
     deps.jobs.delete(id);
   }
 }
 
-async function work(job: Job, deps: DeliveryDeps, base: Logger): Promise<void> {
+async function work(job: Job, deps: DeliveryDeps, base: Logger, settleHeld: (kind: ConditionKind | undefined) => void): Promise<void> {
   if (job.abort.signal.aborted) {
     job.holder.msg.nak();
     return;
   }
   const claim = await claimCondition(job.id, { store: deps.store, me: deps.controllerId, isAlive: deps.isAlive });
+  settleHeld(claim.kind === 'claimed' ? claim.stored.condition.kind : undefined);
   switch (claim.kind) {
     case 'missing':
       base.warn({ event: 'condition.missing' }, 'no condition record (its create was rolled back); dropping the message');
@@ -130,6 +143,7 @@ async function work(job: Job, deps: DeliveryDeps, base: Logger): Promise<void> {
         progress,
         takeover: claim.takeover ? { previousRecords: claim.previousRecords } : undefined,
         signal: job.abort.signal,
+        cancellation: job.cancellation,
         logger,
       },
       deps.run,

@@ -221,7 +221,7 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(records(waited)).toContain(`waiting for ipmi:${fleet.get('n-shared').host}:623: another operation on it is running`);
   });
 
-  it('fails what it cannot do, with a reason: unknown server, action conditions', async () => {
+  it('fails what it cannot do, with a reason: unknown server, an action without a commands directory', async () => {
     const [ghost, action] = await Promise.all([
       run('ghost01', { action: 'get_power_state' }),
       (async () => {
@@ -230,7 +230,7 @@ describe('serverControl actions against simulated BMCs', () => {
       })(),
     ]);
     expect(ghost.condition).toMatchObject({ state: 'failed', error: 'server ghost01 is not in the inventory' });
-    expect(action.condition).toMatchObject({ state: 'failed', error: 'action conditions are not supported by this controller yet' });
+    expect(action.condition).toMatchObject({ state: 'failed', error: 'no commands directory configured (COMMANDS_DIR)' });
   });
 
   it('acks a message whose record is gone (rolled-back create) and a duplicate of a final condition', async () => {

@@ -1,11 +1,12 @@
-import type { ServerControlResult, StatusRecord } from '@switchboard/condition-types';
+import type { Condition, StatusRecord } from '@switchboard/condition-types';
 import { ConditionStore, StaleWriteError, StoredCondition } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { LostCondition, StoreUnavailable } from '../errors/outcomes';
 
-export type Outcome =
-  | { state: 'succeeded'; result: ServerControlResult; record: string }
-  | { state: 'failed'; error: string };
+type Result = NonNullable<Condition['result']>;
+
+/** A failed action still has a result (its exit code or signal); a failed serverControl has none. */
+export type Outcome = { state: 'succeeded'; result: Result; record: string } | { state: 'failed'; error: string; result?: Result };
 
 /**
  * A held condition's progress in KV: every record and the final state are written by
@@ -47,8 +48,8 @@ export class Progress {
       this.logger.info({ event: 'condition.succeeded', result: outcome.result }, outcome.record);
       await this.write('succeeded', { record: outcome.record, result: outcome.result });
     } else {
-      this.logger.warn({ event: 'condition.failed', error: outcome.error }, `failed: ${outcome.error}`);
-      await this.write('failed', { record: `failed: ${outcome.error}`, error: outcome.error });
+      this.logger.warn({ event: 'condition.failed', error: outcome.error, result: outcome.result }, `failed: ${outcome.error}`);
+      await this.write('failed', { record: `failed: ${outcome.error}`, error: outcome.error, ...(outcome.result ? { result: outcome.result } : {}) });
     }
   }
 

@@ -2,6 +2,8 @@ import { Condition, ServerControlResult, StatusRecord } from '@switchboard/condi
 import type { Driver } from '@switchboard/drivers';
 import type { Inventory, ServerEntry } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
+import type { Cancellation } from '../actions/cancellation';
+import { ActionDeps, runAction } from '../actions/run-action';
 import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { ConditionFailure, LostCondition, StoreUnavailable } from '../errors/outcomes';
 import { RetryPolicy } from '../retry';
@@ -23,6 +25,8 @@ export interface RunDeps {
   operationTimeoutMs: number;
   retry: RetryPolicy;
   onDriverCall?: (event: DriverCallEvent) => void;
+  /** Everything `action` conditions need. */
+  actions: ActionDeps;
 }
 
 export interface RunRequest {
@@ -31,6 +35,8 @@ export interface RunRequest {
   /** Set when the condition was taken over: its records as the previous holder left them. */
   takeover?: { previousRecords: readonly StatusRecord[] };
   signal: AbortSignal;
+  /** Flipped by a cancel request; only actions heed it. */
+  cancellation: Cancellation;
   logger: Logger;
 }
 
@@ -39,8 +45,9 @@ function summary(result: ServerControlResult): string {
 }
 
 /**
- * Runs one held condition to its outcome: finds the server in the (reloaded) inventory, builds
- * its driver, waits for its BMC to be free, and reconciles. Every failure that concerns the
+ * Runs one held condition to its outcome. An action goes to runAction (actions/). A
+ * serverControl condition: finds the server in the (reloaded) inventory, builds its driver,
+ * waits for its BMC to be free, and reconciles. Every failure that concerns the
  * condition becomes a `failed` outcome with a message; a hand-back (shutdown), a lost
  * condition or KV being unavailable propagate, since the condition must then not be finished here.
  */
@@ -49,7 +56,7 @@ export async function runCondition(req: RunRequest, deps: RunDeps): Promise<Outc
   try {
     signal.throwIfAborted();
     if (condition.kind === 'action') {
-      throw new ConditionFailure('action conditions are not supported by this controller yet');
+      return await runAction({ ...req, condition }, deps.actions);
     }
     const inventory = deps.inventory();
     const server = inventory.get(condition.target);

@@ -46,10 +46,12 @@ export async function startTestNats(label: string): Promise<TestNats> {
 }
 
 export type InventoryNode =
-  | { name: string; bmc: Pick<BmcEndpoint, 'host' | 'port' | 'username' | 'password'> }
-  | { name: string; platform: string; vars: Record<string, string> };
+  | { name: string; bmc: Pick<BmcEndpoint, 'host' | 'port' | 'username' | 'password'>; ranks?: string[] }
+  | { name: string; platform: string; vars: Record<string, string> }
+  /** An OpenFlight Action node: ranks and attributes, no power driver. */
+  | { name: string; ranks?: string[]; vars?: Record<string, string> };
 
-/** Writes a topology.yaml with native IPMI nodes and/or shell-platform nodes. */
+/** Writes a topology.yaml with native IPMI nodes, shell-platform nodes and/or Action nodes. */
 export function writeInventory(dir: string, nodes: InventoryNode[], platformsYaml = ''): string {
   const lines = ['static_nodes:'];
   for (const node of nodes) {
@@ -57,9 +59,11 @@ export function writeInventory(dir: string, nodes: InventoryNode[], platformsYam
     if ('bmc' in node) {
       lines.push('    platform: ipmi', '    bmc:', `      host: ${node.bmc.host}`, `      port: ${node.bmc.port}`);
       lines.push(`      username: ${node.bmc.username}`, `      password: ${JSON.stringify(node.bmc.password)}`);
+      if (node.ranks) lines.push(`    ranks: ${JSON.stringify(node.ranks)}`);
     } else {
-      lines.push(`    platform: ${node.platform}`);
-      for (const [k, v] of Object.entries(node.vars)) lines.push(`    ${k}: ${JSON.stringify(v)}`);
+      if ('platform' in node) lines.push(`    platform: ${node.platform}`);
+      if ('ranks' in node && node.ranks) lines.push(`    ranks: ${JSON.stringify(node.ranks)}`);
+      for (const [k, v] of Object.entries(node.vars ?? {})) lines.push(`    ${k}: ${JSON.stringify(v)}`);
     }
   }
   if (platformsYaml) lines.push('platforms:', platformsYaml);
