@@ -5,7 +5,11 @@ import type { Logger } from '@switchboard/logging';
 import { AuthGuard } from './auth/auth.guard';
 import { ServerAccess } from './auth/server-access';
 import { TokenVerifier } from './auth/token-verifier';
+import { CommandsCatalog } from './commands/commands-catalog';
+import { CommandsController } from './commands/commands.controller';
 import { BatchController } from './conditions/batch.controller';
+import { CancelController } from './conditions/cancel.controller';
+import { CancelService } from './conditions/cancel.service';
 import { ConditionsController } from './conditions/conditions.controller';
 import { ConditionsService } from './conditions/conditions.service';
 import { ServerConditionsController } from './conditions/server-conditions.controller';
@@ -13,13 +17,16 @@ import { HealthController } from './health/health.controller';
 import { InventoryService } from './inventory/inventory.service';
 import { ServersController } from './inventory/servers.controller';
 import { NatsLink } from './nats/nats-link';
+import { OutputController } from './output/output.controller';
+import { OutputService } from './output/output.service';
 import { rateLimitOptions } from './rate-limit/rate-limit.options';
 import { LOGGER } from './tokens';
 
-/** What exists before Nest starts: the NATS link, the loaded inventory, the logger, the token verifier. */
+/** What exists before Nest starts: the NATS link, the loaded inventory and commands, the logger, the token verifier. */
 export interface CoreDeps {
   nats: NatsLink;
   inventory: InventoryService;
+  commands: CommandsCatalog;
   logger: Logger;
   verifier: TokenVerifier;
   /** Condition-creating requests per token subject per minute. */
@@ -33,6 +40,7 @@ export class CoreModule {
     const providers = [
       { provide: NatsLink, useValue: deps.nats },
       { provide: InventoryService, useValue: deps.inventory },
+      { provide: CommandsCatalog, useValue: deps.commands },
       { provide: LOGGER, useValue: deps.logger },
       { provide: TokenVerifier, useValue: deps.verifier },
       ServerAccess,
@@ -41,8 +49,17 @@ export class CoreModule {
   }
 }
 
-@Module({ controllers: [ServerConditionsController, ConditionsController, BatchController], providers: [ConditionsService] })
+@Module({
+  controllers: [ServerConditionsController, ConditionsController, BatchController, CancelController],
+  providers: [ConditionsService, CancelService],
+})
 export class ConditionsModule {}
+
+@Module({ controllers: [OutputController], providers: [OutputService] })
+export class OutputModule {}
+
+@Module({ controllers: [CommandsController] })
+export class CommandsModule {}
 
 @Module({ controllers: [ServersController] })
 export class InventoryModule {}
@@ -55,7 +72,7 @@ export class AppModule {
   static register(deps: CoreDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), ThrottlerModule.forRoot(rateLimitOptions(deps.rateLimitPerMinute)), ConditionsModule, InventoryModule, HealthModule],
+      imports: [CoreModule.register(deps), ThrottlerModule.forRoot(rateLimitOptions(deps.rateLimitPerMinute)), ConditionsModule, OutputModule, CommandsModule, InventoryModule, HealthModule],
       // Global: every controller route needs a token unless marked @Public().
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

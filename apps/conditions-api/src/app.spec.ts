@@ -19,6 +19,16 @@ describe('createApp', () => {
     await expect(createApp({ natsUrl: `nats://127.0.0.1:${port}`, inventoryFile: file, logger: captureLogger().logger, jwtSecret: JWT_SECRET })).rejects.toThrow(/invalid node name/);
   });
 
+  it('refuses a commands directory it cannot read before it touches NATS, naming it', async () => {
+    const file = join(dir, 'topology.yaml');
+    writeFileSync(file, 'static_nodes:\n  node01:\n    ranks: [login]\n');
+    const port = await freePort();
+    const missing = join(dir, 'no-such-commands');
+    await expect(createApp({ natsUrl: `nats://127.0.0.1:${port}`, inventoryFile: file, logger: captureLogger().logger, jwtSecret: JWT_SECRET, commandsDir: missing })).rejects.toThrow(
+      `commands directory ${missing}: cannot be read (ENOENT)`,
+    );
+  });
+
   it('waits for NATS, and gives up when aborted', async () => {
     const file = join(dir, 'topology.yaml');
     writeFileSync(file, 'static_nodes:\n  node01:\n    ranks: [login]\n');

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, createLogger } from '@switchboard/logging';
 import { AppModule } from './app.module';
+import { CommandsCatalog } from './commands/commands-catalog';
 import { readJwtSecret } from './auth/jwt-secret';
 import { TokenVerifier } from './auth/token-verifier';
 import { ErrorFilter } from './errors/error.filter';
@@ -27,12 +28,17 @@ export interface CreateAppOptions {
   tls?: TlsOptions;
   /** Condition-creating requests per token subject per minute (default 600). */
   rateLimitPerMinute?: number;
+  /**
+   * The commands directory (the controller's): listed at GET /commands, and action requests
+   * checked against it. Without it, nothing is listed and any well-formed command is queued.
+   */
+  commandsDir?: string;
 }
 
 export interface ConditionsApi {
   /** Initialised, not listening: call `app.listen(port, host)`, or use `app.inject()`. */
   app: NestFastifyApplication;
-  /** Stops HTTP, then the NATS connection and the inventory watch. */
+  /** Stops HTTP (cutting open output streams), then the NATS connection, the inventory and commands watches. */
   close(): Promise<void>;
 }
 
@@ -49,16 +55,27 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
   if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) throw new Error(`rateLimitPerMinute must be a whole number above 0, got ${rateLimitPerMinute}`);
   const logger = options.logger ?? createLogger('conditions-api');
   const inventory = InventoryService.open(options.inventoryFile, logger);
-  let nats: NatsLink;
+  let commands: CommandsCatalog;
   try {
-    nats = await NatsLink.open({ url: options.natsUrl, logger, signal: options.signal });
+    commands = CommandsCatalog.open(options.commandsDir, logger);
   } catch (err) {
     await inventory.close();
     throw err;
   }
+  const closeWatches = async () => {
+    await inventory.close();
+    await commands.close();
+  };
+  let nats: NatsLink;
+  try {
+    nats = await NatsLink.open({ url: options.natsUrl, logger, signal: options.signal });
+  } catch (err) {
+    await closeWatches();
+    throw err;
+  }
   let app: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, logger, verifier, rateLimitPerMinute }), new ApiFastifyAdapter(options.tls), {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, commands, logger, verifier, rateLimitPerMinute }), new ApiFastifyAdapter(options.tls), {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
     });
@@ -70,7 +87,7 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
   } catch (err) {
     await app?.close().catch(() => undefined);
     await nats.close();
-    await inventory.close();
+    await closeWatches();
     throw err;
   }
   const ready = app;
@@ -81,7 +98,7 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
       (closing ??= (async () => {
         await ready.close();
         await nats.close();
-        await inventory.close();
+        await closeWatches();
       })()),
   };
 }

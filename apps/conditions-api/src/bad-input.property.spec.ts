@@ -4,7 +4,7 @@
  * a refused request leaves the queue and the claims as they were.
  */
 import fc from 'fast-check';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { BatchConditionResponse, Condition, ErrorResponse, ServerConditionsResponse } from '@switchboard/condition-types';
 import { Harness, NODE01_ID, bearer, queueMarks, startHarness } from './testing/harness';
 
@@ -103,7 +103,7 @@ const batchBody = bodies(
 // ---- checks --------------------------------------------------------------------------
 
 interface Sent {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   body?: string;
   headers?: Record<string, string>;
@@ -177,6 +177,24 @@ describe('any input, with a valid token', () => {
       }),
       settings,
     );
+  }, 60_000);
+
+  it(`cancel, output and commands routes: any segments and query values (${RUNS} runs)`, async () => {
+    // Ids are never those of real conditions: a found one would be cancelled, or streamed for an hour.
+    const query = fc.oneof(
+      fc.string({ maxLength: 40 }).map(encodeURIComponent),
+      fc.array(fc.oneof(fc.uuid(), segment), { maxLength: 5 }).map((ids) => ids.join(',')),
+      fc.integer({ min: -5, max: 100_000 }).map(String),
+    );
+    const id = fc.oneof(segment, fc.uuid());
+    const request = fc.oneof(
+      id.map((i): Sent => ({ method: 'DELETE', url: `/api/v1/conditions/${i}` })),
+      fc.tuple(id, query).map(([i, t]): Sent => ({ method: 'GET', url: `/api/v1/conditions/${i}/output?timeout=${t}` })),
+      fc.tuple(query, query).map(([ids, t]): Sent => ({ method: 'GET', url: `/api/v1/output?ids=${ids}&timeout=${t}` })),
+      segment.map((name): Sent => ({ method: 'GET', url: `/api/v1/commands/${name}` })),
+    );
+    // Without a commands directory and without real ids, no request here can succeed: every answer is a 4xx.
+    await fc.assert(fc.asyncProperty(request, async (sent) => expectWellFormed(await send(sent), z.never(), sent)), settings);
   }, 60_000);
 
   it('stays up and keeps working', async () => {

@@ -2,6 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import {
   ActiveClaim,
   BatchConditionResponse,
+  CommandsResponse,
   Condition,
   ErrorResponse,
   STREAM_CONDITIONS,
@@ -316,6 +317,26 @@ describe('GET /api/v1/servers', () => {
   });
 });
 
+describe('without a commands directory (COMMANDS_DIR unset)', () => {
+  it('lists no commands, and says why', async () => {
+    const res = await call('GET', '/api/v1/commands');
+    expect(res.status).toBe(200);
+    expect(CommandsResponse.parse(res.json())).toEqual({
+      message: 'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list',
+      commands: [],
+      problems: [],
+    });
+    expect(expectError(await call('GET', '/api/v1/commands/usage'), 404).message).toBe('unknown command "usage": no commands directory configured (COMMANDS_DIR is not set)');
+  });
+
+  it('queues any well-formed action command, holding its server: the controller is the judge', async () => {
+    const res = await create('node14', 'action', { parameters: { command: 'anything-at-all' } });
+    expect(res.status).toBe(200);
+    const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
+    expect((await claimOf('node14'))?.conditionId).toBe(id);
+  });
+});
+
 describe('health', () => {
   it('answers /healthz and /readyz outside the prefix', async () => {
     expect((await call('GET', '/healthz')).status).toBe(200);
@@ -340,6 +361,10 @@ describe('OpenAPI', () => {
         '/api/v1/conditions/{id}',
         '/api/v1/conditions',
         '/api/v1/servers',
+        '/api/v1/conditions/{id}/output',
+        '/api/v1/output',
+        '/api/v1/commands',
+        '/api/v1/commands/{name}',
         '/healthz',
         '/readyz',
       ]),
@@ -357,6 +382,11 @@ describe('OpenAPI', () => {
     expect(dig(...schemas, 'ServerConditionsResponse', 'properties', 'records', 'properties', 'conditions', 'items')).toEqual({ $ref: '#/components/schemas/Condition' });
     expect(dig(...schemas, 'ErrorResponse', 'required')).toEqual(['statusCode', 'error', 'message']);
     expect(dig('paths', '/api/v1/servers/{server}/condition/{kind}', 'post', 'responses', '409')).toBeDefined();
+    expect(Object.keys(dig('paths', '/api/v1/conditions/{id}', 'delete', 'responses') as object)).toEqual(expect.arrayContaining(['200', '202', '409']));
+    expect(dig('paths', '/api/v1/conditions/{id}/output', 'get', 'responses', '200', 'content', 'application/x-ndjson', 'schema', '$ref')).toBe('#/components/schemas/OutputLine');
+    expect(dig(...schemas, 'OutputLine', 'properties', 'stream', 'enum')).toEqual(['stdout', 'stderr']);
+    expect(dig(...schemas, 'CommandsResponse', 'properties', 'commands', 'items')).toEqual({ $ref: '#/components/schemas/CommandSummary' });
+    expect(dig(...schemas, 'CommandSummary', 'required')).toEqual(expect.arrayContaining(['name', 'has_context', 'concurrent', 'timeout_seconds']));
     expect(JSON.stringify(doc)).not.toContain('$schema');
   });
 

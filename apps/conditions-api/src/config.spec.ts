@@ -32,6 +32,11 @@ describe('readConfig', () => {
     expect(config.tls).toEqual({ cert: Buffer.from('CERT'), key: Buffer.from('KEY') });
   });
 
+  it('takes COMMANDS_DIR when it is set, and leaves it out when it is empty', () => {
+    expect(readConfig({ ...base, COMMANDS_DIR: '/etc/switchboard/commands' }).commandsDir).toBe('/etc/switchboard/commands');
+    expect(readConfig({ ...base, COMMANDS_DIR: '' })).not.toHaveProperty('commandsDir');
+  });
+
   it.each<[string, NodeJS.ProcessEnv, string | RegExp]>([
     ['nothing', {}, 'missing environment variables NATS_URL, INVENTORY_FILE'],
     ['no inventory', { NATS_URL: 'n' }, 'missing environment variable INVENTORY_FILE'],

@@ -12,6 +12,8 @@ export interface ApiConfig {
   jwtSecret: string;
   tls?: TlsOptions;
   rateLimitPerMinute: number;
+  /** COMMANDS_DIR: the commands directory the controller runs actions from. */
+  commandsDir?: string;
 }
 
 function readPem(variable: string, file: string): Buffer {
@@ -40,8 +42,8 @@ function readRateLimit(env: NodeJS.ProcessEnv): number {
 
 /**
  * Reads the process environment: NATS_URL, INVENTORY_FILE and a JWT secret (JWT_SECRET_FILE
- * or JWT_SECRET) are required; PORT, HOST, TLS_CERT_FILE/TLS_KEY_FILE and
- * RATE_LIMIT_PER_MINUTE are optional. Throws naming the variable at fault.
+ * or JWT_SECRET) are required; PORT, HOST, TLS_CERT_FILE/TLS_KEY_FILE,
+ * RATE_LIMIT_PER_MINUTE and COMMANDS_DIR are optional. Throws naming the variable at fault.
  */
 export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const missing = ['NATS_URL', 'INVENTORY_FILE'].filter((name) => !env[name]);
@@ -57,5 +59,6 @@ export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
     jwtSecret: readJwtSecret(env),
     ...(tls ? { tls } : {}),
     rateLimitPerMinute: readRateLimit(env),
+    ...(env.COMMANDS_DIR ? { commandsDir: env.COMMANDS_DIR } : {}),
   };
 }

@@ -11,3 +11,6 @@ export type { TokenRequest } from './auth/mint-token';
 export { SCOPES } from './auth/scopes';
 export type { Scope } from './auth/scopes';
 export { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
+export { CANCEL_ACK_TIMEOUT_MS } from './conditions/cancel.service';
+export { DEFAULT_OUTPUT_TIMEOUT_S, MAX_OUTPUT_IDS, MAX_OUTPUT_TIMEOUT_S } from './output/output-query';
+export { MAX_STREAMS_PER_SUBJECT } from './output/output.service';

@@ -53,7 +53,7 @@ async function serve(): Promise<void> {
   }
   await api.app.listen(config.port, config.host);
   const base = `${config.tls ? 'https' : 'http'}://${config.host}:${config.port}`;
-  logger.info({ event: 'listening', url: base, docs: `${base}/api/v1/docs`, tls: Boolean(config.tls), rateLimitPerMinute: config.rateLimitPerMinute }, 'Conditions API listening');
+  logger.info({ event: 'listening', url: base, docs: `${base}/api/v1/docs`, tls: Boolean(config.tls), rateLimitPerMinute: config.rateLimitPerMinute, commandsDir: config.commandsDir ?? null }, 'Conditions API listening');
 }
 
 /** `conditions-api` serves; `conditions-api generate-token ...` mints a token and exits without starting anything. */

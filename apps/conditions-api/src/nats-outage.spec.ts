@@ -43,6 +43,8 @@ describe('NATS outage', () => {
     const batch = await rawHttp(h.port, 'POST', '/api/v1/conditions', JSON.stringify({ kind: 'action', targets: 'node[03-04]', parameters: { command: 'usage' } }), auth());
     expect(batch.status).toBe(503);
     expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())).status).toBe(503);
+    expect((await rawHttp(h.port, 'DELETE', `/api/v1/conditions/${before}`, undefined, auth())).status).toBe(503);
+    expect((await rawHttp(h.port, 'GET', `/api/v1/conditions/${before}/output`, undefined, auth())).status).toBe(503);
     // The inventory does not need NATS, and neither does checking a token.
     expect((await rawHttp(h.port, 'GET', '/api/v1/servers', undefined, auth())).status).toBe(200);
     expect((await rawHttp(h.port, 'GET', '/api/v1/servers')).status).toBe(401);

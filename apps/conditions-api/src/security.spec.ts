@@ -18,7 +18,7 @@ interface Answer {
   json<T = Record<string, unknown>>(): T;
 }
 
-async function call(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown): Promise<Answer> {
+async function call(method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown): Promise<Answer> {
   const res = await h.api.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
   return { status: res.statusCode, headers: res.headers, body: res.body, json: <T>() => JSON.parse(res.body) as T };
 }
@@ -37,13 +37,18 @@ const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Every protected route, with a request that would be valid for an admin. */
-const routes: Array<[string, 'GET' | 'POST', string, unknown?]> = [
+const routes: Array<[string, 'GET' | 'POST' | 'DELETE', string, unknown?]> = [
   ['create one', 'POST', '/api/v1/servers/node01/condition/serverControl', { parameters: { action: 'get_power_state' } }],
   ['status', 'GET', '/api/v1/servers/node01/status'],
   ['latest of a kind', 'GET', '/api/v1/servers/node01/condition/serverControl'],
   ['one condition', 'GET', `/api/v1/conditions/${UNKNOWN_ID}`],
   ['batch', 'POST', '/api/v1/conditions', { kind: 'serverControl', targets: 'node01', parameters: { action: 'get_power_state' } }],
   ['inventory', 'GET', '/api/v1/servers'],
+  ['cancel', 'DELETE', `/api/v1/conditions/${UNKNOWN_ID}`],
+  ['output of one', 'GET', `/api/v1/conditions/${UNKNOWN_ID}/output`],
+  ['output of several', 'GET', `/api/v1/output?ids=${UNKNOWN_ID}`],
+  ['commands', 'GET', '/api/v1/commands'],
+  ['one command', 'GET', '/api/v1/commands/usage'],
 ];
 
 describe('authentication', () => {
@@ -91,7 +96,7 @@ describe('authentication', () => {
 
 describe('scopes', () => {
   // Each creation targets its own server so that a 409 never hides the answer of the guard.
-  const table: Array<[string, 'GET' | 'POST', string, unknown, string | string[] | undefined, number | string]> = [
+  const table: Array<[string, 'GET' | 'POST' | 'DELETE', string, unknown, string | string[] | undefined, number | string]> = [
     ['read', 'GET', '/api/v1/servers/node01/status', undefined, 'read', 404],
     ['read', 'GET', '/api/v1/servers', undefined, 'read', 200],
     ['read', 'GET', `/api/v1/conditions/${UNKNOWN_ID}`, undefined, 'read', 404],
@@ -106,6 +111,14 @@ describe('scopes', () => {
     ['read and write as an array', 'GET', '/api/v1/servers/node03/status', undefined, ['read', 'write'], 200],
     ['admin', 'POST', '/api/v1/servers/node05/condition/serverControl', { parameters: { action: 'get_power_state' } }, 'admin', 200],
     ['admin', 'GET', '/api/v1/servers/node05/condition/serverControl', undefined, 'admin', 200],
+    ['read', 'GET', '/api/v1/commands', undefined, 'read', 200],
+    ['read', 'GET', `/api/v1/conditions/${UNKNOWN_ID}/output`, undefined, 'read', 404],
+    ['read', 'GET', `/api/v1/output?ids=${UNKNOWN_ID}`, undefined, 'read', 404],
+    ['read', 'DELETE', `/api/v1/conditions/${UNKNOWN_ID}`, undefined, 'read', 'token lacks scope write'],
+    ['write', 'DELETE', `/api/v1/conditions/${UNKNOWN_ID}`, undefined, 'write', 404],
+    ['write', 'GET', '/api/v1/commands', undefined, 'write', 'token lacks scope read'],
+    ['write', 'GET', `/api/v1/conditions/${UNKNOWN_ID}/output`, undefined, 'write', 'token lacks scope read'],
+    ['write', 'GET', `/api/v1/output?ids=${UNKNOWN_ID}`, undefined, 'write', 'token lacks scope read'],
     ['no scope at all', 'GET', '/api/v1/servers', undefined, undefined, 'token lacks scope read'],
     ['a scope this API does not know', 'GET', '/api/v1/servers', undefined, 'superuser', 'token lacks scope read'],
   ];

@@ -18,13 +18,14 @@ const program = new Command('switchboard-stack')
   .option('--sandbox', 'also start one simulated BMC (ipmi_sim) per IPMI server of the inventory', false)
   .option('-i, --inventory <file>', 'inventory file (topology.yaml / nodes.yaml); default: $INVENTORY_FILE, or the sandbox example with --sandbox')
   .option('-d, --data-dir <dir>', 'JetStream storage and sandbox state', process.env.SWITCHBOARD_DATA_DIR ?? resolve(repoRoot, '.data'))
+  .option('-c, --commands <dir>', 'OpenFlight Action commands directory; default: $COMMANDS_DIR, or examples/commands with --sandbox')
   .option('-p, --port <port>', 'API port', port, Number(process.env.PORT ?? 9001))
   .option('--nats-port <port>', 'port of the embedded nats-server', port, 4222)
   .addHelpText('after', '\nExamples:\n  switchboard-stack --sandbox\n  NATS_URL=nats://10.0.0.5:4222 switchboard-stack -i /etc/switchboard/topology.yaml');
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ sandbox: boolean; inventory?: string; dataDir: string; port: number; natsPort: number }>();
+  const o = program.opts<{ sandbox: boolean; inventory?: string; commands?: string; dataDir: string; port: number; natsPort: number }>();
   const log = createLogger('switchboard-stack');
   const inventoryFile = o.inventory ?? process.env.INVENTORY_FILE ?? (o.sandbox ? resolve(repoRoot, 'examples/sandbox/topology.yaml') : undefined);
   if (!inventoryFile) {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     natsPort: o.natsPort,
     apiPort: o.port,
     sandbox: o.sandbox,
+    commandsDir: o.commands ?? process.env.COMMANDS_DIR ?? (o.sandbox ? resolve(repoRoot, 'examples/commands') : undefined),
   });
   process.stdout.write(
     [

@@ -21,6 +21,8 @@ export interface StackOptions {
   apiHost?: string;
   /** Also start one simulated BMC per IPMI server of the inventory. */
   sandbox?: boolean;
+  /** OpenFlight Action commands directory for the API and controller (COMMANDS_DIR). */
+  commandsDir?: string;
   /** Extra environment for the API and controller (e.g. test timeouts). */
   env?: NodeJS.ProcessEnv;
 }
@@ -83,7 +85,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const apiPort = opts.apiPort ?? 9001;
     const apiHost = opts.apiHost ?? '127.0.0.1';
-    const childEnv = { ...env, NATS_URL: natsUrl, INVENTORY_FILE: resolve(opts.inventoryFile), PORT: String(apiPort), HOST: apiHost };
+    const childEnv = {
+      ...env,
+      NATS_URL: natsUrl,
+      INVENTORY_FILE: resolve(opts.inventoryFile),
+      PORT: String(apiPort),
+      HOST: apiHost,
+      ...(opts.commandsDir ? { COMMANDS_DIR: resolve(opts.commandsDir) } : {}),
+    };
     const processes: Supervised[] = [
       supervise({ name: 'conditions-api', script: entryOf('@switchboard/conditions-api'), env: childEnv, logger: log }),
       supervise({ name: 'controller', script: entryOf('@switchboard/controller'), env: childEnv, logger: log }),

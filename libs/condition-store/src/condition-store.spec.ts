@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAM_CONDITIONS } from '@switchboard/condition-types';
 import { Buckets, EmbeddedNats, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
 import { ConditionStore } from './condition-store';
-import { ConflictError, QueueUnavailableError } from './errors';
+import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
 
 const power = (p: string) => ({ action: 'set_power_state', action_parameter: p });
 
@@ -121,6 +121,14 @@ describe('ConditionStore', () => {
       await store.update(c.id, 'succeeded');
     }
     await expect(store.update(c.id, to)).rejects.toThrow(`illegal condition state transition ${from} -> ${to}`);
+  });
+
+  it('refuses a write from a holder whose copy is out of date (someone else wrote since)', async () => {
+    const c = await store.create({ kind: 'serverControl', server: 'node12', parameters: power('on'), requestedBy: 'alice' });
+    const mine = await store.update(c.id, 'active', { controller: 'ctl-1' });
+    await store.update(c.id, 'active', { controller: 'ctl-2', record: 'taken over' });
+    await expect(store.updateFrom(mine, 'succeeded', { result: { power_state: 'on' } })).rejects.toThrow(StaleWriteError);
+    expect((await store.get(c.id))?.controller).toBe('ctl-2');
   });
 
   it('replaces a stale claim whose condition is final or gone', async () => {

@@ -219,7 +219,17 @@ export class ConditionStore {
     const stored = await this.getWithRevision(id);
     if (!stored) throw new Error(`condition ${id} not found`);
     if (expectedRevision !== undefined && stored.revision !== expectedRevision) throw new StaleWriteError(id);
+    return this.updateFrom(stored, state, change);
+  }
+
+  /**
+   * As `update`, for a writer that holds the condition as of its own last write: the
+   * compare-and-set on that revision refuses the write if anyone else wrote since, so
+   * the read before it would add a round trip and nothing else.
+   */
+  async updateFrom(stored: StoredCondition, state: ConditionState, change: ConditionUpdate = {}): Promise<StoredCondition> {
     const { condition } = stored;
+    const id = condition.id;
     if (state !== condition.state) assertTransition(condition.state, state);
     else if (isFinal(state)) throw new Error(`condition ${id} is already ${state}`);
     const ts = now();

@@ -11,6 +11,8 @@ import {
 import { ConflictError } from '@switchboard/condition-store';
 import { RangeExpressionError, ServerEntry, foldNames } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
+import { ActionRules, actionRules, requireSingleTarget } from '../commands/action-rules';
+import { CommandsCatalog } from '../commands/commands-catalog';
 import { ApiError, FieldIssue, clip, quote } from '../errors/api-error';
 import { InventoryService } from '../inventory/inventory.service';
 import { NatsLink } from '../nats/nats-link';
@@ -32,7 +34,12 @@ export interface BatchPlan {
   servers: ServerEntry[];
   /** Names and `@groups` of the targets that the inventory does not know. */
   unknown: string[];
+  /** Whether each condition claims its server (false for a `concurrent: true` command). */
+  exclusive: boolean;
 }
+
+/** serverControl, and actions whose command the API cannot check: one server at a time, per server. */
+const PER_SERVER_EXCLUSIVE: ActionRules = { exclusive: true, hasContext: true };
 
 export function serverConditions(message: string, server: string, condition: Condition): ServerConditionsResponse {
   return { message, records: { serverID: server, state: condition.state, conditions: [condition] } };
@@ -44,6 +51,7 @@ export class ConditionsService {
   constructor(
     private readonly inventory: InventoryService,
     private readonly nats: NatsLink,
+    private readonly catalog: CommandsCatalog,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -53,6 +61,11 @@ export class ConditionsService {
     if (result.success) return result.data;
     const issues = fieldIssues(result.error, ['parameters']);
     throw ApiError.badRequest(`invalid parameters for ${kind}: ${summarise(issues)}`, issues);
+  }
+
+  /** How conditions of these parameters are created; for an action, what its command's metadata says (or 400). */
+  rulesFor(parameters: Parameters): ActionRules {
+    return 'command' in parameters ? actionRules(this.catalog, parameters) : PER_SERVER_EXCLUSIVE;
   }
 
   /** A serverControl `asset_id`, when given, must be the server's inventory id: the request names one machine twice. */
@@ -73,7 +86,9 @@ export class ConditionsService {
     const parameters = this.parseParameters(kind, rawParameters);
     const problem = this.assetIdProblem(kind, parameters, server);
     if (problem) throw ApiError.badRequest(problem.message, [problem]);
-    return this.nats.available().create({ kind, server: server.name, parameters, requestedBy });
+    // A context-free command is fine here: the path names exactly one server, which files and claims it.
+    const { exclusive } = this.rulesFor(parameters);
+    return this.nats.available().create({ kind, server: server.name, parameters, requestedBy, exclusive });
   }
 
   /** The most recent condition of a server, final or not; 404 when it never had one. */
@@ -117,24 +132,28 @@ export class ConditionsService {
    */
   planBatch(body: BatchConditionBody): BatchPlan {
     const parameters = this.parseParameters(body.kind, body.parameters);
+    const rules = this.rulesFor(parameters);
+    let resolved: Pick<BatchPlan, 'servers' | 'unknown'>;
     try {
-      const { servers, unknown } = this.inventory.resolve(body.targets);
-      return { kind: body.kind, parameters, servers, unknown };
+      resolved = this.inventory.resolve(body.targets);
     } catch (err) {
       if (!(err instanceof RangeExpressionError)) throw err;
       throw ApiError.badRequest(`invalid targets: ${err.reason}`, [{ path: 'targets', message: err.reason }]);
     }
+    const { servers, unknown } = resolved;
+    if ('command' in parameters) requireSingleTarget(parameters, rules, servers.length + unknown.length);
+    return { kind: body.kind, parameters, servers, unknown, exclusive: rules.exclusive };
   }
 
   /** One condition per server of the plan; each server gets its own outcome. */
   async createBatch(plan: BatchPlan, requestedBy: string): Promise<BatchConditionResponse> {
-    const { kind, parameters } = plan;
+    const { kind, parameters, exclusive } = plan;
     const store = this.nats.available();
     const created = await mapLimit(plan.servers, BATCH_CONCURRENCY, async (server): Promise<BatchResult> => {
       const problem = this.assetIdProblem(kind, parameters, server);
       if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
       try {
-        const condition = await store.create({ kind, server: server.name, parameters, requestedBy });
+        const condition = await store.create({ kind, server: server.name, parameters, requestedBy, exclusive });
         return { server: server.name, outcome: 'accepted', condition };
       } catch (err) {
         if (err instanceof ConflictError) {

@@ -30,7 +30,8 @@ export class ServerConditionsController {
     @Body(new ZodPipe(CreateConditionBody)) body: CreateConditionBody,
   ): Promise<ServerConditionsResponse> {
     noteRequest(request, { servers: clip(server, 100), kind });
-    // body.exclusive (FlipFlop's legacy flag) is ignored: every condition holds its server exclusively.
+    // body.exclusive (FlipFlop's legacy flag) is ignored: whether a condition claims its server is the command's
+    // metadata to say (`concurrent`), never the caller's.
     const condition = await this.conditions.createForServer(server, kind, body.parameters, principal.subject);
     noteRequest(request, { servers: condition.target, action: actionOf(condition.kind, condition.parameters), conditionId: condition.id, outcome: 'accepted' });
     return serverConditions('condition set', condition.target, condition);

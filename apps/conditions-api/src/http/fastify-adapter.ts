@@ -9,6 +9,11 @@ import { sendError } from '../errors/error.filter';
 export const BODY_LIMIT = 64 * 1024;
 /** Longest path segment the router matches; longer ones get 404 before any handler runs. */
 export const MAX_PARAM_LENGTH = 1024;
+/**
+ * Request line and headers together. Node's 16 KiB holds about 400 condition ids; GET
+ * /output?ids= takes up to 1024 of them (37 characters each) beside a bearer token.
+ */
+export const MAX_HEADER_SIZE = 64 * 1024;
 
 type StaticOptions = Parameters<FastifyAdapter['useStaticAssets']>[0];
 
@@ -38,7 +43,7 @@ export class ApiFastifyAdapter extends FastifyAdapter {
   /** With `tls`, the API serves HTTPS only: a plain-HTTP request to its port gets no answer. */
   constructor(tls?: TlsOptions) {
     super({
-      ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+      ...(tls ? { https: { cert: tls.cert, key: tls.key, maxHeaderSize: MAX_HEADER_SIZE } } : { http: { maxHeaderSize: MAX_HEADER_SIZE } }),
       bodyLimit: BODY_LIMIT,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -33,15 +33,21 @@ const quietPaths = new Set(['/healthz', '/readyz']);
 
 /**
  * The audit log: one line per request, accepted or refused, written when the answer has
- * gone out. Who (token subject or "anonymous"), what (method, route pattern, path, kind,
- * action), which servers, the status and outcome, and the reason of a refusal.
+ * gone out, or when the connection closed before it had (a client leaving a streamed
+ * answer, a stream cut at shutdown: `unfinished: true`, and a `null` status when nothing
+ * was sent at all).
+ * Who (token subject or "anonymous"), what (method, route pattern, path, kind, action),
+ * which servers, the status and outcome, and the reason of a refusal.
  */
 export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
-  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+  const logged = new WeakSet<object>();
+  const write = (request: FastifyRequest, reply: FastifyReply, unfinished: boolean) => {
+    if (logged.has(request)) return;
+    logged.add(request);
     const path = request.url.split('?')[0] ?? request.url;
-    const status = reply.statusCode;
+    const status = unfinished && !reply.raw.headersSent ? null : reply.statusCode;
     const note = notes.get(request) ?? {};
-    const outcome = note.outcome ?? (status < 400 ? 'ok' : 'error');
+    const outcome = note.outcome ?? (unfinished ? 'disconnected' : status !== null && status < 400 ? 'ok' : 'error');
     const line = {
       event: 'http.request',
       reqId: request.id,
@@ -54,10 +60,22 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
       ms: Math.round(reply.elapsedTime * 10) / 10,
       ...note,
       outcome,
+      ...(unfinished ? { unfinished } : {}),
     };
-    if (status >= 500) log.error(line, `${request.method} ${line.path} ${status} ${outcome}`);
-    else if (quietPaths.has(path) && status < 400) log.debug(line, `${request.method} ${line.path} ${status}`);
-    else log.info(line, `${request.method} ${line.path} ${status} ${outcome}`);
+    const shown = status ?? '-';
+    if (status !== null && status >= 500) log.error(line, `${request.method} ${line.path} ${shown} ${outcome}`);
+    else if (quietPaths.has(path) && status !== null && status < 400) log.debug(line, `${request.method} ${line.path} ${shown}`);
+    else log.info(line, `${request.method} ${line.path} ${shown} ${outcome}`);
+  };
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    // Fastify's onResponse runs on 'finish' only: a connection closed mid-answer would go unlogged.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) write(request, reply, true);
+    });
+    done();
+  });
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    write(request, reply, false);
     done();
   });
 }

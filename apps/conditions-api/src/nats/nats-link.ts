@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConditionStore, QueueUnavailableError } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
@@ -33,7 +34,7 @@ export class NatsLink {
 
   private constructor(
     readonly nc: NatsConnection,
-    buckets: Buckets,
+    private buckets: Buckets,
     private readonly log: Logger,
   ) {
     this.store = new ConditionStore(nc, buckets);
@@ -66,6 +67,12 @@ export class NatsLink {
     if (!s.connected) throw new QueueUnavailableError('NATS is not connected (reconnecting); nothing was created, try again later');
     if (!s.provisioned) throw new QueueUnavailableError('NATS reconnected but the stream and buckets are not provisioned yet; try again shortly');
     return this.store;
+  }
+
+  /** The conditions bucket (to watch conditions change), under the same rule as `available()`. */
+  conditionsBucket(): KV {
+    this.available();
+    return this.buckets.conditions;
   }
 
   async close(): Promise<void> {
@@ -104,6 +111,7 @@ export class NatsLink {
     while (!this.closed && this.connected && !this.provisioned) {
       try {
         const buckets = await provision(this.nc);
+        this.buckets = buckets;
         this.store = new ConditionStore(this.nc, buckets);
         this.provisioned = true;
         this.log.info({ event: 'nats.provisioned' }, 'NATS stream and buckets provisioned; ready');

@@ -1,16 +1,25 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
+  ActionParameters,
   ConditionWaitQuery,
   BatchConditionBody,
   BatchConditionResponse,
+  CommandProblem,
+  CommandSummary,
+  CommandsResponse,
   Condition,
   ConditionKind,
   CreateConditionBody,
   ErrorResponse,
+  OutputLine,
   ServerConditionsResponse,
   parametersByKind,
 } from '@switchboard/condition-types';
+import { CANCEL_ACK_TIMEOUT_MS } from '../conditions/cancel.service';
+import { CONTENT_TYPES } from '../output/output-format';
+import { DEFAULT_OUTPUT_TIMEOUT_S, MAX_OUTPUT_IDS, OutputTimeoutQuery } from '../output/output-query';
+import { MAX_STREAMS_PER_SUBJECT } from '../output/output.service';
 import { ConditionId } from '../validation/condition-id';
 
 type JsonSchema = Record<string, unknown>;
@@ -62,6 +71,33 @@ const serverParam = {
 };
 const kindParam = { name: 'kind', in: 'path', required: true, description: 'Condition kind.', schema: inline(ConditionKind) };
 const idParam = { name: 'id', in: 'path', required: true, description: 'Condition id.', schema: inline(ConditionId) };
+const commandParam = { name: 'name', in: 'path', required: true, description: 'Command name.', schema: inline(ActionParameters.shape.command) };
+const timeoutParam = {
+  name: 'timeout',
+  in: 'query',
+  required: false,
+  description: `Seconds after which the answer ends even if conditions are still running (default ${DEFAULT_OUTPUT_TIMEOUT_S}).`,
+  schema: inline(OutputTimeoutQuery),
+};
+const acceptParam = {
+  name: 'accept',
+  in: 'header',
+  required: false,
+  description: '`application/x-ndjson` for one `OutputLine` JSON object per line; anything else gives plain text.',
+  schema: { type: 'string' },
+};
+
+const tooManyStreams = error(`This token subject already has ${MAX_STREAMS_PER_SUBJECT} output streams open.`);
+
+/** A streamed answer: chunked, as the lines come. */
+const outputAnswer = (text: string) => ({
+  description:
+    'Lines as they are printed, from the first one (a late client gets the earlier lines too). The answer ends once every condition is final and all its lines have been sent, or when `timeout` runs out. An answer cut short (the API shutting down, NATS failing) ends without its final chunk: read that as incomplete.',
+  content: {
+    [CONTENT_TYPES.text]: { schema: { type: 'string', description: text } },
+    [CONTENT_TYPES.ndjson]: { schema: { ...ref('OutputLine'), description: 'One OutputLine per line (NDJSON).' } },
+  },
+});
 
 const common = {
   400: error('Invalid path parameter or request body; `issues` names each field.'),
@@ -91,7 +127,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
   );
   requests.CreateConditionBody = withKindParameters(requests.CreateConditionBody);
   requests.BatchConditionBody = withKindParameters(requests.BatchConditionBody);
-  const answers = components({ Condition, ServerConditionsResponse, BatchConditionResponse, ErrorResponse }, 'output');
+  const answers = components({ Condition, ServerConditionsResponse, BatchConditionResponse, ErrorResponse, CommandSummary, CommandProblem, CommandsResponse, OutputLine }, 'output');
 
   const paths: Record<string, unknown> = {
     [`${API_PREFIX}/servers/{server}/condition/{kind}`]: {
@@ -100,7 +136,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         operationId: 'createCondition',
         summary: 'Queue a condition for one server',
         description:
-          'Accepted means durable: the answer comes after JetStream acknowledged the message. FlipFlop\'s legacy top-level `exclusive` is accepted and ignored. For serverControl, a given `asset_id` (or legacy `assetID`) must be the server\'s inventory id.',
+          'Accepted means durable: the answer comes after JetStream acknowledged the message. FlipFlop\'s legacy top-level `exclusive` is accepted and ignored. For serverControl, a given `asset_id` (or legacy `assetID`) must be the server\'s inventory id. For an action, with a commands directory configured, the command must exist and load (400 naming the file problem otherwise), and a `concurrent: true` command does not take the server claim.',
         requestBody: { required: true, content: { 'application/json': { schema: ref('CreateConditionBody') } } },
         responses: {
           200: json(ref('ServerConditionsResponse'), 'Condition queued (state pending).'),
@@ -134,13 +170,78 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         parameters: [{ name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) }],
         responses: { 200: json(ref('Condition'), 'The condition.'), ...common, 404: error('No condition with this id.') },
       },
+      delete: {
+        operationId: 'cancelCondition',
+        summary: 'Cancel a condition',
+        description: `Pending: failed at once ("cancelled by <subject>"), its server claim released; 200. Active action: the controller running it is asked to stop it, and 202 means it acknowledged (the condition becomes final once the script has stopped). An active serverControl is not interrupted (409); a pending one can be cancelled. Needs scope write.`,
+        responses: {
+          200: json(ref('Condition'), 'It was pending: now failed.'),
+          202: json(ref('Condition'), 'It was active: its controller is stopping it.'),
+          ...common,
+          404: error('No condition with this id.'),
+          409: error(`Already final; an active serverControl; or no controller acknowledged within ${CANCEL_ACK_TIMEOUT_MS / 1000} s.`),
+        },
+      },
+    },
+    [`${API_PREFIX}/conditions/{id}/output`]: {
+      parameters: [idParam],
+      get: {
+        operationId: 'followConditionOutput',
+        summary: "Follow one condition's output live",
+        parameters: [timeoutParam, acceptParam],
+        responses: { 200: outputAnswer('The lines as printed, one per line.'), ...common, 404: error('No condition with this id.'), 429: tooManyStreams },
+      },
+    },
+    [`${API_PREFIX}/output`]: {
+      get: {
+        operationId: 'followOutput',
+        summary: 'Follow the output of several conditions live, interleaved',
+        description: 'A token with a `servers` claim that does not cover every condition gets 403 and nothing is streamed.',
+        parameters: [
+          {
+            name: 'ids',
+            in: 'query',
+            required: true,
+            description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_OUTPUT_IDS}.`,
+            schema: { type: 'string' },
+          },
+          timeoutParam,
+          acceptParam,
+        ],
+        responses: {
+          200: outputAnswer('Each line after its server name: `node01: text`.'),
+          ...common,
+          404: error('Some of the conditions do not exist; the message lists them.'),
+          429: tooManyStreams,
+        },
+      },
+    },
+    [`${API_PREFIX}/commands`]: {
+      get: {
+        operationId: 'listCommands',
+        summary: 'The commands actions can run, and the problems of those that cannot',
+        description: 'Without a commands directory (COMMANDS_DIR) the lists are empty and the message says so. Problem files are relative to the directory.',
+        responses: { 200: json(ref('CommandsResponse'), 'Commands and problems.'), 401: common[401], 403: common[403] },
+      },
+    },
+    [`${API_PREFIX}/commands/{name}`]: {
+      parameters: [commandParam],
+      get: {
+        operationId: 'getCommand',
+        summary: 'One command',
+        responses: {
+          200: json(ref('CommandSummary'), 'The command.'),
+          ...common,
+          404: error('No such command, or it is broken (the message lists its problems, file:line: message).'),
+        },
+      },
     },
     [`${API_PREFIX}/conditions`]: {
       post: {
         operationId: 'createConditions',
         summary: 'Queue one condition per server of a range/group expression',
         description:
-          'Parameters are validated once before anything is created. Each server gets an outcome: accepted, conflict, unknown or error. A token with a `servers` claim that does not cover every target gets 403 and nothing is created.',
+          'Parameters are validated once before anything is created. Each server gets an outcome: accepted, conflict, unknown or error. A token with a `servers` claim that does not cover every target gets 403 and nothing is created. An action whose command has `has_context: false` runs once: its targets must name exactly one server (400 otherwise).',
         requestBody: { required: true, content: { 'application/json': { schema: ref('BatchConditionBody') } } },
         responses: { 200: json(ref('BatchConditionResponse'), 'Per-server outcomes.'), ...common, 413: error('Body larger than 64 KiB.'), 429: rateLimited },
       },

@@ -87,7 +87,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type HarnessOptions = Pick<CreateAppOptions, 'rateLimitPerMinute' | 'tls'>;
+export type HarnessOptions = Pick<CreateAppOptions, 'rateLimitPerMinute' | 'tls' | 'commandsDir'>;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-conditions-api-'));

@@ -55,7 +55,7 @@ export class Progress {
 
   private async write(state: 'active' | 'succeeded' | 'failed', change: Parameters<ConditionStore['update']>[2]): Promise<void> {
     try {
-      const next = await this.store.update(this.current.id, state, change, this.revision);
+      const next = await this.store.updateFrom({ condition: this.current, revision: this.revision }, state, change);
       this.revision = next.revision;
       this.current = next.condition;
     } catch (err) {

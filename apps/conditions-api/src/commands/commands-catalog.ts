@@ -1,0 +1,78 @@
+import { CommandDefinition, CommandsWatch, toPublicView, watchCommands } from '@switchboard/commands';
+import type { CommandProblem, CommandSummary, CommandsResponse } from '@switchboard/condition-types';
+import type { Logger } from '@switchboard/logging';
+
+/** What the catalog knows about one command name. */
+export type CommandLookup =
+  /** No COMMANDS_DIR: the API cannot tell, and leaves the decision to the controller. */
+  | { status: 'unconfigured' }
+  | { status: 'unknown' }
+  /** The directory has the command but it did not load; `problems` say why (files relative to the directory). */
+  | { status: 'broken'; problems: CommandProblem[] }
+  | { status: 'ok'; command: CommandDefinition; summary: CommandSummary };
+
+export const NO_COMMANDS_DIR = 'no commands directory configured (COMMANDS_DIR is not set)';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The commands directory as the API sees it: the same directory the controller runs from,
+ * reloaded when it changes, so that a listing shows what would run now and an action for a
+ * command that cannot run is refused when it is asked for, not minutes later by a controller.
+ * Optional: without a directory the API lists nothing and checks no command names.
+ */
+export class CommandsCatalog {
+  private constructor(
+    private readonly dir: string | undefined,
+    private readonly watch: CommandsWatch | undefined,
+  ) {}
+
+  /** Loads the directory now (throwing if it cannot be read) and watches it; no directory, no catalog. */
+  static open(dir: string | undefined, logger: Logger): CommandsCatalog {
+    if (dir === undefined) return new CommandsCatalog(undefined, undefined);
+    return new CommandsCatalog(dir, watchCommands(dir, { logger }));
+  }
+
+  get configured(): boolean {
+    return this.watch !== undefined;
+  }
+
+  /** Resolves once changes to the directory are being watched. */
+  ready(): Promise<void> {
+    return this.watch?.ready ?? Promise.resolve();
+  }
+
+  /** GET /commands: every good command, and every problem of the broken ones. */
+  list(): CommandsResponse {
+    if (!this.watch || this.dir === undefined) return { message: `${NO_COMMANDS_DIR}: there are no commands to list`, commands: [], problems: [] };
+    const { commands, problems } = toPublicView(this.watch.current(), this.dir);
+    const broken = new Set(problems.map((p) => p.command)).size;
+    const message = `${plural(commands.length, 'command')}${broken > 0 ? `; ${plural(broken, 'broken command')} not loaded (${plural(problems.length, 'problem')})` : ''}`;
+    return { message, commands, problems };
+  }
+
+  lookup(name: string): CommandLookup {
+    if (!this.watch || this.dir === undefined) return { status: 'unconfigured' };
+    const result = this.watch.current();
+    const view = toPublicView(result, this.dir);
+    const command = result.commands.get(name);
+    const summary = view.commands.find((c) => c.name === name);
+    if (command && summary) return { status: 'ok', command, summary };
+    const problems = view.problems.filter((p) => p.command === name);
+    return problems.length > 0 ? { status: 'broken', problems } : { status: 'unknown' };
+  }
+
+  /** Names of the commands that would run, for messages that say what was meant instead. */
+  names(): string[] {
+    return [...(this.watch?.current().commands.keys() ?? [])];
+  }
+
+  close(): Promise<void> {
+    return this.watch?.close() ?? Promise.resolve();
+  }
+}
+
+/** "file:line: message" of a public problem, for messages. */
+export function describeProblem(problem: CommandProblem): string {
+  return `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}`;
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RequestError, TimeoutError } from '@nats-io/nats-core';
+import { CancelRequest, Condition, cancelSubject, isFinal } from '@switchboard/condition-types';
+import { StaleWriteError } from '@switchboard/condition-store';
+import type { Logger } from '@switchboard/logging';
+import { ApiError, clip } from '../errors/api-error';
+import { NatsLink } from '../nats/nats-link';
+import { LOGGER } from '../tokens';
+
+/** How long the controller running a condition has to acknowledge a cancel request. */
+export const CANCEL_ACK_TIMEOUT_MS = 5000;
+
+/** Reads and decisions before giving up on a condition that keeps changing under us. */
+const ATTEMPTS = 3;
+
+export type CancelOutcome =
+  /** It was pending: it is failed now, its claim released; no controller will run it. */
+  | { outcome: 'cancelled'; condition: Condition }
+  /** It was active: the controller running it acknowledged, and is stopping it. */
+  | { outcome: 'cancel_requested'; condition: Condition };
+
+/** What the controller running a condition said to a cancel request, if any answered. */
+interface ControllerAnswer {
+  acknowledged: boolean;
+  /** Why it did not stop the condition (`error` of `{ ok: false, error }`), when it said. */
+  reason?: string;
+}
+
+/** `{ ok: true }` when the controller had the condition and is stopping it; anything else is not an acknowledgement. */
+function readAnswer(data: Uint8Array): ControllerAnswer {
+  let body: { ok?: unknown; error?: unknown } | null;
+  try {
+    body = JSON.parse(new TextDecoder().decode(data)) as { ok?: unknown; error?: unknown } | null;
+  } catch {
+    return { acknowledged: false, reason: 'its answer was not JSON' };
+  }
+  if (body?.ok === true) return { acknowledged: true };
+  return typeof body?.error === 'string' ? { acknowledged: false, reason: clip(body.error, 300) } : { acknowledged: false };
+}
+
+/**
+ * Cancelling a condition. Pending: failed at once, by compare-and-set, so that a controller
+ * starting it at the same moment wins or loses cleanly (and we decide again on the state it
+ * left). Active: only the controller running it can stop it, so it is asked over core NATS
+ * and the answer says whether it will. A serverControl in progress is not interrupted: a
+ * BMC half-way through a power or boot change is worse off than one that finishes.
+ */
+@Injectable()
+export class CancelService {
+  constructor(
+    private readonly nats: NatsLink,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async cancel(id: string, by: string): Promise<CancelOutcome> {
+    const store = this.nats.available();
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const stored = await store.getWithRevision(id);
+      if (!stored) throw ApiError.notFound(`condition ${id} not found`);
+      const { condition, revision } = stored;
+      if (isFinal(condition.state)) throw ApiError.of(409, `condition ${id} already ${condition.state}`);
+
+      if (condition.state === 'pending') {
+        try {
+          const failed = await store.update(id, 'failed', { record: `cancelled by ${by}`, error: `cancelled by ${by}` }, revision);
+          return { outcome: 'cancelled', condition: failed.condition };
+        } catch (err) {
+          if (err instanceof StaleWriteError) continue; // a controller started it meanwhile: decide again
+          throw err;
+        }
+      }
+
+      if (condition.kind === 'serverControl') {
+        throw ApiError.of(409, `condition ${id} is a serverControl in progress (${condition.parameters.action}); a serverControl in progress cannot be cancelled safely`);
+      }
+      const answer = await this.askController(id, by);
+      const now = (await store.get(id)) ?? condition;
+      if (answer?.acknowledged) return { outcome: 'cancel_requested', condition: now };
+      if (isFinal(now.state)) throw ApiError.of(409, `condition ${id} already ${now.state}`);
+      const holder = now.controller ? ` (held by controller ${clip(now.controller, 100)})` : '';
+      const why = answer === undefined ? ` within ${CANCEL_ACK_TIMEOUT_MS / 1000} s` : answer.reason ? `: ${answer.reason}` : '';
+      throw ApiError.of(409, `no controller acknowledged the cancel of condition ${id}${holder}${why}`);
+    }
+    throw ApiError.of(409, `condition ${id} kept changing state while it was being cancelled; look at it and try again`);
+  }
+
+  /** The answer of the controller running the condition; undefined when none answered in time. */
+  private async askController(id: string, by: string): Promise<ControllerAnswer | undefined> {
+    const request: CancelRequest = { conditionId: id, by };
+    try {
+      const reply = await this.nats.nc.request(cancelSubject(id), JSON.stringify(request), { timeout: CANCEL_ACK_TIMEOUT_MS });
+      const answer = readAnswer(reply.data);
+      if (!answer.acknowledged) this.log.info({ event: 'condition.cancel_refused', conditionId: id, by, reason: answer.reason }, 'the controller did not stop the condition');
+      return answer;
+    } catch (err) {
+      // No controller subscribed for it, or none answered in time: not acknowledged, not an outage.
+      if (err instanceof TimeoutError) return undefined;
+      if (err instanceof RequestError && err.isNoResponders()) return { acknowledged: false, reason: 'no controller is listening for cancel requests' };
+      throw err;
+    }
+  }
+}
