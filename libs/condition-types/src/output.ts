@@ -42,3 +42,10 @@ export type CommandsResponse = z.infer<typeof CommandsResponse>;
 /** Body of the cancel request a controller receives for a condition it runs. */
 export const CancelRequest = z.strictObject({ conditionId: z.uuid(), by: z.string().min(1) });
 export type CancelRequest = z.infer<typeof CancelRequest>;
+
+/** A controller's answer to a cancel request; only the replica running the condition answers. */
+export const CancelReply = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), error: z.string() }),
+]);
+export type CancelReply = z.infer<typeof CancelReply>;

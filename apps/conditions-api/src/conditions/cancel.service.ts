@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RequestError, TimeoutError } from '@nats-io/nats-core';
-import { CancelRequest, Condition, cancelSubject, isFinal } from '@switchboard/condition-types';
+import { CancelReply, CancelRequest, Condition, cancelSubject, isFinal } from '@switchboard/condition-types';
 import { StaleWriteError } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { ApiError, clip } from '../errors/api-error';
@@ -28,14 +28,15 @@ interface ControllerAnswer {
 
 /** `{ ok: true }` when the controller had the condition and is stopping it; anything else is not an acknowledgement. */
 function readAnswer(data: Uint8Array): ControllerAnswer {
-  let body: { ok?: unknown; error?: unknown } | null;
+  let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(data)) as { ok?: unknown; error?: unknown } | null;
+    body = JSON.parse(new TextDecoder().decode(data));
   } catch {
     return { acknowledged: false, reason: 'its answer was not JSON' };
   }
-  if (body?.ok === true) return { acknowledged: true };
-  return typeof body?.error === 'string' ? { acknowledged: false, reason: clip(body.error, 300) } : { acknowledged: false };
+  const reply = CancelReply.safeParse(body);
+  if (!reply.success) return { acknowledged: false, reason: 'its answer was not a cancel reply' };
+  return reply.data.ok ? { acknowledged: true } : { acknowledged: false, reason: clip(reply.data.error, 300) };
 }
 
 /**

@@ -1,10 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { CANCEL_SUBJECT_PREFIX, CancelRequest, ConditionKind } from '@switchboard/condition-types';
+import { CANCEL_SUBJECT_PREFIX, CancelReply, CancelRequest, ConditionKind } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import type { Cancellation } from './cancellation';
-
-/** The answer to a cancel request, sent only by the replica running the condition. */
-export type CancelReply = { ok: true } | { ok: false; error: string };
 
 /** What the listener needs to know of a condition this replica handles. */
 export interface CancellableJob {
