@@ -9,4 +9,6 @@ if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-loc
   cp package-lock.json node_modules/.package-lock.json.installed
 fi
 npm run build
+# Workspace commands (mctl, conditions-api) are linked once their dist/ exists.
+npm rebuild --ignore-scripts >/dev/null
 exec node apps/stack/dist/main.js --sandbox "$@"
