@@ -164,3 +164,50 @@ describe('ApiClient errors', () => {
     expect(err.message).toMatch(/^unexpected answer to GET http:\/\/api\.test:9001\/api\/v1\/conditions\/5f0c.*same version\?\)$/);
   });
 });
+
+describe('ApiClient for actions', () => {
+  it('reads GET /commands, broken commands as problems', async () => {
+    const api = FakeApi.fleet(1);
+    api.problems = [{ command: 'sel', file: 'sel', message: 'no default.sh' }];
+    const listing = await new ApiClient({ baseUrl: BASE, fetch: api.fetch }).listCommands();
+    expect(listing.commands.map((c) => c.name)).toEqual(['hello']);
+    expect(listing.problems).toEqual([{ command: 'sel', file: 'sel', message: 'no default.sh' }]);
+  });
+
+  it.each([
+    [200, { outcome: 'cancelled' }, {}],
+    [202, { outcome: 'cancelling' }, {}],
+    [409, { outcome: 'refused', message: 'condition x already succeeded' }, { statusCode: 409, error: 'Conflict', message: 'condition x already succeeded' }],
+    [404, { outcome: 'unknown', message: 'condition x not found' }, { statusCode: 404, error: 'Not Found', message: 'condition x not found' }],
+  ])('DELETE /conditions/{id} answering %i is %j', async (status, expected, body) => {
+    const seen: string[] = [];
+    const client = new ApiClient({
+      baseUrl: BASE,
+      fetch: async (input, init) => {
+        seen.push(`${init?.method} ${String(input)}`);
+        return answering(status, body)(input, init);
+      },
+    });
+    expect(await client.cancelCondition(CONFLICTING)).toEqual(expected);
+    expect(seen).toEqual([`DELETE ${BASE}/api/v1/conditions/${CONFLICTING}`]);
+  });
+
+  it('asks for NDJSON when opening an output stream, and reports a refusal in the API\'s words', async () => {
+    const headers: Array<Record<string, string>> = [];
+    const ok = new ApiClient({
+      baseUrl: BASE,
+      token: 'tok',
+      fetch: async (_input, init) => {
+        headers.push(init?.headers as Record<string, string>);
+        return new Response('{"x":1}\n', { status: 200 });
+      },
+    });
+    const body = await ok.openStream('/output?ids=a', new AbortController().signal);
+    expect(await new Response(body).text()).toBe('{"x":1}\n');
+    expect(headers).toEqual([{ accept: 'application/x-ndjson', authorization: 'Bearer tok' }]);
+
+    const refused = new ApiClient({ baseUrl: BASE, fetch: answering(403, { statusCode: 403, error: 'Forbidden', message: 'token lacks scope read' }) });
+    const err = (await thrown(refused.openStream('/output?ids=a', new AbortController().signal))) as ApiRequestError;
+    expect(err.message).toBe('the API refused GET /api/v1/output?ids=a (403 Forbidden): token lacks scope read');
+  });
+});

@@ -1,5 +1,6 @@
 import {
   BatchConditionResponse,
+  CommandsResponse,
   Condition,
   ErrorResponse,
   ServerConditionsResponse,
@@ -32,6 +33,18 @@ export type ServerStatus =
   | { found: 'none'; message: string }
   /** Not in the inventory. */
   | { found: 'unknown'; message: string };
+
+/** Answer of DELETE /conditions/{id}. */
+export type CancelResult =
+  /** It was still pending: failed now, it will never run. */
+  | { outcome: 'cancelled' }
+  /** It was running: its controller is stopping the script; it becomes final soon. */
+  | { outcome: 'cancelling' }
+  /** 409: already final, or no controller acknowledged; the API says which. */
+  | { outcome: 'refused'; message: string }
+  | { outcome: 'unknown'; message: string };
+
+type Method = 'GET' | 'POST' | 'DELETE';
 
 interface Answer {
   status: number;
@@ -93,10 +106,11 @@ export class ApiClient {
 
   /** GET /conditions/{id}; `timeoutMs` shortens the request's bound (a wait's remaining time). */
   /** With `waitMs`, the API answers as soon as the condition is final (long poll), or after waitMs. */
-  async getCondition(id: string, opts: { timeoutMs?: number; waitMs?: number } = {}): Promise<Condition> {
+  /** `signal` abandons the request (Ctrl-C); what it throws then is not an API error. */
+  async getCondition(id: string, opts: { timeoutMs?: number; waitMs?: number; signal?: AbortSignal } = {}): Promise<Condition> {
     const wait = opts.waitMs ? `?wait=${Math.max(1, Math.floor(opts.waitMs))}` : '';
     const path = `/conditions/${encodeURIComponent(id)}${wait}`;
-    return this.expect('GET', path, await this.send('GET', path, undefined, opts.timeoutMs), ConditionAnswer);
+    return this.expect('GET', path, await this.send('GET', path, undefined, opts.timeoutMs, opts.signal), ConditionAnswer);
   }
 
   /**
@@ -127,15 +141,62 @@ export class ApiClient {
     }));
   }
 
+  /** GET /commands: the commands directory as the API sees it, broken commands as problems. */
+  async listCommands(): Promise<CommandsResponse> {
+    return this.expect('GET', '/commands', await this.send('GET', '/commands'), CommandsResponse);
+  }
+
+  /**
+   * DELETE /conditions/{id}: asks for the condition to be stopped. It ends as `failed` once the
+   * controller has stopped the script (or at once while still pending); follow it to see that.
+   */
+  async cancelCondition(id: string): Promise<CancelResult> {
+    const path = `/conditions/${encodeURIComponent(id)}`;
+    const answer = await this.send('DELETE', path);
+    const message = errorBody(answer.body)?.message ?? '';
+    if (answer.status === 404 && !isMissingRoute(answer.body)) return { outcome: 'unknown', message };
+    if (answer.status === 409) return { outcome: 'refused', message };
+    this.expect('DELETE', path, answer, z.unknown());
+    return answer.status === 202 ? { outcome: 'cancelling' } : { outcome: 'cancelled' };
+  }
+
+  /**
+   * Opens a live output stream (NDJSON, one `OutputLine` per line) and resolves once the API
+   * has answered 2xx; the body is the caller's to read. Only the wait for the answer is bounded:
+   * the stream itself runs as long as the conditions do, until `signal` aborts it.
+   */
+  async openStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const connect = AbortSignal.timeout(this.requestTimeoutMs);
+    const both = AbortSignal.any([signal, connect]);
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.url(path), { method: 'GET', headers: this.headers('application/x-ndjson'), signal: both });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, this.requestTimeoutMs));
+    }
+    if (res.status < 200 || res.status > 299) {
+      const text = await res.text().catch(() => '');
+      throw this.refusal('GET', path, { status: res.status, statusText: res.statusText, body: parseBody(text) });
+    }
+    if (!res.body) throw new ApiProtocolError('GET', this.url(path), 'the answer has no body');
+    return res.body;
+  }
+
   url(path: string): string {
     return `${this.baseUrl}${API_PREFIX}${path}`;
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number): Promise<Answer> {
-    const bound = Math.max(1, Math.min(timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+  private headers(accept: string, withBody = false): Record<string, string> {
+    const headers: Record<string, string> = { accept };
+    if (withBody) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    return headers;
+  }
+
+  private async send(method: Method, path: string, body?: unknown, timeoutMs?: number, signal?: AbortSignal): Promise<Answer> {
+    const bound = Math.max(1, Math.min(timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
+    const headers = this.headers('application/json', body !== undefined);
     let res: Response;
     let text: string;
     try {
@@ -143,28 +204,19 @@ export class ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(bound),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(bound)]) : AbortSignal.timeout(bound),
       });
       text = await res.text();
     } catch (err) {
+      if (signal?.aborted) throw err;
       throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, bound));
     }
-    let parsed: unknown = undefined;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-    return { status: res.status, statusText: res.statusText, body: parsed };
+    return { status: res.status, statusText: res.statusText, body: parseBody(text) };
   }
 
   /** A 2xx answer in the expected shape, or the error that explains why not. */
   private expect<T>(method: string, path: string, answer: Answer, schema: z.ZodType<T, unknown>): T {
-    if (answer.status < 200 || answer.status > 299) {
-      const body = errorBody(answer.body);
-      const fallback = typeof answer.body === 'string' ? { statusCode: answer.status, error: '', message: answer.body.slice(0, 200) } : undefined;
-      throw new ApiRequestError(method, `${API_PREFIX}${path}`, answer.status, answer.statusText, body ?? fallback, hintFor(answer, this.baseUrl));
-    }
+    if (answer.status < 200 || answer.status > 299) throw this.refusal(method, path, answer);
     const parsed = schema.safeParse(answer.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -172,6 +224,21 @@ export class ApiClient {
       throw new ApiProtocolError(method, this.url(path), `${issue.message}${where} (is ${this.baseUrl} a Switchboard conditions-api of the same version?)`);
     }
     return parsed.data;
+  }
+
+  /** Why a request as a whole was refused, in the API's own words. */
+  private refusal(method: string, path: string, answer: Answer): ApiRequestError {
+    const body = errorBody(answer.body);
+    const fallback = typeof answer.body === 'string' ? { statusCode: answer.status, error: '', message: answer.body.slice(0, 200) } : undefined;
+    return new ApiRequestError(method, `${API_PREFIX}${path}`, answer.status, answer.statusText, body ?? fallback, hintFor(answer, this.baseUrl));
+  }
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

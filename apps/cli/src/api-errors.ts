@@ -57,6 +57,12 @@ export class ApiProtocolError extends CliError {
   }
 }
 
+/** Worth asking again after a pause: the API was briefly away, overloaded or mid-restart. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ApiUnreachableError || err instanceof ApiProtocolError) return true;
+  return err instanceof ApiRequestError && (err.status >= 500 || err.status === 429);
+}
+
 /** Turns what fetch threw into words: undici hides the useful part in `cause`. */
 export function describeFetchError(err: unknown, timeoutMs: number): string {
   // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` of another realm fails.

@@ -5,10 +5,18 @@ export interface OutputStream {
   columns?: number;
 }
 
+/** Where answers to questions come from; main passes process.stdin, tests a Readable with `isTTY` set. */
+export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean };
+
+/** Subscribes to Ctrl-C (SIGINT); the returned function unsubscribes. */
+export type InterruptSource = (listener: () => void) => () => void;
+
 /** Everything mctl touches outside itself, injectable so tests never spawn or touch the real home. */
 export interface Io {
   stdout: OutputStream;
   stderr: OutputStream;
+  /** Absent: there is no one to ask (as with stdin not a terminal). */
+  stdin?: InputStream;
   env: NodeJS.ProcessEnv;
   /** Home directory, for the default config path. */
   homeDir: string;
@@ -21,4 +29,9 @@ export interface Io {
    * process turns certificate checks off for itself; tests only record the call.
    */
   disableTlsVerification?: () => void;
+  /**
+   * Ctrl-C while a command is running. A command that subscribes decides what Ctrl-C means
+   * (`run` cancels its conditions); with no subscriber the process exits 130 at once.
+   */
+  onInterrupt?: InterruptSource;
 }

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { registerBoot } from './commands/boot';
+import { registerEstateList } from './commands/estate-list';
+import { registerHelp } from './commands/help';
 import { registerPower } from './commands/power';
+import { registerRun } from './commands/run';
 import { DEFAULT_BASE_URL } from './config';
 import { ExitCode } from './exit-codes';
 import type { Io } from './io';
@@ -22,17 +25,26 @@ Exit status:
   1  at least one server failed, timed out, conflicted with running work or is unknown
   2  usage or configuration error, or a request the API rejected as invalid (400)
   3  the API is unreachable, refused the request (401/403/5xx, e.g. queue unavailable) or answered nonsense
+  130  interrupted (Ctrl-C); run: after cancelling what still ran (second Ctrl-C)
+  run exits with the worst status of its nodes: the highest exit status of a script,
+  else 1 for failures without one (timeout, cancelled, conflict, unknown node)
+
+Server commands (OpenFlight Action):
+  mctl help                  the server's commands; mctl help <command> describes one
+  mctl run <command> <node|range> [args...]   (or -g <group>)
 
 Examples:
   mctl power on node[01-03]
   mctl power status -g rack2 -o json
   mctl power --server node01 --action cycle
-  mctl boot --server node01 --device pxe --persistent`;
+  mctl boot --server node01 --device pxe --persistent
+  mctl run usage node[01-04]
+  mctl estate-list -g rack2`;
 
 /** Builds a fresh commander program whose commands write to `io` and report their exit status through `done`. */
 export function buildProgram(io: Io, done: (exitCode: number) => void): Command {
   const program = new Command('mctl')
-    .description("Switchboard's command line: power and boot control of server fleets through conditions-api.")
+    .description("Switchboard's command line: power and boot control of server fleets, and the server's commands run on nodes, through conditions-api.")
     .version(MCTL_VERSION, '-V, --version')
     .option('--url <url>', `API base URL (overrides MCTL_URL and base_url; default ${DEFAULT_BASE_URL})`)
     .option('--config <file>', 'config file (default ~/.config/mctl/config.yaml, or MCTL_CONFIG)')
@@ -53,6 +65,10 @@ export function buildProgram(io: Io, done: (exitCode: number) => void): Command 
   };
   registerPower(program, deps);
   registerBoot(program, deps);
+  registerRun(program, deps);
+  registerEstateList(program, deps);
+  // Last: its help of a name looks among the built-ins registered above first.
+  registerHelp(program, deps);
   return program;
 }
 

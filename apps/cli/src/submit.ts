@@ -1,4 +1,4 @@
-import type { ServerControlParameters } from '@switchboard/condition-types';
+import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
 import type { ApiClient } from './api-client';
 import type { ServerResult } from './server-results';
 import { isSingleServer } from './targets';
@@ -12,16 +12,17 @@ export interface Submission {
 }
 
 /**
- * Creates serverControl conditions: a single name goes to POST /servers/{s}/condition/serverControl,
+ * Creates conditions of one kind: a single name goes to POST /servers/{s}/condition/{kind},
  * a range, group or list goes to the batch endpoint POST /conditions.
  */
-export async function submitServerControl(
+export async function submitConditions<K extends ConditionKind>(
   client: Pick<ApiClient, 'createCondition' | 'createBatch'>,
+  kind: K,
   targets: string,
-  parameters: ServerControlParameters,
+  parameters: ParametersOf<K>,
 ): Promise<Submission> {
   if (isSingleServer(targets)) {
-    const answer = await client.createCondition(targets, 'serverControl', parameters);
+    const answer = await client.createCondition(targets, kind, parameters);
     switch (answer.outcome) {
       case 'accepted':
         // The API names the server (the operator may have given its id).
@@ -36,7 +37,7 @@ export async function submitServerControl(
     }
   }
 
-  const batch = await client.createBatch('serverControl', targets, parameters);
+  const batch = await client.createBatch(kind, targets, parameters);
   const submission: Submission = { settled: [], accepted: [] };
   for (const r of batch.results) {
     switch (r.outcome) {

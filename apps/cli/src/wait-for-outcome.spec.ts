@@ -46,6 +46,19 @@ describe('waitForOutcomes', () => {
     expect(client.calls.filter((id) => id === b.id)).toHaveLength(1);
   });
 
+  it('stops early when its signal aborts (Ctrl-C), saying so rather than naming a timeout', async () => {
+    const a = condition({ target: 'node01', state: 'pending' });
+    const stop = new AbortController();
+    const client = {
+      getCondition: (_id: string, opts: { signal?: AbortSignal } = {}) =>
+        // A long poll that only the signal ends.
+        new Promise<Condition>((_resolve, reject) => opts.signal?.addEventListener('abort', () => reject(opts.signal?.reason))),
+    };
+    setTimeout(() => stop.abort(), 20);
+    const results = await waitForOutcomes(client, [{ server: 'node01', conditionId: a.id, condition: a }], { intervalMs: 1, timeoutMs: 60_000, signal: stop.signal });
+    expect(results.map((r) => [r.server, r.outcome, r.reason])).toEqual([['node01', 'timeout', 'still pending when mctl stopped waiting']]);
+  });
+
   it('does not poll a condition that was already final when created', async () => {
     const a = condition({ state: 'succeeded' });
     const client = scripted({});

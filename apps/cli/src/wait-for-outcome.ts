@@ -2,7 +2,7 @@ import { isFinal } from '@switchboard/condition-types';
 import type { Condition } from '@switchboard/condition-types';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from './api-client';
-import { ApiProtocolError, ApiRequestError, ApiUnreachableError } from './api-errors';
+import { ApiRequestError, isTransient } from './api-errors';
 import { mapLimit } from './map-limit';
 import { formatDuration } from './output/duration';
 import { resultFromCondition } from './server-results';
@@ -34,6 +34,8 @@ export interface WaitOptions {
   concurrency?: number;
   /** Called as each server gets its outcome (drives the progress bar). */
   onSettled?: (result: ServerResult) => void;
+  /** Ends the wait early (Ctrl-C): servers unfinished then are reported as `timeout`. */
+  signal?: AbortSignal;
 }
 
 interface Tracked extends PendingCondition {
@@ -68,25 +70,26 @@ export async function waitForOutcomes(
   await mapLimit([...open.values()], opts.concurrency ?? LONG_POLLS_AT_ONCE, async (tracked) => {
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return;
+      if (remaining <= 0 || opts.signal?.aborted) return;
       const waitMs = Math.min(LONG_POLL_MS, remaining);
       try {
-        const condition = await client.getCondition(tracked.conditionId, { waitMs, timeoutMs: waitMs + LONG_POLL_SLACK_MS });
+        const condition = await client.getCondition(tracked.conditionId, { waitMs, timeoutMs: waitMs + LONG_POLL_SLACK_MS, signal: opts.signal });
         tracked.condition = condition;
         tracked.pollError = undefined;
         if (isFinal(condition.state)) return settle(tracked, resultFromCondition(tracked.server, condition));
       } catch (err) {
+        if (opts.signal?.aborted) return;
         if (err instanceof ApiRequestError && err.status === 404) {
           return settle(tracked, { server: tracked.server, outcome: 'error', conditionId: tracked.conditionId, reason: `condition ${tracked.conditionId} no longer exists` });
         }
         if (!isTransient(err)) throw err;
         tracked.pollError = (err as Error).message;
-        await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())));
+        await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())), undefined, { signal: opts.signal }).catch(() => undefined);
       }
     }
   });
 
-  const waited = formatDuration(opts.timeoutMs);
+  const waited = opts.signal?.aborted ? 'when mctl stopped waiting' : `after ${formatDuration(opts.timeoutMs)}`;
   for (const tracked of open.values()) {
     const state = tracked.condition?.state ?? 'pending';
     settle(tracked, {
@@ -95,13 +98,8 @@ export async function waitForOutcomes(
       conditionId: tracked.conditionId,
       state,
       condition: tracked.condition,
-      reason: tracked.pollError ? `lost track after ${waited}: ${tracked.pollError}` : `still ${state} after ${waited}`,
+      reason: tracked.pollError ? `lost track ${waited}: ${tracked.pollError}` : `still ${state} ${waited}`,
     });
   }
   return settled;
-}
-
-function isTransient(err: unknown): boolean {
-  if (err instanceof ApiUnreachableError || err instanceof ApiProtocolError) return true;
-  return err instanceof ApiRequestError && (err.status >= 500 || err.status === 429);
 }

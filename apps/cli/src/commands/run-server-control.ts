@@ -5,7 +5,7 @@ import { startProgress } from '../output/progress';
 import { exitCodeFor } from '../server-results';
 import type { ServerResult } from '../server-results';
 import type { Session } from '../session';
-import { submitServerControl } from '../submit';
+import { submitConditions } from '../submit';
 import { waitForOutcomes } from '../wait-for-outcome';
 import type { WaitFlags } from './shared-options';
 
@@ -20,7 +20,7 @@ export async function runServerControl(
 ): Promise<number> {
   const client = session.client();
   const started = Date.now();
-  const { settled, accepted } = await submitServerControl(client, targets, parameters);
+  const { settled, accepted } = await submitConditions(client, 'serverControl', targets, parameters);
 
   let results: ServerResult[];
   if (!flags.wait) {

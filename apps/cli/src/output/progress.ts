@@ -8,11 +8,12 @@ export interface Progress {
   stop(): void;
 }
 
-const silent: Progress = { tick: () => undefined, stop: () => undefined };
+/** Draws nothing. */
+export const silentProgress: Progress = { tick: () => undefined, stop: () => undefined };
 
 /** A bar on stderr while many servers are waited for; nothing when stderr is not a terminal or there is one server. */
 export function startProgress(stream: OutputStream, total: number, label = 'waiting'): Progress {
-  if (!stream.isTTY || total <= 1) return silent;
+  if (!stream.isTTY || total <= 1) return silentProgress;
   const bar = new SingleBar({
     stream: stream as unknown as NodeJS.WritableStream,
     format: `${label} [{bar}] {value}/{total} servers | {duration_formatted}`,

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { BatchConditionResponse, Condition, ErrorResponse, ServerControlCondition, ServerControlParameters, ServerControlResult } from '@switchboard/condition-types';
-import { ServerControlParameters as ParametersSchema } from '@switchboard/condition-types';
+import type {
+  ActionCondition,
+  ActionParameters,
+  BatchConditionResponse,
+  CommandProblem,
+  CommandSummary,
+  Condition,
+  ConditionKind,
+  ErrorResponse,
+  OutputLine,
+  ServerControlCondition,
+  ServerControlParameters,
+  ServerControlResult,
+} from '@switchboard/condition-types';
+import { isFinal, parametersByKind } from '@switchboard/condition-types';
 import { expandRange } from '@switchboard/inventory';
 import type { PublicServer } from '@switchboard/inventory';
 import { splitItems } from '../targets';
@@ -10,13 +23,20 @@ export interface FakeServer {
   name: string;
   id?: string;
   groups?: string[];
+  ranks?: string[];
   power?: 'on' | 'off';
   /** The condition fails with this error. */
   fail?: string;
-  /** The condition never finishes. */
+  /** The condition never finishes (an action: until it is cancelled). */
   stuck?: boolean;
+  /** Cancelling its running action is refused (no controller acknowledges). */
+  uncancellable?: boolean;
   /** Another condition holds the server. */
   busyWith?: string;
+  /** What an action's script prints here (default: `hello from <name>` on stdout). */
+  output?: Array<Pick<OutputLine, 'stream' | 'line'>>;
+  /** How an action's script exits here (default 0); null: killed (a timeout). */
+  exitCode?: number | null;
 }
 
 export interface RecordedRequest {
@@ -26,16 +46,27 @@ export interface RecordedRequest {
   body?: unknown;
 }
 
+/** A command as GET /commands lists it, with defaults for what a test does not care about. */
+export function fakeCommand(name: string, extra: Partial<CommandSummary> = {}): CommandSummary {
+  return { name, summary: `the ${name} command`, description: '', has_context: true, timeout_seconds: 30, concurrent: false, ranks: ['default'], ...extra };
+}
+
 /**
  * An in-memory stand-in for conditions-api, speaking the libs/condition-types contract,
  * for tests of the command layer that need no NATS and no BMC. Conditions finish on the
- * first poll (or never, for a stuck server).
+ * first poll or when their output is read (or never, for a stuck server: an action then
+ * runs until it is cancelled with DELETE).
  */
 export class FakeApi {
   readonly requests: RecordedRequest[] = [];
-  readonly conditions = new Map<string, ServerControlCondition>();
+  readonly conditions = new Map<string, Condition>();
+  /** GET /commands. */
+  commands: CommandSummary[] = [fakeCommand('hello')];
+  problems: CommandProblem[] = [];
   /** When set, every request gets this answer. */
   override?: { status: number; body: unknown };
+  /** Called whenever a condition changes (open output streams listen). */
+  private readonly listeners = new Set<() => void>();
   private readonly servers: FakeServer[];
 
   constructor(servers: FakeServer[]) {
@@ -59,36 +90,66 @@ export class FakeApi {
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     this.requests.push({ method, path: url.pathname, headers, body });
     if (this.override) return json(this.override.status, this.override.body);
-    return this.route(method, url.pathname.replace(/^\/api\/v1/, ''), body);
+    return this.route(method, url.pathname.replace(/^\/api\/v1/, ''), url.searchParams, body, init?.signal ?? undefined);
   };
 
-  private route(method: string, path: string, body: { parameters?: unknown; targets?: string; kind?: string } | undefined): Response {
+  private async route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: { parameters?: unknown; targets?: string; kind?: string } | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
     let m: RegExpExecArray | null;
-    if (method === 'POST' && (m = /^\/servers\/([^/]+)\/condition\/serverControl$/.exec(path))) {
+    if (method === 'POST' && (m = /^\/servers\/([^/]+)\/condition\/(serverControl|action)$/.exec(path))) {
+      const kind = m[2] as ConditionKind;
       const server = this.find(decodeURIComponent(m[1]));
       if (!server) return error(404, `server "${decodeURIComponent(m[1])}" is not in the inventory`);
-      const parameters = ParametersSchema.safeParse(body?.parameters);
+      const parameters = parametersByKind[kind].safeParse(body?.parameters);
       if (!parameters.success) return error(400, 'invalid parameters', { issues: [{ path: 'parameters', message: parameters.error.issues[0].message }] });
+      const unknown = this.unknownCommand(kind, parameters.data);
+      if (unknown) return unknown;
       if (server.busyWith) return error(409, `server ${server.name} already has condition ${server.busyWith} in progress`, { conditionId: server.busyWith });
-      const condition = this.create(server, parameters.data);
+      const condition = this.create(server, kind, parameters.data);
       return json(200, { message: 'condition set', records: { serverID: server.name, state: condition.state, conditions: [condition] } });
     }
     if (method === 'POST' && path === '/conditions') {
-      const parameters = ParametersSchema.safeParse(body?.parameters);
+      const kind = (body?.kind ?? 'serverControl') as ConditionKind;
+      const parameters = parametersByKind[kind].safeParse(body?.parameters);
       if (!parameters.success) return error(400, 'invalid parameters', { issues: [{ path: 'parameters', message: parameters.error.issues[0].message }] });
+      const unknown = this.unknownCommand(kind, parameters.data);
+      if (unknown) return unknown;
       const results: BatchConditionResponse['results'] = [];
       for (const name of this.resolve(body?.targets ?? '')) {
         const server = this.find(name);
         if (!server) results.push({ server: name, outcome: 'unknown', reason: `server "${name}" is not in the inventory` });
         else if (server.busyWith) results.push({ server: server.name, outcome: 'conflict', conflictingConditionId: server.busyWith, reason: 'busy' });
-        else results.push({ server: server.name, outcome: 'accepted', condition: this.create(server, parameters.data) });
+        else results.push({ server: server.name, outcome: 'accepted', condition: this.create(server, kind, parameters.data) });
       }
       return json(200, { message: `${results.length} servers`, results });
+    }
+    if (method === 'GET' && (m = /^\/conditions\/([^/]+)\/output$/.exec(path))) {
+      return this.output([m[1]], signal);
+    }
+    if (method === 'GET' && path === '/output') {
+      return this.output((query.get('ids') ?? '').split(','), signal);
+    }
+    if (method === 'DELETE' && (m = /^\/conditions\/([^/]+)$/.exec(path))) {
+      const condition = this.conditions.get(m[1]);
+      if (!condition) return error(404, `condition ${m[1]} not found`);
+      if (isFinal(condition.state)) return error(409, `condition ${m[1]} already ${condition.state}`);
+      if (this.server(condition.target).uncancellable) return error(409, `no controller acknowledged the cancel of condition ${m[1]} within 5 s`);
+      const wasActive = condition.state === 'active';
+      this.finish(condition, 'failed', { error: 'cancelled by anonymous', result: { exit_code: null, signal: 'SIGTERM' } });
+      return json(wasActive ? 202 : 200, condition);
     }
     if (method === 'GET' && (m = /^\/conditions\/([^/]+)$/.exec(path))) {
       const condition = this.conditions.get(m[1]);
       if (!condition) return error(404, `condition ${m[1]} not found`);
       this.advance(condition);
+      const wait = Number(query.get('wait') ?? 0);
+      // A long poll, as the API's ?wait=: answered when the condition is final or the wait is over.
+      if (wait > 0 && !isFinal(condition.state)) await this.changeOf(condition, wait, signal);
       return json(200, condition);
     }
     if (method === 'GET' && (m = /^\/servers\/([^/]+)\/status$/.exec(path))) {
@@ -99,10 +160,85 @@ export class FakeApi {
       return json(200, { message: 'ok', records: { serverID: server.name, state: latest.state, conditions: [latest] } });
     }
     if (method === 'GET' && path === '/servers') {
-      const records: PublicServer[] = this.servers.map((s) => ({ name: s.name, id: s.id, platform: 'ipmi', driver: 'ipmi', ranks: ['default'], groups: s.groups ?? [] }));
+      const records: PublicServer[] = this.servers.map((s) => ({ name: s.name, id: s.id, platform: 'ipmi', driver: 'ipmi', ranks: s.ranks ?? ['default'], groups: s.groups ?? [] }));
       return json(200, { message: `${records.length} servers`, records });
     }
+    if (method === 'GET' && path === '/commands') {
+      return json(200, { message: `${this.commands.length} commands`, commands: this.commands, problems: this.problems });
+    }
     return error(404, `Cannot ${method} /api/v1${path}`);
+  }
+
+  private changeOf(condition: Condition, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (isFinal(condition.state)) done();
+      };
+      const timer = setTimeout(done, waitMs);
+      signal?.addEventListener('abort', done, { once: true });
+      this.listeners.add(check);
+    });
+  }
+
+  /** As the API does: an action for a command it does not list is 400 before anything is created. */
+  private unknownCommand(kind: ConditionKind, parameters: ServerControlParameters | ActionParameters): Response | undefined {
+    if (kind !== 'action' || !('command' in parameters)) return undefined;
+    if (this.commands.some((c) => c.name === parameters.command)) return undefined;
+    const message = `unknown command "${parameters.command}": not in the commands directory`;
+    return error(400, message, { issues: [{ path: 'parameters.command', message }] });
+  }
+
+  /**
+   * NDJSON of every line of the conditions, then open until each is final, as the real API:
+   * lines come when the condition has run (at once, unless its server is stuck).
+   */
+  private output(ids: string[], signal: AbortSignal | undefined): Response {
+    const conditions = ids.map((id) => this.conditions.get(id));
+    if (conditions.some((c) => c === undefined)) return error(404, `condition ${ids.find((id) => !this.conditions.has(id))} not found`);
+    const encoder = new TextEncoder();
+    const sent = new Map<string, number>();
+    let open = true;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const flush = () => {
+          if (!open) return;
+          for (const c of conditions as Condition[]) {
+            const lines = this.linesOf(c);
+            for (let i = sent.get(c.id) ?? 0; i < lines.length; i++) controller.enqueue(encoder.encode(`${JSON.stringify(lines[i])}\n`));
+            sent.set(c.id, lines.length);
+          }
+          if ((conditions as Condition[]).every((c) => isFinal(c.state))) {
+            open = false;
+            this.listeners.delete(flush);
+            controller.close();
+          }
+        };
+        signal?.addEventListener('abort', () => {
+          this.listeners.delete(flush);
+          if (open) controller.error(signal.reason);
+          open = false;
+        });
+        this.listeners.add(flush);
+        for (const c of conditions as Condition[]) this.advance(c);
+        flush();
+      },
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+  }
+
+  /** What a condition printed so far: a stuck one its first line only, a finished one everything. */
+  private linesOf(condition: Condition): OutputLine[] {
+    if (condition.kind !== 'action' || condition.state === 'pending') return [];
+    const server = this.server(condition.target);
+    const printed = server.output ?? [{ stream: 'stdout', line: `hello from ${server.name}` }];
+    const lines = server.stuck && !isFinal(condition.state) ? printed.slice(0, 1) : printed;
+    const ts = condition.createdAt;
+    return lines.map((l) => ({ conditionId: condition.id, server: condition.target, stream: l.stream, line: l.line, ts }));
   }
 
   private find(nameOrId: string): FakeServer | undefined {
@@ -118,41 +254,57 @@ export class FakeApi {
     return [...new Set(names)];
   }
 
-  private create(server: FakeServer, parameters: ServerControlParameters): ServerControlCondition {
+  private create(server: FakeServer, kind: ConditionKind, parameters: ServerControlParameters | ActionParameters): Condition {
     const now = new Date().toISOString();
-    const condition: ServerControlCondition = {
-      version: '1',
+    const common = {
+      version: '1' as const,
       id: randomUUID(),
-      kind: 'serverControl',
       target: server.name,
-      parameters,
-      state: 'pending',
+      state: 'pending' as const,
       status: { records: [{ ts: now, msg: 'queued' }] },
       createdAt: now,
       updatedAt: now,
       requestedBy: 'anonymous',
     };
+    const condition: Condition =
+      kind === 'action'
+        ? ({ ...common, kind: 'action', parameters: parameters as ActionParameters } satisfies ActionCondition)
+        : ({ ...common, kind: 'serverControl', parameters: parameters as ServerControlParameters } satisfies ServerControlCondition);
     this.conditions.set(condition.id, condition);
     return structuredClone(condition);
   }
 
-  private advance(condition: ServerControlCondition): void {
-    if (condition.state === 'succeeded' || condition.state === 'failed') return;
+  private advance(condition: Condition): void {
+    if (isFinal(condition.state)) return;
     const server = this.server(condition.target);
     const now = new Date().toISOString();
-    condition.updatedAt = now;
     if (server.stuck) {
       condition.state = 'active';
-      condition.status.records.push({ ts: now, msg: 'waiting for the BMC' });
+      condition.updatedAt = now;
+      if (condition.kind === 'serverControl') condition.status.records.push({ ts: now, msg: 'waiting for the BMC' });
+      this.changed();
       return;
     }
-    if (server.fail) {
-      condition.state = 'failed';
-      condition.error = server.fail;
-      return;
+    if (server.fail) return this.finish(condition, 'failed', { error: server.fail });
+    if (condition.kind === 'action') {
+      const code = server.exitCode === undefined ? 0 : server.exitCode;
+      if (code === 0) return this.finish(condition, 'succeeded', { result: { exit_code: 0, script: `${condition.parameters.command}/default.sh` } });
+      const error = code === null ? 'timed out after 30 s (process group killed)' : `${condition.parameters.command}/default.sh on ${server.name} exited with status ${code}`;
+      return this.finish(condition, 'failed', { error, result: { exit_code: code, script: `${condition.parameters.command}/default.sh` } });
     }
-    condition.state = 'succeeded';
-    condition.result = this.apply(server, condition.parameters);
+    this.finish(condition, 'succeeded', { result: this.apply(server, condition.parameters) });
+  }
+
+  private finish(condition: Condition, state: 'succeeded' | 'failed', outcome: { error?: string; result?: unknown }): void {
+    condition.state = state;
+    condition.updatedAt = new Date().toISOString();
+    if (outcome.error !== undefined) condition.error = outcome.error;
+    if (outcome.result !== undefined) (condition as { result?: unknown }).result = outcome.result;
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
   }
 
   private apply(server: FakeServer, p: ServerControlParameters): ServerControlResult {

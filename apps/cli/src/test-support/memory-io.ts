@@ -23,14 +23,14 @@ export interface MemoryIo extends Io {
 }
 
 /** An Io that keeps everything in memory; the home directory defaults to one with no config. */
-export function memoryIo(overrides: Partial<Io> & { stderrTTY?: boolean } = {}): MemoryIo {
-  const { stderrTTY, ...rest } = overrides;
+export function memoryIo(overrides: Partial<Io> & { stderrTTY?: boolean; stdoutTTY?: boolean } = {}): MemoryIo {
+  const { stderrTTY, stdoutTTY, ...rest } = overrides;
   return {
     env: {},
     homeDir: '/nonexistent-home-for-mctl-tests',
     pollIntervalMs: 1,
     ...rest,
-    stdout: captureStream(),
+    stdout: captureStream(stdoutTTY ?? false),
     stderr: captureStream(stderrTTY ?? false),
   };
 }
