@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { KV_CONDITIONS, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import { Buckets, EmbeddedNats, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
 import { ConditionStore } from './condition-store';
 import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
@@ -103,6 +103,22 @@ describe('ConditionStore', () => {
     const t0 = Date.now();
     expect((await waiting)?.state).toBe('succeeded');
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('serves many waiting clients from one shared watch, not a consumer each', async () => {
+    const jsm = await jetstreamManager(nc);
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.create({ kind: 'serverControl', server: `many${i}`, parameters: power('on'), requestedBy: 'alice' })),
+    );
+    const waits = created.map((c) => store.waitUntilFinal(c.id, 10_000));
+    await new Promise((r) => setTimeout(r, 200));
+    const consumers = (await jsm.streams.info(`KV_${KV_CONDITIONS}`)).state.consumer_count;
+    expect(consumers).toBeLessThanOrEqual(1);
+    for (const c of created) {
+      await store.update(c.id, 'active');
+      await store.update(c.id, 'failed', { error: 'test' });
+    }
+    expect((await Promise.all(waits)).map((c) => c?.state)).toEqual(created.map(() => 'failed'));
   });
 
   it('gives up waiting after the timeout, answering the condition as it stands', async () => {

@@ -19,6 +19,7 @@ import {
 import type { Buckets } from '@switchboard/nats';
 import { decodeClaim, decodeCondition, encode } from './codec';
 import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
+import { FinalWatch } from './final-watch';
 
 export interface NewCondition {
   kind: ConditionKind;
@@ -63,6 +64,7 @@ function now(): string {
  */
 export class ConditionStore {
   private readonly js: JetStreamClient;
+  private finals: FinalWatch | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -181,20 +183,21 @@ export class ConditionStore {
    * polling for it. Null when there is no such condition.
    */
   async waitUntilFinal(id: string, timeoutMs: number): Promise<Condition | null> {
-    const watcher = await this.buckets.conditions.watch({ key: conditionKey(id) });
-    const timer = setTimeout(() => watcher.stop(), timeoutMs);
-    let last: Condition | null = null;
+    this.finals ??= new FinalWatch(this.buckets.conditions);
+    let settle!: (outcome: Condition | null | 'timeout') => void;
+    const outcome = new Promise<Condition | null | 'timeout'>((resolve) => (settle = resolve));
+    // Listen before reading, so a write between the read and the wait is not missed.
+    const unsubscribe = await this.finals.subscribe(id, settle);
+    const timer = setTimeout(() => settle('timeout'), timeoutMs);
     try {
-      for await (const entry of watcher) {
-        if (entry.operation !== 'PUT') return null;
-        last = decodeCondition(entry.string());
-        if (isFinal(last.state)) return last;
-      }
+      const current = await this.get(id);
+      if (!current || isFinal(current.state)) return current;
+      const result = await outcome;
+      return result === 'timeout' ? this.get(id) : result;
     } finally {
       clearTimeout(timer);
-      watcher.stop();
+      unsubscribe();
     }
-    return last ?? this.get(id);
   }
 
   /** The most recent condition of a server, final or not. */
