@@ -82,9 +82,9 @@ export function describeFetchError(err: unknown, timeoutMs: number): string {
     ETIMEDOUT: 'connection timed out',
     UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
     UND_ERR_SOCKET: 'connection closed by the other side',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate (set verify_ssl: false in the config to accept it)',
-    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in the chain (set verify_ssl: false in the config to accept it)',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified (set verify_ssl: false in the config to accept it)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)',
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in the chain (name its CA with ca_file: in the config, or set verify_ssl: false)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified (name its CA with ca_file: in the config, or set verify_ssl: false)',
     ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
     CERT_HAS_EXPIRED: 'TLS certificate expired',
   };

@@ -99,13 +99,13 @@ describe('where the config file is', () => {
 
 describe('bad config files name the file and the line', () => {
   it.each([
-    ['base_url: http://a:1\nbase-url: http://b:2\n', 2, 'unknown setting "base-url" (expected one of base_url, token, verify_ssl)'],
+    ['base_url: http://a:1\nbase-url: http://b:2\n', 2, 'unknown setting "base-url" (expected one of base_url, token, verify_ssl, ca_file)'],
     ['token: abc\nverify_ssl: maybe\n', 2, 'verify_ssl must be true or false'],
     ['# comment\n\nbase_url: ftp://example\n', 3, 'base_url must be an http:// or https:// URL'],
     ['base_url: not a url\n', 1, 'base_url must be an http:// or https:// URL'],
     ['token: 42\n', 1, 'token must be a string'],
     ['token: ""\n', 1, 'token must not be empty'],
-    ['- base_url\n- token\n', 1, 'expected a map of settings (base_url, token, verify_ssl)'],
+    ['- base_url\n- token\n', 1, 'expected a map of settings (base_url, token, verify_ssl, ca_file)'],
     // yaml reports an unclosed quote where the scalar should have ended: the end of the file.
     ['base_url: "http://a:1\ntoken: x\n', 3, 'invalid YAML: Missing closing "quote'],
     ['token: a\ntoken: b\n', 2, 'invalid YAML: Map keys must be unique'],

@@ -1,12 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
 import type { Document, Pair } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:9001';
-const SETTINGS = ['base_url', 'token', 'verify_ssl'] as const;
+const SETTINGS = ['base_url', 'token', 'verify_ssl', 'ca_file'] as const;
 const URL_RULE = 'must be an http:// or https:// URL';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: URL_RULE });
@@ -16,6 +16,7 @@ const ConfigFile = z.strictObject({
   base_url: HttpUrl.optional(),
   token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
   verify_ssl: z.boolean({ error: 'must be true or false' }).optional(),
+  ca_file: z.string({ error: 'must be a path' }).min(1, { error: 'must not be empty' }).optional(),
 });
 type ConfigFile = z.infer<typeof ConfigFile>;
 
@@ -27,6 +28,8 @@ export interface CliConfig {
   baseUrlSource: BaseUrlSource;
   token?: string;
   verifySsl: boolean;
+  /** PEM file of the certificate authority that signed the API's certificate (self-signed sites). */
+  caFile?: string;
   /** The file that was read, when there was one. */
   file?: string;
   /** Things worth telling the operator that do not stop the command. */
@@ -79,6 +82,8 @@ export function loadConfig(inputs: ConfigInputs): CliConfig {
     baseUrlSource,
     token: inputs.env.MCTL_TOKEN || fromFile.token,
     verifySsl: fromFile.verify_ssl ?? true,
+    // A relative ca_file is relative to the config file, as a path written in it would be read.
+    caFile: inputs.env.MCTL_CA_FILE || (fromFile.ca_file === undefined ? undefined : resolve(dirname(path), fromFile.ca_file)),
     file: text === undefined ? undefined : path,
     warnings,
   };

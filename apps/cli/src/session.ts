@@ -1,3 +1,4 @@
+import { fetchTrusting } from './tls-fetch';
 import { ApiClient } from './api-client';
 import { loadConfig } from './config';
 import type { CliConfig } from './config';
@@ -29,7 +30,8 @@ export class Session {
     const config = loadConfig({ env: this.io.env, homeDir: this.io.homeDir, url: this.globals.url, configFile: this.globals.config });
     for (const warning of config.warnings) this.warn(warning);
     this.applyTls(config);
-    this.apiClient = new ApiClient({ baseUrl: config.baseUrl, token: config.token, fetch: this.io.fetch });
+    const trusting = config.caFile && !this.io.fetch ? fetchTrusting(config.caFile, config.file ?? 'MCTL_CA_FILE') : undefined;
+    this.apiClient = new ApiClient({ baseUrl: config.baseUrl, token: config.token, fetch: this.io.fetch ?? trusting });
     return this.apiClient;
   }
 

@@ -259,7 +259,7 @@ describe('the mctl binary over HTTPS', () => {
   it('refuses the self-signed certificate by default, saying how to accept it (exit 3)', async () => {
     const { code, err } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\n`, 'power', 'status', 'node01');
     expect(code).toBe(ExitCode.Api);
-    expect(err).toBe(`mctl: cannot reach the Switchboard API at ${tlsUrl}: self-signed TLS certificate (set verify_ssl: false in the config to accept it)\n`);
+    expect(err).toBe(`mctl: cannot reach the Switchboard API at ${tlsUrl}: self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)\n`);
   });
 
   it('accepts it with verify_ssl: false in ~/.config/mctl/config.yaml', async () => {
@@ -267,10 +267,22 @@ describe('the mctl binary over HTTPS', () => {
     expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
   });
 
+  it('trusts the certificate given as ca_file (relative to the config file), verifying it', async () => {
+    writeFileSync(join(home, '.config', 'mctl', 'site-ca.pem'), readFileSync(join(dir, 'cert.pem')));
+    const { code, out } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: site-ca.pem\n`, 'power', 'status', 'node01');
+    expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
+  });
+
+  it('names a ca_file it cannot read (exit 2)', async () => {
+    const { code, err } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: /nonexistent/ca.pem\n`, 'power', 'status', 'node01');
+    expect(code).toBe(ExitCode.Usage);
+    expect(err).toBe(`mctl: ${join(home, '.config', 'mctl', 'config.yaml')}: cannot read the CA file /nonexistent/ca.pem: ENOENT\n`);
+  });
+
   it('names the config file and line of a mistake (exit 2)', async () => {
     const { code, err } = await binary(`base_url: ${tlsUrl}\nverify-ssl: false\n`, 'power', 'status', 'node01');
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toBe(`mctl: ${join(home, '.config', 'mctl', 'config.yaml')}:2: unknown setting "verify-ssl" (expected one of base_url, token, verify_ssl)\n`);
+    expect(err).toBe(`mctl: ${join(home, '.config', 'mctl', 'config.yaml')}:2: unknown setting "verify-ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`);
   });
 });
 
