@@ -54,6 +54,25 @@ describe('ipmitool against a BMC that answers', () => {
     }
   });
 
+  it.each([
+    ['username', { username: '$(touch PWNED)' }],
+    ['password', { password: '`touch PWNED`;x' }],
+    ['host', { host: '127.0.0.1;touch PWNED' }],
+  ])('passes a %s with shell metacharacters to ipmitool as data: nothing is run', async (_field, fields) => {
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const cwd = mkdtempSync(join(tmpdir(), 'sb-inject-'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      await expect(runIpmitool(config(fields), STATUS, context(3_000))).rejects.toBeInstanceOf(DriverError);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it('reports a command ipmitool rejects as a command fault with its words', async () => {
     await expect(runIpmitool(config(), ['chassis', 'bootdev', 'usbx'], context())).rejects.toMatchObject({
       fault: 'command',
