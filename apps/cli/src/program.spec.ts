@@ -324,7 +324,7 @@ describe('configuration', () => {
     writeFileSync(file, 'base_url: http://ok:9001\nverfy_ssl: false\n');
     const { code, err } = await mctl(fleet(), ['power', 'on', 'node01'], memoryIo({ homeDir: home }));
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toBe(`mctl: ${file}:2: unknown setting "verfy_ssl" (expected one of base_url, token, verify_ssl)\n`);
+    expect(err).toBe(`mctl: ${file}:2: unknown setting "verfy_ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`);
     expect((await mctl(undefined, ['power', '--help'], memoryIo({ homeDir: home }))).code).toBe(0);
   });
 
