@@ -12,6 +12,7 @@ import { connectWithRetry, provision } from '@switchboard/nats';
 import { listenForCancels } from './actions/cancel-listener';
 import { ByteBudget, OUTPUT_BUDGET_BYTES } from './actions/output-budget';
 import { CommandsDirectory, openCommandsDirectory } from './actions/commands-directory';
+import { BmcLeases } from './concurrency/bmc-leases';
 import { KeyedMutex } from './concurrency/keyed-mutex';
 import { Slots } from './concurrency/slots';
 import { DeliveryDeps, handleDelivery, Job } from './consumer/handle-delivery';
@@ -163,6 +164,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         inventory: () => inventory.current(),
         createDriver: factory,
         bmcLocks: new KeyedMutex(),
+        bmcLeases: new BmcLeases(buckets.bmcLeases, logger),
         timing: {
           verifyTimeoutMs: cfg.verifyTimeoutMs,
           pollIntervalMs: cfg.verifyIntervalMs,

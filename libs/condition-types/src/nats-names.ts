@@ -86,3 +86,14 @@ export const CANCEL_SUBJECT_PREFIX = 'switchboard.cancel';
 export function cancelSubject(conditionId: string): string {
   return `${CANCEL_SUBJECT_PREFIX}.${conditionId}`;
 }
+
+/**
+ * Leases on BMCs that more than one server sits behind (blade chassis): held by a replica for
+ * one operation, renewed while it runs, expiring on their own if the holder dies.
+ */
+export const KV_BMC_LEASES = 'switchboard-bmc-leases';
+export const BMC_LEASE_TTL_MS = 20_000;
+
+export function bmcLeaseKey(lockKey: string): string {
+  return serverToken(lockKey);
+}

@@ -6,7 +6,9 @@ import type { KV } from '@nats-io/kv';
 import {
   CONTROLLER_CONSUMER,
   CONTROLLER_HEARTBEAT_TTL_MS,
+  BMC_LEASE_TTL_MS,
   KV_ACTIVE,
+  KV_BMC_LEASES,
   KV_CONDITIONS,
   KV_CONTROLLERS,
   OUTPUT_RETENTION_MS,
@@ -20,6 +22,7 @@ export interface Buckets {
   conditions: KV;
   active: KV;
   controllers: KV;
+  bmcLeases: KV;
 }
 
 /** How long the controller may hold a condition between in-progress acks before redelivery. */
@@ -87,11 +90,13 @@ export async function provision(nc: NatsConnection): Promise<Buckets> {
 export async function openBuckets(nc: NatsConnection, create = false): Promise<Buckets> {
   const kvm = new Kvm(nc);
   const open = (name: string, opts: Parameters<Kvm['create']>[1]) => (create ? kvm.create(name, opts) : kvm.open(name));
-  const [conditions, active, controllers] = await Promise.all([
+  const [conditions, active, controllers, bmcLeases] = await Promise.all([
     open(KV_CONDITIONS, { history: 1, storage: StorageType.File }),
     open(KV_ACTIVE, { history: 1, storage: StorageType.File }),
     // Heartbeats expire on their own: a dead controller's key disappears.
     open(KV_CONTROLLERS, { history: 1, storage: StorageType.File, ttl: CONTROLLER_HEARTBEAT_TTL_MS }),
+    // A lease of a dead replica expires on its own, like its heartbeat.
+    open(KV_BMC_LEASES, { history: 1, storage: StorageType.File, ttl: BMC_LEASE_TTL_MS }),
   ]);
-  return { conditions, active, controllers };
+  return { conditions, active, controllers, bmcLeases };
 }

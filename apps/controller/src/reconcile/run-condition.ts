@@ -4,6 +4,7 @@ import type { Inventory, ServerEntry } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 import type { Cancellation } from '../actions/cancellation';
 import { ActionDeps, runAction } from '../actions/run-action';
+import { BmcLeases } from '../concurrency/bmc-leases';
 import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { ConditionFailure, LostCondition, StoreUnavailable } from '../errors/outcomes';
 import { RetryPolicy } from '../retry';
@@ -21,6 +22,8 @@ export interface RunDeps {
   createDriver: DriverFactory;
   /** One operation per BMC (driver.lockKey) at a time. */
   bmcLocks: KeyedMutex;
+  /** The same across replicas, for BMCs that several servers share. */
+  bmcLeases: BmcLeases;
   timing: ReconcileTiming;
   operationTimeoutMs: number;
   retry: RetryPolicy;
@@ -74,7 +77,13 @@ export async function runCondition(req: RunRequest, deps: RunDeps): Promise<Outc
       await progress.record(`waiting for ${driver.lockKey}: another operation on it is running`);
     }
     const release = await deps.bmcLocks.acquire(driver.lockKey, signal);
+    let releaseLease: (() => Promise<void>) | undefined;
     try {
+      if (deps.bmcLeases.isShared(inventory, driver.lockKey)) {
+        releaseLease = await deps.bmcLeases.acquire(driver.lockKey, { controller: deps.controllerId, conditionId: condition.id }, signal, (holder) =>
+          progress.record(`waiting for ${driver.lockKey}: another server behind this BMC is being operated on (${holder})`),
+        );
+      }
       const ctx: ReconcileContext = {
         server: server.name,
         platform: server.platform ?? driver.kind,
@@ -101,6 +110,7 @@ export async function runCondition(req: RunRequest, deps: RunDeps): Promise<Outc
       const result = await reconcileServerControl(condition.parameters, ctx);
       return { state: 'succeeded', result, record: summary(result) };
     } finally {
+      await releaseLease?.();
       release();
     }
   } catch (err) {
