@@ -39,6 +39,8 @@ describe('the local stack in sandbox mode', () => {
       natsPort: await freePort(),
       apiPort: await freePort(),
       sandbox: true,
+      // The API's and controller's own log lines stay out of the test output.
+      env: { LOG_LEVEL: 'warn' },
     });
   });
 
@@ -80,5 +82,24 @@ describe('the local stack in sandbox mode', () => {
     await stack.stop();
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     await expect(fetch(`${stack.apiUrl}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('the sandbox example shipped in the repository', () => {
+  it('loads: eight IPMI servers on their own loopback addresses, a shell-platform server, two racks', async () => {
+    const { loadInventory } = await import('@switchboard/inventory');
+    const inventory = loadInventory(join(__dirname, '..', '..', '..', 'examples', 'sandbox', 'topology.yaml'), { [SANDBOX_PASSWORD_ENV]: 'sandbox-pw' });
+    const ipmi = inventory.servers.filter((s) => s.driver === 'ipmi');
+    expect(ipmi.map((s) => s.bmc?.host)).toEqual(['127.10.0.1', '127.10.0.2', '127.10.0.3', '127.10.0.4', '127.10.0.5', '127.10.0.6', '127.10.0.7', '127.10.0.8']);
+    expect(ipmi.every((s) => s.bmc?.password === 'sandbox-pw' && s.ranks.includes('ipmi'))).toBe(true);
+    expect(inventory.get('lab01')).toMatchObject({ driver: 'shell', platform: 'demo' });
+    expect(inventory.resolve('@rack2').servers.map((s) => s.name)).toEqual(['node05', 'node06', 'node07', 'node08']);
+  });
+
+  it('has example commands that all load without problems', async () => {
+    const { loadCommands } = await import('@switchboard/commands');
+    const { commands, problems } = loadCommands(join(__dirname, '..', '..', '..', 'examples', 'commands'));
+    expect(problems).toEqual([]);
+    expect([...commands.keys()].sort()).toEqual(['ipmi-sel', 'power-cycle', 'power-off', 'power-on', 'power-status', 'usage']);
   });
 });
