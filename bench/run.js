@@ -12,7 +12,7 @@ const { startSimulatedFleet } = require('@switchboard/bmc-sim');
 const { startStack } = require('@switchboard/stack');
 const { freePort } = require('@switchboard/nats');
 const { silentLogger } = require('@switchboard/logging');
-const { mintToken } = require('@switchboard/conditions-api');
+const { mintToken } = require('@switchboard/auth');
 
 const run = promisify(execFile);
 const BMCS = Number(process.env.BENCH_BMCS ?? 100);

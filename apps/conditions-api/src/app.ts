@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, createLogger } from '@switchboard/logging';
 import { AppModule } from './app.module';
 import { CommandsCatalog } from './commands/commands-catalog';
-import { readJwtSecret } from './auth/jwt-secret';
+import { readJwtSecret } from '@switchboard/auth';
 import { TokenVerifier } from './auth/token-verifier';
 import { ErrorFilter } from './errors/error.filter';
 import { ApiFastifyAdapter, TlsOptions } from './http/fastify-adapter';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readJwtSecret } from './auth/jwt-secret';
+import { readJwtSecret } from '@switchboard/auth';
 import type { TlsOptions } from './http/fastify-adapter';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 

@@ -4,7 +4,7 @@ import type { SimulatedFleet } from '@switchboard/bmc-sim';
 import { foldNames, loadInventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 import { EmbeddedNats, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
-import { ensureSecretFile, mintToken } from '@switchboard/conditions-api';
+import { ensureSecretFile, mintToken } from '@switchboard/auth';
 import { Supervised, supervise } from './child-process';
 import { startSandboxBmcs } from './sandbox-bmcs';
 import { sandboxBmcPassword } from './sandbox-secret';

@@ -17,7 +17,7 @@ import { startEmbeddedNats } from '@switchboard/nats';
 import type { EmbeddedNats } from '@switchboard/nats';
 import { createApp } from '../../../conditions-api/src/app';
 import type { ConditionsApi } from '../../../conditions-api/src/app';
-import { mintToken } from '../../../conditions-api/src/auth/mint-token';
+import { mintToken } from '@switchboard/auth';
 import { startController } from '../../../controller/src/controller';
 import type { RunningController } from '../../../controller/src/controller';
 import { ExitCode } from '../exit-codes';

@@ -6,7 +6,7 @@ import { noteRequest } from '../logging/request-log';
 import { bearerToken } from './bearer';
 import { IS_PUBLIC, REQUIRED_SCOPES, SERVER_PARAM } from './decorators';
 import { Principal, setPrincipal } from './principal';
-import { Scope, missingScope } from './scopes';
+import { Scope, missingScope } from '@switchboard/auth';
 import { ServerAccess } from './server-access';
 import { TokenRefused, TokenVerifier } from './token-verifier';
 

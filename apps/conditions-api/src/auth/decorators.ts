@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Scope } from './scopes';
+import type { Scope } from '@switchboard/auth';
 
 export const IS_PUBLIC = 'switchboard:auth:public';
 export const REQUIRED_SCOPES = 'switchboard:auth:scopes';

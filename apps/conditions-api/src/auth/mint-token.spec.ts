@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { JWT_SECRET } from '../testing/harness';
-import { TokenRequest, mintToken } from './mint-token';
+import { TokenRequest, mintToken } from '@switchboard/auth';
 import { TokenVerifier } from './token-verifier';
 
 const now = new Date('2030-01-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Scope } from './scopes';
+import type { Scope } from '@switchboard/auth';
 
 /** Who a verified token speaks for, and what it allows. */
 export interface Principal {

@@ -1,12 +1,8 @@
 import jwt from 'jsonwebtoken';
 import { quote } from '../errors/api-error';
 import type { Principal } from './principal';
-import { Scope, isScope } from './scopes';
-import { checkSecret } from './secret-strength';
-import { subjectProblem } from './subject';
+import { Scope, TOKEN_ALGORITHM, checkSecret, isScope, subjectProblem } from '@switchboard/auth';
 
-/** The only signature algorithm accepted: tokens are minted by this API with its own secret. */
-export const TOKEN_ALGORITHM = 'HS256';
 /** Longest `servers` claim accepted, the same bound as a batch request's `targets`. */
 const MAX_SERVERS_CLAIM = 4096;
 

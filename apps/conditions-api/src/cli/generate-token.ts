@@ -1,8 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { RangeExpressionError, expandRange } from '@switchboard/inventory';
-import { readJwtSecret } from '../auth/jwt-secret';
-import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, mintToken } from '../auth/mint-token';
-import { SCOPES, parseScopeList } from '../auth/scopes';
+import { readJwtSecret } from '@switchboard/auth';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPES, mintToken, parseScopeList } from '@switchboard/auth';
 
 export interface CommandIo {
   stdout: { write(text: string): unknown };

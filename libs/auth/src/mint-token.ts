@@ -2,7 +2,7 @@ import jwt from 'jsonwebtoken';
 import { Scope, isScope } from './scopes';
 import { checkSecret } from './secret-strength';
 import { subjectProblem } from './subject';
-import { TOKEN_ALGORITHM } from './token-verifier';
+import { TOKEN_ALGORITHM } from './algorithm';
 
 export const DEFAULT_TOKEN_DAYS = 30;
 /** Longest lifetime a minted token may have: a token cannot be revoked alone, only with every other. */

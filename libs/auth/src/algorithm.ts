@@ -1,0 +1,2 @@
+/** The one signature algorithm tokens are minted with and accepted in. */
+export const TOKEN_ALGORITHM = 'HS256';
