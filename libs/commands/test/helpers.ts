@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 
-import type { Logger } from '@switchboard/logging';
-import pino from 'pino';
 
 import { loadCommands } from '../src/load-commands';
 import type { CommandDefinition, ScriptChoice } from '../src/types';
@@ -61,20 +58,7 @@ export function scriptCommand(body: string, name = 'probe'): { command: CommandD
 }
 
 /** A debug logger that keeps every event, to check what was logged (and what was not). */
-export function capturingLogger(): { logger: Logger; events: () => Record<string, unknown>[]; text: () => string } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    logger: pino({ level: 'debug' }, stream),
-    events: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-    text: () => lines.join(''),
-  };
-}
+export { capturingLogger } from '@switchboard/logging';
 
 interface ProcStat {
   pid: number;

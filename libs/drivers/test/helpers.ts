@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import { Writable } from 'node:stream';
 
 import type { BmcConfig, ServerEntry, ShellPlatform } from '@switchboard/inventory';
 import { silentLogger } from '@switchboard/logging';
-import pino from 'pino';
 
 import type { OperationContext } from '../src/capabilities';
 
@@ -13,24 +11,7 @@ export function context(timeoutMs = 10_000, extra: Partial<OperationContext> = {
 }
 
 /** A debug logger that keeps every event, to check what the driver logged (and what it did not). */
-export function capturingLogger(): {
-  logger: OperationContext['logger'];
-  events: () => Record<string, unknown>[];
-  text: () => string;
-} {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return {
-    logger: pino({ level: 'debug' }, stream),
-    events: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-    text: () => lines.join(''),
-  };
-}
+export { capturingLogger } from '@switchboard/logging';
 
 /** A native IPMI server as the inventory loader builds it: the password is not enumerable. */
 export function ipmiServer(

@@ -24,3 +24,5 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
 
 /** A logger that discards everything, for library code used without a host logger. */
 export const silentLogger: Logger = pino({ level: 'silent' });
+export { capturingLogger } from './capture';
+export type { CapturedLogs } from './capture';

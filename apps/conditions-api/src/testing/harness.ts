@@ -3,13 +3,12 @@ import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
-import pino from 'pino';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { KV_ACTIVE, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { capturingLogger } from '@switchboard/logging';
 import type { Logger } from '@switchboard/logging';
 import { Buckets, EmbeddedNats, connectWithRetry, openBuckets, startEmbeddedNats } from '@switchboard/nats';
 import { ConditionsApi, CreateAppOptions, createApp } from '../app';
@@ -53,15 +52,8 @@ export function inventoryYaml(): string {
 
 /** A pino logger whose JSON lines are kept in memory for assertions. */
 export function captureLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
-  const out: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      out.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const logger = pino({ level: 'debug' }, sink);
-  return { logger, lines: () => out.map((l) => JSON.parse(l) as Record<string, unknown>), text: () => out.join('\n') };
+  const captured = capturingLogger();
+  return { logger: captured.logger, lines: captured.events, text: captured.text };
 }
 
 export interface Harness {
