@@ -121,6 +121,16 @@ describe('ConditionStore', () => {
     expect((await Promise.all(waits)).map((c) => c?.state)).toEqual(created.map(() => 'failed'));
   });
 
+  it('stops waiting when the waiter aborts (its client left), answering the condition as it stands', async () => {
+    const c = await store.create({ kind: 'serverControl', server: 'node14', parameters: power('on'), requestedBy: 'alice' });
+    const left = new AbortController();
+    const t0 = Date.now();
+    const waiting = store.waitUntilFinal(c.id, 30_000, left.signal);
+    setTimeout(() => left.abort(), 100);
+    expect((await waiting)?.state).toBe('pending');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
   it('gives up waiting after the timeout, answering the condition as it stands', async () => {
     const c = await store.create({ kind: 'serverControl', server: 'node11', parameters: power('on'), requestedBy: 'alice' });
     expect((await store.waitUntilFinal(c.id, 300))?.state).toBe('pending');
@@ -147,10 +157,31 @@ describe('ConditionStore', () => {
     expect((await store.get(c.id))?.controller).toBe('ctl-2');
   });
 
-  it('replaces a stale claim whose condition is final or gone', async () => {
-    await buckets.active.put('node05', JSON.stringify({ conditionId: '11111111-1111-4111-8111-111111111111', kind: 'serverControl', createdAt: new Date().toISOString() }));
+  it('replaces a stale claim: its condition is final', async () => {
+    const first = await store.create({ kind: 'serverControl', server: 'node05', parameters: power('on'), requestedBy: 'alice' });
+    await store.update(first.id, 'active');
+    const done = await store.update(first.id, 'succeeded', { result: { power_state: 'on' } });
+    // A claim the release did not remove (the controller lost NATS right after its final write).
+    await buckets.active.put('node05', JSON.stringify({ conditionId: first.id, kind: 'serverControl', createdAt: done.condition.createdAt }));
     const c = await store.create({ kind: 'serverControl', server: 'node05', parameters: power('on'), requestedBy: 'alice' });
     expect((await store.activeFor('node05'))?.conditionId).toBe(c.id);
+  });
+
+  it.each([
+    ['older than any create takes: left by a create that died', 'replaced', 60_000],
+    ['young: a create may be writing its record right now', 'conflict', 0],
+  ] as const)('a claim whose condition record is missing, %s, is %s', async (_, expected, ageMs) => {
+    const server = `node-gone-${ageMs}`;
+    const orphan = '11111111-1111-4111-8111-111111111111';
+    await buckets.active.put(server, JSON.stringify({ conditionId: orphan, kind: 'serverControl', createdAt: new Date(Date.now() - ageMs).toISOString() }));
+    const creating = store.create({ kind: 'serverControl', server, parameters: power('on'), requestedBy: 'alice' });
+    if (expected === 'replaced') {
+      const c = await creating;
+      expect((await store.activeFor(server))?.conditionId).toBe(c.id);
+    } else {
+      await expect(creating).rejects.toThrow(ConflictError);
+      expect((await store.activeFor(server))?.conditionId).toBe(orphan);
+    }
   });
 
   it('fails a pending condition that was never queued (a create cut off by an outage) and frees its server', async () => {

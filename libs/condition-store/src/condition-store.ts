@@ -9,6 +9,7 @@ import {
   ConditionKind,
   ConditionState,
   STREAM_CONDITIONS,
+  StatusRecord,
   activeKey,
   assertTransition,
   conditionKey,
@@ -37,6 +38,8 @@ export interface NewCondition {
 }
 
 export interface ConditionUpdate {
+  /** Records noted earlier, with their own times, written before `record`. */
+  notes?: readonly StatusRecord[];
   record?: string;
   result?: Condition['result'];
   error?: string;
@@ -74,10 +77,10 @@ export class ConditionStore {
   }
 
   /**
-   * Record, claim, publish: in that order, so that a condition is queued only once its
-   * server is claimed, and any step that fails undoes the ones before it. The answer
-   * is "accepted" only when JetStream has acknowledged the message. A non-exclusive
-   * condition skips the claim (record, publish).
+   * Record and claim (at once), then publish, so that a condition is queued only once its
+   * server is claimed, and any step that fails undoes the ones before it. The answer is
+   * "accepted" only when JetStream has acknowledged the message. A non-exclusive condition
+   * skips the claim (record, publish).
    */
   async create(req: NewCondition): Promise<Condition> {
     const ts = now();
@@ -95,21 +98,24 @@ export class ConditionStore {
     });
     const claim: ActiveClaim = { conditionId: condition.id, kind: condition.kind, createdAt: ts };
 
-    let recordRevision: number;
-    try {
-      recordRevision = await this.buckets.conditions.create(conditionKey(condition.id), encode(condition));
-    } catch (err) {
-      throw new QueueUnavailableError(`could not record condition: ${(err as Error).message}`, err);
-    }
-    let claimRevision: number | undefined;
-    if (req.exclusive ?? true) {
-      try {
-        claimRevision = await this.claim(req.server, claim);
-      } catch (err) {
-        await this.buckets.conditions.purge(conditionKey(condition.id)).catch(() => undefined);
-        throw err;
+    // Side by side: a racing create that sees our claim before our record treats it as a
+    // create in progress (see isStale), so the order of these two writes does not matter.
+    const [recorded, claimed] = await Promise.allSettled([
+      this.buckets.conditions.create(conditionKey(condition.id), encode(condition)),
+      req.exclusive ?? true ? this.claim(req.server, claim) : Promise.resolve(undefined),
+    ]);
+    if (recorded.status === 'rejected' || claimed.status === 'rejected') {
+      if (claimed.status === 'fulfilled' && claimed.value !== undefined) {
+        await this.buckets.active.delete(activeKey(req.server), { previousSeq: claimed.value }).catch(() => undefined);
       }
+      if (recorded.status === 'fulfilled') {
+        await this.buckets.conditions.purge(conditionKey(condition.id), { previousSeq: recorded.value }).catch(() => undefined);
+      }
+      if (claimed.status === 'rejected') throw claimed.reason;
+      const err = (recorded as PromiseRejectedResult).reason as Error;
+      throw new QueueUnavailableError(`could not record condition: ${err.message}`, err);
     }
+    const [recordRevision, claimRevision] = [recorded.value, claimed.value];
     try {
       await this.js.publish(conditionSubject(condition.kind, req.server), encode(condition), { msgID: condition.id });
       await this.buckets.conditions.put(latestConditionKey(req.server), condition.id);
@@ -124,32 +130,43 @@ export class ConditionStore {
   }
 
   /**
-   * Atomic per-server claim. A claim left behind by a condition that is already final,
-   * or whose record is gone (a create that died half-way), is stale and is replaced,
-   * again by compare-and-set.
+   * Atomic per-server claim: read the claim, and write ours by compare-and-set on what was
+   * read (revision 0: there was none). A claim that is stale (see isStale) is replaced; one
+   * that is not is a conflict.
    */
   private async claim(server: string, claim: ActiveClaim): Promise<number> {
     const key = activeKey(server);
     for (let attempt = 0; attempt < 3; attempt++) {
       let existing: KvEntry | null;
       try {
-        return await this.buckets.active.create(key, encode(claim));
+        existing = await this.buckets.active.get(key);
+      } catch (err) {
+        throw new QueueUnavailableError(`could not claim server ${server}: ${(err as Error).message}`, err);
+      }
+      if (existing?.operation === 'PUT') {
+        const holder = decodeClaim(existing.string());
+        if (!(await this.isStale(holder))) throw new ConflictError(server, holder.conditionId);
+      }
+      try {
+        return await this.buckets.active.put(key, encode(claim), { previousSeq: existing?.revision ?? 0 });
       } catch (err) {
         if (!isWrongSequence(err)) throw new QueueUnavailableError(`could not claim server ${server}: ${(err as Error).message}`, err);
-        existing = await this.buckets.active.get(key);
-      }
-      if (!existing || existing.operation !== 'PUT') continue; // released meanwhile: try again
-      const holder = decodeClaim(existing.string());
-      const held = await this.get(holder.conditionId);
-      if (held && !isFinal(held.state) && !(await this.neverQueued(held))) throw new ConflictError(server, holder.conditionId);
-      try {
-        return await this.buckets.active.update(key, encode(claim), existing.revision);
-      } catch (err) {
-        if (!isWrongSequence(err)) throw err;
+        // Someone else wrote the claim since we read it: read again and decide again.
       }
     }
     const current = await this.buckets.active.get(key);
     throw new ConflictError(server, current?.operation === 'PUT' ? decodeClaim(current.string()).conditionId : 'unknown');
+  }
+
+  /**
+   * Whether a claim no longer holds its server: its condition is final, or it was never
+   * queued (neverQueued), or its record is missing and the claim is older than any create
+   * takes (a younger one may belong to a create that is writing its record right now).
+   */
+  private async isStale(holder: ActiveClaim): Promise<boolean> {
+    const held = await this.get(holder.conditionId);
+    if (!held) return Date.now() - Date.parse(holder.createdAt) >= ABANDONED_CREATE_MS;
+    return isFinal(held.state) || (await this.neverQueued(held));
   }
 
   /**
@@ -178,17 +195,21 @@ export class ConditionStore {
   }
 
   /**
-   * The condition once it is final, or as it stands when `timeoutMs` runs out: a KV
-   * watch, so a waiting client hears of the outcome as soon as it is written instead of
-   * polling for it. Null when there is no such condition.
+   * The condition once it is final, or as it stands when `timeoutMs` runs out (or `signal`
+   * aborts): a KV watch, so a waiting client hears of the outcome as soon as it is written
+   * instead of polling for it. Null when there is no such condition.
    */
-  async waitUntilFinal(id: string, timeoutMs: number): Promise<Condition | null> {
+  async waitUntilFinal(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Condition | null> {
     this.finals ??= new FinalWatch(this.buckets.conditions);
     let settle!: (outcome: Condition | null | 'timeout') => void;
     const outcome = new Promise<Condition | null | 'timeout'>((resolve) => (settle = resolve));
     // Listen before reading, so a write between the read and the wait is not missed.
     const unsubscribe = await this.finals.subscribe(id, settle);
     const timer = setTimeout(() => settle('timeout'), timeoutMs);
+    // The client went away: stop waiting at once rather than hold a listener until the timeout.
+    const onAbort = () => settle('timeout');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     try {
       const current = await this.get(id);
       if (!current || isFinal(current.state)) return current;
@@ -196,6 +217,7 @@ export class ConditionStore {
       return result === 'timeout' ? this.get(id) : result;
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       unsubscribe();
     }
   }
@@ -240,7 +262,7 @@ export class ConditionStore {
       ...condition,
       state,
       updatedAt: ts,
-      status: change.record ? { records: [...condition.status.records, { ts, msg: change.record }] } : condition.status,
+      status: { records: [...condition.status.records, ...(change.notes ?? []), ...(change.record ? [{ ts, msg: change.record }] : [])] },
       ...(change.result !== undefined ? { result: change.result } : {}),
       ...(change.error !== undefined ? { error: change.error } : {}),
       ...(change.controller !== undefined ? { controller: change.controller } : {}),

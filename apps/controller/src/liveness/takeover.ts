@@ -38,7 +38,7 @@ export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim
   for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
     const stored = await deps.store.getWithRevision(id);
     if (!stored) return { kind: 'missing' };
-    const { condition, revision } = stored;
+    const { condition } = stored;
     if (isFinal(condition.state)) return { kind: 'final', state: condition.state };
 
     let record: string;
@@ -57,7 +57,7 @@ export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim
       takeover = true;
     }
     try {
-      const claimed = await deps.store.update(id, 'active', { record, controller: deps.me }, revision);
+      const claimed = await deps.store.updateFrom(stored, 'active', { record, controller: deps.me });
       return { kind: 'claimed', stored: claimed, takeover, previousHolder: holder, previousRecords: condition.status.records };
     } catch (err) {
       if (err instanceof StaleWriteError) continue;

@@ -17,6 +17,8 @@ export type Outcome = { state: 'succeeded'; result: Result; record: string } | {
 export class Progress {
   private revision: number;
   private current: StoredCondition['condition'];
+  /** Noted but not yet written. */
+  private notes: StatusRecord[] = [];
 
   constructor(
     private readonly store: ConditionStore,
@@ -34,13 +36,25 @@ export class Progress {
   }
 
   get records(): readonly StatusRecord[] {
-    return this.current.status.records;
+    return [...this.current.status.records, ...this.notes];
   }
 
   async record(msg: string, opts: { evenIfAborted?: boolean } = {}): Promise<void> {
     if (!opts.evenIfAborted) this.signal.throwIfAborted();
     this.logger.info({ event: 'condition.record', record: msg }, msg);
     await this.write('active', { record: msg });
+  }
+
+  /**
+   * A record that is an observation, not a step a takeover must know about ("power is on"
+   * just before the outcome): logged now, and written to KV with the next write, which is
+   * usually the final one. Saves a KV round trip on the way to the outcome; a crash before
+   * that write loses only the observation, and the condition is redelivered anyway.
+   */
+  note(msg: string): void {
+    this.signal.throwIfAborted();
+    this.logger.info({ event: 'condition.record', record: msg }, msg);
+    this.notes.push({ ts: new Date().toISOString(), msg });
   }
 
   async finish(outcome: Outcome): Promise<void> {
@@ -55,9 +69,11 @@ export class Progress {
 
   private async write(state: 'active' | 'succeeded' | 'failed', change: Parameters<ConditionStore['update']>[2]): Promise<void> {
     try {
-      const next = await this.store.updateFrom({ condition: this.current, revision: this.revision }, state, change);
+      const notes = this.notes;
+      const next = await this.store.updateFrom({ condition: this.current, revision: this.revision }, state, { ...change, notes });
       this.revision = next.revision;
       this.current = next.condition;
+      this.notes = this.notes.filter((n) => !notes.includes(n));
     } catch (err) {
       if (err instanceof StaleWriteError) throw new LostCondition(this.current.id);
       throw new StoreUnavailable(`could not write condition ${this.current.id}: ${(err as Error).message}`, err);

@@ -20,7 +20,7 @@ export async function reconcileServerControl(params: ServerControlParameters, ct
   switch (params.action) {
     case 'get_power_state': {
       const power = await readPower(ctx);
-      await ctx.progress.record(`power is ${power}`);
+      ctx.progress.note(`power is ${power}`);
       return { power_state: power };
     }
     case 'set_power_state':

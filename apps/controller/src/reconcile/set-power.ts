@@ -60,7 +60,7 @@ export async function setPowerState(action: PowerAction, ctx: ReconcileContext):
   const idempotent = action as 'on' | 'off' | 'soft';
   const now = await readPower(ctx);
   if (now === target) {
-    await ctx.progress.record(`power is already ${target}: nothing to do`);
+    ctx.progress.note(`power is already ${target}: nothing to do`);
     return { power_state: target };
   }
   await ctx.progress.record(saying[idempotent]);

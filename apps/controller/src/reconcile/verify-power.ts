@@ -27,7 +27,7 @@ export async function verifyPower(target: PowerState, ctx: ReconcileContext): Pr
     if (read.ok) {
       lastReading = read.value;
       if (read.value === target) {
-        await ctx.progress.record(`power is ${target}`);
+        ctx.progress.note(`power is ${target}`);
         return;
       }
     } else {
