@@ -15,6 +15,10 @@ module.exports = (projectDir, overrides = {}) => ({
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleNameMapper: {
     '^@switchboard/([^/]+)$': [path.join(__dirname, 'libs/$1/src'), path.join(__dirname, 'apps/$1/src')],
+    // Subpath entry points (package.json "exports", e.g. @switchboard/inventory/node-ranges)
+    // are src/<subpath>.ts, so they come from source too; a package's own package.json
+    // (the stack finds the apps' entry points by it) is left to the normal resolver.
+    '^@switchboard/([^/]+)/(?!package\\.json$)([^/]+)$': [path.join(__dirname, 'libs/$1/src/$2'), path.join(__dirname, 'apps/$1/src/$2')],
     // unicorn-magic (execa -> npm-run-path) exports only under the `import` condition,
     // which Jest's CommonJS resolver does not use.
     '^unicorn-magic$': path.join(__dirname, 'node_modules/unicorn-magic/node.js'),

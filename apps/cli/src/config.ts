@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { LineCounter, isMap, isPair, isScalar, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { Document, Pair } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors';
@@ -118,8 +118,18 @@ function isReadableByOthers(path: string): boolean {
   }
 }
 
+/**
+ * yaml takes ~25 ms to load: required only when there is a config file to parse, so
+ * `--help` and runs configured through the environment alone start faster.
+ */
+function yaml(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml') as typeof Yaml;
+}
+
 /** Parses the config file's text; every error names the file and, where it can, the line. */
 export function parseConfigText(text: string, file: string): ConfigFile {
+  const { LineCounter, isMap, isScalar, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -149,6 +159,7 @@ export function parseConfigText(text: string, file: string): ConfigFile {
 }
 
 function findPair(doc: Document, key: string): Pair | undefined {
+  const { isMap, isPair, isScalar } = yaml();
   if (!isMap(doc.contents)) return undefined;
   return doc.contents.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
 }

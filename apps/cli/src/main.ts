@@ -3,6 +3,12 @@ import { homedir } from 'node:os';
 import { INTERRUPTED_EXIT } from './exit-codes';
 import { run } from './program';
 
+// `mctl ... | head`: a reader that stops early is the reader's choice, not a failure of mctl's.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 /** Ctrl-C goes to the command that asked for it (`run` cancels its conditions); otherwise mctl exits 130 at once. */
 const interruptListeners = new Set<() => void>();
 process.on('SIGINT', () => {

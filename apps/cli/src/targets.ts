@@ -1,4 +1,4 @@
-import { RangeExpressionError, expandRange } from '@switchboard/inventory';
+import { RangeExpressionError, expandRange } from '@switchboard/inventory/node-ranges';
 import type { PublicServer } from '@switchboard/inventory';
 import { UsageError } from './errors';
 

@@ -1,5 +1,5 @@
 import type { CommandSummary } from '@switchboard/condition-types';
-import { foldNames } from '@switchboard/inventory';
+import { foldNames } from '@switchboard/inventory/node-ranges';
 import type { ApiClient } from '../api-client';
 import type { Io } from '../io';
 import { isSingleServer, resolveAgainst } from '../targets';

@@ -1,5 +1,5 @@
 import type { Condition, ConditionState } from '@switchboard/condition-types';
-import { compareNatural, expandRange } from '@switchboard/inventory';
+import { compareNatural, expandRange } from '@switchboard/inventory/node-ranges';
 import { ExitCode } from '../exit-codes';
 import { mapLimit } from '../map-limit';
 import { requestedLabel, successLabel } from '../output/describe';

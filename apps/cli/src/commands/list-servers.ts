@@ -1,5 +1,5 @@
 import type { PublicServer } from '@switchboard/inventory';
-import { compareNatural, foldNames } from '@switchboard/inventory';
+import { compareNatural, foldNames } from '@switchboard/inventory/node-ranges';
 import { ExitCode } from '../exit-codes';
 import { toJson } from '../output/json';
 import { renderTable } from '../output/tables';

@@ -1,4 +1,4 @@
-import { compareNatural } from '@switchboard/inventory';
+import { compareNatural } from '@switchboard/inventory/node-ranges';
 import type { CapturedOutput } from '../actions/captured-output';
 import type { ServerResult } from '../server-results';
 import { foldResults } from './fold-results';

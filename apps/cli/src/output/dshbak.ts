@@ -1,4 +1,4 @@
-import { compareNatural, foldNames } from '@switchboard/inventory';
+import { compareNatural, foldNames } from '@switchboard/inventory/node-ranges';
 
 /** What one node printed, line by line. */
 export interface NodeOutput {

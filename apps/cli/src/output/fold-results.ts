@@ -1,4 +1,4 @@
-import { compareNatural, foldNames } from '@switchboard/inventory';
+import { compareNatural, foldNames } from '@switchboard/inventory/node-ranges';
 import type { Outcome, ServerResult } from '../server-results';
 import { successLabel } from './describe';
 

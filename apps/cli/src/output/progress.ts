@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
 import type { OutputStream } from '../io';
 
 export interface Progress {
@@ -14,6 +14,10 @@ export const silentProgress: Progress = { tick: () => undefined, stop: () => und
 /** A bar on stderr while many servers are waited for; nothing when stderr is not a terminal or there is one server. */
 export function startProgress(stream: OutputStream, total: number, label = 'waiting'): Progress {
   if (!stream.isTTY || total <= 1) return silentProgress;
+  // Required only when a bar is drawn: scripted runs (stderr not a terminal) and --help
+  // should not pay for loading it at start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SingleBar } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({
     stream: stream as unknown as NodeJS.WritableStream,
     format: `${label} [{bar}] {value}/{total} servers | {duration_formatted}`,
