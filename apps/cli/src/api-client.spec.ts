@@ -21,6 +21,12 @@ async function thrown(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+async function drain(lines: AsyncIterable<unknown>): Promise<unknown[]> {
+  const all: unknown[] = [];
+  for await (const line of lines) all.push(line);
+  return all;
+}
+
 describe('ApiClient against the contract', () => {
   it('creates a single-server condition with POST /api/v1/servers/{s}/condition/serverControl and a bearer token', async () => {
     const api = FakeApi.fleet(2);
@@ -145,9 +151,9 @@ describe('ApiClient errors', () => {
       const err = await thrown(new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, requestTimeoutMs: 200 }).listServers());
       expect(err).toBeInstanceOf(ApiUnreachableError);
       expect(err.message).toMatch(/no answer within 200 ms$/);
-      // A poll during a wait is bounded by what is left of the wait, not by the 30 s default.
+      // A wait for outcomes is bounded by what is left of the wait, not by the 30 s default.
       const started = Date.now();
-      const poll = await thrown(new ApiClient({ baseUrl: `http://127.0.0.1:${port}` }).getCondition(CONFLICTING, { timeoutMs: 100 }));
+      const poll = await thrown(drain(new ApiClient({ baseUrl: `http://127.0.0.1:${port}` }).followOutcomes([CONFLICTING], { waitMs: 50, timeoutMs: 100 })));
       expect(poll.message).toMatch(/no answer within 100 ms$/);
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
@@ -158,10 +164,13 @@ describe('ApiClient errors', () => {
 
   it('refuses an answer that is not the contract (another service on the port)', async () => {
     const client = new ApiClient({ baseUrl: BASE, fetch: answering(200, '<html>hello</html>') });
-    const err = await thrown(client.getCondition(CONFLICTING));
+    const err = await thrown(client.listCommands());
     expect(err).toBeInstanceOf(ApiProtocolError);
     expect((err as ApiProtocolError).exitCode).toBe(ExitCode.Api);
-    expect(err.message).toMatch(/^unexpected answer to GET http:\/\/api\.test:9001\/api\/v1\/conditions\/5f0c.*same version\?\)$/);
+    expect(err.message).toMatch(/^unexpected answer to GET http:\/\/api\.test:9001\/api\/v1\/commands.*same version\?\)$/);
+    const lines = await thrown(drain(client.followOutcomes([CONFLICTING], { waitMs: 0, timeoutMs: 1000 })));
+    expect(lines).toBeInstanceOf(ApiProtocolError);
+    expect(lines.message).toMatch(/\/api\/v1\/outcomes\?ids=5f0c.*an answer line is not an OutcomeLine/);
   });
 });
 

@@ -3,14 +3,23 @@ import {
   CommandsResponse,
   Condition,
   ErrorResponse,
+  OutcomeLine,
   ServerConditionsResponse,
 } from '@switchboard/condition-types';
 import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
 import type { PublicServer } from '@switchboard/inventory';
 import { z } from 'zod';
+import { ndjsonLines } from './actions/ndjson-lines';
 import { ApiProtocolError, ApiRequestError, ApiUnreachableError, describeFetchError } from './api-errors';
 
 export const API_PREFIX = '/api/v1';
+
+/**
+ * Condition ids per request that names them in its URL (`?ids=`). 200 ids make a request line
+ * of about 7.4 KB: inside the 8 KB a proxy such as nginx allows for one by default (the API
+ * itself takes 64 KiB).
+ */
+export const IDS_PER_REQUEST = 200;
 
 export interface ApiClientOptions {
   /** e.g. `http://127.0.0.1:9001`, without `/api/v1`. */
@@ -60,13 +69,6 @@ const ServerList = z.union([
   z.object({ servers: z.array(ListedServer) }).transform((a) => a.servers),
 ]);
 
-/** GET /conditions/{id} answers the condition, bare or in the FlipFlop envelope. */
-const ConditionAnswer = z.union([
-  Condition,
-  z.object({ condition: Condition }).transform((a) => a.condition),
-  z.object({ records: z.object({ conditions: z.array(Condition).min(1) }) }).transform((a) => a.records.conditions[0]),
-]);
-
 /** A thin typed client of conditions-api: every answer is checked against libs/condition-types. */
 export class ApiClient {
   readonly baseUrl: string;
@@ -104,13 +106,32 @@ export class ApiClient {
     return this.expect('POST', path, await this.send('POST', path, { kind, targets, parameters }), BatchConditionResponse);
   }
 
-  /** GET /conditions/{id}; `timeoutMs` shortens the request's bound (a wait's remaining time). */
-  /** With `waitMs`, the API answers as soon as the condition is final (long poll), or after waitMs. */
-  /** `signal` abandons the request (Ctrl-C); what it throws then is not an API error. */
-  async getCondition(id: string, opts: { timeoutMs?: number; waitMs?: number; signal?: AbortSignal } = {}): Promise<Condition> {
-    const wait = opts.waitMs ? `?wait=${Math.max(1, Math.floor(opts.waitMs))}` : '';
-    const path = `/conditions/${encodeURIComponent(id)}${wait}`;
-    return this.expect('GET', path, await this.send('GET', path, undefined, opts.timeoutMs, opts.signal), ConditionAnswer);
+  /**
+   * GET /outcomes?ids=…&wait=…: each condition as the API sends it, as soon as it is final, or
+   * as it stands when `waitMs` runs out (null: no such condition); ends once the API has sent
+   * them all. `timeoutMs` bounds the whole answer; `signal` abandons it (Ctrl-C).
+   */
+  async *followOutcomes(ids: readonly string[], opts: { waitMs: number; timeoutMs: number; signal?: AbortSignal }): AsyncGenerator<OutcomeLine> {
+    const wait = Math.max(0, Math.floor(opts.waitMs));
+    const path = `/outcomes?ids=${ids.map(encodeURIComponent).join(',')}&wait=${wait}`;
+    const bound = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
+    const signal = opts.signal ? AbortSignal.any([opts.signal, bound]) : bound;
+    try {
+      const res = await this.fetchFn(this.url(path), { method: 'GET', headers: this.headers('application/x-ndjson'), signal });
+      if (res.status < 200 || res.status > 299) {
+        const text = await res.text();
+        throw this.refusal('GET', path, { status: res.status, statusText: res.statusText, body: parseBody(text) });
+      }
+      if (!res.body) throw new ApiProtocolError('GET', this.url(path), 'the answer has no body');
+      for await (const text of ndjsonLines(res.body as unknown as AsyncIterable<Uint8Array>)) {
+        const line = OutcomeLine.safeParse(parseBody(text));
+        if (!line.success) throw new ApiProtocolError('GET', this.url(path), `an answer line is not an OutcomeLine: ${line.error.issues[0].message}`);
+        yield line.data;
+      }
+    } catch (err) {
+      if (opts.signal?.aborted || err instanceof ApiRequestError || err instanceof ApiProtocolError) throw err;
+      throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, opts.timeoutMs));
+    }
   }
 
   /**

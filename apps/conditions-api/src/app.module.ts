@@ -12,6 +12,7 @@ import { CancelController } from './conditions/cancel.controller';
 import { CancelService } from './conditions/cancel.service';
 import { ConditionsController } from './conditions/conditions.controller';
 import { ConditionsService } from './conditions/conditions.service';
+import { OutcomesController } from './conditions/outcomes.controller';
 import { ServerConditionsController } from './conditions/server-conditions.controller';
 import { HealthController } from './health/health.controller';
 import { InventoryService } from './inventory/inventory.service';
@@ -50,7 +51,7 @@ export class CoreModule {
 }
 
 @Module({
-  controllers: [ServerConditionsController, ConditionsController, BatchController, CancelController],
+  controllers: [ServerConditionsController, ConditionsController, BatchController, CancelController, OutcomesController],
   providers: [ConditionsService, CancelService],
 })
 export class ConditionsModule {}

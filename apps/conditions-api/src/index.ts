@@ -6,5 +6,6 @@ export type { TlsOptions } from './http/fastify-adapter';
 export { BATCH_CONCURRENCY } from './conditions/conditions.service';
 export { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 export { CANCEL_ACK_TIMEOUT_MS } from './conditions/cancel.service';
-export { DEFAULT_OUTPUT_TIMEOUT_S, MAX_OUTPUT_IDS, MAX_OUTPUT_TIMEOUT_S } from './output/output-query';
+export { DEFAULT_OUTPUT_TIMEOUT_S, MAX_OUTPUT_TIMEOUT_S } from './output/output-query';
+export { MAX_IDS_PER_REQUEST } from './validation/condition-ids-query';
 export { MAX_STREAMS_PER_SUBJECT } from './output/output.service';

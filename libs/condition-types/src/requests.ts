@@ -78,10 +78,23 @@ export type ControllerHeartbeat = z.infer<typeof ControllerHeartbeat>;
 /** Longest a client may ask GET /conditions/{id} to wait for the outcome. */
 export const MAX_WAIT_MS = 60_000;
 
-/** `?wait=<ms>` on GET /conditions/{id}: answer once the condition is final, or when the wait runs out. */
+/**
+ * `?wait=<ms>` on GET /conditions/{id} and GET /outcomes: answer once the condition is final,
+ * or when the wait runs out.
+ */
 export const ConditionWaitQuery = z.coerce
   .number({ error: `wait must be a number of milliseconds, 0 to ${MAX_WAIT_MS}` })
   .int({ error: 'wait must be a whole number of milliseconds' })
   .min(0)
   .max(MAX_WAIT_MS)
   .optional();
+
+/**
+ * One line of GET /outcomes (NDJSON): a condition as soon as it is final, or as it stood when
+ * the wait ran out; `condition` is null when there is no condition with this id.
+ */
+export const OutcomeLine = z.strictObject({
+  id: z.uuid(),
+  condition: Condition.nullable(),
+});
+export type OutcomeLine = z.infer<typeof OutcomeLine>;

@@ -1,15 +1,12 @@
 import { OutputLine } from '@switchboard/condition-types';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { IDS_PER_REQUEST } from '../api-client';
 import type { ApiClient } from '../api-client';
 import { ApiUnreachableError, isTransient } from '../api-errors';
 import { ndjsonLines } from './ndjson-lines';
 
-/**
- * Conditions per output stream. 200 ids make a request line of about 7.4 KB: inside the 8 KB
- * a proxy such as nginx allows for one by default (the API itself takes 64 KiB). The API lets a
- * token hold 32 streams open, so one run follows up to 6400 nodes live.
- */
-export const IDS_PER_STREAM = 200;
+/** Conditions per output stream. The API lets a token hold 32 streams open, so one run follows up to 6400 nodes live. */
+export const IDS_PER_STREAM = IDS_PER_REQUEST;
 
 type StreamClient = Pick<ApiClient, 'openStream' | 'baseUrl'>;
 

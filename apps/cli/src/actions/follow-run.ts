@@ -1,5 +1,5 @@
 import type { OutputLine } from '@switchboard/condition-types';
-import { foldNames } from '@switchboard/inventory';
+import { foldNames } from '@switchboard/inventory/node-ranges';
 import type { ApiClient } from '../api-client';
 import type { Io } from '../io';
 import { mapLimit } from '../map-limit';
@@ -31,11 +31,11 @@ export interface FollowedRun {
   interrupted: boolean;
 }
 
-type RunClient = Pick<ApiClient, 'openStream' | 'baseUrl' | 'getCondition' | 'cancelCondition'>;
+type RunClient = Pick<ApiClient, 'openStream' | 'baseUrl' | 'followOutcomes' | 'cancelCondition'>;
 
 /**
  * Follows accepted action conditions to their end: their live output (GET …/output, NDJSON)
- * and their outcomes (long polls), side by side. Ctrl-C escalates (see interrupts.ts): the first
+ * and their outcomes (GET /outcomes), side by side. Ctrl-C escalates (see interrupts.ts): the first
  * says what still runs, the second cancels it (DELETE /conditions/{id}) and waits up to
  * CANCEL_GRACE_MS for it to stop, the third stops waiting at once.
  */

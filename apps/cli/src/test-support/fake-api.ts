@@ -14,7 +14,7 @@ import type {
   ServerControlResult,
 } from '@switchboard/condition-types';
 import { isFinal, parametersByKind } from '@switchboard/condition-types';
-import { expandRange } from '@switchboard/inventory';
+import { expandRange } from '@switchboard/inventory/node-ranges';
 import type { PublicServer } from '@switchboard/inventory';
 import { splitItems } from '../targets';
 
@@ -53,8 +53,8 @@ export function fakeCommand(name: string, extra: Partial<CommandSummary> = {}): 
 
 /**
  * An in-memory stand-in for conditions-api, speaking the libs/condition-types contract,
- * for tests of the command layer that need no NATS and no BMC. Conditions finish on the
- * first poll or when their output is read (or never, for a stuck server: an action then
+ * for tests of the command layer that need no NATS and no BMC. Conditions finish the
+ * first time their outcome or output is asked for (or never, for a stuck server: an action then
  * runs until it is cancelled with DELETE).
  */
 export class FakeApi {
@@ -143,14 +143,8 @@ export class FakeApi {
       this.finish(condition, 'failed', { error: 'cancelled by anonymous', result: { exit_code: null, signal: 'SIGTERM' } });
       return json(wasActive ? 202 : 200, condition);
     }
-    if (method === 'GET' && (m = /^\/conditions\/([^/]+)$/.exec(path))) {
-      const condition = this.conditions.get(m[1]);
-      if (!condition) return error(404, `condition ${m[1]} not found`);
-      this.advance(condition);
-      const wait = Number(query.get('wait') ?? 0);
-      // A long poll, as the API's ?wait=: answered when the condition is final or the wait is over.
-      if (wait > 0 && !isFinal(condition.state)) await this.changeOf(condition, wait, signal);
-      return json(200, condition);
+    if (method === 'GET' && path === '/outcomes') {
+      return this.outcomes((query.get('ids') ?? '').split(','), Number(query.get('wait') ?? 0), signal);
     }
     if (method === 'GET' && (m = /^\/servers\/([^/]+)\/status$/.exec(path))) {
       const server = this.find(decodeURIComponent(m[1]));
@@ -169,20 +163,52 @@ export class FakeApi {
     return error(404, `Cannot ${method} /api/v1${path}`);
   }
 
-  private changeOf(condition: Condition, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        resolve();
-      };
-      const check = () => {
-        if (isFinal(condition.state)) done();
-      };
-      const timer = setTimeout(done, waitMs);
-      signal?.addEventListener('abort', done, { once: true });
-      this.listeners.add(check);
+  /**
+   * As the API's GET /outcomes: NDJSON, each condition's line as soon as it is final (they are
+   * moved on when asked about), the rest as they stand once the wait is over; then the end.
+   */
+  private outcomes(ids: string[], waitMs: number, signal: AbortSignal | undefined): Response {
+    const encoder = new TextEncoder();
+    const unsent = new Set(ids);
+    let open = true;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const send = (id: string) => {
+          unsent.delete(id);
+          controller.enqueue(encoder.encode(`${JSON.stringify({ id, condition: this.conditions.get(id) ?? null })}\n`));
+        };
+        const end = () => {
+          if (!open) return;
+          open = false;
+          clearTimeout(timer);
+          this.listeners.delete(flush);
+          for (const id of [...unsent]) send(id);
+          controller.close();
+        };
+        const flush = () => {
+          if (!open) return;
+          for (const id of [...unsent]) {
+            const c = this.conditions.get(id);
+            if (!c || isFinal(c.state)) send(id);
+          }
+          if (unsent.size === 0) end();
+        };
+        const timer = setTimeout(end, waitMs);
+        signal?.addEventListener('abort', () => {
+          this.listeners.delete(flush);
+          clearTimeout(timer);
+          if (open) controller.error(signal.reason);
+          open = false;
+        });
+        this.listeners.add(flush);
+        for (const id of ids) {
+          const c = this.conditions.get(id);
+          if (c) this.advance(c);
+        }
+        flush();
+      },
     });
+    return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
   }
 
   /** As the API does: an action for a command it does not list is 400 before anything is created. */

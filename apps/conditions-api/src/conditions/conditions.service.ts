@@ -1,11 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import {
   BatchConditionBody,
   BatchConditionResponse,
   Condition,
   ConditionKind,
+  OutcomeLine,
   ParametersOf,
   ServerConditionsResponse,
+  isFinal,
   parametersByKind,
 } from '@switchboard/condition-types';
 import { ConflictError } from '@switchboard/condition-store';
@@ -47,13 +50,19 @@ export function serverConditions(message: string, server: string, condition: Con
 
 /** Conditions: validated against the shared contract, created through ConditionStore, read back from KV. */
 @Injectable()
-export class ConditionsService {
+export class ConditionsService implements OnModuleDestroy {
+  private readonly shuttingDown = new AbortController();
+
   constructor(
     private readonly inventory: InventoryService,
     private readonly nats: NatsLink,
     private readonly catalog: CommandsCatalog,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
+
+  onModuleDestroy(): void {
+    this.shuttingDown.abort();
+  }
 
   /** The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming each field. */
   parseParameters(kind: ConditionKind, input: unknown): Parameters {
@@ -117,6 +126,38 @@ export class ConditionsService {
     const condition = await this.nats.available().get(id);
     if (!condition) throw ApiError.notFound(`condition ${id} not found`);
     return condition;
+  }
+
+  /** Each of `ids` as it stands (null: there is no such condition), read side by side. */
+  async getMany(ids: readonly string[]): Promise<Map<string, Condition | null>> {
+    const store = this.nats.available();
+    return new Map(await mapLimit(ids, BATCH_CONCURRENCY, async (id) => [id, await store.get(id)] as const));
+  }
+
+  /**
+   * Hands each condition to `emit` as soon as it is final, or as it stands once `waitMs` runs
+   * out or `signal` aborts (the client left); resolves when every one was handed over. A
+   * condition that cannot be read meanwhile (NATS lost) is handed over as last seen: the
+   * client sees it unfinished and asks again.
+   */
+  async followOutcomes(current: ReadonlyMap<string, Condition | null>, waitMs: number, clientLeft: AbortSignal, emit: (line: OutcomeLine) => void): Promise<void> {
+    const store = this.nats.available();
+    // At shutdown, every wait ends with the conditions as they stand: the API stops at once.
+    const signal = AbortSignal.any([clientLeft, this.shuttingDown.signal]);
+    // One abort listener per condition waited on: a batch of hundreds is expected, not a leak.
+    setMaxListeners(0, signal);
+    await Promise.all(
+      [...current].map(async ([id, condition]) => {
+        let latest = condition;
+        if (condition && waitMs > 0 && !isFinal(condition.state)) {
+          latest = await store.waitUntilFinal(id, waitMs, signal).catch((err: Error) => {
+            this.log.warn({ event: 'outcomes.read_failed', conditionId: id, err: err.message }, 'could not follow a condition; answering it as last seen');
+            return condition;
+          });
+        }
+        emit({ id, condition: latest });
+      }),
+    );
   }
 
   /** The condition once final, or as it stands after `waitMs`: clients hear of the outcome without polling. */

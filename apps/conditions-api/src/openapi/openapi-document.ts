@@ -12,13 +12,15 @@ import {
   ConditionKind,
   CreateConditionBody,
   ErrorResponse,
+  OutcomeLine,
   OutputLine,
   ServerConditionsResponse,
   parametersByKind,
 } from '@switchboard/condition-types';
 import { CANCEL_ACK_TIMEOUT_MS } from '../conditions/cancel.service';
 import { CONTENT_TYPES } from '../output/output-format';
-import { DEFAULT_OUTPUT_TIMEOUT_S, MAX_OUTPUT_IDS, OutputTimeoutQuery } from '../output/output-query';
+import { DEFAULT_OUTPUT_TIMEOUT_S, OutputTimeoutQuery } from '../output/output-query';
+import { MAX_IDS_PER_REQUEST } from '../validation/condition-ids-query';
 import { MAX_STREAMS_PER_SUBJECT } from '../output/output.service';
 import { ConditionId } from '../validation/condition-id';
 
@@ -127,7 +129,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
   );
   requests.CreateConditionBody = withKindParameters(requests.CreateConditionBody);
   requests.BatchConditionBody = withKindParameters(requests.BatchConditionBody);
-  const answers = components({ Condition, ServerConditionsResponse, BatchConditionResponse, ErrorResponse, CommandSummary, CommandProblem, CommandsResponse, OutputLine }, 'output');
+  const answers = components({ Condition, ServerConditionsResponse, BatchConditionResponse, ErrorResponse, CommandSummary, CommandProblem, CommandsResponse, OutputLine, OutcomeLine }, 'output');
 
   const paths: Record<string, unknown> = {
     [`${API_PREFIX}/servers/{server}/condition/{kind}`]: {
@@ -202,7 +204,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
             name: 'ids',
             in: 'query',
             required: true,
-            description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_OUTPUT_IDS}.`,
+            description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_IDS_PER_REQUEST}.`,
             schema: { type: 'string' },
           },
           timeoutParam,
@@ -213,6 +215,28 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
           ...common,
           404: error('Some of the conditions do not exist; the message lists them.'),
           429: tooManyStreams,
+        },
+      },
+    },
+    [`${API_PREFIX}/outcomes`]: {
+      get: {
+        operationId: 'followOutcomes',
+        summary: 'Several conditions, each sent as soon as it is final',
+        description:
+          'NDJSON, one `OutcomeLine` per condition asked for: at once for those already final (or all of them without `wait`), the others as each becomes final, and when `wait` runs out, those still unfinished as they stand; then the answer ends. `condition` is null for an id that names no condition. A token with a `servers` claim that does not cover every condition gets 403.',
+        parameters: [
+          {
+            name: 'ids',
+            in: 'query',
+            required: true,
+            description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_IDS_PER_REQUEST}.`,
+            schema: { type: 'string' },
+          },
+          { name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) },
+        ],
+        responses: {
+          200: { description: 'One OutcomeLine per line (NDJSON).', content: { [CONTENT_TYPES.ndjson]: { schema: ref('OutcomeLine') } } },
+          ...common,
         },
       },
     },

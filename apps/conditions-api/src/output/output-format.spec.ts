@@ -1,6 +1,5 @@
 import type { OutputLine } from '@switchboard/condition-types';
 import { formatLine, outputFormat } from './output-format';
-import { parseOutputIds } from './output-query';
 
 const line: OutputLine = { conditionId: '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001', server: 'node01', stream: 'stderr', line: 'load 0.5', ts: '2026-01-01T00:00:00.000Z' };
 
@@ -33,24 +32,5 @@ describe('formatLine', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(text.slice(0, -1)).not.toContain('\n');
     expect(JSON.parse(text)).toEqual({ ...line, line: 'a\nb' });
-  });
-});
-
-describe('parseOutputIds', () => {
-  const a = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
-  const b = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a002';
-
-  it('takes a comma list or the parameter repeated, each id once, in the order first given', () => {
-    expect(parseOutputIds(`${b},${a},${b}`)).toEqual([b, a]);
-    expect(parseOutputIds([a, `${b},${a}`])).toEqual([a, b]);
-  });
-
-  it.each([
-    ['nothing', undefined, 'give at least one condition id'],
-    ['only commas', ',,', 'give at least one condition id'],
-    ['an object', { x: 1 }, 'expected a comma-separated list of condition ids'],
-    ['a name', `${a},node01`, '"node01" is not a condition id'],
-  ])('refuses %s, naming ids', (_name, raw, message) => {
-    expect(() => parseOutputIds(raw)).toThrow(message);
   });
 });

@@ -10,7 +10,8 @@ import { noteRequest } from '../logging/request-log';
 import { ConditionId } from '../validation/condition-id';
 import { ZodPipe } from '../validation/zod-pipe';
 import { CONTENT_TYPES, outputFormat } from './output-format';
-import { DEFAULT_OUTPUT_TIMEOUT_S, OutputTimeoutQuery, parseOutputIds } from './output-query';
+import { parseConditionIds } from '../validation/condition-ids-query';
+import { DEFAULT_OUTPUT_TIMEOUT_S, OutputTimeoutQuery } from './output-query';
 import { OutputService } from './output.service';
 
 const idPipe = new ZodPipe(ConditionId, { source: { param: 'id' } });
@@ -55,7 +56,7 @@ export class OutputController {
     @Query('ids') rawIds: unknown,
     @Query('timeout', timeoutPipe) timeoutS: number | undefined,
   ): Promise<void> {
-    const ids = parseOutputIds(rawIds);
+    const ids = parseConditionIds(rawIds);
     noteRequest(request, { conditions: ids.length });
     const conditions = await this.output.read(ids);
     const servers = [...new Set(conditions.map((c) => c.target))];

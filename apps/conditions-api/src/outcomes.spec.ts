@@ -1,0 +1,126 @@
+import { ConditionStore } from '@switchboard/condition-store';
+import { ErrorResponse, OutcomeLine, ServerConditionsResponse } from '@switchboard/condition-types';
+import { Harness, bearer, startHarness, waitFor } from './testing/harness';
+
+let h: Harness;
+let store: ConditionStore;
+
+beforeAll(async () => {
+  h = await startHarness();
+  store = new ConditionStore(h.observer, h.buckets);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const UNKNOWN_ID = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
+
+async function queue(server: string): Promise<string> {
+  const res = await fetch(`${h.baseUrl}/api/v1/servers/${server}/condition/serverControl`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(h.token()) },
+    body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
+  });
+  expect(res.status).toBe(200);
+  return ServerConditionsResponse.parse(await res.json()).records.conditions[0].id;
+}
+
+async function finish(id: string, state: 'succeeded' | 'failed' = 'succeeded'): Promise<void> {
+  await store.update(id, 'active', { controller: 'test' });
+  await store.update(id, state, state === 'succeeded' ? { result: { power_state: 'on' } } : { error: 'BMC unreachable' });
+}
+
+/** The answer's lines, each as it arrives. */
+async function* lines(res: Response): AsyncGenerator<OutcomeLine> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      yield OutcomeLine.parse(JSON.parse(buffered.slice(0, newline)));
+      buffered = buffered.slice(newline + 1);
+    }
+  }
+  expect(buffered).toBe('');
+}
+
+const follow = (query: string, token = h.token(), signal?: AbortSignal) => fetch(`${h.baseUrl}/api/v1/outcomes?${query}`, { headers: bearer(token), signal });
+
+describe('GET /api/v1/outcomes', () => {
+  it('without wait, answers every condition as it stands, null for an id that names none', async () => {
+    const [done, pending] = [await queue('node02'), await queue('node03')];
+    await finish(done);
+    const res = await follow(`ids=${done},${pending},${UNKNOWN_ID}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+    const got = new Map<string, OutcomeLine>();
+    for await (const line of lines(res)) got.set(line.id, line);
+    expect(got.get(done)?.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
+    expect(got.get(pending)?.condition).toMatchObject({ state: 'pending', target: 'node03' });
+    expect(got.get(UNKNOWN_ID)?.condition).toBeNull();
+    expect(got.size).toBe(3);
+    await finish(pending);
+  });
+
+  it('with wait, sends each condition the moment it is final, then ends', async () => {
+    const [first, second] = [await queue('node04'), await queue('node05')];
+    await finish(first);
+    const res = await follow(`ids=${first},${second}&wait=20000`);
+    const reading = lines(res);
+
+    const firstLine = await reading.next();
+    expect(firstLine.value).toMatchObject({ id: first, condition: { state: 'succeeded' } });
+    // The second is not final yet: its line is only sent once it is.
+    const secondLine = reading.next();
+    const early = await Promise.race([secondLine.then(() => 'line'), new Promise((r) => setTimeout(() => r('nothing yet'), 300))]);
+    expect(early).toBe('nothing yet');
+    await finish(second, 'failed');
+    expect((await secondLine).value).toMatchObject({ id: second, condition: { state: 'failed', error: 'BMC unreachable' } });
+    expect((await reading.next()).done).toBe(true);
+  });
+
+  it('when the wait runs out, sends the unfinished as they stand and ends', async () => {
+    const id = await queue('node06');
+    const t0 = Date.now();
+    const res = await follow(`ids=${id}&wait=400`);
+    const all: OutcomeLine[] = [];
+    for await (const line of lines(res)) all.push(line);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+    expect(all).toEqual([expect.objectContaining({ id, condition: expect.objectContaining({ state: 'pending' }) })]);
+    await finish(id);
+  });
+
+  it('logs a client that leaves before the end as disconnected', async () => {
+    const id = await queue('node07');
+    const leaving = new AbortController();
+    const res = await follow(`ids=${id}&wait=60000`, h.token(), leaving.signal);
+    expect(res.status).toBe(200);
+    leaving.abort();
+    await waitFor(
+      async () => h.logs().some((l) => l.event === 'http.request' && l.route === '/api/v1/outcomes' && l.outcome === 'disconnected'),
+      5000,
+      'the audit line of the abandoned request',
+    );
+    await finish(id);
+  });
+
+  it('refuses a token whose servers claim does not cover every condition, streaming nothing', async () => {
+    const [mine, other] = [await queue('node08'), await queue('node09')];
+    const res = await follow(`ids=${mine},${other}&wait=1000`, h.token({ servers: 'node08' }));
+    expect(res.status).toBe(403);
+    expect(ErrorResponse.parse(await res.json()).message).toContain('node09');
+    await Promise.all([finish(mine), finish(other)]);
+  });
+
+  it.each([
+    ['no ids', '', 'ids'],
+    ['an id that is not a UUID', 'ids=node01', 'ids'],
+    ['a wait past the bound', `ids=${UNKNOWN_ID}&wait=60001`, 'wait'],
+  ])('answers 400 for %s, naming the parameter', async (_, query, param) => {
+    const res = await follow(query);
+    expect(res.status).toBe(400);
+    expect(ErrorResponse.parse(await res.json()).issues?.[0].path).toBe(param);
+  });
+});
