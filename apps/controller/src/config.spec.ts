@@ -12,6 +12,13 @@ describe('controller configuration from the environment', () => {
     expect(optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' })).not.toHaveProperty('commandsDir');
   });
 
+  it('reads the HOME to give ipmitool, which must be a directory', () => {
+    const base = { NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' };
+    expect(optionsFromEnv({ ...base, IPMITOOL_HOME: ' /tmp ' })).toMatchObject({ ipmitoolHome: '/tmp' });
+    expect(optionsFromEnv(base)).not.toHaveProperty('ipmitoolHome');
+    expect(() => optionsFromEnv({ ...base, IPMITOOL_HOME: '/no/such/home' })).toThrow('IPMITOOL_HOME must be an existing directory, got "/no/such/home"');
+  });
+
   it('names every problem at once', () => {
     let err: ConfigError | undefined;
     try {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { ControllerOptions } from './controller';
 
 /** The controller's environment variables, documented in README.md. */
@@ -15,6 +16,7 @@ export const ENVIRONMENT = {
   BMC_RESET_SETTLE_MS: 'pause after a BMC reset before checking it answers (default 3000)',
   COMMANDS_DIR: 'the commands directory of action conditions (OpenFlight Action layout); reloaded when it changes (default none: actions fail)',
   COMMAND_SECRETS: 'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
+  IPMITOOL_HOME: "HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)",
   LOG_LEVEL: 'pino level (default info)',
 } as const;
 
@@ -26,6 +28,8 @@ export class ConfigError extends Error {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]> = [
   ['FANOUT', 'fanout', 1],
@@ -51,6 +55,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   if (id) opts.id = id;
   const commandsDir = env.COMMANDS_DIR?.trim();
   if (commandsDir) opts.commandsDir = commandsDir;
+  const ipmitoolHome = env.IPMITOOL_HOME?.trim();
+  if (ipmitoolHome) {
+    if (!isDirectory(ipmitoolHome)) problems.push(`IPMITOOL_HOME must be an existing directory, got ${JSON.stringify(ipmitoolHome)}`);
+    else opts.ipmitoolHome = ipmitoolHome;
+  }
   const secrets = env.COMMAND_SECRETS?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
   const badSecrets = secrets.filter((name) => !ENV_NAME.test(name));
   if (badSecrets.length > 0) {

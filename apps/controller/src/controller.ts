@@ -48,6 +48,8 @@ export interface ControllerOptions {
   commandsDir?: string;
   /** Controller variables nodes may name in `bmc_password_env` for command scripts (COMMAND_SECRETS). */
   commandSecrets?: string[];
+  /** HOME given to ipmitool (IPMITOOL_HOME; default @switchboard/drivers' MINIMAL_IPMITOOL_HOME). */
+  ipmitoolHome?: string;
   heartbeatIntervalMs?: number;
   workingIntervalMs?: number;
   /** Redelivery delay of a condition that a live replica holds (default 5000). */
@@ -150,7 +152,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     );
     await heartbeat.start();
 
-    const factory: DriverFactory = opts.createDriver ?? ((server, platforms) => createDriver(server, platforms, { baseEnv: env }));
+    const factory: DriverFactory = opts.createDriver ?? ((server, platforms) => createDriver(server, platforms, { baseEnv: env, ipmitoolHome: opts.ipmitoolHome }));
     const deps: DeliveryDeps = {
       controllerId: id,
       store,

@@ -14,3 +14,4 @@ export type { IpmitoolRetries } from './ipmitool-session';
 export { bootdevCommand, ipmitoolBootDevice, parseBootParameter5 } from './ipmi-boot';
 export { runScript } from './run-script';
 export type { ScriptOptions, ScriptResult } from './run-script';
+export { MINIMAL_IPMITOOL_HOME } from './ipmitool-home';

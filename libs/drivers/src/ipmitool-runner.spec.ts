@@ -33,6 +33,14 @@ describe('ipmitool against a BMC that answers', () => {
   });
 
   it.each([
+    ['skips the IANA vendor table by default (the shipped one-entry table: vendors unnamed)', {}, 'Unknown (0x1291)'],
+    ['loads the full table when given a home without one of its own', { ipmitoolHome: '/nonexistent' }, 'MontaVista Software, Inc.'],
+  ])('%s', async (_case, options, manufacturer) => {
+    const { stdout } = await runIpmitool(config(), ['mc', 'info'], context(), options);
+    expect(stdout).toMatch(new RegExp(`^Manufacturer Name\\s+: ${manufacturer.replace(/[().]/g, '\\$&')}$`, 'm'));
+  });
+
+  it.each([
     ['a wrong password', { password: 'Wr0ng-horse' }, 'ADMIN', 'RAKP 2 HMAC is invalid'],
     ['an unknown user', { username: 'nobody' }, 'nobody', 'RAKP 2 message indicates an error : unauthorized name'],
   ])('%s: fails fast with an auth fault that names BMC and user, never the password', async (_case, fields, user, reason) => {

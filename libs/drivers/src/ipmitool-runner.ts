@@ -4,12 +4,15 @@ import type { BmcConfig } from '@switchboard/inventory';
 import { DriverError, OperationContext } from './capabilities';
 import { startDeadline } from './deadline';
 import { classifyIpmitoolFailure, withoutChatter } from './ipmitool-failure';
+import { MINIMAL_IPMITOOL_HOME } from './ipmitool-home';
 import { endpointOf, ipmitoolArgv, retriesFor } from './ipmitool-session';
 import { bounded, redact } from './output-text';
 
 export interface IpmitoolOptions {
   /** Path or name of the binary (default `ipmitool`). */
   ipmitoolPath?: string;
+  /** HOME given to ipmitool (default MINIMAL_IPMITOOL_HOME: see there why). */
+  ipmitoolHome?: string;
 }
 
 export interface IpmitoolOutput {
@@ -54,6 +57,7 @@ export async function runIpmitool(
       // Only what ipmitool needs: the controller's own secrets stay out of its environment.
       env: {
         PATH: process.env.PATH ?? FALLBACK_PATH,
+        HOME: options.ipmitoolHome ?? MINIMAL_IPMITOOL_HOME,
         ...(bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {}),
       },
       extendEnv: false,
