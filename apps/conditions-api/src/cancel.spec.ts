@@ -1,14 +1,11 @@
 import type { Msg, Subscription } from '@nats-io/nats-core';
-import { ConditionStore } from '@switchboard/condition-store';
 import { ActiveClaim, CancelRequest, Condition, ErrorResponse, ServerConditionsResponse, activeKey, cancelSubject } from '@switchboard/condition-types';
 import { Harness, bearer, queueMarks, startHarness } from './testing/harness';
 
 let h: Harness;
-let store: ConditionStore;
 
 beforeAll(async () => {
   h = await startHarness();
-  store = new ConditionStore(h.observer, h.buckets);
 });
 
 afterAll(async () => {
@@ -29,7 +26,7 @@ async function create(server: string, kind: 'action' | 'serverControl' = 'action
 }
 
 /** A controller taking the condition: pending → active, with its name on it. */
-const start = (c: Condition) => store.update(c.id, 'active', { controller: 'controller-a', record: 'started' });
+const start = (c: Condition) => h.store.update(c.id, 'active', { controller: 'controller-a', record: 'started' });
 
 async function claimOf(server: string): Promise<ActiveClaim | null> {
   const entry = await h.buckets.active.get(activeKey(server));
@@ -66,7 +63,7 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     const cancelled = Condition.parse(res.json());
     expect(cancelled).toMatchObject({ id: condition.id, state: 'failed', error: 'cancelled by alice' });
     expect(cancelled.status.records.at(-1)?.msg).toBe('cancelled by alice');
-    expect(await store.get(condition.id)).toEqual(cancelled);
+    expect(await h.store.get(condition.id)).toEqual(cancelled);
     expect(await claimOf('node01')).toBeNull();
     // The server is free again.
     expect((await create('node01')).state).toBe('pending');
@@ -102,7 +99,7 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     } finally {
       controller.sub.unsubscribe();
     }
-    expect((await store.get(condition.id))?.state).toBe('active');
+    expect((await h.store.get(condition.id))?.state).toBe('active');
   });
 
   it('answers 409 when the controller does not answer in time', async () => {
@@ -123,16 +120,16 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     const condition = await create('node05', 'serverControl');
     await start(condition);
     expectError(await cancel(condition.id), 409, /a serverControl in progress cannot be cancelled safely$/);
-    expect((await store.get(condition.id))?.state).toBe('active');
+    expect((await h.store.get(condition.id))?.state).toBe('active');
   });
 
   it.each(['succeeded', 'failed'] as const)('answers 409 for a condition already %s, changing nothing', async (state) => {
     const condition = await create('node06');
     await start(condition);
-    await store.update(condition.id, state, state === 'failed' ? { error: 'exit 1' } : { result: { exit_code: 0 } });
-    const before = await store.get(condition.id);
+    await h.store.update(condition.id, state, state === 'failed' ? { error: 'exit 1' } : { result: { exit_code: 0 } });
+    const before = await h.store.get(condition.id);
     expectError(await cancel(condition.id), 409, `condition ${condition.id} already ${state}`);
-    expect(await store.get(condition.id)).toEqual(before);
+    expect(await h.store.get(condition.id)).toEqual(before);
   });
 
   it.each([
@@ -168,7 +165,7 @@ describe('who may cancel', () => {
   ])('refuses %s, changing nothing', async (_name, headers, status, message) => {
     const before = await queueMarks(h.observer);
     expectError(await cancel(outside.id, headers()), status, message);
-    expect((await store.get(outside.id))?.state).toBe('pending');
+    expect((await h.store.get(outside.id))?.state).toBe('pending');
     expect(await queueMarks(h.observer)).toEqual(before);
   });
 

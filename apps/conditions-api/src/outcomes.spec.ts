@@ -1,13 +1,10 @@
-import { ConditionStore } from '@switchboard/condition-store';
 import { ErrorResponse, OutcomeLine, ServerConditionsResponse } from '@switchboard/condition-types';
 import { Harness, bearer, startHarness, waitFor } from './testing/harness';
 
 let h: Harness;
-let store: ConditionStore;
 
 beforeAll(async () => {
   h = await startHarness();
-  store = new ConditionStore(h.observer, h.buckets);
 });
 
 afterAll(async () => {
@@ -27,8 +24,8 @@ async function queue(server: string): Promise<string> {
 }
 
 async function finish(id: string, state: 'succeeded' | 'failed' = 'succeeded'): Promise<void> {
-  await store.update(id, 'active', { controller: 'test' });
-  await store.update(id, state, state === 'succeeded' ? { result: { power_state: 'on' } } : { error: 'BMC unreachable' });
+  await h.store.update(id, 'active', { controller: 'test' });
+  await h.store.update(id, state, state === 'succeeded' ? { result: { power_state: 'on' } } : { error: 'BMC unreachable' });
 }
 
 /** The answer's lines, each as it arrives. */

@@ -1,5 +1,4 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { ConditionStore } from '@switchboard/condition-store';
 import {
   BatchConditionResponse,
   Condition,
@@ -14,11 +13,9 @@ import { MAX_STREAMS_PER_SUBJECT } from './output/output.service';
 import { StreamClient, openStream } from './testing/stream-client';
 
 let h: Harness;
-let store: ConditionStore;
 
 beforeAll(async () => {
   h = await startHarness();
-  store = new ConditionStore(h.observer, h.buckets);
 });
 
 afterAll(async () => {
@@ -46,9 +43,9 @@ async function print(condition: Condition, lines: string[], stream: OutputLine['
 
 /** What the controller does when the script has ended: active, then final. */
 async function finish(condition: Condition): Promise<void> {
-  const { state } = (await store.get(condition.id))!;
-  if (state === 'pending') await store.update(condition.id, 'active');
-  await store.update(condition.id, 'succeeded', { result: { exit_code: 0 } });
+  const { state } = (await h.store.get(condition.id))!;
+  if (state === 'pending') await h.store.update(condition.id, 'active');
+  await h.store.update(condition.id, 'succeeded', { result: { exit_code: 0 } });
 }
 
 const follow = (path: string, headers: Record<string, string> = auth()) => openStream(h.port, path, headers);
@@ -136,7 +133,7 @@ describe('GET /api/v1/conditions/{id}/output', () => {
     expect(Date.now() - started).toBeLessThan(4000);
     await noConsumersLeft();
     expect(auditLine(condition.id)).toMatchObject({ outcome: 'timeout', lines: 1 });
-    expect((await store.get(condition.id))?.state).toBe('pending');
+    expect((await h.store.get(condition.id))?.state).toBe('pending');
     await finish(condition);
   });
 

@@ -74,6 +74,13 @@ const serverParam = {
 const kindParam = { name: 'kind', in: 'path', required: true, description: 'Condition kind.', schema: inline(ConditionKind) };
 const idParam = { name: 'id', in: 'path', required: true, description: 'Condition id.', schema: inline(ConditionId) };
 const commandParam = { name: 'name', in: 'path', required: true, description: 'Command name.', schema: inline(ActionParameters.shape.command) };
+const idsParam = {
+  name: 'ids',
+  in: 'query',
+  required: true,
+  description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_IDS_PER_REQUEST}.`,
+  schema: { type: 'string' },
+};
 const timeoutParam = {
   name: 'timeout',
   in: 'query',
@@ -200,13 +207,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         summary: 'Follow the output of several conditions live, interleaved',
         description: 'A token with a `servers` claim that does not cover every condition gets 403 and nothing is streamed.',
         parameters: [
-          {
-            name: 'ids',
-            in: 'query',
-            required: true,
-            description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_IDS_PER_REQUEST}.`,
-            schema: { type: 'string' },
-          },
+          idsParam,
           timeoutParam,
           acceptParam,
         ],
@@ -225,13 +226,7 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         description:
           'NDJSON, one `OutcomeLine` per condition asked for: at once for those already final (or all of them without `wait`), the others as each becomes final, and when `wait` runs out, those still unfinished as they stand; then the answer ends. `condition` is null for an id that names no condition. A token with a `servers` claim that does not cover every condition gets 403.',
         parameters: [
-          {
-            name: 'ids',
-            in: 'query',
-            required: true,
-            description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_IDS_PER_REQUEST}.`,
-            schema: { type: 'string' },
-          },
+          idsParam,
           { name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) },
         ],
         responses: {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { ConditionStore } from '@switchboard/condition-store';
 import { KV_ACTIVE, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import { capturingLogger } from '@switchboard/logging';
 import type { Logger } from '@switchboard/logging';
@@ -68,6 +69,8 @@ export interface Harness {
   /** A separate connection for looking at what the API wrote. */
   observer: NatsConnection;
   buckets: Buckets;
+  /** Conditions through the observer connection: to play the controller's part (finish a condition). */
+  store: ConditionStore;
   logs: () => Array<Record<string, unknown>>;
   /** Every log line as written, for looking for what must never appear. */
   logText: () => string;
@@ -105,6 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port,
     observer,
     buckets,
+    store: new ConditionStore(observer, buckets),
     logs: lines,
     logText: text,
     token: (claims) => signToken(claims),
