@@ -21,7 +21,7 @@ import { NatsLink } from './nats/nats-link';
 import { OutputController } from './output/output.controller';
 import { OutputService } from './output/output.service';
 import { rateLimitOptions } from './rate-limit/rate-limit.options';
-import { LOGGER } from './tokens';
+import { LOGGER, SHUTDOWN } from './tokens';
 
 /** What exists before Nest starts: the NATS link, the loaded inventory and commands, the logger, the token verifier. */
 export interface CoreDeps {
@@ -32,6 +32,8 @@ export interface CoreDeps {
   verifier: TokenVerifier;
   /** Condition-creating requests per token subject per minute. */
   rateLimitPerMinute: number;
+  /** Aborts when the API begins to stop: long waits end at once with what stands. */
+  shutdown: AbortSignal;
 }
 
 @Global()
@@ -44,6 +46,7 @@ export class CoreModule {
       { provide: CommandsCatalog, useValue: deps.commands },
       { provide: LOGGER, useValue: deps.logger },
       { provide: TokenVerifier, useValue: deps.verifier },
+      { provide: SHUTDOWN, useValue: deps.shutdown },
       ServerAccess,
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };

@@ -9,6 +9,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import { ErrorFilter } from './errors/error.filter';
 import { ApiFastifyAdapter, TlsOptions } from './http/fastify-adapter';
 import { InventoryService } from './inventory/inventory.service';
+import { closeConnectionsOnShutdown } from './http/shutdown';
 import { installRequestLog } from './logging/request-log';
 import { NestPinoLogger } from './logging/nest-logger';
 import { NatsLink } from './nats/nats-link';
@@ -38,7 +39,7 @@ export interface CreateAppOptions {
 export interface ConditionsApi {
   /** Initialised, not listening: call `app.listen(port, host)`, or use `app.inject()`. */
   app: NestFastifyApplication;
-  /** Stops HTTP (cutting open output streams), then the NATS connection, the inventory and commands watches. */
+  /** Stops HTTP (long waits answered as things stand, open output streams cut), then the NATS connection, the inventory and commands watches. */
   close(): Promise<void>;
 }
 
@@ -73,15 +74,17 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
     await closeWatches();
     throw err;
   }
+  const shutdown = new AbortController();
   let app: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, commands, logger, verifier, rateLimitPerMinute }), new ApiFastifyAdapter(options.tls), {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, commands, logger, verifier, rateLimitPerMinute, shutdown: shutdown.signal }), new ApiFastifyAdapter(options.tls), {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
     });
     app.setGlobalPrefix(API_PREFIX.slice(1), { exclude: ['healthz', 'readyz'] });
     app.useGlobalFilters(new ErrorFilter(logger));
     installRequestLog(app.getHttpAdapter().getInstance(), logger);
+    closeConnectionsOnShutdown(app.getHttpAdapter().getInstance(), shutdown.signal);
     setupDocs(app);
     await app.init();
   } catch (err) {
@@ -96,6 +99,8 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
     app: ready,
     close: () =>
       (closing ??= (async () => {
+        // First, so that long waits answer now and their connections close with the answer.
+        shutdown.abort();
         await ready.close();
         await nats.close();
         await closeWatches();

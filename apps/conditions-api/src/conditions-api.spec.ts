@@ -237,6 +237,26 @@ describe('reading conditions', () => {
     expect(Condition.parse((await waiting).json())).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
   });
 
+  it('with ?wait, answers at shutdown with the condition as it stands, so the API stops at once', async () => {
+    const own = await startHarness();
+    try {
+      const created = await fetch(`${own.baseUrl}/api/v1/servers/node02/condition/serverControl`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(own.token()) },
+        body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
+      });
+      const cid = ServerConditionsResponse.parse(await created.json()).records.conditions[0].id;
+      const waiting = fetch(`${own.baseUrl}/api/v1/conditions/${cid}?wait=60000`, { headers: bearer(own.token()) });
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
+      await own.api.close();
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(Condition.parse(await (await waiting).json()).state).toBe('pending');
+    } finally {
+      await own.close();
+    }
+  });
+
   it.each(['abc', '-1', '60001', '1.5'])('refuses ?wait=%s naming the parameter', async (wait) => {
     const cid = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
     const bad = expectError(await call('GET', `/api/v1/conditions/${cid}?wait=${wait}`), 400);

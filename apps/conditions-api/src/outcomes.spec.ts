@@ -13,10 +13,10 @@ afterAll(async () => {
 
 const UNKNOWN_ID = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
 
-async function queue(server: string): Promise<string> {
-  const res = await fetch(`${h.baseUrl}/api/v1/servers/${server}/condition/serverControl`, {
+async function queue(server: string, on: Harness = h): Promise<string> {
+  const res = await fetch(`${on.baseUrl}/api/v1/servers/${server}/condition/serverControl`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(h.token()) },
+    headers: { 'content-type': 'application/json', ...bearer(on.token()) },
     body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
   });
   expect(res.status).toBe(200);
@@ -43,7 +43,8 @@ async function* lines(res: Response): AsyncGenerator<OutcomeLine> {
   expect(buffered).toBe('');
 }
 
-const follow = (query: string, token = h.token(), signal?: AbortSignal) => fetch(`${h.baseUrl}/api/v1/outcomes?${query}`, { headers: bearer(token), signal });
+const follow = (query: string, token = h.token(), signal?: AbortSignal, on: Harness = h) =>
+  fetch(`${on.baseUrl}/api/v1/outcomes?${query}`, { headers: bearer(token), signal });
 
 describe('GET /api/v1/outcomes', () => {
   it('without wait, answers every condition as it stands, null for an id that names none', async () => {
@@ -101,6 +102,21 @@ describe('GET /api/v1/outcomes', () => {
       'the audit line of the abandoned request',
     );
     await finish(id);
+  });
+
+  it('at shutdown, answers an open wait with the conditions as they stand, so the API stops at once', async () => {
+    const own = await startHarness();
+    try {
+      const id = await queue('node02', own);
+      const res = await follow(`ids=${id}&wait=60000`, own.token(), undefined, own);
+      const reading = lines(res).next();
+      const t0 = Date.now();
+      await own.api.close();
+      expect((await reading).value).toMatchObject({ id, condition: { state: 'pending' } });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      await own.close();
+    }
   });
 
   it('refuses a token whose servers claim does not cover every condition, streaming nothing', async () => {

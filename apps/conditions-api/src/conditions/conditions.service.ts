@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   BatchConditionBody,
   BatchConditionResponse,
@@ -19,7 +19,7 @@ import { CommandsCatalog } from '../commands/commands-catalog';
 import { ApiError, FieldIssue, clip, quote } from '../errors/api-error';
 import { InventoryService } from '../inventory/inventory.service';
 import { NatsLink } from '../nats/nats-link';
-import { LOGGER } from '../tokens';
+import { LOGGER, SHUTDOWN } from '../tokens';
 import { isConditionId } from '../validation/condition-id';
 import { fieldIssues, summarise } from '../validation/zod-pipe';
 import { mapLimit } from './map-limit';
@@ -50,18 +50,18 @@ export function serverConditions(message: string, server: string, condition: Con
 
 /** Conditions: validated against the shared contract, created through ConditionStore, read back from KV. */
 @Injectable()
-export class ConditionsService implements OnModuleDestroy {
-  private readonly shuttingDown = new AbortController();
-
+export class ConditionsService {
   constructor(
     private readonly inventory: InventoryService,
     private readonly nats: NatsLink,
     private readonly catalog: CommandsCatalog,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(SHUTDOWN) private readonly shutdown: AbortSignal,
   ) {}
 
-  onModuleDestroy(): void {
-    this.shuttingDown.abort();
+  /** Whether the API is stopping: answers still being sent end at once. */
+  get shuttingDown(): boolean {
+    return this.shutdown.aborted;
   }
 
   /** The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming each field. */
@@ -143,7 +143,7 @@ export class ConditionsService implements OnModuleDestroy {
   async followOutcomes(current: ReadonlyMap<string, Condition | null>, waitMs: number, clientLeft: AbortSignal, emit: (line: OutcomeLine) => void): Promise<void> {
     const store = this.nats.available();
     // At shutdown, every wait ends with the conditions as they stand: the API stops at once.
-    const signal = AbortSignal.any([clientLeft, this.shuttingDown.signal]);
+    const signal = AbortSignal.any([clientLeft, this.shutdown]);
     // One abort listener per condition waited on: a batch of hundreds is expected, not a leak.
     setMaxListeners(0, signal);
     await Promise.all(
@@ -162,7 +162,7 @@ export class ConditionsService implements OnModuleDestroy {
 
   /** The condition once final, or as it stands after `waitMs`: clients hear of the outcome without polling. */
   async waitUntilFinal(id: string, waitMs: number): Promise<Condition> {
-    const condition = await this.nats.available().waitUntilFinal(id, waitMs);
+    const condition = await this.nats.available().waitUntilFinal(id, waitMs, this.shutdown);
     if (!condition) throw ApiError.notFound(`condition ${id} not found`);
     return condition;
   }

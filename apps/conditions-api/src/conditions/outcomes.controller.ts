@@ -61,6 +61,11 @@ export class OutcomesController {
       body.write(`${JSON.stringify(line)}\n`);
     });
     noteRequest(request, { outcome: left.signal.aborted ? 'disconnected' : `${final} of ${ids.length} final` });
+    if (this.conditions.shuttingDown) {
+      // The head went out before shutdown began, so it promised keep-alive; a kept-alive
+      // connection would hold the server's close until its idle timeout (72 s).
+      reply.raw.once('finish', () => request.raw.socket.end());
+    }
     body.end();
   }
 }
