@@ -1,31 +1,55 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancelSubject, Condition } from '@switchboard/condition-types';
 import pino from 'pino';
 import { startController } from '../controller';
-import { isRunning, readOutput, storedLineCount, textOf, writeCommand } from '../test-support/commands';
-import {
-  records,
-  startTestController,
-  startTestNats,
-  TestController,
-  TestNats,
-  waitFor,
-  waitForFinal,
-  waitForRecord,
-  writeInventory,
-} from '../test-support/harness';
+import { CommandSpec, isRunning, readOutput, storedLineCount, textOf, writeCommand } from '../test-support/commands';
+import { records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 // Action conditions through a real controller: real nats-server, real bash scripts in a real
 // commands directory, real process groups checked through /proc.
 
+// Leaves a child behind in its group, says both pids, then waits (for its timeout or a cancel).
+const LINGERING = 'sleep 300 & echo "child $!"; echo "leader $$"; echo ready; wait';
+
+const COMMANDS: Record<string, CommandSpec> = {
+  rank: { scripts: { 'metal.sh': 'echo "metal.sh on $name"', 'default.sh': 'echo "default.sh on $name"' } },
+  // Records what it was given: its whole starting environment, its arguments, its working directory.
+  probe: {
+    scripts: {
+      'default.sh': 'out="$1/$name"; mkdir -p "$out"; cat "/proc/$$/environ" > "$out/environ"; shift; printf "%s\\0" "$@" > "$out/args"; pwd > "$out/pwd"; ls -A | wc -l > "$out/cwd-entries"',
+    },
+  },
+  report: {
+    metadata: '  has_context: false\n',
+    scripts: { 'default.sh': 'cat "/proc/$$/environ" > "$1/report-environ"; echo "report for nobody"' },
+  },
+  fail: { scripts: { 'default.sh': 'echo checking; echo "disk full" >&2; echo "giving up" >&2; exit 3' } },
+  broken: { scripts: { 'default.sh': { body: 'echo never', mode: 0o644 } } },
+  slow: { metadata: 'timeout: 2s\n', scripts: { 'default.sh': LINGERING } },
+  long: { metadata: 'timeout: 5m\n', scripts: { 'default.sh': LINGERING } },
+  // Interleaved lines, then a burst at the very end: the last lines leave just before it exits.
+  chatty: {
+    scripts: {
+      'default.sh': 'for i in $(seq 1 100); do echo "out $i"; echo "err $i" >&2; done; seq -f "out %g" 101 "$1"; seq -f "err %g" 101 "$1" >&2',
+    },
+  },
+  // Succeeds only if another run of it starts on the same node while it runs.
+  together: {
+    metadata: 'concurrent: true\n',
+    scripts: {
+      'default.sh': 'mkdir -p "$1"; touch "$1/$$"; for _ in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done; echo "ran alone" >&2; exit 1',
+    },
+  },
+  // Fails if another run of it is inside at the same time.
+  alone: { scripts: { 'default.sh': 'mkdir "$1" || { echo "overlapped" >&2; exit 1; }; sleep 0.5; rmdir "$1"' } },
+};
+
 describe('action conditions', () => {
-  let nats: TestNats;
-  let ctl: TestController;
-  let dir: string;
-  let commandsDir: string;
+  let scene: Scene;
   let results: string;
   const marker = join(tmpdir(), `sb-controller-injected-${process.pid}`);
 
@@ -40,56 +64,29 @@ describe('action conditions', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-action-'));
-    commandsDir = join(dir, 'commands');
-    results = join(dir, 'results');
-    mkdirSync(results);
-    writeCommand(commandsDir, 'rank', { scripts: { 'metal.sh': 'echo "metal.sh on $name"', 'default.sh': 'echo "default.sh on $name"' } });
-    // Records what it was given: its whole starting environment, its arguments, its working directory.
-    const probe = 'out="$1/$name"; mkdir -p "$out"; cat "/proc/$$/environ" > "$out/environ"; shift; printf "%s\\0" "$@" > "$out/args"; pwd > "$out/pwd"; ls -A | wc -l > "$out/cwd-entries"';
-    writeCommand(commandsDir, 'probe', { scripts: { 'default.sh': probe } });
-    writeCommand(commandsDir, 'report', {
-      metadata: '  has_context: false\n',
-      scripts: { 'default.sh': 'cat "/proc/$$/environ" > "$1/report-environ"; echo "report for nobody"' },
-    });
-    writeCommand(commandsDir, 'fail', { scripts: { 'default.sh': 'echo checking; echo "disk full" >&2; echo "giving up" >&2; exit 3' } });
-    writeCommand(commandsDir, 'broken', { scripts: { 'default.sh': { body: 'echo never', mode: 0o644 } } });
-    // Leaves a child behind in its group, says both pids, then waits (for its timeout or a cancel).
-    const lingering = 'sleep 300 & echo "child $!"; echo "leader $$"; echo ready; wait';
-    writeCommand(commandsDir, 'slow', { metadata: 'timeout: 2s\n', scripts: { 'default.sh': lingering } });
-    writeCommand(commandsDir, 'long', { metadata: 'timeout: 5m\n', scripts: { 'default.sh': lingering } });
-    // Interleaved lines, then a burst at the very end: the last lines leave just before it exits.
-    const chatty = 'for i in $(seq 1 100); do echo "out $i"; echo "err $i" >&2; done; seq -f "out %g" 101 "$1"; seq -f "err %g" 101 "$1" >&2';
-    writeCommand(commandsDir, 'chatty', { scripts: { 'default.sh': chatty } });
-    // Succeeds only if another run of it starts on the same node while it runs.
-    const meet = 'mkdir -p "$1"; touch "$1/$$"; for _ in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done; echo "ran alone" >&2; exit 1';
-    writeCommand(commandsDir, 'together', { metadata: 'concurrent: true\n', scripts: { 'default.sh': meet } });
-    // Fails if another run of it is inside at the same time.
-    writeCommand(commandsDir, 'alone', { scripts: { 'default.sh': 'mkdir "$1" || { echo "overlapped" >&2; exit 1; }; sleep 0.5; rmdir "$1"' } });
-
-    const inventory = writeInventory(dir, [
+    const nodes = [
       { name: 'metal01', ranks: ['metal'] },
       { name: 'vm01', ranks: ['gpu'] },
       { name: 'env01', vars: hostile },
       ...['out01', 'out02', 'out03', 'shared01', 'solo01', 'misc01', 'queue01'].map((name) => ({ name })),
-    ]);
-    nats = await startTestNats('action');
-    ctl = await startTestController(nats, inventory, { logName: 'action-conditions', id: 'ctl-act', commandsDir });
+    ];
+    scene = await startScene({ name: 'action', commands: COMMANDS, nodes });
+    results = join(scene.dir, 'results');
+    mkdirSync(results);
+    await scene.startController({ id: 'ctl-act' });
   });
 
   afterAll(async () => {
-    await ctl?.controller.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await scene?.close();
     rmSync(marker, { force: true });
   });
 
   const action = (server: string, command: string, args: string[] = [], options: { exclusive?: boolean; by?: string } = {}) =>
-    nats.store.create({ kind: 'action', server, parameters: { command, arguments: args }, requestedBy: options.by ?? 'alice', exclusive: options.exclusive });
+    scene.nats.store.create({ kind: 'action', server, parameters: { command, arguments: args }, requestedBy: options.by ?? 'alice', exclusive: options.exclusive });
 
   const run = async (server: string, command: string, args: string[] = []): Promise<Condition> => {
     const created = await action(server, command, args);
-    return waitForFinal(nats.store, created.id, 20_000);
+    return waitForFinal(scene.nats.store, created.id, 20_000);
   };
 
   it('runs the script of the first rank the node has, else default.sh', async () => {
@@ -103,8 +100,8 @@ describe('action conditions', () => {
       'succeeded: {"exit_code":0,"script":"rank/metal.sh"}',
     ]);
     expect(vm).toMatchObject({ state: 'succeeded', result: { exit_code: 0, script: 'rank/default.sh' } });
-    expect(textOf(await readOutput(nats, vm.id), 'stdout')).toEqual(['default.sh on vm01']);
-    expect(await nats.store.activeFor('metal01')).toBeNull();
+    expect(textOf(await readOutput(scene.nats, vm.id), 'stdout')).toEqual(['default.sh on vm01']);
+    expect(await scene.nats.store.activeFor('metal01')).toBeNull();
   });
 
   it('gives node attributes and arguments to the script as data, in a clean working directory', async () => {
@@ -120,7 +117,7 @@ describe('action conditions', () => {
       ...hostile,
       name: 'env01',
       command: 'probe',
-      SCRIPT_ROOT: join(commandsDir, 'probe'),
+      SCRIPT_ROOT: join(scene.commandsDir, 'probe'),
       SWITCHBOARD_REQUESTER: 'alice',
       PATH: process.env.PATH,
     });
@@ -148,7 +145,7 @@ describe('action conditions', () => {
       result: { exit_code: 3, script: 'fail/default.sh' },
     });
     expect(records(done)).not.toContain('checking');
-    const output = await readOutput(nats, done.id);
+    const output = await readOutput(scene.nats, done.id);
     expect(textOf(output, 'stdout')).toEqual(['checking']);
     expect(textOf(output, 'stderr')).toEqual(['disk full', 'giving up']);
   });
@@ -156,9 +153,9 @@ describe('action conditions', () => {
   it('fails an unknown command, and a broken one naming the file at fault', async () => {
     const [unknown, broken] = await Promise.all([run('misc01', 'nope'), run('solo01', 'broken')]);
 
-    expect(unknown).toMatchObject({ state: 'failed', error: `unknown command nope: no such command in ${commandsDir}` });
+    expect(unknown).toMatchObject({ state: 'failed', error: `unknown command nope: no such command in ${scene.commandsDir}` });
     expect(broken.state).toBe('failed');
-    expect(broken.error).toContain(`command broken is broken and was not loaded: ${join(commandsDir, 'broken', 'default.sh')}: `);
+    expect(broken.error).toContain(`command broken is broken and was not loaded: ${join(scene.commandsDir, 'broken', 'default.sh')}: `);
     expect(broken.error).toMatch(/executable/);
     expect(records(broken).some((r) => r.startsWith('running '))).toBe(false);
   });
@@ -170,7 +167,7 @@ describe('action conditions', () => {
 
     expect(done).toMatchObject({ state: 'failed', error: 'slow/default.sh on misc01 timed out after 2 s (process group killed)', result: { exit_code: null } });
     expect(Date.now() - started).toBeLessThan(10_000);
-    const pids = pidsIn(textOf(await readOutput(nats, done.id), 'stdout'));
+    const pids = pidsIn(textOf(await readOutput(scene.nats, done.id), 'stdout'));
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
   });
@@ -178,37 +175,37 @@ describe('action conditions', () => {
   it('cancels a running action through a core NATS request: its group is killed and it fails "cancelled by alice"', async () => {
     const created = await action('solo01', 'long');
     const ready = await waitFor('the script to be ready', async () => {
-      const lines = textOf(await readOutput(nats, created.id), 'stdout');
+      const lines = textOf(await readOutput(scene.nats, created.id), 'stdout');
       return lines.includes('ready') ? lines : undefined;
     }, 10_000);
 
-    const reply = await nats.nc.request(cancelSubject(created.id), JSON.stringify({ conditionId: created.id, by: 'alice' }), { timeout: 5000 });
+    const reply = await scene.nats.nc.request(cancelSubject(created.id), JSON.stringify({ conditionId: created.id, by: 'alice' }), { timeout: 5000 });
 
     expect(reply.json()).toEqual({ ok: true });
-    const done = await waitForFinal(nats.store, created.id, 10_000);
+    const done = await waitForFinal(scene.nats.store, created.id, 10_000);
     expect(done).toMatchObject({ state: 'failed', error: 'cancelled by alice', result: { exit_code: null, script: 'long/default.sh' } });
     for (const pid of pidsIn(ready)) expect(isRunning(pid)).toBe(false);
   });
 
   it('cancels an action still waiting for the server\'s previous one: it never starts', async () => {
-    const cancel = (id: string, by: string) => nats.nc.request(cancelSubject(id), JSON.stringify({ conditionId: id, by }), { timeout: 5000 }).then((m) => m.json());
+    const cancel = (id: string, by: string) => scene.nats.nc.request(cancelSubject(id), JSON.stringify({ conditionId: id, by }), { timeout: 5000 }).then((m) => m.json());
     const first = await action('queue01', 'long', [], { exclusive: false });
     const second = await action('queue01', 'long', [], { exclusive: false });
-    await waitForRecord(nats.store, second.id, 'waiting for the action running on queue01 to finish: command long is not concurrent', 10_000);
+    await waitForRecord(scene.nats.store, second.id, 'waiting for the action running on queue01 to finish: command long is not concurrent', 10_000);
 
     expect(await cancel(second.id, 'bob')).toEqual({ ok: true });
-    const waited = await waitForFinal(nats.store, second.id, 10_000);
+    const waited = await waitForFinal(scene.nats.store, second.id, 10_000);
     expect(await cancel(first.id, 'alice')).toEqual({ ok: true });
 
     expect(waited).toMatchObject({ state: 'failed', error: 'cancelled by bob' });
     expect(records(waited).some((r) => r.startsWith('running '))).toBe(false);
-    expect(await waitForFinal(nats.store, first.id, 10_000)).toMatchObject({ state: 'failed', error: 'cancelled by alice' });
+    expect(await waitForFinal(scene.nats.store, first.id, 10_000)).toMatchObject({ state: 'failed', error: 'cancelled by alice' });
   });
 
   it('does not answer a cancel request for a condition it is not running', async () => {
     const done = await run('misc01', 'rank');
 
-    const request = nats.nc.request(cancelSubject(done.id), JSON.stringify({ conditionId: done.id, by: 'alice' }), { timeout: 700 });
+    const request = scene.nats.nc.request(cancelSubject(done.id), JSON.stringify({ conditionId: done.id, by: 'alice' }), { timeout: 700 });
 
     await expect(request).rejects.toThrow(/timeout/i);
   });
@@ -218,13 +215,13 @@ describe('action conditions', () => {
     const created = await Promise.all(['out01', 'out02', 'out03'].map((server) => action(server, 'chatty', [String(lines)])));
 
     for (const c of created) {
-      const done = await nats.store.waitUntilFinal(c.id, 30_000);
+      const done = await scene.nats.store.waitUntilFinal(c.id, 30_000);
       // Counted at once, as a client that just saw the final state would read it.
-      expect(await storedLineCount(nats, c.id)).toBe(2 * lines);
+      expect(await storedLineCount(scene.nats, c.id)).toBe(2 * lines);
       expect(done?.state).toBe('succeeded');
     }
     for (const c of created) {
-      const output = await readOutput(nats, c.id);
+      const output = await readOutput(scene.nats, c.id);
       const numbers = Array.from({ length: lines }, (_, i) => i + 1);
       expect(textOf(output, 'stdout')).toEqual(numbers.map((i) => `out ${i}`));
       expect(textOf(output, 'stderr')).toEqual(numbers.map((i) => `err ${i}`));
@@ -239,22 +236,22 @@ describe('action conditions', () => {
     const together = await Promise.all([0, 1].map(() => action('shared01', 'together', [meeting], { exclusive: false })));
     const alone = await Promise.all([0, 1].map(() => action('shared01', 'alone', [room], { exclusive: false })));
 
-    const [t1, t2, a1, a2] = await Promise.all([...together, ...alone].map((c) => waitForFinal(nats.store, c.id, 20_000)));
+    const [t1, t2, a1, a2] = await Promise.all([...together, ...alone].map((c) => waitForFinal(scene.nats.store, c.id, 20_000)));
     expect([t1.state, t2.state]).toEqual(['succeeded', 'succeeded']);
     expect([a1.state, a2.state]).toEqual(['succeeded', 'succeeded']);
     expect([...records(a1), ...records(a2)]).toContain('waiting for the action running on shared01 to finish: command alone is not concurrent');
   });
 
   it('refuses to start with a commands directory it cannot read, naming the variable', async () => {
-    const missing = join(dir, 'no-such-dir');
+    const missing = join(scene.dir, 'no-such-dir');
 
-    const start = startController({ natsUrl: nats.url, inventoryFile: join(dir, 'topology.yaml'), commandsDir: missing, logger: pino({ level: 'silent' }) });
+    const start = startController({ natsUrl: scene.nats.url, inventoryFile: scene.inventoryFile, commandsDir: missing, logger: pino({ level: 'silent' }) });
 
     await expect(start).rejects.toThrow(`COMMANDS_DIR: commands directory ${missing}: cannot be read (ENOENT)`);
   });
 
   it('reads the commands directory again when it changes', async () => {
-    writeCommand(commandsDir, 'added', { scripts: { 'default.sh': 'echo "new here"' } });
+    writeCommand(scene.commandsDir, 'added', { scripts: { 'default.sh': 'echo "new here"' } });
     await sleep(1000); // the watch reloads after 200 ms of quiet
 
     const done = await run('misc01', 'added');

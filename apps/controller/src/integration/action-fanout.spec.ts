@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { OutputLine } from '@switchboard/condition-types';
-import { readOutput, writeCommand } from '../test-support/commands';
-import { startTestController, startTestNats, TestController, TestNats, waitForFinal, writeInventory } from '../test-support/harness';
+import { readOutput } from '../test-support/commands';
+import { waitForFinal } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 // One action on 64 nodes through a replica with FANOUT 16: every node runs it once, never more
 // than 16 at a time (read from the live output's timestamps), in bounded time.
@@ -13,27 +11,19 @@ const FANOUT = 16;
 const SCRIPT_MS = 500;
 
 describe('an action on 64 nodes through the fanout limit', () => {
-  let nats: TestNats;
-  let ctl: TestController;
-  let dir: string;
+  let scene: Scene;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-action-fanout-'));
-    const commandsDir = join(dir, 'commands');
-    writeCommand(commandsDir, 'sweep', { scripts: { 'default.sh': `echo "start $name"; sleep ${SCRIPT_MS / 1000}; echo "end $name"` } });
+    const sweep = { scripts: { 'default.sh': `echo "start $name"; sleep ${SCRIPT_MS / 1000}; echo "end $name"` } };
     const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `node${String(i + 1).padStart(2, '0')}` }));
-    const inventory = writeInventory(dir, nodes);
-    nats = await startTestNats('action-fanout');
-    ctl = await startTestController(nats, inventory, { logName: 'action-fanout', id: 'ctl-fanout', commandsDir, fanout: FANOUT });
+    scene = await startScene({ name: 'action-fanout', commands: { sweep }, nodes });
+    await scene.startController({ id: 'ctl-fanout', fanout: FANOUT });
   });
 
-  afterAll(async () => {
-    await ctl?.controller.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('runs every node once, at most FANOUT at a time, within bounded time', async () => {
+    const { nats } = scene;
     const started = Date.now();
     const created = await Promise.all(
       Array.from({ length: NODES }, (_, i) =>

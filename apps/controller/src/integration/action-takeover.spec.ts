@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Condition } from '@switchboard/condition-types';
-import { isRunning, readOutput, textOf, writeCommand } from '../test-support/commands';
-import { records, startTestController, startTestNats, TestController, TestNats, waitFor, waitForFinal, writeInventory } from '../test-support/harness';
+import { isRunning, readOutput, textOf } from '../test-support/commands';
+import { records, TestController, waitFor, waitForFinal } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 /**
  * The redelivery rule for actions: a script whose runner died may have run, so a replica
@@ -11,48 +11,45 @@ import { records, startTestController, startTestNats, TestController, TestNats, 
  * shut down mid-run kills the script and says so. Runs are counted with a marker file.
  */
 describe('actions left behind by another replica, and a shutdown mid-run', () => {
-  let nats: TestNats;
+  let scene: Scene;
   let ctl: TestController | undefined;
-  let dir: string;
   let runs: string;
   const staged: Record<string, Condition> = {};
 
   /** An action as replica `holder` (now gone: no heartbeat) leaves it after writing `progress`. */
   async function stage(server: string, holder: string, progress: string[]): Promise<Condition> {
-    const created = await nats.store.create({ kind: 'action', server, parameters: { command: 'mark', arguments: [runs] }, requestedBy: 'alice' });
-    await nats.store.update(created.id, 'active', { record: `picked up by controller ${holder}`, controller: holder });
-    for (const record of progress) await nats.store.update(created.id, 'active', { record });
+    const created = await scene.nats.store.create({ kind: 'action', server, parameters: { command: 'mark', arguments: [runs] }, requestedBy: 'alice' });
+    await scene.nats.store.update(created.id, 'active', { record: `picked up by controller ${holder}`, controller: holder });
+    for (const record of progress) await scene.nats.store.update(created.id, 'active', { record });
     return created;
   }
 
   const runsOn = (node: string): number => (existsSync(join(runs, node)) ? readFileSync(join(runs, node), 'utf8').split('\n').filter(Boolean).length : 0);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-action-takeover-'));
-    runs = join(dir, 'runs');
+    scene = await startScene({
+      name: 'action-takeover',
+      commands: {
+        mark: { scripts: { 'default.sh': 'echo "run by $SWITCHBOARD_REQUESTER" >> "$1/$name"' } },
+        long: { scripts: { 'default.sh': 'sleep 300 & echo "child $!"; echo "leader $$"; wait' } },
+      },
+      nodes: ['started01', 'unstarted01', 'own01', 'drain01'].map((name) => ({ name })),
+    });
+    runs = join(scene.dir, 'runs');
     mkdirSync(runs);
-    const commandsDir = join(dir, 'commands');
-    writeCommand(commandsDir, 'mark', { scripts: { 'default.sh': 'echo "run by $SWITCHBOARD_REQUESTER" >> "$1/$name"' } });
-    writeCommand(commandsDir, 'long', { scripts: { 'default.sh': 'sleep 300 & echo "child $!"; echo "leader $$"; wait' } });
-    const inventory = writeInventory(dir, ['started01', 'unstarted01', 'own01', 'drain01'].map((name) => ({ name })));
-    nats = await startTestNats('action-takeover');
 
     staged.started = await stage('started01', 'ctl-ghost', ['running mark/default.sh on started01']);
     staged.unstarted = await stage('unstarted01', 'ctl-ghost', ['waiting for the action running on unstarted01 to finish: command mark is not concurrent']);
     // Held by the id the new replica starts with: a restart of the same replica mid-run.
     staged.own = await stage('own01', 'ctl-at', ['running mark/default.sh on own01']);
 
-    ctl = await startTestController(nats, inventory, { logName: 'action-takeover', id: 'ctl-at', commandsDir, heldRetryDelayMs: 300 });
+    ctl = await scene.startController({ id: 'ctl-at', heldRetryDelayMs: 300 });
   });
 
-  afterAll(async () => {
-    await ctl?.controller.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('fails an action whose script had started instead of running it again', async () => {
-    const [started, own] = await Promise.all([waitForFinal(nats.store, staged.started.id, 15_000), waitForFinal(nats.store, staged.own.id, 15_000)]);
+    const [started, own] = await Promise.all([waitForFinal(scene.nats.store, staged.started.id, 15_000), waitForFinal(scene.nats.store, staged.own.id, 15_000)]);
 
     for (const c of [started, own]) {
       expect(c).toMatchObject({ state: 'failed', error: 'interrupted: the controller running it stopped; not re-run (outcome unknown)', controller: 'ctl-at' });
@@ -64,7 +61,7 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
   });
 
   it('runs an action whose script never started, once', async () => {
-    const done = await waitForFinal(nats.store, staged.unstarted.id, 15_000);
+    const done = await waitForFinal(scene.nats.store, staged.unstarted.id, 15_000);
 
     expect(done).toMatchObject({ state: 'succeeded', result: { exit_code: 0, script: 'mark/default.sh' } });
     expect(records(done)).toContain('running mark/default.sh on unstarted01');
@@ -72,16 +69,16 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
   });
 
   it('shut down while a script runs: the group is killed and the action failed here, not handed on to run again', async () => {
-    const created = await nats.store.create({ kind: 'action', server: 'drain01', parameters: { command: 'long', arguments: [] }, requestedBy: 'alice' });
+    const created = await scene.nats.store.create({ kind: 'action', server: 'drain01', parameters: { command: 'long', arguments: [] }, requestedBy: 'alice' });
     const pids = await waitFor('the script to start', async () => {
-      const found = textOf(await readOutput(nats, created.id), 'stdout').filter((l) => /^(child|leader) \d+$/.test(l));
+      const found = textOf(await readOutput(scene.nats, created.id), 'stdout').filter((l) => /^(child|leader) \d+$/.test(l));
       return found.length === 2 ? found.map((l) => Number(l.split(' ')[1])) : undefined;
     }, 10_000);
 
     await ctl!.controller.close();
     ctl = undefined;
 
-    const done = await nats.store.get(created.id);
+    const done = await scene.nats.store.get(created.id);
     expect(done).toMatchObject({
       state: 'failed',
       error: 'interrupted: controller ctl-at shut down while long/default.sh on drain01 ran (process group killed); not re-run (outcome unknown)',

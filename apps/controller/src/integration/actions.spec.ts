@@ -1,87 +1,65 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { allocateLoopbackAddresses, SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
+import { allocateLoopbackAddresses, FleetMemberSpec, SimulatedFleet } from '@switchboard/bmc-sim';
 import { conditionSubject, STREAM_CONDITIONS } from '@switchboard/condition-types';
-import {
-  createCondition,
-  records,
-  startTestController,
-  startTestNats,
-  TestController,
-  TestNats,
-  waitFor,
-  waitForFinal,
-  writeInventory,
-} from '../test-support/harness';
+import { createCondition, InventoryNode, records, TestController, waitFor, waitForFinal } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 // Every serverControl action through a real controller, real ipmitool and real ipmi_sim BMCs.
 
 const VERIFY_TIMEOUT_MS = 4000;
 const OPERATION_TIMEOUT_MS = 2500;
 
+const BMCS: FleetMemberSpec[] = [
+  { name: 'n-on' },
+  { name: 'n-off', initialPower: 'on' },
+  { name: 'n-soft', initialPower: 'on' },
+  { name: 'n-cycle', initialPower: 'on' },
+  { name: 'n-reset', initialPower: 'on' },
+  { name: 'n-reset-off' },
+  { name: 'n-get', initialPower: 'on' },
+  { name: 'n-already', initialPower: 'on' },
+  { name: 'n-boot' },
+  { name: 'n-boot-disk', bootDevice: 'pxe' },
+  { name: 'n-bmc', initialPower: 'on' },
+  { name: 'n-pxe-off' },
+  { name: 'n-pxe-on', initialPower: 'on' },
+  { name: 'n-stuck', behaviour: 'stuck' },
+  { name: 'n-stuck-boot', behaviour: 'stuck' },
+  { name: 'n-badpw' },
+  { name: 'n-shared' },
+];
+
+function inventory(fleet: SimulatedFleet, unreachableHost: string): InventoryNode[] {
+  const nodes = fleet.bmcs.filter((b) => b.name !== 'n-badpw' && b.name !== 'n-shared').map((bmc) => ({ name: bmc.name, bmc }));
+  const badpw = fleet.get('n-badpw');
+  const shared = fleet.get('n-shared');
+  return [
+    ...nodes,
+    { name: 'n-badpw', bmc: { ...badpw, password: 'not-the-password' } },
+    { name: 'n-unreachable', bmc: { host: unreachableHost, port: 623, username: 'admin', password: 'password' } },
+    // Two servers behind one BMC address: one operation at a time.
+    { name: 'blade-1', bmc: shared },
+    { name: 'blade-2', bmc: shared },
+  ];
+}
+
 describe('serverControl actions against simulated BMCs', () => {
-  let nats: TestNats;
-  let fleet: SimulatedFleet;
+  let scene: Scene;
   let ctl: TestController;
-  let dir: string;
   let unreachableHost: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-actions-'));
-    nats = await startTestNats('actions');
-    fleet = await startSimulatedFleet([
-      { name: 'n-on' },
-      { name: 'n-off', initialPower: 'on' },
-      { name: 'n-soft', initialPower: 'on' },
-      { name: 'n-cycle', initialPower: 'on' },
-      { name: 'n-reset', initialPower: 'on' },
-      { name: 'n-reset-off' },
-      { name: 'n-get', initialPower: 'on' },
-      { name: 'n-already', initialPower: 'on' },
-      { name: 'n-boot' },
-      { name: 'n-boot-disk', bootDevice: 'pxe' },
-      { name: 'n-bmc', initialPower: 'on' },
-      { name: 'n-pxe-off' },
-      { name: 'n-pxe-on', initialPower: 'on' },
-      { name: 'n-stuck', behaviour: 'stuck' },
-      { name: 'n-stuck-boot', behaviour: 'stuck' },
-      { name: 'n-badpw' },
-      { name: 'n-shared' },
-    ]);
     [unreachableHost] = await allocateLoopbackAddresses(1);
-    const nodes = fleet.bmcs.filter((b) => b.name !== 'n-badpw' && b.name !== 'n-shared').map((bmc) => ({ name: bmc.name, bmc }));
-    const badpw = fleet.get('n-badpw');
-    const shared = fleet.get('n-shared');
-    inventoryFile = writeInventory(dir, [
-      ...nodes,
-      { name: 'n-badpw', bmc: { ...badpw, password: 'not-the-password' } },
-      { name: 'n-unreachable', bmc: { host: unreachableHost, port: 623, username: 'admin', password: 'password' } },
-      // Two servers behind one BMC address: one operation at a time.
-      { name: 'blade-1', bmc: shared },
-      { name: 'blade-2', bmc: shared },
-    ]);
-    ctl = await startTestController(nats, inventoryFile, {
-      logName: 'actions',
-      id: 'ctl-actions',
-      verifyTimeoutMs: VERIFY_TIMEOUT_MS,
-      operationTimeoutMs: OPERATION_TIMEOUT_MS,
-    });
+    scene = await startScene({ name: 'actions', bmcs: BMCS, nodes: ({ fleet }) => inventory(fleet, unreachableHost) });
+    ctl = await scene.startController({ id: 'ctl-actions', verifyTimeoutMs: VERIFY_TIMEOUT_MS, operationTimeoutMs: OPERATION_TIMEOUT_MS });
   });
-  let inventoryFile: string;
 
-  afterAll(async () => {
-    await ctl?.controller.close();
-    await fleet?.stop();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   const run = async (server: string, parameters: unknown, timeoutMs = 20_000) => {
-    const created = await createCondition(nats.store, server, parameters);
+    const created = await createCondition(scene.nats.store, server, parameters);
     const started = Date.now();
-    const done = await waitForFinal(nats.store, created.id, timeoutMs);
+    const done = await waitForFinal(scene.nats.store, created.id, timeoutMs);
     return { condition: done, ms: Date.now() - started };
   };
 
@@ -96,8 +74,8 @@ describe('serverControl actions against simulated BMCs', () => {
       'power is on',
       'succeeded: {"power_state":"on"}',
     ]);
-    expect(fleet.get('n-on').power()).toBe('on');
-    expect(await nats.store.activeFor('n-on')).toBeNull(); // claim released
+    expect(scene.fleet.get('n-on').power()).toBe('on');
+    expect(await scene.nats.store.activeFor('n-on')).toBeNull(); // claim released
   });
 
   it('set_power_state off and soft: the server ends off', async () => {
@@ -108,8 +86,8 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(off.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
     expect(records(off.condition)).toEqual(expect.arrayContaining(['powering off', 'verifying: off', 'power is off']));
     expect(soft.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
-    expect(fleet.get('n-off').power()).toBe('off');
-    expect(fleet.get('n-soft').counters().softOffs).toBe(1);
+    expect(scene.fleet.get('n-off').power()).toBe('off');
+    expect(scene.fleet.get('n-soft').counters().softOffs).toBe(1);
   });
 
   it('set_power_state cycle and reset: sent once, acknowledged, verified on', async () => {
@@ -119,16 +97,16 @@ describe('serverControl actions against simulated BMCs', () => {
     ]);
     expect(cycle.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
     expect(records(cycle.condition)).toEqual(expect.arrayContaining(['sending power cycle', 'power cycle acknowledged', 'verifying: on', 'power is on']));
-    expect(fleet.get('n-cycle').events().map((e) => `${e.action} ${e.value}`)).toEqual(['power 0', 'power 1']);
+    expect(scene.fleet.get('n-cycle').events().map((e) => `${e.action} ${e.value}`)).toEqual(['power 0', 'power 1']);
     expect(reset.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
-    expect(fleet.get('n-reset').counters().resets).toBe(1);
+    expect(scene.fleet.get('n-reset').counters().resets).toBe(1);
   });
 
   it('a reset of a server that is off powers it on instead (a reset does nothing to it)', async () => {
     const { condition } = await run('n-reset-off', { action: 'set_power_state', action_parameter: 'reset' });
     expect(condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
     expect(records(condition)).toContain('the server is off: powering on instead of a power reset');
-    expect(fleet.get('n-reset-off').events().map((e) => e.action)).toEqual(['power']);
+    expect(scene.fleet.get('n-reset-off').events().map((e) => e.action)).toEqual(['power']);
   });
 
   it('get_power_state reads the power state; an action already true sends nothing', async () => {
@@ -139,7 +117,7 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(get.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
     expect(already.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
     expect(records(already.condition)).toContain('power is already on: nothing to do');
-    expect(fleet.get('n-already').events()).toEqual([]);
+    expect(scene.fleet.get('n-already').events()).toEqual([]);
   });
 
   it('set_next_boot_device sets the device and reads it back', async () => {
@@ -150,9 +128,9 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(pxe.condition).toMatchObject({ state: 'succeeded', result: { boot_device: 'pxe', persistent: true, efi: true } });
     // ipmi_sim keeps the device only, not the flags, and the controller says so.
     expect(records(pxe.condition)).toContain('boot device is pxe (the BMC reports next boot only, legacy BIOS; it may not keep these flags)');
-    expect(fleet.get('n-boot').bootDevice()).toBe('pxe');
+    expect(scene.fleet.get('n-boot').bootDevice()).toBe('pxe');
     expect(disk.condition).toMatchObject({ state: 'succeeded', result: { persistent: false, efi: false } });
-    expect(fleet.get('n-boot-disk').bootDevice()).toBe('default');
+    expect(scene.fleet.get('n-boot-disk').bootDevice()).toBe('default');
   });
 
   it('power_cycle_bmc resets the BMC once and waits until it answers again', async () => {
@@ -169,10 +147,10 @@ describe('serverControl actions against simulated BMCs', () => {
       expect(condition).toMatchObject({ state: 'succeeded', result: { boot_device: 'pxe', persistent: true, efi: true, power_state: 'on' } });
     }
     expect(records(fromOff.condition)).toContain('powering on to boot from PXE');
-    expect(fleet.get('n-pxe-off').events().map((e) => `${e.action} ${e.value}`)).toEqual(['boot pxe', 'power 1']);
+    expect(scene.fleet.get('n-pxe-off').events().map((e) => `${e.action} ${e.value}`)).toEqual(['boot pxe', 'power 1']);
     expect(records(fromOn.condition)).toEqual(expect.arrayContaining(['sending power cycle', 'power cycle acknowledged', 'power is on']));
-    expect(fleet.get('n-pxe-on').events().map((e) => `${e.action} ${e.value}`)).toEqual(['boot pxe', 'power 0', 'power 1']);
-    expect(fleet.get('n-pxe-on').bootDevice()).toBe('pxe');
+    expect(scene.fleet.get('n-pxe-on').events().map((e) => `${e.action} ${e.value}`)).toEqual(['boot pxe', 'power 0', 'power 1']);
+    expect(scene.fleet.get('n-pxe-on').bootDevice()).toBe('pxe');
   });
 
   it('a stuck BMC (acknowledges, changes nothing) ends failed: state did not change', async () => {
@@ -201,7 +179,7 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(condition.error).toMatch(/^authentication refused: read power state for n-badpw \(ipmi\): .*authentication refused \(user admin\)/);
     expect(ms).toBeLessThan(3000);
     expect(ctl.calls.filter((c) => c.server === 'n-badpw')).toEqual([expect.objectContaining({ attempt: 1, outcome: 'auth' })]);
-    expect(fleet.get('n-badpw').events()).toEqual([]);
+    expect(scene.fleet.get('n-badpw').events()).toEqual([]);
   });
 
   it('two servers behind one BMC never have operations on it at the same time', async () => {
@@ -218,15 +196,15 @@ describe('serverControl actions against simulated BMCs', () => {
     const firstOfSecond = Math.min(...calls.filter((c) => c.server !== firstServer).map((c) => c.startedAt));
     expect(firstOfSecond).toBeGreaterThanOrEqual(lastOfFirst);
     const waited = [a.condition, b.condition].find((c) => c.target !== firstServer)!;
-    expect(records(waited)).toContain(`waiting for ipmi:${fleet.get('n-shared').host}:623: another operation on it is running`);
+    expect(records(waited)).toContain(`waiting for ipmi:${scene.fleet.get('n-shared').host}:623: another operation on it is running`);
   });
 
   it('fails what it cannot do, with a reason: unknown server, an action without a commands directory', async () => {
     const [ghost, action] = await Promise.all([
       run('ghost01', { action: 'get_power_state' }),
       (async () => {
-        const created = await createCondition(nats.store, 'n-get', { command: 'usage' }, 'action');
-        return { condition: await waitForFinal(nats.store, created.id, 10_000) };
+        const created = await createCondition(scene.nats.store, 'n-get', { command: 'usage' }, 'action');
+        return { condition: await waitForFinal(scene.nats.store, created.id, 10_000) };
       })(),
     ]);
     expect(ghost.condition).toMatchObject({ state: 'failed', error: 'server ghost01 is not in the inventory' });
@@ -234,12 +212,12 @@ describe('serverControl actions against simulated BMCs', () => {
   });
 
   it('acks a message whose record is gone (rolled-back create) and a duplicate of a final condition', async () => {
-    const js = jetstream(nats.nc);
+    const js = jetstream(scene.nats.nc);
     const done = await run('n-get', { action: 'get_power_state' });
     await js.publish(conditionSubject('serverControl', 'n-get'), JSON.stringify({ id: '6f1c1d1e-0000-4000-8000-000000000001' }));
     await js.publish(conditionSubject('serverControl', 'n-get'), JSON.stringify(done.condition));
-    const jsm = await jetstreamManager(nats.nc);
+    const jsm = await jetstreamManager(scene.nats.nc);
     await waitFor('the stream to be empty', async () => ((await jsm.streams.info(STREAM_CONDITIONS)).state.messages === 0 ? true : undefined), 5000);
-    expect((await nats.store.get(done.condition.id))?.state).toBe('succeeded');
+    expect((await scene.nats.store.get(done.condition.id))?.state).toBe('succeeded');
   });
 });

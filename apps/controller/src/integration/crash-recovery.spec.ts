@@ -1,24 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
 import { conditionKey } from '@switchboard/condition-types';
-import {
-  ControllerProcess,
-  createCondition,
-  ensureBuilt,
-  hasHeartbeat,
-  records,
-  spawnController,
-  startTestController,
-  startTestNats,
-  TestController,
-  TestNats,
-  waitFor,
-  waitForFinal,
-  waitForRecord,
-  writeInventory,
-} from '../test-support/harness';
+import { createCondition, ensureBuilt, hasHeartbeat, records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 /**
  * A controller process killed with SIGKILL mid-action: it stops sending in-progress acks and
@@ -26,35 +8,25 @@ import {
  * takes them over once the dead one's heartbeat has expired (30 s TTL): within 60 s.
  */
 describe('a controller killed mid-action', () => {
-  let nats: TestNats;
-  let fleet: SimulatedFleet;
-  let dir: string;
-  let inventoryFile: string;
-  let a: ControllerProcess | undefined;
-  let b: TestController | undefined;
+  let scene: Scene;
 
   beforeAll(async () => {
     ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-crash-'));
-    nats = await startTestNats('crash');
-    fleet = await startSimulatedFleet([
-      // Its power change shows only 20 s after the command: the action is in flight for that long.
-      { name: 'slowpoke', behaviour: 'slow', powerDelayMs: 20_000 },
-      { name: 'cycler', initialPower: 'on' },
-    ]);
-    inventoryFile = writeInventory(dir, fleet.bmcs.map((bmc) => ({ name: bmc.name, bmc })));
+    scene = await startScene({
+      name: 'crash',
+      bmcs: [
+        // Its power change shows only 20 s after the command: the action is in flight for that long.
+        { name: 'slowpoke', behaviour: 'slow', powerDelayMs: 20_000 },
+        { name: 'cycler', initialPower: 'on' },
+      ],
+    });
   });
 
-  afterAll(async () => {
-    a?.kill('SIGKILL');
-    await b?.controller.close();
-    await fleet?.stop();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('ends both conditions correctly through another replica within 60 s, without repeating the power cycle', async () => {
-    a = spawnController({ NATS_URL: nats.url, INVENTORY_FILE: inventoryFile, CONTROLLER_ID: 'ctl-a', VERIFY_TIMEOUT_MS: '60000' }, 'crash-ctl-a');
+    const { nats, fleet } = scene;
+    const a = scene.spawnController({ CONTROLLER_ID: 'ctl-a', VERIFY_TIMEOUT_MS: '60000' });
     await waitFor('ctl-a to heartbeat', async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined), 15_000);
 
     // 1: an idempotent action in verification (slow BMC).
@@ -86,7 +58,7 @@ describe('a controller killed mid-action', () => {
     const recordsAtKill = records((await nats.store.get(cycle.id))!);
     expect(cyclesAtKill).toBeLessThanOrEqual(1);
 
-    b = await startTestController(nats, inventoryFile, { logName: 'crash-ctl-b', id: 'ctl-b', verifyTimeoutMs: 30_000 });
+    const b = await scene.startController({ id: 'ctl-b', verifyTimeoutMs: 30_000 });
     const [slowDone, cycleDone] = await Promise.all([
       waitForFinal(nats.store, slow.id, 60_000 - (Date.now() - killedAt)),
       waitForFinal(nats.store, cycle.id, 60_000 - (Date.now() - killedAt)),

@@ -1,23 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
-import {
-  ControllerProcess,
-  createCondition,
-  ensureBuilt,
-  hasHeartbeat,
-  records,
-  spawnController,
-  startTestController,
-  startTestNats,
-  TestController,
-  TestNats,
-  waitFor,
-  waitForFinal,
-  waitForRecord,
-  writeInventory,
-} from '../test-support/harness';
+import { createCondition, ensureBuilt, hasHeartbeat, records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 const DRAIN_TIMEOUT_MS = 3000;
 
@@ -26,37 +8,18 @@ const DRAIN_TIMEOUT_MS = 3000;
  * still running (nak, heartbeat deleted) so another replica takes it over at once, exit 0.
  */
 describe('SIGTERM drains the controller', () => {
-  let nats: TestNats;
-  let fleet: SimulatedFleet;
-  let dir: string;
-  let inventoryFile: string;
-  let a: ControllerProcess | undefined;
-  let b: TestController | undefined;
+  let scene: Scene;
 
   beforeAll(async () => {
     ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-drain-'));
-    nats = await startTestNats('drain');
-    fleet = await startSimulatedFleet([
-      { name: 'quick', behaviour: 'slow', powerDelayMs: 1000 },
-      { name: 'long', behaviour: 'slow', powerDelayMs: 8000 },
-    ]);
-    inventoryFile = writeInventory(dir, fleet.bmcs.map((bmc) => ({ name: bmc.name, bmc })));
+    scene = await startScene({ name: 'drain', bmcs: [{ name: 'quick', behaviour: 'slow', powerDelayMs: 1000 }, { name: 'long', behaviour: 'slow', powerDelayMs: 8000 }] });
   });
 
-  afterAll(async () => {
-    a?.kill('SIGKILL');
-    await b?.controller.close();
-    await fleet?.stop();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('finishes what fits in the grace period, hands back the rest, exits 0, and the rest is taken over at once', async () => {
-    a = spawnController(
-      { NATS_URL: nats.url, INVENTORY_FILE: inventoryFile, CONTROLLER_ID: 'ctl-a', DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS) },
-      'drain-ctl-a',
-    );
+    const { nats, fleet } = scene;
+    const a = scene.spawnController({ CONTROLLER_ID: 'ctl-a', DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS) });
     await waitFor('ctl-a to heartbeat', async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined), 15_000);
     const quick = await createCondition(nats.store, 'quick', { action: 'set_power_state', action_parameter: 'on' });
     const long = await createCondition(nats.store, 'long', { action: 'set_power_state', action_parameter: 'on' });
@@ -79,7 +42,7 @@ describe('SIGTERM drains the controller', () => {
 
     // Another replica gets it at once (no 30 s ack wait) and, the heartbeat being gone, takes it over.
     const startedB = Date.now();
-    b = await startTestController(nats, inventoryFile, { logName: 'drain-ctl-b', id: 'ctl-b', verifyTimeoutMs: 20_000 });
+    await scene.startController({ id: 'ctl-b', verifyTimeoutMs: 20_000 });
     await waitForRecord(nats.store, long.id, 'taken over by controller ctl-b: controller ctl-a has no heartbeat', 5000);
     expect(Date.now() - startedB).toBeLessThan(5000);
     const longDone = await waitForFinal(nats.store, long.id, 25_000);

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
 import type { Condition } from '@switchboard/condition-types';
 import type { DriverCallEvent } from '../reconcile/driver-call';
-import { createCondition, startTestController, startTestNats, TestController, TestNats, waitForFinal, writeInventory } from '../test-support/harness';
+import { createCondition, TestController, waitForFinal } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 const SERVERS = 32;
 // Each server goes through these conditions one after the other (a new one once the last is final).
@@ -15,34 +12,19 @@ const ROUNDS = [
 ];
 
 describe('two controller replicas sharing 32 servers', () => {
-  let nats: TestNats;
-  let fleet: SimulatedFleet;
+  let scene: Scene;
   let replicas: TestController[] = [];
-  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-replicas-'));
-    nats = await startTestNats('replicas');
-    fleet = await startSimulatedFleet(SERVERS);
-    const file = writeInventory(
-      dir,
-      fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })),
-    );
+    scene = await startScene({ name: 'replicas', bmcs: SERVERS, nodes: ({ fleet }) => fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })) });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000, fanout: 16 };
-    replicas = await Promise.all([
-      startTestController(nats, file, { logName: 'replica-a', id: 'ctl-a', ...timings }),
-      startTestController(nats, file, { logName: 'replica-b', id: 'ctl-b', ...timings }),
-    ]);
+    replicas = await Promise.all(['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })));
   });
 
-  afterAll(async () => {
-    await Promise.all(replicas.map((r) => r.controller.close()));
-    await fleet?.stop();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('both replicas work, every condition succeeds, and no BMC ever sees two operations at once', async () => {
+    const { nats, fleet } = scene;
     const servers = fleet.bmcs.map((bmc) => `node${bmc.name.slice(-2)}`);
     const outcomes: Condition[] = [];
     await Promise.all(

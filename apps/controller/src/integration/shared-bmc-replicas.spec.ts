@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
 import type { Condition } from '@switchboard/condition-types';
 import type { DriverCallEvent } from '../reconcile/driver-call';
-import { createCondition, startTestController, startTestNats, TestController, TestNats, waitForFinal, writeInventory } from '../test-support/harness';
+import { createCondition, TestController, waitForFinal } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 // Blades: several servers behind one BMC address. The per-server claim keeps one server's
 // conditions apart; only a lease shared by the replicas keeps two blades' operations apart
@@ -12,32 +9,19 @@ import { createCondition, startTestController, startTestNats, TestController, Te
 const BLADES = ['blade1', 'blade2', 'blade3', 'blade4'];
 
 describe('servers behind one BMC, handled by two controller replicas', () => {
-  let nats: TestNats;
-  let fleet: SimulatedFleet;
+  let scene: Scene;
   let replicas: TestController[] = [];
-  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-blades-'));
-    nats = await startTestNats('blades');
-    fleet = await startSimulatedFleet([{ name: 'chassis', behaviour: 'slow', powerDelayMs: 400 }]);
-    const bmc = fleet.get('chassis');
-    const file = writeInventory(dir, BLADES.map((name) => ({ name, bmc })));
+    scene = await startScene({ name: 'blades', bmcs: [{ name: 'chassis', behaviour: 'slow', powerDelayMs: 400 }], nodes: ({ fleet }) => BLADES.map((name) => ({ name, bmc: fleet.get('chassis') })) });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000 };
-    replicas = await Promise.all([
-      startTestController(nats, file, { logName: 'blades-a', id: 'ctl-a', ...timings }),
-      startTestController(nats, file, { logName: 'blades-b', id: 'ctl-b', ...timings }),
-    ]);
+    replicas = await Promise.all(['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })));
   });
 
-  afterAll(async () => {
-    await Promise.all(replicas.map((r) => r.controller.close()));
-    await fleet?.stop();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('never has two operations on the shared BMC at once, whichever replica runs them', async () => {
+    const { nats } = scene;
     const outcomes: Condition[] = [];
     await Promise.all(
       BLADES.map(async (server) => {

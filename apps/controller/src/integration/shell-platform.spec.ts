@@ -1,17 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createCondition,
-  InventoryNode,
-  records,
-  startTestController,
-  startTestNats,
-  TestController,
-  TestNats,
-  waitForFinal,
-  writeInventory,
-} from '../test-support/harness';
+import { createCondition, records, waitForFinal, writeInventory } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 // OpenFlight Power shell platforms through the controller: real bash scripts keeping a power
 // state in a file. `status` exits 0 for on, 111 for off, anything else is a failure.
@@ -32,32 +22,28 @@ const PLATFORM = `  lab:
     power_on: 'echo on > "$state_file"'`;
 
 describe('a shell platform server through the controller', () => {
-  let nats: TestNats;
-  let ctl: TestController;
-  let dir: string;
-  let nodes: InventoryNode[];
-  const stateOf = (name: string) => readFileSync(join(dir, `${name}.state`), 'utf8').trim();
+  let scene: Scene;
+  const stateOf = (name: string) => readFileSync(join(scene.dir, `${name}.state`), 'utf8').trim();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-shell-'));
+    scene = await startScene({
+      name: 'shell',
+      nodes: ({ dir }) => {
+        const node = (name: string, platform = 'lab') => ({ name, platform, vars: { state_file: join(dir, `${name}.state`) } });
+        return [node('sh-on'), node('sh-off'), node('sh-broken'), node('sh-restart'), node('sh-nostatus', 'statusless')];
+      },
+      platforms: PLATFORM,
+    });
     const initial: Record<string, string> = { 'sh-on': 'on', 'sh-off': 'off', 'sh-broken': 'smoke', 'sh-restart': 'on', 'sh-nostatus': 'off' };
-    for (const [name, state] of Object.entries(initial)) writeFileSync(join(dir, `${name}.state`), `${state}\n`);
-    const node = (name: string, platform = 'lab') => ({ name, platform, vars: { state_file: join(dir, `${name}.state`) } });
-    nodes = [node('sh-on'), node('sh-off'), node('sh-broken'), node('sh-restart'), node('sh-nostatus', 'statusless')];
-    const file = writeInventory(dir, nodes, PLATFORM);
-    nats = await startTestNats('shell');
-    ctl = await startTestController(nats, file, { logName: 'shell', id: 'ctl-shell' });
+    for (const [name, state] of Object.entries(initial)) writeFileSync(join(scene.dir, `${name}.state`), `${state}\n`);
+    await scene.startController({ id: 'ctl-shell' });
   });
 
-  afterAll(async () => {
-    await ctl?.controller.close();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   const run = async (server: string, parameters: unknown) => {
-    const created = await createCondition(nats.store, server, parameters);
-    return waitForFinal(nats.store, created.id, 15_000);
+    const created = await createCondition(scene.nats.store, server, parameters);
+    return waitForFinal(scene.nats.store, created.id, 15_000);
   };
 
   it('reads status exit 0 as on, 111 as off, and anything else as a failure with the script\'s words', async () => {
@@ -85,7 +71,7 @@ describe('a shell platform server through the controller', () => {
     const c = await run('sh-restart', { action: 'set_power_state', action_parameter: 'cycle' });
     expect(c).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
     expect(records(c)).toEqual(expect.arrayContaining(['sending power cycle', 'power cycle acknowledged']));
-    expect(readFileSync(join(dir, 'sh-restart.state.log'), 'utf8')).toBe('restarted\n');
+    expect(readFileSync(join(scene.dir, 'sh-restart.state.log'), 'utf8')).toBe('restarted\n');
   });
 
   it('fails what the platform cannot do, naming the platform', async () => {
@@ -103,8 +89,8 @@ describe('a shell platform server through the controller', () => {
   });
 
   it('finds a server added to the inventory file while it runs', async () => {
-    writeFileSync(join(dir, 'sh-new.state'), 'on\n');
-    writeInventory(dir, [...nodes, { name: 'sh-new', platform: 'lab', vars: { state_file: join(dir, 'sh-new.state') } }], PLATFORM);
+    writeFileSync(join(scene.dir, 'sh-new.state'), 'on\n');
+    writeInventory(scene.dir, [...scene.nodes, { name: 'sh-new', platform: 'lab', vars: { state_file: join(scene.dir, 'sh-new.state') } }], PLATFORM);
     // The file watch picks the edit up within moments; until then the server is unknown.
     let last;
     for (let attempt = 0; attempt < 20; attempt++) {

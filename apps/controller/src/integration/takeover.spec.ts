@@ -1,19 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
 import { Condition, controllerKey, ControllerHeartbeat } from '@switchboard/condition-types';
-import {
-  createCondition,
-  records,
-  startTestController,
-  startTestNats,
-  TestController,
-  TestNats,
-  waitForFinal,
-  writeInventory,
-} from '../test-support/harness';
+import { createCondition, records, TestController, waitForFinal } from '../test-support/harness';
+import { Scene, startScene } from '../test-support/scene';
 
 /**
  * The redelivery rule on real BMCs: conditions left `active` by another replica, in the state
@@ -21,34 +9,32 @@ import {
  * The holder's heartbeat decides whether this replica may touch them.
  */
 describe('taking conditions over from another replica', () => {
-  let nats: TestNats;
-  let fleet: SimulatedFleet;
+  let scene: Scene;
   let ctl: TestController | undefined;
-  let dir: string;
   const staged: Record<string, Condition> = {};
 
   /** A condition as replica `holder` leaves it after writing `progress`. */
   async function stage(server: string, parameters: unknown, holder: string, progress: string[]): Promise<Condition> {
-    const created = await createCondition(nats.store, server, parameters);
-    await nats.store.update(created.id, 'active', { record: `picked up by controller ${holder}`, controller: holder });
-    for (const record of progress) await nats.store.update(created.id, 'active', { record });
+    const created = await createCondition(scene.nats.store, server, parameters);
+    await scene.nats.store.update(created.id, 'active', { record: `picked up by controller ${holder}`, controller: holder });
+    for (const record of progress) await scene.nats.store.update(created.id, 'active', { record });
     return created;
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-controller-takeover-'));
-    nats = await startTestNats('takeover');
-    fleet = await startSimulatedFleet([
-      { name: 'cyc-on', initialPower: 'on' },
-      { name: 'cyc-acked', initialPower: 'on' },
-      { name: 'pxe-off' },
-      { name: 'bmc-up', initialPower: 'on' },
-      { name: 'own', initialPower: 'on' },
-    ]);
-    const file = writeInventory(dir, fleet.bmcs.map((bmc) => ({ name: bmc.name, bmc })));
+    scene = await startScene({
+      name: 'takeover',
+      bmcs: [
+        { name: 'cyc-on', initialPower: 'on' },
+        { name: 'cyc-acked', initialPower: 'on' },
+        { name: 'pxe-off' },
+        { name: 'bmc-up', initialPower: 'on' },
+        { name: 'own', initialPower: 'on' },
+      ],
+    });
     // The ghost replica is "alive": its heartbeat is in KV.
     const beat: ControllerHeartbeat = { id: 'ctl-ghost', host: 'elsewhere', pid: 1, startedAt: new Date().toISOString(), ts: new Date().toISOString(), inFlight: [] };
-    await nats.buckets.controllers.put(controllerKey('ctl-ghost'), JSON.stringify(beat));
+    await scene.nats.buckets.controllers.put(controllerKey('ctl-ghost'), JSON.stringify(beat));
 
     staged.cycOn = await stage('cyc-on', { action: 'set_power_state', action_parameter: 'cycle' }, 'ctl-ghost', ['sending power cycle']);
     // Acknowledged, then the holder died while verifying.
@@ -62,18 +48,13 @@ describe('taking conditions over from another replica', () => {
     // Held by the very id the new replica starts with: a restart of the same replica.
     staged.own = await stage('own', { action: 'set_power_state', action_parameter: 'off' }, 'ctl-t', ['powering off']);
 
-    ctl = await startTestController(nats, file, { logName: 'takeover', id: 'ctl-t', heldRetryDelayMs: 300 });
+    ctl = await scene.startController({ id: 'ctl-t', heldRetryDelayMs: 300 });
   });
 
-  afterAll(async () => {
-    await ctl?.controller.close();
-    await fleet?.stop();
-    await nats?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => scene?.close());
 
   it('resumes its own condition after a restart at once', async () => {
-    const own = await waitForFinal(nats.store, staged.own.id, 10_000);
+    const own = await waitForFinal(scene.nats.store, staged.own.id, 10_000);
     expect(own).toMatchObject({ state: 'succeeded', result: { power_state: 'off' }, controller: 'ctl-t' });
     expect(records(own)).toContain('resumed by controller ctl-t: it held the condition but was no longer running it');
   });
@@ -81,13 +62,13 @@ describe('taking conditions over from another replica', () => {
   it('leaves a live replica\'s conditions alone, and takes them over once its heartbeat is gone', async () => {
     await sleep(1500); // several redeliveries, each nak'ed
     for (const key of ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp']) {
-      expect((await nats.store.get(staged[key].id))?.controller).toBe('ctl-ghost');
+      expect((await scene.nats.store.get(staged[key].id))?.controller).toBe('ctl-ghost');
     }
     expect(ctl!.calls.filter((c) => c.server !== 'own')).toEqual([]);
 
-    await nats.buckets.controllers.delete(controllerKey('ctl-ghost'));
+    await scene.nats.buckets.controllers.delete(controllerKey('ctl-ghost'));
     const [cycOn, cycAcked, pxeOff, bmcUp] = await Promise.all(
-      ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp'].map((key) => waitForFinal(nats.store, staged[key].id, 15_000)),
+      ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp'].map((key) => waitForFinal(scene.nats.store, staged[key].id, 15_000)),
     );
     for (const c of [cycOn, cycAcked, pxeOff, bmcUp]) {
       expect(c).toMatchObject({ state: 'succeeded', controller: 'ctl-t' });
@@ -96,16 +77,16 @@ describe('taking conditions over from another replica', () => {
 
     // Sent, not acknowledged, server on: not repeated.
     expect(records(cycOn)).toContain('the interrupted power cycle was not repeated: the server is on');
-    expect(fleet.get('cyc-on').events()).toEqual([]);
+    expect(scene.fleet.get('cyc-on').events()).toEqual([]);
 
     // Acknowledged: only verified, nothing sent.
     expect(records(cycAcked).slice(-3)).toEqual(['verifying: on', 'power is on', 'succeeded: {"power_state":"on"}']);
     expect(cycAcked.status.records.filter((r) => r.msg === 'sending power cycle')).toHaveLength(1);
-    expect(fleet.get('cyc-acked').events()).toEqual([]);
+    expect(scene.fleet.get('cyc-acked').events()).toEqual([]);
 
     // Sent, not acknowledged, server off: powered on, no cycle.
     expect(records(pxeOff)).toContain('the interrupted power cycle was not repeated: the server is off, powering on');
-    expect(fleet.get('pxe-off').events().map((e) => `${e.action} ${e.value}`)).toEqual(['boot pxe', 'power 1']);
+    expect(scene.fleet.get('pxe-off').events().map((e) => `${e.action} ${e.value}`)).toEqual(['boot pxe', 'power 1']);
 
     // An interrupted BMC reset whose BMC answers: done, not repeated.
     expect(bmcUp).toMatchObject({ result: { bmc_reset: true } });
