@@ -117,13 +117,8 @@ export class ApiClient {
     const bound = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
     const signal = opts.signal ? AbortSignal.any([opts.signal, bound]) : bound;
     try {
-      const res = await this.fetchFn(this.url(path), { method: 'GET', headers: this.headers('application/x-ndjson'), signal });
-      if (res.status < 200 || res.status > 299) {
-        const text = await res.text();
-        throw this.refusal('GET', path, { status: res.status, statusText: res.statusText, body: parseBody(text) });
-      }
-      if (!res.body) throw new ApiProtocolError('GET', this.url(path), 'the answer has no body');
-      for await (const text of ndjsonLines(res.body as unknown as AsyncIterable<Uint8Array>)) {
+      const body = await this.openStream(path, signal);
+      for await (const text of ndjsonLines(body as unknown as AsyncIterable<Uint8Array>)) {
         const line = OutcomeLine.safeParse(parseBody(text));
         if (!line.success) throw new ApiProtocolError('GET', this.url(path), `an answer line is not an OutcomeLine: ${line.error.issues[0].message}`);
         yield line.data;
