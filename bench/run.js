@@ -23,24 +23,47 @@ const repo = path.resolve(__dirname, '..');
 const mctl = path.join(repo, 'apps/cli/dist/main.js');
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
-const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
+const p95 = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
+};
 const fmt = (x) => `${x.toFixed(1)} ms`;
 
-async function timed(fn) { const t0 = process.hrtime.bigint(); await fn(); return ms(t0); }
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return ms(t0);
+}
 
 function shell(cmd, env) {
   return new Promise((resolve, reject) => {
-    const p = spawn('bash', ['-c', cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = ''; let err = '';
-    p.stdout.on('data', (d) => (out += d)); p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd.slice(0, 80)}: exit ${code}: ${err.slice(0, 500)}`))));
+    const p = spawn('bash', ['-c', cmd], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd.slice(0, 80)}: exit ${code}: ${err.slice(0, 500)}`)),
+    );
   });
 }
 
 async function waitReady(url) {
   for (let i = 0; i < 300; i++) {
-    try { if ((await fetch(`${url}/readyz`)).ok) return; } catch { /* not yet */ }
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url}/readyz not ready after 30 s`);
@@ -48,13 +71,16 @@ async function waitReady(url) {
 
 async function conditionRoundTrip(apiUrl, server, auth) {
   const res = await fetch(`${apiUrl}/api/v1/servers/${server}/condition/serverControl`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...auth },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
   });
   if (res.status !== 200) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
   const id = (await res.json()).records.conditions[0].id;
   for (let i = 0; i < 20000; i++) {
-    const c = await (await fetch(`${apiUrl}/api/v1/conditions/${id}?wait=10000`, { headers: auth })).json();
+    const c = await (
+      await fetch(`${apiUrl}/api/v1/conditions/${id}?wait=10000`, { headers: auth })
+    ).json();
     if (c.state === 'succeeded') return;
     if (c.state === 'failed') throw new Error(`condition failed: ${c.error}`);
   }
@@ -77,11 +103,28 @@ async function main() {
   try {
     const names = fleet.bmcs.map((_, i) => `bench${String(i + 1).padStart(3, '0')}`);
     const inventory = path.join(dir, 'topology.yaml');
-    writeFileSync(inventory, ['static_nodes:', ...fleet.bmcs.map((b, i) =>
-      `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`)].join('\n') + '\n');
+    writeFileSync(
+      inventory,
+      [
+        'static_nodes:',
+        ...fleet.bmcs.map(
+          (b, i) =>
+            `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`,
+        ),
+      ].join('\n') + '\n',
+    );
     stack = await startStack({
-      inventoryFile: inventory, dataDir: path.join(dir, 'data'), logger: silentLogger,
-      natsPort: await freePort(), apiPort: await freePort(), env: { BENCH_BMC_PASSWORD: password, JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' },
+      inventoryFile: inventory,
+      dataDir: path.join(dir, 'data'),
+      logger: silentLogger,
+      natsPort: await freePort(),
+      apiPort: await freePort(),
+      env: {
+        BENCH_BMC_PASSWORD: password,
+        JWT_SECRET: jwtSecret,
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_MINUTE: '100000',
+      },
     });
     await waitReady(stack.apiUrl);
     const first = fleet.bmcs[0];
@@ -89,13 +132,39 @@ async function main() {
     // The controller gives ipmitool a HOME whose vendor table has one entry (libs/drivers/src/ipmitool-home.ts):
     // ipmitool started that way is measured too, so the figures show the system's own overhead as well.
     const lightEnv = { ...ipmiEnv, HOME: MINIMAL_IPMITOOL_HOME };
-    const rawStatus = (host, env = ipmiEnv) => run('ipmitool', ['-I', 'lanplus', '-H', host, '-p', String(first.port), '-U', 'ADMIN', '-E', '-C', '3', 'chassis', 'power', 'status'], { env: { ...process.env, ...env } });
+    const rawStatus = (host, env = ipmiEnv) =>
+      run(
+        'ipmitool',
+        [
+          '-I',
+          'lanplus',
+          '-H',
+          host,
+          '-p',
+          String(first.port),
+          '-U',
+          'ADMIN',
+          '-E',
+          '-C',
+          '3',
+          'chassis',
+          'power',
+          'status',
+        ],
+        { env: { ...process.env, ...env } },
+      );
 
     // Warm-up: first calls pay for process caches and JetStream consumer set-up.
-    for (let i = 0; i < 3; i++) { await rawStatus(first.host); await rawStatus(first.host, lightEnv); await conditionRoundTrip(stack.apiUrl, names[0], auth); }
+    for (let i = 0; i < 3; i++) {
+      await rawStatus(first.host);
+      await rawStatus(first.host, lightEnv);
+      await conditionRoundTrip(stack.apiUrl, names[0], auth);
+    }
 
     // (a) one condition, HTTP request to `succeeded` seen by the client, against one raw ipmitool.
-    const raw = []; const light = []; const cond = [];
+    const raw = [];
+    const light = [];
+    const cond = [];
     for (let i = 0; i < SINGLE_RUNS; i++) {
       raw.push(await timed(() => rawStatus(first.host)));
       light.push(await timed(() => rawStatus(first.host, lightEnv)));
@@ -108,13 +177,28 @@ async function main() {
     const ipmipowerConf = path.join(dir, 'freeipmi.conf');
     writeFileSync(ipmipowerConf, `username ADMIN\npassword ${password}\n`, { mode: 0o600 });
     const fleetRange = `bench[001-${String(BMCS).padStart(3, '0')}]`;
-    const xargs = []; const xargsLight = []; const ipmipower = []; const mctlRuns = [];
+    const xargs = [];
+    const xargsLight = [];
+    const ipmipower = [];
+    const mctlRuns = [];
     const xargsCommand = `xargs -P 64 -I{} ipmitool -I lanplus -H {} -p ${first.port} -U ADMIN -E -C 3 chassis power status < "${hostsFile}" > /dev/null`;
     for (let i = 0; i < FLEET_RUNS; i++) {
       xargs.push(await timed(() => shell(xargsCommand, ipmiEnv)));
       xargsLight.push(await timed(() => shell(xargsCommand, lightEnv)));
-      ipmipower.push(await timed(() => shell(`ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h "$(paste -sd, "${hostsFile}")" --stat > /dev/null`)));
-      mctlRuns.push(await timed(() => run(process.execPath, [mctl, 'power', 'status', fleetRange], { env: { ...process.env, MCTL_URL: stack.apiUrl, MCTL_TOKEN: token } })));
+      ipmipower.push(
+        await timed(() =>
+          shell(
+            `ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h "$(paste -sd, "${hostsFile}")" --stat > /dev/null`,
+          ),
+        ),
+      );
+      mctlRuns.push(
+        await timed(() =>
+          run(process.execPath, [mctl, 'power', 'status', fleetRange], {
+            env: { ...process.env, MCTL_URL: stack.apiUrl, MCTL_TOKEN: token },
+          }),
+        ),
+      );
     }
     const controllerPid = stack.processes.find((p) => p.name === 'controller').pid();
     const controllerPeak = peakRssMb(controllerPid);
@@ -138,10 +222,30 @@ async function main() {
       ['controller peak memory (VmHWM)', '', `${controllerPeak.toFixed(0)} MiB`, ''],
     ];
     console.log(`Machine: ${machine}`);
-    console.log(`Runs: (a) ${SINGLE_RUNS} interleaved, (b) ${FLEET_RUNS} each, ${BMCS} simulated BMCs (ipmi_sim)`);
-    for (const r of rows) console.log(`${r[0]}\n  reference: ${r[1]}\n  switchboard: ${r[2]}\n  ratio: ${r[3]}`);
+    console.log(
+      `Runs: (a) ${SINGLE_RUNS} interleaved, (b) ${FLEET_RUNS} each, ${BMCS} simulated BMCs (ipmi_sim)`,
+    );
+    for (const r of rows)
+      console.log(`${r[0]}\n  reference: ${r[1]}\n  switchboard: ${r[2]}\n  ratio: ${r[3]}`);
     mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify({ machine, raw, light, cond, xargs, xargsLight, ipmipower, mctl: mctlRuns, controllerPeakMiB: controllerPeak }, null, 2));
+    writeFileSync(
+      path.join(__dirname, 'results', 'latest.json'),
+      JSON.stringify(
+        {
+          machine,
+          raw,
+          light,
+          cond,
+          xargs,
+          xargsLight,
+          ipmipower,
+          mctl: mctlRuns,
+          controllerPeakMiB: controllerPeak,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await stack?.stop();
     await fleet.stop();
@@ -149,4 +253,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => { console.error(`bench: ${err.stack ?? err}`); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench: ${err.stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -7,7 +7,11 @@ const path = require('node:path');
 const resultsDir = process.argv[2] ?? '.test-results';
 const root = path.resolve(__dirname, '..');
 const projects = ['libs', 'apps']
-  .flatMap((dir) => fs.existsSync(path.join(root, dir)) ? fs.readdirSync(path.join(root, dir)).map((p) => path.join(dir, p)) : [])
+  .flatMap((dir) =>
+    fs.existsSync(path.join(root, dir))
+      ? fs.readdirSync(path.join(root, dir)).map((p) => path.join(dir, p))
+      : [],
+  )
   .filter((p) => {
     const pkg = path.join(root, p, 'package.json');
     return fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).scripts?.test;
@@ -24,10 +28,20 @@ for (const project of projects) {
   }
   const r = JSON.parse(fs.readFileSync(report, 'utf8'));
   // Suites that fail to load have no test results but count as failures.
-  const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+  const brokenSuites = r.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.length === 0,
+  ).length;
   console.log(`${project}: ${r.numPassedTests} passed, ${r.numFailedTests + brokenSuites} failed`);
   passed += r.numPassedTests;
   failed += r.numFailedTests + brokenSuites;
+}
+// Lint and format checks written by scripts/test.sh, one file each.
+for (const check of ['lint', 'format-check']) {
+  const file = path.join(root, resultsDir, `${check}.check`);
+  const ok = fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim() === 'pass';
+  console.log(`${check}: ${ok ? 'passed' : 'FAILED'}`);
+  if (ok) passed += 1;
+  else failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -8,5 +8,14 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 # processes and the machine has two cores.
 npx nx run-many -t test --parallel=1 --outputStyle=stream "$@"
 rc=$?
+# House rules count as checks in the totals: a lint or format failure fails the run.
+for check in lint format:check; do
+  if npm run -s "$check" >".test-results/$check.log" 2>&1; then
+    echo pass >".test-results/${check/:/-}.check"
+  else
+    cat ".test-results/$check.log"
+    echo fail >".test-results/${check/:/-}.check"
+  fi
+done
 node scripts/test-summary.js .test-results || rc=1
 exit $rc

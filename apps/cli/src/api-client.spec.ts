@@ -9,7 +9,8 @@ const BASE = 'http://api.test:9001';
 const CONFLICTING = '5f0c1c52-4c1f-4d43-9f0e-2f4f3c7b9a11';
 
 function answering(status: number, body: unknown, statusText = ''): typeof fetch {
-  return async () => new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, statusText });
+  return async () =>
+    new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, statusText });
 }
 
 async function thrown(promise: Promise<unknown>): Promise<Error> {
@@ -31,7 +32,9 @@ describe('ApiClient against the contract', () => {
   it('creates a single-server condition with POST /api/v1/servers/{s}/condition/serverControl and a bearer token', async () => {
     const api = FakeApi.fleet(2);
     const client = new ApiClient({ baseUrl: BASE, token: 'tok-123', fetch: api.fetch });
-    const answer = await client.createCondition('node01', 'serverControl', { action: 'get_power_state' });
+    const answer = await client.createCondition('node01', 'serverControl', {
+      action: 'get_power_state',
+    });
     expect(answer.outcome).toBe('accepted');
     expect(api.requests[0]).toMatchObject({
       method: 'POST',
@@ -50,11 +53,15 @@ describe('ApiClient against the contract', () => {
   it('turns 404 into an unknown server and 409 into a conflict naming the condition', async () => {
     const api = new FakeApi([{ name: 'node01', busyWith: CONFLICTING }]);
     const client = new ApiClient({ baseUrl: BASE, fetch: api.fetch });
-    expect(await client.createCondition('node99', 'serverControl', { action: 'get_power_state' })).toEqual({
+    expect(
+      await client.createCondition('node99', 'serverControl', { action: 'get_power_state' }),
+    ).toEqual({
       outcome: 'unknown',
       message: 'server "node99" is not in the inventory',
     });
-    expect(await client.createCondition('node01', 'serverControl', { action: 'get_power_state' })).toMatchObject({
+    expect(
+      await client.createCondition('node01', 'serverControl', { action: 'get_power_state' }),
+    ).toMatchObject({
       outcome: 'conflict',
       conditionId: CONFLICTING,
     });
@@ -62,11 +69,19 @@ describe('ApiClient against the contract', () => {
 
   it('sends a range to POST /api/v1/conditions', async () => {
     const api = FakeApi.fleet(3);
-    const answer = await new ApiClient({ baseUrl: BASE, fetch: api.fetch }).createBatch('serverControl', 'node[01-04]', {
-      action: 'set_power_state',
-      action_parameter: 'on',
+    const answer = await new ApiClient({ baseUrl: BASE, fetch: api.fetch }).createBatch(
+      'serverControl',
+      'node[01-04]',
+      {
+        action: 'set_power_state',
+        action_parameter: 'on',
+      },
+    );
+    expect(api.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/conditions',
+      body: { kind: 'serverControl', targets: 'node[01-04]' },
     });
-    expect(api.requests[0]).toMatchObject({ method: 'POST', path: '/api/v1/conditions', body: { kind: 'serverControl', targets: 'node[01-04]' } });
     expect(answer.results.map((r) => [r.server, r.outcome])).toEqual([
       ['node01', 'accepted'],
       ['node02', 'accepted'],
@@ -83,9 +98,18 @@ describe('ApiClient against the contract', () => {
   });
 
   it('reads GET /servers', async () => {
-    const api = new FakeApi([{ name: 'node01', id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', groups: ['rack1'] }]);
+    const api = new FakeApi([
+      { name: 'node01', id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', groups: ['rack1'] },
+    ]);
     expect(await new ApiClient({ baseUrl: BASE, fetch: api.fetch }).listServers()).toEqual([
-      { name: 'node01', id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', platform: 'ipmi', driver: 'ipmi', ranks: ['default'], groups: ['rack1'] },
+      {
+        name: 'node01',
+        id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        platform: 'ipmi',
+        driver: 'ipmi',
+        ranks: ['default'],
+        groups: ['rack1'],
+      },
     ]);
   });
 });
@@ -94,41 +118,76 @@ describe('ApiClient errors', () => {
   it('lists the issues of a 400 and exits 2', async () => {
     const client = new ApiClient({
       baseUrl: BASE,
-      fetch: answering(400, {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'invalid parameters for serverControl: parameters.action_parameter: needed',
-        issues: [{ path: 'parameters.action_parameter', message: 'action set_power_state needs action_parameter' }],
-      }, 'Bad Request'),
+      fetch: answering(
+        400,
+        {
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'invalid parameters for serverControl: parameters.action_parameter: needed',
+          issues: [
+            {
+              path: 'parameters.action_parameter',
+              message: 'action set_power_state needs action_parameter',
+            },
+          ],
+        },
+        'Bad Request',
+      ),
     });
-    const err = await thrown(client.createBatch('serverControl', 'node[01-02]', { action: 'get_power_state' }));
+    const err = await thrown(
+      client.createBatch('serverControl', 'node[01-02]', { action: 'get_power_state' }),
+    );
     expect(err).toBeInstanceOf(ApiRequestError);
     const e = err as ApiRequestError;
     expect(e.exitCode).toBe(ExitCode.Usage);
-    expect(e.message).toBe('the API refused POST /api/v1/conditions (400 Bad Request): invalid parameters for serverControl: parameters.action_parameter: needed');
-    expect(e.details()).toEqual(['  parameters.action_parameter: action set_power_state needs action_parameter']);
+    expect(e.message).toBe(
+      'the API refused POST /api/v1/conditions (400 Bad Request): invalid parameters for serverControl: parameters.action_parameter: needed',
+    );
+    expect(e.details()).toEqual([
+      '  parameters.action_parameter: action set_power_state needs action_parameter',
+    ]);
   });
 
   it("shows a 503's message (queue unavailable) and exits 3", async () => {
     const client = new ApiClient({
       baseUrl: BASE,
-      fetch: answering(503, { statusCode: 503, error: 'Service Unavailable', message: 'condition queue unavailable: NATS is not connected' }),
+      fetch: answering(503, {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'condition queue unavailable: NATS is not connected',
+      }),
     });
-    const err = (await thrown(client.createCondition('node01', 'serverControl', { action: 'get_power_state' }))) as ApiRequestError;
+    const err = (await thrown(
+      client.createCondition('node01', 'serverControl', { action: 'get_power_state' }),
+    )) as ApiRequestError;
     expect(err.exitCode).toBe(ExitCode.Api);
-    expect(err.message).toMatch(/\(503 Service Unavailable\): condition queue unavailable: NATS is not connected$/);
+    expect(err.message).toMatch(
+      /\(503 Service Unavailable\): condition queue unavailable: NATS is not connected$/,
+    );
   });
 
   it('points at the token on 401', async () => {
-    const client = new ApiClient({ baseUrl: BASE, fetch: answering(401, { statusCode: 401, error: 'Unauthorized', message: 'bad token' }) });
+    const client = new ApiClient({
+      baseUrl: BASE,
+      fetch: answering(401, { statusCode: 401, error: 'Unauthorized', message: 'bad token' }),
+    });
     const err = (await thrown(client.listServers())) as ApiRequestError;
     expect(err.exitCode).toBe(ExitCode.Api);
     expect(err.details()).toEqual(['check the token (MCTL_TOKEN, or token in the config file)']);
   });
 
   it('does not mistake a missing route for an unknown server', async () => {
-    const client = new ApiClient({ baseUrl: BASE, fetch: answering(404, { statusCode: 404, error: 'Not Found', message: 'Cannot POST /api/v1/servers/node01/condition/serverControl' }) });
-    const err = (await thrown(client.createCondition('node01', 'serverControl', { action: 'get_power_state' }))) as ApiRequestError;
+    const client = new ApiClient({
+      baseUrl: BASE,
+      fetch: answering(404, {
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'Cannot POST /api/v1/servers/node01/condition/serverControl',
+      }),
+    });
+    const err = (await thrown(
+      client.createCondition('node01', 'serverControl', { action: 'get_power_state' }),
+    )) as ApiRequestError;
     expect(err.exitCode).toBe(ExitCode.Api);
     expect(err.details()[0]).toMatch(/is http:\/\/api\.test:9001 the Switchboard conditions-api\?/);
   });
@@ -140,7 +199,9 @@ describe('ApiClient errors', () => {
     await new Promise((resolve) => server.close(resolve));
     const err = await thrown(new ApiClient({ baseUrl: `http://127.0.0.1:${port}` }).listServers());
     expect(err).toBeInstanceOf(ApiUnreachableError);
-    expect(err.message).toBe(`cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)`);
+    expect(err.message).toBe(
+      `cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)`,
+    );
   });
 
   it('gives up on a request that gets no answer', async () => {
@@ -148,12 +209,21 @@ describe('ApiClient errors', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      const err = await thrown(new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, requestTimeoutMs: 200 }).listServers());
+      const err = await thrown(
+        new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, requestTimeoutMs: 200 }).listServers(),
+      );
       expect(err).toBeInstanceOf(ApiUnreachableError);
       expect(err.message).toMatch(/no answer within 200 ms$/);
       // A wait for outcomes is bounded by what is left of the wait, not by the 30 s default.
       const started = Date.now();
-      const poll = await thrown(drain(new ApiClient({ baseUrl: `http://127.0.0.1:${port}` }).followOutcomes([CONFLICTING], { waitMs: 50, timeoutMs: 100 })));
+      const poll = await thrown(
+        drain(
+          new ApiClient({ baseUrl: `http://127.0.0.1:${port}` }).followOutcomes([CONFLICTING], {
+            waitMs: 50,
+            timeoutMs: 100,
+          }),
+        ),
+      );
       expect(poll.message).toMatch(/no answer within 100 ms$/);
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
@@ -167,10 +237,16 @@ describe('ApiClient errors', () => {
     const err = await thrown(client.listCommands());
     expect(err).toBeInstanceOf(ApiProtocolError);
     expect((err as ApiProtocolError).exitCode).toBe(ExitCode.Api);
-    expect(err.message).toMatch(/^unexpected answer to GET http:\/\/api\.test:9001\/api\/v1\/commands.*same version\?\)$/);
-    const lines = await thrown(drain(client.followOutcomes([CONFLICTING], { waitMs: 0, timeoutMs: 1000 })));
+    expect(err.message).toMatch(
+      /^unexpected answer to GET http:\/\/api\.test:9001\/api\/v1\/commands.*same version\?\)$/,
+    );
+    const lines = await thrown(
+      drain(client.followOutcomes([CONFLICTING], { waitMs: 0, timeoutMs: 1000 })),
+    );
     expect(lines).toBeInstanceOf(ApiProtocolError);
-    expect(lines.message).toMatch(/\/api\/v1\/outcomes\?ids=5f0c.*an answer line is not an OutcomeLine/);
+    expect(lines.message).toMatch(
+      /\/api\/v1\/outcomes\?ids=5f0c.*an answer line is not an OutcomeLine/,
+    );
   });
 });
 
@@ -186,8 +262,16 @@ describe('ApiClient for actions', () => {
   it.each([
     [200, { outcome: 'cancelled' }, {}],
     [202, { outcome: 'cancelling' }, {}],
-    [409, { outcome: 'refused', message: 'condition x already succeeded' }, { statusCode: 409, error: 'Conflict', message: 'condition x already succeeded' }],
-    [404, { outcome: 'unknown', message: 'condition x not found' }, { statusCode: 404, error: 'Not Found', message: 'condition x not found' }],
+    [
+      409,
+      { outcome: 'refused', message: 'condition x already succeeded' },
+      { statusCode: 409, error: 'Conflict', message: 'condition x already succeeded' },
+    ],
+    [
+      404,
+      { outcome: 'unknown', message: 'condition x not found' },
+      { statusCode: 404, error: 'Not Found', message: 'condition x not found' },
+    ],
   ])('DELETE /conditions/{id} answering %i is %j', async (status, expected, body) => {
     const seen: string[] = [];
     const client = new ApiClient({
@@ -201,7 +285,7 @@ describe('ApiClient for actions', () => {
     expect(seen).toEqual([`DELETE ${BASE}/api/v1/conditions/${CONFLICTING}`]);
   });
 
-  it('asks for NDJSON when opening an output stream, and reports a refusal in the API\'s words', async () => {
+  it("asks for NDJSON when opening an output stream, and reports a refusal in the API's words", async () => {
     const headers: Array<Record<string, string>> = [];
     const ok = new ApiClient({
       baseUrl: BASE,
@@ -215,8 +299,19 @@ describe('ApiClient for actions', () => {
     expect(await new Response(body).text()).toBe('{"x":1}\n');
     expect(headers).toEqual([{ accept: 'application/x-ndjson', authorization: 'Bearer tok' }]);
 
-    const refused = new ApiClient({ baseUrl: BASE, fetch: answering(403, { statusCode: 403, error: 'Forbidden', message: 'token lacks scope read' }) });
-    const err = (await thrown(refused.openStream('/output?ids=a', new AbortController().signal))) as ApiRequestError;
-    expect(err.message).toBe('the API refused GET /api/v1/output?ids=a (403 Forbidden): token lacks scope read');
+    const refused = new ApiClient({
+      baseUrl: BASE,
+      fetch: answering(403, {
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'token lacks scope read',
+      }),
+    });
+    const err = (await thrown(
+      refused.openStream('/output?ids=a', new AbortController().signal),
+    )) as ApiRequestError;
+    expect(err.message).toBe(
+      'the API refused GET /api/v1/output?ids=a (403 Forbidden): token lacks scope read',
+    );
   });
 });

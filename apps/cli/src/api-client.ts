@@ -10,7 +10,12 @@ import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
 import type { PublicServer } from '@switchboard/inventory';
 import { z } from 'zod';
 import { ndjsonLines } from './actions/ndjson-lines';
-import { ApiProtocolError, ApiRequestError, ApiUnreachableError, describeFetchError } from './api-errors';
+import {
+  ApiProtocolError,
+  ApiRequestError,
+  ApiUnreachableError,
+  describeFetchError,
+} from './api-errors';
 
 export const API_PREFIX = '/api/v1';
 
@@ -84,26 +89,48 @@ export class ApiClient {
   }
 
   /** POST /servers/{server}/condition/{kind}. */
-  async createCondition<K extends ConditionKind>(server: string, kind: K, parameters: ParametersOf<K>): Promise<CreateResult> {
+  async createCondition<K extends ConditionKind>(
+    server: string,
+    kind: K,
+    parameters: ParametersOf<K>,
+  ): Promise<CreateResult> {
     const path = `/servers/${encodeURIComponent(server)}/condition/${kind}`;
     const answer = await this.send('POST', path, { parameters });
     if (answer.status === 404 && !isMissingRoute(answer.body)) {
-      return { outcome: 'unknown', message: errorBody(answer.body)?.message ?? `server ${server} not found` };
+      return {
+        outcome: 'unknown',
+        message: errorBody(answer.body)?.message ?? `server ${server} not found`,
+      };
     }
     if (answer.status === 409) {
       const body = errorBody(answer.body);
-      return { outcome: 'conflict', conditionId: body?.conditionId, message: body?.message ?? 'conflict' };
+      return {
+        outcome: 'conflict',
+        conditionId: body?.conditionId,
+        message: body?.message ?? 'conflict',
+      };
     }
     const response = this.expect('POST', path, answer, ServerConditionsResponse);
-    const condition = response.records.conditions.find((c) => c.kind === kind) ?? response.records.conditions[0];
-    if (!condition) throw new ApiProtocolError('POST', this.url(path), 'the answer holds no condition');
+    const condition =
+      response.records.conditions.find((c) => c.kind === kind) ?? response.records.conditions[0];
+    if (!condition)
+      throw new ApiProtocolError('POST', this.url(path), 'the answer holds no condition');
     return { outcome: 'accepted', condition };
   }
 
   /** POST /conditions: one request, many servers. */
-  async createBatch<K extends ConditionKind>(kind: K, targets: string, parameters: ParametersOf<K>): Promise<BatchConditionResponse> {
+  async createBatch<K extends ConditionKind>(
+    kind: K,
+    targets: string,
+    parameters: ParametersOf<K>,
+  ): Promise<BatchConditionResponse> {
     const path = '/conditions';
-    return this.expect('POST', path, await this.send('POST', path, { kind, targets, parameters }), BatchConditionResponse);
+    return this.expect(
+      'POST',
+      path,
+      await this.send('POST', path, { kind, targets, parameters }),
+      BatchConditionResponse,
+    );
   }
 
   /**
@@ -111,7 +138,10 @@ export class ApiClient {
    * as it stands when `waitMs` runs out (null: no such condition); ends once the API has sent
    * them all. `timeoutMs` bounds the whole answer; `signal` abandons it (Ctrl-C).
    */
-  async *followOutcomes(ids: readonly string[], opts: { waitMs: number; timeoutMs: number; signal?: AbortSignal }): AsyncGenerator<OutcomeLine> {
+  async *followOutcomes(
+    ids: readonly string[],
+    opts: { waitMs: number; timeoutMs: number; signal?: AbortSignal },
+  ): AsyncGenerator<OutcomeLine> {
     const wait = Math.max(0, Math.floor(opts.waitMs));
     const path = `/outcomes?ids=${ids.map(encodeURIComponent).join(',')}&wait=${wait}`;
     const bound = AbortSignal.timeout(Math.max(1, opts.timeoutMs));
@@ -120,11 +150,17 @@ export class ApiClient {
       const body = await this.openStream(path, signal);
       for await (const text of ndjsonLines(body as unknown as AsyncIterable<Uint8Array>)) {
         const line = OutcomeLine.safeParse(parseBody(text));
-        if (!line.success) throw new ApiProtocolError('GET', this.url(path), `an answer line is not an OutcomeLine: ${line.error.issues[0].message}`);
+        if (!line.success)
+          throw new ApiProtocolError(
+            'GET',
+            this.url(path),
+            `an answer line is not an OutcomeLine: ${line.error.issues[0].message}`,
+          );
         yield line.data;
       }
     } catch (err) {
-      if (opts.signal?.aborted || err instanceof ApiRequestError || err instanceof ApiProtocolError) throw err;
+      if (opts.signal?.aborted || err instanceof ApiRequestError || err instanceof ApiProtocolError)
+        throw err;
       throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, opts.timeoutMs));
     }
   }
@@ -138,7 +174,9 @@ export class ApiClient {
     const answer = await this.send('GET', path);
     if (answer.status === 404 && !isMissingRoute(answer.body)) {
       const message = errorBody(answer.body)?.message ?? '';
-      return /has no conditions?\b/.test(message) ? { found: 'none', message } : { found: 'unknown', message };
+      return /has no conditions?\b/.test(message)
+        ? { found: 'none', message }
+        : { found: 'unknown', message };
     }
     const records = this.expect('GET', path, answer, ServerConditionsResponse).records;
     return { found: 'server', serverID: records.serverID, conditions: records.conditions };
@@ -170,7 +208,8 @@ export class ApiClient {
     const path = `/conditions/${encodeURIComponent(id)}`;
     const answer = await this.send('DELETE', path);
     const message = errorBody(answer.body)?.message ?? '';
-    if (answer.status === 404 && !isMissingRoute(answer.body)) return { outcome: 'unknown', message };
+    if (answer.status === 404 && !isMissingRoute(answer.body))
+      return { outcome: 'unknown', message };
     if (answer.status === 409) return { outcome: 'refused', message };
     this.expect('DELETE', path, answer, z.unknown());
     return answer.status === 202 ? { outcome: 'cancelling' } : { outcome: 'cancelled' };
@@ -186,14 +225,22 @@ export class ApiClient {
     const both = AbortSignal.any([signal, connect]);
     let res: Response;
     try {
-      res = await this.fetchFn(this.url(path), { method: 'GET', headers: this.headers('application/x-ndjson'), signal: both });
+      res = await this.fetchFn(this.url(path), {
+        method: 'GET',
+        headers: this.headers('application/x-ndjson'),
+        signal: both,
+      });
     } catch (err) {
       if (signal.aborted) throw err;
       throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, this.requestTimeoutMs));
     }
     if (res.status < 200 || res.status > 299) {
       const text = await res.text().catch(() => '');
-      throw this.refusal('GET', path, { status: res.status, statusText: res.statusText, body: parseBody(text) });
+      throw this.refusal('GET', path, {
+        status: res.status,
+        statusText: res.statusText,
+        body: parseBody(text),
+      });
     }
     if (!res.body) throw new ApiProtocolError('GET', this.url(path), 'the answer has no body');
     return res.body;
@@ -210,7 +257,13 @@ export class ApiClient {
     return headers;
   }
 
-  private async send(method: Method, path: string, body?: unknown, timeoutMs?: number, signal?: AbortSignal): Promise<Answer> {
+  private async send(
+    method: Method,
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     const bound = Math.max(1, Math.min(timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
     const headers = this.headers('application/json', body !== undefined);
     let res: Response;
@@ -220,7 +273,9 @@ export class ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(bound)]) : AbortSignal.timeout(bound),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(bound)])
+          : AbortSignal.timeout(bound),
       });
       text = await res.text();
     } catch (err) {
@@ -231,13 +286,22 @@ export class ApiClient {
   }
 
   /** A 2xx answer in the expected shape, or the error that explains why not. */
-  private expect<T>(method: string, path: string, answer: Answer, schema: z.ZodType<T, unknown>): T {
+  private expect<T>(
+    method: string,
+    path: string,
+    answer: Answer,
+    schema: z.ZodType<T, unknown>,
+  ): T {
     if (answer.status < 200 || answer.status > 299) throw this.refusal(method, path, answer);
     const parsed = schema.safeParse(answer.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-      throw new ApiProtocolError(method, this.url(path), `${issue.message}${where} (is ${this.baseUrl} a Switchboard conditions-api of the same version?)`);
+      throw new ApiProtocolError(
+        method,
+        this.url(path),
+        `${issue.message}${where} (is ${this.baseUrl} a Switchboard conditions-api of the same version?)`,
+      );
     }
     return parsed.data;
   }
@@ -245,8 +309,18 @@ export class ApiClient {
   /** Why a request as a whole was refused, in the API's own words. */
   private refusal(method: string, path: string, answer: Answer): ApiRequestError {
     const body = errorBody(answer.body);
-    const fallback = typeof answer.body === 'string' ? { statusCode: answer.status, error: '', message: answer.body.slice(0, 200) } : undefined;
-    return new ApiRequestError(method, `${API_PREFIX}${path}`, answer.status, answer.statusText, body ?? fallback, hintFor(answer, this.baseUrl));
+    const fallback =
+      typeof answer.body === 'string'
+        ? { statusCode: answer.status, error: '', message: answer.body.slice(0, 200) }
+        : undefined;
+    return new ApiRequestError(
+      method,
+      `${API_PREFIX}${path}`,
+      answer.status,
+      answer.statusText,
+      body ?? fallback,
+      hintFor(answer, this.baseUrl),
+    );
   }
 }
 
@@ -275,8 +349,10 @@ function isMissingRoute(body: unknown): boolean {
 }
 
 function hintFor(answer: Answer, baseUrl: string): string | undefined {
-  if (answer.status === 401 || answer.status === 403) return 'check the token (MCTL_TOKEN, or token in the config file)';
-  if (answer.status === 404 && isMissingRoute(answer.body)) return `is ${baseUrl} the Switchboard conditions-api? (check base_url / MCTL_URL / --url)`;
+  if (answer.status === 401 || answer.status === 403)
+    return 'check the token (MCTL_TOKEN, or token in the config file)';
+  if (answer.status === 404 && isMissingRoute(answer.body))
+    return `is ${baseUrl} the Switchboard conditions-api? (check base_url / MCTL_URL / --url)`;
   return undefined;
 }
 

@@ -66,11 +66,18 @@ export function isTransient(err: unknown): boolean {
 /** Turns what fetch threw into words: undici hides the useful part in `cause`. */
 export function describeFetchError(err: unknown, timeoutMs: number): string {
   // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` of another realm fails.
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; message?: unknown; cause?: unknown };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return `no answer within ${formatDuration(timeoutMs)}`;
   }
-  const cause = (typeof e.cause === 'object' && e.cause !== null ? e.cause : {}) as { code?: unknown; message?: unknown };
+  const cause = (typeof e.cause === 'object' && e.cause !== null ? e.cause : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
   const code = typeof cause.code === 'string' ? cause.code : undefined;
   const known: Record<string, string> = {
     ECONNREFUSED: 'connection refused (is conditions-api running?)',
@@ -82,9 +89,12 @@ export function describeFetchError(err: unknown, timeoutMs: number): string {
     ETIMEDOUT: 'connection timed out',
     UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
     UND_ERR_SOCKET: 'connection closed by the other side',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)',
-    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in the chain (name its CA with ca_file: in the config, or set verify_ssl: false)',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified (name its CA with ca_file: in the config, or set verify_ssl: false)',
+    DEPTH_ZERO_SELF_SIGNED_CERT:
+      'self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)',
+    SELF_SIGNED_CERT_IN_CHAIN:
+      'self-signed TLS certificate in the chain (name its CA with ca_file: in the config, or set verify_ssl: false)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      'TLS certificate cannot be verified (name its CA with ca_file: in the config, or set verify_ssl: false)',
     ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
     CERT_HAS_EXPIRED: 'TLS certificate expired',
   };

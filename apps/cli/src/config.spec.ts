@@ -1,7 +1,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_BASE_URL, configPath, loadConfig, normaliseBaseUrl, parseConfigText } from './config';
+import {
+  DEFAULT_BASE_URL,
+  configPath,
+  loadConfig,
+  normaliseBaseUrl,
+  parseConfigText,
+} from './config';
 import { ConfigError } from './errors';
 
 let home: string;
@@ -63,7 +69,9 @@ describe('precedence: default < config file < environment < --url', () => {
   });
 
   it('reads a whole file', () => {
-    write('# mctl\nbase_url: https://switchboard.example/api/v1/\ntoken: abc.def.ghi\nverify_ssl: true\n');
+    write(
+      '# mctl\nbase_url: https://switchboard.example/api/v1/\ntoken: abc.def.ghi\nverify_ssl: true\n',
+    );
     expect(loadConfig({ env: {}, homeDir: home })).toEqual({
       baseUrl: 'https://switchboard.example',
       baseUrlSource: 'config file',
@@ -92,20 +100,32 @@ describe('where the config file is', () => {
 
   it('is an error when a file asked for by name is missing, not when the default one is', () => {
     expect(() => loadConfig({ env: {}, homeDir: join(home, 'none') })).not.toThrow();
-    const err = configError(() => loadConfig({ env: {}, homeDir: home, configFile: join(home, 'missing.yaml') }));
-    expect(err.message).toBe(`${join(home, 'missing.yaml')}: cannot read the config file: no such file`);
+    const err = configError(() =>
+      loadConfig({ env: {}, homeDir: home, configFile: join(home, 'missing.yaml') }),
+    );
+    expect(err.message).toBe(
+      `${join(home, 'missing.yaml')}: cannot read the config file: no such file`,
+    );
   });
 });
 
 describe('bad config files name the file and the line', () => {
   it.each([
-    ['base_url: http://a:1\nbase-url: http://b:2\n', 2, 'unknown setting "base-url" (expected one of base_url, token, verify_ssl, ca_file)'],
+    [
+      'base_url: http://a:1\nbase-url: http://b:2\n',
+      2,
+      'unknown setting "base-url" (expected one of base_url, token, verify_ssl, ca_file)',
+    ],
     ['token: abc\nverify_ssl: maybe\n', 2, 'verify_ssl must be true or false'],
     ['# comment\n\nbase_url: ftp://example\n', 3, 'base_url must be an http:// or https:// URL'],
     ['base_url: not a url\n', 1, 'base_url must be an http:// or https:// URL'],
     ['token: 42\n', 1, 'token must be a string'],
     ['token: ""\n', 1, 'token must not be empty'],
-    ['- base_url\n- token\n', 1, 'expected a map of settings (base_url, token, verify_ssl, ca_file)'],
+    [
+      '- base_url\n- token\n',
+      1,
+      'expected a map of settings (base_url, token, verify_ssl, ca_file)',
+    ],
     // yaml reports an unclosed quote where the scalar should have ended: the end of the file.
     ['base_url: "http://a:1\ntoken: x\n', 3, 'invalid YAML: Missing closing "quote'],
     ['token: a\ntoken: b\n', 2, 'invalid YAML: Map keys must be unique'],
@@ -119,16 +139,22 @@ describe('bad config files name the file and the line', () => {
   });
 
   it('names MCTL_URL or --url when they hold no URL', () => {
-    expect(configError(() => loadConfig({ env: { MCTL_URL: 'localhost:9001' }, homeDir: home })).message).toBe(
+    expect(
+      configError(() => loadConfig({ env: { MCTL_URL: 'localhost:9001' }, homeDir: home })).message,
+    ).toBe(
       'environment variable MCTL_URL: must be an http:// or https:// URL, got "localhost:9001"',
     );
-    expect(configError(() => loadConfig({ env: {}, homeDir: home, url: 'nope' })).message).toMatch(/^--url: must be an http/);
+    expect(configError(() => loadConfig({ env: {}, homeDir: home, url: 'nope' })).message).toMatch(
+      /^--url: must be an http/,
+    );
   });
 
   it('warns when a file holding a token can be read by other users', () => {
     write('token: secret\n');
     chmodSync(file, 0o644);
-    expect(loadConfig({ env: {}, homeDir: home }).warnings).toEqual([`${file} holds a token and can be read by other users; run: chmod 600 ${file}`]);
+    expect(loadConfig({ env: {}, homeDir: home }).warnings).toEqual([
+      `${file} holds a token and can be read by other users; run: chmod 600 ${file}`,
+    ]);
   });
 });
 

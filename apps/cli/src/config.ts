@@ -83,7 +83,9 @@ export function loadConfig(inputs: ConfigInputs): CliConfig {
     token: inputs.env.MCTL_TOKEN || fromFile.token,
     verifySsl: fromFile.verify_ssl ?? true,
     // A relative ca_file is relative to the config file, as a path written in it would be read.
-    caFile: inputs.env.MCTL_CA_FILE || (fromFile.ca_file === undefined ? undefined : resolve(dirname(path), fromFile.ca_file)),
+    caFile:
+      inputs.env.MCTL_CA_FILE ||
+      (fromFile.ca_file === undefined ? undefined : resolve(dirname(path), fromFile.ca_file)),
     file: text === undefined ? undefined : path,
     warnings,
   };
@@ -95,7 +97,8 @@ export function normaliseBaseUrl(url: string): string {
 }
 
 function checkUrl(value: string, source: string): string {
-  if (!HttpUrl.safeParse(value).success) throw new ConfigError(source, undefined, `${URL_RULE}, got "${value}"`);
+  if (!HttpUrl.safeParse(value).success)
+    throw new ConfigError(source, undefined, `${URL_RULE}, got "${value}"`);
   return value;
 }
 
@@ -105,7 +108,12 @@ function readConfigFile(path: string, explicit: boolean): string | undefined {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !explicit) return undefined;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (err as Error).message;
     throw new ConfigError(path, undefined, `cannot read the config file: ${reason}`);
   }
 }
@@ -134,7 +142,11 @@ export function parseConfigText(text: string, file: string): ConfigFile {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    throw new ConfigError(file, lines.linePos(first.pos[0]).line, `invalid YAML: ${first.message.split('\n')[0]}`);
+    throw new ConfigError(
+      file,
+      lines.linePos(first.pos[0]).line,
+      `invalid YAML: ${first.message.split('\n')[0]}`,
+    );
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return {};
   if (!isMap(doc.contents)) {
@@ -148,18 +160,34 @@ export function parseConfigText(text: string, file: string): ConfigFile {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
     const pair = findPair(doc, key);
-    const line = pair && isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
-    throw new ConfigError(file, line, `unknown setting "${key}" (expected one of ${SETTINGS.join(', ')})`);
+    const line =
+      pair && isScalar(pair.key) && pair.key.range
+        ? lines.linePos(pair.key.range[0]).line
+        : undefined;
+    throw new ConfigError(
+      file,
+      line,
+      `unknown setting "${key}" (expected one of ${SETTINGS.join(', ')})`,
+    );
   }
   const key = String(issue.path[0]);
   const pair = findPair(doc, key);
   const node = pair?.value ?? pair?.key;
-  const range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined) : undefined;
-  throw new ConfigError(file, range ? lines.linePos(range[0]).line : undefined, `${key} ${issue.message}`);
+  const range =
+    node && typeof node === 'object' && 'range' in node
+      ? (node.range as [number, number, number] | undefined)
+      : undefined;
+  throw new ConfigError(
+    file,
+    range ? lines.linePos(range[0]).line : undefined,
+    `${key} ${issue.message}`,
+  );
 }
 
 function findPair(doc: Document, key: string): Pair | undefined {
   const { isMap, isPair, isScalar } = yaml();
   if (!isMap(doc.contents)) return undefined;
-  return doc.contents.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+  return doc.contents.items.find(
+    (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key,
+  );
 }

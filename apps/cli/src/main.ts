@@ -16,7 +16,9 @@ process.on('SIGINT', () => {
     for (const listener of [...interruptListeners]) listener();
     return;
   }
-  process.stderr.write('\nmctl: interrupted; conditions already queued keep running (see mctl power --action-status)\n');
+  process.stderr.write(
+    '\nmctl: interrupted; conditions already queued keep running (see mctl power --action-status)\n',
+  );
   process.exit(INTERRUPTED_EXIT);
 });
 
@@ -44,7 +46,9 @@ run(process.argv.slice(2), {
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`mctl: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `mctl: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = 70;
   },
 );

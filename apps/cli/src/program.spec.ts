@@ -37,14 +37,20 @@ describe('mctl power (OpenFlight grammar)', () => {
     const { code, out, err } = await mctl(api, ['power', 'on', 'node[01-03]']);
     expect({ code, out, err }).toEqual({ code: 0, out: 'on: node[01-03]\n', err: '' });
     expect(posted(api).map((r) => r.path)).toEqual(['/api/v1/conditions']);
-    expect(posted(api)[0].body).toEqual({ kind: 'serverControl', targets: 'node[01-03]', parameters: { action: 'set_power_state', action_parameter: 'on' } });
+    expect(posted(api)[0].body).toEqual({
+      kind: 'serverControl',
+      targets: 'node[01-03]',
+      parameters: { action: 'set_power_state', action_parameter: 'on' },
+    });
   });
 
   it('sends one server to POST /servers/{s}/condition/serverControl', async () => {
     const api = fleet();
     const { code, out } = await mctl(api, ['power', 'status', 'node02']);
     expect({ code, out }).toEqual({ code: 0, out: 'off: node02\n' });
-    expect(posted(api).map((r) => r.path)).toEqual(['/api/v1/servers/node02/condition/serverControl']);
+    expect(posted(api).map((r) => r.path)).toEqual([
+      '/api/v1/servers/node02/condition/serverControl',
+    ]);
     expect(parametersSent(api)).toEqual({ action: 'get_power_state' });
   });
 
@@ -52,10 +58,16 @@ describe('mctl power (OpenFlight grammar)', () => {
     [['power', 'restart', 'node01'], { action: 'set_power_state', action_parameter: 'cycle' }],
     [['power', 'off', 'node01'], { action: 'set_power_state', action_parameter: 'off' }],
     [['power', 'soft', 'node01'], { action: 'set_power_state', action_parameter: 'soft' }],
-    [['power', '--server', 'node01', '--action', 'reset'], { action: 'set_power_state', action_parameter: 'reset' }],
+    [
+      ['power', '--server', 'node01', '--action', 'reset'],
+      { action: 'set_power_state', action_parameter: 'reset' },
+    ],
     [['power', '--server', 'node01', '--action', 'status'], { action: 'get_power_state' }],
     [['power', '--server', 'node01', '--action', 'bmc-reset'], { action: 'power_cycle_bmc' }],
-    [['power', '--server', 'node01', '--action', 'boot-pxe-persistent'], { action: 'pxe_boot_persistent' }],
+    [
+      ['power', '--server', 'node01', '--action', 'boot-pxe-persistent'],
+      { action: 'pxe_boot_persistent' },
+    ],
     [['power', 'node01', '-a', 'on'], { action: 'set_power_state', action_parameter: 'on' }],
   ])('%j sends %j', async (argv, parameters) => {
     const api = fleet();
@@ -73,18 +85,34 @@ describe('mctl power (OpenFlight grammar)', () => {
   });
 
   it('reports failures, conflicts and unknown names on their own lines and exits 1', async () => {
-    const api = fleet({ node02: { fail: 'BMC unreachable' }, node03: { fail: 'BMC unreachable' }, node04: { busyWith: CONFLICTING } });
+    const api = fleet({
+      node02: { fail: 'BMC unreachable' },
+      node03: { fail: 'BMC unreachable' },
+      node04: { busyWith: CONFLICTING },
+    });
     const { code, out } = await mctl(api, ['power', 'on', 'node[01-05],node99']);
     expect(code).toBe(ExitCode.NotAllSucceeded);
     expect(out).toBe(
-      ['on: node[01,05]', 'failed: node[02-03] (BMC unreachable)', `conflict: node04 (condition ${CONFLICTING} in progress)`, 'unknown: node99', ''].join('\n'),
+      [
+        'on: node[01,05]',
+        'failed: node[02-03] (BMC unreachable)',
+        `conflict: node04 (condition ${CONFLICTING} in progress)`,
+        'unknown: node99',
+        '',
+      ].join('\n'),
     );
   });
 
   it('reports a conflict and an unknown name on the single-server endpoint too', async () => {
     const api = fleet({ node01: { busyWith: CONFLICTING } });
-    expect(await mctl(api, ['power', 'on', 'node01'])).toMatchObject({ code: 1, out: `conflict: node01 (condition ${CONFLICTING} in progress)\n` });
-    expect(await mctl(api, ['power', 'on', 'node99'])).toMatchObject({ code: 1, out: 'unknown: node99\n' });
+    expect(await mctl(api, ['power', 'on', 'node01'])).toMatchObject({
+      code: 1,
+      out: `conflict: node01 (condition ${CONFLICTING} in progress)\n`,
+    });
+    expect(await mctl(api, ['power', 'on', 'node99'])).toMatchObject({
+      code: 1,
+      out: 'unknown: node99\n',
+    });
   });
 
   it('stops waiting at --timeout and says the work goes on', async () => {
@@ -99,7 +127,9 @@ describe('mctl power (OpenFlight grammar)', () => {
     const { code, out } = await mctl(api, ['power', 'off', 'node[01-03]', '--no-wait']);
     const ids = [...api.conditions.values()].map((c) => [c.target, c.id]);
     expect(code).toBe(ExitCode.NotAllSucceeded); // node03 conflicted
-    expect(out).toBe(`${ids.map(([s, id]) => `queued: ${s} (condition ${id})`).join('\n')}\nconflict: node03 (condition ${CONFLICTING} in progress)\n`);
+    expect(out).toBe(
+      `${ids.map(([s, id]) => `queued: ${s} (condition ${id})`).join('\n')}\nconflict: node03 (condition ${CONFLICTING} in progress)\n`,
+    );
     expect(api.requests.filter((r) => r.method === 'GET')).toEqual([]);
   });
 
@@ -114,14 +144,22 @@ describe('mctl power (OpenFlight grammar)', () => {
       ['node99', 'unknown', undefined, undefined, 'server "node99" is not in the inventory'],
     ]);
     expect(rows[0].conditionId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
-    expect(Object.keys(rows[0]).sort()).toEqual(['conditionId', 'outcome', 'result', 'server', 'state']);
+    expect(Object.keys(rows[0]).sort()).toEqual([
+      'conditionId',
+      'outcome',
+      'result',
+      'server',
+      'state',
+    ]);
   });
 
   it('accepts -o json after the command too, and with --no-wait', async () => {
     const api = fleet();
     const { code, out } = await mctl(api, ['power', 'on', 'node01', '--no-wait', '-o', 'json']);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual([expect.objectContaining({ server: 'node01', outcome: 'queued', state: 'pending' })]);
+    expect(JSON.parse(out)).toEqual([
+      expect.objectContaining({ server: 'node01', outcome: 'queued', state: 'pending' }),
+    ]);
   });
 });
 
@@ -130,10 +168,18 @@ describe('mctl power --action-status', () => {
     const api = fleet({ node02: { fail: 'BMC unreachable' } });
     await mctl(api, ['power', 'on', 'node[01-02]']);
     const before = posted(api).length;
-    const { code, out } = await mctl(api, ['power', '--server', 'node[01-03],node99', '--action-status']);
+    const { code, out } = await mctl(api, [
+      'power',
+      '--server',
+      'node[01-03],node99',
+      '--action-status',
+    ]);
     expect(posted(api)).toHaveLength(before);
     expect(code).toBe(1);
-    const lines = out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
     expect(lines[0]).toEqual(['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION']);
     expect(lines.slice(1).map((l) => l.slice(0, 4))).toEqual([
       ['node01', 'succeeded', 'on', 'on'],
@@ -146,9 +192,21 @@ describe('mctl power --action-status', () => {
   it('exits 0 when every latest condition succeeded, resolving groups from GET /servers', async () => {
     const api = fleet();
     await mctl(api, ['power', 'on', '-g', 'rack1']);
-    const { code, out } = await mctl(api, ['-o', 'json', 'power', '-g', 'rack1', '--action-status']);
+    const { code, out } = await mctl(api, [
+      '-o',
+      'json',
+      'power',
+      '-g',
+      'rack1',
+      '--action-status',
+    ]);
     expect(code).toBe(0);
-    expect((JSON.parse(out) as Array<{ server: string; outcome: string }>).map((r) => [r.server, r.outcome])).toEqual([
+    expect(
+      (JSON.parse(out) as Array<{ server: string; outcome: string }>).map((r) => [
+        r.server,
+        r.outcome,
+      ]),
+    ).toEqual([
       ['node01', 'succeeded'],
       ['node02', 'succeeded'],
       ['node03', 'succeeded'],
@@ -168,7 +226,13 @@ describe('mctl power list', () => {
     const api = fleet({}, 3);
     const { code, out } = await mctl(api, ['power', 'list']);
     expect(code).toBe(0);
-    expect(out.split('\n')[0].split(/\s{2,}/)).toEqual(['NAME', 'ID', 'PLATFORM', 'DRIVER', 'GROUPS']);
+    expect(out.split('\n')[0].split(/\s{2,}/)).toEqual([
+      'NAME',
+      'ID',
+      'PLATFORM',
+      'DRIVER',
+      'GROUPS',
+    ]);
     expect(out).toMatch(/^node01\s+ipmi\s+ipmi\s+rack1$/m);
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/servers']);
   });
@@ -177,19 +241,40 @@ describe('mctl power list', () => {
     const api = fleet();
     const { code, out, err } = await mctl(api, ['-o', 'json', 'power', 'list', 'node0[7-9]']);
     expect(code).toBe(1);
-    expect((JSON.parse(out) as Array<{ name: string }>).map((s) => s.name)).toEqual(['node07', 'node08']);
+    expect((JSON.parse(out) as Array<{ name: string }>).map((s) => s.name)).toEqual([
+      'node07',
+      'node08',
+    ]);
     expect(err).toBe('unknown: node09\n');
     const byGroup = await mctl(api, ['-o', 'json', 'power', 'list', '-g', 'rack1']);
-    expect((JSON.parse(byGroup.out) as Array<{ name: string }>).map((s) => s.name)).toEqual(['node01', 'node02', 'node03', 'node04']);
+    expect((JSON.parse(byGroup.out) as Array<{ name: string }>).map((s) => s.name)).toEqual([
+      'node01',
+      'node02',
+      'node03',
+      'node04',
+    ]);
   });
 });
 
 describe('mctl boot', () => {
   it('sets the next boot device, persistent and EFI', async () => {
     const api = fleet();
-    const { code, out } = await mctl(api, ['boot', '--server', 'node01', '--device', 'pxe', '--persistent', '--efi']);
+    const { code, out } = await mctl(api, [
+      'boot',
+      '--server',
+      'node01',
+      '--device',
+      'pxe',
+      '--persistent',
+      '--efi',
+    ]);
     expect({ code, out }).toEqual({ code: 0, out: 'boot pxe persistent efi: node01\n' });
-    expect(parametersSent(api)).toEqual({ action: 'set_next_boot_device', action_parameter: 'pxe', set_next_boot_device_persistent: true, set_next_boot_device_efi: true });
+    expect(parametersSent(api)).toEqual({
+      action: 'set_next_boot_device',
+      action_parameter: 'pxe',
+      set_next_boot_device_persistent: true,
+      set_next_boot_device_efi: true,
+    });
   });
 
   it('takes a range positionally and defaults to the next boot only', async () => {
@@ -200,7 +285,10 @@ describe('mctl boot', () => {
 
   it.each([
     [['boot', 'node01'], /required option '-d, --device <device>' not specified/],
-    [['boot', 'node01', '--device', 'tape'], /argument 'tape' is invalid\. Allowed choices are bios, cdrom/],
+    [
+      ['boot', 'node01', '--device', 'tape'],
+      /argument 'tape' is invalid\. Allowed choices are bios, cdrom/,
+    ],
     [['boot', '--device', 'pxe'], /which servers\?/],
   ])('%j is a usage error', async (argv, message) => {
     const { code, err } = await mctl(fleet(), argv);
@@ -211,15 +299,24 @@ describe('mctl boot', () => {
 
 describe('usage errors exit 2 before anything is sent', () => {
   it.each([
-    [['power', 'frob', 'node01'], 'mctl: unknown power verb "frob"; expected one of: on, off, restart, status, list, cycle, reset, soft, bmc-reset, boot-pxe-persistent\n'],
+    [
+      ['power', 'frob', 'node01'],
+      'mctl: unknown power verb "frob"; expected one of: on, off, restart, status, list, cycle, reset, soft, bmc-reset, boot-pxe-persistent\n',
+    ],
     [['power', 'on'], /which servers\?/],
     [['power', '--server', 'node01'], /what should happen\?/],
     [['power', 'on', 'node[01-'], 'mctl: invalid node range "node[01-": unclosed \'[\'\n'],
-    [['power', '--server', 'node01', '--action', 'explode'], /option '-a, --action <action>' argument 'explode' is invalid/],
+    [
+      ['power', '--server', 'node01', '--action', 'explode'],
+      /option '-a, --action <action>' argument 'explode' is invalid/,
+    ],
     [['power', 'on', 'node01', '--timeout', 'soon'], /expected a number of seconds greater than 0/],
     [['-o', 'yaml', 'power', 'on', 'node01'], /argument 'yaml' is invalid/],
     [['reboot', 'node01'], /^mctl: unknown command 'reboot'\n/],
-    [['power', 'on', 'node01', '--bogus'], "mctl: unknown option '--bogus'\n(add --help for usage)\n"],
+    [
+      ['power', 'on', 'node01', '--bogus'],
+      "mctl: unknown option '--bogus'\n(add --help for usage)\n",
+    ],
     [['power', 'on', 'node01', 'node02'], /^mctl: too many arguments for 'power'/],
   ])('%j', async (argv, message) => {
     const api = fleet();
@@ -250,31 +347,58 @@ describe('usage errors exit 2 before anything is sent', () => {
   });
 });
 
-describe('API errors are shown with the API\'s own message, never a stack trace', () => {
+describe("API errors are shown with the API's own message, never a stack trace", () => {
   it('400: lists the issues, exit 2', async () => {
     const api = fleet();
     api.override = {
       status: 400,
-      body: { statusCode: 400, error: 'Bad Request', message: 'invalid targets: unclosed', issues: [{ path: 'targets', message: "unclosed '['" }] },
+      body: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid targets: unclosed',
+        issues: [{ path: 'targets', message: "unclosed '['" }],
+      },
     };
     const { code, err } = await mctl(api, ['power', 'on', '@rack1']);
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toBe("mctl: the API refused POST /api/v1/conditions (400 Bad Request): invalid targets: unclosed\n  targets: unclosed '['\n");
+    expect(err).toBe(
+      "mctl: the API refused POST /api/v1/conditions (400 Bad Request): invalid targets: unclosed\n  targets: unclosed '['\n",
+    );
   });
 
   it('503: names the queue problem, exit 3', async () => {
     const api = fleet();
-    api.override = { status: 503, body: { statusCode: 503, error: 'Service Unavailable', message: 'condition queue unavailable: NATS is not connected' } };
+    api.override = {
+      status: 503,
+      body: {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'condition queue unavailable: NATS is not connected',
+      },
+    };
     const { code, err } = await mctl(api, ['power', 'on', 'node01']);
     expect(code).toBe(ExitCode.Api);
-    expect(err).toBe('mctl: the API refused POST /api/v1/servers/node01/condition/serverControl (503 Service Unavailable): condition queue unavailable: NATS is not connected\n');
+    expect(err).toBe(
+      'mctl: the API refused POST /api/v1/servers/node01/condition/serverControl (503 Service Unavailable): condition queue unavailable: NATS is not connected\n',
+    );
   });
 
   it('unreachable: names the URL, exit 3', async () => {
-    const io = memoryIo({ fetch: async () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })) });
-    const { code, err } = await mctl(undefined, ['--url', 'http://10.0.0.9:9001', 'power', 'on', 'node01'], io);
+    const io = memoryIo({
+      fetch: async () =>
+        Promise.reject(
+          Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+        ),
+    });
+    const { code, err } = await mctl(
+      undefined,
+      ['--url', 'http://10.0.0.9:9001', 'power', 'on', 'node01'],
+      io,
+    );
     expect(code).toBe(ExitCode.Api);
-    expect(err).toBe('mctl: cannot reach the Switchboard API at http://10.0.0.9:9001: connection refused (is conditions-api running?)\n');
+    expect(err).toBe(
+      'mctl: cannot reach the Switchboard API at http://10.0.0.9:9001: connection refused (is conditions-api running?)\n',
+    );
   });
 });
 
@@ -298,8 +422,17 @@ describe('configuration', () => {
     };
     const argv = ['power', 'on', 'node01', '--no-wait'];
     await run(argv, { ...memoryIo({ homeDir: home }), fetch: spy });
-    await run(argv, { ...memoryIo({ homeDir: home, env: { MCTL_URL: 'http://from-env:9001/', MCTL_TOKEN: 'env-token' } }), fetch: spy });
-    await run(['--url', 'http://from-flag:9001', ...argv], { ...memoryIo({ homeDir: home, env: { MCTL_URL: 'http://from-env:9001' } }), fetch: spy });
+    await run(argv, {
+      ...memoryIo({
+        homeDir: home,
+        env: { MCTL_URL: 'http://from-env:9001/', MCTL_TOKEN: 'env-token' },
+      }),
+      fetch: spy,
+    });
+    await run(['--url', 'http://from-flag:9001', ...argv], {
+      ...memoryIo({ homeDir: home, env: { MCTL_URL: 'http://from-env:9001' } }),
+      fetch: spy,
+    });
     expect(seen).toEqual([
       'http://from-file:9001/api/v1/servers/node01/condition/serverControl Bearer file-token',
       'http://from-env:9001/api/v1/servers/node01/condition/serverControl Bearer env-token',
@@ -317,14 +450,22 @@ describe('configuration', () => {
         return api.fetch(input, init);
       },
     });
-    expect(seen).toEqual(['http://127.0.0.1:9001/api/v1/servers/node01/condition/serverControl undefined']);
+    expect(seen).toEqual([
+      'http://127.0.0.1:9001/api/v1/servers/node01/condition/serverControl undefined',
+    ]);
   });
 
   it('a bad config file is exit 2 naming the file and line; --help still works', async () => {
     writeFileSync(file, 'base_url: http://ok:9001\nverfy_ssl: false\n');
-    const { code, err } = await mctl(fleet(), ['power', 'on', 'node01'], memoryIo({ homeDir: home }));
+    const { code, err } = await mctl(
+      fleet(),
+      ['power', 'on', 'node01'],
+      memoryIo({ homeDir: home }),
+    );
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toBe(`mctl: ${file}:2: unknown setting "verfy_ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`);
+    expect(err).toBe(
+      `mctl: ${file}:2: unknown setting "verfy_ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`,
+    );
     expect((await mctl(undefined, ['power', '--help'], memoryIo({ homeDir: home }))).code).toBe(0);
   });
 
@@ -337,12 +478,18 @@ describe('configuration', () => {
   });
 
   it('turns TLS verification off only for https with verify_ssl: false', async () => {
-    writeFileSync(file, 'base_url: https://switchboard.example\nverify_ssl: false\n', { mode: 0o600 });
+    writeFileSync(file, 'base_url: https://switchboard.example\nverify_ssl: false\n', {
+      mode: 0o600,
+    });
     const calls: string[] = [];
     const io = memoryIo({ homeDir: home, disableTlsVerification: () => calls.push('off') });
     await mctl(fleet(), ['power', 'on', 'node01'], io);
     expect(calls).toEqual(['off']);
-    const plain = memoryIo({ homeDir: home, env: { MCTL_URL: 'http://plain:9001' }, disableTlsVerification: () => calls.push('off') });
+    const plain = memoryIo({
+      homeDir: home,
+      env: { MCTL_URL: 'http://plain:9001' },
+      disableTlsVerification: () => calls.push('off'),
+    });
     await mctl(fleet(), ['power', 'on', 'node01'], plain);
     expect(calls).toEqual(['off']);
   });
@@ -350,7 +497,11 @@ describe('configuration', () => {
 
 describe('progress bar', () => {
   it('draws on a terminal stderr when several servers are waited for, never on stdout', async () => {
-    const { code, out, err } = await mctl(fleet(), ['power', 'on', 'node[01-04]'], memoryIo({ stderrTTY: true }));
+    const { code, out, err } = await mctl(
+      fleet(),
+      ['power', 'on', 'node[01-04]'],
+      memoryIo({ stderrTTY: true }),
+    );
     expect(code).toBe(0);
     expect(out).toBe('on: node[01-04]\n');
     expect(err).toMatch(/waiting \[/);

@@ -44,11 +44,23 @@ Examples:
 /** Builds a fresh commander program whose commands write to `io` and report their exit status through `done`. */
 export function buildProgram(io: Io, done: (exitCode: number) => void): Command {
   const program = new Command('mctl')
-    .description("Switchboard's command line: power and boot control of server fleets, and the server's commands run on nodes, through conditions-api.")
+    .description(
+      "Switchboard's command line: power and boot control of server fleets, and the server's commands run on nodes, through conditions-api.",
+    )
     .version(MCTL_VERSION, '-V, --version')
-    .option('--url <url>', `API base URL (overrides MCTL_URL and base_url; default ${DEFAULT_BASE_URL})`)
+    .option(
+      '--url <url>',
+      `API base URL (overrides MCTL_URL and base_url; default ${DEFAULT_BASE_URL})`,
+    )
     .option('--config <file>', 'config file (default ~/.config/mctl/config.yaml, or MCTL_CONFIG)')
-    .addOption(new Option('-o, --output <format>', 'text: folded ipmipower-style lines; json: one object per server').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'text: folded ipmipower-style lines; json: one object per server',
+      )
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),

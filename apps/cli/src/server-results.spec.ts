@@ -25,7 +25,10 @@ describe('exitCodeFor', () => {
 
 describe('resultFromCondition', () => {
   it('reports the error of a failed condition, else its last progress message', () => {
-    expect(resultFromCondition('node01', condition({ state: 'failed', error: 'BMC unreachable' })).reason).toBe('BMC unreachable');
+    expect(
+      resultFromCondition('node01', condition({ state: 'failed', error: 'BMC unreachable' }))
+        .reason,
+    ).toBe('BMC unreachable');
     expect(resultFromCondition('node01', condition({ state: 'failed' })).reason).toBe('done');
   });
 

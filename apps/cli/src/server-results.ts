@@ -9,7 +9,15 @@ import { ExitCode } from './exit-codes';
  * conflict: another condition holds the server; unknown: not in the inventory;
  * error: the API could not create or follow its condition.
  */
-export const outcomes = ['succeeded', 'queued', 'failed', 'timeout', 'conflict', 'unknown', 'error'] as const;
+export const outcomes = [
+  'succeeded',
+  'queued',
+  'failed',
+  'timeout',
+  'conflict',
+  'unknown',
+  'error',
+] as const;
 export type Outcome = (typeof outcomes)[number];
 
 export interface ServerResult {
@@ -26,7 +34,8 @@ export interface ServerResult {
 
 /** 0 only when every server succeeded (or was queued, with --no-wait); 1 otherwise. */
 export function exitCodeFor(results: readonly ServerResult[]): ExitCode {
-  const ok = results.length > 0 && results.every((r) => r.outcome === 'succeeded' || r.outcome === 'queued');
+  const ok =
+    results.length > 0 && results.every((r) => r.outcome === 'succeeded' || r.outcome === 'queued');
   return ok ? ExitCode.Ok : ExitCode.NotAllSucceeded;
 }
 
@@ -34,7 +43,12 @@ export function exitCodeFor(results: readonly ServerResult[]): ExitCode {
 export function resultFromCondition(server: string, condition: Condition): ServerResult {
   const base = { server, conditionId: condition.id, state: condition.state, condition };
   if (condition.state === 'succeeded') return { ...base, outcome: 'succeeded' };
-  if (condition.state === 'failed') return { ...base, outcome: 'failed', reason: condition.error ?? lastStatus(condition) ?? 'failed' };
+  if (condition.state === 'failed')
+    return {
+      ...base,
+      outcome: 'failed',
+      reason: condition.error ?? lastStatus(condition) ?? 'failed',
+    };
   return { ...base, outcome: 'timeout' };
 }
 

@@ -27,11 +27,23 @@ export class Session {
   /** Loads the config only now, so `--help` works with a broken config file. */
   client(): ApiClient {
     if (this.apiClient) return this.apiClient;
-    const config = loadConfig({ env: this.io.env, homeDir: this.io.homeDir, url: this.globals.url, configFile: this.globals.config });
+    const config = loadConfig({
+      env: this.io.env,
+      homeDir: this.io.homeDir,
+      url: this.globals.url,
+      configFile: this.globals.config,
+    });
     for (const warning of config.warnings) this.warn(warning);
     this.applyTls(config);
-    const trusting = config.caFile && !this.io.fetch ? fetchTrusting(config.caFile, config.file ?? 'MCTL_CA_FILE') : undefined;
-    this.apiClient = new ApiClient({ baseUrl: config.baseUrl, token: config.token, fetch: this.io.fetch ?? trusting });
+    const trusting =
+      config.caFile && !this.io.fetch
+        ? fetchTrusting(config.caFile, config.file ?? 'MCTL_CA_FILE')
+        : undefined;
+    this.apiClient = new ApiClient({
+      baseUrl: config.baseUrl,
+      token: config.token,
+      fetch: this.io.fetch ?? trusting,
+    });
     return this.apiClient;
   }
 

@@ -26,12 +26,31 @@ export async function submitConditions<K extends ConditionKind>(
     switch (answer.outcome) {
       case 'accepted':
         // The API names the server (the operator may have given its id).
-        return { settled: [], accepted: [{ server: answer.condition.target, conditionId: answer.condition.id, condition: answer.condition }] };
+        return {
+          settled: [],
+          accepted: [
+            {
+              server: answer.condition.target,
+              conditionId: answer.condition.id,
+              condition: answer.condition,
+            },
+          ],
+        };
       case 'unknown':
-        return { settled: [{ server: targets, outcome: 'unknown', reason: answer.message }], accepted: [] };
+        return {
+          settled: [{ server: targets, outcome: 'unknown', reason: answer.message }],
+          accepted: [],
+        };
       case 'conflict':
         return {
-          settled: [{ server: targets, outcome: 'conflict', conflictingConditionId: answer.conditionId, reason: answer.message }],
+          settled: [
+            {
+              server: targets,
+              outcome: 'conflict',
+              conflictingConditionId: answer.conditionId,
+              reason: answer.message,
+            },
+          ],
           accepted: [],
         };
     }
@@ -43,19 +62,36 @@ export async function submitConditions<K extends ConditionKind>(
     switch (r.outcome) {
       case 'accepted':
         if (r.condition) {
-          submission.accepted.push({ server: r.server, conditionId: r.condition.id, condition: r.condition });
+          submission.accepted.push({
+            server: r.server,
+            conditionId: r.condition.id,
+            condition: r.condition,
+          });
         } else {
-          submission.settled.push({ server: r.server, outcome: 'error', reason: 'accepted without a condition in the answer' });
+          submission.settled.push({
+            server: r.server,
+            outcome: 'error',
+            reason: 'accepted without a condition in the answer',
+          });
         }
         break;
       case 'conflict':
-        submission.settled.push({ server: r.server, outcome: 'conflict', conflictingConditionId: r.conflictingConditionId, reason: r.reason });
+        submission.settled.push({
+          server: r.server,
+          outcome: 'conflict',
+          conflictingConditionId: r.conflictingConditionId,
+          reason: r.reason,
+        });
         break;
       case 'unknown':
         submission.settled.push({ server: r.server, outcome: 'unknown', reason: r.reason });
         break;
       case 'error':
-        submission.settled.push({ server: r.server, outcome: 'error', reason: r.reason ?? 'error' });
+        submission.settled.push({
+          server: r.server,
+          outcome: 'error',
+          reason: r.reason ?? 'error',
+        });
         break;
     }
   }

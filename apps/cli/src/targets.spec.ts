@@ -50,7 +50,13 @@ describe('splitItems', () => {
 
 describe('resolveAgainst (client-side, from GET /servers)', () => {
   const servers: PublicServer[] = [
-    { name: 'node01', id: '7c9e6679-7425-40de-944b-e07fc1f90ae7', driver: 'ipmi', ranks: [], groups: ['rack1', 'all'] },
+    {
+      name: 'node01',
+      id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      driver: 'ipmi',
+      ranks: [],
+      groups: ['rack1', 'all'],
+    },
     { name: 'node02', driver: 'ipmi', ranks: [], groups: ['rack1', 'all'] },
     { name: 'node03', driver: 'ipmi', ranks: [], groups: ['rack2', 'all'] },
   ];

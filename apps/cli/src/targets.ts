@@ -22,12 +22,15 @@ export function targetExpression(inputs: TargetInputs): string {
   }
   for (const group of inputs.groups ?? []) {
     for (const name of group.split(',').map((g) => g.trim())) {
-      if (name === '' || name === '@') throw new UsageError(`empty group name in --group "${group}"`);
+      if (name === '' || name === '@')
+        throw new UsageError(`empty group name in --group "${group}"`);
       parts.push(name.startsWith('@') ? name : `@${name}`);
     }
   }
   if (parts.length === 0) {
-    throw new UsageError('which servers? give a name or range (node01, node[01-04]), --server <range> or --group <group>');
+    throw new UsageError(
+      'which servers? give a name or range (node01, node[01-04]), --server <range> or --group <group>',
+    );
   }
   const expression = parts.join(',');
   checkSyntax(expression);
@@ -73,7 +76,10 @@ export function splitItems(expression: string): string[] {
  * Resolves an expression against the inventory listing, client-side, for commands that
  * look servers up one by one (`--action-status`, `power list`). Names and ids both match.
  */
-export function resolveAgainst(expression: string, servers: readonly PublicServer[]): { names: string[]; unknown: string[] } {
+export function resolveAgainst(
+  expression: string,
+  servers: readonly PublicServer[],
+): { names: string[]; unknown: string[] } {
   const byKey = new Map<string, PublicServer>();
   for (const s of servers) {
     byKey.set(s.name, s);

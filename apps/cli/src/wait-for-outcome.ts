@@ -72,11 +72,14 @@ export async function waitForOutcomes(
   };
 
   for (const tracked of [...open.values()]) {
-    if (tracked.condition && isFinal(tracked.condition.state)) settle(tracked, resultFromCondition(tracked.server, tracked.condition));
+    if (tracked.condition && isFinal(tracked.condition.state))
+      settle(tracked, resultFromCondition(tracked.server, tracked.condition));
   }
   const size = opts.idsPerRequest ?? IDS_PER_REQUEST;
   const waiting = [...open.values()];
-  const groups = Array.from({ length: Math.ceil(waiting.length / size) }, (_, i) => waiting.slice(i * size, (i + 1) * size));
+  const groups = Array.from({ length: Math.ceil(waiting.length / size) }, (_, i) =>
+    waiting.slice(i * size, (i + 1) * size),
+  );
 
   await mapLimit(groups, opts.concurrency ?? REQUESTS_AT_ONCE, async (group) => {
     for (;;) {
@@ -94,17 +97,25 @@ export async function waitForOutcomes(
           if (!tracked) continue;
           tracked.pollError = undefined;
           if (condition === null) {
-            settle(tracked, { server: tracked.server, outcome: 'error', conditionId: id, reason: `condition ${id} no longer exists` });
+            settle(tracked, {
+              server: tracked.server,
+              outcome: 'error',
+              conditionId: id,
+              reason: `condition ${id} no longer exists`,
+            });
           } else {
             tracked.condition = condition;
-            if (isFinal(condition.state)) settle(tracked, resultFromCondition(tracked.server, condition));
+            if (isFinal(condition.state))
+              settle(tracked, resultFromCondition(tracked.server, condition));
           }
         }
       } catch (err) {
         if (opts.signal?.aborted) return;
         if (!isTransient(err)) throw err;
         for (const tracked of left) tracked.pollError = (err as Error).message;
-        await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())), undefined, { signal: opts.signal }).catch(() => undefined);
+        await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())), undefined, {
+          signal: opts.signal,
+        }).catch(() => undefined);
       }
     }
   });
@@ -115,18 +126,24 @@ export async function waitForOutcomes(
     const left = group.filter((t) => open.has(t.conditionId));
     if (left.length === 0) return;
     try {
-      for await (const { id, condition } of client.followOutcomes(left.map((t) => t.conditionId), { waitMs: 0, timeoutMs: LAST_LOOK_MS })) {
+      for await (const { id, condition } of client.followOutcomes(
+        left.map((t) => t.conditionId),
+        { waitMs: 0, timeoutMs: LAST_LOOK_MS },
+      )) {
         const tracked = open.get(id);
         if (!tracked || condition === null) continue;
         tracked.condition = condition;
-        if (isFinal(condition.state)) settle(tracked, resultFromCondition(tracked.server, condition));
+        if (isFinal(condition.state))
+          settle(tracked, resultFromCondition(tracked.server, condition));
       }
     } catch {
       // Unreachable now as well: the report says what was last seen, and why it is not fresher.
     }
   });
 
-  const waited = opts.signal?.aborted ? 'when mctl stopped waiting' : `after ${formatDuration(opts.timeoutMs)}`;
+  const waited = opts.signal?.aborted
+    ? 'when mctl stopped waiting'
+    : `after ${formatDuration(opts.timeoutMs)}`;
   for (const tracked of [...open.values()]) {
     const state = tracked.condition?.state ?? 'pending';
     settle(tracked, {
@@ -135,7 +152,9 @@ export async function waitForOutcomes(
       conditionId: tracked.conditionId,
       state,
       condition: tracked.condition,
-      reason: tracked.pollError ? `lost track ${waited}: ${tracked.pollError}` : `still ${state} ${waited}`,
+      reason: tracked.pollError
+        ? `lost track ${waited}: ${tracked.pollError}`
+        : `still ${state} ${waited}`,
     });
   }
   return settled;

@@ -18,12 +18,19 @@ import { Harness, bearer, queueMarks, startHarness, waitFor } from './testing/ha
  */
 const commands = {
   hello: {
-    metadata: 'help:\n  summary: Say hello\n  syntax: NODE\nconfirmation: Say hello to %{nodes}?\ntimeout: 30s\n',
+    metadata:
+      'help:\n  summary: Say hello\n  syntax: NODE\nconfirmation: Say hello to %{nodes}?\ntimeout: 30s\n',
     scripts: { 'default.sh': {}, 'metal.sh': {} },
   },
-  'tail-log': { metadata: 'help:\n  summary: Follow a log\n  description: Prints new log lines.\nconcurrent: true\n' },
+  'tail-log': {
+    metadata:
+      'help:\n  summary: Follow a log\n  description: Prints new log lines.\nconcurrent: true\n',
+  },
   'cloud-list': { metadata: 'help:\n  summary: List cloud instances\n  has_context: false\n' },
-  broken: { metadata: 'help:\n  summary: Broken\n  has_contex: false\n', scripts: { 'default.sh': { mode: 0o644 } } },
+  broken: {
+    metadata: 'help:\n  summary: Broken\n  has_contex: false\n',
+    scripts: { 'default.sh': { mode: 0o644 } },
+  },
 };
 
 let dir: string;
@@ -39,13 +46,31 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = bearer(h.token())) {
-  const res = await h.api.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-  return { status: res.statusCode, body: res.body, json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T };
+async function call(
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = bearer(h.token()),
+) {
+  const res = await h.api.app.inject({
+    method,
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+  return {
+    status: res.statusCode,
+    body: res.body,
+    json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T,
+  };
 }
 
-const action = (server: string, command: string, args: string[] = []) => call('POST', `/api/v1/servers/${server}/condition/action`, { parameters: { command, arguments: args } });
-const batch = (targets: string, command: string) => call('POST', '/api/v1/conditions', { kind: 'action', targets, parameters: { command } });
+const action = (server: string, command: string, args: string[] = []) =>
+  call('POST', `/api/v1/servers/${server}/condition/action`, {
+    parameters: { command, arguments: args },
+  });
+const batch = (targets: string, command: string) =>
+  call('POST', '/api/v1/conditions', { kind: 'action', targets, parameters: { command } });
 
 function expectError(res: { status: number; json: () => unknown }, status: number): ErrorResponse {
   expect(res.status).toBe(status);
@@ -75,11 +100,27 @@ describe('GET /api/v1/commands', () => {
       concurrent: false,
       ranks: ['default', 'metal'],
     });
-    expect(answer.commands.find((c) => c.name === 'tail-log')).toMatchObject({ concurrent: true, has_context: true, timeout_seconds: 300 });
-    expect(answer.commands.find((c) => c.name === 'cloud-list')).toMatchObject({ has_context: false, concurrent: false });
+    expect(answer.commands.find((c) => c.name === 'tail-log')).toMatchObject({
+      concurrent: true,
+      has_context: true,
+      timeout_seconds: 300,
+    });
+    expect(answer.commands.find((c) => c.name === 'cloud-list')).toMatchObject({
+      has_context: false,
+      concurrent: false,
+    });
     expect(answer.problems).toEqual([
-      { command: 'broken', file: 'broken/metadata.yaml', line: 3, message: expect.stringContaining('unknown key "help.has_contex"') },
-      { command: 'broken', file: 'broken/default.sh', message: expect.stringContaining('is not executable') },
+      {
+        command: 'broken',
+        file: 'broken/metadata.yaml',
+        line: 3,
+        message: expect.stringContaining('unknown key "help.has_contex"'),
+      },
+      {
+        command: 'broken',
+        file: 'broken/default.sh',
+        message: expect.stringContaining('is not executable'),
+      },
     ]);
     // The directory's place on the API's disk is nobody's business.
     expect(res.body).not.toContain(dir);
@@ -88,21 +129,52 @@ describe('GET /api/v1/commands', () => {
   it('answers one command by name', async () => {
     const res = await call('GET', '/api/v1/commands/tail-log');
     expect(res.status).toBe(200);
-    expect(CommandSummary.parse(res.json())).toMatchObject({ name: 'tail-log', description: 'Prints new log lines.' });
+    expect(CommandSummary.parse(res.json())).toMatchObject({
+      name: 'tail-log',
+      description: 'Prints new log lines.',
+    });
   });
 
   it.each([
-    ['an unknown command, naming it', 'nope', 404, 'unknown command "nope": not in the commands directory'],
-    ['a broken command, with its problems', 'broken', 404, /^command "broken" is broken and not loaded: broken\/metadata\.yaml:3: unknown key .*; broken\/default\.sh: is not executable/],
+    [
+      'an unknown command, naming it',
+      'nope',
+      404,
+      'unknown command "nope": not in the commands directory',
+    ],
+    [
+      'a broken command, with its problems',
+      'broken',
+      404,
+      /^command "broken" is broken and not loaded: broken\/metadata\.yaml:3: unknown key .*; broken\/default\.sh: is not executable/,
+    ],
     ['a name no command can have', '..%2Fetc', 400, /^invalid name/],
   ])('answers %s', async (_name, name, status, message) => {
-    expect(expectError(await call('GET', `/api/v1/commands/${name}`), status).message).toMatch(message);
+    expect(expectError(await call('GET', `/api/v1/commands/${name}`), status).message).toMatch(
+      message,
+    );
   });
 
   it('needs scope read', async () => {
-    expect(expectError(await call('GET', '/api/v1/commands', undefined, bearer(h.token({ scope: 'write' }))), 403).message).toBe('token lacks scope read');
-    expect(expectError(await call('GET', '/api/v1/commands/hello', undefined, {}), 401).message).toMatch(/^no bearer token/);
-    expect((await call('GET', '/api/v1/commands', undefined, bearer(h.token({ scope: 'read', servers: '@rack2' })))).status).toBe(200);
+    expect(
+      expectError(
+        await call('GET', '/api/v1/commands', undefined, bearer(h.token({ scope: 'write' }))),
+        403,
+      ).message,
+    ).toBe('token lacks scope read');
+    expect(
+      expectError(await call('GET', '/api/v1/commands/hello', undefined, {}), 401).message,
+    ).toMatch(/^no bearer token/);
+    expect(
+      (
+        await call(
+          'GET',
+          '/api/v1/commands',
+          undefined,
+          bearer(h.token({ scope: 'read', servers: '@rack2' })),
+        )
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -111,22 +183,38 @@ describe('kind action, checked against the commands directory', () => {
     const res = await action('node01', 'hello', ['--loud']);
     expect(res.status).toBe(200);
     const condition = ServerConditionsResponse.parse(res.json()).records.conditions[0];
-    expect(condition).toMatchObject({ kind: 'action', target: 'node01', state: 'pending', parameters: { command: 'hello', arguments: ['--loud'] } });
+    expect(condition).toMatchObject({
+      kind: 'action',
+      target: 'node01',
+      state: 'pending',
+      parameters: { command: 'hello', arguments: ['--loud'] },
+    });
     expect((await claimOf('node01'))?.conditionId).toBe(condition.id);
   });
 
   it.each([
-    ['an unknown command, naming it and what there is', 'nope', /^unknown command "nope": not in the commands directory; known commands: cloud-list, hello, tail-log$/],
-    ['a broken command, naming the file problem', 'broken', /^command "broken" is broken and cannot run: broken\/metadata\.yaml:3: unknown key/],
-  ])('refuses %s with 400 on parameters.command, creating nothing', async (_name, command, message) => {
-    const before = await queueMarks(h.observer);
-    for (const res of [await action('node02', command), await batch('node[02-03]', command)]) {
-      const err = expectError(res, 400);
-      expect(err.message).toMatch(message);
-      expect(err.issues).toEqual([{ path: 'parameters.command', message: err.message }]);
-    }
-    expect(await queueMarks(h.observer)).toEqual(before);
-  });
+    [
+      'an unknown command, naming it and what there is',
+      'nope',
+      /^unknown command "nope": not in the commands directory; known commands: cloud-list, hello, tail-log$/,
+    ],
+    [
+      'a broken command, naming the file problem',
+      'broken',
+      /^command "broken" is broken and cannot run: broken\/metadata\.yaml:3: unknown key/,
+    ],
+  ])(
+    'refuses %s with 400 on parameters.command, creating nothing',
+    async (_name, command, message) => {
+      const before = await queueMarks(h.observer);
+      for (const res of [await action('node02', command), await batch('node[02-03]', command)]) {
+        const err = expectError(res, 400);
+        expect(err.message).toMatch(message);
+        expect(err.issues).toEqual([{ path: 'parameters.command', message: err.message }]);
+      }
+      expect(await queueMarks(h.observer)).toEqual(before);
+    },
+  );
 
   it('holds the server for a command that is not concurrent: a second one is 409', async () => {
     const first = await action('node04', 'hello');
@@ -136,10 +224,13 @@ describe('kind action, checked against the commands directory', () => {
   });
 
   it('takes no claim for a concurrent command: two on one server are both accepted, beside an exclusive one', async () => {
-    const held = ServerConditionsResponse.parse((await action('node05', 'hello')).json()).records.conditions[0];
+    const held = ServerConditionsResponse.parse((await action('node05', 'hello')).json()).records
+      .conditions[0];
     const [a, b] = [await action('node05', 'tail-log'), await action('node05', 'tail-log')];
     expect([a.status, b.status]).toEqual([200, 200]);
-    const ids = [a, b].map((r) => ServerConditionsResponse.parse(r.json()).records.conditions[0].id);
+    const ids = [a, b].map(
+      (r) => ServerConditionsResponse.parse(r.json()).records.conditions[0].id,
+    );
     expect(new Set(ids).size).toBe(2);
     // The exclusive condition keeps its claim; the concurrent ones never touched it.
     expect((await claimOf('node05'))?.conditionId).toBe(held.id);
@@ -148,7 +239,10 @@ describe('kind action, checked against the commands directory', () => {
   });
 
   it('applies the same rules to a batch: concurrent commands twice over a range, exclusive ones once', async () => {
-    const outcomes = async (command: string) => BatchConditionResponse.parse((await batch('node[07-08]', command)).json()).results.map((r) => r.outcome);
+    const outcomes = async (command: string) =>
+      BatchConditionResponse.parse((await batch('node[07-08]', command)).json()).results.map(
+        (r) => r.outcome,
+      );
     expect(await outcomes('tail-log')).toEqual(['accepted', 'accepted']);
     expect(await outcomes('tail-log')).toEqual(['accepted', 'accepted']);
     expect(await outcomes('hello')).toEqual(['accepted', 'accepted']);
@@ -159,22 +253,34 @@ describe('kind action, checked against the commands directory', () => {
     it('is refused for a batch naming several servers: it would run once, not once per server', async () => {
       const before = await queueMarks(h.observer);
       const err = expectError(await batch('node[09-10]', 'cloud-list'), 400);
-      expect(err.message).toBe('command "cloud-list" runs once, without a node (has_context: false): name exactly one server in targets, not 2');
+      expect(err.message).toBe(
+        'command "cloud-list" runs once, without a node (has_context: false): name exactly one server in targets, not 2',
+      );
       expect(err.issues?.[0].path).toBe('targets');
-      expect(expectError(await batch('node09,ghost1', 'cloud-list'), 400).message).toContain('not 2');
+      expect(expectError(await batch('node09,ghost1', 'cloud-list'), 400).message).toContain(
+        'not 2',
+      );
       expect(await queueMarks(h.observer)).toEqual(before);
     });
 
     it('is created once for a batch naming one server, and on the per-server route', async () => {
       const one = BatchConditionResponse.parse((await batch('node09', 'cloud-list')).json());
-      expect(one.results).toEqual([expect.objectContaining({ server: 'node09', outcome: 'accepted' })]);
+      expect(one.results).toEqual([
+        expect.objectContaining({ server: 'node09', outcome: 'accepted' }),
+      ]);
       expect((await action('node10', 'cloud-list')).status).toBe(200);
     });
   });
 
   it('follows the directory: a command fixed on disk can run without restarting the API', async () => {
-    writeCommand(dir, 'broken', { metadata: 'help:\n  summary: Fixed\n  has_context: false\nconcurrent: true\n' });
-    await waitFor(async () => (await call('GET', '/api/v1/commands/broken')).status === 200, 10_000, 'the fixed command to load');
+    writeCommand(dir, 'broken', {
+      metadata: 'help:\n  summary: Fixed\n  has_context: false\nconcurrent: true\n',
+    });
+    await waitFor(
+      async () => (await call('GET', '/api/v1/commands/broken')).status === 200,
+      10_000,
+      'the fixed command to load',
+    );
     expect((await action('node11', 'broken')).status).toBe(200);
   });
 });

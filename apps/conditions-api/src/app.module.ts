@@ -49,12 +49,22 @@ export class CoreModule {
       { provide: SHUTDOWN, useValue: deps.shutdown },
       ServerAccess,
     ];
-    return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
+    return {
+      module: CoreModule,
+      providers,
+      exports: providers.map((p) => ('provide' in p ? p.provide : p)),
+    };
   }
 }
 
 @Module({
-  controllers: [ServerConditionsController, ConditionsController, BatchController, CancelController, OutcomesController],
+  controllers: [
+    ServerConditionsController,
+    ConditionsController,
+    BatchController,
+    CancelController,
+    OutcomesController,
+  ],
   providers: [ConditionsService, CancelService],
 })
 export class ConditionsModule {}
@@ -76,7 +86,15 @@ export class AppModule {
   static register(deps: CoreDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), ThrottlerModule.forRoot(rateLimitOptions(deps.rateLimitPerMinute)), ConditionsModule, OutputModule, CommandsModule, InventoryModule, HealthModule],
+      imports: [
+        CoreModule.register(deps),
+        ThrottlerModule.forRoot(rateLimitOptions(deps.rateLimitPerMinute)),
+        ConditionsModule,
+        OutputModule,
+        CommandsModule,
+        InventoryModule,
+        HealthModule,
+      ],
       // Global: every controller route needs a token unless marked @Public().
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

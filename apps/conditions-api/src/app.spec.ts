@@ -16,7 +16,14 @@ describe('createApp', () => {
     const file = join(dir, 'topology.yaml');
     writeFileSync(file, 'static_nodes:\n  "bad name!":\n    platform: ipmi\n');
     const port = await freePort();
-    await expect(createApp({ natsUrl: `nats://127.0.0.1:${port}`, inventoryFile: file, logger: captureLogger().logger, jwtSecret: JWT_SECRET })).rejects.toThrow(/invalid node name/);
+    await expect(
+      createApp({
+        natsUrl: `nats://127.0.0.1:${port}`,
+        inventoryFile: file,
+        logger: captureLogger().logger,
+        jwtSecret: JWT_SECRET,
+      }),
+    ).rejects.toThrow(/invalid node name/);
   });
 
   it('refuses a commands directory it cannot read before it touches NATS, naming it', async () => {
@@ -24,9 +31,15 @@ describe('createApp', () => {
     writeFileSync(file, 'static_nodes:\n  node01:\n    ranks: [login]\n');
     const port = await freePort();
     const missing = join(dir, 'no-such-commands');
-    await expect(createApp({ natsUrl: `nats://127.0.0.1:${port}`, inventoryFile: file, logger: captureLogger().logger, jwtSecret: JWT_SECRET, commandsDir: missing })).rejects.toThrow(
-      `commands directory ${missing}: cannot be read (ENOENT)`,
-    );
+    await expect(
+      createApp({
+        natsUrl: `nats://127.0.0.1:${port}`,
+        inventoryFile: file,
+        logger: captureLogger().logger,
+        jwtSecret: JWT_SECRET,
+        commandsDir: missing,
+      }),
+    ).rejects.toThrow(`commands directory ${missing}: cannot be read (ENOENT)`);
   });
 
   it('waits for NATS, and gives up when aborted', async () => {
@@ -34,13 +47,22 @@ describe('createApp', () => {
     writeFileSync(file, 'static_nodes:\n  node01:\n    ranks: [login]\n');
     const port = await freePort();
     const ac = new AbortController();
-    const starting = createApp({ natsUrl: `nats://127.0.0.1:${port}`, inventoryFile: file, logger: captureLogger().logger, jwtSecret: JWT_SECRET, signal: ac.signal });
+    const starting = createApp({
+      natsUrl: `nats://127.0.0.1:${port}`,
+      inventoryFile: file,
+      logger: captureLogger().logger,
+      jwtSecret: JWT_SECRET,
+      signal: ac.signal,
+    });
     setTimeout(() => ac.abort(), 300);
     await expect(starting).rejects.toThrow();
   });
 
   describe('without a usable JWT secret', () => {
-    const saved = { JWT_SECRET: process.env.JWT_SECRET, JWT_SECRET_FILE: process.env.JWT_SECRET_FILE };
+    const saved = {
+      JWT_SECRET: process.env.JWT_SECRET,
+      JWT_SECRET_FILE: process.env.JWT_SECRET_FILE,
+    };
     afterEach(() => {
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];
@@ -49,17 +71,40 @@ describe('createApp', () => {
     });
 
     it.each<[string, Record<string, string | undefined>, string | undefined, RegExp]>([
-      ['no secret anywhere', { JWT_SECRET: undefined, JWT_SECRET_FILE: undefined }, undefined, /no JWT secret: set JWT_SECRET_FILE .* or JWT_SECRET/],
-      ['a short secret given directly', {}, 'short', /createApp options is 5 bytes; HS256 needs at least 32/],
-      ['a short JWT_SECRET', { JWT_SECRET: 'x'.repeat(31), JWT_SECRET_FILE: undefined }, undefined, /JWT_SECRET is 31 bytes/],
-    ])('refuses to start with %s, before it touches the inventory or NATS', async (_name, env, jwtSecret, message) => {
-      for (const [name, value] of Object.entries(env)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-      // Neither the inventory nor NATS exists: the secret is checked first.
-      const starting = createApp({ natsUrl: 'nats://127.0.0.1:1', inventoryFile: join(dir, 'missing.yaml'), logger: captureLogger().logger, ...(jwtSecret ? { jwtSecret } : {}) });
-      await expect(starting).rejects.toThrow(message);
-    });
+      [
+        'no secret anywhere',
+        { JWT_SECRET: undefined, JWT_SECRET_FILE: undefined },
+        undefined,
+        /no JWT secret: set JWT_SECRET_FILE .* or JWT_SECRET/,
+      ],
+      [
+        'a short secret given directly',
+        {},
+        'short',
+        /createApp options is 5 bytes; HS256 needs at least 32/,
+      ],
+      [
+        'a short JWT_SECRET',
+        { JWT_SECRET: 'x'.repeat(31), JWT_SECRET_FILE: undefined },
+        undefined,
+        /JWT_SECRET is 31 bytes/,
+      ],
+    ])(
+      'refuses to start with %s, before it touches the inventory or NATS',
+      async (_name, env, jwtSecret, message) => {
+        for (const [name, value] of Object.entries(env)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+        // Neither the inventory nor NATS exists: the secret is checked first.
+        const starting = createApp({
+          natsUrl: 'nats://127.0.0.1:1',
+          inventoryFile: join(dir, 'missing.yaml'),
+          logger: captureLogger().logger,
+          ...(jwtSecret ? { jwtSecret } : {}),
+        });
+        await expect(starting).rejects.toThrow(message);
+      },
+    );
   });
 });

@@ -51,9 +51,13 @@ export interface ConditionsApi {
  */
 export async function createApp(options: CreateAppOptions): Promise<ConditionsApi> {
   // Before anything else: an API that cannot verify tokens must not even connect.
-  const verifier = options.jwtSecret === undefined ? new TokenVerifier(readJwtSecret(process.env), 'the environment') : new TokenVerifier(options.jwtSecret, 'createApp options');
+  const verifier =
+    options.jwtSecret === undefined
+      ? new TokenVerifier(readJwtSecret(process.env), 'the environment')
+      : new TokenVerifier(options.jwtSecret, 'createApp options');
   const rateLimitPerMinute = options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
-  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1) throw new Error(`rateLimitPerMinute must be a whole number above 0, got ${rateLimitPerMinute}`);
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 1)
+    throw new Error(`rateLimitPerMinute must be a whole number above 0, got ${rateLimitPerMinute}`);
   const logger = options.logger ?? createLogger('conditions-api');
   const inventory = InventoryService.open(options.inventoryFile, logger);
   let commands: CommandsCatalog;
@@ -77,10 +81,22 @@ export async function createApp(options: CreateAppOptions): Promise<ConditionsAp
   const shutdown = new AbortController();
   let app: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ nats, inventory, commands, logger, verifier, rateLimitPerMinute, shutdown: shutdown.signal }), new ApiFastifyAdapter(options.tls), {
-      logger: new NestPinoLogger(logger),
-      abortOnError: false,
-    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register({
+        nats,
+        inventory,
+        commands,
+        logger,
+        verifier,
+        rateLimitPerMinute,
+        shutdown: shutdown.signal,
+      }),
+      new ApiFastifyAdapter(options.tls),
+      {
+        logger: new NestPinoLogger(logger),
+        abortOnError: false,
+      },
+    );
     app.setGlobalPrefix(API_PREFIX.slice(1), { exclude: ['healthz', 'readyz'] });
     app.useGlobalFilters(new ErrorFilter(logger));
     installRequestLog(app.getHttpAdapter().getInstance(), logger);

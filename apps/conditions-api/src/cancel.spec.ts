@@ -1,5 +1,13 @@
 import type { Msg, Subscription } from '@nats-io/nats-core';
-import { ActiveClaim, CancelRequest, Condition, ErrorResponse, ServerConditionsResponse, activeKey, cancelSubject } from '@switchboard/condition-types';
+import {
+  ActiveClaim,
+  CancelRequest,
+  Condition,
+  ErrorResponse,
+  ServerConditionsResponse,
+  activeKey,
+  cancelSubject,
+} from '@switchboard/condition-types';
 import { Harness, bearer, queueMarks, startHarness } from './testing/harness';
 
 let h: Harness;
@@ -12,28 +20,49 @@ afterAll(async () => {
   await h?.close();
 });
 
-const as = (claims: Record<string, unknown> = {}) => bearer(h.token({ sub: 'alice', scope: 'write', ...claims }));
+const as = (claims: Record<string, unknown> = {}) =>
+  bearer(h.token({ sub: 'alice', scope: 'write', ...claims }));
 
 async function cancel(id: string, headers = as()) {
-  const res = await h.api.app.inject({ method: 'DELETE', url: `/api/v1/conditions/${id}`, headers });
+  const res = await h.api.app.inject({
+    method: 'DELETE',
+    url: `/api/v1/conditions/${id}`,
+    headers,
+  });
   return { status: res.statusCode, json: <T = unknown>() => JSON.parse(res.body) as T };
 }
 
-async function create(server: string, kind: 'action' | 'serverControl' = 'action'): Promise<Condition> {
-  const parameters = kind === 'action' ? { command: 'usage' } : { action: 'set_power_state', action_parameter: 'cycle' };
-  const res = await h.api.app.inject({ method: 'POST', url: `/api/v1/servers/${server}/condition/${kind}`, headers: bearer(h.token()), payload: { parameters } });
+async function create(
+  server: string,
+  kind: 'action' | 'serverControl' = 'action',
+): Promise<Condition> {
+  const parameters =
+    kind === 'action'
+      ? { command: 'usage' }
+      : { action: 'set_power_state', action_parameter: 'cycle' };
+  const res = await h.api.app.inject({
+    method: 'POST',
+    url: `/api/v1/servers/${server}/condition/${kind}`,
+    headers: bearer(h.token()),
+    payload: { parameters },
+  });
   return ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0];
 }
 
 /** A controller taking the condition: pending → active, with its name on it. */
-const start = (c: Condition) => h.store.update(c.id, 'active', { controller: 'controller-a', record: 'started' });
+const start = (c: Condition) =>
+  h.store.update(c.id, 'active', { controller: 'controller-a', record: 'started' });
 
 async function claimOf(server: string): Promise<ActiveClaim | null> {
   const entry = await h.buckets.active.get(activeKey(server));
   return entry && entry.operation === 'PUT' ? ActiveClaim.parse(entry.json()) : null;
 }
 
-function expectError(res: { status: number; json: () => unknown }, status: number, message?: string | RegExp): ErrorResponse {
+function expectError(
+  res: { status: number; json: () => unknown },
+  status: number,
+  message?: string | RegExp,
+): ErrorResponse {
   expect(res.status).toBe(status);
   const err = ErrorResponse.parse(res.json());
   if (message !== undefined) expect(err.message).toMatch(message);
@@ -41,7 +70,10 @@ function expectError(res: { status: number; json: () => unknown }, status: numbe
 }
 
 /** A controller listening for cancel requests of one condition, answering `answer`. */
-async function controllerAnswering(id: string, answer: unknown): Promise<{ received: CancelRequest[]; sub: Subscription }> {
+async function controllerAnswering(
+  id: string,
+  answer: unknown,
+): Promise<{ received: CancelRequest[]; sub: Subscription }> {
   const received: CancelRequest[] = [];
   const sub = h.observer.subscribe(cancelSubject(id), {
     callback: (_err, msg: Msg) => {
@@ -61,7 +93,11 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     const res = await cancel(condition.id);
     expect(res.status).toBe(200);
     const cancelled = Condition.parse(res.json());
-    expect(cancelled).toMatchObject({ id: condition.id, state: 'failed', error: 'cancelled by alice' });
+    expect(cancelled).toMatchObject({
+      id: condition.id,
+      state: 'failed',
+      error: 'cancelled by alice',
+    });
     expect(cancelled.status.records.at(-1)?.msg).toBe('cancelled by alice');
     expect(await h.store.get(condition.id)).toEqual(cancelled);
     expect(await claimOf('node01')).toBeNull();
@@ -81,7 +117,11 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     try {
       const res = await cancel(condition.id);
       expect(res.status).toBe(202);
-      expect(Condition.parse(res.json())).toMatchObject({ id: condition.id, state: 'active', controller: 'controller-a' });
+      expect(Condition.parse(res.json())).toMatchObject({
+        id: condition.id,
+        state: 'active',
+        controller: 'controller-a',
+      });
       expect(controller.received).toEqual([{ conditionId: condition.id, by: 'alice' }]);
     } finally {
       controller.sub.unsubscribe();
@@ -91,11 +131,22 @@ describe('DELETE /api/v1/conditions/{id}', () => {
   it('answers 409 when no controller acknowledges: none listening, or one that says why not', async () => {
     const condition = await create('node04');
     await start(condition);
-    expectError(await cancel(condition.id), 409, `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a): no controller is listening for cancel requests`);
+    expectError(
+      await cancel(condition.id),
+      409,
+      `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a): no controller is listening for cancel requests`,
+    );
 
-    const controller = await controllerAnswering(condition.id, { ok: false, error: 'the command already ended; its outcome is being recorded' });
+    const controller = await controllerAnswering(condition.id, {
+      ok: false,
+      error: 'the command already ended; its outcome is being recorded',
+    });
     try {
-      expectError(await cancel(condition.id), 409, `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a): the command already ended; its outcome is being recorded`);
+      expectError(
+        await cancel(condition.id),
+        409,
+        `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a): the command already ended; its outcome is being recorded`,
+      );
     } finally {
       controller.sub.unsubscribe();
     }
@@ -109,7 +160,11 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     await h.observer.flush();
     try {
       const started = Date.now();
-      expectError(await cancel(condition.id), 409, `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a) within 5 s`);
+      expectError(
+        await cancel(condition.id),
+        409,
+        `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a) within 5 s`,
+      );
       expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
     } finally {
       silent.unsubscribe();
@@ -119,21 +174,37 @@ describe('DELETE /api/v1/conditions/{id}', () => {
   it('answers 409 for a serverControl in progress: stopping it half-way is not safe', async () => {
     const condition = await create('node05', 'serverControl');
     await start(condition);
-    expectError(await cancel(condition.id), 409, /a serverControl in progress cannot be cancelled safely$/);
+    expectError(
+      await cancel(condition.id),
+      409,
+      /a serverControl in progress cannot be cancelled safely$/,
+    );
     expect((await h.store.get(condition.id))?.state).toBe('active');
   });
 
-  it.each(['succeeded', 'failed'] as const)('answers 409 for a condition already %s, changing nothing', async (state) => {
-    const condition = await create('node06');
-    await start(condition);
-    await h.store.update(condition.id, state, state === 'failed' ? { error: 'exit 1' } : { result: { exit_code: 0 } });
-    const before = await h.store.get(condition.id);
-    expectError(await cancel(condition.id), 409, `condition ${condition.id} already ${state}`);
-    expect(await h.store.get(condition.id)).toEqual(before);
-  });
+  it.each(['succeeded', 'failed'] as const)(
+    'answers 409 for a condition already %s, changing nothing',
+    async (state) => {
+      const condition = await create('node06');
+      await start(condition);
+      await h.store.update(
+        condition.id,
+        state,
+        state === 'failed' ? { error: 'exit 1' } : { result: { exit_code: 0 } },
+      );
+      const before = await h.store.get(condition.id);
+      expectError(await cancel(condition.id), 409, `condition ${condition.id} already ${state}`);
+      expect(await h.store.get(condition.id)).toEqual(before);
+    },
+  );
 
   it.each([
-    ['an unknown condition', '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001', 404, 'condition 9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001 not found'],
+    [
+      'an unknown condition',
+      '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001',
+      404,
+      'condition 9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001 not found',
+    ],
     ['an id that is not a UUID', 'node01', 400, /^invalid id "node01"/],
   ])('answers %s', async (_name, id, status, message) => {
     expectError(await cancel(id), status, message);
@@ -144,7 +215,16 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     await cancel(condition.id, as({ sub: 'audit-cancel' }));
     const lines = h.logs().filter((l) => l.event === 'http.request' && l.who === 'audit-cancel');
     expect(lines).toEqual([
-      expect.objectContaining({ method: 'DELETE', route: '/api/v1/conditions/:id', conditionId: condition.id, servers: 'node07', kind: 'action', action: 'usage', status: 200, outcome: 'cancelled' }),
+      expect.objectContaining({
+        method: 'DELETE',
+        route: '/api/v1/conditions/:id',
+        conditionId: condition.id,
+        servers: 'node07',
+        kind: 'action',
+        action: 'usage',
+        status: 200,
+        outcome: 'cancelled',
+      }),
     ]);
   });
 });
@@ -161,7 +241,12 @@ describe('who may cancel', () => {
   it.each([
     ['without a token', () => ({}), 401, /^no bearer token/],
     ['with read only', () => as({ scope: 'read' }), 403, 'token lacks scope write'],
-    ['on a server outside its servers claim', () => as({ servers: '@rack2' }), 403, 'token may not act on server "node13"; its servers claim is "@rack2"'],
+    [
+      'on a server outside its servers claim',
+      () => as({ servers: '@rack2' }),
+      403,
+      'token may not act on server "node13"; its servers claim is "@rack2"',
+    ],
   ])('refuses %s, changing nothing', async (_name, headers, status, message) => {
     const before = await queueMarks(h.observer);
     expectError(await cancel(outside.id, headers()), status, message);

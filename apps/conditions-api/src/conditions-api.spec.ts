@@ -12,7 +12,15 @@ import {
   conditionSubject,
   latestConditionKey,
 } from '@switchboard/condition-types';
-import { BMC_PASSWORD, Harness, NODE01_ID, NODE02_ID, bearer, rawHttp, startHarness } from './testing/harness';
+import {
+  BMC_PASSWORD,
+  Harness,
+  NODE01_ID,
+  NODE02_ID,
+  bearer,
+  rawHttp,
+  startHarness,
+} from './testing/harness';
 
 let h: Harness;
 
@@ -25,12 +33,27 @@ afterAll(async () => {
 });
 
 /** A request with an admin token, unless other headers are given. */
-async function call(method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = bearer(h.token())) {
-  const res = await h.api.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-  return { status: res.statusCode, body: res.body, json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T };
+async function call(
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = bearer(h.token()),
+) {
+  const res = await h.api.app.inject({
+    method,
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+  return {
+    status: res.statusCode,
+    body: res.body,
+    json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T,
+  };
 }
 
-const create = (server: string, kind: string, body: unknown) => call('POST', `/api/v1/servers/${server}/condition/${kind}`, body);
+const create = (server: string, kind: string, body: unknown) =>
+  call('POST', `/api/v1/servers/${server}/condition/${kind}`, body);
 
 function expectError(res: { status: number; json: () => unknown }, status: number): ErrorResponse {
   expect(res.status).toBe(status);
@@ -50,31 +73,59 @@ async function claimOf(server: string): Promise<ActiveClaim | null> {
 
 describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
   it.each([
-    ['serverControl by name', 'node03', 'node03', 'serverControl', { parameters: { action: 'set_power_state', action_parameter: 'on' } }],
-    ['serverControl by id (target is the name)', NODE02_ID, 'node02', 'serverControl', { parameters: { action: 'get_power_state' } }],
-    ['action with default arguments', 'login1', 'login1', 'action', { parameters: { command: 'usage' } }],
-  ])('creates %s: 200 answer, queued once, recorded in KV', async (_name, path, name, kind, body) => {
-    const res = await create(path, kind, body);
-    expect(res.status).toBe(200);
-    const answer = ServerConditionsResponse.parse(res.json());
-    expect(answer.message).toBe('condition set');
-    expect(answer.records.serverID).toBe(name);
-    expect(answer.records.conditions).toHaveLength(1);
-    const condition = answer.records.conditions[0];
-    expect(condition).toMatchObject({ kind, target: name, state: 'pending', requestedBy: 'tester' });
+    [
+      'serverControl by name',
+      'node03',
+      'node03',
+      'serverControl',
+      { parameters: { action: 'set_power_state', action_parameter: 'on' } },
+    ],
+    [
+      'serverControl by id (target is the name)',
+      NODE02_ID,
+      'node02',
+      'serverControl',
+      { parameters: { action: 'get_power_state' } },
+    ],
+    [
+      'action with default arguments',
+      'login1',
+      'login1',
+      'action',
+      { parameters: { command: 'usage' } },
+    ],
+  ])(
+    'creates %s: 200 answer, queued once, recorded in KV',
+    async (_name, path, name, kind, body) => {
+      const res = await create(path, kind, body);
+      expect(res.status).toBe(200);
+      const answer = ServerConditionsResponse.parse(res.json());
+      expect(answer.message).toBe('condition set');
+      expect(answer.records.serverID).toBe(name);
+      expect(answer.records.conditions).toHaveLength(1);
+      const condition = answer.records.conditions[0];
+      expect(condition).toMatchObject({
+        kind,
+        target: name,
+        state: 'pending',
+        requestedBy: 'tester',
+      });
 
-    const subject = conditionSubject(condition.kind, name);
-    expect(await messagesOn(subject)).toBe(1);
-    const jsm = await jetstreamManager(h.observer);
-    const msg = await jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: subject });
-    expect(msg?.header?.get('Nats-Msg-Id')).toBe(condition.id);
-    expect(Condition.parse(msg?.json())).toEqual(condition);
+      const subject = conditionSubject(condition.kind, name);
+      expect(await messagesOn(subject)).toBe(1);
+      const jsm = await jetstreamManager(h.observer);
+      const msg = await jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: subject });
+      expect(msg?.header?.get('Nats-Msg-Id')).toBe(condition.id);
+      expect(Condition.parse(msg?.json())).toEqual(condition);
 
-    const record = await h.buckets.conditions.get(conditionKey(condition.id));
-    expect(Condition.parse(record?.json())).toEqual(condition);
-    expect((await h.buckets.conditions.get(latestConditionKey(name)))?.string()).toBe(condition.id);
-    expect((await claimOf(name))?.conditionId).toBe(condition.id);
-  });
+      const record = await h.buckets.conditions.get(conditionKey(condition.id));
+      expect(Condition.parse(record?.json())).toEqual(condition);
+      expect((await h.buckets.conditions.get(latestConditionKey(name)))?.string()).toBe(
+        condition.id,
+      );
+      expect((await claimOf(name))?.conditionId).toBe(condition.id);
+    },
+  );
 
   it('accepts the FlipFlop README payload for the server with that id (legacy assetID, exclusive ignored)', async () => {
     const res = await create('node01', 'serverControl', {
@@ -83,14 +134,23 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
     });
     expect(res.status).toBe(200);
     const condition = ServerConditionsResponse.parse(res.json()).records.conditions[0];
-    expect(condition.parameters).toEqual({ asset_id: NODE01_ID, action: 'set_power_state', action_parameter: 'cycle' });
+    expect(condition.parameters).toEqual({
+      asset_id: NODE01_ID,
+      action: 'set_power_state',
+      action_parameter: 'cycle',
+    });
     expect(condition.target).toBe('node01');
   });
 
   it('answers 409 naming the pending condition while the server has one', async () => {
-    const first = await create('node04', 'serverControl', { parameters: { action: 'get_power_state' } });
+    const first = await create('node04', 'serverControl', {
+      parameters: { action: 'get_power_state' },
+    });
     const id = ServerConditionsResponse.parse(first.json()).records.conditions[0].id;
-    const second = expectError(await create('node04', 'action', { parameters: { command: 'usage' } }), 409);
+    const second = expectError(
+      await create('node04', 'action', { parameters: { command: 'usage' } }),
+      409,
+    );
     expect(second.conditionId).toBe(id);
     expect(second.message).toContain(id);
     expect(await messagesOn(conditionSubject('action', 'node04'))).toBe(0);
@@ -99,7 +159,13 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
   it('gives exactly one 200 and nine 409s naming the winner when ten requests race for one server', async () => {
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
-        rawHttp(h.port, 'POST', '/api/v1/servers/node05/condition/serverControl', JSON.stringify({ parameters: { action: 'set_power_state', action_parameter: 'off' } }), bearer(h.token())),
+        rawHttp(
+          h.port,
+          'POST',
+          '/api/v1/servers/node05/condition/serverControl',
+          JSON.stringify({ parameters: { action: 'set_power_state', action_parameter: 'off' } }),
+          bearer(h.token()),
+        ),
       ),
     );
     const ok = answers.filter((a) => a.status === 200);
@@ -113,7 +179,10 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
   });
 
   it('answers 404 for a server not in the inventory', async () => {
-    const err = expectError(await create('ghost01', 'serverControl', { parameters: { action: 'get_power_state' } }), 404);
+    const err = expectError(
+      await create('ghost01', 'serverControl', { parameters: { action: 'get_power_state' } }),
+      404,
+    );
     expect(err.message).toBe('server "ghost01" is not in the inventory');
   });
 
@@ -124,47 +193,125 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
   });
 
   it.each([
-    ['a power action without its parameter', 'serverControl', { action: 'set_power_state' }, 'parameters.action_parameter', 'needs action_parameter'],
-    ['a boot device as a power parameter', 'serverControl', { action: 'set_power_state', action_parameter: 'pxe' }, 'parameters.action_parameter', 'got "pxe"'],
-    ['an unknown action', 'serverControl', { action: 'explode' }, 'parameters.action', 'Invalid option'],
-    ['an asset id that is not a UUID', 'serverControl', { asset_id: 'node06', action: 'get_power_state' }, 'parameters.asset_id', 'asset_id must be a UUID'],
-    ['a flag of the wrong type', 'serverControl', { action: 'set_next_boot_device', action_parameter: 'pxe', set_next_boot_device_persistent: 'yes' }, 'parameters.set_next_boot_device_persistent', 'expected boolean'],
-    ['boot flags on a power action', 'serverControl', { action: 'set_power_state', action_parameter: 'on', set_next_boot_device_efi: true }, 'parameters.set_next_boot_device_efi', 'applies only to'],
+    [
+      'a power action without its parameter',
+      'serverControl',
+      { action: 'set_power_state' },
+      'parameters.action_parameter',
+      'needs action_parameter',
+    ],
+    [
+      'a boot device as a power parameter',
+      'serverControl',
+      { action: 'set_power_state', action_parameter: 'pxe' },
+      'parameters.action_parameter',
+      'got "pxe"',
+    ],
+    [
+      'an unknown action',
+      'serverControl',
+      { action: 'explode' },
+      'parameters.action',
+      'Invalid option',
+    ],
+    [
+      'an asset id that is not a UUID',
+      'serverControl',
+      { asset_id: 'node06', action: 'get_power_state' },
+      'parameters.asset_id',
+      'asset_id must be a UUID',
+    ],
+    [
+      'a flag of the wrong type',
+      'serverControl',
+      {
+        action: 'set_next_boot_device',
+        action_parameter: 'pxe',
+        set_next_boot_device_persistent: 'yes',
+      },
+      'parameters.set_next_boot_device_persistent',
+      'expected boolean',
+    ],
+    [
+      'boot flags on a power action',
+      'serverControl',
+      { action: 'set_power_state', action_parameter: 'on', set_next_boot_device_efi: true },
+      'parameters.set_next_boot_device_efi',
+      'applies only to',
+    ],
     ['parameters that are not an object', 'serverControl', 'on', 'parameters', 'expected object'],
-    ['an action command with a path', 'action', { command: '../etc/passwd' }, 'parameters.command', 'command must be a command name'],
-    ['an action argument that is not a string', 'action', { command: 'usage', arguments: [42] }, 'parameters.arguments.0', 'expected string'],
+    [
+      'an action command with a path',
+      'action',
+      { command: '../etc/passwd' },
+      'parameters.command',
+      'command must be a command name',
+    ],
+    [
+      'an action argument that is not a string',
+      'action',
+      { command: 'usage', arguments: [42] },
+      'parameters.arguments.0',
+      'expected string',
+    ],
   ])('answers 400 for %s, naming the field', async (_name, kind, parameters, path, message) => {
     const err = expectError(await create('node06', kind, { parameters }), 400);
-    expect(err.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.stringContaining(message) })]));
+    expect(err.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path, message: expect.stringContaining(message) }),
+      ]),
+    );
     expect(err.message).toContain(path);
     expect(await claimOf('node06')).toBeNull();
   });
 
   it.each([
-    ['in the parameters', { parameters: { action: 'get_power_state', force: true, colour: 'red' } }, 'parameters', 'Unrecognized keys: "force", "colour"'],
-    ['at the top level', { parameters: { action: 'get_power_state' }, priority: 1 }, '(body)', 'Unrecognized key: "priority"'],
+    [
+      'in the parameters',
+      { parameters: { action: 'get_power_state', force: true, colour: 'red' } },
+      'parameters',
+      'Unrecognized keys: "force", "colour"',
+    ],
+    [
+      'at the top level',
+      { parameters: { action: 'get_power_state' }, priority: 1 },
+      '(body)',
+      'Unrecognized key: "priority"',
+    ],
   ])('answers 400 naming an unknown field %s', async (_where, body, path, message) => {
     const err = expectError(await create('node06', 'serverControl', body), 400);
     expect(err.issues).toContainEqual({ path, message });
   });
 
   it.each([
-    ['another server\'s id', 'node02', NODE01_ID, [NODE01_ID, 'node02', NODE02_ID]],
+    ["another server's id", 'node02', NODE01_ID, [NODE01_ID, 'node02', NODE02_ID]],
     ['an id on a server that has none', 'node06', NODE01_ID, [NODE01_ID, 'node06', 'has no id']],
-  ])('answers 400 for an asset_id that is %s, naming both', async (_name, server, assetId, mentions) => {
-    const err = expectError(await create(server, 'serverControl', { parameters: { asset_id: assetId, action: 'get_power_state' } }), 400);
-    for (const m of mentions) expect(err.message).toContain(m);
-    expect(err.issues?.[0].path).toBe('parameters.asset_id');
-  });
+  ])(
+    'answers 400 for an asset_id that is %s, naming both',
+    async (_name, server, assetId, mentions) => {
+      const err = expectError(
+        await create(server, 'serverControl', {
+          parameters: { asset_id: assetId, action: 'get_power_state' },
+        }),
+        400,
+      );
+      for (const m of mentions) expect(err.message).toContain(m);
+      expect(err.issues?.[0].path).toBe('parameters.asset_id');
+    },
+  );
 
   it('matches asset_id to the inventory id regardless of case', async () => {
-    const res = await create('node02', 'serverControl', { parameters: { asset_id: NODE02_ID.toUpperCase(), action: 'get_power_state' } });
+    const res = await create('node02', 'serverControl', {
+      parameters: { asset_id: NODE02_ID.toUpperCase(), action: 'get_power_state' },
+    });
     // node02 may already hold a condition from the table above: either way the id matched.
     expect([200, 409]).toContain(res.status);
   });
 
   it('logs one line per request with who, route, condition id, server, kind, action and outcome, and no body', async () => {
-    const res = await create('node07', 'serverControl', { parameters: { action: 'set_power_state', action_parameter: 'soft' } });
+    const res = await create('node07', 'serverControl', {
+      parameters: { action: 'set_power_state', action_parameter: 'soft' },
+    });
     const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
     const lines = h.logs().filter((l) => l.event === 'http.request' && l.conditionId === id);
     expect(lines).toHaveLength(1);
@@ -188,7 +335,9 @@ describe('reading conditions', () => {
 
   it('answers 404 for the status of a server without conditions, then 200 once it has one', async () => {
     expectError(await call('GET', '/api/v1/servers/node08/status'), 404);
-    const created = await create('node08', 'serverControl', { parameters: { action: 'get_power_state' } });
+    const created = await create('node08', 'serverControl', {
+      parameters: { action: 'get_power_state' },
+    });
     id = ServerConditionsResponse.parse(created.json()).records.conditions[0].id;
     const res = await call('GET', '/api/v1/servers/node08/status');
     expect(res.status).toBe(200);
@@ -203,7 +352,7 @@ describe('reading conditions', () => {
     expect(ServerConditionsResponse.parse(res.json()).records.serverID).toBe('node01');
   });
 
-  it('answers conditionorc\'s read form for the kind of the latest condition, 404 for another kind', async () => {
+  it("answers conditionorc's read form for the kind of the latest condition, 404 for another kind", async () => {
     const res = await call('GET', '/api/v1/servers/node08/condition/serverControl');
     expect(res.status).toBe(200);
     expect(ServerConditionsResponse.parse(res.json()).records.conditions[0].id).toBe(id);
@@ -222,7 +371,9 @@ describe('reading conditions', () => {
   });
 
   it('with ?wait, answers as soon as the condition is final, or as it stands when the wait runs out', async () => {
-    const created = await create('node13', 'serverControl', { parameters: { action: 'get_power_state' } });
+    const created = await create('node13', 'serverControl', {
+      parameters: { action: 'get_power_state' },
+    });
     const cid = created.json<ServerConditionsResponse>().records.conditions[0].id;
     const t0 = Date.now();
     const stillPending = await call('GET', `/api/v1/conditions/${cid}?wait=300`);
@@ -234,7 +385,10 @@ describe('reading conditions', () => {
     const waiting = call('GET', `/api/v1/conditions/${cid}?wait=10000`);
     await store.update(cid, 'active');
     await store.update(cid, 'succeeded', { result: { power_state: 'off' } });
-    expect(Condition.parse((await waiting).json())).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
+    expect(Condition.parse((await waiting).json())).toMatchObject({
+      state: 'succeeded',
+      result: { power_state: 'off' },
+    });
   });
 
   it('with ?wait, answers at shutdown with the condition as it stands, so the API stops at once', async () => {
@@ -246,7 +400,9 @@ describe('reading conditions', () => {
         body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
       });
       const cid = ServerConditionsResponse.parse(await created.json()).records.conditions[0].id;
-      const waiting = fetch(`${own.baseUrl}/api/v1/conditions/${cid}?wait=60000`, { headers: bearer(own.token()) });
+      const waiting = fetch(`${own.baseUrl}/api/v1/conditions/${cid}?wait=60000`, {
+        headers: bearer(own.token()),
+      });
       await new Promise((r) => setTimeout(r, 200));
       const t0 = Date.now();
       await own.api.close();
@@ -277,20 +433,36 @@ describe('POST /api/v1/conditions (batch)', () => {
     expect(res.status).toBe(200);
     const answer = BatchConditionResponse.parse(res.json());
     const byServer = Object.fromEntries(answer.results.map((r) => [r.server, r]));
-    expect(Object.keys(byServer).sort()).toEqual(['@nogroup', 'ghost1', 'ghost2', 'node09', 'node10', 'node11', 'node12']);
+    expect(Object.keys(byServer).sort()).toEqual([
+      '@nogroup',
+      'ghost1',
+      'ghost2',
+      'node09',
+      'node10',
+      'node11',
+      'node12',
+    ]);
     for (const name of ['node09', 'node11', 'node12']) {
-      expect(byServer[name]).toMatchObject({ outcome: 'accepted', condition: { target: name, kind: 'serverControl', state: 'pending' } });
+      expect(byServer[name]).toMatchObject({
+        outcome: 'accepted',
+        condition: { target: name, kind: 'serverControl', state: 'pending' },
+      });
       expect((await claimOf(name))?.conditionId).toBe(byServer[name].condition?.id);
       expect(await messagesOn(conditionSubject('serverControl', name))).toBe(1);
     }
     expect(byServer.node10).toMatchObject({ outcome: 'conflict', conflictingConditionId: heldId });
-    for (const name of ['ghost1', 'ghost2', '@nogroup']) expect(byServer[name].outcome).toBe('unknown');
+    for (const name of ['ghost1', 'ghost2', '@nogroup'])
+      expect(byServer[name].outcome).toBe('unknown');
     expect(answer.message).toBe('7 servers: 3 accepted, 1 conflict, 3 unknown');
   });
 
   it('validates the parameters once, before creating anything', async () => {
     const err = expectError(
-      await call('POST', '/api/v1/conditions', { kind: 'serverControl', targets: 'node[13-14]', parameters: { action: 'set_power_state' } }),
+      await call('POST', '/api/v1/conditions', {
+        kind: 'serverControl',
+        targets: 'node[13-14]',
+        parameters: { action: 'set_power_state' },
+      }),
       400,
     );
     expect(err.issues?.[0].path).toBe('parameters.action_parameter');
@@ -299,9 +471,17 @@ describe('POST /api/v1/conditions (batch)', () => {
   });
 
   it.each([
-    ['a malformed range', { kind: 'serverControl', targets: 'node[01-', parameters: { action: 'get_power_state' } }, 'targets'],
+    [
+      'a malformed range',
+      { kind: 'serverControl', targets: 'node[01-', parameters: { action: 'get_power_state' } },
+      'targets',
+    ],
     ['an unknown kind', { kind: 'reboot', targets: 'node01', parameters: {} }, 'kind'],
-    ['an empty target list', { kind: 'action', targets: '', parameters: { command: 'usage' } }, 'targets'],
+    [
+      'an empty target list',
+      { kind: 'action', targets: '', parameters: { command: 'usage' } },
+      'targets',
+    ],
     ['a missing kind', { targets: 'node01', parameters: {} }, 'kind'],
   ])('answers 400 for %s', async (_name, body, path) => {
     const err = expectError(await call('POST', '/api/v1/conditions', body), 400);
@@ -332,7 +512,14 @@ describe('GET /api/v1/servers', () => {
     expect(res.body).not.toMatch(/password|bmc|attributes/i);
     const { records } = res.json<{ records: Array<Record<string, unknown>> }>();
     expect(records).toHaveLength(17);
-    expect(records[0]).toEqual({ name: 'node01', id: NODE01_ID, platform: 'ipmi', driver: 'ipmi', ranks: ['default'], groups: [] });
+    expect(records[0]).toEqual({
+      name: 'node01',
+      id: NODE01_ID,
+      platform: 'ipmi',
+      driver: 'ipmi',
+      ranks: ['default'],
+      groups: [],
+    });
     expect(records.find((r) => r.name === 'node09')?.groups).toEqual(['rack2']);
   });
 });
@@ -342,11 +529,14 @@ describe('without a commands directory (COMMANDS_DIR unset)', () => {
     const res = await call('GET', '/api/v1/commands');
     expect(res.status).toBe(200);
     expect(CommandsResponse.parse(res.json())).toEqual({
-      message: 'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list',
+      message:
+        'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list',
       commands: [],
       problems: [],
     });
-    expect(expectError(await call('GET', '/api/v1/commands/usage'), 404).message).toBe('unknown command "usage": no commands directory configured (COMMANDS_DIR is not set)');
+    expect(expectError(await call('GET', '/api/v1/commands/usage'), 404).message).toBe(
+      'unknown command "usage": no commands directory configured (COMMANDS_DIR is not set)',
+    );
   });
 
   it('queues any well-formed action command, holding its server: the controller is the judge', async () => {
@@ -372,7 +562,8 @@ describe('OpenAPI', () => {
     const res = await call('GET', '/api/v1/docs/json');
     expect(res.status).toBe(200);
     const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
-    const dig = (...keys: string[]): unknown => keys.reduce<unknown>((at, k) => (at as Record<string, unknown> | undefined)?.[k], doc);
+    const dig = (...keys: string[]): unknown =>
+      keys.reduce<unknown>((at, k) => (at as Record<string, unknown> | undefined)?.[k], doc);
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
@@ -398,15 +589,54 @@ describe('OpenAPI', () => {
       'pxe_boot_persistent',
     ]);
     expect(dig(...schemas, 'ServerControlParameters', 'additionalProperties')).toBe(false);
-    expect(dig(...schemas, 'CreateConditionBody', 'properties', 'parameters', 'anyOf')).toContainEqual({ $ref: '#/components/schemas/ServerControlParameters' });
-    expect(dig(...schemas, 'ServerConditionsResponse', 'properties', 'records', 'properties', 'conditions', 'items')).toEqual({ $ref: '#/components/schemas/Condition' });
-    expect(dig(...schemas, 'ErrorResponse', 'required')).toEqual(['statusCode', 'error', 'message']);
-    expect(dig('paths', '/api/v1/servers/{server}/condition/{kind}', 'post', 'responses', '409')).toBeDefined();
-    expect(Object.keys(dig('paths', '/api/v1/conditions/{id}', 'delete', 'responses') as object)).toEqual(expect.arrayContaining(['200', '202', '409']));
-    expect(dig('paths', '/api/v1/conditions/{id}/output', 'get', 'responses', '200', 'content', 'application/x-ndjson', 'schema', '$ref')).toBe('#/components/schemas/OutputLine');
-    expect(dig(...schemas, 'OutputLine', 'properties', 'stream', 'enum')).toEqual(['stdout', 'stderr']);
-    expect(dig(...schemas, 'CommandsResponse', 'properties', 'commands', 'items')).toEqual({ $ref: '#/components/schemas/CommandSummary' });
-    expect(dig(...schemas, 'CommandSummary', 'required')).toEqual(expect.arrayContaining(['name', 'has_context', 'concurrent', 'timeout_seconds']));
+    expect(
+      dig(...schemas, 'CreateConditionBody', 'properties', 'parameters', 'anyOf'),
+    ).toContainEqual({ $ref: '#/components/schemas/ServerControlParameters' });
+    expect(
+      dig(
+        ...schemas,
+        'ServerConditionsResponse',
+        'properties',
+        'records',
+        'properties',
+        'conditions',
+        'items',
+      ),
+    ).toEqual({ $ref: '#/components/schemas/Condition' });
+    expect(dig(...schemas, 'ErrorResponse', 'required')).toEqual([
+      'statusCode',
+      'error',
+      'message',
+    ]);
+    expect(
+      dig('paths', '/api/v1/servers/{server}/condition/{kind}', 'post', 'responses', '409'),
+    ).toBeDefined();
+    expect(
+      Object.keys(dig('paths', '/api/v1/conditions/{id}', 'delete', 'responses') as object),
+    ).toEqual(expect.arrayContaining(['200', '202', '409']));
+    expect(
+      dig(
+        'paths',
+        '/api/v1/conditions/{id}/output',
+        'get',
+        'responses',
+        '200',
+        'content',
+        'application/x-ndjson',
+        'schema',
+        '$ref',
+      ),
+    ).toBe('#/components/schemas/OutputLine');
+    expect(dig(...schemas, 'OutputLine', 'properties', 'stream', 'enum')).toEqual([
+      'stdout',
+      'stderr',
+    ]);
+    expect(dig(...schemas, 'CommandsResponse', 'properties', 'commands', 'items')).toEqual({
+      $ref: '#/components/schemas/CommandSummary',
+    });
+    expect(dig(...schemas, 'CommandSummary', 'required')).toEqual(
+      expect.arrayContaining(['name', 'has_context', 'concurrent', 'timeout_seconds']),
+    );
     expect(JSON.stringify(doc)).not.toContain('$schema');
   });
 
@@ -418,7 +648,9 @@ describe('OpenAPI', () => {
     for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'swagger-ui-init.js']) {
       expect((await rawHttp(h.port, 'GET', `/api/v1/docs/${asset}`)).status).toBe(200);
     }
-    expect((await rawHttp(h.port, 'GET', '/api/v1/docs/swagger-ui-init.js')).body).toContain('ServerControlParameters');
+    expect((await rawHttp(h.port, 'GET', '/api/v1/docs/swagger-ui-init.js')).body).toContain(
+      'ServerControlParameters',
+    );
     expectError(await rawHttp(h.port, 'GET', '/api/v1/docs/package.jsonx'), 404);
     expectError(await rawHttp(h.port, 'GET', '/api/v1/docs/..%2f..%2fpackage.json'), 404);
   });
@@ -432,33 +664,72 @@ describe('hostile input', () => {
     ['NUL as the server', 'POST', '/api/v1/servers/%00/condition/serverControl', 404],
     ['NUL in the kind', 'POST', '/api/v1/servers/node01/condition/serverControl%00', 400],
     ['NUL as a condition id', 'GET', '/api/v1/conditions/%00', 400],
-    ['5000 characters as the server', 'POST', `/api/v1/servers/${long}/condition/serverControl`, 414],
+    [
+      '5000 characters as the server',
+      'POST',
+      `/api/v1/servers/${long}/condition/serverControl`,
+      414,
+    ],
     ['5000 characters as the kind', 'GET', `/api/v1/servers/node01/condition/${long}`, 414],
     ['5000 characters as a condition id', 'GET', `/api/v1/conditions/${long}`, 414],
-    ['encoded unicode as the server', 'POST', '/api/v1/servers/%C3%BCn%C3%AFc%C3%B8d%C3%A9/condition/serverControl', 404],
+    [
+      'encoded unicode as the server',
+      'POST',
+      '/api/v1/servers/%C3%BCn%C3%AFc%C3%B8d%C3%A9/condition/serverControl',
+      404,
+    ],
     ['an emoji as the kind', 'POST', '/api/v1/servers/node01/condition/%F0%9F%92%A5', 400],
     ['a malformed percent-encoding', 'GET', '/api/v1/servers/%E0%A4%A/status', 400],
     ['a bare percent sign', 'GET', '/api/v1/conditions/%', 400],
     ['NATS wildcards as the server', 'GET', '/api/v1/servers/node*.%3E/status', 404],
   ];
 
-  it.each(cases)('answers %s with an ErrorResponse (real HTTP)', async (_name, method, path, status) => {
-    const res = await rawHttp(h.port, method, path, method === 'POST' ? JSON.stringify({ parameters: { action: 'get_power_state' } }) : undefined, bearer(h.token()));
-    const err = expectError(res, status);
-    expect(err.message.length).toBeGreaterThan(0);
-    expect(err.message.length).toBeLessThan(400);
-  });
+  it.each(cases)(
+    'answers %s with an ErrorResponse (real HTTP)',
+    async (_name, method, path, status) => {
+      const res = await rawHttp(
+        h.port,
+        method,
+        path,
+        method === 'POST'
+          ? JSON.stringify({ parameters: { action: 'get_power_state' } })
+          : undefined,
+        bearer(h.token()),
+      );
+      const err = expectError(res, status);
+      expect(err.message.length).toBeGreaterThan(0);
+      expect(err.message.length).toBeLessThan(400);
+    },
+  );
 
   it.each([
     ['raw unicode as the server', '/api/v1/servers/ünïcødé/status', 404],
     ['raw unicode as the kind', '/api/v1/servers/node01/condition/😀', 400],
   ])('answers %s (inject)', async (_name, url, status) => {
-    expectError(await call(url.includes('condition') ? 'POST' : 'GET', url, url.includes('condition') ? { parameters: {} } : undefined), status);
+    expectError(
+      await call(
+        url.includes('condition') ? 'POST' : 'GET',
+        url,
+        url.includes('condition') ? { parameters: {} } : undefined,
+      ),
+      status,
+    );
   });
 
   it('answers 413 for a body over 64 KiB', async () => {
-    const body = JSON.stringify({ parameters: { command: 'usage', arguments: ['x'.repeat(70 * 1024)] } });
-    const err = expectError(await rawHttp(h.port, 'POST', '/api/v1/servers/node06/condition/action', body, bearer(h.token())), 413);
+    const body = JSON.stringify({
+      parameters: { command: 'usage', arguments: ['x'.repeat(70 * 1024)] },
+    });
+    const err = expectError(
+      await rawHttp(
+        h.port,
+        'POST',
+        '/api/v1/servers/node06/condition/action',
+        body,
+        bearer(h.token()),
+      ),
+      413,
+    );
     expect(err.error).toBe('Payload Too Large');
     expect(await claimOf('node06')).toBeNull();
   });
@@ -466,12 +737,23 @@ describe('hostile input', () => {
   it.each([
     ['malformed JSON', '{"parameters": {"action": ', {}, 400],
     ['an empty JSON body', '', {}, 400],
-    ['a prototype-poisoning key', '{"__proto__": {"x": 1}, "parameters": {"action": "get_power_state"}}', {}, 400],
+    [
+      'a prototype-poisoning key',
+      '{"__proto__": {"x": 1}, "parameters": {"action": "get_power_state"}}',
+      {},
+      400,
+    ],
     ['a text body', 'parameters=1', { 'content-type': 'text/plain' }, 400],
     ['a form body', 'parameters=1', { 'content-type': 'application/x-www-form-urlencoded' }, 400],
     ['an XML body', '<parameters/>', { 'content-type': 'application/xml' }, 415],
   ])('answers %s with a 4xx', async (_name, body, headers, status) => {
-    const res = await rawHttp(h.port, 'POST', '/api/v1/servers/node06/condition/serverControl', body, { ...bearer(h.token()), ...headers });
+    const res = await rawHttp(
+      h.port,
+      'POST',
+      '/api/v1/servers/node06/condition/serverControl',
+      body,
+      { ...bearer(h.token()), ...headers },
+    );
     expectError(res, status);
     expect(await claimOf('node06')).toBeNull();
   });

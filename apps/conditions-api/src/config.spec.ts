@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { readConfig } from './config';
 import { JWT_SECRET } from './testing/harness';
 
-const base = { NATS_URL: 'nats://127.0.0.1:4222', INVENTORY_FILE: '/etc/switchboard/topology.yaml', JWT_SECRET };
+const base = {
+  NATS_URL: 'nats://127.0.0.1:4222',
+  INVENTORY_FILE: '/etc/switchboard/topology.yaml',
+  JWT_SECRET,
+};
 
 let dir: string;
 beforeAll(() => {
@@ -27,25 +31,54 @@ describe('readConfig', () => {
   });
 
   it('takes PORT, HOST, TLS_CERT_FILE with TLS_KEY_FILE, and RATE_LIMIT_PER_MINUTE', () => {
-    const config = readConfig({ ...base, PORT: '8443', HOST: '0.0.0.0', TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem'), RATE_LIMIT_PER_MINUTE: '30' });
+    const config = readConfig({
+      ...base,
+      PORT: '8443',
+      HOST: '0.0.0.0',
+      TLS_CERT_FILE: join(dir, 'cert.pem'),
+      TLS_KEY_FILE: join(dir, 'key.pem'),
+      RATE_LIMIT_PER_MINUTE: '30',
+    });
     expect(config).toMatchObject({ port: 8443, host: '0.0.0.0', rateLimitPerMinute: 30 });
     expect(config.tls).toEqual({ cert: Buffer.from('CERT'), key: Buffer.from('KEY') });
   });
 
   it('takes COMMANDS_DIR when it is set, and leaves it out when it is empty', () => {
-    expect(readConfig({ ...base, COMMANDS_DIR: '/etc/switchboard/commands' }).commandsDir).toBe('/etc/switchboard/commands');
+    expect(readConfig({ ...base, COMMANDS_DIR: '/etc/switchboard/commands' }).commandsDir).toBe(
+      '/etc/switchboard/commands',
+    );
     expect(readConfig({ ...base, COMMANDS_DIR: '' })).not.toHaveProperty('commandsDir');
   });
 
   it.each<[string, NodeJS.ProcessEnv, string | RegExp]>([
     ['nothing', {}, 'missing environment variables NATS_URL, INVENTORY_FILE'],
     ['no inventory', { NATS_URL: 'n' }, 'missing environment variable INVENTORY_FILE'],
-    ['a PORT that is not a number', { ...base, PORT: 'http' }, 'PORT must be a port number, got "http"'],
+    [
+      'a PORT that is not a number',
+      { ...base, PORT: 'http' },
+      'PORT must be a port number, got "http"',
+    ],
     ['no JWT secret', { NATS_URL: 'n', INVENTORY_FILE: 'f' }, /^no JWT secret/],
-    ['a certificate without its key', { ...base, TLS_CERT_FILE: 'cert.pem' }, 'TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only TLS_CERT_FILE is set'],
-    ['a key without its certificate', { ...base, TLS_KEY_FILE: 'key.pem' }, 'only TLS_KEY_FILE is set'],
-    ['a certificate that cannot be read', { ...base, TLS_CERT_FILE: '/nonexistent/cert.pem', TLS_KEY_FILE: '/nonexistent/key.pem' }, 'cannot read TLS_CERT_FILE /nonexistent/cert.pem: ENOENT'],
-    ['a rate limit of 0', { ...base, RATE_LIMIT_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_MINUTE must be a whole number above 0, got "0"'],
+    [
+      'a certificate without its key',
+      { ...base, TLS_CERT_FILE: 'cert.pem' },
+      'TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only TLS_CERT_FILE is set',
+    ],
+    [
+      'a key without its certificate',
+      { ...base, TLS_KEY_FILE: 'key.pem' },
+      'only TLS_KEY_FILE is set',
+    ],
+    [
+      'a certificate that cannot be read',
+      { ...base, TLS_CERT_FILE: '/nonexistent/cert.pem', TLS_KEY_FILE: '/nonexistent/key.pem' },
+      'cannot read TLS_CERT_FILE /nonexistent/cert.pem: ENOENT',
+    ],
+    [
+      'a rate limit of 0',
+      { ...base, RATE_LIMIT_PER_MINUTE: '0' },
+      'RATE_LIMIT_PER_MINUTE must be a whole number above 0, got "0"',
+    ],
     ['a rate limit that is not a number', { ...base, RATE_LIMIT_PER_MINUTE: 'lots' }, 'got "lots"'],
   ])('refuses %s, naming the variable', (_name, env, message) => {
     expect(() => readConfig(env)).toThrow(message);

@@ -20,7 +20,10 @@ function readPem(variable: string, file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`cannot read ${variable} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new Error(
+      `cannot read ${variable} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -28,7 +31,10 @@ function readPem(variable: string, file: string): Buffer {
 export function readTls(env: NodeJS.ProcessEnv): TlsOptions | undefined {
   const { TLS_CERT_FILE: cert, TLS_KEY_FILE: key } = env;
   if (!cert && !key) return undefined;
-  if (!cert || !key) throw new Error(`TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only ${cert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`);
+  if (!cert || !key)
+    throw new Error(
+      `TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only ${cert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`,
+    );
   return { cert: readPem('TLS_CERT_FILE', cert), key: readPem('TLS_KEY_FILE', key) };
 }
 
@@ -36,7 +42,8 @@ function readRateLimit(env: NodeJS.ProcessEnv): number {
   const raw = env.RATE_LIMIT_PER_MINUTE;
   if (raw === undefined || raw === '') return DEFAULT_RATE_LIMIT_PER_MINUTE;
   const limit = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || limit < 1) throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number above 0, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || limit < 1)
+    throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number above 0, got "${raw}"`);
   return limit;
 }
 
@@ -47,9 +54,13 @@ function readRateLimit(env: NodeJS.ProcessEnv): number {
  */
 export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const missing = ['NATS_URL', 'INVENTORY_FILE'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(
+      `missing environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+    );
   const port = Number(env.PORT ?? 9001);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const tls = readTls(env);
   return {
     natsUrl: env.NATS_URL!,

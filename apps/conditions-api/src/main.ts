@@ -43,7 +43,10 @@ async function serve(): Promise<void> {
     api = await createApp({ ...config, logger, signal: startup.signal });
   } catch (err) {
     if (stopping) return;
-    logger.fatal({ event: 'startup.failed', err: (err as Error).message }, `could not start: ${(err as Error).message}`);
+    logger.fatal(
+      { event: 'startup.failed', err: (err as Error).message },
+      `could not start: ${(err as Error).message}`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -53,7 +56,17 @@ async function serve(): Promise<void> {
   }
   await api.app.listen(config.port, config.host);
   const base = `${config.tls ? 'https' : 'http'}://${config.host}:${config.port}`;
-  logger.info({ event: 'listening', url: base, docs: `${base}/api/v1/docs`, tls: Boolean(config.tls), rateLimitPerMinute: config.rateLimitPerMinute, commandsDir: config.commandsDir ?? null }, 'Conditions API listening');
+  logger.info(
+    {
+      event: 'listening',
+      url: base,
+      docs: `${base}/api/v1/docs`,
+      tls: Boolean(config.tls),
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      commandsDir: config.commandsDir ?? null,
+    },
+    'Conditions API listening',
+  );
 }
 
 /** `conditions-api` serves; `conditions-api generate-token ...` mints a token and exits without starting anything. */

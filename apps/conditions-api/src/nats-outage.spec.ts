@@ -14,7 +14,13 @@ afterAll(async () => {
 
 const auth = () => bearer(h.token());
 const post = (server: string) =>
-  rawHttp(h.port, 'POST', `/api/v1/servers/${server}/condition/serverControl`, JSON.stringify({ parameters: { action: 'get_power_state' } }), auth());
+  rawHttp(
+    h.port,
+    'POST',
+    `/api/v1/servers/${server}/condition/serverControl`,
+    JSON.stringify({ parameters: { action: 'get_power_state' } }),
+    auth(),
+  );
 const readyStatus = async () => (await rawHttp(h.port, 'GET', '/readyz')).status;
 
 describe('NATS outage', () => {
@@ -40,11 +46,24 @@ describe('NATS outage', () => {
     expect(res.status).toBe(503);
     expect(ErrorResponse.parse(res.json()).message).toMatch(/NATS is not connected/);
 
-    const batch = await rawHttp(h.port, 'POST', '/api/v1/conditions', JSON.stringify({ kind: 'action', targets: 'node[03-04]', parameters: { command: 'usage' } }), auth());
+    const batch = await rawHttp(
+      h.port,
+      'POST',
+      '/api/v1/conditions',
+      JSON.stringify({ kind: 'action', targets: 'node[03-04]', parameters: { command: 'usage' } }),
+      auth(),
+    );
     expect(batch.status).toBe(503);
-    expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())).status).toBe(503);
-    expect((await rawHttp(h.port, 'DELETE', `/api/v1/conditions/${before}`, undefined, auth())).status).toBe(503);
-    expect((await rawHttp(h.port, 'GET', `/api/v1/conditions/${before}/output`, undefined, auth())).status).toBe(503);
+    expect(
+      (await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())).status,
+    ).toBe(503);
+    expect(
+      (await rawHttp(h.port, 'DELETE', `/api/v1/conditions/${before}`, undefined, auth())).status,
+    ).toBe(503);
+    expect(
+      (await rawHttp(h.port, 'GET', `/api/v1/conditions/${before}/output`, undefined, auth()))
+        .status,
+    ).toBe(503);
     // The inventory does not need NATS, and neither does checking a token.
     expect((await rawHttp(h.port, 'GET', '/api/v1/servers', undefined, auth())).status).toBe(200);
     expect((await rawHttp(h.port, 'GET', '/api/v1/servers')).status).toBe(401);
@@ -55,13 +74,27 @@ describe('NATS outage', () => {
     await waitFor(async () => (await readyStatus()) === 200, 20_000, '/readyz to answer 200 again');
 
     // The observer connection reconnects on its own; give it the same chance.
-    await waitFor(async () => !h.observer.isClosed() && (await h.buckets.active.get(activeKey('node01')).then(() => true, () => false)), 10_000, 'observer reconnect');
-    for (const server of ['node02', 'node03', 'node04']) expect(await h.buckets.active.get(activeKey(server))).toBeNull();
+    await waitFor(
+      async () =>
+        !h.observer.isClosed() &&
+        (await h.buckets.active.get(activeKey('node01')).then(
+          () => true,
+          () => false,
+        )),
+      10_000,
+      'observer reconnect',
+    );
+    for (const server of ['node02', 'node03', 'node04'])
+      expect(await h.buckets.active.get(activeKey(server))).toBeNull();
     const kept = await h.buckets.active.get(activeKey('node01'));
     expect(kept?.json<{ conditionId: string }>().conditionId).toBe(before);
 
     const res = await post('node02');
     expect(res.status).toBe(200);
-    expect((await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())).json<ServerConditionsResponse>().records.conditions[0].id).toBe(before);
+    expect(
+      (
+        await rawHttp(h.port, 'GET', '/api/v1/servers/node01/status', undefined, auth())
+      ).json<ServerConditionsResponse>().records.conditions[0].id,
+    ).toBe(before);
   });
 });

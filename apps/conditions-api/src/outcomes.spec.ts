@@ -25,7 +25,11 @@ async function queue(server: string, on: Harness = h): Promise<string> {
 
 async function finish(id: string, state: 'succeeded' | 'failed' = 'succeeded'): Promise<void> {
   await h.store.update(id, 'active', { controller: 'test' });
-  await h.store.update(id, state, state === 'succeeded' ? { result: { power_state: 'on' } } : { error: 'BMC unreachable' });
+  await h.store.update(
+    id,
+    state,
+    state === 'succeeded' ? { result: { power_state: 'on' } } : { error: 'BMC unreachable' },
+  );
 }
 
 /** The answer's lines, each as it arrives. */
@@ -55,7 +59,10 @@ describe('GET /api/v1/outcomes', () => {
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
     const got = new Map<string, OutcomeLine>();
     for await (const line of lines(res)) got.set(line.id, line);
-    expect(got.get(done)?.condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
+    expect(got.get(done)?.condition).toMatchObject({
+      state: 'succeeded',
+      result: { power_state: 'on' },
+    });
     expect(got.get(pending)?.condition).toMatchObject({ state: 'pending', target: 'node03' });
     expect(got.get(UNKNOWN_ID)?.condition).toBeNull();
     expect(got.size).toBe(3);
@@ -72,10 +79,16 @@ describe('GET /api/v1/outcomes', () => {
     expect(firstLine.value).toMatchObject({ id: first, condition: { state: 'succeeded' } });
     // The second is not final yet: its line is only sent once it is.
     const secondLine = reading.next();
-    const early = await Promise.race([secondLine.then(() => 'line'), new Promise((r) => setTimeout(() => r('nothing yet'), 300))]);
+    const early = await Promise.race([
+      secondLine.then(() => 'line'),
+      new Promise((r) => setTimeout(() => r('nothing yet'), 300)),
+    ]);
     expect(early).toBe('nothing yet');
     await finish(second, 'failed');
-    expect((await secondLine).value).toMatchObject({ id: second, condition: { state: 'failed', error: 'BMC unreachable' } });
+    expect((await secondLine).value).toMatchObject({
+      id: second,
+      condition: { state: 'failed', error: 'BMC unreachable' },
+    });
     expect((await reading.next()).done).toBe(true);
   });
 
@@ -86,7 +99,9 @@ describe('GET /api/v1/outcomes', () => {
     const all: OutcomeLine[] = [];
     for await (const line of lines(res)) all.push(line);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
-    expect(all).toEqual([expect.objectContaining({ id, condition: expect.objectContaining({ state: 'pending' }) })]);
+    expect(all).toEqual([
+      expect.objectContaining({ id, condition: expect.objectContaining({ state: 'pending' }) }),
+    ]);
     await finish(id);
   });
 
@@ -97,7 +112,15 @@ describe('GET /api/v1/outcomes', () => {
     expect(res.status).toBe(200);
     leaving.abort();
     await waitFor(
-      async () => h.logs().some((l) => l.event === 'http.request' && l.route === '/api/v1/outcomes' && l.outcome === 'disconnected'),
+      async () =>
+        h
+          .logs()
+          .some(
+            (l) =>
+              l.event === 'http.request' &&
+              l.route === '/api/v1/outcomes' &&
+              l.outcome === 'disconnected',
+          ),
       5000,
       'the audit line of the abandoned request',
     );

@@ -25,16 +25,31 @@ afterAll(async () => {
 const auth = (claims = {}) => bearer(h.token(claims));
 
 async function createAction(server: string): Promise<Condition> {
-  const res = await h.api.app.inject({ method: 'POST', url: `/api/v1/servers/${server}/condition/action`, headers: auth(), payload: { parameters: { command: 'usage' } } });
+  const res = await h.api.app.inject({
+    method: 'POST',
+    url: `/api/v1/servers/${server}/condition/action`,
+    headers: auth(),
+    payload: { parameters: { command: 'usage' } },
+  });
   return ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0];
 }
 
 /** What the controller does while a script runs: one OutputLine per line, published in order. */
-async function print(condition: Condition, lines: string[], stream: OutputLine['stream'] = 'stdout'): Promise<OutputLine[]> {
+async function print(
+  condition: Condition,
+  lines: string[],
+  stream: OutputLine['stream'] = 'stdout',
+): Promise<OutputLine[]> {
   const js = jetstream(h.observer);
   const sent: OutputLine[] = [];
   for (const line of lines) {
-    const message: OutputLine = { conditionId: condition.id, server: condition.target, stream, line, ts: new Date().toISOString() };
+    const message: OutputLine = {
+      conditionId: condition.id,
+      server: condition.target,
+      stream,
+      line,
+      ts: new Date().toISOString(),
+    };
     await js.publish(outputSubject(condition.id), JSON.stringify(message));
     sent.push(message);
   }
@@ -48,8 +63,10 @@ async function finish(condition: Condition): Promise<void> {
   await h.store.update(condition.id, 'succeeded', { result: { exit_code: 0 } });
 }
 
-const follow = (path: string, headers: Record<string, string> = auth()) => openStream(h.port, path, headers);
-const followOne = (condition: Condition, query = '', headers?: Record<string, string>) => follow(`/api/v1/conditions/${condition.id}/output${query}`, headers);
+const follow = (path: string, headers: Record<string, string> = auth()) =>
+  openStream(h.port, path, headers);
+const followOne = (condition: Condition, query = '', headers?: Record<string, string>) =>
+  follow(`/api/v1/conditions/${condition.id}/output${query}`, headers);
 
 async function outputConsumers(): Promise<string[]> {
   const jsm = await jetstreamManager(h.observer);
@@ -58,13 +75,28 @@ async function outputConsumers(): Promise<string[]> {
   return names;
 }
 
-const noConsumersLeft = () => waitFor(async () => (await outputConsumers()).length === 0, 5000, 'the output consumers to be deleted');
+const noConsumersLeft = () =>
+  waitFor(
+    async () => (await outputConsumers()).length === 0,
+    5000,
+    'the output consumers to be deleted',
+  );
 
 function auditLine(conditionId: string): Record<string, unknown> | undefined {
-  return h.logs().find((l) => l.event === 'http.request' && l.conditionId === conditionId && String(l.route).endsWith('/output'));
+  return h
+    .logs()
+    .find(
+      (l) =>
+        l.event === 'http.request' &&
+        l.conditionId === conditionId &&
+        String(l.route).endsWith('/output'),
+    );
 }
 
-async function expectError(answer: StreamClient | { status: number; json(): unknown }, status: number): Promise<ErrorResponse> {
+async function expectError(
+  answer: StreamClient | { status: number; json(): unknown },
+  status: number,
+): Promise<ErrorResponse> {
   expect(answer.status).toBe(status);
   if ('ended' in answer) {
     await answer.ended;
@@ -89,7 +121,14 @@ describe('GET /api/v1/conditions/{id}/output', () => {
 
     expect(await client.ended).toEqual(['one', 'two', 'three']);
     await noConsumersLeft();
-    expect(auditLine(condition.id)).toMatchObject({ route: '/api/v1/conditions/:id/output', servers: 'node01', status: 200, outcome: 'complete', lines: 3, format: 'text' });
+    expect(auditLine(condition.id)).toMatchObject({
+      route: '/api/v1/conditions/:id/output',
+      servers: 'node01',
+      status: 200,
+      outcome: 'complete',
+      lines: 3,
+      format: 'text',
+    });
   });
 
   it('gives a client that comes late the lines printed before it came, then the rest', async () => {
@@ -116,7 +155,10 @@ describe('GET /api/v1/conditions/{id}/output', () => {
 
   it('sends NDJSON, one OutputLine per line, with Accept: application/x-ndjson', async () => {
     const condition = await createAction('node04');
-    const sent = [...(await print(condition, ['to stdout'])), ...(await print(condition, ['to stderr', '{"not": "parsed"}'], 'stderr'))];
+    const sent = [
+      ...(await print(condition, ['to stdout'])),
+      ...(await print(condition, ['to stderr', '{"not": "parsed"}'], 'stderr')),
+    ];
     await finish(condition);
     const client = await followOne(condition, '', { ...auth(), accept: 'application/x-ndjson' });
     expect(client.headers['content-type']).toBe('application/x-ndjson');
@@ -138,10 +180,25 @@ describe('GET /api/v1/conditions/{id}/output', () => {
   });
 
   it.each([
-    ['an unknown condition', '/api/v1/conditions/9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001/output', 404, 'condition 9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001 not found'],
+    [
+      'an unknown condition',
+      '/api/v1/conditions/9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001/output',
+      404,
+      'condition 9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001 not found',
+    ],
     ['an id that is not a UUID', '/api/v1/conditions/nope/output', 400, /^invalid id "nope"/],
-    ['a timeout of 0', '/api/v1/conditions/9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001/output?timeout=0', 400, /timeout must be at least 1 second/],
-    ['a timeout over 24 h', '/api/v1/conditions/9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001/output?timeout=86401', 400, /at most 86400 seconds/],
+    [
+      'a timeout of 0',
+      '/api/v1/conditions/9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001/output?timeout=0',
+      400,
+      /timeout must be at least 1 second/,
+    ],
+    [
+      'a timeout over 24 h',
+      '/api/v1/conditions/9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001/output?timeout=86401',
+      400,
+      /at most 86400 seconds/,
+    ],
   ])('answers %s with an ErrorResponse', async (_name, url, status, message) => {
     const res = await rawHttp(h.port, 'GET', url, undefined, auth());
     expect((await expectError(res, status)).message).toMatch(message);
@@ -150,8 +207,15 @@ describe('GET /api/v1/conditions/{id}/output', () => {
 
 describe('GET /api/v1/output?ids=...', () => {
   it('interleaves several conditions as they print, each text line after its server, and ends when all are final', async () => {
-    const batch = await h.api.app.inject({ method: 'POST', url: '/api/v1/conditions', headers: auth(), payload: { kind: 'action', targets: 'node[06-07]', parameters: { command: 'usage' } } });
-    const [a, b] = BatchConditionResponse.parse(JSON.parse(batch.body)).results.map((r) => r.condition!);
+    const batch = await h.api.app.inject({
+      method: 'POST',
+      url: '/api/v1/conditions',
+      headers: auth(),
+      payload: { kind: 'action', targets: 'node[06-07]', parameters: { command: 'usage' } },
+    });
+    const [a, b] = BatchConditionResponse.parse(JSON.parse(batch.body)).results.map(
+      (r) => r.condition!,
+    );
     const other = await createAction('node08');
     await print(a, ['a before']);
 
@@ -161,12 +225,21 @@ describe('GET /api/v1/output?ids=...', () => {
     await print(b, ['b one']);
     await print(other, ['not asked for']);
     await print(a, ['a two']);
-    expect(await client.waitForLines(3)).toEqual(['node06: a before', 'node07: b one', 'node06: a two']);
+    expect(await client.waitForLines(3)).toEqual([
+      'node06: a before',
+      'node07: b one',
+      'node06: a two',
+    ]);
     await finish(a);
     await print(b, ['b last']);
     await finish(b);
 
-    expect(await client.ended).toEqual(['node06: a before', 'node07: b one', 'node06: a two', 'node07: b last']);
+    expect(await client.ended).toEqual([
+      'node06: a before',
+      'node07: b one',
+      'node06: a two',
+      'node07: b last',
+    ]);
     await finish(other);
     await noConsumersLeft();
   });
@@ -175,15 +248,33 @@ describe('GET /api/v1/output?ids=...', () => {
     const condition = await createAction('node08');
     const sent = await print(condition, ['plain']);
     await finish(condition);
-    const client = await follow(`/api/v1/output?ids=${condition.id}`, { ...auth(), accept: 'application/x-ndjson' });
+    const client = await follow(`/api/v1/output?ids=${condition.id}`, {
+      ...auth(),
+      accept: 'application/x-ndjson',
+    });
     expect((await client.ended).map((l) => JSON.parse(l) as unknown)).toEqual(sent);
   });
 
   it.each([
     ['no ids', '', 400, 'invalid ids: give at least one condition id: ?ids=<id>,<id>'],
-    ['an id that is not a UUID', '?ids=9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001,node01', 400, 'invalid ids: "node01" is not a condition id (a UUID)'],
-    ['more than 1024 ids', `?ids=${Array.from({ length: 1025 }, (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`).join(',')}`, 400, 'invalid ids: 1025 conditions; at most 1024 per request'],
-    ['1024 ids of which none exists (a long URL is not refused as such)', `?ids=${Array.from({ length: 1024 }, (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`).join(',')}`, 404, /^1024 conditions not found: 9b2f1f4e-4a0c-4f53-9d61-000000000000, /],
+    [
+      'an id that is not a UUID',
+      '?ids=9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001,node01',
+      400,
+      'invalid ids: "node01" is not a condition id (a UUID)',
+    ],
+    [
+      'more than 1024 ids',
+      `?ids=${Array.from({ length: 1025 }, (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`).join(',')}`,
+      400,
+      'invalid ids: 1025 conditions; at most 1024 per request',
+    ],
+    [
+      '1024 ids of which none exists (a long URL is not refused as such)',
+      `?ids=${Array.from({ length: 1024 }, (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`).join(',')}`,
+      404,
+      /^1024 conditions not found: 9b2f1f4e-4a0c-4f53-9d61-000000000000, /,
+    ],
   ])('answers %s with an ErrorResponse', async (_name, query, status, message) => {
     const res = await rawHttp(h.port, 'GET', `/api/v1/output${query}`, undefined, auth());
     expect((await expectError(res, status)).message).toMatch(message);
@@ -203,8 +294,16 @@ describe('a client that leaves', () => {
     one.close();
     many.close();
     await noConsumersLeft();
-    await waitFor(async () => auditLine(a.id) !== undefined, 2000, 'the audit line of the closed stream');
-    expect(auditLine(a.id)).toMatchObject({ status: 200, outcome: 'disconnected', unfinished: true });
+    await waitFor(
+      async () => auditLine(a.id) !== undefined,
+      2000,
+      'the audit line of the closed stream',
+    );
+    expect(auditLine(a.id)).toMatchObject({
+      status: 200,
+      outcome: 'disconnected',
+      unfinished: true,
+    });
     await finish(a);
     await finish(b);
   });
@@ -229,10 +328,30 @@ describe('access', () => {
 
   it.each([
     ['without a token', () => followOne(rack2, '', {}), 401, /^no bearer token/],
-    ['with write only', () => followOne(rack2, '', auth({ scope: 'write' })), 403, 'token lacks scope read'],
-    ['of a condition on another server', () => followOne(outside, '', rack2Token()), 403, 'token may not act on server "node13"; its servers claim is "@rack2"'],
-    ['of a batch reaching past the claim', () => follow(`/api/v1/output?ids=${rack2.id},${outside.id}`, rack2Token()), 403, 'token may not act on server "node13"; its servers claim is "@rack2"'],
-    ['of a batch without a token', () => follow(`/api/v1/output?ids=${rack2.id}`, {}), 401, /^no bearer token/],
+    [
+      'with write only',
+      () => followOne(rack2, '', auth({ scope: 'write' })),
+      403,
+      'token lacks scope read',
+    ],
+    [
+      'of a condition on another server',
+      () => followOne(outside, '', rack2Token()),
+      403,
+      'token may not act on server "node13"; its servers claim is "@rack2"',
+    ],
+    [
+      'of a batch reaching past the claim',
+      () => follow(`/api/v1/output?ids=${rack2.id},${outside.id}`, rack2Token()),
+      403,
+      'token may not act on server "node13"; its servers claim is "@rack2"',
+    ],
+    [
+      'of a batch without a token',
+      () => follow(`/api/v1/output?ids=${rack2.id}`, {}),
+      401,
+      /^no bearer token/,
+    ],
   ])('refuses to follow %s', async (_name, open, status, message) => {
     const client = await open();
     expect((await expectError(client, status)).message).toMatch(message);
@@ -243,16 +362,24 @@ describe('open streams per token subject', () => {
   it(`are bounded (${MAX_STREAMS_PER_SUBJECT}): one more is 429 until one closes; other subjects are not affected`, async () => {
     const condition = await createAction('node14');
     const greedy = auth({ sub: 'greedy', scope: 'read' });
-    const clients = await Promise.all(Array.from({ length: MAX_STREAMS_PER_SUBJECT }, () => followOne(condition, '', greedy)));
+    const clients = await Promise.all(
+      Array.from({ length: MAX_STREAMS_PER_SUBJECT }, () => followOne(condition, '', greedy)),
+    );
     expect(clients.map((c) => c.status)).toEqual(clients.map(() => 200));
 
     const refused = await followOne(condition, '', greedy);
-    expect((await expectError(refused, 429)).message).toBe(`too many output streams for "greedy": at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`);
+    expect((await expectError(refused, 429)).message).toBe(
+      `too many output streams for "greedy": at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`,
+    );
     const other = await followOne(condition, '', auth({ sub: 'someone-else', scope: 'read' }));
     expect(other.status).toBe(200);
 
     clients[0].close();
-    await waitFor(async () => (await followOne(condition, '?timeout=1', greedy)).status === 200, 5000, 'a slot to free up');
+    await waitFor(
+      async () => (await followOne(condition, '?timeout=1', greedy)).status === 200,
+      5000,
+      'a slot to free up',
+    );
     for (const c of [...clients, other]) c.close();
     await noConsumersLeft();
     await finish(condition);
@@ -271,6 +398,11 @@ describe('shutting down', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     await expect(client.ended).rejects.toThrow('answer cut short after 1 lines');
     await noConsumersLeft();
-    expect(auditLine(condition.id)).toMatchObject({ status: 200, outcome: 'shutdown', lines: 1, unfinished: true });
+    expect(auditLine(condition.id)).toMatchObject({
+      status: 200,
+      outcome: 'shutdown',
+      lines: 1,
+      unfinished: true,
+    });
   });
 });

@@ -13,12 +13,29 @@ afterAll(async () => {
 });
 
 async function post(subject: string, url: string, payload: object) {
-  const res = await h.api.app.inject({ method: 'POST', url, headers: bearer(h.token({ sub: subject })), payload });
-  return { status: res.statusCode, headers: res.headers, json: () => ErrorResponse.parse(JSON.parse(res.body)) };
+  const res = await h.api.app.inject({
+    method: 'POST',
+    url,
+    headers: bearer(h.token({ sub: subject })),
+    payload,
+  });
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    json: () => ErrorResponse.parse(JSON.parse(res.body)),
+  };
 }
 
-const one = (subject: string, server: string) => post(subject, `/api/v1/servers/${server}/condition/serverControl`, { parameters: { action: 'get_power_state' } });
-const batch = (subject: string, targets: string) => post(subject, '/api/v1/conditions', { kind: 'action', targets, parameters: { command: 'usage' } });
+const one = (subject: string, server: string) =>
+  post(subject, `/api/v1/servers/${server}/condition/serverControl`, {
+    parameters: { action: 'get_power_state' },
+  });
+const batch = (subject: string, targets: string) =>
+  post(subject, '/api/v1/conditions', {
+    kind: 'action',
+    targets,
+    parameters: { command: 'usage' },
+  });
 
 describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () => {
   it('shares one budget between both creating routes, then answers 429 with Retry-After and queues nothing', async () => {
@@ -34,7 +51,9 @@ describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () =
       expect(refused.status).toBe(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
-      expect(refused.json().message).toMatch(/^rate limit exceeded for "alice": at most 3 condition requests per minute; retry in \d+ s$/);
+      expect(refused.json().message).toMatch(
+        /^rate limit exceeded for "alice": at most 3 condition requests per minute; retry in \d+ s$/,
+      );
     }
     expect(await queueMarks(h.observer)).toEqual(before);
     expect(await h.buckets.active.get(activeKey('node04'))).toBeNull();
@@ -46,7 +65,11 @@ describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () =
 
   it('does not limit reads', async () => {
     for (let i = 0; i < LIMIT + 2; i++) {
-      const res = await h.api.app.inject({ method: 'GET', url: '/api/v1/servers/node01/status', headers: bearer(h.token({ sub: 'alice' })) });
+      const res = await h.api.app.inject({
+        method: 'GET',
+        url: '/api/v1/servers/node01/status',
+        headers: bearer(h.token({ sub: 'alice' })),
+      });
       expect(res.statusCode).toBe(200);
     }
   });
@@ -54,6 +77,10 @@ describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () =
   it('writes the refusal to the audit log', () => {
     const limited = h.logs().filter((l) => l.event === 'http.request' && l.status === 429);
     expect(limited).toHaveLength(2);
-    expect(limited[0]).toMatchObject({ who: 'alice', outcome: 'rate_limited', reason: expect.stringContaining('rate limit exceeded') });
+    expect(limited[0]).toMatchObject({
+      who: 'alice',
+      outcome: 'rate_limited',
+      reason: expect.stringContaining('rate limit exceeded'),
+    });
   });
 });

@@ -14,7 +14,27 @@ let h: Harness;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sb-tls-'));
   const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', keyFile, '-out', certFile], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'pipe' },
+  );
   cert = readFileSync(certFile);
   h = await startHarness({ tls: { cert, key: readFileSync(keyFile) } });
 });
@@ -25,13 +45,28 @@ afterAll(async () => {
 });
 
 /** An HTTPS request trusting only the test's certificate: the server must present it, for 127.0.0.1. */
-function https(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+function https(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port: h.port, method, path, ca: cert, headers: body ? { 'content-type': 'application/json', ...headers } : headers }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: h.port,
+        method,
+        path,
+        ca: cert,
+        headers: body ? { 'content-type': 'application/json', ...headers } : headers,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -42,9 +77,16 @@ describe('HTTPS', () => {
     expect(h.baseUrl).toBe(`https://127.0.0.1:${h.port}`);
     expect((await https('GET', '/healthz')).status).toBe(200);
     expect((await https('GET', '/api/v1/servers')).status).toBe(401);
-    const res = await https('POST', '/api/v1/servers/node01/condition/serverControl', bearer(h.token({ sub: 'tls-user' })), JSON.stringify({ parameters: { action: 'get_power_state' } }));
+    const res = await https(
+      'POST',
+      '/api/v1/servers/node01/condition/serverControl',
+      bearer(h.token({ sub: 'tls-user' })),
+      JSON.stringify({ parameters: { action: 'get_power_state' } }),
+    );
     expect(res.status).toBe(200);
-    expect(ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0].requestedBy).toBe('tls-user');
+    expect(
+      ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0].requestedBy,
+    ).toBe('tls-user');
   });
 
   it('is refused by a client that does not trust the certificate', async () => {
@@ -58,7 +100,10 @@ describe('HTTPS', () => {
 
   it('does not answer plain HTTP on its port', async () => {
     const plain = new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: h.port, path: '/healthz', headers: bearer(h.token()) }, (res) => resolve(res.statusCode ?? 0));
+      const req = httpRequest(
+        { host: '127.0.0.1', port: h.port, path: '/healthz', headers: bearer(h.token()) },
+        (res) => resolve(res.statusCode ?? 0),
+      );
       req.on('error', reject);
       req.setTimeout(5000, () => req.destroy(new Error('timed out')));
       req.end();

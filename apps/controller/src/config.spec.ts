@@ -2,27 +2,57 @@ import { ConfigError, optionsFromEnv } from './config';
 
 describe('controller configuration from the environment', () => {
   it('reads the required and optional variables', () => {
-    const opts = optionsFromEnv({ NATS_URL: 'nats://127.0.0.1:4222', INVENTORY_FILE: '/etc/switchboard/topology.yaml', FANOUT: '8', VERIFY_TIMEOUT_MS: '20000', CONTROLLER_ID: 'ctl-a' });
-    expect(opts).toMatchObject({ natsUrl: 'nats://127.0.0.1:4222', inventoryFile: '/etc/switchboard/topology.yaml', fanout: 8, verifyTimeoutMs: 20000, id: 'ctl-a' });
+    const opts = optionsFromEnv({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      INVENTORY_FILE: '/etc/switchboard/topology.yaml',
+      FANOUT: '8',
+      VERIFY_TIMEOUT_MS: '20000',
+      CONTROLLER_ID: 'ctl-a',
+    });
+    expect(opts).toMatchObject({
+      natsUrl: 'nats://127.0.0.1:4222',
+      inventoryFile: '/etc/switchboard/topology.yaml',
+      fanout: 8,
+      verifyTimeoutMs: 20000,
+      id: 'ctl-a',
+    });
   });
 
   it('reads the commands directory and the variables nodes may name as command secrets', () => {
-    const opts = optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml', COMMANDS_DIR: ' /etc/switchboard/commands ', COMMAND_SECRETS: 'RACK1_BMC_PASSWORD, RACK2_BMC_PASSWORD,' });
-    expect(opts).toMatchObject({ commandsDir: '/etc/switchboard/commands', commandSecrets: ['RACK1_BMC_PASSWORD', 'RACK2_BMC_PASSWORD'] });
-    expect(optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' })).not.toHaveProperty('commandsDir');
+    const opts = optionsFromEnv({
+      NATS_URL: 'nats://n:4222',
+      INVENTORY_FILE: '/i.yaml',
+      COMMANDS_DIR: ' /etc/switchboard/commands ',
+      COMMAND_SECRETS: 'RACK1_BMC_PASSWORD, RACK2_BMC_PASSWORD,',
+    });
+    expect(opts).toMatchObject({
+      commandsDir: '/etc/switchboard/commands',
+      commandSecrets: ['RACK1_BMC_PASSWORD', 'RACK2_BMC_PASSWORD'],
+    });
+    expect(
+      optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' }),
+    ).not.toHaveProperty('commandsDir');
   });
 
   it('reads the HOME to give ipmitool, which must be a directory', () => {
     const base = { NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' };
-    expect(optionsFromEnv({ ...base, IPMITOOL_HOME: ' /tmp ' })).toMatchObject({ ipmitoolHome: '/tmp' });
+    expect(optionsFromEnv({ ...base, IPMITOOL_HOME: ' /tmp ' })).toMatchObject({
+      ipmitoolHome: '/tmp',
+    });
     expect(optionsFromEnv(base)).not.toHaveProperty('ipmitoolHome');
-    expect(() => optionsFromEnv({ ...base, IPMITOOL_HOME: '/no/such/home' })).toThrow('IPMITOOL_HOME must be an existing directory, got "/no/such/home"');
+    expect(() => optionsFromEnv({ ...base, IPMITOOL_HOME: '/no/such/home' })).toThrow(
+      'IPMITOOL_HOME must be an existing directory, got "/no/such/home"',
+    );
   });
 
   it('names every problem at once', () => {
     let err: ConfigError | undefined;
     try {
-      optionsFromEnv({ FANOUT: '0', OPERATION_TIMEOUT_MS: '1.5s', COMMAND_SECRETS: 'OK_NAME,bad-name' });
+      optionsFromEnv({
+        FANOUT: '0',
+        OPERATION_TIMEOUT_MS: '1.5s',
+        COMMAND_SECRETS: 'OK_NAME,bad-name',
+      });
     } catch (e) {
       err = e as ConfigError;
     }

@@ -5,7 +5,7 @@ import type { ControllerOptions } from './controller';
 export const ENVIRONMENT = {
   NATS_URL: 'the NATS server, e.g. nats://127.0.0.1:4222',
   INVENTORY_FILE: 'the inventory, topology.yaml or nodes.yaml',
-  CONTROLLER_ID: 'this replica\'s id (default <host>-<pid>-<random>)',
+  CONTROLLER_ID: "this replica's id (default <host>-<pid>-<random>)",
   FANOUT: 'conditions worked on at once (default 64)',
   OPERATION_TIMEOUT_MS: 'deadline of one driver call (default 15000)',
   OPERATION_ATTEMPTS: 'attempts of an idempotent call that times out (default 3)',
@@ -14,9 +14,12 @@ export const ENVIRONMENT = {
   VERIFY_INTERVAL_MS: 'first pause between reads while verifying (default 250, grows to 1 s)',
   DRAIN_TIMEOUT_MS: 'grace for in-flight work on SIGTERM/SIGINT (default 20000)',
   BMC_RESET_SETTLE_MS: 'pause after a BMC reset before checking it answers (default 3000)',
-  COMMANDS_DIR: 'the commands directory of action conditions (OpenFlight Action layout); reloaded when it changes (default none: actions fail)',
-  COMMAND_SECRETS: 'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
-  IPMITOOL_HOME: "HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)",
+  COMMANDS_DIR:
+    'the commands directory of action conditions (OpenFlight Action layout); reloaded when it changes (default none: actions fail)',
+  COMMAND_SECRETS:
+    'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
+  IPMITOOL_HOME:
+    'HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)',
   LOG_LEVEL: 'pino level (default info)',
 } as const;
 
@@ -29,7 +32,8 @@ export class ConfigError extends Error {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+const isDirectory = (path: string): boolean =>
+  statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]> = [
   ['FANOUT', 'fanout', 1],
@@ -50,20 +54,32 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
     if (!value) problems.push(`${name} is required: ${ENVIRONMENT[name]}`);
     return value ?? '';
   };
-  const opts: ControllerOptions = { natsUrl: required('NATS_URL'), inventoryFile: required('INVENTORY_FILE'), env };
+  const opts: ControllerOptions = {
+    natsUrl: required('NATS_URL'),
+    inventoryFile: required('INVENTORY_FILE'),
+    env,
+  };
   const id = env.CONTROLLER_ID?.trim();
   if (id) opts.id = id;
   const commandsDir = env.COMMANDS_DIR?.trim();
   if (commandsDir) opts.commandsDir = commandsDir;
   const ipmitoolHome = env.IPMITOOL_HOME?.trim();
   if (ipmitoolHome) {
-    if (!isDirectory(ipmitoolHome)) problems.push(`IPMITOOL_HOME must be an existing directory, got ${JSON.stringify(ipmitoolHome)}`);
+    if (!isDirectory(ipmitoolHome))
+      problems.push(
+        `IPMITOOL_HOME must be an existing directory, got ${JSON.stringify(ipmitoolHome)}`,
+      );
     else opts.ipmitoolHome = ipmitoolHome;
   }
-  const secrets = env.COMMAND_SECRETS?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
+  const secrets =
+    env.COMMAND_SECRETS?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean) ?? [];
   const badSecrets = secrets.filter((name) => !ENV_NAME.test(name));
   if (badSecrets.length > 0) {
-    problems.push(`COMMAND_SECRETS must list environment variable names, separated by commas; not names: ${badSecrets.map((n) => JSON.stringify(n)).join(', ')}`);
+    problems.push(
+      `COMMAND_SECRETS must list environment variable names, separated by commas; not names: ${badSecrets.map((n) => JSON.stringify(n)).join(', ')}`,
+    );
   } else if (secrets.length > 0) {
     opts.commandSecrets = secrets;
   }

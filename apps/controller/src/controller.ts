@@ -97,7 +97,10 @@ function defaultId(): string {
 
 async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const timer = new AbortController();
-  const done = await Promise.race([promise.then(() => true), sleep(ms, false, { signal: timer.signal }).catch(() => false)]);
+  const done = await Promise.race([
+    promise.then(() => true),
+    sleep(ms, false, { signal: timer.signal }).catch(() => false),
+  ]);
   timer.abort();
   return done;
 }
@@ -108,7 +111,10 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boo
  * conditions. Any number of replicas share the durable consumer.
  */
 export async function startController(opts: ControllerOptions): Promise<RunningController> {
-  const cfg = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & ControllerOptions;
+  const cfg = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+  } as typeof DEFAULTS & ControllerOptions;
   const id = opts.id ?? defaultId();
   const logger = (opts.logger ?? createLogger('controller')).child({ controller: id });
   const env = opts.env ?? process.env;
@@ -116,7 +122,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const inventory = watchInventory(opts.inventoryFile, { logger, env });
   let commands: CommandsDirectory | undefined;
   try {
-    commands = opts.commandsDir === undefined ? undefined : openCommandsDirectory(opts.commandsDir, logger);
+    commands =
+      opts.commandsDir === undefined ? undefined : openCommandsDirectory(opts.commandsDir, logger);
   } catch (err) {
     await inventory.close();
     throw err;
@@ -125,7 +132,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     await inventory.close();
     await commands?.close();
   };
-  const nc = await connectWithRetry({ servers: opts.natsUrl, name: `switchboard-controller ${id}`, logger }).catch(async (err) => {
+  const nc = await connectWithRetry({
+    servers: opts.natsUrl,
+    name: `switchboard-controller ${id}`,
+    logger,
+  }).catch(async (err) => {
     await closeWatches();
     throw err;
   });
@@ -152,7 +163,10 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     );
     await heartbeat.start();
 
-    const factory: DriverFactory = opts.createDriver ?? ((server, platforms) => createDriver(server, platforms, { baseEnv: env, ipmitoolHome: opts.ipmitoolHome }));
+    const factory: DriverFactory =
+      opts.createDriver ??
+      ((server, platforms) =>
+        createDriver(server, platforms, { baseEnv: env, ipmitoolHome: opts.ipmitoolHome }));
     const deps: DeliveryDeps = {
       controllerId: id,
       store,
@@ -174,7 +188,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           bmcResetSettleMs: cfg.bmcResetSettleMs,
         },
         operationTimeoutMs: cfg.operationTimeoutMs,
-        retry: { attempts: cfg.operationAttempts, baseDelayMs: cfg.retryBaseDelayMs, maxDelayMs: 30_000 },
+        retry: {
+          attempts: cfg.operationAttempts,
+          baseDelayMs: cfg.retryBaseDelayMs,
+          maxDelayMs: 30_000,
+        },
         onDriverCall: opts.onDriverCall,
         actions: {
           controllerId: id,
@@ -192,30 +210,48 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     const slots = new Slots(cfg.fanout);
     const onMessage = (msg: JsMsg): void => {
       const task = handleDelivery(msg, deps)
-        .catch((err) => logger.error({ event: 'delivery.crashed', err }, 'unexpected error handling a message'))
+        .catch((err) =>
+          logger.error({ event: 'delivery.crashed', err }, 'unexpected error handling a message'),
+        )
         .finally(() => {
           slots.release(1);
           tasks.delete(task);
         });
       tasks.add(task);
     };
-    const pull = new PullLoop(consumer, slots, onMessage, { maxBatch: cfg.fanout, expiresMs: Math.max(1000, cfg.pullExpiresMs), logger });
+    const pull = new PullLoop(consumer, slots, onMessage, {
+      maxBatch: cfg.fanout,
+      expiresMs: Math.max(1000, cfg.pullExpiresMs),
+      logger,
+    });
     pull.start();
     logger.info(
-      { event: 'controller.started', fanout: cfg.fanout, nats: opts.natsUrl, inventory: opts.inventoryFile, commands: opts.commandsDir ?? null },
+      {
+        event: 'controller.started',
+        fanout: cfg.fanout,
+        nats: opts.natsUrl,
+        inventory: opts.inventoryFile,
+        commands: opts.commandsDir ?? null,
+      },
       'controller started',
     );
 
     let stopping: Promise<void> | undefined;
     const shutdown = (graceMs: number): Promise<void> => {
       stopping ??= (async () => {
-        logger.info({ event: 'controller.draining', inFlight: jobs.size, graceMs }, 'stopping: no more pulls, finishing in-flight work');
+        logger.info(
+          { event: 'controller.draining', inFlight: jobs.size, graceMs },
+          'stopping: no more pulls, finishing in-flight work',
+        );
         const pulling = pull.stop();
         const finished = jobs.size === 0 || (await settledWithin(Promise.all([...tasks]), graceMs));
         // Heartbeat first: a replica receiving a handed-back message must see us gone and take it at once.
         await heartbeat.stop();
         if (!finished) {
-          logger.warn({ event: 'controller.handing_back', conditions: [...jobs.keys()] }, `handing ${jobs.size} conditions back`);
+          logger.warn(
+            { event: 'controller.handing_back', conditions: [...jobs.keys()] },
+            `handing ${jobs.size} conditions back`,
+          );
           for (const job of jobs.values()) job.abort.abort(new HandBack());
           await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
         }

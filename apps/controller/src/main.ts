@@ -42,6 +42,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  createLogger('controller').fatal({ event: 'controller.failed', err }, `controller failed: ${(err as Error).message}`);
+  createLogger('controller').fatal(
+    { event: 'controller.failed', err },
+    `controller failed: ${(err as Error).message}`,
+  );
   process.exit(1);
 });

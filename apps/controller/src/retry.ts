@@ -46,7 +46,11 @@ export class AttemptsExhausted extends Error {
  * `policy.attempts` attempts. Always rejects with AttemptsExhausted (carrying the attempt
  * count and the last error as `cause`), except for an abort, which passes through untouched.
  */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks = {},
+): Promise<T> {
   const attempts = Math.max(1, policy.attempts);
   for (let attempt = 1; ; attempt++) {
     hooks.signal?.throwIfAborted();

@@ -29,18 +29,30 @@ export function supervise(opts: SupervisedOptions): Supervised {
 
   const start = () => {
     const startedAt = Date.now();
-    child = spawn(process.execPath, [opts.script], { env: opts.env, stdio: ['ignore', 'inherit', 'inherit'] });
-    opts.logger.info({ event: 'stack.process.started', process: opts.name, pid: child.pid }, `${opts.name} started`);
+    child = spawn(process.execPath, [opts.script], {
+      env: opts.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    opts.logger.info(
+      { event: 'stack.process.started', process: opts.name, pid: child.pid },
+      `${opts.name} started`,
+    );
     child.once('exit', (code, signal) => {
       if (stopping) return;
       if (Date.now() - startedAt > 30_000) restarts = 0;
       restarts += 1;
       if (restarts > (opts.maxRestarts ?? 5)) {
-        opts.logger.error({ event: 'stack.process.gave_up', process: opts.name, code, signal }, `${opts.name} keeps exiting; not restarting it`);
+        opts.logger.error(
+          { event: 'stack.process.gave_up', process: opts.name, code, signal },
+          `${opts.name} keeps exiting; not restarting it`,
+        );
         return;
       }
       const delay = Math.min(500 * 2 ** restarts, 10_000);
-      opts.logger.warn({ event: 'stack.process.exited', process: opts.name, code, signal, restartInMs: delay }, `${opts.name} exited; restarting`);
+      opts.logger.warn(
+        { event: 'stack.process.exited', process: opts.name, code, signal, restartInMs: delay },
+        `${opts.name} exited; restarting`,
+      );
       void sleep(delay, undefined, { ref: false }).then(() => !stopping && start());
     });
   };
@@ -55,7 +67,10 @@ export function supervise(opts: SupervisedOptions): Supervised {
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise((resolve) => c.once('exit', resolve));
       c.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), sleep(25_000, undefined, { ref: false }).then(() => false)]);
+      const done = await Promise.race([
+        exited.then(() => true),
+        sleep(25_000, undefined, { ref: false }).then(() => false),
+      ]);
       if (!done) {
         c.kill('SIGKILL');
         await exited;

@@ -9,27 +9,59 @@ const repoRoot = resolve(__dirname, '..', '..', '..');
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`expected a port number 1-65535, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`expected a port number 1-65535, got "${value}"`);
   return n;
 }
 
 const program = new Command('switchboard-stack')
-  .description('Run the whole Switchboard system on this machine: nats-server (unless NATS_URL is set), the Conditions API and the controller.')
-  .option('--sandbox', 'also start one simulated BMC (ipmi_sim) per IPMI server of the inventory', false)
-  .option('-i, --inventory <file>', 'inventory file (topology.yaml / nodes.yaml); default: $INVENTORY_FILE, or the sandbox example with --sandbox')
-  .option('-d, --data-dir <dir>', 'JetStream storage and sandbox state', process.env.SWITCHBOARD_DATA_DIR ?? resolve(repoRoot, '.data'))
-  .option('-c, --commands <dir>', 'OpenFlight Action commands directory; default: $COMMANDS_DIR, or examples/commands with --sandbox')
+  .description(
+    'Run the whole Switchboard system on this machine: nats-server (unless NATS_URL is set), the Conditions API and the controller.',
+  )
+  .option(
+    '--sandbox',
+    'also start one simulated BMC (ipmi_sim) per IPMI server of the inventory',
+    false,
+  )
+  .option(
+    '-i, --inventory <file>',
+    'inventory file (topology.yaml / nodes.yaml); default: $INVENTORY_FILE, or the sandbox example with --sandbox',
+  )
+  .option(
+    '-d, --data-dir <dir>',
+    'JetStream storage and sandbox state',
+    process.env.SWITCHBOARD_DATA_DIR ?? resolve(repoRoot, '.data'),
+  )
+  .option(
+    '-c, --commands <dir>',
+    'OpenFlight Action commands directory; default: $COMMANDS_DIR, or examples/commands with --sandbox',
+  )
   .option('-p, --port <port>', 'API port', port, Number(process.env.PORT ?? 9001))
   .option('--nats-port <port>', 'port of the embedded nats-server', port, 4222)
-  .addHelpText('after', '\nExamples:\n  switchboard-stack --sandbox\n  NATS_URL=nats://10.0.0.5:4222 switchboard-stack -i /etc/switchboard/topology.yaml');
+  .addHelpText(
+    'after',
+    '\nExamples:\n  switchboard-stack --sandbox\n  NATS_URL=nats://10.0.0.5:4222 switchboard-stack -i /etc/switchboard/topology.yaml',
+  );
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ sandbox: boolean; inventory?: string; commands?: string; dataDir: string; port: number; natsPort: number }>();
+  const o = program.opts<{
+    sandbox: boolean;
+    inventory?: string;
+    commands?: string;
+    dataDir: string;
+    port: number;
+    natsPort: number;
+  }>();
   const log = createLogger('switchboard-stack');
-  const inventoryFile = o.inventory ?? process.env.INVENTORY_FILE ?? (o.sandbox ? resolve(repoRoot, 'examples/sandbox/topology.yaml') : undefined);
+  const inventoryFile =
+    o.inventory ??
+    process.env.INVENTORY_FILE ??
+    (o.sandbox ? resolve(repoRoot, 'examples/sandbox/topology.yaml') : undefined);
   if (!inventoryFile) {
-    return program.error('no inventory: pass --inventory FILE, set INVENTORY_FILE, or use --sandbox');
+    return program.error(
+      'no inventory: pass --inventory FILE, set INVENTORY_FILE, or use --sandbox',
+    );
   }
   const stack = await startStack({
     inventoryFile,
@@ -39,7 +71,10 @@ async function main(): Promise<void> {
     natsPort: o.natsPort,
     apiPort: o.port,
     sandbox: o.sandbox,
-    commandsDir: o.commands ?? process.env.COMMANDS_DIR ?? (o.sandbox ? resolve(repoRoot, 'examples/commands') : undefined),
+    commandsDir:
+      o.commands ??
+      process.env.COMMANDS_DIR ??
+      (o.sandbox ? resolve(repoRoot, 'examples/commands') : undefined),
   });
   process.stdout.write(
     [
@@ -47,10 +82,19 @@ async function main(): Promise<void> {
       `  API:        ${stack.apiUrl}/api/v1  (docs: ${stack.apiUrl}/api/v1/docs)`,
       `  NATS:       ${stack.natsUrl}`,
       `  inventory:  ${inventoryFile} (${foldNames(stack.servers)})`,
-      ...(stack.bmcs ? [`  simulated BMCs: ${foldNames(stack.bmcs.bmcs.map((b) => b.name))} on ${stack.bmcs.bmcs.map((b) => b.host).join(', ')}`] : []),
+      ...(stack.bmcs
+        ? [
+            `  simulated BMCs: ${foldNames(stack.bmcs.bmcs.map((b) => b.name))} on ${stack.bmcs.bmcs.map((b) => b.host).join(', ')}`,
+          ]
+        : []),
       ...(stack.tokenFile
-        ? [`Try:  export MCTL_URL=${stack.apiUrl} MCTL_TOKEN=$(cat ${stack.tokenFile})`, '      npx mctl power status node[01-08]']
-        : [`Mint a token:  node apps/conditions-api/dist/main.js generate-token --subject you --scope read,write`]),
+        ? [
+            `Try:  export MCTL_URL=${stack.apiUrl} MCTL_TOKEN=$(cat ${stack.tokenFile})`,
+            '      npx mctl power status node[01-08]',
+          ]
+        : [
+            `Mint a token:  node apps/conditions-api/dist/main.js generate-token --subject you --scope read,write`,
+          ]),
       'Stop with Ctrl-C.',
       '',
     ].join('\n'),

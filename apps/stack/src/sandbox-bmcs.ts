@@ -7,13 +7,25 @@ import type { Inventory } from '@switchboard/inventory';
  * inventory gives it, with the inventory's credentials: the stack then drives it
  * exactly as it would drive real hardware.
  */
-export async function startSandboxBmcs(inventory: Inventory, dataDir: string): Promise<SimulatedFleet> {
+export async function startSandboxBmcs(
+  inventory: Inventory,
+  dataDir: string,
+): Promise<SimulatedFleet> {
   const specs = inventory.servers
     .filter((s) => s.driver === 'ipmi' && s.bmc)
     .map((s) => {
       const bmc = s.bmc!;
-      if (!bmc.password) throw new Error(`${inventory.file}:${s.line}: node "${s.name}": the sandbox needs a BMC password for the simulated BMC`);
-      return { name: s.name, host: bmc.host, port: bmc.port, username: bmc.username, password: bmc.password };
+      if (!bmc.password)
+        throw new Error(
+          `${inventory.file}:${s.line}: node "${s.name}": the sandbox needs a BMC password for the simulated BMC`,
+        );
+      return {
+        name: s.name,
+        host: bmc.host,
+        port: bmc.port,
+        username: bmc.username,
+        password: bmc.password,
+      };
     });
   return startSimulatedFleet(specs, { baseDir: join(dataDir, 'bmc-sim') });
 }

@@ -30,7 +30,13 @@ describe('the local stack in sandbox mode', () => {
     const inventory = join(dir, 'topology.yaml');
     writeFileSync(
       inventory,
-      ['static_nodes:', ...hosts.map((h, i) => `  node0${i + 1}: { platform: ipmi, bmc: { host: ${h}, username: ADMIN, password_env: ${SANDBOX_PASSWORD_ENV} } }`)].join('\n') + '\n',
+      [
+        'static_nodes:',
+        ...hosts.map(
+          (h, i) =>
+            `  node0${i + 1}: { platform: ipmi, bmc: { host: ${h}, username: ADMIN, password_env: ${SANDBOX_PASSWORD_ENV} } }`,
+        ),
+      ].join('\n') + '\n',
     );
     stack = await startStack({
       inventoryFile: inventory,
@@ -70,7 +76,9 @@ describe('the local stack in sandbox mode', () => {
   });
 
   it('hands the sandbox operator an admin token that the API accepts', async () => {
-    const res = await fetch(`${stack.apiUrl}/api/v1/servers`, { headers: { authorization: `Bearer ${stack.token}` } });
+    const res = await fetch(`${stack.apiUrl}/api/v1/servers`, {
+      headers: { authorization: `Bearer ${stack.token}` },
+    });
     expect(res.status).toBe(200);
     const { statSync } = await import('node:fs');
     expect(statSync(stack.tokenFile!).mode & 0o777).toBe(0o600);
@@ -88,18 +96,46 @@ describe('the local stack in sandbox mode', () => {
 describe('the sandbox example shipped in the repository', () => {
   it('loads: eight IPMI servers on their own loopback addresses, a shell-platform server, two racks', async () => {
     const { loadInventory } = await import('@switchboard/inventory');
-    const inventory = loadInventory(join(__dirname, '..', '..', '..', 'examples', 'sandbox', 'topology.yaml'), { [SANDBOX_PASSWORD_ENV]: 'sandbox-pw' });
+    const inventory = loadInventory(
+      join(__dirname, '..', '..', '..', 'examples', 'sandbox', 'topology.yaml'),
+      { [SANDBOX_PASSWORD_ENV]: 'sandbox-pw' },
+    );
     const ipmi = inventory.servers.filter((s) => s.driver === 'ipmi');
-    expect(ipmi.map((s) => s.bmc?.host)).toEqual(['127.10.0.1', '127.10.0.2', '127.10.0.3', '127.10.0.4', '127.10.0.5', '127.10.0.6', '127.10.0.7', '127.10.0.8']);
-    expect(ipmi.every((s) => s.bmc?.password === 'sandbox-pw' && s.ranks.includes('ipmi'))).toBe(true);
+    expect(ipmi.map((s) => s.bmc?.host)).toEqual([
+      '127.10.0.1',
+      '127.10.0.2',
+      '127.10.0.3',
+      '127.10.0.4',
+      '127.10.0.5',
+      '127.10.0.6',
+      '127.10.0.7',
+      '127.10.0.8',
+    ]);
+    expect(ipmi.every((s) => s.bmc?.password === 'sandbox-pw' && s.ranks.includes('ipmi'))).toBe(
+      true,
+    );
     expect(inventory.get('lab01')).toMatchObject({ driver: 'shell', platform: 'demo' });
-    expect(inventory.resolve('@rack2').servers.map((s) => s.name)).toEqual(['node05', 'node06', 'node07', 'node08']);
+    expect(inventory.resolve('@rack2').servers.map((s) => s.name)).toEqual([
+      'node05',
+      'node06',
+      'node07',
+      'node08',
+    ]);
   });
 
   it('has example commands that all load without problems', async () => {
     const { loadCommands } = await import('@switchboard/commands');
-    const { commands, problems } = loadCommands(join(__dirname, '..', '..', '..', 'examples', 'commands'));
+    const { commands, problems } = loadCommands(
+      join(__dirname, '..', '..', '..', 'examples', 'commands'),
+    );
     expect(problems).toEqual([]);
-    expect([...commands.keys()].sort()).toEqual(['ipmi-sel', 'power-cycle', 'power-off', 'power-on', 'power-status', 'usage']);
+    expect([...commands.keys()].sort()).toEqual([
+      'ipmi-sel',
+      'power-cycle',
+      'power-off',
+      'power-on',
+      'power-status',
+      'usage',
+    ]);
   });
 });

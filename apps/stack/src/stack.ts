@@ -55,20 +55,29 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.logger;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => log.error({ event: 'stack.stop_failed', err: (err as Error).message }, 'stop failed'));
+    for (const stop of stops.reverse())
+      await stop().catch((err) =>
+        log.error({ event: 'stack.stop_failed', err: (err as Error).message }, 'stop failed'),
+      );
   };
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
-    if (opts.sandbox && !env[SANDBOX_PASSWORD_ENV]) env[SANDBOX_PASSWORD_ENV] = sandboxBmcPassword(join(opts.dataDir, 'sandbox', 'bmc-password'));
+    if (opts.sandbox && !env[SANDBOX_PASSWORD_ENV])
+      env[SANDBOX_PASSWORD_ENV] = sandboxBmcPassword(join(opts.dataDir, 'sandbox', 'bmc-password'));
     const inventory = loadInventory(opts.inventoryFile, env);
     // The API refuses to run without a JWT secret: unless one is configured, the stack keeps
     // a generated one in its data directory, so tokens stay valid across restarts.
-    if (!env.JWT_SECRET && !env.JWT_SECRET_FILE) env.JWT_SECRET_FILE = join(opts.dataDir, 'jwt-secret');
+    if (!env.JWT_SECRET && !env.JWT_SECRET_FILE)
+      env.JWT_SECRET_FILE = join(opts.dataDir, 'jwt-secret');
     const secret = env.JWT_SECRET ?? ensureSecretFile(env.JWT_SECRET_FILE!);
 
     let natsUrl = opts.natsUrl;
     if (!natsUrl) {
-      const nats: EmbeddedNats = await startEmbeddedNats({ dataDir: join(opts.dataDir, 'nats'), port: opts.natsPort ?? 4222, logger: log });
+      const nats: EmbeddedNats = await startEmbeddedNats({
+        dataDir: join(opts.dataDir, 'nats'),
+        port: opts.natsPort ?? 4222,
+        logger: log,
+      });
       stops.push(() => nats.stop());
       natsUrl = nats.url;
     }
@@ -80,7 +89,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.sandbox) {
       bmcs = await startSandboxBmcs(inventory, opts.dataDir);
       stops.push(() => bmcs!.stop());
-      log.info({ event: 'stack.bmcs.started', count: bmcs.bmcs.length, servers: foldNames(bmcs.bmcs.map((b) => b.name)) }, 'simulated BMCs started');
+      log.info(
+        {
+          event: 'stack.bmcs.started',
+          count: bmcs.bmcs.length,
+          servers: foldNames(bmcs.bmcs.map((b) => b.name)),
+        },
+        'simulated BMCs started',
+      );
     }
 
     const apiPort = opts.apiPort ?? 9001;
@@ -94,8 +110,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...(opts.commandsDir ? { COMMANDS_DIR: resolve(opts.commandsDir) } : {}),
     };
     const processes: Supervised[] = [
-      supervise({ name: 'conditions-api', script: entryOf('@switchboard/conditions-api'), env: childEnv, logger: log }),
-      supervise({ name: 'controller', script: entryOf('@switchboard/controller'), env: childEnv, logger: log }),
+      supervise({
+        name: 'conditions-api',
+        script: entryOf('@switchboard/conditions-api'),
+        env: childEnv,
+        logger: log,
+      }),
+      supervise({
+        name: 'controller',
+        script: entryOf('@switchboard/controller'),
+        env: childEnv,
+        logger: log,
+      }),
     ];
     stops.push(() => Promise.all(processes.map((p) => p.stop())).then(() => undefined));
 

@@ -12,5 +12,7 @@ export function readJwtSecret(env: NodeJS.ProcessEnv): string {
   if (inline && file) throw new Error('both JWT_SECRET and JWT_SECRET_FILE are set; set only one');
   if (file) return checkSecret(readSecretFile(file), `JWT_SECRET_FILE ${file}`);
   if (inline) return checkSecret(inline, 'JWT_SECRET');
-  throw new Error('no JWT secret: set JWT_SECRET_FILE (a file holding the secret) or JWT_SECRET; the API does not run without authentication');
+  throw new Error(
+    'no JWT secret: set JWT_SECRET_FILE (a file holding the secret) or JWT_SECRET; the API does not run without authentication',
+  );
 }

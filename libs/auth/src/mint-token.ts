@@ -31,8 +31,10 @@ export function mintToken(request: TokenRequest, secret: string): string {
   const unknown = request.scopes.filter((s) => !isScope(s));
   if (unknown.length > 0) throw new Error(`unknown scope ${JSON.stringify(unknown[0])}`);
   const days = request.days ?? DEFAULT_TOKEN_DAYS;
-  if (!Number.isFinite(days) || days <= 0 || days > MAX_TOKEN_DAYS) throw new Error(`days must be a number above 0 and at most ${MAX_TOKEN_DAYS}, got ${days}`);
-  if (request.servers !== undefined && request.servers.trim() === '') throw new Error('the servers expression is empty');
+  if (!Number.isFinite(days) || days <= 0 || days > MAX_TOKEN_DAYS)
+    throw new Error(`days must be a number above 0 and at most ${MAX_TOKEN_DAYS}, got ${days}`);
+  if (request.servers !== undefined && request.servers.trim() === '')
+    throw new Error('the servers expression is empty');
 
   const iat = Math.floor((request.now ?? new Date()).getTime() / 1000);
   const payload = {
@@ -42,5 +44,7 @@ export function mintToken(request: TokenRequest, secret: string): string {
     iat,
     exp: iat + Math.round(days * 86_400),
   };
-  return jwt.sign(payload, checkSecret(secret, 'the configuration'), { algorithm: TOKEN_ALGORITHM });
+  return jwt.sign(payload, checkSecret(secret, 'the configuration'), {
+    algorithm: TOKEN_ALGORITHM,
+  });
 }

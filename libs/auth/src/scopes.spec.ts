@@ -24,7 +24,10 @@ describe('scopes', () => {
   it.each([
     [['write'], ['write']],
     [['read,write'], ['read', 'write']],
-    [['read', 'write,read', 'admin'], ['read', 'write', 'admin']],
+    [
+      ['read', 'write,read', 'admin'],
+      ['read', 'write', 'admin'],
+    ],
     [['read write'], ['read', 'write']],
   ])('parses %p', (values, scopes) => {
     expect(parseScopeList(values)).toEqual(scopes);

@@ -17,7 +17,10 @@ export function grants(granted: ReadonlySet<Scope>, needed: Scope): boolean {
 }
 
 /** The first of `needed` that `granted` does not satisfy, if any. */
-export function missingScope(granted: ReadonlySet<Scope>, needed: readonly Scope[]): Scope | undefined {
+export function missingScope(
+  granted: ReadonlySet<Scope>,
+  needed: readonly Scope[],
+): Scope | undefined {
   return needed.find((scope) => !grants(granted, scope));
 }
 
@@ -28,7 +31,10 @@ export function missingScope(granted: ReadonlySet<Scope>, needed: readonly Scope
 export function parseScopeList(values: readonly string[]): Scope[] {
   const names = values.flatMap((v) => v.split(/[\s,]+/)).filter((n) => n !== '');
   const unknown = names.filter((n) => !isScope(n));
-  if (unknown.length > 0) throw new Error(`unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}; scopes are ${SCOPES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}; scopes are ${SCOPES.join(', ')}`,
+    );
   if (names.length === 0) throw new Error(`no scope given; scopes are ${SCOPES.join(', ')}`);
   return [...new Set(names as Scope[])];
 }

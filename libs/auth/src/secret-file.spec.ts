@@ -28,20 +28,28 @@ describe('ensureSecretFile', () => {
   });
 
   it.each<[string, string, number, RegExp]>([
-    ['readable by others', 'x'.repeat(40), 0o644, /is readable by others \(mode 0644\); run: chmod 600 /],
+    [
+      'readable by others',
+      'x'.repeat(40),
+      0o644,
+      /is readable by others \(mode 0644\); run: chmod 600 /,
+    ],
     ['too short', 'short', 0o600, /is 5 bytes; HS256 needs at least 32/],
     ['empty', '\n', 0o600, /is empty/],
-  ])('refuses an existing file that is %s, without showing its content', (_name, content, mode, message) => {
-    const path = join(dir, 'jwt-secret');
-    writeFileSync(path, content);
-    chmodSync(path, mode);
-    expect(() => ensureSecretFile(path)).toThrow(message);
-    try {
-      ensureSecretFile(path);
-    } catch (err) {
-      if (content.trim() !== '') expect((err as Error).message).not.toContain(content.trim());
-    }
-  });
+  ])(
+    'refuses an existing file that is %s, without showing its content',
+    (_name, content, mode, message) => {
+      const path = join(dir, 'jwt-secret');
+      writeFileSync(path, content);
+      chmodSync(path, mode);
+      expect(() => ensureSecretFile(path)).toThrow(message);
+      try {
+        ensureSecretFile(path);
+      } catch (err) {
+        if (content.trim() !== '') expect((err as Error).message).not.toContain(content.trim());
+      }
+    },
+  );
 });
 
 describe('readJwtSecret', () => {
@@ -55,9 +63,21 @@ describe('readJwtSecret', () => {
   });
 
   it.each<[string, NodeJS.ProcessEnv, RegExp]>([
-    ['neither', {}, /^no JWT secret: set JWT_SECRET_FILE \(a file holding the secret\) or JWT_SECRET/],
-    ['both', { JWT_SECRET: long, JWT_SECRET_FILE: '/x' }, /both JWT_SECRET and JWT_SECRET_FILE are set; set only one/],
-    ['a missing file', { JWT_SECRET_FILE: '/nonexistent/jwt-secret' }, /cannot read the JWT secret file \/nonexistent\/jwt-secret: ENOENT/],
+    [
+      'neither',
+      {},
+      /^no JWT secret: set JWT_SECRET_FILE \(a file holding the secret\) or JWT_SECRET/,
+    ],
+    [
+      'both',
+      { JWT_SECRET: long, JWT_SECRET_FILE: '/x' },
+      /both JWT_SECRET and JWT_SECRET_FILE are set; set only one/,
+    ],
+    [
+      'a missing file',
+      { JWT_SECRET_FILE: '/nonexistent/jwt-secret' },
+      /cannot read the JWT secret file \/nonexistent\/jwt-secret: ENOENT/,
+    ],
     ['a short JWT_SECRET', { JWT_SECRET: 'hunter2' }, /the JWT secret from JWT_SECRET is 7 bytes/],
   ])('refuses %s', (_name, env, message) => {
     expect(() => readJwtSecret(env)).toThrow(message);

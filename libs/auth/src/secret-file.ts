@@ -14,7 +14,10 @@ export function readSecretFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the JWT secret file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new Error(
+      `cannot read the JWT secret file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   const secret = text.replace(/\r?\n$/, '');
   if (secret === '') throw new Error(`the JWT secret file ${path} is empty`);
@@ -31,16 +34,23 @@ export function readSecretFile(path: string): string {
 export function ensureSecretFile(path: string): string {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, `${randomBytes(GENERATED_SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${randomBytes(GENERATED_SECRET_BYTES).toString('base64url')}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new Error(`cannot create the JWT secret file ${path}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot create the JWT secret file ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   if (isPosix) {
     const mode = statSync(path).mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      throw new Error(`the JWT secret file ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
+      throw new Error(
+        `the JWT secret file ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`,
+      );
     }
   }
   return checkSecret(readSecretFile(path), path);

@@ -5,7 +5,9 @@ export const MIN_SECRET_BYTES = 32;
 export function checkSecret(secret: string, origin: string): string {
   const bytes = Buffer.byteLength(secret);
   if (bytes < MIN_SECRET_BYTES) {
-    throw new Error(`the JWT secret from ${origin} is ${bytes} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 section 3.2)`);
+    throw new Error(
+      `the JWT secret from ${origin} is ${bytes} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 section 3.2)`,
+    );
   }
   return secret;
 }

@@ -18,7 +18,8 @@ async function start(spec: Omit<BmcSpec, 'name'> = {}): Promise<SimulatedBmc> {
 
 async function ipmitool(bmc: SimulatedBmc, ...command: string[]): Promise<string> {
   const result = await runIpmitool(bmc, command);
-  if (result.code !== 0) throw new Error(`ipmitool ${command.join(' ')} failed (${result.code}): ${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`ipmitool ${command.join(' ')} failed (${result.code}): ${result.stderr}`);
   return result.stdout;
 }
 
@@ -83,7 +84,12 @@ describe('a simulated BMC', () => {
     expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
 
     const events = bmc.events();
-    expect(events.map((e) => `${e.action} ${e.value}`)).toEqual(['power 0', 'power 1', 'reset 1', 'shutdown 1']);
+    expect(events.map((e) => `${e.action} ${e.value}`)).toEqual([
+      'power 0',
+      'power 1',
+      'reset 1',
+      'shutdown 1',
+    ]);
     for (const e of events) expect(e.ts).toBeGreaterThanOrEqual(before - 1000);
     expect(events[1].ts - events[0].ts).toBeGreaterThanOrEqual(900);
     expect(bmc.counters()).toEqual({ powerOn: 1, powerOff: 2, resets: 1, softOffs: 1 });
@@ -126,7 +132,11 @@ describe('a simulated BMC', () => {
 
   it('refuses a wrong password (ipmitool exits non-zero and nothing happens)', async () => {
     const bmc = await start({ username: 'operator1', password: 'S3cret-pw' });
-    const wrong = await runIpmitool({ ...bmc, password: 'not-the-password' }, ['chassis', 'power', 'on']);
+    const wrong = await runIpmitool({ ...bmc, password: 'not-the-password' }, [
+      'chassis',
+      'power',
+      'on',
+    ]);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/RMCP\+ session|password|auth/i);
     expect(bmc.events()).toEqual([]);
@@ -144,7 +154,9 @@ describe('a simulated BMC', () => {
       await bmc.stop();
       expect(bmc.running).toBe(false);
       expect(fs.readFileSync(path.join(bmc.stateDir, 'power'), 'utf8')).toBe('1\n');
-      expect(fs.readFileSync(path.join(bmc.stateDir, 'events.log'), 'utf8')).toMatch(/^\d+ power 1\n$/);
+      expect(fs.readFileSync(path.join(bmc.stateDir, 'events.log'), 'utf8')).toMatch(
+        /^\d+ power 1\n$/,
+      );
 
       const again = await startSimulatedBmc({ name: 'kept' }, { baseDir });
       try {
@@ -156,8 +168,12 @@ describe('a simulated BMC', () => {
 
       fs.mkdirSync(path.join(baseDir, 'foreign'));
       fs.writeFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'keep me');
-      await expect(startSimulatedBmc({ name: 'foreign' }, { baseDir })).rejects.toThrow(/refusing to overwrite/);
-      expect(fs.readFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'utf8')).toBe('keep me');
+      await expect(startSimulatedBmc({ name: 'foreign' }, { baseDir })).rejects.toThrow(
+        /refusing to overwrite/,
+      );
+      expect(fs.readFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'utf8')).toBe(
+        'keep me',
+      );
     } finally {
       fs.rmSync(baseDir, { recursive: true, force: true });
     }
@@ -165,8 +181,12 @@ describe('a simulated BMC', () => {
 
   it('rejects a spec that would not be safe to write into its config', async () => {
     await expect(startSimulatedBmc({ name: '../escape' })).rejects.toThrow(/name/);
-    await expect(startSimulatedBmc({ name: 'pw', password: 'has space' })).rejects.toThrow(/password/);
+    await expect(startSimulatedBmc({ name: 'pw', password: 'has space' })).rejects.toThrow(
+      /password/,
+    );
     await expect(startSimulatedBmc({ name: 'pw', password: 'x"y' })).rejects.toThrow(/password/);
-    await expect(startSimulatedBmc({ name: 'lo', host: '127.0.0.1' })).rejects.toThrow(/127\.0\.0\.1/);
+    await expect(startSimulatedBmc({ name: 'lo', host: '127.0.0.1' })).rejects.toThrow(
+      /127\.0\.0\.1/,
+    );
   });
 });

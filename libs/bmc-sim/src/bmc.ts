@@ -18,7 +18,14 @@ import {
 import { runIpmitool } from './ipmitool';
 import { allocateLoopbackAddresses } from './loopback';
 import { rmcpPing } from './rmcp';
-import { readBoot, readCounters, readEvents, readPower, writeBehaviour, writeInitialState } from './state';
+import {
+  readBoot,
+  readCounters,
+  readEvents,
+  readPower,
+  writeBehaviour,
+  writeInitialState,
+} from './state';
 import type {
   BmcBehaviour,
   BmcCounters,
@@ -77,7 +84,10 @@ let setprivSupportsPdeathsig: boolean | undefined;
 function pdeathsigAvailable(): boolean {
   if (setprivSupportsPdeathsig === undefined) {
     try {
-      const help = execFileSync('setpriv', ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const help = execFileSync('setpriv', ['--help'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       setprivSupportsPdeathsig = help.includes('--pdeathsig');
     } catch {
       setprivSupportsPdeathsig = false;
@@ -127,7 +137,9 @@ async function prepareDirectory(dir: string): Promise<void> {
   if (entries.length > 0) {
     const lanConf = await fsp.readFile(path.join(dir, 'lan.conf'), 'utf8').catch(() => '');
     if (!lanConf.startsWith(LAN_CONF_HEADER)) {
-      throw new Error(`${dir} exists and was not made by @switchboard/bmc-sim; refusing to overwrite it`);
+      throw new Error(
+        `${dir} exists and was not made by @switchboard/bmc-sim; refusing to overwrite it`,
+      );
     }
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.mkdir(dir);
@@ -178,7 +190,9 @@ class SimBmc implements SimulatedBmc {
     const collect = (chunk: Buffer): void => {
       this.outputText = (this.outputText + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
     };
-    const streams = [child.stdout, child.stderr].filter((s): s is NonNullable<typeof s> => s !== null);
+    const streams = [child.stdout, child.stderr].filter(
+      (s): s is NonNullable<typeof s> => s !== null,
+    );
     this.outputDone = Promise.all(
       streams.map(
         (stream) =>
@@ -225,16 +239,23 @@ class SimBmc implements SimulatedBmc {
   }
 
   setPower(state: PowerState): void {
-    if (state !== 'on' && state !== 'off') throw new Error(`power state must be on or off, got ${String(state)}`);
+    if (state !== 'on' && state !== 'off')
+      throw new Error(`power state must be on or off, got ${String(state)}`);
     // Through the script, which serialises with the BMC's own calls.
-    execFileSync('/bin/sh', [CHASSIS_CONTROL_SCRIPT, this.stateDir, 'force', 'power', state === 'on' ? '1' : '0'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      '/bin/sh',
+      [CHASSIS_CONTROL_SCRIPT, this.stateDir, 'force', 'power', state === 'on' ? '1' : '0'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
   }
 
   setBehaviour(behaviour: BmcBehaviour, powerDelayMs = 2000): void {
-    if (!BEHAVIOURS.includes(behaviour)) throw new Error(`behaviour must be one of ${BEHAVIOURS.join(', ')}`);
-    if (!Number.isInteger(powerDelayMs) || powerDelayMs < 0) throw new Error('powerDelayMs must be a whole number >= 0');
+    if (!BEHAVIOURS.includes(behaviour))
+      throw new Error(`behaviour must be one of ${BEHAVIOURS.join(', ')}`);
+    if (!Number.isInteger(powerDelayMs) || powerDelayMs < 0)
+      throw new Error('powerDelayMs must be a whole number >= 0');
     writeBehaviour(this.stateDir, behaviour, powerDelayMs);
   }
 
@@ -307,7 +328,12 @@ async function startOne(spec: ResolvedSpec, ctx: StartContext): Promise<SimBmc> 
   };
   installExitHook();
   // Own process group (detached), so stop() also reaches a chassis script running right now.
-  const child = spawn(command, args, { cwd: stateDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    cwd: stateDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   live.add(child);
   const bmc = new SimBmc(spec, stateDir, child);
 
@@ -349,10 +375,16 @@ async function startOne(spec: ResolvedSpec, ctx: StartContext): Promise<SimBmc> 
   throw await failure(`did not answer within ${ctx.startTimeoutMs} ms`);
 }
 
-function contextFor(options: StartOptions, baseDir: string, probeConcurrency?: number): StartContext {
+function contextFor(
+  options: StartOptions,
+  baseDir: string,
+  probeConcurrency?: number,
+): StartContext {
   return {
     baseDir,
-    limiter: createLimiter(Math.max(1, probeConcurrency ?? options.probeConcurrency ?? DEFAULT_PROBE_CONCURRENCY)),
+    limiter: createLimiter(
+      Math.max(1, probeConcurrency ?? options.probeConcurrency ?? DEFAULT_PROBE_CONCURRENCY),
+    ),
     startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     probe: options.probe ?? 'rmcp',
     ipmiSimPath: options.ipmiSimPath ?? 'ipmi_sim',
@@ -401,7 +433,10 @@ async function withHosts<T extends BmcSpec>(specs: T[]): Promise<(T & { host: st
  * `spec.host:spec.port` (an allocated loopback address when no host is given), and resolves
  * once it answers. Throws with ipmi_sim's own output when it does not start.
  */
-export async function startSimulatedBmc(spec: BmcSpec, options: StartOptions = {}): Promise<SimulatedBmc> {
+export async function startSimulatedBmc(
+  spec: BmcSpec,
+  options: StartOptions = {},
+): Promise<SimulatedBmc> {
   const [withHost] = await withHosts([{ ...options.defaults, ...spec }]);
   const resolved = resolveSpec(withHost);
   const { baseDir, owned } = await makeBaseDir(options);
@@ -427,9 +462,14 @@ export async function startSimulatedFleet(
   specs: number | FleetMemberSpec[],
   options: StartOptions = {},
 ): Promise<SimulatedFleet> {
-  const list: FleetMemberSpec[] = typeof specs === 'number' ? Array.from({ length: specs }, () => ({})) : specs;
+  const list: FleetMemberSpec[] =
+    typeof specs === 'number' ? Array.from({ length: specs }, () => ({})) : specs;
   const width = Math.max(3, String(list.length - 1).length);
-  const named = list.map((spec, i) => ({ ...options.defaults, ...spec, name: spec.name ?? `bmc-${String(i).padStart(width, '0')}` }));
+  const named = list.map((spec, i) => ({
+    ...options.defaults,
+    ...spec,
+    name: spec.name ?? `bmc-${String(i).padStart(width, '0')}`,
+  }));
 
   const seenNames = new Set<string>();
   const seenEndpoints = new Set<string>();
@@ -448,7 +488,9 @@ export async function startSimulatedFleet(
   const ctx = contextFor(options, baseDir);
   const results = await Promise.allSettled(resolved.map((spec) => startOne(spec, ctx)));
   const bmcs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ name: resolved[i].name, error: r.reason as Error }] : []));
+  const failures = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [{ name: resolved[i].name, error: r.reason as Error }] : [],
+  );
 
   const stopAll = async (): Promise<void> => {
     await Promise.all(bmcs.map((bmc) => bmc.stop()));

@@ -41,23 +41,39 @@ export function resolveSpec(spec: BmcSpec & { host: string }): ResolvedSpec {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new Error(`BMC name must match ${NAME}, got ${JSON.stringify(name)}`);
   }
-  if (net.isIPv4(spec.host) === false) fail(name, `host must be an IPv4 address, got ${JSON.stringify(spec.host)}`);
-  if (spec.host === '127.0.0.1') fail(name, '127.0.0.1 is reserved for real services; use allocateLoopbackAddresses()');
+  if (net.isIPv4(spec.host) === false)
+    fail(name, `host must be an IPv4 address, got ${JSON.stringify(spec.host)}`);
+  if (spec.host === '127.0.0.1')
+    fail(name, '127.0.0.1 is reserved for real services; use allocateLoopbackAddresses()');
   const port = spec.port ?? 623;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(name, `port must be 1..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    fail(name, `port must be 1..65535, got ${port}`);
   const username = spec.username ?? 'admin';
   const password = spec.password ?? 'password';
   checkCredential(name, 'username', username, 16);
   checkCredential(name, 'password', password, 20);
   const behaviour = spec.behaviour ?? 'normal';
-  if (!BEHAVIOURS.includes(behaviour)) fail(name, `behaviour must be one of ${BEHAVIOURS.join(', ')}`);
+  if (!BEHAVIOURS.includes(behaviour))
+    fail(name, `behaviour must be one of ${BEHAVIOURS.join(', ')}`);
   const powerDelayMs = spec.powerDelayMs ?? 2000;
-  if (!Number.isInteger(powerDelayMs) || powerDelayMs < 0) fail(name, `powerDelayMs must be a whole number >= 0`);
+  if (!Number.isInteger(powerDelayMs) || powerDelayMs < 0)
+    fail(name, `powerDelayMs must be a whole number >= 0`);
   const initialPower = spec.initialPower ?? 'off';
   if (initialPower !== 'on' && initialPower !== 'off') fail(name, `initialPower must be on or off`);
   const bootDevice = spec.bootDevice ?? 'none';
-  if (!BOOT_DEVICES.includes(bootDevice)) fail(name, `bootDevice must be one of ${BOOT_DEVICES.join(', ')}`);
-  return { name, host: spec.host, port, username, password, behaviour, powerDelayMs, initialPower, bootDevice };
+  if (!BOOT_DEVICES.includes(bootDevice))
+    fail(name, `bootDevice must be one of ${BOOT_DEVICES.join(', ')}`);
+  return {
+    name,
+    host: spec.host,
+    port,
+    username,
+    password,
+    behaviour,
+    powerDelayMs,
+    initialPower,
+    bootDevice,
+  };
 }
 
 function checkCredential(name: string, what: string, value: string, max: number): void {
@@ -71,7 +87,11 @@ function checkCredential(name: string, what: string, value: string, max: number)
 
 /** Stable per name and address, so a restarted BMC keeps its identity. */
 function guidFor(spec: ResolvedSpec): string {
-  return crypto.createHash('sha256').update(`${spec.name}@${spec.host}:${spec.port}`).digest('hex').slice(0, 32);
+  return crypto
+    .createHash('sha256')
+    .update(`${spec.name}@${spec.host}:${spec.port}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** First line of every lan.conf written here; marks a BMC directory as ours. */

@@ -28,7 +28,9 @@ describe('a simulated fleet', () => {
       const hosts = fleet.bmcs.map((bmc) => bmc.host);
       expect(new Set(hosts).size).toBe(10);
       expect(hosts).not.toContain('127.0.0.1');
-      const results = await Promise.all(fleet.bmcs.map((bmc) => runIpmitool(bmc, ['chassis', 'power', 'status'])));
+      const results = await Promise.all(
+        fleet.bmcs.map((bmc) => runIpmitool(bmc, ['chassis', 'power', 'status'])),
+      );
       for (const result of results) {
         expect(result.code).toBe(0);
         expect(result.stdout).toContain('Chassis Power is off');
@@ -79,24 +81,34 @@ describe('a simulated fleet', () => {
     await fleet.stop(); // idempotent
   });
 
-  it('throws with ipmi_sim\'s own message when the simulator rejects its configuration', async () => {
+  it("throws with ipmi_sim's own message when the simulator rejects its configuration", async () => {
     // 192.0.2.1 (TEST-NET-1) is not an address of this machine: ipmi_sim cannot bind it and exits.
     const attempt = startSimulatedBmc({ name: 'unbindable', host: '192.0.2.1' });
     await expect(attempt).rejects.toThrow(/exited with status 1 during start-up/);
-    await expect(attempt).rejects.toThrow(/Unable to bind to LAN port: Cannot assign requested address/);
+    await expect(attempt).rejects.toThrow(
+      /Unable to bind to LAN port: Cannot assign requested address/,
+    );
     expect(processesMentioning('unbindable')).toEqual([]);
   });
 
   it('stops the members that did start when one of them fails', async () => {
-    const attempt = startSimulatedFleet([{ name: 'fine-1' }, { name: 'broken', host: '192.0.2.1' }, { name: 'fine-2' }]);
-    await expect(attempt).rejects.toThrow(/1 of 3 simulated BMCs did not start \(broken\).*Unable to bind/s);
-    expect(processesMentioning('switchboard-bmc-sim-').filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('fine-');
-      } catch {
-        return false;
-      }
-    })).toEqual([]);
+    const attempt = startSimulatedFleet([
+      { name: 'fine-1' },
+      { name: 'broken', host: '192.0.2.1' },
+      { name: 'fine-2' },
+    ]);
+    await expect(attempt).rejects.toThrow(
+      /1 of 3 simulated BMCs did not start \(broken\).*Unable to bind/s,
+    );
+    expect(
+      processesMentioning('switchboard-bmc-sim-').filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('fine-');
+        } catch {
+          return false;
+        }
+      }),
+    ).toEqual([]);
   });
 
   it('can wait for a real ipmitool answer instead of an RMCP pong before resolving', async () => {
@@ -110,8 +122,8 @@ describe('a simulated fleet', () => {
   });
 
   it('says so when the simulator binary is missing', async () => {
-    await expect(startSimulatedBmc({ name: 'nobinary' }, { ipmiSimPath: '/nonexistent/ipmi_sim' })).rejects.toThrow(
-      /nobinary/,
-    );
+    await expect(
+      startSimulatedBmc({ name: 'nobinary' }, { ipmiSimPath: '/nonexistent/ipmi_sim' }),
+    ).rejects.toThrow(/nobinary/);
   });
 });

@@ -13,9 +13,25 @@ import type { BmcEndpoint } from './types';
  *
  * `env` is the current environment plus IPMI_PASSWORD.
  */
-export function ipmitoolArgs(bmc: BmcEndpoint, ...command: string[]): { args: string[]; env: NodeJS.ProcessEnv } {
+export function ipmitoolArgs(
+  bmc: BmcEndpoint,
+  ...command: string[]
+): { args: string[]; env: NodeJS.ProcessEnv } {
   return {
-    args: ['-I', 'lanplus', '-C', '3', '-H', bmc.host, '-p', String(bmc.port), '-U', bmc.username, '-E', ...command],
+    args: [
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-H',
+      bmc.host,
+      '-p',
+      String(bmc.port),
+      '-U',
+      bmc.username,
+      '-E',
+      ...command,
+    ],
     env: { ...process.env, IPMI_PASSWORD: bmc.password },
   };
 }

@@ -39,7 +39,9 @@ describe('allocateLoopbackAddresses', () => {
   it('holds a lease file with this process id for each /24 block it uses', async () => {
     const [host] = await allocateLoopbackAddresses(1);
     const block = host.split('.').slice(0, 3).join('.');
-    const lease = JSON.parse(fs.readFileSync(path.join(leaseDirectory(), `${block}.lease`), 'utf8')) as { pid: number };
+    const lease = JSON.parse(
+      fs.readFileSync(path.join(leaseDirectory(), `${block}.lease`), 'utf8'),
+    ) as { pid: number };
     expect(lease.pid).toBe(process.pid);
   });
 
@@ -62,7 +64,8 @@ describe('allocateLoopbackAddresses', () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const lease = (name: string): { pid: number } => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+    const lease = (name: string): { pid: number } =>
+      JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
 
     it('takes over the lease of a process that is gone', () => {
       fs.writeFileSync(path.join(dir, '127.100.7.lease'), JSON.stringify({ pid: 99_999_999 }));
@@ -97,7 +100,22 @@ describe('ipmitoolArgs', () => {
       'power',
       'status',
     );
-    expect(args).toEqual(['-I', 'lanplus', '-C', '3', '-H', '127.64.0.9', '-p', '6230', '-U', 'admin', '-E', 'chassis', 'power', 'status']);
+    expect(args).toEqual([
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-H',
+      '127.64.0.9',
+      '-p',
+      '6230',
+      '-U',
+      'admin',
+      '-E',
+      'chassis',
+      'power',
+      'status',
+    ]);
     expect(args).not.toContain('-P');
     expect(args.join(' ')).not.toContain('pw-123');
     expect(env.IPMI_PASSWORD).toBe('pw-123');

@@ -39,7 +39,10 @@ const leased: Block[] = [];
 let exitHookInstalled = false;
 
 export function leaseDirectory(): string {
-  return process.env.SWITCHBOARD_BMC_SIM_LEASE_DIR ?? path.join(os.tmpdir(), 'switchboard-bmc-sim', 'leases');
+  return (
+    process.env.SWITCHBOARD_BMC_SIM_LEASE_DIR ??
+    path.join(os.tmpdir(), 'switchboard-bmc-sim', 'leases')
+  );
 }
 
 function blockPrefix(index: number): string {
@@ -174,8 +177,12 @@ function udpFree(host: string, port: number): Promise<boolean> {
  * process using this library holds and on which nothing listens on UDP `port` (default 623).
  * Addresses stay reserved for the life of the process; repeated calls never return one twice.
  */
-export async function allocateLoopbackAddresses(count: number, options: { port?: number } = {}): Promise<string[]> {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number >= 0, got ${count}`);
+export async function allocateLoopbackAddresses(
+  count: number,
+  options: { port?: number } = {},
+): Promise<string[]> {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`count must be a whole number >= 0, got ${count}`);
   const port = options.port ?? 623;
   const result: string[] = [];
   while (result.length < count) {

@@ -6,7 +6,20 @@ import dgram from 'node:dgram';
  * message tag, reserved, data length 0. A BMC's LAN stack answers with a pong (0x40).
  */
 function pingPacket(tag: number): Buffer {
-  return Buffer.from([0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, tag & 0xff, 0x00, 0x00]);
+  return Buffer.from([
+    0x06,
+    0x00,
+    0xff,
+    0x06,
+    0x00,
+    0x00,
+    0x11,
+    0xbe,
+    0x80,
+    tag & 0xff,
+    0x00,
+    0x00,
+  ]);
 }
 
 function isPong(msg: Buffer): boolean {

@@ -99,7 +99,9 @@ export async function writeInitialState(
   if (state.boot !== 'none') files.push(['boot', state.boot]);
   if (state.behaviour !== 'normal') files.push(['behaviour', state.behaviour]);
   if (state.behaviour === 'slow') files.push(['power_delay_ms', String(state.powerDelayMs)]);
-  await Promise.all(files.map(([file, value]) => fsp.writeFile(path.join(dir, file), `${value}\n`)));
+  await Promise.all(
+    files.map(([file, value]) => fsp.writeFile(path.join(dir, file), `${value}\n`)),
+  );
 }
 
 export function writeBehaviour(dir: string, behaviour: BmcBehaviour, powerDelayMs: number): void {

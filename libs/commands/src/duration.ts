@@ -13,7 +13,9 @@ export const MAX_TIMEOUT_MS = 24 * UNIT_MS.h;
 export function parseTimeout(value: number | string): number | { error: string } {
   const ms = typeof value === 'number' ? value * UNIT_MS.s : textToMs(value.trim());
   if (ms === undefined || !Number.isFinite(ms)) {
-    return { error: `expected seconds or a duration like 90s, 5m or 1h30m, got ${JSON.stringify(value)}` };
+    return {
+      error: `expected seconds or a duration like 90s, 5m or 1h30m, got ${JSON.stringify(value)}`,
+    };
   }
   if (ms <= 0) return { error: `must be longer than zero, got ${JSON.stringify(value)}` };
   if (ms > MAX_TIMEOUT_MS) return { error: `must be at most 24h, got ${JSON.stringify(value)}` };
@@ -25,5 +27,5 @@ function textToMs(text: string): number | undefined {
   const match = DURATION.exec(text);
   if (!match || text === '') return undefined;
   const [, h, m, s] = match;
-  return (Number(h ?? 0) * UNIT_MS.h) + (Number(m ?? 0) * UNIT_MS.m) + (Number(s ?? 0) * UNIT_MS.s);
+  return Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s;
 }

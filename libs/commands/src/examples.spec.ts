@@ -15,7 +15,11 @@ let bmc: SimulatedBmc;
 let commands: Map<string, CommandDefinition>;
 
 beforeAll(async () => {
-  bmc = await startSimulatedBmc({ name: 'commands-examples', username: 'ADMIN', password: PASSWORD });
+  bmc = await startSimulatedBmc({
+    name: 'commands-examples',
+    username: 'ADMIN',
+    password: PASSWORD,
+  });
   commands = loadCommands(EXAMPLES_DIR).commands;
 });
 
@@ -31,13 +35,27 @@ function ipmiNode(attributes: Record<string, string> = {}): Node {
   return {
     name: 'node01',
     ranks: ['ipmi', 'default'],
-    attributes: { bmc_host: bmc.host, bmc_port: String(bmc.port), bmc_username: 'ADMIN', bmc_password_env: 'SANDBOX_BMC_PASSWORD', ...attributes },
+    attributes: {
+      bmc_host: bmc.host,
+      bmc_port: String(bmc.port),
+      bmc_username: 'ADMIN',
+      bmc_password_env: 'SANDBOX_BMC_PASSWORD',
+      ...attributes,
+    },
   };
 }
 
 async function runExample(name: string, node: Node) {
   const command = commands.get(name)!;
-  return runCommand({ command, script: selectScript(command, node.ranks), node, args: [], requester: 'alice', timeoutMs: command.timeoutMs, secrets });
+  return runCommand({
+    command,
+    script: selectScript(command, node.ranks),
+    node,
+    args: [],
+    requester: 'alice',
+    timeoutMs: command.timeoutMs,
+    secrets,
+  });
 }
 
 describe('power commands on an ipmi node drive its BMC', () => {
@@ -47,11 +65,19 @@ describe('power commands on an ipmi node drive its BMC', () => {
   ])('%s, then power-status', async (name, answer, status) => {
     const result = await runExample(name, ipmiNode());
 
-    expect(result).toMatchObject({ exitCode: 0, rank: 'ipmi', script: `${name}/ipmi.sh`, stdout: `${answer}\n` });
-    await expect(runExample('power-status', ipmiNode())).resolves.toMatchObject({ exitCode: 0, stdout: `${status}\n` });
+    expect(result).toMatchObject({
+      exitCode: 0,
+      rank: 'ipmi',
+      script: `${name}/ipmi.sh`,
+      stdout: `${answer}\n`,
+    });
+    await expect(runExample('power-status', ipmiNode())).resolves.toMatchObject({
+      exitCode: 0,
+      stdout: `${status}\n`,
+    });
   });
 
-  it('a wrong password fails with ipmitool\'s own words, and the password shows nowhere', async () => {
+  it("a wrong password fails with ipmitool's own words, and the password shows nowhere", async () => {
     const node = ipmiNode();
     const result = await runCommand({
       command: commands.get('power-status')!,
@@ -70,7 +96,7 @@ describe('power commands on an ipmi node drive its BMC', () => {
 });
 
 describe('ipmi-sel', () => {
-  it('reads the event log of the node\'s BMC', async () => {
+  it("reads the event log of the node's BMC", async () => {
     const result = await runExample('ipmi-sel', ipmiNode());
 
     expect(result).toMatchObject({ exitCode: 0, rank: 'default' });
@@ -78,8 +104,16 @@ describe('ipmi-sel', () => {
   });
 
   it.each([
-    ['no bmc_host', { bmc_host: undefined }, 'node node01 has no bmc_host attribute: where is its BMC?'],
-    ['a password variable that is not allowed', { bmc_password_env: 'JWT_SECRET' }, 'no BMC password for node node01'],
+    [
+      'no bmc_host',
+      { bmc_host: undefined },
+      'node node01 has no bmc_host attribute: where is its BMC?',
+    ],
+    [
+      'a password variable that is not allowed',
+      { bmc_password_env: 'JWT_SECRET' },
+      'no BMC password for node node01',
+    ],
   ])('fails clearly with %s', async (_case, changes, message) => {
     const node = ipmiNode();
     for (const [key, value] of Object.entries(changes)) {
@@ -100,7 +134,11 @@ describe('cloud ranks check their node attributes before calling the CLI', () =>
     ['aws', { ec2_id: 'i-0123456789abcdef0' }, 'node vm01 has no aws_region attribute'],
     ['azure', {}, 'node vm01 has no azure_resource_id attribute (the full resource id of its VM)'],
   ])('%s rank with %j', async (rank, attributes, message) => {
-    const result = await runExample('power-on', { name: 'vm01', ranks: [rank, 'default'], attributes });
+    const result = await runExample('power-on', {
+      name: 'vm01',
+      ranks: [rank, 'default'],
+      attributes,
+    });
 
     expect(result).toMatchObject({ exitCode: 1, rank });
     expect(result.stderr).toContain(message);
@@ -108,11 +146,17 @@ describe('cloud ranks check their node attributes before calling the CLI', () =>
 });
 
 describe('usage', () => {
-  it('on a simulated node: the controller machine\'s uptime, naming the node asked about', async () => {
-    const result = await runExample('usage', { name: 'node03', ranks: ['default'], attributes: {} });
+  it("on a simulated node: the controller machine's uptime, naming the node asked about", async () => {
+    const result = await runExample('usage', {
+      name: 'node03',
+      ranks: ['default'],
+      attributes: {},
+    });
 
     expect(result).toMatchObject({ exitCode: 0, rank: 'default' });
-    expect(result.stdout).toMatch(/^node node03: simulated; load of .+, where the controller runs:\n.*load average/);
+    expect(result.stdout).toMatch(
+      /^node node03: simulated; load of .+, where the controller runs:\n.*load average/,
+    );
   });
 
   it('on a metal node picks the ssh script', () => {
@@ -121,12 +165,19 @@ describe('usage', () => {
 });
 
 describe('a node with none of the power ranks', () => {
-  it.each(['power-on', 'power-off', 'power-cycle', 'power-status'])('%s fails, naming the node and the ranks it lacks', async (name) => {
-    const result = await runExample(name, { name: 'lab01', ranks: ['gpu', 'default'], attributes: {} });
+  it.each(['power-on', 'power-off', 'power-cycle', 'power-status'])(
+    '%s fails, naming the node and the ranks it lacks',
+    async (name) => {
+      const result = await runExample(name, {
+        name: 'lab01',
+        ranks: ['gpu', 'default'],
+        attributes: {},
+      });
 
-    expect(result).toMatchObject({ exitCode: 1, rank: 'default', stdout: '' });
-    expect(result.stderr).toBe(
-      `${name}: node lab01 has none of the ranks this command supports (ipmi, aws, azure); add one of them to the node's ranks in the inventory\n`,
-    );
-  });
+      expect(result).toMatchObject({ exitCode: 1, rank: 'default', stdout: '' });
+      expect(result.stderr).toBe(
+        `${name}: node lab01 has none of the ranks this command supports (ipmi, aws, azure); add one of them to the node's ranks in the inventory\n`,
+      );
+    },
+  );
 });

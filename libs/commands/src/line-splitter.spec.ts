@@ -17,7 +17,11 @@ describe('LineSplitter: complete lines as they come', () => {
     ['CRLF endings', ['a\r\nb\r', '\n'], ['a', 'b']],
     ['empty lines kept', ['\n\nx\n'], ['', '', 'x']],
     ['a last line without a newline', ['a\nlast'], ['a', 'last']],
-    ['a character split across chunks', [Buffer.from('x'), euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from('\n')])], ['x€']],
+    [
+      'a character split across chunks',
+      [Buffer.from('x'), euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from('\n')])],
+      ['x€'],
+    ],
     ['nothing', [], []],
   ])('%s', (_case, chunks, lines) => {
     expect(split(chunks)).toEqual(lines);

@@ -30,7 +30,11 @@ export class LineSplitter {
   private take(text: string): void {
     const buffered = this.partial + text;
     let start = 0;
-    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n', start)) {
+    for (
+      let newline = buffered.indexOf('\n');
+      newline !== -1;
+      newline = buffered.indexOf('\n', start)
+    ) {
       const end = newline > start && buffered[newline - 1] === '\r' ? newline - 1 : newline;
       this.emitCut(buffered.slice(start, end));
       start = newline + 1;
@@ -44,7 +48,8 @@ export class LineSplitter {
   }
 
   private emitCut(line: string): void {
-    for (let at = 0; at < line.length; at += this.maxLineChars) this.emit(line.slice(at, at + this.maxLineChars));
+    for (let at = 0; at < line.length; at += this.maxLineChars)
+      this.emit(line.slice(at, at + this.maxLineChars));
     if (line === '') this.emit(line);
   }
 }

@@ -27,12 +27,16 @@ export function loadCommand(dir: string, name: string): LoadedCommand {
     text = fs.readFileSync(metadataFile, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? `missing: every command needs a ${METADATA_FILE} with at least help.summary` : `cannot be read (${code ?? String(err)})`;
+    const message =
+      code === 'ENOENT'
+        ? `missing: every command needs a ${METADATA_FILE} with at least help.summary`
+        : `cannot be read (${code ?? String(err)})`;
     problems.push({ command: name, file: metadataFile, message });
   }
   const metadata = text === undefined ? undefined : parseMetadata(text);
   if (metadata && !metadata.ok) {
-    for (const issue of metadata.issues) problems.push({ command: name, file: metadataFile, ...issue });
+    for (const issue of metadata.issues)
+      problems.push({ command: name, file: metadataFile, ...issue });
   }
 
   const { scripts, issues } = scanScripts(dir);

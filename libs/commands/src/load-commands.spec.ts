@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { CommandFiles, EXAMPLES_DIR, SUMMARY_ONLY, bash, removeTempDirs, tempDir, writeCommand } from '../test/helpers';
+import {
+  CommandFiles,
+  EXAMPLES_DIR,
+  SUMMARY_ONLY,
+  bash,
+  removeTempDirs,
+  tempDir,
+  writeCommand,
+} from '../test/helpers';
 import { loadCommands } from './load-commands';
 
 afterEach(removeTempDirs);
@@ -11,13 +19,31 @@ describe('the example commands directory', () => {
     const { commands, problems } = loadCommands(EXAMPLES_DIR);
 
     expect(problems).toEqual([]);
-    expect([...commands.keys()]).toEqual(['ipmi-sel', 'power-cycle', 'power-off', 'power-on', 'power-status', 'usage']);
+    expect([...commands.keys()]).toEqual([
+      'ipmi-sel',
+      'power-cycle',
+      'power-off',
+      'power-on',
+      'power-status',
+      'usage',
+    ]);
   });
 
   it.each([
-    ['usage', { hasContext: true, timeoutMs: 30_000, concurrent: true, ranks: ['default', 'metal'] }],
+    [
+      'usage',
+      { hasContext: true, timeoutMs: 30_000, concurrent: true, ranks: ['default', 'metal'] },
+    ],
     ['ipmi-sel', { hasContext: true, timeoutMs: 60_000, concurrent: true, ranks: ['default'] }],
-    ['power-on', { hasContext: true, timeoutMs: 120_000, concurrent: false, ranks: ['aws', 'azure', 'default', 'ipmi'] }],
+    [
+      'power-on',
+      {
+        hasContext: true,
+        timeoutMs: 120_000,
+        concurrent: false,
+        ranks: ['aws', 'azure', 'default', 'ipmi'],
+      },
+    ],
   ])('%s: reads its metadata and finds its scripts by rank', (name, expected) => {
     const command = loadCommands(EXAMPLES_DIR).commands.get(name)!;
 
@@ -34,7 +60,9 @@ describe('the example commands directory', () => {
   it('keeps the confirmation question of the commands that ask one', () => {
     const { commands } = loadCommands(EXAMPLES_DIR);
 
-    expect(commands.get('power-off')!.confirmation).toBe('Power off %{nodes}? Whatever runs there stops at once.');
+    expect(commands.get('power-off')!.confirmation).toBe(
+      'Power off %{nodes}? Whatever runs there stops at once.',
+    );
     expect(commands.get('power-status')!.confirmation).toBeUndefined();
   });
 });
@@ -59,8 +87,16 @@ describe('defaults', () => {
   });
 
   it.each([
-    ['has_context: false runs once, with no node', 'help:\n  summary: s\n  has_context: false\n', { hasContext: false }],
-    ['an empty description reads as not given: the summary', 'help:\n  summary: s\n  description:\n  syntax:\n', { description: 's' }],
+    [
+      'has_context: false runs once, with no node',
+      'help:\n  summary: s\n  has_context: false\n',
+      { hasContext: false },
+    ],
+    [
+      'an empty description reads as not given: the summary',
+      'help:\n  summary: s\n  description:\n  syntax:\n',
+      { description: 's' },
+    ],
     ['timeout in seconds', 'help: { summary: s }\ntimeout: 45\n', { timeoutMs: 45_000 }],
     ['timeout as a duration', 'help: { summary: s }\ntimeout: 1h30m\n', { timeoutMs: 5_400_000 }],
     ['concurrent: true', 'help: { summary: s }\nconcurrent: true\n', { concurrent: true }],
@@ -73,9 +109,19 @@ describe('defaults', () => {
 
   it('a rank script may have no extension, and `default` may be `default`', () => {
     const root = tempDir();
-    writeCommand(root, 'c', { files: { default: bash('exit 0'), aws: bash('exit 0'), 'metal.py': '#!/usr/bin/env python3\n' } });
+    writeCommand(root, 'c', {
+      files: {
+        default: bash('exit 0'),
+        aws: bash('exit 0'),
+        'metal.py': '#!/usr/bin/env python3\n',
+      },
+    });
 
-    expect([...loadCommands(root).commands.get('c')!.scripts.keys()].sort()).toEqual(['aws', 'default', 'metal']);
+    expect([...loadCommands(root).commands.get('c')!.scripts.keys()].sort()).toEqual([
+      'aws',
+      'default',
+      'metal',
+    ]);
   });
 });
 
@@ -89,7 +135,12 @@ describe('a broken command is reported, naming its file, and does not hide the g
     [
       'no default script',
       { files: { 'aws.sh': bash('exit 0') } },
-      { file: 'broken/default.sh', message: expect.stringContaining('missing: every command needs a default.sh (or default) script') },
+      {
+        file: 'broken/default.sh',
+        message: expect.stringContaining(
+          'missing: every command needs a default.sh (or default) script',
+        ),
+      },
     ],
     [
       'a default script that is not executable (reported once)',
@@ -99,22 +150,52 @@ describe('a broken command is reported, naming its file, and does not hide the g
     [
       'a script without a #! line',
       { files: { 'default.sh': 'echo hi\n' } },
-      { file: 'broken/default.sh', message: 'does not start with a #! line naming its interpreter (for example #!/usr/bin/env bash)' },
+      {
+        file: 'broken/default.sh',
+        message:
+          'does not start with a #! line naming its interpreter (for example #!/usr/bin/env bash)',
+      },
     ],
     [
       'two scripts for one rank',
       { files: { 'default.sh': bash('exit 0'), aws: bash('exit 0'), 'aws.sh': bash('exit 0') } },
       { file: 'broken/aws.sh', message: 'rank "aws" has two scripts, aws and aws.sh; keep one' },
     ],
-    ['no metadata.yaml', { metadata: null }, { file: 'broken/metadata.yaml', message: 'missing: every command needs a metadata.yaml with at least help.summary' }],
-    ['an empty metadata.yaml', { metadata: '' }, { file: 'broken/metadata.yaml', message: 'the file is empty; it needs at least help.summary' }],
-    ['no help section', { metadata: 'timeout: 5m\n' }, { file: 'broken/metadata.yaml', line: 1, message: 'help (with at least help.summary) is required' }],
+    [
+      'no metadata.yaml',
+      { metadata: null },
+      {
+        file: 'broken/metadata.yaml',
+        message: 'missing: every command needs a metadata.yaml with at least help.summary',
+      },
+    ],
+    [
+      'an empty metadata.yaml',
+      { metadata: '' },
+      {
+        file: 'broken/metadata.yaml',
+        message: 'the file is empty; it needs at least help.summary',
+      },
+    ],
+    [
+      'no help section',
+      { metadata: 'timeout: 5m\n' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 1,
+        message: 'help (with at least help.summary) is required',
+      },
+    ],
     [
       'no summary',
       { metadata: '# a command\nhelp:\n  description: Does things\n' },
       { file: 'broken/metadata.yaml', line: 3, message: 'help.summary is required' },
     ],
-    ['an empty summary', { metadata: 'help:\n  summary: "  "\n' }, { file: 'broken/metadata.yaml', line: 2, message: 'help.summary: must not be empty' }],
+    [
+      'an empty summary',
+      { metadata: 'help:\n  summary: "  "\n' },
+      { file: 'broken/metadata.yaml', line: 2, message: 'help.summary: must not be empty' },
+    ],
     [
       'a summary that is not text',
       { metadata: 'help:\n  summary: [a, b]\n' },
@@ -123,32 +204,56 @@ describe('a broken command is reported, naming its file, and does not hide the g
     [
       'has_context that is not a boolean',
       { metadata: 'help:\n  summary: s\n  has_context: "yes"\n' },
-      { file: 'broken/metadata.yaml', line: 3, message: 'help.has_context: expected true or false, got text ("yes")' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 3,
+        message: 'help.has_context: expected true or false, got text ("yes")',
+      },
     ],
     [
       'a timeout that is no duration',
       { metadata: 'help: { summary: s }\ntimeout: soon\n' },
-      { file: 'broken/metadata.yaml', line: 2, message: 'timeout: expected seconds or a duration like 90s, 5m or 1h30m, got "soon"' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 2,
+        message: 'timeout: expected seconds or a duration like 90s, 5m or 1h30m, got "soon"',
+      },
     ],
     [
       'a concurrent flag that is not a boolean',
       { metadata: 'help: { summary: s }\nconcurrent: 1\n' },
-      { file: 'broken/metadata.yaml', line: 2, message: 'concurrent: expected true or false, got a number (1)' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 2,
+        message: 'concurrent: expected true or false, got a number (1)',
+      },
     ],
     [
       'an unknown top-level key',
       { metadata: 'help:\n  summary: s\ncolour: red\n' },
-      { file: 'broken/metadata.yaml', line: 3, message: 'unknown key "colour" (known: help, confirmation, timeout, concurrent)' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 3,
+        message: 'unknown key "colour" (known: help, confirmation, timeout, concurrent)',
+      },
     ],
     [
       'a misspelt help key',
       { metadata: 'help:\n  summary: s\n  has_contex: false\n' },
-      { file: 'broken/metadata.yaml', line: 3, message: 'unknown key "help.has_contex" (known: summary, description, syntax, has_context)' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 3,
+        message: 'unknown key "help.has_contex" (known: summary, description, syntax, has_context)',
+      },
     ],
     [
       'an unknown placeholder in the confirmation',
       { metadata: 'help: { summary: s }\nconfirmation: "Really, %{node}?"\n' },
-      { file: 'broken/metadata.yaml', line: 2, message: 'confirmation: unknown placeholder %{node}; the only one is %{nodes}' },
+      {
+        file: 'broken/metadata.yaml',
+        line: 2,
+        message: 'confirmation: unknown placeholder %{node}; the only one is %{nodes}',
+      },
     ],
     [
       'YAML that does not parse',
@@ -164,7 +269,9 @@ describe('a broken command is reported, naming its file, and does not hide the g
 
     const { commands, problems } = loadCommands(root);
 
-    expect(problems).toEqual([{ command: 'broken', ...problem, file: path.join(root, problem.file) }]);
+    expect(problems).toEqual([
+      { command: 'broken', ...problem, file: path.join(root, problem.file) },
+    ]);
     expect([...commands.keys()]).toEqual(['good']);
   });
 
@@ -179,7 +286,8 @@ describe('a broken command is reported, naming its file, and does not hide the g
       {
         command: name,
         file: path.join(root, name),
-        message: 'invalid command name: use letters, digits, ".", "_" and "-", starting with a letter or digit',
+        message:
+          'invalid command name: use letters, digits, ".", "_" and "-", starting with a letter or digit',
       },
     ]);
     expect([...commands.keys()]).toEqual(['good']);
@@ -192,7 +300,9 @@ describe('a broken command is reported, naming its file, and does not hide the g
       files: { 'aws.sh': { text: bash('exit 0'), mode: 0o644 } },
     });
 
-    const problems = loadCommands(root).problems.map(({ file, line, message }) => `${path.basename(file)}:${line ?? '-'} ${message}`);
+    const problems = loadCommands(root).problems.map(
+      ({ file, line, message }) => `${path.basename(file)}:${line ?? '-'} ${message}`,
+    );
 
     expect(problems).toEqual([
       'metadata.yaml:2 help.summary: expected text, got a number (7)',
@@ -235,6 +345,8 @@ describe('what is not a command, or not a script', () => {
   it('throws, naming the directory, when the commands directory cannot be read', () => {
     const missing = path.join(tempDir(), 'nowhere');
 
-    expect(() => loadCommands(missing)).toThrow(`commands directory ${missing}: cannot be read (ENOENT)`);
+    expect(() => loadCommands(missing)).toThrow(
+      `commands directory ${missing}: cannot be read (ENOENT)`,
+    );
   });
 });

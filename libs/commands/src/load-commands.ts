@@ -23,7 +23,10 @@ export function loadCommands(dir: string): LoadResult {
   try {
     entries = fs.readdirSync(root, { withFileTypes: true }).sort(byName);
   } catch (err) {
-    throw new Error(`commands directory ${root}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    throw new Error(
+      `commands directory ${root}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      { cause: err },
+    );
   }
 
   const commands = new Map<string, CommandDefinition>();
@@ -36,7 +39,8 @@ export function loadCommands(dir: string): LoadResult {
       problems.push({
         command: entry.name,
         file: dir,
-        message: 'invalid command name: use letters, digits, ".", "_" and "-", starting with a letter or digit',
+        message:
+          'invalid command name: use letters, digits, ".", "_" and "-", starting with a letter or digit',
       });
       continue;
     }

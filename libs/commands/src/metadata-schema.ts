@@ -18,7 +18,10 @@ function kind(input: unknown): string {
 }
 
 function text(what: string) {
-  return z.string({ error: (issue) => (issue.input == null ? `${what} is required` : `expected text, got ${kind(issue.input)}`) });
+  return z.string({
+    error: (issue) =>
+      issue.input == null ? `${what} is required` : `expected text, got ${kind(issue.input)}`,
+  });
 }
 
 /** Optional text: an empty YAML value (`syntax:`) reads as "not given", as Ruby's loader lets it. */
@@ -32,11 +35,17 @@ const flag = z.boolean({ error: (issue) => `expected true or false, got ${kind(i
 function map(what: string) {
   // Returning undefined keeps zod's own message for other codes (unknown keys are reworded later).
   return (issue: { code?: string; input?: unknown }) =>
-    issue.code === 'invalid_type' ? (issue.input === undefined ? `${what} is required` : `expected a map, got ${kind(issue.input)}`) : undefined;
+    issue.code === 'invalid_type'
+      ? issue.input === undefined
+        ? `${what} is required`
+        : `expected a map, got ${kind(issue.input)}`
+      : undefined;
 }
 
 const timeout = z
-  .union([z.number(), z.string()], { error: (issue) => `expected seconds or a duration like 5m, got ${kind(issue.input)}` })
+  .union([z.number(), z.string()], {
+    error: (issue) => `expected seconds or a duration like 5m, got ${kind(issue.input)}`,
+  })
   .transform((value, ctx) => {
     const ms = parseTimeout(value);
     if (typeof ms === 'number') return ms;
@@ -47,7 +56,10 @@ const timeout = z
 const confirmation = optionalText.superRefine((question, ctx) => {
   for (const [, name] of question?.matchAll(PLACEHOLDER) ?? []) {
     if (!KNOWN_PLACEHOLDERS.has(name)) {
-      ctx.addIssue({ code: 'custom', message: `unknown placeholder %{${name}}; the only one is %{nodes}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder %{${name}}; the only one is %{nodes}`,
+      });
     }
   }
 });

@@ -10,7 +10,8 @@ export interface MetadataIssue {
   message: string;
 }
 
-export type MetadataResult = { ok: true; metadata: Metadata } | { ok: false; issues: MetadataIssue[] };
+export type MetadataResult =
+  { ok: true; metadata: Metadata } | { ok: false; issues: MetadataIssue[] };
 
 /**
  * Parses and validates the text of one metadata.yaml. Every issue found is returned, each at
@@ -25,12 +26,18 @@ export function parseMetadata(text: string): MetadataResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((error) => ({ line: lines.lineAt(error.pos[0]), message: `invalid YAML: ${error.message}` })),
+      issues: doc.errors.map((error) => ({
+        line: lines.lineAt(error.pos[0]),
+        message: `invalid YAML: ${error.message}`,
+      })),
     };
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) {
-    return { ok: false, issues: [{ message: 'the file is empty; it needs at least help.summary' }] };
+    return {
+      ok: false,
+      issues: [{ message: 'the file is empty; it needs at least help.summary' }],
+    };
   }
 
   const parsed = Metadata.safeParse(value);
@@ -51,6 +58,9 @@ function describeIssue(issue: core.$ZodIssue, lines: YamlLines): MetadataIssue[]
     }));
   }
   // Messages of "required" issues already name the key; others get it in front.
-  const message = issue.message.includes(' is required') || where === '' ? issue.message : `${where}: ${issue.message}`;
+  const message =
+    issue.message.includes(' is required') || where === ''
+      ? issue.message
+      : `${where}: ${issue.message}`;
   return [{ line: lines.valueLine(path), message }];
 }

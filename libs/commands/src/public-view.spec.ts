@@ -7,7 +7,7 @@ import { confirmationFor, toPublicView } from './public-view';
 afterEach(removeTempDirs);
 
 describe('toPublicView: what GET /api/v1/commands shows', () => {
-  it('shows each command\'s help, behaviour and ranks, and no script paths', () => {
+  it("shows each command's help, behaviour and ranks, and no script paths", () => {
     const view = toPublicView(loadCommands(EXAMPLES_DIR), EXAMPLES_DIR);
 
     expect(view.problems).toEqual([]);
@@ -30,7 +30,15 @@ describe('toPublicView: what GET /api/v1/commands shows', () => {
     writeCommand(root, 'plain');
 
     expect(toPublicView(loadCommands(root), root).commands).toEqual([
-      { name: 'plain', summary: 'Say hello', description: 'Say hello', has_context: true, timeout_seconds: 300, concurrent: false, ranks: ['default'] },
+      {
+        name: 'plain',
+        summary: 'Say hello',
+        description: 'Say hello',
+        has_context: true,
+        timeout_seconds: 300,
+        concurrent: false,
+        ranks: ['default'],
+      },
     ]);
   });
 
@@ -40,8 +48,17 @@ describe('toPublicView: what GET /api/v1/commands shows', () => {
     writeCommand(root, 'bad name');
 
     expect(toPublicView(loadCommands(root), root).problems).toEqual([
-      { command: 'bad name', file: 'bad name', message: expect.stringContaining('invalid command name') },
-      { command: 'broken', file: path.join('broken', 'metadata.yaml'), line: 3, message: expect.stringContaining('unknown key "colour"') },
+      {
+        command: 'bad name',
+        file: 'bad name',
+        message: expect.stringContaining('invalid command name'),
+      },
+      {
+        command: 'broken',
+        file: path.join('broken', 'metadata.yaml'),
+        line: 3,
+        message: expect.stringContaining('unknown key "colour"'),
+      },
     ]);
   });
 });

@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { bash, capturingLogger, isRunning, removeTempDirs, runningInGroup, scriptCommand, tempDir, waitFor, writeCommand } from '../test/helpers';
+import {
+  bash,
+  capturingLogger,
+  isRunning,
+  removeTempDirs,
+  runningInGroup,
+  scriptCommand,
+  tempDir,
+  waitFor,
+  writeCommand,
+} from '../test/helpers';
 import { loadCommands } from './load-commands';
 import { RunCommandOptions, runCommand } from './run-command';
 
@@ -46,7 +56,12 @@ describe('environment: the node, the run, and nothing else', () => {
     });
 
     // /proc/$$/environ is what the script was started with, before bash adds anything.
-    const env = Object.fromEntries(result.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      result.stdout
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
     expect(env).toEqual({
       bmc_host: '10.0.0.7',
       Rack: 'r1',
@@ -66,7 +81,9 @@ describe('environment: the node, the run, and nothing else', () => {
     it.each(hostile(marker))('%s', async (_case, value) => {
       const out = path.join(tempDir(), 'value');
 
-      const result = await run('printf "%s" "$payload" > "$out"; echo "$payload"', { node: node({ payload: value, out }) });
+      const result = await run('printf "%s" "$payload" > "$out"; echo "$payload"', {
+        node: node({ payload: value, out }),
+      });
 
       expect(result.exitCode).toBe(0);
       expect(fs.readFileSync(out, 'utf8')).toBe(value);
@@ -74,8 +91,12 @@ describe('environment: the node, the run, and nothing else', () => {
     });
   });
 
-  it('does not pass the controller\'s own environment: its secrets stay out', async () => {
-    const planted = { JWT_SECRET: 'jwt-s3cret-value', NATS_PASSWORD: 'nats-s3cret-value', BASH_ENV: path.join(tempDir(), 'never-sourced.sh') };
+  it("does not pass the controller's own environment: its secrets stay out", async () => {
+    const planted = {
+      JWT_SECRET: 'jwt-s3cret-value',
+      NATS_PASSWORD: 'nats-s3cret-value',
+      BASH_ENV: path.join(tempDir(), 'never-sourced.sh'),
+    };
     Object.assign(process.env, planted);
     try {
       const result = await run('cat "/proc/$$/environ"; env', { node: node() });
@@ -90,23 +111,49 @@ describe('environment: the node, the run, and nothing else', () => {
   });
 
   it.each([
-    ['a name with a dash', 'bmc-host', 'not a valid environment variable name (letters, digits and "_", not starting with a digit)'],
-    ['a name starting with a digit', '1st', 'not a valid environment variable name (letters, digits and "_", not starting with a digit)'],
+    [
+      'a name with a dash',
+      'bmc-host',
+      'not a valid environment variable name (letters, digits and "_", not starting with a digit)',
+    ],
+    [
+      'a name starting with a digit',
+      '1st',
+      'not a valid environment variable name (letters, digits and "_", not starting with a digit)',
+    ],
     ['BASH_ENV', 'BASH_ENV', 'the interpreter or loader would act on its value as code'],
     ['LD_PRELOAD', 'LD_PRELOAD', 'the interpreter or loader would act on its value as code'],
-    ['an exported bash function', 'BASH_FUNC_ls%%', 'not a valid environment variable name (letters, digits and "_", not starting with a digit)'],
+    [
+      'an exported bash function',
+      'BASH_FUNC_ls%%',
+      'not a valid environment variable name (letters, digits and "_", not starting with a digit)',
+    ],
     ['PATH', 'PATH', 'set by the runner; an attribute cannot replace it'],
     ['SCRIPT_ROOT', 'SCRIPT_ROOT', 'set by the runner; an attribute cannot replace it'],
-    ['a password in plain text', 'IPMI_PASSWORD', 'a secret does not belong in the inventory; name its variable with bmc_password_env'],
+    [
+      'a password in plain text',
+      'IPMI_PASSWORD',
+      'a secret does not belong in the inventory; name its variable with bmc_password_env',
+    ],
   ])('skips an attribute with %s, logging why (never its value)', async (_case, key, reason) => {
     const { logger, events, text } = capturingLogger();
 
-    const result = await run('cat "/proc/$$/environ"', { node: node({ [key]: 'the-value', kept: 'yes' }), logger });
+    const result = await run('cat "/proc/$$/environ"', {
+      node: node({ [key]: 'the-value', kept: 'yes' }),
+      logger,
+    });
 
     expect(result.stdout).toContain('kept=yes');
     expect(result.stdout).not.toContain('the-value');
     expect(events()).toContainEqual(
-      expect.objectContaining({ level: 40, msg: 'node attribute not passed to the script', variable: key, reason, node: 'node01', command: 'probe' }),
+      expect.objectContaining({
+        level: 40,
+        msg: 'node attribute not passed to the script',
+        variable: key,
+        reason,
+        node: 'node01',
+        command: 'probe',
+      }),
     );
     expect(text()).not.toContain('the-value');
   });
@@ -119,17 +166,23 @@ describe('environment: the node, the run, and nothing else', () => {
 });
 
 describe('BMC passwords: the node names a variable, the operator allows it', () => {
-  const secrets = { allowed: ['RACK1_BMC_PASSWORD'], env: { RACK1_BMC_PASSWORD: 'p@ss w0rd;$(x)', JWT_SECRET: 'jwt' } };
+  const secrets = {
+    allowed: ['RACK1_BMC_PASSWORD'],
+    env: { RACK1_BMC_PASSWORD: 'p@ss w0rd;$(x)', JWT_SECRET: 'jwt' },
+  };
 
-  it('passes the named variable\'s value as IPMI_PASSWORD, and redacts it from output and live lines', async () => {
+  it("passes the named variable's value as IPMI_PASSWORD, and redacts it from output and live lines", async () => {
     const lines: string[] = [];
     const out = path.join(tempDir(), 'password');
 
-    const result = await run('printf "%s" "$IPMI_PASSWORD" > "$out"; echo "password is $IPMI_PASSWORD"; echo "$IPMI_PASSWORD" >&2', {
-      node: node({ bmc_password_env: 'RACK1_BMC_PASSWORD', out }),
-      secrets,
-      onLine: (_stream, line) => lines.push(line),
-    });
+    const result = await run(
+      'printf "%s" "$IPMI_PASSWORD" > "$out"; echo "password is $IPMI_PASSWORD"; echo "$IPMI_PASSWORD" >&2',
+      {
+        node: node({ bmc_password_env: 'RACK1_BMC_PASSWORD', out }),
+        secrets,
+        onLine: (_stream, line) => lines.push(line),
+      },
+    );
 
     expect(fs.readFileSync(out, 'utf8')).toBe('p@ss w0rd;$(x)');
     expect(result.stdout).toBe('password is [redacted]\n');
@@ -138,8 +191,16 @@ describe('BMC passwords: the node names a variable, the operator allows it', () 
   });
 
   it.each([
-    ['a variable the operator did not allow', 'JWT_SECRET', 'from bmc_password_env: JWT_SECRET is not among the variables allowed as secrets'],
-    ['an allowed variable that is not set', 'RACK2_BMC_PASSWORD', 'from bmc_password_env: RACK2_BMC_PASSWORD is not set in the controller\'s environment'],
+    [
+      'a variable the operator did not allow',
+      'JWT_SECRET',
+      'from bmc_password_env: JWT_SECRET is not among the variables allowed as secrets',
+    ],
+    [
+      'an allowed variable that is not set',
+      'RACK2_BMC_PASSWORD',
+      "from bmc_password_env: RACK2_BMC_PASSWORD is not set in the controller's environment",
+    ],
   ])('gives nothing for %s, and logs why', async (_case, name, reason) => {
     const { logger, events } = capturingLogger();
 
@@ -154,7 +215,9 @@ describe('BMC passwords: the node names a variable, the operator allows it', () 
   });
 
   it('gives nothing when the runner was given no secrets at all', async () => {
-    const result = await run('echo "${IPMI_PASSWORD:-none}"', { node: node({ bmc_password_env: 'RACK1_BMC_PASSWORD' }) });
+    const result = await run('echo "${IPMI_PASSWORD:-none}"', {
+      node: node({ bmc_password_env: 'RACK1_BMC_PASSWORD' }),
+    });
 
     expect(result.stdout).toBe('none\n');
   });
@@ -168,7 +231,10 @@ describe('arguments are $1…, exactly as given', () => {
     const args = hostile(marker).map(([, value]) => value);
     const out = path.join(tempDir(), 'args');
 
-    const result = await run('printf "%s\\0" "$@" > "$out"; echo "$#"', { node: node({ out }), args });
+    const result = await run('printf "%s\\0" "$@" > "$out"; echo "$#"', {
+      node: node({ out }),
+      args,
+    });
 
     expect(result.stdout).toBe(`${args.length}\n`);
     expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual(args);
@@ -176,7 +242,9 @@ describe('arguments are $1…, exactly as given', () => {
   });
 
   it('refuses an argument no process can receive, saying which', async () => {
-    await expect(run('exit 0', { args: ['ok', 'bad\0'] })).rejects.toThrow(/argument \$2 contains a NUL character/);
+    await expect(run('exit 0', { args: ['ok', 'bad\0'] })).rejects.toThrow(
+      /argument \$2 contains a NUL character/,
+    );
   });
 });
 
@@ -196,7 +264,9 @@ describe('exit status', () => {
 
   it('reports which script and rank ran', async () => {
     const root = tempDir();
-    writeCommand(root, 'power-on', { files: { 'default.sh': bash('exit 1'), 'ipmi.sh': bash('echo on') } });
+    writeCommand(root, 'power-on', {
+      files: { 'default.sh': bash('exit 1'), 'ipmi.sh': bash('echo on') },
+    });
     const command = loadCommands(root).commands.get('power-on')!;
 
     const result = await runCommand({
@@ -207,25 +277,36 @@ describe('exit status', () => {
       timeoutMs: 10_000,
     });
 
-    expect(result).toMatchObject({ exitCode: 0, stdout: 'on\n', script: 'power-on/ipmi.sh', rank: 'ipmi' });
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: 'on\n',
+      script: 'power-on/ipmi.sh',
+      rank: 'ipmi',
+    });
   });
 
   it('rejects, naming the script, when it cannot start', async () => {
     const { command, script } = scriptCommand('exit 0');
     fs.rmSync(script.path);
 
-    await expect(runCommand({ command, script, args: [], requester: 'alice', timeoutMs: 10_000 })).rejects.toThrow(
-      `command probe, script ${script.path}: could not start (ENOENT)`,
-    );
+    await expect(
+      runCommand({ command, script, args: [], requester: 'alice', timeoutMs: 10_000 }),
+    ).rejects.toThrow(`command probe, script ${script.path}: could not start (ENOENT)`);
   });
 
-  it('refuses a script that is not in the command\'s directory', async () => {
+  it("refuses a script that is not in the command's directory", async () => {
     const { command } = scriptCommand('exit 0');
     const other = scriptCommand('exit 0', 'other');
 
-    await expect(runCommand({ command, script: other.script, args: [], requester: 'alice', timeoutMs: 10_000 })).rejects.toThrow(
-      "the script is not in the command's directory",
-    );
+    await expect(
+      runCommand({
+        command,
+        script: other.script,
+        args: [],
+        requester: 'alice',
+        timeoutMs: 10_000,
+      }),
+    ).rejects.toThrow("the script is not in the command's directory");
   });
 });
 
@@ -245,19 +326,27 @@ describe('output', () => {
     const seen: Array<{ stream: string; line: string; at: number }> = [];
     const started = Date.now();
 
-    const result = await run('for i in $(seq 1 200); do echo "out $i"; echo "err $i" >&2; done; sleep 1; echo done', {
-      onLine: (stream, line) => seen.push({ stream, line, at: Date.now() - started }),
-    });
+    const result = await run(
+      'for i in $(seq 1 200); do echo "out $i"; echo "err $i" >&2; done; sleep 1; echo done',
+      {
+        onLine: (stream, line) => seen.push({ stream, line, at: Date.now() - started }),
+      },
+    );
 
     const lines = (stream: string) => seen.filter((s) => s.stream === stream).map((s) => s.line);
-    expect(lines('stdout')).toEqual([...Array.from({ length: 200 }, (_, i) => `out ${i + 1}`), 'done']);
+    expect(lines('stdout')).toEqual([
+      ...Array.from({ length: 200 }, (_, i) => `out ${i + 1}`),
+      'done',
+    ]);
     expect(lines('stderr')).toEqual(Array.from({ length: 200 }, (_, i) => `err ${i + 1}`));
     expect(seen[0].at).toBeLessThan(result.durationMs - 500); // live, not replayed at the end
     expect(result.stdout).toBe(`${lines('stdout').join('\n')}\n`);
   });
 
   it('keeps the last bytes of a stream that prints too much, and says how much was cut', async () => {
-    const result = await run('for i in $(seq 1 1000); do echo "line $i"; done', { maxOutputBytes: 100 });
+    const result = await run('for i in $(seq 1 1000); do echo "line $i"; done', {
+      maxOutputBytes: 100,
+    });
 
     expect(Buffer.byteLength(result.stdout)).toBeLessThanOrEqual(100);
     expect(result.stdout.endsWith('line 999\nline 1000\n')).toBe(true);
@@ -267,10 +356,19 @@ describe('output', () => {
   it('carries on when the onLine handler throws, and logs it once', async () => {
     const { logger, events } = capturingLogger();
 
-    const result = await run('echo a; echo b', { logger, onLine: () => { throw new Error('sink broke'); } });
+    const result = await run('echo a; echo b', {
+      logger,
+      onLine: () => {
+        throw new Error('sink broke');
+      },
+    });
 
     expect(result).toMatchObject({ exitCode: 0, stdout: 'a\nb\n' });
-    expect(events().filter((e) => e.msg === 'onLine handler failed; no more lines are passed to it for this run')).toHaveLength(1);
+    expect(
+      events().filter(
+        (e) => e.msg === 'onLine handler failed; no more lines are passed to it for this run',
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -301,7 +399,12 @@ describe('timeout', () => {
 
     const result = await run(FAMILY, { timeoutMs: 500, graceMs: 300, onLine: family.onLine });
 
-    expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true, cancelled: false });
+    expect(result).toMatchObject({
+      exitCode: null,
+      signal: 'SIGTERM',
+      timedOut: true,
+      cancelled: false,
+    });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(family.pids).toHaveLength(3);
     for (const pid of family.pids) expect(isRunning(pid)).toBe(false);
@@ -319,7 +422,12 @@ describe('cancel', () => {
     controller.abort(new Error('operator cancelled'));
     const result = await running;
 
-    expect(result).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: false, cancelled: true });
+    expect(result).toMatchObject({
+      exitCode: null,
+      signal: 'SIGTERM',
+      timedOut: false,
+      cancelled: true,
+    });
     for (const pid of family.pids) expect(isRunning(pid)).toBe(false);
     expect(runningInGroup(family.group())).toEqual([]);
   });
@@ -329,7 +437,10 @@ describe('cancel', () => {
     const controller = new AbortController();
     controller.abort();
 
-    const result = await run('touch "$marker"', { node: node({ marker }), signal: controller.signal });
+    const result = await run('touch "$marker"', {
+      node: node({ marker }),
+      signal: controller.signal,
+    });
 
     expect(result).toMatchObject({ exitCode: null, cancelled: true, timedOut: false, stdout: '' });
     expect(fs.existsSync(marker)).toBe(false);
@@ -340,16 +451,19 @@ describe('processes a script leaves behind', () => {
   it.each([
     ['with its output closed', 'sleep 100 > /dev/null 2>&1 &'],
     ['holding its output open', 'sleep 100 &'],
-  ])('a child %s: the run ends with the script\'s own status, and the child is killed', async (_case, start) => {
-    const started = Date.now();
+  ])(
+    "a child %s: the run ends with the script's own status, and the child is killed",
+    async (_case, start) => {
+      const started = Date.now();
 
-    const result = await run(`${start}\necho "child $!"\nexit 4`, { graceMs: 300 });
+      const result = await run(`${start}\necho "child $!"\nexit 4`, { graceMs: 300 });
 
-    expect(result).toMatchObject({ exitCode: 4, timedOut: false, cancelled: false });
-    expect(Date.now() - started).toBeLessThan(3000);
-    const child = Number(/child (\d+)/.exec(result.stdout)![1]);
-    expect(isRunning(child)).toBe(false);
-  });
+      expect(result).toMatchObject({ exitCode: 4, timedOut: false, cancelled: false });
+      expect(Date.now() - started).toBeLessThan(3000);
+      const child = Number(/child (\d+)/.exec(result.stdout)![1]);
+      expect(isRunning(child)).toBe(false);
+    },
+  );
 });
 
 describe('many at once', () => {
@@ -359,11 +473,20 @@ describe('many at once', () => {
 
     const results = await Promise.all(
       Array.from({ length: 64 }, (_, i) =>
-        runCommand({ command, script, node: node({}, `node${i}`), args: [`arg${i}`], requester: 'alice', timeoutMs: 15_000 }),
+        runCommand({
+          command,
+          script,
+          node: node({}, `node${i}`),
+          args: [`arg${i}`],
+          requester: 'alice',
+          timeoutMs: 15_000,
+        }),
       ),
     );
 
-    expect(results.map((r) => r.stdout)).toEqual(Array.from({ length: 64 }, (_, i) => `node${i} arg${i}\n`));
+    expect(results.map((r) => r.stdout)).toEqual(
+      Array.from({ length: 64 }, (_, i) => `node${i} arg${i}\n`),
+    );
     expect(results.every((r) => r.exitCode === 0 && !r.timedOut)).toBe(true);
     expect(Date.now() - started).toBeLessThan(20_000);
   });

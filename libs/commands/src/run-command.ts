@@ -75,7 +75,11 @@ const FALLBACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/
  */
 export async function runCommand(options: RunCommandOptions): Promise<RunCommandResult> {
   const { command, script, node } = options;
-  const logger = (options.logger ?? silentLogger).child({ command: command.name, rank: script.rank, node: node?.name });
+  const logger = (options.logger ?? silentLogger).child({
+    command: command.name,
+    rank: script.rank,
+    node: node?.name,
+  });
   const label = `command ${command.name}, script ${script.path}${node ? `, node ${node.name}` : ''}`;
   checkInputs(options, label);
 
@@ -102,7 +106,14 @@ export async function runCommand(options: RunCommandOptions): Promise<RunCommand
   if (options.signal?.aborted) {
     // Cancelled while queued: nothing ran, and that is what the result says.
     const empty = { stdout: '', stderr: '', droppedBytes: { stdout: 0, stderr: 0 } };
-    return { exitCode: null, timedOut: false, cancelled: true, ...empty, ...summary, durationMs: 0 };
+    return {
+      exitCode: null,
+      timedOut: false,
+      cancelled: true,
+      ...empty,
+      ...summary,
+      durationMs: 0,
+    };
   }
 
   const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'switchboard-command-'));
@@ -124,7 +135,10 @@ export async function runCommand(options: RunCommandOptions): Promise<RunCommand
         } catch (err) {
           // A broken progress sink must not break the run; it is told once and then left alone.
           lineFailed = true;
-          logger.warn({ err }, 'onLine handler failed; no more lines are passed to it for this run');
+          logger.warn(
+            { err },
+            'onLine handler failed; no more lines are passed to it for this run',
+          );
         }
       },
     }).catch((err: NodeJS.ErrnoException) => {
@@ -132,10 +146,21 @@ export async function runCommand(options: RunCommandOptions): Promise<RunCommand
     });
 
     const durationMs = Date.now() - started;
-    if (outcome.leftovers) logger.debug({ durationMs }, 'the script left processes behind; killed them');
-    if (!outcome.groupEnded) logger.warn({ durationMs }, 'processes of the script were still there after SIGKILL (unreaped?)');
+    if (outcome.leftovers)
+      logger.debug({ durationMs }, 'the script left processes behind; killed them');
+    if (!outcome.groupEnded)
+      logger.warn(
+        { durationMs },
+        'processes of the script were still there after SIGKILL (unreaped?)',
+      );
     logger.debug(
-      { exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut, cancelled: outcome.cancelled, durationMs },
+      {
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        timedOut: outcome.timedOut,
+        cancelled: outcome.cancelled,
+        durationMs,
+      },
       'command script finished',
     );
     return {
@@ -160,7 +185,11 @@ function checkInputs(options: RunCommandOptions, label: string): void {
   if (path.dirname(path.resolve(script.path)) !== path.resolve(command.dir)) {
     throw new Error(`${label}: the script is not in the command's directory ${command.dir}`);
   }
-  if (!(options.timeoutMs > 0)) throw new Error(`${label}: timeoutMs must be a positive number, got ${options.timeoutMs}`);
+  if (!(options.timeoutMs > 0))
+    throw new Error(`${label}: timeoutMs must be a positive number, got ${options.timeoutMs}`);
   const nul = options.args.findIndex((arg) => arg.includes('\0'));
-  if (nul !== -1) throw new Error(`${label}: argument $${nul + 1} contains a NUL character, which no argument can hold`);
+  if (nul !== -1)
+    throw new Error(
+      `${label}: argument $${nul + 1} contains a NUL character, which no argument can hold`,
+    );
 }

@@ -44,18 +44,27 @@ export function scanScripts(dir: string): ScriptScan {
     }
     const rank = path.parse(entry.name).name;
     if (!NAME_PATTERN.test(rank)) {
-      issues.push({ file, message: `rank "${rank}" (from the file name) must be letters, digits, ".", "_" or "-", starting with a letter or digit` });
+      issues.push({
+        file,
+        message: `rank "${rank}" (from the file name) must be letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      });
       continue;
     }
     const other = scripts.get(rank);
     if (other !== undefined) {
-      issues.push({ file, message: `rank "${rank}" has two scripts, ${path.basename(other)} and ${entry.name}; keep one` });
+      issues.push({
+        file,
+        message: `rank "${rank}" has two scripts, ${path.basename(other)} and ${entry.name}; keep one`,
+      });
       continue;
     }
     scripts.set(rank, file);
   }
 
-  if (!scripts.has(DEFAULT_RANK) && !issues.some((issue) => path.parse(issue.file).name === DEFAULT_RANK)) {
+  if (
+    !scripts.has(DEFAULT_RANK) &&
+    !issues.some((issue) => path.parse(issue.file).name === DEFAULT_RANK)
+  ) {
     issues.push({
       file: path.join(dir, `${DEFAULT_RANK}.sh`),
       message: `missing: every command needs a ${DEFAULT_RANK}.sh (or ${DEFAULT_RANK}) script, run on nodes none of whose ranks has a script`,

@@ -28,7 +28,9 @@ export interface SecretSource {
  * variable; the value reaches the script's environment alone, never argv (where `ps` shows it)
  * nor the inventory (which the API and logs may show). `IPMI_PASSWORD` is what `ipmitool -E` reads.
  */
-export const SECRET_ATTRIBUTES: Readonly<Record<string, string>> = { bmc_password_env: 'IPMI_PASSWORD' };
+export const SECRET_ATTRIBUTES: Readonly<Record<string, string>> = {
+  bmc_password_env: 'IPMI_PASSWORD',
+};
 const SECRET_VARIABLES = new Set(Object.values(SECRET_ATTRIBUTES));
 
 export interface SkippedVariable {
@@ -79,7 +81,8 @@ export function scriptEnvironment(inputs: EnvironmentInputs): ScriptEnvironment 
     const name = inputs.node?.attributes[attribute];
     if (name === undefined) continue;
     const secret = resolveSecret(name, inputs.secrets);
-    if ('reason' in secret) skipped.push({ key: variable, reason: `from ${attribute}: ${secret.reason}` });
+    if ('reason' in secret)
+      skipped.push({ key: variable, reason: `from ${attribute}: ${secret.reason}` });
     else {
       run[variable] = secret.value;
       secrets.push(secret.value);
@@ -87,24 +90,33 @@ export function scriptEnvironment(inputs: EnvironmentInputs): ScriptEnvironment 
   }
   for (const [key, value] of Object.entries(run)) {
     // The one character an environment cannot hold; spawn would throw a bare TypeError later.
-    if (value.includes('\0')) throw new Error(`${key} contains a NUL character, which no environment variable can hold`);
+    if (value.includes('\0'))
+      throw new Error(`${key} contains a NUL character, which no environment variable can hold`);
   }
   return { env: { ...env, ...run }, secrets, skipped };
 }
 
 function refusal(key: string, value: string, run: Record<string, string>): string | undefined {
-  if (!ENV_NAME.test(key)) return 'not a valid environment variable name (letters, digits and "_", not starting with a digit)';
+  if (!ENV_NAME.test(key))
+    return 'not a valid environment variable name (letters, digits and "_", not starting with a digit)';
   if (ACTS_AS_CODE.test(key)) return 'the interpreter or loader would act on its value as code';
   if (Object.hasOwn(run, key)) return 'set by the runner; an attribute cannot replace it';
-  if (SECRET_VARIABLES.has(key)) return 'a secret does not belong in the inventory; name its variable with bmc_password_env';
-  if (value.includes('\0')) return 'the value contains a NUL character, which no environment variable can hold';
+  if (SECRET_VARIABLES.has(key))
+    return 'a secret does not belong in the inventory; name its variable with bmc_password_env';
+  if (value.includes('\0'))
+    return 'the value contains a NUL character, which no environment variable can hold';
   return undefined;
 }
 
-function resolveSecret(name: string, source: SecretSource | undefined): { value: string } | { reason: string } {
-  if (!source?.allowed.includes(name)) return { reason: `${name} is not among the variables allowed as secrets` };
+function resolveSecret(
+  name: string,
+  source: SecretSource | undefined,
+): { value: string } | { reason: string } {
+  if (!source?.allowed.includes(name))
+    return { reason: `${name} is not among the variables allowed as secrets` };
   const value = (source.env ?? process.env)[name];
-  if (value === undefined || value === '') return { reason: `${name} is not set in the controller's environment` };
+  if (value === undefined || value === '')
+    return { reason: `${name} is not set in the controller's environment` };
   if (value.includes('\0')) return { reason: `${name} contains a NUL character` };
   return { value };
 }

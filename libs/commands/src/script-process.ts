@@ -95,7 +95,10 @@ export function runProcess(options: ProcessOptions): Promise<ProcessOutcome> {
       }, options.graceMs);
     });
 
-    const finish = async (exitCode: number | null, signal: NodeJS.Signals | null): Promise<ProcessOutcome> => {
+    const finish = async (
+      exitCode: number | null,
+      signal: NodeJS.Signals | null,
+    ): Promise<ProcessOutcome> => {
       clearTimeout(timer);
       clearTimeout(drainTimer);
       cancelKill?.();
@@ -113,7 +116,10 @@ export function runProcess(options: ProcessOptions): Promise<ProcessOutcome> {
           cancelled: stopped === 'cancel',
           stdout: capture.stdout.text(),
           stderr: capture.stderr.text(),
-          droppedBytes: { stdout: capture.stdout.droppedBytes, stderr: capture.stderr.droppedBytes },
+          droppedBytes: {
+            stdout: capture.stdout.droppedBytes,
+            stderr: capture.stderr.droppedBytes,
+          },
           leftovers,
           groupEnded,
         };

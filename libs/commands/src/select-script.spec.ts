@@ -4,10 +4,19 @@ import type { CommandDefinition } from './types';
 /** A command with scripts for these ranks (and `default`), at /c/<rank>.sh. */
 function commandWith(...ranks: string[]): CommandDefinition {
   const scripts = new Map(['default', ...ranks].map((rank) => [rank, `/c/${rank}.sh`]));
-  return { name: 'c', dir: '/c', summary: 's', description: 's', hasContext: true, timeoutMs: 1000, concurrent: false, scripts };
+  return {
+    name: 'c',
+    dir: '/c',
+    summary: 's',
+    description: 's',
+    hasContext: true,
+    timeoutMs: 1000,
+    concurrent: false,
+    scripts,
+  };
 }
 
-describe('selectScript: the first of the node\'s ranks, in the node\'s order, that has a script; else default', () => {
+describe("selectScript: the first of the node's ranks, in the node's order, that has a script; else default", () => {
   it.each([
     // [command ranks, node ranks, chosen]
     [['aws', 'metal'], ['metal', 'aws', 'default'], 'metal'],
@@ -19,7 +28,10 @@ describe('selectScript: the first of the node\'s ranks, in the node\'s order, th
     [['aws'], [], 'default'],
     [[], ['aws', 'default'], 'default'],
   ])('command with %j, node with ranks %j: %s', (commandRanks, nodeRanks, chosen) => {
-    expect(selectScript(commandWith(...commandRanks), nodeRanks)).toEqual({ rank: chosen, path: `/c/${chosen}.sh` });
+    expect(selectScript(commandWith(...commandRanks), nodeRanks)).toEqual({
+      rank: chosen,
+      path: `/c/${chosen}.sh`,
+    });
   });
 
   it('a node with no ranks at all runs default', () => {

@@ -6,13 +6,17 @@ import { CommandDefinition, DEFAULT_RANK, ScriptChoice } from './types';
  * with no matching rank, or no ranks at all, runs `default`. The inventory lists `default` last
  * on every node, and it is the fallback here too, so both agree.
  */
-export function selectScript(command: CommandDefinition, ranks: readonly string[] = []): ScriptChoice {
+export function selectScript(
+  command: CommandDefinition,
+  ranks: readonly string[] = [],
+): ScriptChoice {
   for (const rank of ranks) {
     const path = command.scripts.get(rank);
     if (path !== undefined) return { rank, path };
   }
   const fallback = command.scripts.get(DEFAULT_RANK);
   // The loader refuses commands without a default; a hand-built definition might lack one.
-  if (fallback === undefined) throw new Error(`command ${command.name} (${command.dir}): has no ${DEFAULT_RANK} script`);
+  if (fallback === undefined)
+    throw new Error(`command ${command.name} (${command.dir}): has no ${DEFAULT_RANK} script`);
   return { rank: DEFAULT_RANK, path: fallback };
 }

@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { bash, capturingLogger, removeTempDirs, tempDir, waitFor, writeCommand } from '../test/helpers';
+import {
+  bash,
+  capturingLogger,
+  removeTempDirs,
+  tempDir,
+  waitFor,
+  writeCommand,
+} from '../test/helpers';
 import type { LoadResult } from './types';
 import { CommandsWatch, watchCommands } from './watch-commands';
 
@@ -23,7 +30,10 @@ describe('watchCommands', () => {
     const root = tempDir();
     writeCommand(root, 'first');
     const changes: Array<[string[], string[]]> = [];
-    watch = watchCommands(root, { debounceMs: 50, onChange: (next, previous) => changes.push([names(next), names(previous)]) });
+    watch = watchCommands(root, {
+      debounceMs: 50,
+      onChange: (next, previous) => changes.push([names(next), names(previous)]),
+    });
     await watch.ready;
 
     expect(names(watch.current())).toEqual(['first']);
@@ -41,15 +51,26 @@ describe('watchCommands', () => {
     watch = watchCommands(root, { debounceMs: 50, logger });
     await watch.ready;
 
-    fs.writeFileSync(path.join(root, 'fragile', 'metadata.yaml'), 'help:\n  summary: s\n  has_contex: false\n');
+    fs.writeFileSync(
+      path.join(root, 'fragile', 'metadata.yaml'),
+      'help:\n  summary: s\n  has_contex: false\n',
+    );
 
     await waitFor(() => watch!.current().problems.length > 0, 5000, 'problem reported');
     const file = path.join(root, 'fragile', 'metadata.yaml');
-    const message = 'unknown key "help.has_contex" (known: summary, description, syntax, has_context)';
+    const message =
+      'unknown key "help.has_contex" (known: summary, description, syntax, has_context)';
     expect(watch.current().problems).toEqual([{ command: 'fragile', file, line: 3, message }]);
     expect(names(watch.current())).toEqual(['good']);
     expect(events()).toContainEqual(
-      expect.objectContaining({ level: 40, msg: 'command not loaded', command: 'fragile', file, line: 3, problem: message }),
+      expect.objectContaining({
+        level: 40,
+        msg: 'command not loaded',
+        command: 'fragile',
+        file,
+        line: 3,
+        problem: message,
+      }),
     );
   });
 
@@ -75,7 +96,10 @@ describe('watchCommands', () => {
 
     fs.chmodSync(script, 0o644);
     await waitFor(() => watch!.current().problems.length === 1, 5000, 'problem reported');
-    expect(watch.current().problems[0]).toMatchObject({ file: script, message: 'is not executable (chmod +x default.sh)' });
+    expect(watch.current().problems[0]).toMatchObject({
+      file: script,
+      message: 'is not executable (chmod +x default.sh)',
+    });
 
     fs.chmodSync(script, 0o755);
     await waitFor(() => watch!.current().commands.has('c'), 5000, 'command back');
@@ -89,7 +113,11 @@ describe('watchCommands', () => {
     await watch.ready;
 
     fs.writeFileSync(path.join(root, 'c', 'metadata.yaml'), 'help:\n  summary: changed\n');
-    await waitFor(() => watch!.current().commands.get('c')?.summary === 'changed', 5000, 'reloaded');
+    await waitFor(
+      () => watch!.current().commands.get('c')?.summary === 'changed',
+      5000,
+      'reloaded',
+    );
     execFileSync(path.join(root, 'c', 'default.sh'));
     await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -106,11 +134,17 @@ describe('watchCommands', () => {
 
     fs.rmSync(root, { recursive: true });
 
-    await waitFor(() => events().some((e) => e.msg === 'commands reload failed; keeping the last commands'), 5000, 'warning logged');
+    await waitFor(
+      () => events().some((e) => e.msg === 'commands reload failed; keeping the last commands'),
+      5000,
+      'warning logged',
+    );
     expect(names(watch.current())).toEqual(['c']);
   });
 
   it('throws at start when the directory cannot be read', () => {
-    expect(() => watchCommands(path.join(tempDir(), 'missing'))).toThrow(/commands directory .*missing: cannot be read \(ENOENT\)/);
+    expect(() => watchCommands(path.join(tempDir(), 'missing'))).toThrow(
+      /commands directory .*missing: cannot be read \(ENOENT\)/,
+    );
   });
 });

@@ -47,12 +47,18 @@ export function watchCommands(dir: string, options: WatchCommandsOptions = {}): 
     try {
       next = loadCommands(root);
     } catch (err) {
-      logger.warn({ dir: root, error: (err as Error).message }, 'commands reload failed; keeping the last commands');
+      logger.warn(
+        { dir: root, error: (err as Error).message },
+        'commands reload failed; keeping the last commands',
+      );
       return;
     }
     const previous = result;
     result = next;
-    logger.info({ dir: root, commands: next.commands.size, problems: next.problems.length }, 'commands reloaded');
+    logger.info(
+      { dir: root, commands: next.commands.size, problems: next.problems.length },
+      'commands reloaded',
+    );
     reportProblems(next, logger, root);
     try {
       options.onChange?.(next, previous);

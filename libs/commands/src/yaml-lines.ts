@@ -27,7 +27,9 @@ export class YamlLines {
   keyLine(path: readonly PropertyKey[], key: string): number | undefined {
     const parent = this.nodeAt(path);
     if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+      const pair = parent.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === key,
+      );
       const line = pair && isNode(pair.key) ? this.lineOf(pair.key) : undefined;
       if (line !== undefined) return line;
     }

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-
 import { loadCommands } from '../src/load-commands';
 import type { CommandDefinition, ScriptChoice } from '../src/types';
 
@@ -32,7 +31,8 @@ export interface CommandFiles {
 export function writeCommand(root: string, name: string, spec: CommandFiles = {}): string {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
-  if (spec.metadata !== null) fs.writeFileSync(path.join(dir, 'metadata.yaml'), spec.metadata ?? SUMMARY_ONLY);
+  if (spec.metadata !== null)
+    fs.writeFileSync(path.join(dir, 'metadata.yaml'), spec.metadata ?? SUMMARY_ONLY);
   const files = spec.files ?? { 'default.sh': bash('exit 0') };
   for (const [file, content] of Object.entries(files)) {
     const { text, mode } = typeof content === 'string' ? { text: content, mode: 0o755 } : content;
@@ -48,11 +48,15 @@ export function bash(body: string): string {
 }
 
 /** A loaded command whose default.sh is `body`, ready for runCommand. */
-export function scriptCommand(body: string, name = 'probe'): { command: CommandDefinition; script: ScriptChoice } {
+export function scriptCommand(
+  body: string,
+  name = 'probe',
+): { command: CommandDefinition; script: ScriptChoice } {
   const root = tempDir();
   writeCommand(root, name, { files: { 'default.sh': bash(body) } });
   const { commands, problems } = loadCommands(root);
-  if (problems.length > 0) throw new Error(`test command did not load: ${JSON.stringify(problems)}`);
+  if (problems.length > 0)
+    throw new Error(`test command did not load: ${JSON.stringify(problems)}`);
   const command = commands.get(name)!;
   return { command, script: { rank: 'default', path: command.scripts.get('default')! } };
 }
@@ -89,11 +93,18 @@ export function runningInGroup(pgid: number): number[] {
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map((entry) => procStat(Number(entry)))
-    .filter((stat): stat is ProcStat => stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X')
+    .filter(
+      (stat): stat is ProcStat =>
+        stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X',
+    )
     .map((stat) => stat.pid);
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<void> {
   const t0 = Date.now();
   while (!condition()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`);

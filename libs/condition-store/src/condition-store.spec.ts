@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { KV_CONDITIONS, STREAM_CONDITIONS } from '@switchboard/condition-types';
-import { Buckets, EmbeddedNats, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
+import {
+  Buckets,
+  EmbeddedNats,
+  connectWithRetry,
+  provision,
+  startEmbeddedNats,
+} from '@switchboard/nats';
 import { ConditionStore } from './condition-store';
 import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
 
@@ -31,11 +37,17 @@ describe('ConditionStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const queued = async () => (await (await jetstreamManager(nc)).streams.info(STREAM_CONDITIONS)).state.messages;
+  const queued = async () =>
+    (await (await jetstreamManager(nc)).streams.info(STREAM_CONDITIONS)).state.messages;
 
   it('creates a pending condition, claims the server and queues exactly one message', async () => {
     const before = await queued();
-    const c = await store.create({ kind: 'serverControl', server: 'node01', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node01',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     expect(c.state).toBe('pending');
     expect(c.requestedBy).toBe('alice');
     expect(await store.get(c.id)).toEqual(c);
@@ -45,9 +57,19 @@ describe('ConditionStore', () => {
   });
 
   it('refuses a second condition for a busy server, naming the holder, and queues nothing', async () => {
-    const first = await store.create({ kind: 'serverControl', server: 'node02', parameters: power('off'), requestedBy: 'alice' });
+    const first = await store.create({
+      kind: 'serverControl',
+      server: 'node02',
+      parameters: power('off'),
+      requestedBy: 'alice',
+    });
     const before = await queued();
-    const second = store.create({ kind: 'serverControl', server: 'node02', parameters: power('on'), requestedBy: 'bob' });
+    const second = store.create({
+      kind: 'serverControl',
+      server: 'node02',
+      parameters: power('on'),
+      requestedBy: 'bob',
+    });
     await expect(second).rejects.toThrow(ConflictError);
     await expect(second).rejects.toMatchObject({ conditionId: first.id });
     expect(await queued()).toBe(before);
@@ -55,19 +77,41 @@ describe('ConditionStore', () => {
 
   it('gives exactly one winner when many requests race for one server', async () => {
     const attempts = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => store.create({ kind: 'serverControl', server: 'node03', parameters: power('on'), requestedBy: `u${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        store.create({
+          kind: 'serverControl',
+          server: 'node03',
+          parameters: power('on'),
+          requestedBy: `u${i}`,
+        }),
+      ),
     );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-    expect(attempts.filter((a) => a.status === 'rejected' && a.reason instanceof ConflictError)).toHaveLength(9);
+    expect(
+      attempts.filter((a) => a.status === 'rejected' && a.reason instanceof ConflictError),
+    ).toHaveLength(9);
   });
 
   it('queues a non-exclusive condition without claiming the server, beside an exclusive one, and leaves that claim alone', async () => {
     const action = (command: string) => ({ command, arguments: [] });
-    const exclusive = await store.create({ kind: 'action', server: 'shared01', parameters: action('power-on'), requestedBy: 'alice' });
+    const exclusive = await store.create({
+      kind: 'action',
+      server: 'shared01',
+      parameters: action('power-on'),
+      requestedBy: 'alice',
+    });
     const before = await queued();
 
     const shared = await Promise.all(
-      ['usage', 'usage', 'ipmi-sel'].map((command) => store.create({ kind: 'action', server: 'shared01', parameters: action(command), requestedBy: 'bob', exclusive: false })),
+      ['usage', 'usage', 'ipmi-sel'].map((command) =>
+        store.create({
+          kind: 'action',
+          server: 'shared01',
+          parameters: action(command),
+          requestedBy: 'bob',
+          exclusive: false,
+        }),
+      ),
     );
 
     expect(await queued()).toBe(before + 3);
@@ -77,26 +121,55 @@ describe('ConditionStore', () => {
     await store.update(shared[0].id, 'succeeded', { record: 'done', result: { exit_code: 0 } });
     expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
 
-    const idle = await store.create({ kind: 'action', server: 'shared02', parameters: action('usage'), requestedBy: 'bob', exclusive: false });
+    const idle = await store.create({
+      kind: 'action',
+      server: 'shared02',
+      parameters: action('usage'),
+      requestedBy: 'bob',
+      exclusive: false,
+    });
     expect(await store.activeFor('shared02')).toBeNull();
     expect(await store.latestFor('shared02')).toEqual(idle);
   });
 
   it('walks pending -> active -> succeeded, records progress, and frees the server at the end', async () => {
-    const c = await store.create({ kind: 'serverControl', server: 'node04', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node04',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     await store.update(c.id, 'active', { record: 'powering on', controller: 'ctl-1' });
     await store.update(c.id, 'active', { record: 'verifying: on' });
-    const done = await store.update(c.id, 'succeeded', { record: 'power is on', result: { power_state: 'on' } });
-    expect(done.condition.status.records.map((r) => r.msg)).toEqual(['queued by alice', 'powering on', 'verifying: on', 'power is on']);
+    const done = await store.update(c.id, 'succeeded', {
+      record: 'power is on',
+      result: { power_state: 'on' },
+    });
+    expect(done.condition.status.records.map((r) => r.msg)).toEqual([
+      'queued by alice',
+      'powering on',
+      'verifying: on',
+      'power is on',
+    ]);
     expect(done.condition.result).toEqual({ power_state: 'on' });
     expect(done.condition.controller).toBe('ctl-1');
     expect(await store.activeFor('node04')).toBeNull();
-    const next = await store.create({ kind: 'serverControl', server: 'node04', parameters: power('off'), requestedBy: 'bob' });
+    const next = await store.create({
+      kind: 'serverControl',
+      server: 'node04',
+      parameters: power('off'),
+      requestedBy: 'bob',
+    });
     expect(next.id).not.toBe(c.id);
   });
 
   it('lets a client wait for the outcome: answers as soon as the condition is final', async () => {
-    const c = await store.create({ kind: 'serverControl', server: 'node10', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node10',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     const waiting = store.waitUntilFinal(c.id, 10_000);
     await store.update(c.id, 'active');
     setTimeout(() => void store.update(c.id, 'succeeded', { result: { power_state: 'on' } }), 100);
@@ -108,7 +181,14 @@ describe('ConditionStore', () => {
   it('serves many waiting clients from one shared watch, not a consumer each', async () => {
     const jsm = await jetstreamManager(nc);
     const created = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => store.create({ kind: 'serverControl', server: `many${i}`, parameters: power('on'), requestedBy: 'alice' })),
+      Array.from({ length: 40 }, (_, i) =>
+        store.create({
+          kind: 'serverControl',
+          server: `many${i}`,
+          parameters: power('on'),
+          requestedBy: 'alice',
+        }),
+      ),
     );
     const waits = created.map((c) => store.waitUntilFinal(c.id, 10_000));
     await new Promise((r) => setTimeout(r, 200));
@@ -122,7 +202,12 @@ describe('ConditionStore', () => {
   });
 
   it('stops waiting when the waiter aborts (its client left), answering the condition as it stands', async () => {
-    const c = await store.create({ kind: 'serverControl', server: 'node14', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node14',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     const left = new AbortController();
     const t0 = Date.now();
     const waiting = store.waitUntilFinal(c.id, 30_000, left.signal);
@@ -132,7 +217,12 @@ describe('ConditionStore', () => {
   });
 
   it('gives up waiting after the timeout, answering the condition as it stands', async () => {
-    const c = await store.create({ kind: 'serverControl', server: 'node11', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node11',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     expect((await store.waitUntilFinal(c.id, 300))?.state).toBe('pending');
     expect(await store.waitUntilFinal('33333333-3333-4333-8333-333333333333', 300)).toBeNull();
   });
@@ -141,58 +231,120 @@ describe('ConditionStore', () => {
     ['pending', 'succeeded'],
     ['succeeded', 'failed'],
   ] as const)('refuses the illegal move %s -> %s', async (from, to) => {
-    const c = await store.create({ kind: 'serverControl', server: `illegal-${from}`, parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: `illegal-${from}`,
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     if (from === 'succeeded') {
       await store.update(c.id, 'active');
       await store.update(c.id, 'succeeded');
     }
-    await expect(store.update(c.id, to)).rejects.toThrow(`illegal condition state transition ${from} -> ${to}`);
+    await expect(store.update(c.id, to)).rejects.toThrow(
+      `illegal condition state transition ${from} -> ${to}`,
+    );
   });
 
   it('refuses a write from a holder whose copy is out of date (someone else wrote since)', async () => {
-    const c = await store.create({ kind: 'serverControl', server: 'node12', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node12',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     const mine = await store.update(c.id, 'active', { controller: 'ctl-1' });
     await store.update(c.id, 'active', { controller: 'ctl-2', record: 'taken over' });
-    await expect(store.updateFrom(mine, 'succeeded', { result: { power_state: 'on' } })).rejects.toThrow(StaleWriteError);
+    await expect(
+      store.updateFrom(mine, 'succeeded', { result: { power_state: 'on' } }),
+    ).rejects.toThrow(StaleWriteError);
     expect((await store.get(c.id))?.controller).toBe('ctl-2');
   });
 
   it('replaces a stale claim: its condition is final', async () => {
-    const first = await store.create({ kind: 'serverControl', server: 'node05', parameters: power('on'), requestedBy: 'alice' });
+    const first = await store.create({
+      kind: 'serverControl',
+      server: 'node05',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     await store.update(first.id, 'active');
     const done = await store.update(first.id, 'succeeded', { result: { power_state: 'on' } });
     // A claim the release did not remove (the controller lost NATS right after its final write).
-    await buckets.active.put('node05', JSON.stringify({ conditionId: first.id, kind: 'serverControl', createdAt: done.condition.createdAt }));
-    const c = await store.create({ kind: 'serverControl', server: 'node05', parameters: power('on'), requestedBy: 'alice' });
+    await buckets.active.put(
+      'node05',
+      JSON.stringify({
+        conditionId: first.id,
+        kind: 'serverControl',
+        createdAt: done.condition.createdAt,
+      }),
+    );
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node05',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     expect((await store.activeFor('node05'))?.conditionId).toBe(c.id);
   });
 
   it.each([
     ['older than any create takes: left by a create that died', 'replaced', 60_000],
     ['young: a create may be writing its record right now', 'conflict', 0],
-  ] as const)('a claim whose condition record is missing, %s, is %s', async (_, expected, ageMs) => {
-    const server = `node-gone-${ageMs}`;
-    const orphan = '11111111-1111-4111-8111-111111111111';
-    await buckets.active.put(server, JSON.stringify({ conditionId: orphan, kind: 'serverControl', createdAt: new Date(Date.now() - ageMs).toISOString() }));
-    const creating = store.create({ kind: 'serverControl', server, parameters: power('on'), requestedBy: 'alice' });
-    if (expected === 'replaced') {
-      const c = await creating;
-      expect((await store.activeFor(server))?.conditionId).toBe(c.id);
-    } else {
-      await expect(creating).rejects.toThrow(ConflictError);
-      expect((await store.activeFor(server))?.conditionId).toBe(orphan);
-    }
-  });
+  ] as const)(
+    'a claim whose condition record is missing, %s, is %s',
+    async (_, expected, ageMs) => {
+      const server = `node-gone-${ageMs}`;
+      const orphan = '11111111-1111-4111-8111-111111111111';
+      await buckets.active.put(
+        server,
+        JSON.stringify({
+          conditionId: orphan,
+          kind: 'serverControl',
+          createdAt: new Date(Date.now() - ageMs).toISOString(),
+        }),
+      );
+      const creating = store.create({
+        kind: 'serverControl',
+        server,
+        parameters: power('on'),
+        requestedBy: 'alice',
+      });
+      if (expected === 'replaced') {
+        const c = await creating;
+        expect((await store.activeFor(server))?.conditionId).toBe(c.id);
+      } else {
+        await expect(creating).rejects.toThrow(ConflictError);
+        expect((await store.activeFor(server))?.conditionId).toBe(orphan);
+      }
+    },
+  );
 
   it('fails a pending condition that was never queued (a create cut off by an outage) and frees its server', async () => {
     const old = new Date(Date.now() - 60_000).toISOString();
     const abandoned = {
-      version: '1', id: '22222222-2222-4222-8222-222222222222', kind: 'serverControl', target: 'node08', parameters: power('on'),
-      state: 'pending', status: { records: [{ ts: old, msg: 'queued by alice' }] }, createdAt: old, updatedAt: old, requestedBy: 'alice',
+      version: '1',
+      id: '22222222-2222-4222-8222-222222222222',
+      kind: 'serverControl',
+      target: 'node08',
+      parameters: power('on'),
+      state: 'pending',
+      status: { records: [{ ts: old, msg: 'queued by alice' }] },
+      createdAt: old,
+      updatedAt: old,
+      requestedBy: 'alice',
     };
     await buckets.conditions.put(`c.${abandoned.id}`, JSON.stringify(abandoned));
-    await buckets.active.put('node08', JSON.stringify({ conditionId: abandoned.id, kind: 'serverControl', createdAt: old }));
-    const c = await store.create({ kind: 'serverControl', server: 'node08', parameters: power('off'), requestedBy: 'bob' });
+    await buckets.active.put(
+      'node08',
+      JSON.stringify({ conditionId: abandoned.id, kind: 'serverControl', createdAt: old }),
+    );
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node08',
+      parameters: power('off'),
+      requestedBy: 'bob',
+    });
     expect((await store.activeFor('node08'))?.conditionId).toBe(c.id);
     const failed = await store.get(abandoned.id);
     expect(failed?.state).toBe('failed');
@@ -200,26 +352,48 @@ describe('ConditionStore', () => {
   });
 
   it('keeps a pending condition that is queued but not yet taken, however old', async () => {
-    const c = await store.create({ kind: 'serverControl', server: 'node09', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node09',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     const stored = JSON.parse((await buckets.conditions.get(`c.${c.id}`))!.string());
     stored.createdAt = new Date(Date.now() - 60_000).toISOString();
     await buckets.conditions.put(`c.${c.id}`, JSON.stringify(stored));
-    await expect(store.create({ kind: 'serverControl', server: 'node09', parameters: power('off'), requestedBy: 'bob' })).rejects.toThrow(ConflictError);
+    await expect(
+      store.create({
+        kind: 'serverControl',
+        server: 'node09',
+        parameters: power('off'),
+        requestedBy: 'bob',
+      }),
+    ).rejects.toThrow(ConflictError);
   });
 
   it('undoes the claim and the record when the queue refuses the message', async () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(STREAM_CONDITIONS);
     try {
-      await expect(store.create({ kind: 'serverControl', server: 'node07', parameters: power('on'), requestedBy: 'alice' })).rejects.toThrow(
-        QueueUnavailableError,
-      );
+      await expect(
+        store.create({
+          kind: 'serverControl',
+          server: 'node07',
+          parameters: power('on'),
+          requestedBy: 'alice',
+        }),
+      ).rejects.toThrow(QueueUnavailableError);
       expect(await store.activeFor('node07')).toBeNull();
       expect(await store.latestFor('node07')).toBeNull();
     } finally {
       await provision(nc);
     }
-    const c = await store.create({ kind: 'serverControl', server: 'node07', parameters: power('on'), requestedBy: 'alice' });
+    const c = await store.create({
+      kind: 'serverControl',
+      server: 'node07',
+      parameters: power('on'),
+      requestedBy: 'alice',
+    });
     expect(c.state).toBe('pending');
   });
 
@@ -229,7 +403,14 @@ describe('ConditionStore', () => {
     const nc2 = await connectWithRetry({ servers: n2.url, name: 'down-test' });
     const s2 = new ConditionStore(nc2, await provision(nc2));
     await n2.stop();
-    await expect(s2.create({ kind: 'serverControl', server: 'node06', parameters: power('on'), requestedBy: 'alice' })).rejects.toThrow(QueueUnavailableError);
+    await expect(
+      s2.create({
+        kind: 'serverControl',
+        server: 'node06',
+        parameters: power('on'),
+        requestedBy: 'alice',
+      }),
+    ).rejects.toThrow(QueueUnavailableError);
     await nc2.close().catch(() => undefined);
     rmSync(dir2, { recursive: true, force: true });
   }, 30_000);

@@ -54,7 +54,8 @@ export interface StoredCondition {
 /** Longer than any create takes between its claim and its publish (the NATS request timeouts). */
 export const ABANDONED_CREATE_MS = 30_000;
 
-const isWrongSequence = (err: unknown) => /wrong last sequence|key exists/i.test(String((err as Error)?.message));
+const isWrongSequence = (err: unknown) =>
+  /wrong last sequence|key exists/i.test(String((err as Error)?.message));
 
 function now(): string {
   return new Date().toISOString();
@@ -102,14 +103,18 @@ export class ConditionStore {
     // create in progress (see isStale), so the order of these two writes does not matter.
     const [recorded, claimed] = await Promise.allSettled([
       this.buckets.conditions.create(conditionKey(condition.id), encode(condition)),
-      req.exclusive ?? true ? this.claim(req.server, claim) : Promise.resolve(undefined),
+      (req.exclusive ?? true) ? this.claim(req.server, claim) : Promise.resolve(undefined),
     ]);
     if (recorded.status === 'rejected' || claimed.status === 'rejected') {
       if (claimed.status === 'fulfilled' && claimed.value !== undefined) {
-        await this.buckets.active.delete(activeKey(req.server), { previousSeq: claimed.value }).catch(() => undefined);
+        await this.buckets.active
+          .delete(activeKey(req.server), { previousSeq: claimed.value })
+          .catch(() => undefined);
       }
       if (recorded.status === 'fulfilled') {
-        await this.buckets.conditions.purge(conditionKey(condition.id), { previousSeq: recorded.value }).catch(() => undefined);
+        await this.buckets.conditions
+          .purge(conditionKey(condition.id), { previousSeq: recorded.value })
+          .catch(() => undefined);
       }
       if (claimed.status === 'rejected') throw claimed.reason;
       const err = (recorded as PromiseRejectedResult).reason as Error;
@@ -117,13 +122,19 @@ export class ConditionStore {
     }
     const [recordRevision, claimRevision] = [recorded.value, claimed.value];
     try {
-      await this.js.publish(conditionSubject(condition.kind, req.server), encode(condition), { msgID: condition.id });
+      await this.js.publish(conditionSubject(condition.kind, req.server), encode(condition), {
+        msgID: condition.id,
+      });
       await this.buckets.conditions.put(latestConditionKey(req.server), condition.id);
     } catch (err) {
       if (claimRevision !== undefined) {
-        await this.buckets.active.delete(activeKey(req.server), { previousSeq: claimRevision }).catch(() => undefined);
+        await this.buckets.active
+          .delete(activeKey(req.server), { previousSeq: claimRevision })
+          .catch(() => undefined);
       }
-      await this.buckets.conditions.purge(conditionKey(condition.id), { previousSeq: recordRevision }).catch(() => undefined);
+      await this.buckets.conditions
+        .purge(conditionKey(condition.id), { previousSeq: recordRevision })
+        .catch(() => undefined);
       throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
     }
     return condition;
@@ -141,21 +152,33 @@ export class ConditionStore {
       try {
         existing = await this.buckets.active.get(key);
       } catch (err) {
-        throw new QueueUnavailableError(`could not claim server ${server}: ${(err as Error).message}`, err);
+        throw new QueueUnavailableError(
+          `could not claim server ${server}: ${(err as Error).message}`,
+          err,
+        );
       }
       if (existing?.operation === 'PUT') {
         const holder = decodeClaim(existing.string());
         if (!(await this.isStale(holder))) throw new ConflictError(server, holder.conditionId);
       }
       try {
-        return await this.buckets.active.put(key, encode(claim), { previousSeq: existing?.revision ?? 0 });
+        return await this.buckets.active.put(key, encode(claim), {
+          previousSeq: existing?.revision ?? 0,
+        });
       } catch (err) {
-        if (!isWrongSequence(err)) throw new QueueUnavailableError(`could not claim server ${server}: ${(err as Error).message}`, err);
+        if (!isWrongSequence(err))
+          throw new QueueUnavailableError(
+            `could not claim server ${server}: ${(err as Error).message}`,
+            err,
+          );
         // Someone else wrote the claim since we read it: read again and decide again.
       }
     }
     const current = await this.buckets.active.get(key);
-    throw new ConflictError(server, current?.operation === 'PUT' ? decodeClaim(current.string()).conditionId : 'unknown');
+    throw new ConflictError(
+      server,
+      current?.operation === 'PUT' ? decodeClaim(current.string()).conditionId : 'unknown',
+    );
   }
 
   /**
@@ -176,11 +199,17 @@ export class ConditionStore {
    * and its claim becomes stale, so the server is never blocked for good.
    */
   private async neverQueued(held: Condition): Promise<boolean> {
-    if (held.state !== 'pending' || Date.now() - Date.parse(held.createdAt) < ABANDONED_CREATE_MS) return false;
+    if (held.state !== 'pending' || Date.now() - Date.parse(held.createdAt) < ABANDONED_CREATE_MS)
+      return false;
     const jsm = await jetstreamManager(this.nc);
-    const last = await jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: conditionSubject(held.kind, held.target) }).catch(() => null);
+    const last = await jsm.streams
+      .getMessage(STREAM_CONDITIONS, { last_by_subj: conditionSubject(held.kind, held.target) })
+      .catch(() => null);
     if (last && last.header?.get('Nats-Msg-Id') === held.id) return false;
-    await this.update(held.id, 'failed', { record: 'never queued', error: 'the queue failed while this condition was being created; it never ran' }).catch(() => undefined);
+    await this.update(held.id, 'failed', {
+      record: 'never queued',
+      error: 'the queue failed while this condition was being created; it never ran',
+    }).catch(() => undefined);
     return true;
   }
 
@@ -199,7 +228,11 @@ export class ConditionStore {
    * aborts): a KV watch, so a waiting client hears of the outcome as soon as it is written
    * instead of polling for it. Null when there is no such condition.
    */
-  async waitUntilFinal(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Condition | null> {
+  async waitUntilFinal(
+    id: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Condition | null> {
     this.finals ??= new FinalWatch(this.buckets.conditions);
     let settle!: (outcome: Condition | null | 'timeout') => void;
     const outcome = new Promise<Condition | null | 'timeout'>((resolve) => (settle = resolve));
@@ -240,10 +273,16 @@ export class ConditionStore {
    * checking the transition is legal and that nobody else wrote in between. Reaching a
    * final state releases the server's claim.
    */
-  async update(id: string, state: ConditionState, change: ConditionUpdate = {}, expectedRevision?: number): Promise<StoredCondition> {
+  async update(
+    id: string,
+    state: ConditionState,
+    change: ConditionUpdate = {},
+    expectedRevision?: number,
+  ): Promise<StoredCondition> {
     const stored = await this.getWithRevision(id);
     if (!stored) throw new Error(`condition ${id} not found`);
-    if (expectedRevision !== undefined && stored.revision !== expectedRevision) throw new StaleWriteError(id);
+    if (expectedRevision !== undefined && stored.revision !== expectedRevision)
+      throw new StaleWriteError(id);
     return this.updateFrom(stored, state, change);
   }
 
@@ -252,7 +291,11 @@ export class ConditionStore {
    * compare-and-set on that revision refuses the write if anyone else wrote since, so
    * the read before it would add a round trip and nothing else.
    */
-  async updateFrom(stored: StoredCondition, state: ConditionState, change: ConditionUpdate = {}): Promise<StoredCondition> {
+  async updateFrom(
+    stored: StoredCondition,
+    state: ConditionState,
+    change: ConditionUpdate = {},
+  ): Promise<StoredCondition> {
     const { condition } = stored;
     const id = condition.id;
     if (state !== condition.state) assertTransition(condition.state, state);
@@ -262,14 +305,24 @@ export class ConditionStore {
       ...condition,
       state,
       updatedAt: ts,
-      status: { records: [...condition.status.records, ...(change.notes ?? []), ...(change.record ? [{ ts, msg: change.record }] : [])] },
+      status: {
+        records: [
+          ...condition.status.records,
+          ...(change.notes ?? []),
+          ...(change.record ? [{ ts, msg: change.record }] : []),
+        ],
+      },
       ...(change.result !== undefined ? { result: change.result } : {}),
       ...(change.error !== undefined ? { error: change.error } : {}),
       ...(change.controller !== undefined ? { controller: change.controller } : {}),
     });
     let revision: number;
     try {
-      revision = await this.buckets.conditions.update(conditionKey(id), encode(next), stored.revision);
+      revision = await this.buckets.conditions.update(
+        conditionKey(id),
+        encode(next),
+        stored.revision,
+      );
     } catch (err) {
       if (isWrongSequence(err)) throw new StaleWriteError(id);
       throw err;
@@ -281,9 +334,16 @@ export class ConditionStore {
   /** Drops a server's claim, but only if it is still this condition's. */
   async release(server: string, conditionId: string): Promise<void> {
     const entry = await this.buckets.active.get(activeKey(server));
-    if (!entry || entry.operation !== 'PUT' || decodeClaim(entry.string()).conditionId !== conditionId) return;
-    await this.buckets.active.delete(activeKey(server), { previousSeq: entry.revision }).catch((err) => {
-      if (!isWrongSequence(err)) throw err;
-    });
+    if (
+      !entry ||
+      entry.operation !== 'PUT' ||
+      decodeClaim(entry.string()).conditionId !== conditionId
+    )
+      return;
+    await this.buckets.active
+      .delete(activeKey(server), { previousSeq: entry.revision })
+      .catch((err) => {
+        if (!isWrongSequence(err)) throw err;
+      });
   }
 }

@@ -37,13 +37,21 @@ describe('condition records', () => {
     ['requestedBy', { requestedBy: '' }],
     ['kind', { kind: 'firmwareInstall' }],
   ])('refuses a bad %s', (field, patch) => {
-    const r = Condition.safeParse({ kind: 'serverControl', parameters: { action: 'get_power_state' }, ...base, ...patch });
+    const r = Condition.safeParse({
+      kind: 'serverControl',
+      parameters: { action: 'get_power_state' },
+      ...base,
+      ...patch,
+    });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path[0])).toContain(field);
   });
 
   it('refuses parameters of the other kind', () => {
-    expect(Condition.safeParse({ ...base, kind: 'action', parameters: { action: 'get_power_state' } }).success).toBe(false);
+    expect(
+      Condition.safeParse({ ...base, kind: 'action', parameters: { action: 'get_power_state' } })
+        .success,
+    ).toBe(false);
   });
 
   it.each([

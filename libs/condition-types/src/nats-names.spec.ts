@@ -5,14 +5,19 @@ describe('NATS names', () => {
     expect(serverToken(name)).toBe(name);
   });
 
-  it.each(['a.b', 'node*', 'n>', 'with space', 'ünïcode', 'x=y', '../etc'])('encodes %p into one reversible safe token', (name) => {
-    const token = serverToken(name);
-    expect(token).toMatch(/^[A-Za-z0-9_=-]+$/);
-    expect(serverFromToken(token)).toBe(name);
-  });
+  it.each(['a.b', 'node*', 'n>', 'with space', 'ünïcode', 'x=y', '../etc'])(
+    'encodes %p into one reversible safe token',
+    (name) => {
+      const token = serverToken(name);
+      expect(token).toMatch(/^[A-Za-z0-9_=-]+$/);
+      expect(serverFromToken(token)).toBe(name);
+    },
+  );
 
   it('puts kind and server in the subject', () => {
-    expect(conditionSubject('serverControl', 'node01')).toBe('switchboard.conditions.serverControl.node01');
+    expect(conditionSubject('serverControl', 'node01')).toBe(
+      'switchboard.conditions.serverControl.node01',
+    );
     expect(conditionSubject('action', 'a.b')).toBe('switchboard.conditions.action.a=2eb');
   });
 

@@ -35,7 +35,7 @@ export function serverToken(server: string): string {
 
 export function serverFromToken(token: string): string {
   const bytes: number[] = [];
-  for (let i = 0; i < token.length; ) {
+  for (let i = 0; i < token.length;) {
     if (token[i] === '=') {
       bytes.push(parseInt(token.slice(i + 1, i + 3), 16));
       i += 3;

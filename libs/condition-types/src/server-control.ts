@@ -16,7 +16,17 @@ export const PowerAction = z.enum(powerActions);
 export type PowerAction = z.infer<typeof PowerAction>;
 
 export const bootDevices = [
-  'bios', 'cdrom', 'diag', 'floppy', 'disk', 'none', 'pxe', 'remote_drive', 'sd_card', 'usb', 'utilities',
+  'bios',
+  'cdrom',
+  'diag',
+  'floppy',
+  'disk',
+  'none',
+  'pxe',
+  'remote_drive',
+  'sd_card',
+  'usb',
+  'utilities',
 ] as const;
 export const BootDevice = z.enum(bootDevices);
 export type BootDevice = z.infer<typeof BootDevice>;
@@ -47,7 +57,8 @@ const ServerControlFields = z.strictObject({
  * that gives both spellings with different values.
  */
 function acceptLegacyAssetId(input: unknown): unknown {
-  if (input === null || typeof input !== 'object' || Array.isArray(input) || !('assetID' in input)) return input;
+  if (input === null || typeof input !== 'object' || Array.isArray(input) || !('assetID' in input))
+    return input;
   const { assetID, ...rest } = input as Record<string, unknown>;
   if ('asset_id' in rest && rest.asset_id !== assetID) return input; // left for strictObject to name
   return { ...rest, asset_id: assetID };
@@ -60,16 +71,33 @@ export const ServerControlParameters = z.preprocess(
     const given = p.action_parameter;
     if (choices === null) {
       if (given !== undefined && given !== '') {
-        ctx.addIssue({ code: 'custom', path: ['action_parameter'], message: `action ${p.action} takes no action_parameter, got "${given}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['action_parameter'],
+          message: `action ${p.action} takes no action_parameter, got "${given}"`,
+        });
       }
     } else if (given === undefined || given === '') {
-      ctx.addIssue({ code: 'custom', path: ['action_parameter'], message: `action ${p.action} needs action_parameter, one of: ${choices.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['action_parameter'],
+        message: `action ${p.action} needs action_parameter, one of: ${choices.join(', ')}`,
+      });
     } else if (!choices.includes(given)) {
-      ctx.addIssue({ code: 'custom', path: ['action_parameter'], message: `action ${p.action}: action_parameter must be one of ${choices.join(', ')}, got "${given}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['action_parameter'],
+        message: `action ${p.action}: action_parameter must be one of ${choices.join(', ')}, got "${given}"`,
+      });
     }
     if (p.action !== 'set_next_boot_device') {
       for (const flag of ['set_next_boot_device_persistent', 'set_next_boot_device_efi'] as const) {
-        if (p[flag]) ctx.addIssue({ code: 'custom', path: [flag], message: `${flag} applies only to action set_next_boot_device` });
+        if (p[flag])
+          ctx.addIssue({
+            code: 'custom',
+            path: [flag],
+            message: `${flag} applies only to action set_next_boot_device`,
+          });
       }
     }
   }),

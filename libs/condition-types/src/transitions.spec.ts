@@ -9,7 +9,9 @@ const legal: Array<[ConditionState, ConditionState]> = [
 ];
 
 describe('condition state transitions', () => {
-  const all = conditionStates.flatMap((from) => conditionStates.map((to) => [from, to] as [ConditionState, ConditionState]));
+  const all = conditionStates.flatMap((from) =>
+    conditionStates.map((to) => [from, to] as [ConditionState, ConditionState]),
+  );
 
   it.each(all)('%s -> %s is legal only if listed', (from, to) => {
     const expected = legal.some(([f, t]) => f === from && t === to);
@@ -28,6 +30,8 @@ describe('condition state transitions', () => {
   });
 
   it('names both states in the error', () => {
-    expect(() => assertTransition('succeeded', 'active')).toThrow('illegal condition state transition succeeded -> active');
+    expect(() => assertTransition('succeeded', 'active')).toThrow(
+      'illegal condition state transition succeeded -> active',
+    );
   });
 });

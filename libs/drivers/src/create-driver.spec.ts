@@ -2,13 +2,24 @@ import { context, ipmiServer, shellPlatform, shellServer } from '../test/helpers
 import { createDriver } from './create-driver';
 
 const platforms = new Map([['lab', shellPlatform('lab', { status: 'exit 111', powerOn: 'true' })]]);
-const CAPABILITIES = ['powerGetter', 'powerSetter', 'bootDeviceSetter', 'bootDeviceGetter', 'bmcResetter'] as const;
+const CAPABILITIES = [
+  'powerGetter',
+  'powerSetter',
+  'bootDeviceSetter',
+  'bootDeviceGetter',
+  'bmcResetter',
+] as const;
 
 describe('choosing the driver from the inventory entry', () => {
   it.each([
     {
       driver: 'ipmi',
-      server: ipmiServer('node01', { host: '127.64.0.1', port: 623, username: 'ADMIN', password: 'x' }),
+      server: ipmiServer('node01', {
+        host: '127.64.0.1',
+        port: 623,
+        username: 'ADMIN',
+        password: 'x',
+      }),
       kind: 'ipmi',
       lockKey: 'ipmi:127.64.0.1:623',
       capabilities: CAPABILITIES,
@@ -27,19 +38,32 @@ describe('choosing the driver from the inventory entry', () => {
       lockKey: 'none:node03',
       capabilities: [],
     },
-  ])('$driver: kind $kind, lock $lockKey, capabilities $capabilities', ({ server, kind, lockKey, capabilities }) => {
-    const driver = createDriver(server, platforms);
-    expect(driver).toMatchObject({ kind, lockKey, server: server.name });
-    expect(CAPABILITIES.filter((c) => driver[c] !== undefined)).toEqual(capabilities);
-  });
+  ])(
+    '$driver: kind $kind, lock $lockKey, capabilities $capabilities',
+    ({ server, kind, lockKey, capabilities }) => {
+      const driver = createDriver(server, platforms);
+      expect(driver).toMatchObject({ kind, lockKey, server: server.name });
+      expect(CAPABILITIES.filter((c) => driver[c] !== undefined)).toEqual(capabilities);
+    },
+  );
 
-  it('a shell server really runs its platform\'s script', async () => {
-    await expect(createDriver(shellServer('node02', 'lab'), platforms).powerGetter!.powerState(context())).resolves.toBe('off');
+  it("a shell server really runs its platform's script", async () => {
+    await expect(
+      createDriver(shellServer('node02', 'lab'), platforms).powerGetter!.powerState(context()),
+    ).resolves.toBe('off');
   });
 
   it.each([
-    ['an ipmi server without bmc settings', { ...ipmiServer('node04', { host: 'h', port: 623, username: 'u' }), bmc: undefined }, 'server node04: the ipmi driver needs bmc settings'],
-    ['a shell server whose platform is not defined', shellServer('node05', 'cloud'), 'server node05: shell platform "cloud" is not defined (defined: lab)'],
+    [
+      'an ipmi server without bmc settings',
+      { ...ipmiServer('node04', { host: 'h', port: 623, username: 'u' }), bmc: undefined },
+      'server node04: the ipmi driver needs bmc settings',
+    ],
+    [
+      'a shell server whose platform is not defined',
+      shellServer('node05', 'cloud'),
+      'server node05: shell platform "cloud" is not defined (defined: lab)',
+    ],
   ])('refuses %s', (_case, server, message) => {
     expect(() => createDriver(server, platforms)).toThrow(message);
   });

@@ -24,13 +24,17 @@ export function createDriver(
       const platform = server.platform === undefined ? undefined : platforms.get(server.platform);
       if (!platform) {
         const known = [...platforms.keys()].join(', ') || 'none';
-        throw new Error(`server ${server.name}: shell platform "${server.platform ?? ''}" is not defined (defined: ${known})`);
+        throw new Error(
+          `server ${server.name}: shell platform "${server.platform ?? ''}" is not defined (defined: ${known})`,
+        );
       }
       return createShellDriver(server, platform, options);
     }
     case 'none':
       return { kind: 'none', server: server.name, lockKey: `none:${server.name}` };
     default:
-      throw new Error(`server ${server.name}: unknown driver "${String(server.driver as unknown)}"`);
+      throw new Error(
+        `server ${server.name}: unknown driver "${String(server.driver as unknown)}"`,
+      );
   }
 }

@@ -3,8 +3,7 @@ import type { OperationContext } from './capabilities';
 /** Why a run was stopped before it finished on its own. */
 export type StopReason =
   /** `afterMs`: the budget that ran out, ours (`timeoutMs`) or the caller's signal's, as measured. */
-  | { kind: 'expired'; afterMs: number }
-  | { kind: 'cancelled'; reason: unknown };
+  { kind: 'expired'; afterMs: number } | { kind: 'cancelled'; reason: unknown };
 
 export interface Deadline {
   /** Aborts at `ctx.timeoutMs` or when `ctx.signal` aborts, whichever comes first. */
@@ -21,14 +20,20 @@ export interface Deadline {
  * name: the DOMException may come from another realm (a test sandbox), where instanceof fails.
  */
 function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+  return (
+    typeof reason === 'object' &&
+    reason !== null &&
+    (reason as { name?: unknown }).name === 'TimeoutError'
+  );
 }
 
 // setTimeout fires at once for delays above 2^31-1 ms or NaN; a budget that large means "no limit of ours".
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 function timerDelay(timeoutMs: number): number {
-  return Number.isFinite(timeoutMs) ? Math.min(Math.max(0, timeoutMs), LONGEST_TIMER_MS) : LONGEST_TIMER_MS;
+  return Number.isFinite(timeoutMs)
+    ? Math.min(Math.max(0, timeoutMs), LONGEST_TIMER_MS)
+    : LONGEST_TIMER_MS;
 }
 
 /**
@@ -46,10 +51,17 @@ export function startDeadline(ctx: OperationContext): Deadline {
   };
   const onAbort = (): void => {
     const reason: unknown = ctx.signal.reason;
-    halt(isTimeoutReason(reason) ? { kind: 'expired', afterMs: Date.now() - started } : { kind: 'cancelled', reason });
+    halt(
+      isTimeoutReason(reason)
+        ? { kind: 'expired', afterMs: Date.now() - started }
+        : { kind: 'cancelled', reason },
+    );
   };
 
-  const timer = setTimeout(() => halt({ kind: 'expired', afterMs: ctx.timeoutMs }), timerDelay(ctx.timeoutMs));
+  const timer = setTimeout(
+    () => halt({ kind: 'expired', afterMs: ctx.timeoutMs }),
+    timerDelay(ctx.timeoutMs),
+  );
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
 

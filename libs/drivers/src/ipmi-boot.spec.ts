@@ -18,9 +18,12 @@ describe('the ipmitool command for a boot device', () => {
     expect(bootdevCommand(device, { persistent, efi })).toEqual(command);
   });
 
-  it.each<BootDevice>(['remote_drive', 'sd_card', 'usb', 'utilities'])('%s: none, ipmitool has no bootdev word for it', (device) => {
-    expect(bootdevCommand(device, { persistent: false, efi: false })).toBeUndefined();
-  });
+  it.each<BootDevice>(['remote_drive', 'sd_card', 'usb', 'utilities'])(
+    '%s: none, ipmitool has no bootdev word for it',
+    (device) => {
+      expect(bootdevCommand(device, { persistent: false, efi: false })).toBeUndefined();
+    },
+  );
 });
 
 /** `chassis bootparam get 5` output around a data line, as ipmitool 1.8.19 prints it. */
@@ -56,6 +59,8 @@ describe('reading boot parameter 5', () => {
   });
 
   it('gives nothing for output without a data line', () => {
-    expect(parseBootParameter5('Error: Unable to establish IPMI v2 / RMCP+ session')).toBeUndefined();
+    expect(
+      parseBootParameter5('Error: Unable to establish IPMI v2 / RMCP+ session'),
+    ).toBeUndefined();
   });
 });

@@ -31,7 +31,10 @@ export function settableBootDevices(): string[] {
 export function bootdevCommand(device: BootDevice, options: BootOptions): string[] | undefined {
   const name = ipmitoolBootDevice(device);
   if (name === undefined) return undefined;
-  const flags = [...(options.persistent ? ['persistent'] : []), ...(options.efi ? ['efiboot'] : [])];
+  const flags = [
+    ...(options.persistent ? ['persistent'] : []),
+    ...(options.efi ? ['efiboot'] : []),
+  ];
   return ['chassis', 'bootdev', name, ...(flags.length > 0 ? [`options=${flags.join(',')}`] : [])];
 }
 

@@ -1,5 +1,10 @@
 import type { BootDevice, PowerAction, PowerState } from '@switchboard/condition-types';
-import { SimulatedBmc, SimulatedFleet, runIpmitool as plainIpmitool, startSimulatedFleet } from '@switchboard/bmc-sim';
+import {
+  SimulatedBmc,
+  SimulatedFleet,
+  runIpmitool as plainIpmitool,
+  startSimulatedFleet,
+} from '@switchboard/bmc-sim';
 
 import { capturingLogger, context, ipmiServer, waitFor } from '../test/helpers';
 import { Driver, DriverError } from './capabilities';
@@ -30,7 +35,10 @@ beforeAll(async () => {
   fleet = await startSimulatedFleet(
     [
       ...POWER_CASES.map((c) => ({ name: `power-${c.action}`, initialPower: c.from })),
-      ...BOOT_CASES.map((c) => ({ name: `boot-${c.device}`, bootDevice: c.device === 'none' ? ('pxe' as const) : ('none' as const) })),
+      ...BOOT_CASES.map((c) => ({
+        name: `boot-${c.device}`,
+        bootDevice: c.device === 'none' ? ('pxe' as const) : ('none' as const),
+      })),
       { name: 'general' },
       { name: 'stuck', behaviour: 'stuck' as const },
     ],
@@ -54,15 +62,30 @@ describe('IPMI driver: identity', () => {
   it('is kind ipmi, keyed by the BMC address, with all five capabilities', () => {
     const bmc = fleet.get('general');
     const driver = driverFor(bmc);
-    expect(driver).toMatchObject({ kind: 'ipmi', server: 'node-general', lockKey: `ipmi:${bmc.host}:623` });
-    for (const capability of ['powerGetter', 'powerSetter', 'bootDeviceSetter', 'bootDeviceGetter', 'bmcResetter'] as const) {
+    expect(driver).toMatchObject({
+      kind: 'ipmi',
+      server: 'node-general',
+      lockKey: `ipmi:${bmc.host}:623`,
+    });
+    for (const capability of [
+      'powerGetter',
+      'powerSetter',
+      'bootDeviceSetter',
+      'bootDeviceGetter',
+      'bmcResetter',
+    ] as const) {
       expect(driver[capability]).toBeDefined();
     }
   });
 
   it('refuses a server without bmc settings', () => {
-    const server = { ...ipmiServer('node-x', { host: '127.64.0.1', port: 623, username: 'ADMIN' }), bmc: undefined };
-    expect(() => createIpmiDriver(server)).toThrow('server node-x: the ipmi driver needs bmc settings');
+    const server = {
+      ...ipmiServer('node-x', { host: '127.64.0.1', port: 623, username: 'ADMIN' }),
+      bmc: undefined,
+    };
+    expect(() => createIpmiDriver(server)).toThrow(
+      'server node-x: the ipmi driver needs bmc settings',
+    );
   });
 });
 
@@ -76,16 +99,19 @@ describe('IPMI driver: power', () => {
     expect(await driver.powerGetter!.powerState(context())).toBe('off');
   });
 
-  it.each(POWER_CASES)('$action, from $from: the BMC receives $events and reads back $to', async ({ action, to, events }) => {
-    const bmc = fleet.get(`power-${action}`);
-    const driver = driverFor(bmc);
+  it.each(POWER_CASES)(
+    '$action, from $from: the BMC receives $events and reads back $to',
+    async ({ action, to, events }) => {
+      const bmc = fleet.get(`power-${action}`);
+      const driver = driverFor(bmc);
 
-    await driver.powerSetter!.setPower(action, context());
+      await driver.powerSetter!.setPower(action, context());
 
-    await waitFor(() => eventsOf(bmc).length === events.length, 5000);
-    expect(eventsOf(bmc)).toEqual(events);
-    expect(await driver.powerGetter!.powerState(context())).toBe(to);
-  });
+      await waitFor(() => eventsOf(bmc).length === events.length, 5000);
+      expect(eventsOf(bmc)).toEqual(events);
+      expect(await driver.powerGetter!.powerState(context())).toBe(to);
+    },
+  );
 
   it('counts what really happened to the machines: the cycle turned it off and on, the reset reset it', () => {
     expect(fleet.get('power-cycle').counters()).toMatchObject({ powerOff: 1, powerOn: 1 });
@@ -97,7 +123,10 @@ describe('IPMI driver: power', () => {
     const bmc = fleet.get('general');
     const before = bmc.events().length;
     const attempt = driverFor(bmc).powerSetter!.setPower('diag' as PowerAction, context());
-    await expect(attempt).rejects.toMatchObject({ fault: 'unsupported', message: expect.stringContaining('"diag"') });
+    await expect(attempt).rejects.toMatchObject({
+      fault: 'unsupported',
+      message: expect.stringContaining('"diag"'),
+    });
     expect(bmc.events()).toHaveLength(before);
   });
 
@@ -111,33 +140,58 @@ describe('IPMI driver: power', () => {
 });
 
 describe('IPMI driver: boot device', () => {
-  it.each(BOOT_CASES)('$device: set, read back, and the BMC says "$selector"', async ({ device, selector, simulator }) => {
-    const bmc = fleet.get(`boot-${device}`);
-    const driver = driverFor(bmc);
+  it.each(BOOT_CASES)(
+    '$device: set, read back, and the BMC says "$selector"',
+    async ({ device, selector, simulator }) => {
+      const bmc = fleet.get(`boot-${device}`);
+      const driver = driverFor(bmc);
 
-    await driver.bootDeviceSetter!.setBootDevice(device, { persistent: false, efi: false }, context());
+      await driver.bootDeviceSetter!.setBootDevice(
+        device,
+        { persistent: false, efi: false },
+        context(),
+      );
 
-    expect(await driver.bootDeviceGetter!.bootDevice(context())).toEqual({ device, persistent: false, efi: false });
-    // Cross-checks the driver's reading (from the raw bytes) with ipmitool's prose and the simulator's state.
-    expect((await plainIpmitool(bmc, ['chassis', 'bootparam', 'get', '5'])).stdout).toContain(`Boot Device Selector : ${selector}`);
-    expect(bmc.bootDevice()).toBe(simulator);
-  });
+      expect(await driver.bootDeviceGetter!.bootDevice(context())).toEqual({
+        device,
+        persistent: false,
+        efi: false,
+      });
+      // Cross-checks the driver's reading (from the raw bytes) with ipmitool's prose and the simulator's state.
+      expect((await plainIpmitool(bmc, ['chassis', 'bootparam', 'get', '5'])).stdout).toContain(
+        `Boot Device Selector : ${selector}`,
+      );
+      expect(bmc.bootDevice()).toBe(simulator);
+    },
+  );
 
   it('sends the persistent and EFI flags (ipmi_sim accepts them but keeps only the device)', async () => {
     const bmc = fleet.get('general');
     const { logger, events } = capturingLogger();
 
-    await driverFor(bmc).bootDeviceSetter!.setBootDevice('pxe', { persistent: true, efi: true }, context(10_000, { logger }));
+    await driverFor(bmc).bootDeviceSetter!.setBootDevice(
+      'pxe',
+      { persistent: true, efi: true },
+      context(10_000, { logger }),
+    );
 
     const sent = events().map((e) => e.argv as string[]);
     expect(sent).toHaveLength(1);
     expect(sent[0].slice(-4)).toEqual(['chassis', 'bootdev', 'pxe', 'options=persistent,efiboot']);
-    expect(await driverFor(bmc).bootDeviceGetter!.bootDevice(context())).toEqual({ device: 'pxe', persistent: false, efi: false });
+    expect(await driverFor(bmc).bootDeviceGetter!.bootDevice(context())).toEqual({
+      device: 'pxe',
+      persistent: false,
+      efi: false,
+    });
   });
 
   it('reports a refusal even though ipmitool exits 0 for it (ipmi_sim refuses floppy)', async () => {
     const bmc = fleet.get('general');
-    const attempt = driverFor(bmc).bootDeviceSetter!.setBootDevice('floppy', { persistent: false, efi: false }, context());
+    const attempt = driverFor(bmc).bootDeviceSetter!.setBootDevice(
+      'floppy',
+      { persistent: false, efi: false },
+      context(),
+    );
     await expect(attempt).rejects.toMatchObject({
       fault: 'command',
       message: `ipmi ${bmc.host}:623: chassis bootdev floppy was not accepted: Set Chassis Boot Parameter 5 failed: Unspecified error`,
@@ -149,10 +203,20 @@ describe('IPMI driver: boot device', () => {
     async (device) => {
       const bmc = fleet.get('general');
       const { logger, events } = capturingLogger();
-      const attempt = driverFor(bmc).bootDeviceSetter!.setBootDevice(device, { persistent: false, efi: false }, context(10_000, { logger }));
-      const error = await attempt.then(() => undefined, (e: unknown) => e);
+      const attempt = driverFor(bmc).bootDeviceSetter!.setBootDevice(
+        device,
+        { persistent: false, efi: false },
+        context(10_000, { logger }),
+      );
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DriverError);
-      expect(error).toMatchObject({ fault: 'unsupported', message: expect.stringContaining(`boot device "${device}"`) });
+      expect(error).toMatchObject({
+        fault: 'unsupported',
+        message: expect.stringContaining(`boot device "${device}"`),
+      });
       expect(events()).toEqual([]);
     },
   );

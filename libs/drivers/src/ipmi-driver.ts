@@ -1,7 +1,13 @@
 import { BootDevice, PowerAction, PowerState, powerActions } from '@switchboard/condition-types';
 import type { BmcConfig, ServerEntry } from '@switchboard/inventory';
 
-import { BootDeviceReading, BootOptions, Driver, DriverError, OperationContext } from './capabilities';
+import {
+  BootDeviceReading,
+  BootOptions,
+  Driver,
+  DriverError,
+  OperationContext,
+} from './capabilities';
 import { bootdevCommand, parseBootParameter5, settableBootDevices } from './ipmi-boot';
 import { endpointOf } from './ipmitool-session';
 import { bounded, lastLine } from './output-text';
@@ -27,14 +33,23 @@ const CONFIRMATIONS = {
  */
 export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions = {}): Driver {
   const bmc = server.bmc;
-  if (!bmc) throw new Error(`server ${server.name}: the ipmi driver needs bmc settings, and it has none`);
+  if (!bmc)
+    throw new Error(`server ${server.name}: the ipmi driver needs bmc settings, and it has none`);
   const where = `ipmi ${endpointOf(bmc)}`;
 
-  const run = async (command: string[], ctx: OperationContext, confirmation?: RegExp): Promise<string> => {
+  const run = async (
+    command: string[],
+    ctx: OperationContext,
+    confirmation?: RegExp,
+  ): Promise<string> => {
     const { stdout, stderr } = await runIpmitool(bmc, command, ctx, options);
     if (confirmation && !confirmation.test(stdout)) {
       const said = bounded(stderr || stdout) || 'nothing';
-      throw new DriverError('command', `${where}: ${command.join(' ')} was not accepted: ${lastLine(said)}`, said);
+      throw new DriverError(
+        'command',
+        `${where}: ${command.join(' ')} was not accepted: ${lastLine(said)}`,
+        said,
+      );
     }
     return stdout;
   };
@@ -48,7 +63,11 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
         const stdout = await run(['chassis', 'power', 'status'], ctx);
         const match = /Chassis Power is (on|off)/i.exec(stdout);
         if (!match) {
-          throw new DriverError('command', `${where}: cannot read the power state from ipmitool's answer`, stdout.trim());
+          throw new DriverError(
+            'command',
+            `${where}: cannot read the power state from ipmitool's answer`,
+            stdout.trim(),
+          );
         }
         return match[1].toLowerCase() as PowerState;
       },
@@ -57,14 +76,21 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
       async setPower(action: PowerAction, ctx: OperationContext): Promise<void> {
         // Checked at run time too: the action may come from a message, and it becomes an argument.
         if (!powerActions.includes(action)) {
-          throw new DriverError('unsupported', `${where}: unknown power action "${String(action)}"`);
+          throw new DriverError(
+            'unsupported',
+            `${where}: unknown power action "${String(action)}"`,
+          );
         }
         // Switchboard's action names are ipmitool's `chassis power` words, one for one.
         await run(['chassis', 'power', action], ctx, CONFIRMATIONS.power);
       },
     },
     bootDeviceSetter: {
-      async setBootDevice(device: BootDevice, bootOptions: BootOptions, ctx: OperationContext): Promise<void> {
+      async setBootDevice(
+        device: BootDevice,
+        bootOptions: BootOptions,
+        ctx: OperationContext,
+      ): Promise<void> {
         const command = bootdevCommand(device, bootOptions);
         if (!command) {
           throw new DriverError(
@@ -80,7 +106,11 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
         const stdout = await run(['chassis', 'bootparam', 'get', '5'], ctx);
         const reading = parseBootParameter5(stdout);
         if (!reading) {
-          throw new DriverError('command', `${where}: no boot parameter data in ipmitool's answer`, stdout.trim());
+          throw new DriverError(
+            'command',
+            `${where}: no boot parameter data in ipmitool's answer`,
+            stdout.trim(),
+          );
         }
         return reading;
       },

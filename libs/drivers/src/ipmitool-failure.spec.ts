@@ -29,10 +29,25 @@ Invalid argument: usbx
 describe('classifying a failed ipmitool run by its stderr', () => {
   it.each([
     ['a wrong password', WRONG_PASSWORD, 'auth', 'RAKP 2 HMAC is invalid'],
-    ['an unknown user', UNKNOWN_USER, 'auth', 'RAKP 2 message indicates an error : unauthorized name'],
+    [
+      'an unknown user',
+      UNKNOWN_USER,
+      'auth',
+      'RAKP 2 message indicates an error : unauthorized name',
+    ],
     ['a silent address', NOTHING_LISTENS, 'timeout', 'Get Auth Capabilities error'],
-    ['a host name that does not resolve', NO_SUCH_HOST, 'unreachable', 'Address lookup for no-such-host.invalid failed'],
-    ['a bare session failure', 'Error: Unable to establish IPMI v2 / RMCP+ session\n', 'timeout', 'Error: Unable to establish IPMI v2 / RMCP+ session'],
+    [
+      'a host name that does not resolve',
+      NO_SUCH_HOST,
+      'unreachable',
+      'Address lookup for no-such-host.invalid failed',
+    ],
+    [
+      'a bare session failure',
+      'Error: Unable to establish IPMI v2 / RMCP+ session\n',
+      'timeout',
+      'Error: Unable to establish IPMI v2 / RMCP+ session',
+    ],
     [
       'a cipher suite the BMC lacks',
       'RAKP 2 message indicates an error : no cipher suite match with proposed security algorithms\nError: Unable to establish IPMI v2 / RMCP+ session\n',

@@ -31,19 +31,39 @@ const RULES: Rule[] = [
   {
     fault: 'auth',
     summary: 'authentication refused',
-    pattern: /RAKP \d message indicates an error : (unauthorized name|invalid name length|unauthorized role or privilege level requested|unauthorized GUID|invalid integrity check value)/i,
+    pattern:
+      /RAKP \d message indicates an error : (unauthorized name|invalid name length|unauthorized role or privilege level requested|unauthorized GUID|invalid integrity check value)/i,
   },
-  { fault: 'auth', summary: 'authentication refused', pattern: /Invalid user name|password (is )?(invalid|incorrect)/i },
+  {
+    fault: 'auth',
+    summary: 'authentication refused',
+    pattern: /Invalid user name|password (is )?(invalid|incorrect)/i,
+  },
   // The BMC answered but does not speak the cipher suite we asked for: configuration, not a glitch.
   {
     fault: 'unsupported',
     summary: 'cipher suite refused',
-    pattern: /no cipher suite match|invalid (authentication|integrity|confidentiality) algorithm|Unsupported cipher suite/i,
+    pattern:
+      /no cipher suite match|invalid (authentication|integrity|confidentiality) algorithm|Unsupported cipher suite/i,
   },
-  { fault: 'unreachable', summary: 'unreachable', pattern: /Address lookup for \S+ failed|Network is unreachable|No route to host|Connection refused|Could not open socket/i },
+  {
+    fault: 'unreachable',
+    summary: 'unreachable',
+    pattern:
+      /Address lookup for \S+ failed|Network is unreachable|No route to host|Connection refused|Could not open socket/i,
+  },
   // A BMC that is rebooting (after `mc reset cold`) or out of sessions answers again later.
-  { fault: 'timeout', summary: 'BMC has no free session', pattern: /insufficient resources (for|to create) (a )?session/i },
-  { fault: 'timeout', summary: 'no answer', pattern: /Get Auth Capabilities error|No response from remote controller|Unable to establish IPMI v2 \/ RMCP\+ session/i },
+  {
+    fault: 'timeout',
+    summary: 'BMC has no free session',
+    pattern: /insufficient resources (for|to create) (a )?session/i,
+  },
+  {
+    fault: 'timeout',
+    summary: 'no answer',
+    pattern:
+      /Get Auth Capabilities error|No response from remote controller|Unable to establish IPMI v2 \/ RMCP\+ session/i,
+  },
 ];
 
 /** Drops what `-v` adds on every call, so `detail` keeps only what concerns the failure. */
@@ -70,7 +90,12 @@ export function classifyIpmitoolFailure(stderr: string): IpmitoolFailure {
   const lines = withoutChatter(stderr).split('\n');
   for (const rule of RULES) {
     const line = lines.find((l) => rule.pattern.test(l));
-    if (line) return { fault: rule.fault, summary: rule.summary, reason: bounded(line.replace(/^>\s*/, ''), MAX_REASON_CHARS) };
+    if (line)
+      return {
+        fault: rule.fault,
+        summary: rule.summary,
+        reason: bounded(line.replace(/^>\s*/, ''), MAX_REASON_CHARS),
+      };
   }
   const last = lines.filter((l) => l.trim()).at(-1) ?? 'no message';
   return { fault: 'command', summary: 'failed', reason: bounded(last, MAX_REASON_CHARS) };

@@ -76,21 +76,37 @@ export async function runIpmitool(
   const ms = Date.now() - started;
   const stderr = redact(withoutChatter(result.stderr), [bmc.password]);
   const stdout = redact(result.stdout, [bmc.password]);
-  ctx.logger.debug({ bmc: endpointOf(bmc), argv, exitCode: result.exitCode, ms }, 'ipmitool finished');
+  ctx.logger.debug(
+    { bmc: endpointOf(bmc), argv, exitCode: result.exitCode, ms },
+    'ipmitool finished',
+  );
 
   if (result.isCanceled) {
     const stop = deadline.stopReason();
     if (stop?.kind === 'cancelled') throw stop.reason;
     const afterMs = stop?.afterMs ?? ms;
-    throw new DriverError('timeout', `${where}: ${what}: no answer within ${afterMs} ms`, bounded(stderr) || undefined);
+    throw new DriverError(
+      'timeout',
+      `${where}: ${what}: no answer within ${afterMs} ms`,
+      bounded(stderr) || undefined,
+    );
   }
   if (result.isMaxBuffer) {
-    throw new DriverError('command', `${where}: ${what}: ipmitool printed more than ${MAX_OUTPUT_BYTES} bytes`);
+    throw new DriverError(
+      'command',
+      `${where}: ${what}: ipmitool printed more than ${MAX_OUTPUT_BYTES} bytes`,
+    );
   }
   if (result.exitCode === undefined) {
     // Never ran (ENOENT, EACCES) or died from a signal someone else sent.
-    const why = result.code ?? (result.signal ? `killed by ${result.signal}` : result.originalMessage ?? 'unknown error');
-    throw new DriverError('command', `${where}: ${what}: ipmitool could not run (${why})`, bounded(stderr) || undefined);
+    const why =
+      result.code ??
+      (result.signal ? `killed by ${result.signal}` : (result.originalMessage ?? 'unknown error'));
+    throw new DriverError(
+      'command',
+      `${where}: ${what}: ipmitool could not run (${why})`,
+      bounded(stderr) || undefined,
+    );
   }
   if (result.exitCode !== 0) {
     throw failure(bmc, what, result.exitCode, stderr);

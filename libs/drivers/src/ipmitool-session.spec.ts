@@ -4,8 +4,15 @@ import { ipmitoolArgv, ipmitoolGiveUpMs, retriesFor } from './ipmitool-session';
 
 function bmc(fields: Partial<BmcConfig> & { password?: string } = {}): BmcConfig {
   const { password, ...rest } = fields;
-  const config: BmcConfig = { host: '127.64.0.1', port: 623, username: 'ADMIN', cipherSuite: 3, ...rest };
-  if (password !== undefined) Object.defineProperty(config, 'password', { value: password, enumerable: false });
+  const config: BmcConfig = {
+    host: '127.64.0.1',
+    port: 623,
+    username: 'ADMIN',
+    cipherSuite: 3,
+    ...rest,
+  };
+  if (password !== undefined)
+    Object.defineProperty(config, 'password', { value: password, enumerable: false });
   return config;
 }
 
@@ -49,9 +56,28 @@ describe('ipmitool argv', () => {
   const retries = { retries: 2, timeoutSeconds: 1 };
 
   it('names interface, address, user, cipher suite and retries, then asks for the password from the environment', () => {
-    expect(ipmitoolArgv(bmc({ password: 'hunter22' }), retries, ['chassis', 'power', 'status'])).toEqual([
-      '-I', 'lanplus', '-H', '127.64.0.1', '-p', '623', '-U', 'ADMIN', '-C', '3', '-R', '2', '-N', '1', '-E', '-v',
-      'chassis', 'power', 'status',
+    expect(
+      ipmitoolArgv(bmc({ password: 'hunter22' }), retries, ['chassis', 'power', 'status']),
+    ).toEqual([
+      '-I',
+      'lanplus',
+      '-H',
+      '127.64.0.1',
+      '-p',
+      '623',
+      '-U',
+      'ADMIN',
+      '-C',
+      '3',
+      '-R',
+      '2',
+      '-N',
+      '1',
+      '-E',
+      '-v',
+      'chassis',
+      'power',
+      'status',
     ]);
   });
 
@@ -63,10 +89,17 @@ describe('ipmitool argv', () => {
 
   it.each([
     ['no password: no -E (a null password)', bmc(), '-E', false],
-    ['an empty user name: no -U (the null user)', bmc({ username: '', password: 'x' }), '-U', false],
+    [
+      'an empty user name: no -U (the null user)',
+      bmc({ username: '', password: 'x' }),
+      '-U',
+      false,
+    ],
     ['another cipher suite is passed as is', bmc({ cipherSuite: 17, password: 'x' }), '17', true],
     ['another port is passed as is', bmc({ port: 6230, password: 'x' }), '6230', true],
   ])('%s', (_case, config, word, present) => {
-    expect(ipmitoolArgv(config, retries, ['chassis', 'power', 'status']).includes(word)).toBe(present);
+    expect(ipmitoolArgv(config, retries, ['chassis', 'power', 'status']).includes(word)).toBe(
+      present,
+    );
   });
 });

@@ -50,15 +50,25 @@ export function endpointOf(bmc: Pick<BmcConfig, 'host' | 'port'>): string {
  * Capabilities error"); without it, a wrong password, an unknown user and silence all read
  * "Unable to establish IPMI v2 / RMCP+ session". It adds chatter on stderr only.
  */
-export function ipmitoolArgv(bmc: BmcConfig, retries: IpmitoolRetries, command: readonly string[]): string[] {
+export function ipmitoolArgv(
+  bmc: BmcConfig,
+  retries: IpmitoolRetries,
+  command: readonly string[],
+): string[] {
   return [
-    '-I', 'lanplus',
-    '-H', bmc.host,
-    '-p', String(bmc.port),
+    '-I',
+    'lanplus',
+    '-H',
+    bmc.host,
+    '-p',
+    String(bmc.port),
     ...(bmc.username ? ['-U', bmc.username] : []),
-    '-C', String(bmc.cipherSuite),
-    '-R', String(retries.retries),
-    '-N', String(retries.timeoutSeconds),
+    '-C',
+    String(bmc.cipherSuite),
+    '-R',
+    String(retries.retries),
+    '-N',
+    String(retries.timeoutSeconds),
     ...(bmc.password !== undefined ? ['-E'] : []),
     '-v',
     ...command,

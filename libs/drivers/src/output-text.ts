@@ -10,7 +10,10 @@ export function bounded(text: string, max = MAX_DETAIL_CHARS): string {
 
 /** The last non-empty line: tools print their verdict last ("Error: …"). */
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return bounded(lines.at(-1) ?? '', MAX_REASON_CHARS);
 }
 

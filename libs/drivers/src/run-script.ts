@@ -35,7 +35,10 @@ const MAX_OUTPUT_BYTES = 256 * 1024;
  * a background child that keeps stdout open is waited for, until the deadline kills it; bash's
  * exit status still counts then, since bash did finish in time.
  */
-export async function runScript(options: ScriptOptions, ctx: OperationContext): Promise<ScriptResult> {
+export async function runScript(
+  options: ScriptOptions,
+  ctx: OperationContext,
+): Promise<ScriptResult> {
   const { label } = options;
   const deadline = startDeadline(ctx);
   const early = deadline.stopReason();
@@ -72,7 +75,10 @@ export async function runScript(options: ScriptOptions, ctx: OperationContext): 
   }
 
   const ms = Date.now() - started;
-  ctx.logger.debug({ script: options.scriptName, exitCode: result.exitCode, signal: result.signal, ms }, 'script finished');
+  ctx.logger.debug(
+    { script: options.scriptName, exitCode: result.exitCode, signal: result.signal, ms },
+    'script finished',
+  );
 
   const stopped = deadline.stopReason();
   if (stopped && result.exitCode === undefined) {
@@ -92,11 +98,21 @@ export async function runScript(options: ScriptOptions, ctx: OperationContext): 
   }
   if (result.isMaxBuffer) {
     stop();
-    throw new DriverError('command', `${label}: printed more than ${MAX_OUTPUT_BYTES} bytes; stopped`, bounded(result.stderr) || undefined);
+    throw new DriverError(
+      'command',
+      `${label}: printed more than ${MAX_OUTPUT_BYTES} bytes; stopped`,
+      bounded(result.stderr) || undefined,
+    );
   }
   if (result.exitCode === undefined) {
-    const why = result.code ?? (result.signal ? `killed by ${result.signal}` : result.originalMessage ?? 'unknown error');
-    throw new DriverError('command', `${label}: could not run (${why})`, bounded(result.stderr) || undefined);
+    const why =
+      result.code ??
+      (result.signal ? `killed by ${result.signal}` : (result.originalMessage ?? 'unknown error'));
+    throw new DriverError(
+      'command',
+      `${label}: could not run (${why})`,
+      bounded(result.stderr) || undefined,
+    );
   }
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }

@@ -5,7 +5,14 @@ import path from 'node:path';
 import type { PowerAction } from '@switchboard/condition-types';
 import type { ShellPlatform } from '@switchboard/inventory';
 
-import { context, isRunning, shellPlatform, shellServer, timedRejection, waitFor } from '../test/helpers';
+import {
+  context,
+  isRunning,
+  shellPlatform,
+  shellServer,
+  timedRejection,
+  waitFor,
+} from '../test/helpers';
 import { DriverError } from './capabilities';
 import { createShellDriver } from './shell-driver';
 
@@ -21,8 +28,14 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function driverWith(fields: Partial<Omit<ShellPlatform, 'name'>>, attributes: Record<string, string> = {}) {
-  const platform = shellPlatform('lab', { variables: ['out', ...Object.keys(attributes)], ...fields });
+function driverWith(
+  fields: Partial<Omit<ShellPlatform, 'name'>>,
+  attributes: Record<string, string> = {},
+) {
+  const platform = shellPlatform('lab', {
+    variables: ['out', ...Object.keys(attributes)],
+    ...fields,
+  });
   return createShellDriver(shellServer('node01', 'lab', { out: dir, ...attributes }), platform);
 }
 
@@ -36,43 +49,65 @@ describe('shell driver: identity and capabilities', () => {
     { commands: 'status only', fields: { status: 'exit 0' }, getter: true, setter: false },
     { commands: 'power_on only', fields: { powerOn: 'true' }, getter: false, setter: true },
     { commands: 'restart only', fields: { restart: 'true' }, getter: false, setter: true },
-    { commands: 'all four', fields: { powerOn: 'true', powerOff: 'true', restart: 'true', status: 'true' }, getter: true, setter: true },
+    {
+      commands: 'all four',
+      fields: { powerOn: 'true', powerOff: 'true', restart: 'true', status: 'true' },
+      getter: true,
+      setter: true,
+    },
     { commands: 'none', fields: {}, getter: false, setter: false },
-  ])('commands: $commands; power getter: $getter, power setter: $setter', ({ fields, getter, setter }) => {
-    const driver = driverWith(fields);
-    expect(driver.powerGetter !== undefined).toBe(getter);
-    expect(driver.powerSetter !== undefined).toBe(setter);
-    expect(driver).not.toHaveProperty('bootDeviceSetter');
-    expect(driver).not.toHaveProperty('bmcResetter');
-  });
+  ])(
+    'commands: $commands; power getter: $getter, power setter: $setter',
+    ({ fields, getter, setter }) => {
+      const driver = driverWith(fields);
+      expect(driver.powerGetter !== undefined).toBe(getter);
+      expect(driver.powerSetter !== undefined).toBe(setter);
+      expect(driver).not.toHaveProperty('bootDeviceSetter');
+      expect(driver).not.toHaveProperty('bmcResetter');
+    },
+  );
 });
 
 describe('shell driver: status', () => {
   it.each([
     ['exit 0 is on', 'exit 0', 111, 'on'],
     ['exit 111 is off (the default)', 'exit 111', 111, 'off'],
-    ['a platform\'s own off code', 'exit 3', 3, 'off'],
-    ['OpenFlight\'s 255, when the platform says so', 'exit 255', 255, 'off'],
+    ["a platform's own off code", 'exit 3', 3, 'off'],
+    ["OpenFlight's 255, when the platform says so", 'exit 255', 255, 'off'],
   ])('%s', async (_case, status, statusOffExitCode, state) => {
-    await expect(driverWith({ status, statusOffExitCode }).powerGetter!.powerState(context())).resolves.toBe(state);
+    await expect(
+      driverWith({ status, statusOffExitCode }).powerGetter!.powerState(context()),
+    ).resolves.toBe(state);
   });
 
   it.each([
     ['another code', 'echo "aws: token expired" >&2; exit 2', 111, 2, 'aws: token expired'],
     ['111 when the platform declares another off code', 'exit 111', 3, 111, ''],
-    ['bash\'s own "command not found"', 'no-such-tool --status', 111, 127, 'lab/status: line 1: no-such-tool: command not found'],
-  ])('%s: a command fault carrying exit code and stderr', async (_case, status, statusOffExitCode, exitCode, stderr) => {
-    const error = await driverWith({ status, statusOffExitCode })
-      .powerGetter!.powerState(context())
-      .then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(DriverError);
-    expect(error).toMatchObject({
-      fault: 'command',
-      exitCode,
-      message: `shell lab/status for node01: exit ${exitCode} means neither on (0) nor off (${statusOffExitCode})${stderr ? `: ${stderr}` : ''}`,
-    });
-    expect((error as DriverError).detail).toBe(stderr || undefined);
-  });
+    [
+      'bash\'s own "command not found"',
+      'no-such-tool --status',
+      111,
+      127,
+      'lab/status: line 1: no-such-tool: command not found',
+    ],
+  ])(
+    '%s: a command fault carrying exit code and stderr',
+    async (_case, status, statusOffExitCode, exitCode, stderr) => {
+      const error = await driverWith({ status, statusOffExitCode })
+        .powerGetter!.powerState(context())
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(DriverError);
+      expect(error).toMatchObject({
+        fault: 'command',
+        exitCode,
+        message: `shell lab/status for node01: exit ${exitCode} means neither on (0) nor off (${statusOffExitCode})${stderr ? `: ${stderr}` : ''}`,
+      });
+      expect((error as DriverError).detail).toBe(stderr || undefined);
+    },
+  );
 
   it('bounds what it keeps of a flood on stderr', async () => {
     const error = (await driverWith({ status: 'head -c 100000 /dev/zero | tr "\\0" x >&2; exit 5' })
@@ -86,20 +121,26 @@ describe('shell driver: status', () => {
 
 describe('shell driver: power', () => {
   const script = (command: string) => `echo ${command} >> "$out/ran"`;
-  const everyCommand = { powerOn: script('power_on'), powerOff: script('power_off'), restart: script('restart') };
+  const everyCommand = {
+    powerOn: script('power_on'),
+    powerOff: script('power_off'),
+    restart: script('restart'),
+  };
 
   it.each<[PowerAction, string]>([
     ['on', 'power_on'],
     ['off', 'power_off'],
     ['cycle', 'restart'],
     ['reset', 'restart'],
-  ])('%s runs the platform\'s %s', async (action, command) => {
+  ])("%s runs the platform's %s", async (action, command) => {
     await driverWith(everyCommand).powerSetter!.setPower(action, context());
     expect(fs.readFileSync(path.join(dir, 'ran'), 'utf8')).toBe(`${command}\n`);
   });
 
   it('soft is unsupported: OpenFlight Power platforms have no graceful shutdown, and nothing runs', async () => {
-    await expect(driverWith(everyCommand).powerSetter!.setPower('soft', context())).rejects.toMatchObject({
+    await expect(
+      driverWith(everyCommand).powerSetter!.setPower('soft', context()),
+    ).rejects.toMatchObject({
       fault: 'unsupported',
       message: expect.stringContaining('power soft'),
     });
@@ -107,14 +148,21 @@ describe('shell driver: power', () => {
   });
 
   it('an action whose command the platform lacks is unsupported, naming the command', async () => {
-    await expect(driverWith({ powerOn: 'true' }).powerSetter!.setPower('cycle', context())).rejects.toMatchObject({
+    await expect(
+      driverWith({ powerOn: 'true' }).powerSetter!.setPower('cycle', context()),
+    ).rejects.toMatchObject({
       fault: 'unsupported',
       message: 'shell lab: power cycle needs a restart command (the platform defines: power_on)',
     });
   });
 
   it('a script that fails is a command fault with its exit code and stderr', async () => {
-    await expect(driverWith({ powerOn: 'echo "quota exceeded" >&2; exit 4' }).powerSetter!.setPower('on', context())).rejects.toMatchObject({
+    await expect(
+      driverWith({ powerOn: 'echo "quota exceeded" >&2; exit 4' }).powerSetter!.setPower(
+        'on',
+        context(),
+      ),
+    ).rejects.toMatchObject({
       fault: 'command',
       exitCode: 4,
       message: 'shell lab/power_on for node01: failed (exit 4): quota exceeded',
@@ -128,7 +176,7 @@ describe('shell driver: node variables arrive as environment variables, never as
     dollar: '$(touch "$out/pwned-dollar")',
     backtick: '`touch "$out/pwned-backtick"`',
     semicolon: 'x; touch "$out/pwned-semicolon"',
-    single: "'; touch \"$out/pwned-single\"; '",
+    single: '\'; touch "$out/pwned-single"; \'',
     double: '"; touch "$out/pwned-double"; "',
     newline: 'first line\ntouch "$out/pwned-newline"',
     glob: '* ?',
@@ -138,35 +186,44 @@ describe('shell driver: node variables arrive as environment variables, never as
     const names = Object.keys(HOSTILE);
     const status = [
       // Quoted: the exact value. Unquoted: split and globbed, but expansions are never re-parsed.
-      ...names.map((name) => `printf '%s' "$${name}" > "$out/value-${name}"; echo $${name} > /dev/null`),
+      ...names.map(
+        (name) => `printf '%s' "$${name}" > "$out/value-${name}"; echo $${name} > /dev/null`,
+      ),
       'printf %s "$name" > "$out/value-name"',
       'exit 0',
     ].join('\n');
 
-    await expect(driverWith({ status }, HOSTILE).powerGetter!.powerState(context())).resolves.toBe('on');
+    await expect(driverWith({ status }, HOSTILE).powerGetter!.powerState(context())).resolves.toBe(
+      'on',
+    );
 
-    for (const name of names) expect(fs.readFileSync(path.join(dir, `value-${name}`), 'utf8')).toBe(HOSTILE[name]);
+    for (const name of names)
+      expect(fs.readFileSync(path.join(dir, `value-${name}`), 'utf8')).toBe(HOSTILE[name]);
     expect(fs.readFileSync(path.join(dir, 'value-name'), 'utf8')).toBe('node01');
     expect(fs.readdirSync(dir).filter((file) => file.startsWith('pwned'))).toEqual([]);
   });
 
   it('a variable named like a bash start-up setting is refused when the driver is made', () => {
     const platform = shellPlatform('lab', { variables: ['BASH_ENV'], status: 'exit 0' });
-    expect(() => createShellDriver(shellServer('node01', 'lab', { BASH_ENV: '/tmp/x' }), platform)).toThrow(
-      'server node01, platform lab: variable "BASH_ENV" cannot be passed',
-    );
+    expect(() =>
+      createShellDriver(shellServer('node01', 'lab', { BASH_ENV: '/tmp/x' }), platform),
+    ).toThrow('server node01, platform lab: variable "BASH_ENV" cannot be passed');
   });
 
   it('a variable the node does not set is refused when the driver is made', () => {
     const platform = shellPlatform('lab', { variables: ['region'], status: 'exit 0' });
-    expect(() => createShellDriver(shellServer('node01', 'lab'), platform)).toThrow('needs variable "region"');
+    expect(() => createShellDriver(shellServer('node01', 'lab'), platform)).toThrow(
+      'needs variable "region"',
+    );
   });
 
   it('BASH_ENV inherited from the controller is not sourced', async () => {
     const startup = path.join(dir, 'startup.sh');
     fs.writeFileSync(startup, `touch "${dir}/pwned-bash-env"\n`);
     const platform = shellPlatform('lab', { variables: [], status: 'exit 0' });
-    const driver = createShellDriver(shellServer('node01', 'lab'), platform, { baseEnv: { ...process.env, BASH_ENV: startup } });
+    const driver = createShellDriver(shellServer('node01', 'lab'), platform, {
+      baseEnv: { ...process.env, BASH_ENV: startup },
+    });
     await expect(driver.powerGetter!.powerState(context())).resolves.toBe('on');
     expect(fs.existsSync(path.join(dir, 'pwned-bash-env'))).toBe(false);
   });
@@ -174,18 +231,22 @@ describe('shell driver: node variables arrive as environment variables, never as
 
 describe('shell driver: deadline and cancellation', () => {
   // Two background children and a foreground one: killing bash alone would orphan them.
-  const HANGS = 'sleep 100 & echo $! >> "$out/pids"; sleep 100 & echo $! >> "$out/pids"; echo $$ >> "$out/pids"; sleep 100';
+  const HANGS =
+    'sleep 100 & echo $! >> "$out/pids"; sleep 100 & echo $! >> "$out/pids"; echo $$ >> "$out/pids"; sleep 100';
 
   function pids(): number[] {
     return fs.readFileSync(path.join(dir, 'pids'), 'utf8').trim().split('\n').map(Number);
   }
 
   it('kills the whole process group at the deadline: no orphan is left', async () => {
-    const { error, ms } = await timedRejection(() => driverWith({ status: HANGS }).powerGetter!.powerState(context(800)));
+    const { error, ms } = await timedRejection(() =>
+      driverWith({ status: HANGS }).powerGetter!.powerState(context(800)),
+    );
 
     expect(error).toMatchObject({
       fault: 'timeout',
-      message: 'shell lab/status for node01: no result within 800 ms; the script and every process it started were killed',
+      message:
+        'shell lab/status for node01: no result within 800 ms; the script and every process it started were killed',
     });
     expect(ms).toBeGreaterThanOrEqual(800);
     expect(ms).toBeLessThan(800 + 400);
@@ -193,10 +254,15 @@ describe('shell driver: deadline and cancellation', () => {
     await waitFor(() => pids().every((pid) => !isRunning(pid)), 1000);
   });
 
-  it('a cancelled signal kills the group too, and rejects with the caller\'s reason', async () => {
+  it("a cancelled signal kills the group too, and rejects with the caller's reason", async () => {
     const controller = new AbortController();
     const reason = new Error('condition cancelled');
-    const run = timedRejection(() => driverWith({ powerOn: HANGS }).powerSetter!.setPower('on', context(30_000, { signal: controller.signal })));
+    const run = timedRejection(() =>
+      driverWith({ powerOn: HANGS }).powerSetter!.setPower(
+        'on',
+        context(30_000, { signal: controller.signal }),
+      ),
+    );
     await waitFor(() => fs.existsSync(path.join(dir, 'pids')) && pids().length === 3, 2000);
 
     controller.abort(reason);

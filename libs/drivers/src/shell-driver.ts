@@ -43,9 +43,15 @@ const POWER_COMMANDS: Record<PowerAction, CommandKey | undefined> = {
  * environment (never in its text). It has a capability only for the scripts the platform
  * defines. Throws when the node lacks a variable the platform declares.
  */
-export function createShellDriver(server: ServerEntry, platform: ShellPlatform, options: ShellDriverOptions = {}): Driver {
+export function createShellDriver(
+  server: ServerEntry,
+  platform: ShellPlatform,
+  options: ShellDriverOptions = {},
+): Driver {
   const variables = nodeVariables(server, platform);
-  const defined = (Object.keys(TOPOLOGY_NAMES) as CommandKey[]).filter((key) => Boolean(platform[key]));
+  const defined = (Object.keys(TOPOLOGY_NAMES) as CommandKey[]).filter((key) =>
+    Boolean(platform[key]),
+  );
 
   const run = (key: CommandKey, ctx: OperationContext): Promise<ScriptResult> => {
     const name = TOPOLOGY_NAMES[key];
@@ -60,7 +66,8 @@ export function createShellDriver(server: ServerEntry, platform: ShellPlatform, 
       ctx,
     );
   };
-  const labelFor = (command: string): string => `shell ${platform.name}/${command} for ${server.name}`;
+  const labelFor = (command: string): string =>
+    `shell ${platform.name}/${command} for ${server.name}`;
 
   const powerGetter: PowerGetter | undefined = platform.status
     ? {
@@ -84,11 +91,22 @@ export function createShellDriver(server: ServerEntry, platform: ShellPlatform, 
           const key = Object.hasOwn(POWER_COMMANDS, action) ? POWER_COMMANDS[action] : undefined;
           if (!key || !platform[key]) {
             const has = defined.map((k) => TOPOLOGY_NAMES[k]).join(', ') || 'none';
-            const needs = key ? `needs a ${TOPOLOGY_NAMES[key]} command` : 'has no script in OpenFlight Power platforms';
-            throw new DriverError('unsupported', `shell ${platform.name}: power ${String(action)} ${needs} (the platform defines: ${has})`);
+            const needs = key
+              ? `needs a ${TOPOLOGY_NAMES[key]} command`
+              : 'has no script in OpenFlight Power platforms';
+            throw new DriverError(
+              'unsupported',
+              `shell ${platform.name}: power ${String(action)} ${needs} (the platform defines: ${has})`,
+            );
           }
           const { exitCode, stderr } = await run(key, ctx);
-          if (exitCode !== 0) throw failed(labelFor(TOPOLOGY_NAMES[key]), `failed (exit ${exitCode})`, exitCode, stderr);
+          if (exitCode !== 0)
+            throw failed(
+              labelFor(TOPOLOGY_NAMES[key]),
+              `failed (exit ${exitCode})`,
+              exitCode,
+              stderr,
+            );
         },
       }
     : undefined;
@@ -104,5 +122,10 @@ export function createShellDriver(server: ServerEntry, platform: ShellPlatform, 
 
 function failed(label: string, what: string, exitCode: number, stderr: string): DriverError {
   const said = lastLine(stderr);
-  return new DriverError('command', `${label}: ${what}${said ? `: ${said}` : ''}`, bounded(stderr) || undefined, { exitCode });
+  return new DriverError(
+    'command',
+    `${label}: ${what}${said ? `: ${said}` : ''}`,
+    bounded(stderr) || undefined,
+    { exitCode },
+  );
 }

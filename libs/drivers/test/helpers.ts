@@ -6,7 +6,10 @@ import { silentLogger } from '@switchboard/logging';
 import type { OperationContext } from '../src/capabilities';
 
 /** An operation context with its own deadline and, unless given, a logger that drops everything. */
-export function context(timeoutMs = 10_000, extra: Partial<OperationContext> = {}): OperationContext {
+export function context(
+  timeoutMs = 10_000,
+  extra: Partial<OperationContext> = {},
+): OperationContext {
   return { signal: new AbortController().signal, timeoutMs, logger: silentLogger, ...extra };
 }
 
@@ -19,18 +22,39 @@ export function ipmiServer(
   endpoint: { host: string; port: number; username: string; password?: string },
   cipherSuite = 3,
 ): ServerEntry {
-  const bmc: BmcConfig = { host: endpoint.host, port: endpoint.port, username: endpoint.username, cipherSuite };
+  const bmc: BmcConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.username,
+    cipherSuite,
+  };
   if (endpoint.password !== undefined) {
     Object.defineProperty(bmc, 'password', { value: endpoint.password, enumerable: false });
   }
-  return { name, platform: 'ipmi', driver: 'ipmi', ranks: ['default'], groups: [], attributes: {}, bmc, line: 1 };
+  return {
+    name,
+    platform: 'ipmi',
+    driver: 'ipmi',
+    ranks: ['default'],
+    groups: [],
+    attributes: {},
+    bmc,
+    line: 1,
+  };
 }
 
-export function shellServer(name: string, platform: string, attributes: Record<string, string> = {}): ServerEntry {
+export function shellServer(
+  name: string,
+  platform: string,
+  attributes: Record<string, string> = {},
+): ServerEntry {
   return { name, platform, driver: 'shell', ranks: ['default'], groups: [], attributes, line: 1 };
 }
 
-export function shellPlatform(name: string, fields: Partial<Omit<ShellPlatform, 'name'>> = {}): ShellPlatform {
+export function shellPlatform(
+  name: string,
+  fields: Partial<Omit<ShellPlatform, 'name'>> = {},
+): ShellPlatform {
   return { name, variables: [], statusOffExitCode: 111, line: 1, ...fields };
 }
 
@@ -71,7 +95,9 @@ export async function waitFor(condition: () => boolean, timeoutMs: number): Prom
 }
 
 /** Runs `fn`, expecting it to reject, and returns the rejection and how long it took. */
-export async function timedRejection(fn: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+export async function timedRejection(
+  fn: () => Promise<unknown>,
+): Promise<{ error: unknown; ms: number }> {
   const t0 = Date.now();
   try {
     await fn();

@@ -7,10 +7,18 @@ import { inventoryError, lines, tempDir } from '../test/helpers';
 import { BMC_DEFAULTS, ServerEntry, loadInventory, parseInventory } from './index';
 
 function ipmiNode(...bmcRows: string[]): string {
-  return lines('node01:', '  platform: ipmi', ...(bmcRows.length > 0 ? ['  bmc:', ...bmcRows.map((r) => `    ${r}`)] : []));
+  return lines(
+    'node01:',
+    '  platform: ipmi',
+    ...(bmcRows.length > 0 ? ['  bmc:', ...bmcRows.map((r) => `    ${r}`)] : []),
+  );
 }
 
-function bmcOf(text: string, env: NodeJS.ProcessEnv = {}, file = 'inventory.yaml'): ServerEntry['bmc'] {
+function bmcOf(
+  text: string,
+  env: NodeJS.ProcessEnv = {},
+  file = 'inventory.yaml',
+): ServerEntry['bmc'] {
   const server = parseInventory(text, file, env).get('node01');
   expect(server?.driver).toBe('ipmi');
   return server?.bmc;
@@ -19,7 +27,12 @@ function bmcOf(text: string, env: NodeJS.ProcessEnv = {}, file = 'inventory.yaml
 describe('native IPMI nodes', () => {
   it('are nodes with platform ipmi when the file defines no ipmi platform', () => {
     const inv = parseInventory(
-      lines('static_nodes:', '  node01: { platform: ipmi }', 'platforms:', '  aws: { variables: [ec2_id] }'),
+      lines(
+        'static_nodes:',
+        '  node01: { platform: ipmi }',
+        'platforms:',
+        '  aws: { variables: [ec2_id] }',
+      ),
       'inventory.yaml',
     );
     expect(inv.get('node01')?.driver).toBe('ipmi');
@@ -27,13 +40,24 @@ describe('native IPMI nodes', () => {
 
   it("use OpenFlight's defaults when there is no bmc map", () => {
     expect(BMC_DEFAULTS).toEqual({ port: 623, username: 'ADMIN', cipherSuite: 3 });
-    expect(bmcOf(ipmiNode())).toEqual({ host: 'node01-bmc', port: 623, username: 'ADMIN', cipherSuite: 3 });
+    expect(bmcOf(ipmiNode())).toEqual({
+      host: 'node01-bmc',
+      port: 623,
+      username: 'ADMIN',
+      cipherSuite: 3,
+    });
     expect(bmcOf(ipmiNode())?.password).toBeUndefined();
   });
 
   it('take each setting from the bmc map', () => {
     const bmc = bmcOf(
-      ipmiNode('host: 10.10.0.101', 'port: 6230', 'username: operator', 'password: "0123"', 'cipher_suite: 17'),
+      ipmiNode(
+        'host: 10.10.0.101',
+        'port: 6230',
+        'username: operator',
+        'password: "0123"',
+        'cipher_suite: 17',
+      ),
     );
     expect(bmc).toEqual({ host: '10.10.0.101', port: 6230, username: 'operator', cipherSuite: 17 });
     expect(bmc?.password).toBe('0123');
@@ -54,9 +78,10 @@ describe('native IPMI nodes', () => {
 
   describe('password sources', () => {
     it('reads password_env from the environment given to the loader', () => {
-      expect(bmcOf(ipmiNode('password_env: RACK1_BMC_PASSWORD'), { RACK1_BMC_PASSWORD: 'from-env' })?.password).toBe(
-        'from-env',
-      );
+      expect(
+        bmcOf(ipmiNode('password_env: RACK1_BMC_PASSWORD'), { RACK1_BMC_PASSWORD: 'from-env' })
+          ?.password,
+      ).toBe('from-env');
     });
 
     describe('password_file', () => {
@@ -79,19 +104,25 @@ describe('native IPMI nodes', () => {
       it("resolves a relative path against the inventory file's directory, not the working directory", () => {
         writeFileSync(join(tmp.dir, 'secrets', 'bmc.pass'), 'relative\n');
         expect(process.cwd()).not.toBe(tmp.dir);
-        expect(bmcOf(ipmiNode('password_file: secrets/bmc.pass'), {}, file)?.password).toBe('relative');
+        expect(bmcOf(ipmiNode('password_file: secrets/bmc.pass'), {}, file)?.password).toBe(
+          'relative',
+        );
       });
 
       it('accepts an absolute path', () => {
         const abs = join(tmp.dir, 'secrets', 'abs.pass');
         writeFileSync(abs, 'absolute\n');
-        expect(bmcOf(ipmiNode(`password_file: ${abs}`), {}, '/elsewhere/inventory.yaml')?.password).toBe('absolute');
+        expect(
+          bmcOf(ipmiNode(`password_file: ${abs}`), {}, '/elsewhere/inventory.yaml')?.password,
+        ).toBe('absolute');
       });
     });
   });
 
   describe('keep the password out of anything printed', () => {
-    const server = parseInventory(ipmiNode('password: hunter2'), 'inventory.yaml').get('node01') as ServerEntry;
+    const server = parseInventory(ipmiNode('password: hunter2'), 'inventory.yaml').get(
+      'node01',
+    ) as ServerEntry;
 
     it('while the driver can still read it', () => {
       expect(server.bmc?.password).toBe('hunter2');
@@ -101,7 +132,11 @@ describe('native IPMI nodes', () => {
       ['JSON.stringify', () => JSON.stringify(server)],
       ['util.inspect / console.log', () => inspect(server, { depth: 10 })],
       ['a spread copy', () => JSON.stringify({ ...server.bmc })],
-      ['toPublicView', () => JSON.stringify(parseInventory(ipmiNode('password: hunter2'), 'x.yaml').toPublicView())],
+      [
+        'toPublicView',
+        () =>
+          JSON.stringify(parseInventory(ipmiNode('password: hunter2'), 'x.yaml').toPublicView()),
+      ],
     ])('%s', (_label, print) => {
       expect(print()).not.toContain('hunter2');
     });
@@ -203,7 +238,9 @@ describe('BMC errors name the node, field and line, never the password', () => {
 
   it('a bmc value that is not a map, without echoing it', () => {
     const err = inventoryError(lines('node01:', '  platform: ipmi', '  bmc: hunter2'));
-    expect(err.message).toBe('inventory.yaml:3: node "node01": field "bmc": expected a map of BMC settings, got a string');
+    expect(err.message).toBe(
+      'inventory.yaml:3: node "node01": field "bmc": expected a map of BMC settings, got a string',
+    );
   });
 
   it('an empty password file', () => {

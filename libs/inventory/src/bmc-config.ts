@@ -23,15 +23,23 @@ export interface BmcContext {
  * password is resolved now so a missing secret fails the load, not the first
  * power command at 3 a.m.; no message built here ever contains it.
  */
-export function parseBmc(section: Entry | undefined, node: string, ctx: BmcContext): BmcConfig | undefined {
+export function parseBmc(
+  section: Entry | undefined,
+  node: string,
+  ctx: BmcContext,
+): BmcConfig | undefined {
   const { read } = ctx;
   const config: BmcConfig = { host: `${node}-bmc`, ...BMC_DEFAULTS };
   if (!section || isNothing(section.value)) return config;
   if (!isMap(section.value)) {
-    read.issues.add(read.line(section), `expected a map of BMC settings, got ${describe(section.value, false)}`, {
-      node,
-      field: 'bmc',
-    });
+    read.issues.add(
+      read.line(section),
+      `expected a map of BMC settings, got ${describe(section.value, false)}`,
+      {
+        node,
+        field: 'bmc',
+      },
+    );
     return undefined;
   }
 
@@ -39,7 +47,10 @@ export function parseBmc(section: Entry | undefined, node: string, ctx: BmcConte
   const entries = read.source.entries(section.value, read.issues, { node, field: 'bmc' });
   const sources = entries.filter((e) => (PASSWORD_SOURCES as readonly string[]).includes(e.key));
   if (sources.length > 1) {
-    read.issues.add(section.line, `use only one of ${sources.map((e) => e.key).join(', ')}`, { node, field: 'bmc' });
+    read.issues.add(section.line, `use only one of ${sources.map((e) => e.key).join(', ')}`, {
+      node,
+      field: 'bmc',
+    });
   }
   let password: string | undefined;
   for (const entry of entries) {
@@ -61,7 +72,8 @@ export function parseBmc(section: Entry | undefined, node: string, ctx: BmcConte
         config.username = read.text(entry, where, 'a user name') ?? config.username;
         break;
       case 'cipher_suite':
-        config.cipherSuite = read.integer(entry, where, 0, 17, 'an IPMI cipher suite') ?? config.cipherSuite;
+        config.cipherSuite =
+          read.integer(entry, where, 0, 17, 'an IPMI cipher suite') ?? config.cipherSuite;
         break;
       case 'password':
         password = read.text(entry, where, 'a password string', true);
@@ -78,28 +90,49 @@ export function parseBmc(section: Entry | undefined, node: string, ctx: BmcConte
   }
   if (read.issues.count > before) return undefined;
   if (password !== undefined) {
-    Object.defineProperty(config, 'password', { value: password, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(config, 'password', {
+      value: password,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   }
   return config;
 }
 
-function passwordFromEnv(entry: Entry, where: { node: string; field: string }, ctx: BmcContext): string | undefined {
+function passwordFromEnv(
+  entry: Entry,
+  where: { node: string; field: string },
+  ctx: BmcContext,
+): string | undefined {
   const name = ctx.read.text(entry, where, 'the name of an environment variable');
   if (name === undefined) return undefined;
   const line = ctx.read.line(entry);
   if (!ENV_NAME.test(name)) {
-    ctx.read.issues.add(line, `${JSON.stringify(name)} is not a valid environment variable name`, where);
+    ctx.read.issues.add(
+      line,
+      `${JSON.stringify(name)} is not a valid environment variable name`,
+      where,
+    );
     return undefined;
   }
   const value = ctx.env[name];
   if (value === undefined || value === '') {
-    ctx.read.issues.add(line, `environment variable "${name}" is ${value === undefined ? 'not set' : 'empty'}`, where);
+    ctx.read.issues.add(
+      line,
+      `environment variable "${name}" is ${value === undefined ? 'not set' : 'empty'}`,
+      where,
+    );
     return undefined;
   }
   return value;
 }
 
-function passwordFromFile(entry: Entry, where: { node: string; field: string }, ctx: BmcContext): string | undefined {
+function passwordFromFile(
+  entry: Entry,
+  where: { node: string; field: string },
+  ctx: BmcContext,
+): string | undefined {
   const given = ctx.read.text(entry, where, 'a file path');
   if (given === undefined) return undefined;
   const path = resolve(ctx.dir, given);

@@ -34,7 +34,11 @@ export class FieldReader {
     return undefined;
   }
 
-  stringList(entry: Entry, where: Where, pattern?: { test: RegExp; what: string }): string[] | undefined {
+  stringList(
+    entry: Entry,
+    where: Where,
+    pattern?: { test: RegExp; what: string },
+  ): string[] | undefined {
     const seq = entry.value;
     if (isNothing(seq)) return [];
     if (!isSeq(seq)) {
@@ -46,7 +50,12 @@ export class FieldReader {
     for (const raw of seq.items) {
       const item = this.source.deref(raw);
       const line = this.source.lineOf(item, this.line(entry));
-      if (!isScalar(item) || isNothing(item) || typeof item.value === 'object' || scalarText(item) === '') {
+      if (
+        !isScalar(item) ||
+        isNothing(item) ||
+        typeof item.value === 'object' ||
+        scalarText(item) === ''
+      ) {
         this.issues.add(line, `expected a list of names, got ${describe(item)} in the list`, where);
         ok = false;
         continue;

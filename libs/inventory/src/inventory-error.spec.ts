@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { inventoryError, lines } from '../test/helpers';
 import { InventoryError, InventoryIssue, loadInventory } from './index';
 
-const AWS_PLATFORM = ['platforms:', '  aws:', '    variables: [ec2_id, aws_region]', "    power_on: 'aws ec2 start-instances'"];
+const AWS_PLATFORM = [
+  'platforms:',
+  '  aws:',
+  '    variables: [ec2_id, aws_region]',
+  "    power_on: 'aws ec2 start-instances'",
+];
 
 interface Case {
   rows: string[];
@@ -16,25 +21,35 @@ const cases: Record<string, Case> = {
   'a YAML syntax error': {
     rows: ['static_nodes:', '  node01: { platform: aws', '  node02: {}'],
     line: 3,
-    message: 'YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
+    message:
+      'YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
   },
   'a duplicate node': {
     rows: ['node01:', '  ip: 10.0.0.1', 'node01:', '  ip: 10.0.0.2'],
     line: 3,
     message: 'YAML syntax error: Map keys must be unique',
   },
-  'tabs as indentation': { rows: ['node01:', '\tip: 10.0.0.1'], line: 2, message: 'YAML syntax error: Tabs are not allowed as indentation' },
+  'tabs as indentation': {
+    rows: ['node01:', '\tip: 10.0.0.1'],
+    line: 2,
+    message: 'YAML syntax error: Tabs are not allowed as indentation',
+  },
   'several YAML documents': {
     rows: ['node01: {}', '---', 'node02: {}'],
     line: 2,
-    message: 'YAML syntax error: the file holds more than one YAML document (---); an inventory is a single document',
+    message:
+      'YAML syntax error: the file holds more than one YAML document (---); an inventory is a single document',
   },
   'an empty file': {
     rows: ['# nothing yet'],
     line: 1,
     message: 'the inventory is empty: expected nodes, or static_nodes, platforms and groups',
   },
-  'a list at the top level': { rows: ['# nodes', '- node01', '- node02'], line: 2, message: 'expected a map at the top level, got a list' },
+  'a list at the top level': {
+    rows: ['# nodes', '- node01', '- node02'],
+    line: 2,
+    message: 'expected a map at the top level, got a list',
+  },
   'a node that is a string': {
     rows: ['node01:', '  ranks: [aws]', 'node02: aws'],
     line: 3,
@@ -56,7 +71,8 @@ const cases: Record<string, Case> = {
   'a node key outside static_nodes in a topology file': {
     rows: ['static_nodes:', '  node01: { ranks: [aws] }', 'node02:', '  ranks: [aws]'],
     line: 3,
-    message: 'unknown top-level key "node02": in a file with static_nodes, platforms or groups, nodes go under static_nodes',
+    message:
+      'unknown top-level key "node02": in a file with static_nodes, platforms or groups, nodes go under static_nodes',
   },
   'static_nodes as a list': {
     rows: ['static_nodes:', '  - node01', 'groups: {}'],
@@ -98,11 +114,19 @@ const cases: Record<string, Case> = {
     message: 'platform "aws" needs variable "aws_region", which is not set on this node',
   },
   'a platform variable given as a list': {
-    rows: ['static_nodes:', '  node01:', '    platform: aws', '    ec2_id: i-1', '    aws_region: [eu-west-2]', ...AWS_PLATFORM],
+    rows: [
+      'static_nodes:',
+      '  node01:',
+      '    platform: aws',
+      '    ec2_id: i-1',
+      '    aws_region: [eu-west-2]',
+      ...AWS_PLATFORM,
+    ],
     line: 2,
     node: 'node01',
     field: 'aws_region',
-    message: 'platform "aws" needs variable "aws_region", which must be a single value, not a list or map',
+    message:
+      'platform "aws" needs variable "aws_region", which must be a single value, not a list or map',
   },
   'a platform that is not a map': {
     rows: ['static_nodes: {}', 'platforms:', '  aws: aws ec2 start-instances'],
@@ -114,7 +138,8 @@ const cases: Record<string, Case> = {
     rows: ['platforms:', '  aws:', '    variables: []', "    poweron: 'aws ec2 start-instances'"],
     line: 4,
     field: 'platforms.aws.poweron',
-    message: 'unknown platform setting (expected variables, power_on, power_off, restart, status, status_off_exit_code)',
+    message:
+      'unknown platform setting (expected variables, power_on, power_off, restart, status, status_off_exit_code)',
   },
   'a platform variable that is not a shell name': {
     rows: ['platforms:', '  aws:', '    variables:', '      - ec2_id', '      - aws-region'],
@@ -148,7 +173,12 @@ const cases: Record<string, Case> = {
     message: 'expected a UUID like 7c9e6679-7425-40de-944b-e07fc1f90ae7, got "1234"',
   },
   'an id used twice (case-insensitively)': {
-    rows: ['node01:', '  id: 7c9e6679-7425-40de-944b-e07fc1f90ae7', 'node02:', '  id: 7C9E6679-7425-40DE-944B-E07FC1F90AE7'],
+    rows: [
+      'node01:',
+      '  id: 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      'node02:',
+      '  id: 7C9E6679-7425-40DE-944B-E07FC1F90AE7',
+    ],
     line: 4,
     node: 'node02',
     field: 'id',
@@ -194,7 +224,14 @@ const cases: Record<string, Case> = {
     message: 'unknown group "@gpu" in "@gpu"',
   },
   'groups that refer to each other': {
-    rows: ['static_nodes:', '  node01: {}', 'groups:', '  a: ["@b"]', '  b: "node01,@c"', '  c: "@a"'],
+    rows: [
+      'static_nodes:',
+      '  node01: {}',
+      'groups:',
+      '  a: ["@b"]',
+      '  b: "node01,@c"',
+      '  c: "@a"',
+    ],
     line: 6,
     field: 'groups.c',
     message: 'groups refer to each other in a cycle: a -> b -> c -> a',
@@ -264,7 +301,9 @@ describe('InventoryError for a bad file', () => {
         '      port: abc',
       ),
     );
-    expect(err.message).toBe('inventory.yaml:8: node "node03": field "bmc.port": expected a port number 1-65535, got "abc"');
+    expect(err.message).toBe(
+      'inventory.yaml:8: node "node03": field "bmc.port": expected a port number 1-65535, got "abc"',
+    );
   });
 
   it('reports every problem in the file at once, earliest line first', () => {
@@ -296,11 +335,15 @@ describe('InventoryError for a bad file', () => {
 
   it('uses the path the file was loaded from', () => {
     const file = join(__dirname, '..', 'test', 'fixtures', 'does-not-exist.yaml');
-    expect(() => loadInventory(file)).toThrow(new InventoryError(file, [{ line: 0, message: 'cannot read the inventory file (ENOENT)' }]));
+    expect(() => loadInventory(file)).toThrow(
+      new InventoryError(file, [{ line: 0, message: 'cannot read the inventory file (ENOENT)' }]),
+    );
     try {
       loadInventory(file);
     } catch (err) {
-      expect((err as InventoryError).message).toBe(`${file}: cannot read the inventory file (ENOENT)`);
+      expect((err as InventoryError).message).toBe(
+        `${file}: cannot read the inventory file (ENOENT)`,
+      );
     }
   });
 });

@@ -40,7 +40,12 @@ export class LoadedInventory implements Inventory {
 
   toPublicView(): PublicServer[] {
     return this.servers.map((s) => {
-      const view: PublicServer = { name: s.name, driver: s.driver, ranks: [...s.ranks], groups: [...s.groups] };
+      const view: PublicServer = {
+        name: s.name,
+        driver: s.driver,
+        ranks: [...s.ranks],
+        groups: [...s.groups],
+      };
       if (s.id !== undefined) view.id = s.id;
       if (s.platform !== undefined) view.platform = s.platform;
       return view;

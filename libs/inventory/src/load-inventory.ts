@@ -10,7 +10,9 @@ export function loadInventory(file: string, env: NodeJS.ProcessEnv = process.env
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new InventoryError(file, [{ line: 0, message: `cannot read the inventory file (${code})` }]);
+    throw new InventoryError(file, [
+      { line: 0, message: `cannot read the inventory file (${code})` },
+    ]);
   }
   return parseInventory(text, file, env);
 }

@@ -36,13 +36,21 @@ export function parseGroups(
       try {
         const expanded = expandExpression(expr.text, (ref) => {
           if (!raw.has(ref)) {
-            read.issues.add(expr.line, `unknown group "@${ref}" in ${JSON.stringify(expr.text)}`, where);
+            read.issues.add(
+              expr.line,
+              `unknown group "@${ref}" in ${JSON.stringify(expr.text)}`,
+              where,
+            );
             return [];
           }
           if (state.get(ref) === 'visiting') {
             const chain = [...path, name];
             const cycle = [...chain.slice(chain.indexOf(ref)), ref];
-            read.issues.add(expr.line, `groups refer to each other in a cycle: ${cycle.join(' -> ')}`, where);
+            read.issues.add(
+              expr.line,
+              `groups refer to each other in a cycle: ${cycle.join(' -> ')}`,
+              where,
+            );
             return [];
           }
           return expand(ref, [...path, name]);
@@ -50,7 +58,12 @@ export function parseGroups(
         for (const item of expanded) {
           const node = lookup(item);
           if (node !== undefined) names.add(node);
-          else read.issues.add(expr.line, `unknown node "${item}" in ${JSON.stringify(expr.text)}`, where);
+          else
+            read.issues.add(
+              expr.line,
+              `unknown node "${item}" in ${JSON.stringify(expr.text)}`,
+              where,
+            );
         }
       } catch (err) {
         if (!(err instanceof RangeExpressionError)) throw err;
@@ -71,15 +84,23 @@ function readRawGroups(section: Entry | undefined, read: FieldReader): Map<strin
   const raw = new Map<string, Expression[]>();
   if (!section || isNothing(section.value)) return raw;
   if (!isMap(section.value)) {
-    read.issues.add(read.line(section), `expected a map of group names to node ranges, got ${describe(section.value)}`, {
-      field: 'groups',
-    });
+    read.issues.add(
+      read.line(section),
+      `expected a map of group names to node ranges, got ${describe(section.value)}`,
+      {
+        field: 'groups',
+      },
+    );
     return raw;
   }
   for (const entry of read.source.entries(section.value, read.issues, { field: 'groups' })) {
     const where = { field: `groups.${entry.key}` };
     if (!NAME_PATTERN.test(entry.key)) {
-      read.issues.add(entry.line, "invalid group name: use letters, digits, '.', '_' and '-'", where);
+      read.issues.add(
+        entry.line,
+        "invalid group name: use letters, digits, '.', '_' and '-'",
+        where,
+      );
       continue;
     }
     const value = entry.value;
@@ -87,10 +108,19 @@ function readRawGroups(section: Entry | undefined, read: FieldReader): Map<strin
     const expressions: Expression[] = [];
     for (const item of items) {
       const line = read.source.lineOf(item, entry.line);
-      if (isScalar(item) && !isNothing(item) && typeof item.value !== 'object' && scalarText(item).trim() !== '') {
+      if (
+        isScalar(item) &&
+        !isNothing(item) &&
+        typeof item.value !== 'object' &&
+        scalarText(item).trim() !== ''
+      ) {
         expressions.push({ text: scalarText(item), line });
       } else {
-        read.issues.add(line, `expected a node range like "node[01-04]" or a list of them, got ${describe(item)}`, where);
+        read.issues.add(
+          line,
+          `expected a node range like "node[01-04]" or a list of them, got ${describe(item)}`,
+          where,
+        );
       }
     }
     raw.set(entry.key, expressions);

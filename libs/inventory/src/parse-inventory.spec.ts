@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_STATUS_OFF_EXIT_CODE, Inventory, RangeExpressionError, loadInventory, parseInventory } from './index';
+import {
+  DEFAULT_STATUS_OFF_EXIT_CODE,
+  Inventory,
+  RangeExpressionError,
+  loadInventory,
+  parseInventory,
+} from './index';
 
 const fixtures = join(__dirname, '..', 'test', 'fixtures');
 const env = { SB_TEST_BMC_PASSWORD: 'env-secret' };
@@ -36,7 +42,10 @@ describe("OpenFlight Power's topology.yaml", () => {
       statusOffExitCode: 111,
     });
     expect(aws?.status).toContain('[ "$state" = running ] && exit 0\n');
-    expect(inv.platforms.get('azure')).toMatchObject({ variables: ['resource_group'], statusOffExitCode: 255 });
+    expect(inv.platforms.get('azure')).toMatchObject({
+      variables: ['resource_group'],
+      statusOffExitCode: 255,
+    });
   });
 
   it(`defaults status_off_exit_code to ${DEFAULT_STATUS_OFF_EXIT_CODE}`, () => {
@@ -55,7 +64,12 @@ describe("OpenFlight Power's topology.yaml", () => {
 
   it("accepts Power Server's older `nodes:` key for static_nodes", () => {
     const old = parseInventory(
-      ['nodes:', '  node01: { platform: aws, ec2_id: i-1, aws_region: eu-west-2 }', 'platforms:', '  aws: { variables: [ec2_id, aws_region] }'].join('\n'),
+      [
+        'nodes:',
+        '  node01: { platform: aws, ec2_id: i-1, aws_region: eu-west-2 }',
+        'platforms:',
+        '  aws: { variables: [ec2_id, aws_region] }',
+      ].join('\n'),
       'topology.yaml',
     );
     expect(old.servers.map((s) => s.name)).toEqual(['node01']);
@@ -75,7 +89,11 @@ describe("OpenFlight Power's topology.yaml", () => {
       '  aws: { variables: [ec2_id, aws_region] }',
     ].join('\n');
     const merged = parseInventory(text, 'topology.yaml');
-    expect(merged.get('node02')?.attributes).toEqual({ platform: 'aws', aws_region: 'eu-west-2', ec2_id: 'i-2' });
+    expect(merged.get('node02')?.attributes).toEqual({
+      platform: 'aws',
+      aws_region: 'eu-west-2',
+      ec2_id: 'i-2',
+    });
   });
 });
 
@@ -97,11 +115,19 @@ describe("OpenFlight Action's nodes.yaml", () => {
 
   it('keeps attribute values exactly as written, not as YAML numbers', () => {
     expect(inv.get('node02')?.attributes).toEqual({ ip: '10.0.0.2', serial: '0042' });
-    expect(inv.get('login1')?.attributes).toEqual({ ip: '10.0.0.10', gpus: '0', slurm_partition: 'short,long' });
+    expect(inv.get('login1')?.attributes).toEqual({
+      ip: '10.0.0.10',
+      gpus: '0',
+      slurm_partition: 'short,long',
+    });
   });
 
   it('accepts a node with no settings and powers nothing without a platform', () => {
-    expect(inv.get('spare01')).toMatchObject({ driver: 'none', attributes: {}, ranks: ['default'] });
+    expect(inv.get('spare01')).toMatchObject({
+      driver: 'none',
+      attributes: {},
+      ranks: ['default'],
+    });
     expect(inv.platforms.size).toBe(0);
     expect(inv.groups.size).toBe(0);
   });
@@ -174,7 +200,9 @@ describe('a mixed file with groups, ids and native IPMI', () => {
 
     it('throws RangeExpressionError for a malformed expression', () => {
       expect(() => inv.resolve('node[3-1]')).toThrow(RangeExpressionError);
-      expect(() => inv.resolve('node[3-1]')).toThrow('invalid node range "node[3-1]": descending range 3-1');
+      expect(() => inv.resolve('node[3-1]')).toThrow(
+        'invalid node range "node[3-1]": descending range 3-1',
+      );
     });
   });
 

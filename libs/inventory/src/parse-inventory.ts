@@ -25,9 +25,18 @@ interface Layout {
  * Action's nodes.yaml layout, or a mix. Throws an `InventoryError` listing
  * every problem found. Reads `password_file`s relative to `file`'s directory.
  */
-export function parseInventory(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Inventory {
+export function parseInventory(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Inventory {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    merge: true,
+    uniqueKeys: true,
+  });
   const issues = new IssueList();
   for (const err of doc.errors) {
     // yaml's own wording for this one points at its API, not at the file.
@@ -47,8 +56,14 @@ export function parseInventory(text: string, file: string, env: NodeJS.ProcessEn
     // An empty file is far more often a half-written save than an intent to
     // drop every server, so it is refused rather than loaded as zero nodes.
     const issue = isNothing(root)
-      ? { line: 1, message: 'the inventory is empty: expected nodes, or static_nodes, platforms and groups' }
-      : { line: source.lineOf(root, 1), message: `expected a map at the top level, got ${describe(root)}` };
+      ? {
+          line: 1,
+          message: 'the inventory is empty: expected nodes, or static_nodes, platforms and groups',
+        }
+      : {
+          line: source.lineOf(root, 1),
+          message: `expected a map at the top level, got ${describe(root)}`,
+        };
     throw new InventoryError(file, [issue]);
   }
 
@@ -88,7 +103,10 @@ function readLayout(top: Entry[], read: FieldReader): Layout {
     else if (entry.key === 'groups') layout.groups = entry;
     else if (entry.key === 'static_nodes' || entry.key === LEGACY_NODES_KEY) {
       if (nodesSection) {
-        read.issues.add(entry.line, `both "${nodesSection.key}" and "${entry.key}" list nodes; use static_nodes only`);
+        read.issues.add(
+          entry.line,
+          `both "${nodesSection.key}" and "${entry.key}" list nodes; use static_nodes only`,
+        );
       } else {
         nodesSection = entry;
       }
@@ -101,9 +119,13 @@ function readLayout(top: Entry[], read: FieldReader): Layout {
   }
   if (!nodesSection || isNothing(nodesSection.value)) return layout;
   if (!isMap(nodesSection.value)) {
-    read.issues.add(read.line(nodesSection), `expected a map of nodes, got ${describe(nodesSection.value)}`, {
-      field: nodesSection.key,
-    });
+    read.issues.add(
+      read.line(nodesSection),
+      `expected a map of nodes, got ${describe(nodesSection.value)}`,
+      {
+        field: nodesSection.key,
+      },
+    );
     return layout;
   }
   layout.nodes = read.source.entries(nodesSection.value, read.issues, { field: nodesSection.key });

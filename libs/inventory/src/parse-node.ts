@@ -22,22 +22,40 @@ export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefin
   const name = entry.key;
   const before = read.issues.count;
   if (!NAME_PATTERN.test(name)) {
-    read.issues.add(entry.line, "invalid node name: use letters, digits, '.', '_' and '-'", { node: name });
+    read.issues.add(entry.line, "invalid node name: use letters, digits, '.', '_' and '-'", {
+      node: name,
+    });
     return undefined;
   }
   if (!isNothing(entry.value) && !isMap(entry.value)) {
-    read.issues.add(read.line(entry), `expected a map of node settings, got ${describe(entry.value)}`, { node: name });
+    read.issues.add(
+      read.line(entry),
+      `expected a map of node settings, got ${describe(entry.value)}`,
+      { node: name },
+    );
     return undefined;
   }
 
-  const server: ServerEntry = { name, driver: 'none', ranks: [], groups: [], attributes: {}, line: entry.line };
+  const server: ServerEntry = {
+    name,
+    driver: 'none',
+    ranks: [],
+    groups: [],
+    attributes: {},
+    line: entry.line,
+  };
   const nonScalar = new Set<string>();
   let bmc: Entry | undefined;
   let platformLine = entry.line;
-  const fields = isMap(entry.value) ? read.source.entries(entry.value, read.issues, { node: name }) : [];
+  const fields = isMap(entry.value)
+    ? read.source.entries(entry.value, read.issues, { node: name })
+    : [];
   for (const field of fields) {
     const where = { node: name, field: field.key };
-    if ((isScalar(field.value) && typeof field.value.value !== 'object') || isNothing(field.value)) {
+    if (
+      (isScalar(field.value) && typeof field.value.value !== 'object') ||
+      isNothing(field.value)
+    ) {
       server.attributes[field.key] = isScalar(field.value) ? scalarText(field.value) : '';
     } else {
       nonScalar.add(field.key);
@@ -54,12 +72,21 @@ export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefin
         const id = read.text(field, where, 'a UUID');
         if (id !== undefined && !UUID.test(id)) {
           const example = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-          read.issues.add(read.line(field), `expected a UUID like ${example}, got ${describe(field.value)}`, where);
+          read.issues.add(
+            read.line(field),
+            `expected a UUID like ${example}, got ${describe(field.value)}`,
+            where,
+          );
         } else if (id !== undefined) {
           server.id = id.toLowerCase();
           const owner = ctx.ids.get(server.id);
           if (owner === undefined) ctx.ids.set(server.id, name);
-          else read.issues.add(read.line(field), `id ${server.id} is already used by node "${owner}"`, where);
+          else
+            read.issues.add(
+              read.line(field),
+              `id ${server.id} is already used by node "${owner}"`,
+              where,
+            );
         }
         break;
       }
@@ -90,7 +117,11 @@ interface DriverInputs {
   nonScalar: Set<string>;
 }
 
-function assignDriver(server: ServerEntry, { bmc, platformLine, nonScalar }: DriverInputs, ctx: NodeContext): void {
+function assignDriver(
+  server: ServerEntry,
+  { bmc, platformLine, nonScalar }: DriverInputs,
+  ctx: NodeContext,
+): void {
   const { read, platforms } = ctx;
   const node = server.name;
   const platformName = server.platform;
@@ -100,18 +131,27 @@ function assignDriver(server: ServerEntry, { bmc, platformLine, nonScalar }: Dri
     server.driver = 'shell';
     for (const variable of shell.variables) {
       if (variable === 'name' || variable in server.attributes) continue;
-      const problem = nonScalar.has(variable) ? 'must be a single value, not a list or map' : 'is not set on this node';
-      read.issues.add(server.line, `platform "${shell.name}" needs variable "${variable}", which ${problem}`, {
-        node,
-        field: variable,
-      });
+      const problem = nonScalar.has(variable)
+        ? 'must be a single value, not a list or map'
+        : 'is not set on this node';
+      read.issues.add(
+        server.line,
+        `platform "${shell.name}" needs variable "${variable}", which ${problem}`,
+        {
+          node,
+          field: variable,
+        },
+      );
     }
     if (bmc) {
       const why =
         platformName === 'ipmi'
           ? 'this file defines platforms.ipmi, so the node uses that shell platform'
           : 'the node is not a native IPMI node';
-      read.issues.add(bmc.line, `bmc settings are only used by native IPMI nodes: ${why}`, { node, field: 'bmc' });
+      read.issues.add(bmc.line, `bmc settings are only used by native IPMI nodes: ${why}`, {
+        node,
+        field: 'bmc',
+      });
     }
     return;
   }
@@ -130,6 +170,9 @@ function assignDriver(server: ServerEntry, { bmc, platformLine, nonScalar }: Dri
     });
   }
   if (bmc) {
-    read.issues.add(bmc.line, 'bmc settings are only used by native IPMI nodes (platform: ipmi)', { node, field: 'bmc' });
+    read.issues.add(bmc.line, 'bmc settings are only used by native IPMI nodes (platform: ipmi)', {
+      node,
+      field: 'bmc',
+    });
   }
 }

@@ -19,11 +19,18 @@ const COMMANDS = {
 } as const;
 
 /** OpenFlight Power's `platforms:` map: shell commands per platform, fed the node's variables. */
-export function parsePlatforms(section: Entry | undefined, read: FieldReader): Map<string, ShellPlatform> {
+export function parsePlatforms(
+  section: Entry | undefined,
+  read: FieldReader,
+): Map<string, ShellPlatform> {
   const platforms = new Map<string, ShellPlatform>();
   if (!section || isNothing(section.value)) return platforms;
   if (!isMap(section.value)) {
-    read.issues.add(read.line(section), `expected a map of platforms, got ${describe(section.value)}`, { field: 'platforms' });
+    read.issues.add(
+      read.line(section),
+      `expected a map of platforms, got ${describe(section.value)}`,
+      { field: 'platforms' },
+    );
     return platforms;
   }
   for (const entry of read.source.entries(section.value, read.issues, { field: 'platforms' })) {
@@ -37,7 +44,11 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
   const name = entry.key;
   const base = `platforms.${name}`;
   if (!isMap(entry.value)) {
-    read.issues.add(read.line(entry), `expected a map with variables and commands, got ${describe(entry.value)}`, { field: base });
+    read.issues.add(
+      read.line(entry),
+      `expected a map with variables and commands, got ${describe(entry.value)}`,
+      { field: base },
+    );
     return undefined;
   }
   const platform: ShellPlatform = {
@@ -50,7 +61,10 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
     const where = { field: `${base}.${field.key}` };
     if (field.key === 'variables') {
       platform.variables =
-        read.stringList(field, where, { test: SHELL_VARIABLE, what: 'a valid shell variable name' }) ?? platform.variables;
+        read.stringList(field, where, {
+          test: SHELL_VARIABLE,
+          what: 'a valid shell variable name',
+        }) ?? platform.variables;
     } else if (field.key === 'status_off_exit_code') {
       platform.statusOffExitCode =
         read.integer(field, where, 1, 255, 'an exit code') ?? platform.statusOffExitCode;

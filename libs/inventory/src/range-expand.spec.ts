@@ -33,7 +33,10 @@ describe('expandRange', () => {
       ['login1,node[1-2],gpu[01-02]', ['login1', 'node1', 'node2', 'gpu01', 'gpu02']],
       // A set, as in ClusterShell: repeats are dropped, first position wins.
       ['node[1-3],node2,node[3-4]', ['node1', 'node2', 'node3', 'node4']],
-      ['7c9e6679-7425-40de-944b-e07fc1f90ae7,node01', ['7c9e6679-7425-40de-944b-e07fc1f90ae7', 'node01']],
+      [
+        '7c9e6679-7425-40de-944b-e07fc1f90ae7,node01',
+        ['7c9e6679-7425-40de-944b-e07fc1f90ae7', 'node01'],
+      ],
     ])('%s', (expr, expected) => {
       expect(expandRange(expr)).toEqual(expected);
     });

@@ -39,7 +39,10 @@ type Segment = string | NumberTerm[];
  */
 export function expandRange(expr: string): string[] {
   return expandExpression(expr, (group) => {
-    throw new RangeExpressionError(expr, `group reference "@${group}" needs an inventory to resolve`);
+    throw new RangeExpressionError(
+      expr,
+      `group reference "@${group}" needs an inventory to resolve`,
+    );
   });
 }
 
@@ -135,7 +138,8 @@ function parseBracket(expr: string, body: string): NumberTerm[] {
 
 function toSafeNumber(expr: string, digits: string): number {
   const n = Number(digits);
-  if (!Number.isSafeInteger(n)) throw new RangeExpressionError(expr, `number ${digits} is too large`);
+  if (!Number.isSafeInteger(n))
+    throw new RangeExpressionError(expr, `number ${digits} is too large`);
   return n;
 }
 

@@ -43,10 +43,15 @@ describe('foldNames', () => {
     });
 
     it.each<[string, string[]]>([
-      ['mixed padding and prefixes', ['n1', 'n01', 'n002', 'n3', 'x', 'x1y', 'x2y', 'node9', 'node10', 'node011']],
+      [
+        'mixed padding and prefixes',
+        ['n1', 'n01', 'n002', 'n3', 'x', 'x1y', 'x2y', 'node9', 'node10', 'node011'],
+      ],
       ['a shuffled rack', ['c1-07', 'c1-01', 'c2-01', 'c1-03', 'c1-02', 'c2-02', 'c2-03', 'c1-09']],
     ])('expands back to the same set: %s', (_label, names) => {
-      expect(expandRange(foldNames(names)).sort(compareNatural)).toEqual([...new Set(names)].sort(compareNatural));
+      expect(expandRange(foldNames(names)).sort(compareNatural)).toEqual(
+        [...new Set(names)].sort(compareNatural),
+      );
     });
   });
 });

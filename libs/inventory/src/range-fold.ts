@@ -76,7 +76,12 @@ function foldDigits(digits: string[]): string {
       run.end = d;
       run.last = value;
     } else {
-      run = { start: d, end: d, last: value, width: d.length > 1 && d.startsWith('0') ? d.length : 0 };
+      run = {
+        start: d,
+        end: d,
+        last: value,
+        width: d.length > 1 && d.startsWith('0') ? d.length : 0,
+      };
       runs.push(run);
     }
     if (Number.isSafeInteger(value)) open.set(nextSpelling(run), run);

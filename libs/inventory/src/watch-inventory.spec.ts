@@ -25,7 +25,11 @@ function captureLogger(): { logger: pino.Logger; raw: () => string; entries: () 
   return {
     logger: pino({ level: 'debug' }, stream),
     raw,
-    entries: () => raw().split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine),
+    entries: () =>
+      raw()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogLine),
   };
 }
 
@@ -104,7 +108,9 @@ describe('watchInventory', () => {
 
     // Later in-place edits are still seen: the watch follows the name, not the old inode.
     writeFileSync(file, lines('node04: {}'));
-    await waitFor('an edit after the rename', () => names(watch?.current() as Inventory).includes('node04'));
+    await waitFor('an edit after the rename', () =>
+      names(watch?.current() as Inventory).includes('node04'),
+    );
   });
 
   it('loads a burst of writes once, after they settle', async () => {
@@ -150,7 +156,9 @@ describe('watchInventory', () => {
     await watch.ready;
     unlinkSync(file);
     await waitFor('a warning', () => log.entries().some((e) => e.level === 40));
-    expect(log.entries().find((e) => e.level === 40)?.error).toBe(`${file}: cannot read the inventory file (ENOENT)`);
+    expect(log.entries().find((e) => e.level === 40)?.error).toBe(
+      `${file}: cannot read the inventory file (ENOENT)`,
+    );
     expect(names(watch.current())).toEqual(['node01']);
 
     writeFileSync(file, lines('node02: {}'));
@@ -160,13 +168,19 @@ describe('watchInventory', () => {
 
   it('never logs a password from a broken edit', async () => {
     const env = { BMC_PASSWORD: 'hunter2' };
-    writeFileSync(file, lines('node01:', '  platform: ipmi', '  bmc: { password_env: BMC_PASSWORD }'));
+    writeFileSync(
+      file,
+      lines('node01:', '  platform: ipmi', '  bmc: { password_env: BMC_PASSWORD }'),
+    );
     const log = captureLogger();
     watch = watchInventory(file, { logger: log.logger, env });
     await watch.ready;
     expect(watch.current().get('node01')?.bmc?.password).toBe('hunter2');
 
-    writeFileSync(file, lines('node01:', '  platform: ipmi', '  bmc: { password: hunter2, port: abc }'));
+    writeFileSync(
+      file,
+      lines('node01:', '  platform: ipmi', '  bmc: { password: hunter2, port: abc }'),
+    );
     await waitFor('a warning', () => log.entries().some((e) => e.level === 40));
     expect(log.raw()).toContain('bmc.port');
     expect(log.raw()).not.toContain('hunter2');
@@ -174,7 +188,9 @@ describe('watchInventory', () => {
 
   it('throws when the first load fails', () => {
     writeFileSync(file, lines('node01: aws'));
-    expect(() => watchInventory(file)).toThrow(`${file}:1: node "node01": expected a map of node settings, got "aws"`);
+    expect(() => watchInventory(file)).toThrow(
+      `${file}:1: node "node01": expected a map of node settings, got "aws"`,
+    );
   });
 
   it('stops reloading once closed', async () => {

@@ -45,7 +45,8 @@ export function watchInventory(file: string, options: WatchOptions = {}): Invent
       next = loadInventory(file, env);
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
-      const where = err instanceof InventoryError ? { line: err.line, issues: err.issues.length } : {};
+      const where =
+        err instanceof InventoryError ? { line: err.line, issues: err.issues.length } : {};
       logger.warn(
         { file, ...where, error: failure.message },
         'inventory reload failed; keeping the last good inventory',

@@ -1,4 +1,15 @@
-import { Document, LineCounter, Node, Scalar, YAMLMap, isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  Node,
+  Scalar,
+  YAMLMap,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+} from 'yaml';
 import { IssueList } from './inventory-error';
 
 /** A map entry with its key as text, its value with aliases followed, and the key's line. */
@@ -53,7 +64,8 @@ export class YamlSource {
       const key = this.deref(pair.key);
       const line = this.lineOf(key, this.lineOf(map, 0));
       if (isScalar(key) && key.type === Scalar.PLAIN && key.source === '<<') {
-        for (const entry of this.mergedEntries(pair.value, line, issues, where)) ordered.push({ ...entry, merged: true });
+        for (const entry of this.mergedEntries(pair.value, line, issues, where))
+          ordered.push({ ...entry, merged: true });
         continue;
       }
       if (!isScalar(key) || key.value === null || typeof key.value === 'object') {
@@ -65,12 +77,14 @@ export class YamlSource {
       ordered.push({ ...entry, merged: false });
     }
     const taken = new Set(own.map((e) => e.key));
-    return ordered.filter((e) => {
-      if (!e.merged) return true;
-      if (taken.has(e.key)) return false;
-      taken.add(e.key);
-      return true;
-    }).map(({ key, line, value }) => ({ key, line, value }));
+    return ordered
+      .filter((e) => {
+        if (!e.merged) return true;
+        if (taken.has(e.key)) return false;
+        taken.add(e.key);
+        return true;
+      })
+      .map(({ key, line, value }) => ({ key, line, value }));
   }
 
   private mergedEntries(value: unknown, line: number, issues: IssueList, where: Where): Entry[] {
@@ -78,7 +92,8 @@ export class YamlSource {
     const maps = isSeq(source) ? source.items.map((item) => this.deref(item)) : [source];
     const out: Entry[] = [];
     for (const m of maps) {
-      if (isMap(m) && this.merging.has(m)) issues.add(line, 'a merge key (<<) refers to the map that contains it', where);
+      if (isMap(m) && this.merging.has(m))
+        issues.add(line, 'a merge key (<<) refers to the map that contains it', where);
       else if (isMap(m)) out.push(...this.entries(m, issues, where));
       else issues.add(line, 'a merge key (<<) must refer to a map or a list of maps', where);
     }

@@ -9,7 +9,11 @@ export function lines(...rows: string[]): string {
 }
 
 /** Parses text that must fail, returning the InventoryError. */
-export function inventoryError(text: string, env: NodeJS.ProcessEnv = {}, file = 'inventory.yaml'): InventoryError {
+export function inventoryError(
+  text: string,
+  env: NodeJS.ProcessEnv = {},
+  file = 'inventory.yaml',
+): InventoryError {
   try {
     parseInventory(text, file, env);
   } catch (err) {

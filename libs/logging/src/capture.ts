@@ -21,7 +21,11 @@ export function capturingLogger(level = 'debug'): CapturedLogs {
   const text = (): string => chunks.join('');
   return {
     logger: pino({ level }, stream),
-    events: () => text().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
+    events: () =>
+      text()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     text,
   };
 }

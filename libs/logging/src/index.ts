@@ -7,14 +7,28 @@ export type { Logger } from 'pino';
  * stays free for command output (mctl, generate-token). Secrets are redacted by
  * key name wherever they appear in a logged object.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination: DestinationStream = pino.destination(2)): Logger {
+export function createLogger(
+  name: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination: DestinationStream = pino.destination(2),
+): Logger {
   return pino(
     {
       name,
       level,
       base: { service: name },
       redact: {
-        paths: ['password', '*.password', '*.*.password', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'],
+        paths: [
+          'password',
+          '*.password',
+          '*.*.password',
+          'token',
+          '*.token',
+          'authorization',
+          '*.authorization',
+          'secret',
+          '*.secret',
+        ],
         censor: '[redacted]',
       },
     },

@@ -18,7 +18,13 @@ describe('the structured logger', () => {
     const log = createLogger('controller', 'info', sink);
     log.info({ event: 'condition.succeeded', conditionId: 'c1', server: 'node01' }, 'done');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ service: 'controller', event: 'condition.succeeded', conditionId: 'c1', server: 'node01', msg: 'done' });
+    expect(lines[0]).toMatchObject({
+      service: 'controller',
+      event: 'condition.succeeded',
+      conditionId: 'c1',
+      server: 'node01',
+      msg: 'done',
+    });
   });
 
   it.each([

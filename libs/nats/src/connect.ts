@@ -39,7 +39,16 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
       log.info({ event: 'nats.connected', servers: opts.servers, attempt }, 'connected to NATS');
       return nc;
     } catch (err) {
-      log.warn({ event: 'nats.connect_failed', servers: opts.servers, attempt, retryInMs: delay, err: (err as Error).message }, 'NATS not reachable, retrying');
+      log.warn(
+        {
+          event: 'nats.connect_failed',
+          servers: opts.servers,
+          attempt,
+          retryInMs: delay,
+          err: (err as Error).message,
+        },
+        'NATS not reachable, retrying',
+      );
       await sleep(delay, undefined, { signal: opts.signal });
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 5000);
     }

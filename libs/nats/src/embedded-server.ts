@@ -38,7 +38,10 @@ function lastErrorLine(output: string): string {
 function portAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = netConnect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -53,14 +56,18 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const log = opts.logger ?? silentLogger;
   mkdirSync(opts.dataDir, { recursive: true });
   const args = ['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir];
-  const child: ChildProcess = spawn(opts.binary ?? 'nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(opts.binary ?? 'nats-server', args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let output = '';
   let ready = false;
   child.stderr?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
     ready ||= /Server is ready/.test(output);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const cleanupOnExit = () => child.kill('SIGKILL');
   process.once('exit', cleanupOnExit);
@@ -68,8 +75,13 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
   for (;;) {
     const failure = await Promise.race([
-      spawnError.then((e) => `could not start nats-server: ${e.message} (install the Debian package nats-server)`),
-      exited.then((code) => `nats-server exited with status ${code} before it was ready: ${lastErrorLine(output)}`),
+      spawnError.then(
+        (e) => `could not start nats-server: ${e.message} (install the Debian package nats-server)`,
+      ),
+      exited.then(
+        (code) =>
+          `nats-server exited with status ${code} before it was ready: ${lastErrorLine(output)}`,
+      ),
       sleep(50).then(() => null),
     ]);
     if (failure) {
@@ -80,10 +92,20 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
     if (ready && (await portAnswers(host, port))) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`nats-server did not listen on ${host}:${port} within ${opts.startTimeoutMs ?? 10_000} ms: ${lastErrorLine(output)}`);
+      throw new Error(
+        `nats-server did not listen on ${host}:${port} within ${opts.startTimeoutMs ?? 10_000} ms: ${lastErrorLine(output)}`,
+      );
     }
   }
-  log.info({ event: 'nats.embedded.started', url: `nats://${host}:${port}`, dataDir: opts.dataDir, pid: child.pid }, 'embedded nats-server started');
+  log.info(
+    {
+      event: 'nats.embedded.started',
+      url: `nats://${host}:${port}`,
+      dataDir: opts.dataDir,
+      pid: child.pid,
+    },
+    'embedded nats-server started',
+  );
 
   return {
     url: `nats://${host}:${port}`,
@@ -94,7 +116,10 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), sleep(5000, undefined, { ref: false }).then(() => false)]);
+      const done = await Promise.race([
+        exited.then(() => true),
+        sleep(5000, undefined, { ref: false }).then(() => false),
+      ]);
       if (!done) {
         child.kill('SIGKILL');
         await exited;

@@ -8,7 +8,11 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     srv.on('error', reject);
     srv.listen(0, host, () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port assigned'))));
+      srv.close(() =>
+        addr && typeof addr === 'object'
+          ? resolve(addr.port)
+          : reject(new Error('no port assigned')),
+      );
     });
   });
 }

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { CONTROLLER_CONSUMER, STREAM_CONDITIONS, STREAM_OUTPUT, conditionSubject } from '@switchboard/condition-types';
+import {
+  CONTROLLER_CONSUMER,
+  STREAM_CONDITIONS,
+  STREAM_OUTPUT,
+  conditionSubject,
+} from '@switchboard/condition-types';
 import { connectWithRetry } from './connect';
 import { EmbeddedNats, startEmbeddedNats } from './embedded-server';
 import { freePort } from './free-port';
@@ -67,7 +72,12 @@ describe('connectWithRetry', () => {
   it('waits for a server that starts later instead of failing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-nats-late-'));
     const port = await freePort();
-    const connecting = connectWithRetry({ servers: `nats://127.0.0.1:${port}`, name: 'late', initialDelayMs: 50, maxDelayMs: 200 });
+    const connecting = connectWithRetry({
+      servers: `nats://127.0.0.1:${port}`,
+      name: 'late',
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+    });
     await new Promise((r) => setTimeout(r, 600));
     const nats = await startEmbeddedNats({ dataDir: dir, port });
     try {
@@ -83,7 +93,12 @@ describe('connectWithRetry', () => {
   it('gives up when aborted', async () => {
     const port = await freePort();
     const ac = new AbortController();
-    const connecting = connectWithRetry({ servers: `nats://127.0.0.1:${port}`, name: 'aborted', initialDelayMs: 50, signal: ac.signal });
+    const connecting = connectWithRetry({
+      servers: `nats://127.0.0.1:${port}`,
+      name: 'aborted',
+      initialDelayMs: 50,
+      signal: ac.signal,
+    });
     setTimeout(() => ac.abort(), 200);
     await expect(connecting).rejects.toThrow();
   });
@@ -94,7 +109,9 @@ describe('connectWithRetry', () => {
     await new Promise((r) => busy.once('listening', r));
     const port = (busy.address() as AddressInfo).port;
     try {
-      await expect(startEmbeddedNats({ dataDir: dir, port })).rejects.toThrow(/nats-server exited with status 1 before it was ready: .*address already in use/);
+      await expect(startEmbeddedNats({ dataDir: dir, port })).rejects.toThrow(
+        /nats-server exited with status 1 before it was ready: .*address already in use/,
+      );
     } finally {
       busy.close();
       rmSync(dir, { recursive: true, force: true });

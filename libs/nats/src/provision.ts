@@ -1,5 +1,11 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { AckPolicy, DeliverPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
 import type { JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
@@ -47,7 +53,10 @@ const outputStreamConfig: Partial<StreamConfig> & { name: string } = {
   num_replicas: 1,
 };
 
-async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   try {
     await jsm.streams.info(config.name);
     await jsm.streams.update(config.name, config);
@@ -68,7 +77,10 @@ async function ensureConsumer(jsm: JetStreamManager): Promise<void> {
   };
   try {
     await jsm.consumers.info(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
-    await jsm.consumers.update(STREAM_CONDITIONS, CONTROLLER_CONSUMER, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+    await jsm.consumers.update(STREAM_CONDITIONS, CONTROLLER_CONSUMER, {
+      ack_wait: config.ack_wait,
+      max_ack_pending: config.max_ack_pending,
+    });
   } catch (err) {
     if (!/consumer not found/i.test((err as Error).message)) throw err;
     await jsm.consumers.add(STREAM_CONDITIONS, config);
@@ -89,12 +101,17 @@ export async function provision(nc: NatsConnection): Promise<Buckets> {
 
 export async function openBuckets(nc: NatsConnection, create = false): Promise<Buckets> {
   const kvm = new Kvm(nc);
-  const open = (name: string, opts: Parameters<Kvm['create']>[1]) => (create ? kvm.create(name, opts) : kvm.open(name));
+  const open = (name: string, opts: Parameters<Kvm['create']>[1]) =>
+    create ? kvm.create(name, opts) : kvm.open(name);
   const [conditions, active, controllers, bmcLeases] = await Promise.all([
     open(KV_CONDITIONS, { history: 1, storage: StorageType.File }),
     open(KV_ACTIVE, { history: 1, storage: StorageType.File }),
     // Heartbeats expire on their own: a dead controller's key disappears.
-    open(KV_CONTROLLERS, { history: 1, storage: StorageType.File, ttl: CONTROLLER_HEARTBEAT_TTL_MS }),
+    open(KV_CONTROLLERS, {
+      history: 1,
+      storage: StorageType.File,
+      ttl: CONTROLLER_HEARTBEAT_TTL_MS,
+    }),
     // A lease of a dead replica expires on its own, like its heartbeat.
     open(KV_BMC_LEASES, { history: 1, storage: StorageType.File, ttl: BMC_LEASE_TTL_MS }),
   ]);

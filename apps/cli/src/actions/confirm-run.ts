@@ -13,7 +13,10 @@ const NODES = '%{nodes}';
  * (`node[01-03,07]`), so `@rack2` reads as the nodes it is. Names the inventory does not know
  * are left out: nothing will run there (they are reported as unknown afterwards).
  */
-export async function nodesForQuestion(client: Pick<ApiClient, 'listServers'>, targets: string): Promise<string[]> {
+export async function nodesForQuestion(
+  client: Pick<ApiClient, 'listServers'>,
+  targets: string,
+): Promise<string[]> {
   if (isSingleServer(targets)) return [targets];
   return resolveAgainst(targets, await client.listServers()).names;
 }
@@ -34,7 +37,12 @@ export async function confirmRun(
   const nodes = await nodesForQuestion(client, targets);
   if (nodes.length === 0) return true;
   const question = command.confirmation.replaceAll(NODES, foldNames(nodes));
-  const step = confirmationStep({ question, yes, canAsk: io.stdin?.isTTY === true, command: command.name });
+  const step = confirmationStep({
+    question,
+    yes,
+    canAsk: io.stdin?.isTTY === true,
+    command: command.name,
+  });
   if (!step.ask || !io.stdin) return true;
   return askYesNo(io.stdin, io.stderr, step.question);
 }

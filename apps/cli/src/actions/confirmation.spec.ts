@@ -16,8 +16,12 @@ describe('whether mctl run asks before running', () => {
   });
 
   it('refuses, rather than hang or run blind, with no terminal and no --yes', () => {
-    expect(() => confirmationStep({ question: QUESTION, yes: false, canAsk: false, command: 'power-off' })).toThrow(
-      new UsageError('power-off asks "Power off node[01-03]?" before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking'),
+    expect(() =>
+      confirmationStep({ question: QUESTION, yes: false, canAsk: false, command: 'power-off' }),
+    ).toThrow(
+      new UsageError(
+        'power-off asks "Power off node[01-03]?" before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking',
+      ),
     );
   });
 });

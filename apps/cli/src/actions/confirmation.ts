@@ -17,7 +17,9 @@ export interface ConfirmationInputs {
  * never hang on a question no one can see: without a terminal and without --yes it refuses
  * (exit 2), so a cron job or pipeline fails loudly instead of blocking or running blind.
  */
-export function confirmationStep(inputs: ConfirmationInputs): { ask: false } | { ask: true; question: string } {
+export function confirmationStep(
+  inputs: ConfirmationInputs,
+): { ask: false } | { ask: true; question: string } {
   if (inputs.question === undefined || inputs.yes) return { ask: false };
   if (!inputs.canAsk) {
     throw new UsageError(
@@ -33,7 +35,11 @@ export function isYes(answer: string | undefined): boolean {
 }
 
 /** Writes the question to `output` (stderr: stdout may be a pipe) and reads one line of `input`. */
-export function askYesNo(input: InputStream, output: OutputStream, question: string): Promise<boolean> {
+export function askYesNo(
+  input: InputStream,
+  output: OutputStream,
+  question: string,
+): Promise<boolean> {
   output.write(`${question} [y/N] `);
   return new Promise((resolve) => {
     const rl = createInterface({ input, terminal: false });

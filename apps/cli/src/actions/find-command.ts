@@ -1,4 +1,8 @@
-import type { CommandProblem, CommandSummary, CommandsResponse } from '@switchboard/condition-types';
+import type {
+  CommandProblem,
+  CommandSummary,
+  CommandsResponse,
+} from '@switchboard/condition-types';
 import type { ApiClient } from '../api-client';
 import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
@@ -38,7 +42,10 @@ export function lookUpCommand(listing: CommandsResponse, name: string): CommandL
  * whole listing is read (GET /commands) rather than GET /commands/{name}: it also carries the
  * problems of a broken command, which is worth more than "not found" to whoever has to fix it.
  */
-export async function findCommand(client: Pick<ApiClient, 'listCommands'>, name: string): Promise<CommandSummary> {
+export async function findCommand(
+  client: Pick<ApiClient, 'listCommands'>,
+  name: string,
+): Promise<CommandSummary> {
   const listing = await client.listCommands();
   const found = lookUpCommand(listing, name);
   switch (found.found) {
@@ -54,7 +61,11 @@ export async function findCommand(client: Pick<ApiClient, 'listCommands'>, name:
       throw new CommandNotFoundError(
         `the server has no command "${name}"`,
         // With no commands at all, the API's own message says why (e.g. no COMMANDS_DIR).
-        [names.length > 0 ? `commands: ${names.join(', ')} (mctl help describes them)` : `the server has no commands: ${listing.message}`],
+        [
+          names.length > 0
+            ? `commands: ${names.join(', ')} (mctl help describes them)`
+            : `the server has no commands: ${listing.message}`,
+        ],
       );
     }
   }

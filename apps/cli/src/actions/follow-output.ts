@@ -28,8 +28,12 @@ const STREAM_TIMEOUT_S = { min: 1, max: 24 * 60 * 60 };
 
 /** One condition: GET /conditions/{id}/output; several: GET /output?ids=a,b,c (interleaved). */
 export function outputPath(ids: readonly string[], timeoutSeconds?: number): string {
-  const timeout = timeoutSeconds === undefined ? '' : `timeout=${Math.min(STREAM_TIMEOUT_S.max, Math.max(STREAM_TIMEOUT_S.min, Math.ceil(timeoutSeconds)))}`;
-  if (ids.length === 1) return `/conditions/${encodeURIComponent(ids[0])}/output${timeout ? `?${timeout}` : ''}`;
+  const timeout =
+    timeoutSeconds === undefined
+      ? ''
+      : `timeout=${Math.min(STREAM_TIMEOUT_S.max, Math.max(STREAM_TIMEOUT_S.min, Math.ceil(timeoutSeconds)))}`;
+  if (ids.length === 1)
+    return `/conditions/${encodeURIComponent(ids[0])}/output${timeout ? `?${timeout}` : ''}`;
   return `/output?ids=${ids.map(encodeURIComponent).join(',')}${timeout ? `&${timeout}` : ''}`;
 }
 
@@ -42,19 +46,31 @@ export function outputPath(ids: readonly string[], timeoutSeconds?: number): str
  * lines of each condition, as many as were already passed on, are skipped: every line reaches
  * `onLine` exactly once.
  */
-export async function followOutput(client: StreamClient, ids: readonly string[], opts: FollowOptions): Promise<void> {
+export async function followOutput(
+  client: StreamClient,
+  ids: readonly string[],
+  opts: FollowOptions,
+): Promise<void> {
   const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_STREAM) chunks.push(ids.slice(i, i + IDS_PER_STREAM));
+  for (let i = 0; i < ids.length; i += IDS_PER_STREAM)
+    chunks.push(ids.slice(i, i + IDS_PER_STREAM));
   await Promise.all(chunks.map((chunk) => followStream(client, chunk, opts)));
 }
 
-async function followStream(client: StreamClient, ids: string[], opts: FollowOptions): Promise<void> {
+async function followStream(
+  client: StreamClient,
+  ids: string[],
+  opts: FollowOptions,
+): Promise<void> {
   const wanted = new Set(ids);
   const passedOn = new Map<string, number>();
   while (!opts.signal.aborted) {
     const seen = new Map<string, number>();
     try {
-      const path = outputPath(ids, opts.deadline === undefined ? undefined : (opts.deadline - Date.now()) / 1000);
+      const path = outputPath(
+        ids,
+        opts.deadline === undefined ? undefined : (opts.deadline - Date.now()) / 1000,
+      );
       const body = await client.openStream(path, opts.signal);
       for await (const text of readLines(body, client)) {
         const line = parseLine(text);
@@ -76,11 +92,17 @@ async function followStream(client: StreamClient, ids: string[], opts: FollowOpt
 }
 
 /** A body that breaks off mid-stream is the API or the network going away: worth reconnecting. */
-async function* readLines(body: ReadableStream<Uint8Array>, client: StreamClient): AsyncGenerator<string> {
+async function* readLines(
+  body: ReadableStream<Uint8Array>,
+  client: StreamClient,
+): AsyncGenerator<string> {
   try {
     yield* ndjsonLines(body as unknown as AsyncIterable<Uint8Array>);
   } catch (err) {
-    throw new ApiUnreachableError(client.baseUrl, `the output stream broke off (${(err as Error).message})`);
+    throw new ApiUnreachableError(
+      client.baseUrl,
+      `the output stream broke off (${(err as Error).message})`,
+    );
   }
 }
 

@@ -39,7 +39,12 @@ type RunClient = Pick<ApiClient, 'openStream' | 'baseUrl' | 'followOutcomes' | '
  * says what still runs, the second cancels it (DELETE /conditions/{id}) and waits up to
  * CANCEL_GRACE_MS for it to stop, the third stops waiting at once.
  */
-export async function followRun(client: RunClient, io: Io, accepted: readonly PendingCondition[], opts: FollowRunOptions): Promise<FollowedRun> {
+export async function followRun(
+  client: RunClient,
+  io: Io,
+  accepted: readonly PendingCondition[],
+  opts: FollowRunOptions,
+): Promise<FollowedRun> {
   const finished = new Set<string>();
   const running = () => accepted.filter((a) => !finished.has(a.conditionId));
   const stopWaiting = new AbortController();
@@ -51,7 +56,9 @@ export async function followRun(client: RunClient, io: Io, accepted: readonly Pe
     offer: () => {
       const left = running();
       if (left.length === 0) return stopWaiting.abort();
-      say(`\nmctl: still running on ${foldNames(left.map((a) => a.server))} (${left.length} of ${accepted.length}); press Ctrl-C again to cancel, a third time to stop waiting`);
+      say(
+        `\nmctl: still running on ${foldNames(left.map((a) => a.server))} (${left.length} of ${accepted.length}); press Ctrl-C again to cancel, a third time to stop waiting`,
+      );
     },
     cancel: () => {
       const left = running();
@@ -62,7 +69,10 @@ export async function followRun(client: RunClient, io: Io, accepted: readonly Pe
     },
     abandon: () => {
       const left = running();
-      if (left.length > 0) say(`\nmctl: stopped waiting; ${foldNames(left.map((a) => a.server))} may still be running (mctl power --action-status shows how they end)`);
+      if (left.length > 0)
+        say(
+          `\nmctl: stopped waiting; ${foldNames(left.map((a) => a.server))} may still be running (mctl power --action-status shows how they end)`,
+        );
       stopWaiting.abort();
     },
   });
@@ -96,7 +106,11 @@ export async function followRun(client: RunClient, io: Io, accepted: readonly Pe
     // Every condition is final (or no longer waited for): its last lines are on their way.
     timers.push(setTimeout(() => stopOutput.abort(), OUTPUT_GRACE_MS));
     await output;
-    return { results, interrupted: interrupts.presses >= 2 || (interrupts.presses === 1 && stopWaiting.signal.aborted) };
+    return {
+      results,
+      interrupted:
+        interrupts.presses >= 2 || (interrupts.presses === 1 && stopWaiting.signal.aborted),
+    };
   } finally {
     timers.forEach(clearTimeout);
     interrupts.dispose();
@@ -105,11 +119,16 @@ export async function followRun(client: RunClient, io: Io, accepted: readonly Pe
   }
 }
 
-async function cancelAll(client: Pick<ApiClient, 'cancelCondition'>, conditions: readonly PendingCondition[], say: (text: string) => void): Promise<void> {
+async function cancelAll(
+  client: Pick<ApiClient, 'cancelCondition'>,
+  conditions: readonly PendingCondition[],
+  say: (text: string) => void,
+): Promise<void> {
   await mapLimit(conditions, CANCELS_AT_ONCE, async ({ server, conditionId }) => {
     try {
       const answer = await client.cancelCondition(conditionId);
-      if (answer.outcome === 'refused' || answer.outcome === 'unknown') say(`mctl: could not cancel on ${server}: ${answer.message}`);
+      if (answer.outcome === 'refused' || answer.outcome === 'unknown')
+        say(`mctl: could not cancel on ${server}: ${answer.message}`);
     } catch (err) {
       say(`mctl: could not cancel on ${server}: ${(err as Error).message}`);
     }

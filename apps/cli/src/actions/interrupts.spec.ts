@@ -34,13 +34,23 @@ describe('Ctrl-C while mctl run waits', () => {
 
   it('stops listening once disposed, so a later Ctrl-C gets the default (exit 130)', () => {
     const signals = fakeSignals();
-    const watch = watchInterrupts(signals.source, { offer: jest.fn(), cancel: jest.fn(), abandon: jest.fn() });
+    const watch = watchInterrupts(signals.source, {
+      offer: jest.fn(),
+      cancel: jest.fn(),
+      abandon: jest.fn(),
+    });
     expect(signals.listeners()).toBe(1);
     watch.dispose();
     expect(signals.listeners()).toBe(0);
   });
 
   it('watches nothing without a source', () => {
-    expect(() => watchInterrupts(undefined, { offer: jest.fn(), cancel: jest.fn(), abandon: jest.fn() }).dispose()).not.toThrow();
+    expect(() =>
+      watchInterrupts(undefined, {
+        offer: jest.fn(),
+        cancel: jest.fn(),
+        abandon: jest.fn(),
+      }).dispose(),
+    ).not.toThrow();
   });
 });

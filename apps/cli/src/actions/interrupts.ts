@@ -20,7 +20,10 @@ export interface InterruptWatch {
  * a hundred nodes), the second cancels, the third leaves without waiting for the cancellation.
  * Without a source (tests, or an Io with no signals) nothing is watched.
  */
-export function watchInterrupts(source: InterruptSource | undefined, steps: InterruptSteps): InterruptWatch {
+export function watchInterrupts(
+  source: InterruptSource | undefined,
+  steps: InterruptSteps,
+): InterruptWatch {
   let presses = 0;
   const unsubscribe = source?.(() => {
     presses += 1;

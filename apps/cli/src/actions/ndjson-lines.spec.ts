@@ -17,7 +17,11 @@ describe('ndjsonLines', () => {
     ['many lines in one chunk', ['{"a":1}\n{"a":2}\n{"a":3}\n'], ['{"a":1}', '{"a":2}', '{"a":3}']],
     ['\\r\\n line ends', ['{"a":1}\r\n{"a":2}\r\n'], ['{"a":1}', '{"a":2}']],
     ['an unterminated last line', ['{"a":1}\n{"a":2}'], ['{"a":1}', '{"a":2}']],
-    ['a UTF-8 character split between chunks', [euro.slice(0, 11), euro.slice(11)], ['{"line":"€"}']],
+    [
+      'a UTF-8 character split between chunks',
+      [euro.slice(0, 11), euro.slice(11)],
+      ['{"line":"€"}'],
+    ],
     ['nothing', [], []],
   ])('%s', async (_name, chunks, expected) => {
     expect(await linesOf(...chunks)).toEqual(expected);

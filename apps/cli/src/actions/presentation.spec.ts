@@ -19,7 +19,10 @@ describe('how mctl run shows the output', () => {
   });
 
   it.each([
-    [{ json: false, stream: true, fold: true }, '--stream and --fold contradict each other: choose one'],
+    [
+      { json: false, stream: true, fold: true },
+      '--stream and --fold contradict each other: choose one',
+    ],
     [{ json: true, stream: true }, '-o json prints one object per node at the end: drop --stream'],
     [{ json: true, fold: true }, '-o json prints one object per node at the end: drop --fold'],
   ])('refuses %j', (flags, message) => {

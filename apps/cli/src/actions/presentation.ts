@@ -17,8 +17,12 @@ export interface PresentationFlags {
 
 /** Flags that contradict each other are a usage error before anything is sent. */
 export function checkPresentationFlags(flags: PresentationFlags): void {
-  if (flags.stream && flags.fold) throw new UsageError('--stream and --fold contradict each other: choose one');
-  if (flags.json && (flags.stream || flags.fold)) throw new UsageError(`-o json prints one object per node at the end: drop --${flags.stream ? 'stream' : 'fold'}`);
+  if (flags.stream && flags.fold)
+    throw new UsageError('--stream and --fold contradict each other: choose one');
+  if (flags.json && (flags.stream || flags.fold))
+    throw new UsageError(
+      `-o json prints one object per node at the end: drop --${flags.stream ? 'stream' : 'fold'}`,
+    );
 }
 
 /**
@@ -26,7 +30,11 @@ export function checkPresentationFlags(flags: PresentationFlags): void {
  * read (and diff) better than a hundred interleaved lines. --stream and --fold override the
  * guess. One node has nothing to fold or tell apart: its lines come as they are, unless --fold.
  */
-export function choosePresentation(flags: PresentationFlags, stdoutIsTTY: boolean, nodes: number): Presentation {
+export function choosePresentation(
+  flags: PresentationFlags,
+  stdoutIsTTY: boolean,
+  nodes: number,
+): Presentation {
   checkPresentationFlags(flags);
   if (flags.json) return 'json';
   if (flags.fold) return 'folded';

@@ -46,18 +46,34 @@ export async function runAction(session: Session, req: RunRequest): Promise<numb
     return ExitCode.NotAllSucceeded;
   }
   const started = Date.now();
-  const { settled, accepted } = await submitConditions(client, 'action', req.targets, { command: req.command.name, arguments: req.args });
+  const { settled, accepted } = await submitConditions(client, 'action', req.targets, {
+    command: req.command.name,
+    arguments: req.args,
+  });
 
   if (!req.wait) {
-    const queued = accepted.map((a): ServerResult => ({ server: a.server, outcome: 'queued', conditionId: a.conditionId, state: a.condition?.state, condition: a.condition }));
+    const queued = accepted.map((a): ServerResult => ({
+      server: a.server,
+      outcome: 'queued',
+      conditionId: a.conditionId,
+      state: a.condition?.state,
+      condition: a.condition,
+    }));
     const results = [...settled, ...queued];
     session.out(session.json ? resultsToJson(results) : foldResults(results).join('\n'));
     return worstExitStatus(results);
   }
 
-  const presentation = choosePresentation({ json: session.json, stream: req.stream, fold: req.fold }, io.stdout.isTTY === true, settled.length + accepted.length);
+  const presentation = choosePresentation(
+    { json: session.json, stream: req.stream, fold: req.fold },
+    io.stdout.isTTY === true,
+    settled.length + accepted.length,
+  );
   const captured = new CapturedOutput();
-  const live = presentation === 'live' || presentation === 'plain' ? liveLines(io, presentation === 'live') : undefined;
+  const live =
+    presentation === 'live' || presentation === 'plain'
+      ? liveLines(io, presentation === 'live')
+      : undefined;
   // Only while nothing else is written to stderr: folded and JSON output come at the end.
   const progress = live ? silentProgress : startProgress(io.stderr, accepted.length, 'running');
   let followed: FollowedRun;
@@ -77,7 +93,10 @@ export async function runAction(session: Session, req: RunRequest): Promise<numb
   if (presentation === 'json') {
     session.out(actionResultsToJson(results, captured));
   } else {
-    if (presentation === 'folded') io.stdout.write(foldOutputs(results.map((r) => ({ server: r.server, lines: captured.of(r.conditionId) }))));
+    if (presentation === 'folded')
+      io.stdout.write(
+        foldOutputs(results.map((r) => ({ server: r.server, lines: captured.of(r.conditionId) }))),
+      );
     io.stderr.write(failureSummary(results));
   }
   return followed.interrupted ? INTERRUPTED_EXIT : worstExitStatus(results);

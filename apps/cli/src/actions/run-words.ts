@@ -23,7 +23,9 @@ export interface RunWordsContext {
 export function splitRunWords(words: readonly string[], ctx: RunWordsContext): RunWords {
   if (ctx.targetFlags) return { args: [...words] };
   if (words.length === 0) {
-    throw new UsageError(`which nodes? mctl run ${ctx.command} <node|range> [args...], or -g <group>`);
+    throw new UsageError(
+      `which nodes? mctl run ${ctx.command} <node|range> [args...], or -g <group>`,
+    );
   }
   const [positional, ...args] = words;
   return { positional, args };

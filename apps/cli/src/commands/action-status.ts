@@ -43,9 +43,10 @@ export async function showActionStatus(session: Session, targets: string): Promi
     if (status.found === 'none') return { server, outcome: 'none' };
     return describeLatest(status.serverID, latestOf(status.conditions));
   });
-  const rows = [...found, ...unknown.map((server): LatestCondition => ({ server, outcome: 'unknown' }))].sort((a, b) =>
-    compareNatural(a.server, b.server),
-  );
+  const rows = [
+    ...found,
+    ...unknown.map((server): LatestCondition => ({ server, outcome: 'unknown' })),
+  ].sort((a, b) => compareNatural(a.server, b.server));
 
   if (session.json) {
     // The whole condition is one GET /api/v1/conditions/{id} away.
@@ -54,11 +55,20 @@ export async function showActionStatus(session: Session, targets: string): Promi
     session.out(
       renderTable(
         ['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION'],
-        rows.map((r) => [r.server, r.outcome, r.action ?? '', summary(r), r.updatedAt ?? '', r.conditionId ?? '']),
+        rows.map((r) => [
+          r.server,
+          r.outcome,
+          r.action ?? '',
+          summary(r),
+          r.updatedAt ?? '',
+          r.conditionId ?? '',
+        ]),
       ),
     );
   }
-  return rows.length > 0 && rows.every((r) => r.outcome === 'succeeded') ? ExitCode.Ok : ExitCode.NotAllSucceeded;
+  return rows.length > 0 && rows.every((r) => r.outcome === 'succeeded')
+    ? ExitCode.Ok
+    : ExitCode.NotAllSucceeded;
 }
 
 export function latestOf(conditions: readonly Condition[]): Condition | undefined {

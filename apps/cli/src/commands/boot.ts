@@ -27,11 +27,15 @@ export function registerBoot(program: Command, deps: CommandDeps): void {
   const cmd = program
     .command('boot')
     .summary('set the next boot device of servers')
-    .description('Set the next boot device of one server, a range or a group, and wait for the outcome.')
+    .description(
+      'Set the next boot device of one server, a range or a group, and wait for the outcome.',
+    )
     .argument('[targets]', 'server name, id or range: node01, node[01-64], @rack2');
   addTargetOptions(cmd);
   cmd
-    .addOption(new Option('-d, --device <device>', 'boot device').choices(bootDevices).makeOptionMandatory())
+    .addOption(
+      new Option('-d, --device <device>', 'boot device').choices(bootDevices).makeOptionMandatory(),
+    )
     .option('--persistent', 'keep the device for every later boot, not only the next one')
     .option('--efi', 'boot in EFI mode rather than legacy BIOS');
   addWaitOptions(cmd);
@@ -39,7 +43,11 @@ export function registerBoot(program: Command, deps: CommandDeps): void {
 
   cmd.action(async (positional: string | undefined, opts: BootOptions, command: Command) => {
     const targets = targetExpression({ positional, server: opts.server, groups: opts.group });
-    const parameters = bootParameters({ device: opts.device, persistent: opts.persistent, efi: opts.efi });
+    const parameters = bootParameters({
+      device: opts.device,
+      persistent: opts.persistent,
+      efi: opts.efi,
+    });
     deps.done(await runServerControl(deps.session(command), targets, parameters, opts));
   });
 }

@@ -20,7 +20,12 @@ describe('mctl estate-list', () => {
   it('lists the nodes with their ranks, groups and platform, reading only the inventory', async () => {
     const { code, out, requests } = await mctl(['estate-list']);
     expect(code).toBe(0);
-    expect(out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/))).toEqual([
+    expect(
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/\s{2,}/)),
+    ).toEqual([
       ['NAME', 'RANKS', 'GROUPS', 'PLATFORM'],
       ['node01', 'metal,default', 'rack1', 'ipmi'],
       ['node02', 'ipmi,default', 'rack1,gpu', 'ipmi'],
@@ -30,9 +35,18 @@ describe('mctl estate-list', () => {
   });
 
   it.each([
-    [['estate-list', '-g', 'rack1'], ['node01', 'node02']],
-    [['estate-list', 'node[01-02]'], ['node01', 'node02']],
-    [['estate-list', '@gpu,node10'], ['node02', 'node10']],
+    [
+      ['estate-list', '-g', 'rack1'],
+      ['node01', 'node02'],
+    ],
+    [
+      ['estate-list', 'node[01-02]'],
+      ['node01', 'node02'],
+    ],
+    [
+      ['estate-list', '@gpu,node10'],
+      ['node02', 'node10'],
+    ],
   ])('%j filters to %j', async (argv, names) => {
     const { code, out } = await mctl(['-o', 'json', ...argv]);
     expect(code).toBe(0);
@@ -41,7 +55,15 @@ describe('mctl estate-list', () => {
 
   it('gives the public view with -o json', async () => {
     const { out } = await mctl(['-o', 'json', 'estate-list', 'node01']);
-    expect(JSON.parse(out)).toEqual([{ name: 'node01', platform: 'ipmi', driver: 'ipmi', ranks: ['metal', 'default'], groups: ['rack1'] }]);
+    expect(JSON.parse(out)).toEqual([
+      {
+        name: 'node01',
+        platform: 'ipmi',
+        driver: 'ipmi',
+        ranks: ['metal', 'default'],
+        groups: ['rack1'],
+      },
+    ]);
   });
 
   it('names what the inventory does not know on stderr, exit 1', async () => {

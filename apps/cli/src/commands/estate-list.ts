@@ -19,14 +19,19 @@ export function registerEstateList(program: Command, deps: CommandDeps): void {
   const cmd = program
     .command('estate-list')
     .summary('list the nodes: name, ranks, groups, platform')
-    .description('List the nodes of the inventory with the ranks that choose their scripts, their groups and platform.')
+    .description(
+      'List the nodes of the inventory with the ranks that choose their scripts, their groups and platform.',
+    )
     .argument('[targets]', 'only these: node01, node[01-64], @rack2');
   addTargetOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
 
   cmd.action(async (positional: string | undefined, opts: TargetOptions, command: Command) => {
-    const filtered = positional !== undefined || opts.server !== undefined || (opts.group ?? []).length > 0;
-    const targets = filtered ? targetExpression({ positional, server: opts.server, groups: opts.group }) : undefined;
+    const filtered =
+      positional !== undefined || opts.server !== undefined || (opts.group ?? []).length > 0;
+    const targets = filtered
+      ? targetExpression({ positional, server: opts.server, groups: opts.group })
+      : undefined;
     deps.done(await listServers(deps.session(command), targets, ESTATE_COLUMNS));
   });
 }

@@ -6,12 +6,26 @@ import { memoryIo } from '../test-support/memory-io';
 function api(): FakeApi {
   const fake = FakeApi.fleet(2);
   fake.commands = [
-    fakeCommand('usage', { summary: 'Show the load and uptime of a node', description: 'Prints the uptime.\n\nOn metal nodes over SSH.\n', syntax: 'NODE', ranks: ['default', 'metal'] }),
-    fakeCommand('power-off', { summary: 'Power a node off', confirmation: 'Power off %{nodes}?', timeout_seconds: 120 }),
+    fakeCommand('usage', {
+      summary: 'Show the load and uptime of a node',
+      description: 'Prints the uptime.\n\nOn metal nodes over SSH.\n',
+      syntax: 'NODE',
+      ranks: ['default', 'metal'],
+    }),
+    fakeCommand('power-off', {
+      summary: 'Power a node off',
+      confirmation: 'Power off %{nodes}?',
+      timeout_seconds: 120,
+    }),
     fakeCommand('power', { summary: "a command named like mctl's own" }),
   ];
   fake.problems = [
-    { command: 'reflash', file: 'reflash/metadata.yaml', line: 3, message: 'unknown key "has_contex"' },
+    {
+      command: 'reflash',
+      file: 'reflash/metadata.yaml',
+      line: 3,
+      message: 'unknown key "has_contex"',
+    },
     { command: 'reflash', file: 'reflash/ipmi.sh', message: 'not executable (chmod +x)' },
     { command: 'sel', file: 'sel', message: 'no default.sh' },
   ];
@@ -27,7 +41,7 @@ async function mctl(argv: string[], fake: FakeApi | undefined = api()) {
 
 const rows = (out: string) => out.split('\n').map((l) => l.split(/\s{2,}/));
 
-describe('mctl help: the server\'s commands', () => {
+describe("mctl help: the server's commands", () => {
   it('lists them with their summaries; built-in names say how to reach their help', async () => {
     const { code, out } = await mctl(['help']);
     expect(code).toBe(0);
@@ -53,11 +67,20 @@ describe('mctl help: the server\'s commands', () => {
     const original = FakeApi.fleet(1).fetch;
     const fetchNoDir: typeof fetch = async (input, init) =>
       String(input).endsWith('/commands')
-        ? new Response(JSON.stringify({ message: 'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list', commands: [], problems: [] }))
+        ? new Response(
+            JSON.stringify({
+              message:
+                'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list',
+              commands: [],
+              problems: [],
+            }),
+          )
         : original(input, init);
     const io = memoryIo({ fetch: fetchNoDir });
     expect(await run(['help'], io)).toBe(0);
-    expect(io.stdout.text()).toBe('The server has no commands that can run (no commands directory configured (COMMANDS_DIR is not set): there are no commands to list).\n');
+    expect(io.stdout.text()).toBe(
+      'The server has no commands that can run (no commands directory configured (COMMANDS_DIR is not set): there are no commands to list).\n',
+    );
     const runIo = memoryIo({ fetch: fetchNoDir });
     expect(await run(['run', 'usage', 'node01'], runIo)).toBe(ExitCode.Usage);
     expect(runIo.stderr.text()).toBe(
@@ -68,12 +91,15 @@ describe('mctl help: the server\'s commands', () => {
   it('gives the listing as it is with -o json', async () => {
     const { code, out } = await mctl(['-o', 'json', 'help']);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ commands: [{ name: 'usage' }, { name: 'power-off' }, { name: 'power' }], problems: [{}, {}, {}] });
+    expect(JSON.parse(out)).toMatchObject({
+      commands: [{ name: 'usage' }, { name: 'power-off' }, { name: 'power' }],
+      problems: [{}, {}, {}],
+    });
   });
 });
 
 describe('mctl help <name>', () => {
-  it("describes a server command: usage, description, ranks, timeout, confirmation", async () => {
+  it('describes a server command: usage, description, ranks, timeout, confirmation', async () => {
     const { code, out } = await mctl(['help', 'usage']);
     expect(code).toBe(0);
     expect(out).toBe(
@@ -115,11 +141,14 @@ describe('mctl help <name>', () => {
     expect(requests).toEqual([]);
   });
 
-  it.each([[['run', '--help']], [['estate-list', '--help']], [['help', '--help']]])('%j has examples', async (argv) => {
-    const { code, out } = await mctl(argv, undefined);
-    expect(code).toBe(0);
-    expect(out).toMatch(/Examples:\n {2}mctl /);
-  });
+  it.each([[['run', '--help']], [['estate-list', '--help']], [['help', '--help']]])(
+    '%j has examples',
+    async (argv) => {
+      const { code, out } = await mctl(argv, undefined);
+      expect(code).toBe(0);
+      expect(out).toMatch(/Examples:\n {2}mctl /);
+    },
+  );
 
   it('"help run <command>" reaches a server command named like a built-in', async () => {
     const { code, out } = await mctl(['help', 'run', 'power']);
@@ -137,7 +166,10 @@ describe('mctl help <name>', () => {
   });
 
   it.each([
-    [['help', 'nosuch'], 'mctl: "nosuch" is neither one of mctl\'s commands nor a command of the server\nmctl --help lists mctl\'s own commands; mctl help lists the server\'s\n'],
+    [
+      ['help', 'nosuch'],
+      "mctl: \"nosuch\" is neither one of mctl's commands nor a command of the server\nmctl --help lists mctl's own commands; mctl help lists the server's\n",
+    ],
     [['help', 'power', 'on'], 'mctl: too many arguments: mctl help power takes no more words\n'],
     [['help', 'usage', 'x'], 'mctl: too many arguments: mctl help usage takes no more words\n'],
   ])('%j is a usage error', async (argv, message) => {
@@ -147,9 +179,16 @@ describe('mctl help <name>', () => {
   });
 
   it("the API being down says so (exit 3); mctl's own help still works", async () => {
-    const io = memoryIo({ fetch: async () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })) });
+    const io = memoryIo({
+      fetch: async () =>
+        Promise.reject(
+          Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+        ),
+    });
     expect(await run(['help'], io)).toBe(ExitCode.Api);
-    expect(io.stderr.text()).toBe('mctl: cannot reach the Switchboard API at http://127.0.0.1:9001: connection refused (is conditions-api running?)\n');
+    expect(io.stderr.text()).toBe(
+      'mctl: cannot reach the Switchboard API at http://127.0.0.1:9001: connection refused (is conditions-api running?)\n',
+    );
     expect(await run(['help', 'boot'], memoryIo())).toBe(0);
   });
 });

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { CommandNotFoundError, lookUpCommand } from '../actions/find-command';
 import { UsageError } from '../errors';
 import { ExitCode } from '../exit-codes';
-import { describeProblem, renderCommandHelp, renderCommandList, renderProblemsNote } from '../output/command-help';
+import {
+  describeProblem,
+  renderCommandHelp,
+  renderCommandList,
+  renderProblemsNote,
+} from '../output/command-help';
 import { toJson } from '../output/json';
 import type { Session } from '../session';
 import type { CommandDeps } from './command-deps';
@@ -24,24 +29,42 @@ export function registerHelp(program: Command, deps: CommandDeps): void {
   const cmd = program
     .command('help')
     .summary("list the server's commands, or describe one (mctl's own: mctl <command> --help)")
-    .description("Without a name: the server's commands (GET /api/v1/commands). With one: help of mctl's own command of that name, else of the server's command.")
+    .description(
+      "Without a name: the server's commands (GET /api/v1/commands). With one: help of mctl's own command of that name, else of the server's command.",
+    )
     .argument('[name]', "one of mctl's commands, or a command of the server")
     .argument('[command]', 'after "run": a command of the server, even one named like a built-in')
     .addHelpText('after', DETAILS);
 
-  cmd.action(async (name: string | undefined, second: string | undefined, _opts: unknown, command: Command) => {
-    const builtin = name === undefined ? undefined : program.commands.find((c) => c.name() === name || c.aliases().includes(name));
-    if (builtin && !(name === 'run' && second !== undefined)) {
-      if (second !== undefined) throw new UsageError(`too many arguments: mctl help ${name} takes no more words`);
-      builtin.outputHelp();
-      deps.done(ExitCode.Ok);
-      return;
-    }
-    if (name !== undefined && second !== undefined && name !== 'run') throw new UsageError(`too many arguments: mctl help ${name} takes no more words`);
-    const session = deps.session(command);
-    const builtins = new Set(program.commands.map((c) => c.name()));
-    deps.done(await (name === undefined ? listCommands(session, builtins) : describeCommand(session, second ?? name)));
-  });
+  cmd.action(
+    async (
+      name: string | undefined,
+      second: string | undefined,
+      _opts: unknown,
+      command: Command,
+    ) => {
+      const builtin =
+        name === undefined
+          ? undefined
+          : program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+      if (builtin && !(name === 'run' && second !== undefined)) {
+        if (second !== undefined)
+          throw new UsageError(`too many arguments: mctl help ${name} takes no more words`);
+        builtin.outputHelp();
+        deps.done(ExitCode.Ok);
+        return;
+      }
+      if (name !== undefined && second !== undefined && name !== 'run')
+        throw new UsageError(`too many arguments: mctl help ${name} takes no more words`);
+      const session = deps.session(command);
+      const builtins = new Set(program.commands.map((c) => c.name()));
+      deps.done(
+        await (name === undefined
+          ? listCommands(session, builtins)
+          : describeCommand(session, second ?? name)),
+      );
+    },
+  );
 }
 
 async function listCommands(session: Session, builtins: ReadonlySet<string>): Promise<number> {
@@ -69,8 +92,9 @@ async function describeCommand(session: Session, name: string): Promise<number> 
       );
       return ExitCode.NotAllSucceeded;
     case 'none':
-      throw new CommandNotFoundError(`"${name}" is neither one of mctl's commands nor a command of the server`, [
-        "mctl --help lists mctl's own commands; mctl help lists the server's",
-      ]);
+      throw new CommandNotFoundError(
+        `"${name}" is neither one of mctl's commands nor a command of the server`,
+        ["mctl --help lists mctl's own commands; mctl help lists the server's"],
+      );
   }
 }

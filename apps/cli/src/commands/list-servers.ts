@@ -28,7 +28,11 @@ export const ESTATE_COLUMNS: ServerColumns = {
  * (GET /servers), like OpenFlight's `power list`. It reads the inventory only and never
  * touches a BMC; use `power status` for live power states. `-o json` is the public view.
  */
-export async function listServers(session: Session, targets: string | undefined, columns: ServerColumns = POWER_COLUMNS): Promise<number> {
+export async function listServers(
+  session: Session,
+  targets: string | undefined,
+  columns: ServerColumns = POWER_COLUMNS,
+): Promise<number> {
   const all = await session.client().listServers();
   let shown: PublicServer[] = all;
   let unknown: string[] = [];

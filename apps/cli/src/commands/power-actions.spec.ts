@@ -1,6 +1,12 @@
 import { ServerControlParameters } from '@switchboard/condition-types';
 import { UsageError } from '../errors';
-import { bootParameters, powerActionFlags, powerIntent, powerParameters, powerPositionals } from './power-actions';
+import {
+  bootParameters,
+  powerActionFlags,
+  powerIntent,
+  powerParameters,
+  powerPositionals,
+} from './power-actions';
 
 describe('--action → serverControl parameters', () => {
   it.each([
@@ -25,9 +31,33 @@ describe('--action → serverControl parameters', () => {
 
 describe('mctl boot flags → set_next_boot_device', () => {
   it.each([
-    [{ device: 'pxe' }, { action: 'set_next_boot_device', action_parameter: 'pxe', set_next_boot_device_persistent: false, set_next_boot_device_efi: false }],
-    [{ device: 'pxe', persistent: true }, { action: 'set_next_boot_device', action_parameter: 'pxe', set_next_boot_device_persistent: true, set_next_boot_device_efi: false }],
-    [{ device: 'disk', persistent: true, efi: true }, { action: 'set_next_boot_device', action_parameter: 'disk', set_next_boot_device_persistent: true, set_next_boot_device_efi: true }],
+    [
+      { device: 'pxe' },
+      {
+        action: 'set_next_boot_device',
+        action_parameter: 'pxe',
+        set_next_boot_device_persistent: false,
+        set_next_boot_device_efi: false,
+      },
+    ],
+    [
+      { device: 'pxe', persistent: true },
+      {
+        action: 'set_next_boot_device',
+        action_parameter: 'pxe',
+        set_next_boot_device_persistent: true,
+        set_next_boot_device_efi: false,
+      },
+    ],
+    [
+      { device: 'disk', persistent: true, efi: true },
+      {
+        action: 'set_next_boot_device',
+        action_parameter: 'disk',
+        set_next_boot_device_persistent: true,
+        set_next_boot_device_efi: true,
+      },
+    ],
   ] as const)('%j', (flags, expected) => {
     expect(bootParameters(flags)).toEqual(expected);
   });
@@ -49,18 +79,24 @@ describe("OpenFlight's grammar: power <verb> <range>", () => {
     [undefined, 'reset', undefined, { kind: 'control', action: 'reset' }],
     [undefined, 'status', undefined, { kind: 'control', action: 'status' }],
     [undefined, undefined, true, { kind: 'action-status' }],
-  ] as const)('verb %s, --action %s, --action-status %s → %j', (verb, action, actionStatus, expected) => {
-    expect(powerIntent(verb, action, actionStatus ?? false)).toEqual(expected);
-  });
+  ] as const)(
+    'verb %s, --action %s, --action-status %s → %j',
+    (verb, action, actionStatus, expected) => {
+      expect(powerIntent(verb, action, actionStatus ?? false)).toEqual(expected);
+    },
+  );
 
   it.each([
     ['on', 'off', false, /"on" and --action off/],
     ['status', undefined, true, /"status" and --action-status/],
     [undefined, 'on', true, /--action on and --action-status/],
     [undefined, undefined, false, /what should happen/],
-  ] as const)('refuses verb %s with --action %s / --action-status %s', (verb, action, actionStatus, message) => {
-    expect(() => powerIntent(verb, action, actionStatus)).toThrow(message);
-  });
+  ] as const)(
+    'refuses verb %s with --action %s / --action-status %s',
+    (verb, action, actionStatus, message) => {
+      expect(() => powerIntent(verb, action, actionStatus)).toThrow(message);
+    },
+  );
 
   it.each([
     [['on', 'node[01-03]'], false, { verb: 'on', targets: 'node[01-03]' }],
@@ -73,7 +109,9 @@ describe("OpenFlight's grammar: power <verb> <range>", () => {
   });
 
   it('names the verbs when the first word is not one', () => {
-    expect(() => powerPositionals('node01', undefined, false)).toThrow(/unknown power verb "node01"; expected one of: on, off, restart, status, list/);
+    expect(() => powerPositionals('node01', undefined, false)).toThrow(
+      /unknown power verb "node01"; expected one of: on, off, restart, status, list/,
+    );
     expect(() => powerPositionals('frob', 'node01', true)).toThrow(UsageError);
   });
 });

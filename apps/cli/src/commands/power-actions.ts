@@ -3,14 +3,34 @@ import type { BootDevice } from '@switchboard/condition-types';
 import { UsageError } from '../errors';
 
 /** FlipFlop mctl's `--action` values. */
-export const powerActionFlags = ['on', 'off', 'cycle', 'reset', 'soft', 'status', 'bmc-reset', 'boot-pxe-persistent'] as const;
+export const powerActionFlags = [
+  'on',
+  'off',
+  'cycle',
+  'reset',
+  'soft',
+  'status',
+  'bmc-reset',
+  'boot-pxe-persistent',
+] as const;
 export type PowerActionFlag = (typeof powerActionFlags)[number];
 
 /**
  * OpenFlight's `power <verb>` grammar: on, off, restart (= cycle), status, list. Every
  * `--action` value is accepted as a verb too, so `mctl power cycle node01` works.
  */
-export const powerVerbs = ['on', 'off', 'restart', 'status', 'list', 'cycle', 'reset', 'soft', 'bmc-reset', 'boot-pxe-persistent'] as const;
+export const powerVerbs = [
+  'on',
+  'off',
+  'restart',
+  'status',
+  'list',
+  'cycle',
+  'reset',
+  'soft',
+  'bmc-reset',
+  'boot-pxe-persistent',
+] as const;
 export type PowerVerb = (typeof powerVerbs)[number];
 
 const verbAliases: Partial<Record<PowerVerb, PowerActionFlag>> = { restart: 'cycle' };
@@ -44,14 +64,25 @@ export type PowerIntent =
   | { kind: 'list' };
 
 /** Reconciles the verb, `--action` and `--action-status`: exactly one must say what to do. */
-export function powerIntent(verb: PowerVerb | undefined, action: PowerActionFlag | undefined, actionStatus: boolean): PowerIntent {
-  const given = [verb && `"${verb}"`, action && `--action ${action}`, actionStatus && '--action-status'].filter(Boolean);
-  if (given.length > 1) throw new UsageError(`say what to do once: ${given.join(' and ')} both given`);
+export function powerIntent(
+  verb: PowerVerb | undefined,
+  action: PowerActionFlag | undefined,
+  actionStatus: boolean,
+): PowerIntent {
+  const given = [
+    verb && `"${verb}"`,
+    action && `--action ${action}`,
+    actionStatus && '--action-status',
+  ].filter(Boolean);
+  if (given.length > 1)
+    throw new UsageError(`say what to do once: ${given.join(' and ')} both given`);
   if (actionStatus) return { kind: 'action-status' };
   if (verb === 'list') return { kind: 'list' };
   const chosen = verb ? (verbAliases[verb] ?? (verb as PowerActionFlag)) : action;
   if (!chosen) {
-    throw new UsageError('what should happen? give a verb (mctl power on node01) or --action (mctl power --server node01 --action on)');
+    throw new UsageError(
+      'what should happen? give a verb (mctl power on node01) or --action (mctl power --server node01 --action on)',
+    );
   }
   return { kind: 'control', action: chosen };
 }

@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import { targetExpression } from '../targets';
 import { showActionStatus } from './action-status';
 import { listServers } from './list-servers';
-import { powerActionFlags, powerIntent, powerParameters, powerPositionals, powerVerbs } from './power-actions';
+import {
+  powerActionFlags,
+  powerIntent,
+  powerParameters,
+  powerPositionals,
+  powerVerbs,
+} from './power-actions';
 import type { PowerActionFlag } from './power-actions';
 import { runServerControl } from './run-server-control';
 import { addTargetOptions, addWaitOptions } from './shared-options';
@@ -37,33 +43,56 @@ export function registerPower(program: Command, deps: CommandDeps): void {
   const cmd = program
     .command('power')
     .summary('power servers on/off/cycle, read their power state, reset BMCs, list servers')
-    .description('Power control of one server, a range or a group. Waits for the outcome of every server and folds the report like ipmipower.')
+    .description(
+      'Power control of one server, a range or a group. Waits for the outcome of every server and folds the report like ipmipower.',
+    )
     .argument('[verb]', `what to do: ${powerVerbs.join(', ')}`)
     .argument('[targets]', 'server name, id or range: node01, node[01-64], node01,node07, @rack2');
   addTargetOptions(cmd);
   cmd
-    .addOption(new Option('-a, --action <action>', 'what to do, FlipFlop style').choices(powerActionFlags))
+    .addOption(
+      new Option('-a, --action <action>', 'what to do, FlipFlop style').choices(powerActionFlags),
+    )
     .option('--action-status', 'show the latest condition of each server instead of starting work');
   addWaitOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
 
-  cmd.action(async (first: string | undefined, second: string | undefined, opts: PowerOptions, command: Command) => {
-    const { verb, targets } = powerPositionals(first, second, opts.action !== undefined || opts.actionStatus === true);
-    const intent = powerIntent(verb, opts.action, opts.actionStatus === true);
-    const inputs = { positional: targets, server: opts.server, groups: opts.group };
-    const session = deps.session(command);
-    switch (intent.kind) {
-      case 'list': {
-        const filtered = targets !== undefined || opts.server !== undefined || (opts.group ?? []).length > 0;
-        deps.done(await listServers(session, filtered ? targetExpression(inputs) : undefined));
-        return;
+  cmd.action(
+    async (
+      first: string | undefined,
+      second: string | undefined,
+      opts: PowerOptions,
+      command: Command,
+    ) => {
+      const { verb, targets } = powerPositionals(
+        first,
+        second,
+        opts.action !== undefined || opts.actionStatus === true,
+      );
+      const intent = powerIntent(verb, opts.action, opts.actionStatus === true);
+      const inputs = { positional: targets, server: opts.server, groups: opts.group };
+      const session = deps.session(command);
+      switch (intent.kind) {
+        case 'list': {
+          const filtered =
+            targets !== undefined || opts.server !== undefined || (opts.group ?? []).length > 0;
+          deps.done(await listServers(session, filtered ? targetExpression(inputs) : undefined));
+          return;
+        }
+        case 'action-status':
+          deps.done(await showActionStatus(session, targetExpression(inputs)));
+          return;
+        case 'control':
+          deps.done(
+            await runServerControl(
+              session,
+              targetExpression(inputs),
+              powerParameters(intent.action),
+              opts,
+            ),
+          );
+          return;
       }
-      case 'action-status':
-        deps.done(await showActionStatus(session, targetExpression(inputs)));
-        return;
-      case 'control':
-        deps.done(await runServerControl(session, targetExpression(inputs), powerParameters(intent.action), opts));
-        return;
-    }
-  });
+    },
+  );
 }

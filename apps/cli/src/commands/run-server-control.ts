@@ -20,13 +20,24 @@ export async function runServerControl(
 ): Promise<number> {
   const client = session.client();
   const started = Date.now();
-  const { settled, accepted } = await submitConditions(client, 'serverControl', targets, parameters);
+  const { settled, accepted } = await submitConditions(
+    client,
+    'serverControl',
+    targets,
+    parameters,
+  );
 
   let results: ServerResult[];
   if (!flags.wait) {
     results = [
       ...settled,
-      ...accepted.map((a): ServerResult => ({ server: a.server, outcome: 'queued', conditionId: a.conditionId, state: a.condition?.state, condition: a.condition })),
+      ...accepted.map((a): ServerResult => ({
+        server: a.server,
+        outcome: 'queued',
+        conditionId: a.conditionId,
+        state: a.condition?.state,
+        condition: a.condition,
+      })),
     ];
   } else {
     const progress = startProgress(session.io.stderr, accepted.length);

@@ -55,19 +55,36 @@ export function registerRun(program: Command, deps: CommandDeps): void {
   const cmd = program
     .command('run')
     .summary("run one of the server's commands on nodes (OpenFlight Action)")
-    .description("Run a command of the server's commands directory on one node, a range or a group, following its output live.")
+    .description(
+      "Run a command of the server's commands directory on one node, a range or a group, following its output live.",
+    )
     .argument('<command>', 'a command of the server: mctl help lists them')
-    .argument('[args...]', '<node|range>, then the arguments of the script ($1...); with -g/-s, arguments only')
+    .argument(
+      '[args...]',
+      '<node|range>, then the arguments of the script ($1...); with -g/-s, arguments only',
+    )
     .usage('[options] <command> <node|range> [args...]   (or -g <group> [args...])');
   addTargetOptions(cmd);
   cmd
     .option('-y, --yes', "answer the command's confirmation question with yes")
     .addOption(new Option('--confirm', 'same as --yes (OpenFlight Action)').hideHelp())
-    .option('--stream', 'print the lines as they come, prefixed by node (default when stdout is a terminal)')
-    .option('--fold', 'print each distinct output once at the end, under its nodes (default when stdout is not a terminal)')
+    .option(
+      '--stream',
+      'print the lines as they come, prefixed by node (default when stdout is a terminal)',
+    )
+    .option(
+      '--fold',
+      'print each distinct output once at the end, under its nodes (default when stdout is not a terminal)',
+    )
     .option('--no-wait', 'queue the conditions, print their ids and return at once')
-    .option('--timeout <seconds>', `stop waiting after this long; the work goes on (default: the command's timeout + ${QUEUE_SLACK_SECONDS} s)`, parseSeconds)
-    .showHelpAfterError('(script arguments that start with "-" go after "--": mctl run <command> <node> -- -v; mctl run --help)')
+    .option(
+      '--timeout <seconds>',
+      `stop waiting after this long; the work goes on (default: the command's timeout + ${QUEUE_SLACK_SECONDS} s)`,
+      parseSeconds,
+    )
+    .showHelpAfterError(
+      '(script arguments that start with "-" go after "--": mctl run <command> <node> -- -v; mctl run --help)',
+    )
     .addHelpText('after', DETAILS);
 
   cmd.action(async (name: string, words: string[], opts: RunOptions, command: Command) => {

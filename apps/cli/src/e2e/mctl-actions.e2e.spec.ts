@@ -34,11 +34,26 @@ const MAIN_JS = join(__dirname, '../../dist/main.js');
 
 /** The commands directory: metadata.yaml (after `help:`) and default.sh of each command. */
 const COMMANDS: Record<string, { help: string; extra?: string; script: string }> = {
-  hello: { help: 'Say hello', script: 'echo "hello from $name"\nif [ $# -gt 0 ]; then echo "args: $*"; fi' },
+  hello: {
+    help: 'Say hello',
+    script: 'echo "hello from $name"\nif [ $# -gt 0 ]; then echo "args: $*"; fi',
+  },
   same: { help: 'Print the same on every node', script: 'echo "kernel 6.1"\necho "uptime 3 days"' },
-  flaky: { help: 'Fail on node02', script: 'if [ "$name" = node02 ]; then echo "disk missing on $name" >&2; exit 3; fi\necho "ok on $name"' },
-  wipe: { help: 'Wipe nodes', extra: 'confirmation: "Wipe %{nodes}? Everything on them is lost."', script: 'echo "wiped $name"' },
-  sleepy: { help: 'Sleep until stopped', extra: 'timeout: 1m', script: 'echo "started on $name"\nsleep 50' },
+  flaky: {
+    help: 'Fail on node02',
+    script:
+      'if [ "$name" = node02 ]; then echo "disk missing on $name" >&2; exit 3; fi\necho "ok on $name"',
+  },
+  wipe: {
+    help: 'Wipe nodes',
+    extra: 'confirmation: "Wipe %{nodes}? Everything on them is lost."',
+    script: 'echo "wiped $name"',
+  },
+  sleepy: {
+    help: 'Sleep until stopped',
+    extra: 'timeout: 1m',
+    script: 'echo "started on $name"\nsleep 50',
+  },
 };
 
 let dir: string;
@@ -51,13 +66,19 @@ let baseUrl: string;
 function writeCommands(root: string): void {
   for (const [name, c] of Object.entries(COMMANDS)) {
     mkdirSync(join(root, name));
-    writeFileSync(join(root, name, 'metadata.yaml'), `help:\n  summary: ${c.help}\n${c.extra ?? ''}\n`);
+    writeFileSync(
+      join(root, name, 'metadata.yaml'),
+      `help:\n  summary: ${c.help}\n${c.extra ?? ''}\n`,
+    );
     writeFileSync(join(root, name, 'default.sh'), `#!/bin/bash\n${c.script}\n`);
     chmodSync(join(root, name, 'default.sh'), 0o755);
   }
   // Broken: a misspelt key. It must show as a problem, and never run.
   mkdirSync(join(root, 'broken'));
-  writeFileSync(join(root, 'broken', 'metadata.yaml'), 'help:\n  summary: Broken\n  has_contex: false\n');
+  writeFileSync(
+    join(root, 'broken', 'metadata.yaml'),
+    'help:\n  summary: Broken\n  has_contex: false\n',
+  );
   writeFileSync(join(root, 'broken', 'default.sh'), '#!/bin/bash\necho never\n');
   chmodSync(join(root, 'broken', 'default.sh'), 0o755);
 }
@@ -70,13 +91,33 @@ beforeAll(async () => {
   const inventoryFile = join(dir, 'nodes.yaml');
   writeFileSync(
     inventoryFile,
-    ['static_nodes:', '  node01: { ranks: [metal] }', '  node02: { ranks: [metal] }', '  node03: { ranks: [metal] }', '  node04: { ranks: [gpu] }', 'groups:', '  rack1: "node[01-03]"', ''].join('\n'),
+    [
+      'static_nodes:',
+      '  node01: { ranks: [metal] }',
+      '  node02: { ranks: [metal] }',
+      '  node03: { ranks: [metal] }',
+      '  node04: { ranks: [gpu] }',
+      'groups:',
+      '  rack1: "node[01-03]"',
+      '',
+    ].join('\n'),
   );
   nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
-  api = await createApp({ natsUrl: nats.url, inventoryFile, logger: silentLogger, jwtSecret: JWT_SECRET, commandsDir });
+  api = await createApp({
+    natsUrl: nats.url,
+    inventoryFile,
+    logger: silentLogger,
+    jwtSecret: JWT_SECRET,
+    commandsDir,
+  });
   await api.app.listen(0, '127.0.0.1');
   baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
-  controller = await startController({ natsUrl: nats.url, inventoryFile, logger: silentLogger, commandsDir });
+  controller = await startController({
+    natsUrl: nats.url,
+    inventoryFile,
+    logger: silentLogger,
+    commandsDir,
+  });
 });
 
 afterAll(async () => {
@@ -92,23 +133,30 @@ async function mctl(argv: string[], io: MemoryIo = memoryIo()) {
   const code = await run(argv, io);
   const result = { code, out: io.stdout.text(), err: io.stderr.text() };
   // MCTL_E2E_ECHO=1 shows every command and what it printed, to read the real output.
-  if (process.env.MCTL_E2E_ECHO) process.stderr.write(`$ mctl ${argv.join(' ')}\n${result.out}${result.err}[exit ${code}]\n`);
+  if (process.env.MCTL_E2E_ECHO)
+    process.stderr.write(`$ mctl ${argv.join(' ')}\n${result.out}${result.err}[exit ${code}]\n`);
   return result;
 }
 
 async function latest(server: string): Promise<Condition | undefined> {
-  const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   if (res.status === 404) return undefined;
   return ((await res.json()) as { records: { conditions: Condition[] } }).records.conditions[0];
 }
 
-const block = (nodes: string, ...lines: string[]) => ['----------------', nodes, '----------------', ...lines].map((l) => `${l}\n`).join('');
+const block = (nodes: string, ...lines: string[]) =>
+  ['----------------', nodes, '----------------', ...lines].map((l) => `${l}\n`).join('');
 
 describe('mctl help and estate-list against the real API', () => {
   it("lists the server's commands, and notes the broken one", async () => {
     const { code, out, err } = await mctl(['help']);
     expect(code).toBe(ExitCode.Ok);
-    const table = out.split('\n\n')[0].split('\n').map((l) => l.split(/\s{2,}/));
+    const table = out
+      .split('\n\n')[0]
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
     expect(table).toEqual([
       ['COMMAND', 'SUMMARY'],
       ['flaky', 'Fail on node02'],
@@ -117,21 +165,30 @@ describe('mctl help and estate-list against the real API', () => {
       ['sleepy', 'Sleep until stopped'],
       ['wipe', 'Wipe nodes'],
     ]);
-    expect(err).toMatch(/^mctl: note: 1 command is broken on the server and cannot run:\n {2}broken: broken\/metadata\.yaml:3: .*has_contex/);
+    expect(err).toMatch(
+      /^mctl: note: 1 command is broken on the server and cannot run:\n {2}broken: broken\/metadata\.yaml:3: .*has_contex/,
+    );
   });
 
   it('describes one command', async () => {
     const { code, out } = await mctl(['help', 'wipe']);
     expect(code).toBe(ExitCode.Ok);
     expect(out).toMatch(/^Usage: mctl run wipe NODE\n/);
-    expect(out).toMatch(/^Confirmation: {2}Wipe %\{nodes\}\? Everything on them is lost\. \(--yes answers it\)$/m);
+    expect(out).toMatch(
+      /^Confirmation: {2}Wipe %\{nodes\}\? Everything on them is lost\. \(--yes answers it\)$/m,
+    );
     expect(out).toMatch(/^Timeout: {7}300 s$/m);
   });
 
   it('lists the estate: names, ranks, groups', async () => {
     const { code, out } = await mctl(['estate-list']);
     expect(code).toBe(ExitCode.Ok);
-    expect(out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/))).toEqual([
+    expect(
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/\s{2,}/)),
+    ).toEqual([
       ['NAME', 'RANKS', 'GROUPS', 'PLATFORM'],
       ['node01', 'metal,default', 'rack1'],
       ['node02', 'metal,default', 'rack1'],
@@ -145,7 +202,11 @@ describe('mctl run against the real API, controller and scripts', () => {
   it('streams the lines of three nodes live, prefixed, and exits 0', async () => {
     const { code, out, err } = await mctl(['run', 'hello', 'node[01-03]', '--stream']);
     expect({ code, err }).toEqual({ code: ExitCode.Ok, err: '' });
-    expect(out.split('\n').filter(Boolean).sort()).toEqual(['node01: hello from node01', 'node02: hello from node02', 'node03: hello from node03']);
+    expect(out.split('\n').filter(Boolean).sort()).toEqual([
+      'node01: hello from node01',
+      'node02: hello from node02',
+      'node03: hello from node03',
+    ]);
   });
 
   it("passes the arguments to the script as $1...; one node's output comes as it is", async () => {
@@ -162,14 +223,26 @@ describe('mctl run against the real API, controller and scripts', () => {
   it("exits 3 when one node's script exits 3, saying where on stderr", async () => {
     const { code, out, err } = await mctl(['run', 'flaky', 'node[01-03]']);
     expect(code).toBe(3);
-    expect(out).toBe(block('node01', 'ok on node01') + block('node02', 'disk missing on node02') + block('node03', 'ok on node03'));
-    expect(err).toBe('failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n');
+    expect(out).toBe(
+      block('node01', 'ok on node01') +
+        block('node02', 'disk missing on node02') +
+        block('node03', 'ok on node03'),
+    );
+    expect(err).toBe(
+      'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n',
+    );
   });
 
   it('gives per-node objects with -o json', async () => {
     const { code, out } = await mctl(['-o', 'json', 'run', 'flaky', 'node0[2-3],node99']);
     expect(code).toBe(3);
-    const rows = JSON.parse(out) as Array<{ server: string; outcome: string; exit_code: number | null; output: string; error?: string }>;
+    const rows = JSON.parse(out) as Array<{
+      server: string;
+      outcome: string;
+      exit_code: number | null;
+      output: string;
+      error?: string;
+    }>;
     expect(rows.map((r) => [r.server, r.outcome, r.exit_code, r.output])).toEqual([
       ['node02', 'failed', 3, 'disk missing on node02\n'],
       ['node03', 'succeeded', 0, 'ok on node03\n'],
@@ -181,29 +254,52 @@ describe('mctl run against the real API, controller and scripts', () => {
     const before = (await latest('node01'))?.id;
     const { code, out, err } = await mctl(['run', 'wipe', '-g', 'rack1']);
     expect({ code, out }).toEqual({ code: ExitCode.Usage, out: '' });
-    expect(err).toBe('mctl: wipe asks "Wipe node[01-03]? Everything on them is lost." before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking\n');
+    expect(err).toBe(
+      'mctl: wipe asks "Wipe node[01-03]? Everything on them is lost." before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking\n',
+    );
     expect((await latest('node01'))?.id).toBe(before);
   });
 
   it('runs it with --yes, or when the terminal says yes', async () => {
-    expect(await mctl(['run', 'wipe', '-g', 'rack1', '--yes', '--stream'])).toMatchObject({ code: ExitCode.Ok, err: '' });
+    expect(await mctl(['run', 'wipe', '-g', 'rack1', '--yes', '--stream'])).toMatchObject({
+      code: ExitCode.Ok,
+      err: '',
+    });
     const asked = await mctl(['run', 'wipe', 'node04'], memoryIo({ stdin: terminalTyping('yes') }));
-    expect(asked).toEqual({ code: ExitCode.Ok, out: 'wiped node04\n', err: 'Wipe node04? Everything on them is lost. [y/N] ' });
+    expect(asked).toEqual({
+      code: ExitCode.Ok,
+      out: 'wiped node04\n',
+      err: 'Wipe node04? Everything on them is lost. [y/N] ',
+    });
   });
 
   it('refuses a broken command with its problem, exit 2', async () => {
     const { code, err } = await mctl(['run', 'broken', 'node01']);
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toMatch(/^mctl: command "broken" is broken on the server and cannot run until its files are fixed:\n {2}broken\/metadata\.yaml:3: /);
+    expect(err).toMatch(
+      /^mctl: command "broken" is broken on the server and cannot run until its files are fixed:\n {2}broken\/metadata\.yaml:3: /,
+    );
   });
 
   it('cancels the running scripts on the second Ctrl-C and exits 130', async () => {
-    const { code, out, err } = await mctl(['run', 'sleepy', 'node0[1-2]', '--stream'], memoryIo({ onInterrupt: ctrlC(2, 1500, 200) }));
+    const { code, out, err } = await mctl(
+      ['run', 'sleepy', 'node0[1-2]', '--stream'],
+      memoryIo({ onInterrupt: ctrlC(2, 1500, 200) }),
+    );
     expect(code).toBe(INTERRUPTED_EXIT);
-    expect(out.split('\n').filter(Boolean).sort()).toEqual(['node01: started on node01', 'node02: started on node02']);
-    expect(err).toContain('mctl: still running on node[01-02] (2 of 2); press Ctrl-C again to cancel, a third time to stop waiting\n');
+    expect(out.split('\n').filter(Boolean).sort()).toEqual([
+      'node01: started on node01',
+      'node02: started on node02',
+    ]);
+    expect(err).toContain(
+      'mctl: still running on node[01-02] (2 of 2); press Ctrl-C again to cancel, a third time to stop waiting\n',
+    );
     expect(err).toContain(`failed: node[01-02] (cancelled by ${SUBJECT})\n`);
-    for (const node of ['node01', 'node02']) expect(await latest(node)).toMatchObject({ state: 'failed', error: `cancelled by ${SUBJECT}` });
+    for (const node of ['node01', 'node02'])
+      expect(await latest(node)).toMatchObject({
+        state: 'failed',
+        error: `cancelled by ${SUBJECT}`,
+      });
   });
 });
 
@@ -214,18 +310,26 @@ describe('the mctl binary runs commands', () => {
   });
 
   function spawnMctl(argv: string[]) {
-    const child = spawn(process.execPath, [MAIN_JS, ...argv], { env: { PATH: process.env.PATH, HOME: dir, MCTL_URL: baseUrl, MCTL_TOKEN: TOKEN }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN_JS, ...argv], {
+      env: { PATH: process.env.PATH, HOME: dir, MCTL_URL: baseUrl, MCTL_TOKEN: TOKEN },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+    const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, out, err })),
+    );
     return { child, exited, out: () => out };
   }
 
   it('exits with the worst status of the nodes', async () => {
     const { exited } = spawnMctl(['run', 'flaky', 'node[02-03]']);
-    expect(await exited).toMatchObject({ code: 3, err: 'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n' });
+    expect(await exited).toMatchObject({
+      code: 3,
+      err: 'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n',
+    });
   });
 
   it('refuses a confirmation on a pipe instead of waiting for an answer', async () => {
@@ -242,6 +346,9 @@ describe('the mctl binary runs commands', () => {
     const { code, err } = await exited;
     expect(code).toBe(INTERRUPTED_EXIT);
     expect(err).toContain(`failed: node03 (cancelled by ${SUBJECT})`);
-    expect(await latest('node03')).toMatchObject({ state: 'failed', error: `cancelled by ${SUBJECT}` });
+    expect(await latest('node03')).toMatchObject({
+      state: 'failed',
+      error: `cancelled by ${SUBJECT}`,
+    });
   });
 });

@@ -68,7 +68,12 @@ beforeAll(async () => {
   inventoryFile = join(dir, 'topology.yaml');
   writeFileSync(inventoryFile, inventoryYaml());
   nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
-  api = await createApp({ natsUrl: nats.url, inventoryFile, logger: silentLogger, jwtSecret: JWT_SECRET });
+  api = await createApp({
+    natsUrl: nats.url,
+    inventoryFile,
+    logger: silentLogger,
+    jwtSecret: JWT_SECRET,
+  });
   await api.app.listen(0, '127.0.0.1');
   baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
   controller = await startController({
@@ -100,16 +105,24 @@ async function mctlWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
   const code = await run(argv, io);
   const result = { code, out: io.stdout.text(), err: io.stderr.text() };
   // MCTL_E2E_ECHO=1 shows every command and what it printed, to read the real output.
-  if (process.env.MCTL_E2E_ECHO) process.stderr.write(`$ mctl ${argv.join(' ')}\n${result.out}${result.err}[exit ${code}]\n`);
+  if (process.env.MCTL_E2E_ECHO)
+    process.stderr.write(`$ mctl ${argv.join(' ')}\n${result.out}${result.err}[exit ${code}]\n`);
   return result;
 }
 
 /** Waits until the server's latest condition is final, so the next command does not conflict with it. */
 async function settle(server: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     const body = (await res.json()) as { records?: { state?: string } };
-    if (res.status === 404 || body.records?.state === 'succeeded' || body.records?.state === 'failed') return;
+    if (
+      res.status === 404 ||
+      body.records?.state === 'succeeded' ||
+      body.records?.state === 'failed'
+    )
+      return;
     await sleep(100);
   }
   throw new Error(`${server} did not settle`);
@@ -123,9 +136,15 @@ describe('mctl against the real stack', () => {
   });
 
   it('reads the power state back with status, folded by state', async () => {
-    expect(await mctl('power', '--server', 'node03', '--action', 'off')).toMatchObject({ code: 0, out: 'off: node03\n' });
+    expect(await mctl('power', '--server', 'node03', '--action', 'off')).toMatchObject({
+      code: 0,
+      out: 'off: node03\n',
+    });
     expect(fleet.get('node03').power()).toBe('off');
-    expect(await mctl('power', 'status', '-g', 'rack1')).toMatchObject({ code: 0, out: 'on: node[01-02]\noff: node03\n' });
+    expect(await mctl('power', 'status', '-g', 'rack1')).toMatchObject({
+      code: 0,
+      out: 'on: node[01-02]\noff: node03\n',
+    });
   });
 
   it('reports a stuck BMC as failed with the reason, exit 1', async () => {
@@ -141,7 +160,12 @@ describe('mctl against the real stack', () => {
   it('prints machine-readable results with -o json', async () => {
     const { code, out } = await mctl('-o', 'json', 'power', 'status', 'node[01-03],node99');
     expect(code).toBe(ExitCode.NotAllSucceeded);
-    const rows = JSON.parse(out) as Array<{ server: string; outcome: string; result?: { power_state?: string }; conditionId?: string }>;
+    const rows = JSON.parse(out) as Array<{
+      server: string;
+      outcome: string;
+      result?: { power_state?: string };
+      conditionId?: string;
+    }>;
     expect(rows.map((r) => [r.server, r.outcome, r.result?.power_state])).toEqual([
       ['node01', 'succeeded', 'on'],
       ['node02', 'succeeded', 'on'],
@@ -157,7 +181,11 @@ describe('mctl against the real stack', () => {
     const m = /^queued: node02 \(condition ([0-9a-f-]{36})\)\n$/.exec(out);
     expect(m).not.toBeNull();
     await settle('node02');
-    const condition = (await (await fetch(`${baseUrl}/api/v1/conditions/${m![1]}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { state: string };
+    const condition = (await (
+      await fetch(`${baseUrl}/api/v1/conditions/${m![1]}`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      })
+    ).json()) as { state: string };
     expect(condition.state).toBe('succeeded');
     expect(fleet.get('node02').power()).toBe('off');
   });
@@ -166,7 +194,10 @@ describe('mctl against the real stack', () => {
     const before = fleet.bmcs.map((b) => b.events().length);
     const { code, out } = await mctl('power', '--server', 'node[01-02],node04', '--action-status');
     expect(code).toBe(ExitCode.NotAllSucceeded); // node04's latest condition failed
-    const rows = out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    const rows = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
     expect(rows[0]).toEqual(['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION']);
     expect(rows.slice(1).map((r) => r.slice(0, 2))).toEqual([
       ['node01', 'succeeded'],
@@ -179,7 +210,14 @@ describe('mctl against the real stack', () => {
   });
 
   it('sets a persistent PXE boot with mctl boot', async () => {
-    const { code, out } = await mctl('boot', '--server', 'node01', '--device', 'pxe', '--persistent');
+    const { code, out } = await mctl(
+      'boot',
+      '--server',
+      'node01',
+      '--device',
+      'pxe',
+      '--persistent',
+    );
     expect(code).toBe(ExitCode.Ok);
     expect(out).toMatch(/^boot pxe persistent.*: node01\n$/);
     expect(fleet.get('node01').bootDevice()).toBe('pxe');
@@ -188,7 +226,9 @@ describe('mctl against the real stack', () => {
   it('lists the inventory with power list', async () => {
     const { code, out } = await mctl('-o', 'json', 'power', 'list', '-g', 'rack1');
     expect(code).toBe(ExitCode.Ok);
-    expect((JSON.parse(out) as Array<{ name: string; driver: string }>).map((s) => [s.name, s.driver])).toEqual([
+    expect(
+      (JSON.parse(out) as Array<{ name: string; driver: string }>).map((s) => [s.name, s.driver]),
+    ).toEqual([
       ['node01', 'ipmi'],
       ['node02', 'ipmi'],
       ['node03', 'ipmi'],
@@ -198,13 +238,17 @@ describe('mctl against the real stack', () => {
   it('sends the token; without one the API refuses and mctl says so, exit 3', async () => {
     const { code, out, err } = await mctlWith({ MCTL_URL: baseUrl }, 'power', 'on', 'node01');
     expect({ code, out }).toEqual({ code: ExitCode.Api, out: '' });
-    expect(err).toMatch(/^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(401 Unauthorized\): no bearer token/);
+    expect(err).toMatch(
+      /^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(401 Unauthorized\): no bearer token/,
+    );
     expect(err).toMatch(/\ncheck the token \(MCTL_TOKEN, or token in the config file\)\n$/);
   });
 
   it('a read-only token may look (--action-status) but not act (403)', async () => {
     const env = { MCTL_URL: baseUrl, MCTL_TOKEN: READ_TOKEN };
-    expect((await mctlWith(env, 'power', '--server', 'node01', '--action-status')).code).toBe(ExitCode.Ok);
+    expect((await mctlWith(env, 'power', '--server', 'node01', '--action-status')).code).toBe(
+      ExitCode.Ok,
+    );
     const { code, err } = await mctlWith(env, 'power', 'off', 'node[01-02]');
     expect(code).toBe(ExitCode.Api);
     expect(err).toMatch(/\(403 Forbidden\): token lacks scope write\n/);
@@ -216,10 +260,18 @@ describe('mctl against the real stack', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const { code, out, err } = await mctl('--url', `http://127.0.0.1:${port}`, 'power', 'on', 'node01');
+    const { code, out, err } = await mctl(
+      '--url',
+      `http://127.0.0.1:${port}`,
+      'power',
+      'on',
+      'node01',
+    );
     expect(code).toBe(ExitCode.Api);
     expect(out).toBe('');
-    expect(err).toBe(`mctl: cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)\n`);
+    expect(err).toBe(
+      `mctl: cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)\n`,
+    );
   });
 });
 
@@ -233,10 +285,32 @@ describe('the mctl binary over HTTPS', () => {
     if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -b)`);
     home = join(dir, 'home');
     mkdirSync(join(home, '.config', 'mctl'), { recursive: true });
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     tlsApi = await createApp({
-      natsUrl: nats.url, inventoryFile, logger: silentLogger, jwtSecret: JWT_SECRET,
+      natsUrl: nats.url,
+      inventoryFile,
+      logger: silentLogger,
+      jwtSecret: JWT_SECRET,
       tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
     });
     await tlsApi.app.listen(0, '127.0.0.1');
@@ -247,42 +321,88 @@ describe('the mctl binary over HTTPS', () => {
     await tlsApi?.close();
   });
 
-  function binary(config: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  function binary(
+    config: string,
+    ...argv: string[]
+  ): Promise<{ code: number; out: string; err: string }> {
     writeFileSync(join(home, '.config', 'mctl', 'config.yaml'), config, { mode: 0o600 });
     return new Promise((resolve) => {
-      execFile(process.execPath, [MAIN_JS, ...argv], { env: { PATH: process.env.PATH, HOME: home }, timeout: 30_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, out: stdout, err: stderr });
-      });
+      execFile(
+        process.execPath,
+        [MAIN_JS, ...argv],
+        { env: { PATH: process.env.PATH, HOME: home }, timeout: 30_000 },
+        (error, stdout, stderr) => {
+          resolve({
+            code: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
+            out: stdout,
+            err: stderr,
+          });
+        },
+      );
     });
   }
 
   it('refuses the self-signed certificate by default, saying how to accept it (exit 3)', async () => {
-    const { code, err } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\n`, 'power', 'status', 'node01');
+    const { code, err } = await binary(
+      `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\n`,
+      'power',
+      'status',
+      'node01',
+    );
     expect(code).toBe(ExitCode.Api);
-    expect(err).toBe(`mctl: cannot reach the Switchboard API at ${tlsUrl}: self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)\n`);
+    expect(err).toBe(
+      `mctl: cannot reach the Switchboard API at ${tlsUrl}: self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)\n`,
+    );
   });
 
   it('accepts it with verify_ssl: false in ~/.config/mctl/config.yaml', async () => {
-    const { code, out } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nverify_ssl: false\n`, 'power', 'status', 'node01');
+    const { code, out } = await binary(
+      `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nverify_ssl: false\n`,
+      'power',
+      'status',
+      'node01',
+    );
     expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
   });
 
   it('trusts the certificate given as ca_file (relative to the config file), verifying it', async () => {
-    writeFileSync(join(home, '.config', 'mctl', 'site-ca.pem'), readFileSync(join(dir, 'cert.pem')));
-    const { code, out } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: site-ca.pem\n`, 'power', 'status', 'node01');
+    writeFileSync(
+      join(home, '.config', 'mctl', 'site-ca.pem'),
+      readFileSync(join(dir, 'cert.pem')),
+    );
+    const { code, out } = await binary(
+      `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: site-ca.pem\n`,
+      'power',
+      'status',
+      'node01',
+    );
     expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
   });
 
   it('names a ca_file it cannot read (exit 2)', async () => {
-    const { code, err } = await binary(`base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: /nonexistent/ca.pem\n`, 'power', 'status', 'node01');
+    const { code, err } = await binary(
+      `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: /nonexistent/ca.pem\n`,
+      'power',
+      'status',
+      'node01',
+    );
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toBe(`mctl: ${join(home, '.config', 'mctl', 'config.yaml')}: cannot read the CA file /nonexistent/ca.pem: ENOENT\n`);
+    expect(err).toBe(
+      `mctl: ${join(home, '.config', 'mctl', 'config.yaml')}: cannot read the CA file /nonexistent/ca.pem: ENOENT\n`,
+    );
   });
 
   it('names the config file and line of a mistake (exit 2)', async () => {
-    const { code, err } = await binary(`base_url: ${tlsUrl}\nverify-ssl: false\n`, 'power', 'status', 'node01');
+    const { code, err } = await binary(
+      `base_url: ${tlsUrl}\nverify-ssl: false\n`,
+      'power',
+      'status',
+      'node01',
+    );
     expect(code).toBe(ExitCode.Usage);
-    expect(err).toBe(`mctl: ${join(home, '.config', 'mctl', 'config.yaml')}:2: unknown setting "verify-ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`);
+    expect(err).toBe(
+      `mctl: ${join(home, '.config', 'mctl', 'config.yaml')}:2: unknown setting "verify-ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`,
+    );
   });
 });
 
@@ -300,7 +420,9 @@ describe('mctl when NATS is down', () => {
         result = await mctl('power', 'on', 'node01');
       }
       expect(result).toMatchObject({ code: ExitCode.Api, out: '' });
-      expect(result.err).toMatch(/^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(503 Service Unavailable\): condition queue unavailable: /);
+      expect(result.err).toMatch(
+        /^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(503 Service Unavailable\): condition queue unavailable: /,
+      );
     } finally {
       nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
     }

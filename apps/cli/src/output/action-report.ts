@@ -9,7 +9,10 @@ import { foldResults } from './fold-results';
  * script's own (null when it has none: timed out, cancelled, never ran); `output` is what the
  * node printed, both streams in order, each line ending in "\n".
  */
-export function actionResultsToJson(results: readonly ServerResult[], output: CapturedOutput): string {
+export function actionResultsToJson(
+  results: readonly ServerResult[],
+  output: CapturedOutput,
+): string {
   const rows = [...results]
     .sort((a, b) => compareNatural(a.server, b.server))
     .map((r) => {

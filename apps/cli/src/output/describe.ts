@@ -13,7 +13,11 @@ export function successLabel(condition: Condition | undefined): string {
   const parts: string[] = [];
   const result = condition.result;
   if (result?.boot_device !== undefined) {
-    parts.push(['boot', result.boot_device, result.persistent ? 'persistent' : '', result.efi ? 'efi' : ''].filter(Boolean).join(' '));
+    parts.push(
+      ['boot', result.boot_device, result.persistent ? 'persistent' : '', result.efi ? 'efi' : '']
+        .filter(Boolean)
+        .join(' '),
+    );
   }
   if (result?.bmc_reset) parts.push('bmc reset');
   if (result?.power_state !== undefined) parts.push(result.power_state);
@@ -35,7 +39,12 @@ export function requestedLabel(condition: Condition): string | undefined {
     case 'pxe_boot_persistent':
       return 'boot pxe persistent';
     case 'set_next_boot_device':
-      return ['boot', p.action_parameter, p.set_next_boot_device_persistent ? 'persistent' : '', p.set_next_boot_device_efi ? 'efi' : '']
+      return [
+        'boot',
+        p.action_parameter,
+        p.set_next_boot_device_persistent ? 'persistent' : '',
+        p.set_next_boot_device_efi ? 'efi' : '',
+      ]
         .filter(Boolean)
         .join(' ');
   }

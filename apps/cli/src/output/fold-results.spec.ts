@@ -8,7 +8,9 @@ const CONFLICTING = '5f0c1c52-4c1f-4d43-9f0e-2f4f3c7b9a11';
 
 describe('foldResults (ipmipower style)', () => {
   it('folds servers with the same outcome into ranges', () => {
-    expect(foldResults(['node03', 'node01', 'node05', 'node02', 'node04'].map(on))).toEqual(['on: node[01-05]']);
+    expect(foldResults(['node03', 'node01', 'node05', 'node02', 'node04'].map(on))).toEqual([
+      'on: node[01-05]',
+    ]);
   });
 
   it('writes one line per outcome, in a fixed order, each line ordered by its first server', () => {
@@ -16,7 +18,12 @@ describe('foldResults (ipmipower style)', () => {
       { server: 'node99', outcome: 'unknown', reason: 'server "node99" is not in the inventory' },
       off('node08'),
       failed('node06', 'BMC unreachable'),
-      { server: 'node09', outcome: 'conflict', conflictingConditionId: CONFLICTING, reason: 'busy' },
+      {
+        server: 'node09',
+        outcome: 'conflict',
+        conflictingConditionId: CONFLICTING,
+        reason: 'busy',
+      },
       ...['node01', 'node02', 'node03', 'node04', 'node05'].map(on),
       off('node07'),
       { server: 'node10', outcome: 'timeout', state: 'active', reason: 'still active after 120 s' },
@@ -40,25 +47,36 @@ describe('foldResults (ipmipower style)', () => {
       failed('node03', 'authentication refused'),
       failed('node04', 'BMC unreachable'),
     ];
-    expect(foldResults(results)).toEqual(['failed: node[01-02,04] (BMC unreachable)', 'failed: node03 (authentication refused)']);
+    expect(foldResults(results)).toEqual([
+      'failed: node[01-02,04] (BMC unreachable)',
+      'failed: node03 (authentication refused)',
+    ]);
   });
 
   it('orders lines of the same outcome by their first server, naturally (node2 before node10)', () => {
-    expect(foldResults([failed('node10', 'b'), failed('node2', 'a')])).toEqual(['failed: node2 (a)', 'failed: node10 (b)']);
+    expect(foldResults([failed('node10', 'b'), failed('node2', 'a')])).toEqual([
+      'failed: node2 (a)',
+      'failed: node10 (b)',
+    ]);
   });
 
   it.each([
     [{ boot_device: 'pxe', persistent: true, efi: true }, 'boot pxe persistent efi'],
     [{ boot_device: 'pxe', persistent: false }, 'boot pxe'],
     [{ bmc_reset: true }, 'bmc reset'],
-    [{ boot_device: 'pxe', persistent: true, power_state: 'on' as const }, 'boot pxe persistent, on'],
+    [
+      { boot_device: 'pxe', persistent: true, power_state: 'on' as const },
+      'boot pxe persistent, on',
+    ],
     [{}, 'on'], // nothing read back: what was asked for
   ])('labels a success by its result %j as "%s"', (result, label) => {
     expect(foldResults([succeeded('node01', result)])).toEqual([`${label}: node01`]);
   });
 
   it('labels a success without a result by the request, else "ok"', () => {
-    expect(foldResults([succeeded('node01', {}, { action: 'power_cycle_bmc' })])).toEqual(['bmc reset: node01']);
+    expect(foldResults([succeeded('node01', {}, { action: 'power_cycle_bmc' })])).toEqual([
+      'bmc reset: node01',
+    ]);
     expect(foldResults([{ server: 'node01', outcome: 'succeeded' }])).toEqual(['ok: node01']);
   });
 

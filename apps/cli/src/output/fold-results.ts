@@ -3,7 +3,15 @@ import type { Outcome, ServerResult } from '../server-results';
 import { successLabel } from './describe';
 
 /** Successes first, then what needs a look, in this order. */
-const rank: Record<Outcome, number> = { succeeded: 0, queued: 1, failed: 2, timeout: 3, conflict: 4, unknown: 5, error: 6 };
+const rank: Record<Outcome, number> = {
+  succeeded: 0,
+  queued: 1,
+  failed: 2,
+  timeout: 3,
+  conflict: 4,
+  unknown: 5,
+  error: 6,
+};
 
 interface Line {
   rank: number;
@@ -50,7 +58,9 @@ function describe(r: ServerResult): { label: string; detail?: string } {
     case 'conflict':
       return {
         label: 'conflict',
-        detail: r.conflictingConditionId ? `condition ${r.conflictingConditionId} in progress` : r.reason,
+        detail: r.conflictingConditionId
+          ? `condition ${r.conflictingConditionId} in progress`
+          : r.reason,
       };
     case 'unknown':
       return { label: 'unknown' };

@@ -6,7 +6,10 @@ import type { Io } from '../io';
  * `2>/dev/null` works as it would on the node. With `prefixed`, each line starts with its node
  * (`node01: …`), as pdsh does, so the interleaved lines of many nodes can be told apart.
  */
-export function liveLines(io: Pick<Io, 'stdout' | 'stderr'>, prefixed: boolean): (line: OutputLine) => void {
+export function liveLines(
+  io: Pick<Io, 'stdout' | 'stderr'>,
+  prefixed: boolean,
+): (line: OutputLine) => void {
   return (line) => {
     const stream = line.stream === 'stderr' ? io.stderr : io.stdout;
     stream.write(prefixed ? `${line.server}: ${line.line}\n` : `${line.line}\n`);

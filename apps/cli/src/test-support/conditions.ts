@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Condition } from '@switchboard/condition-types';
-import type { ActionCondition, ServerControlCondition, ServerControlParameters, ServerControlResult } from '@switchboard/condition-types';
+import type {
+  ActionCondition,
+  ServerControlCondition,
+  ServerControlParameters,
+  ServerControlResult,
+} from '@switchboard/condition-types';
 import type { ServerResult } from '../server-results';
 
 /** A valid serverControl condition (checked against the contract's schema). */
@@ -22,14 +27,25 @@ export function condition(overrides: Partial<ServerControlCondition> = {}): Serv
   return Condition.parse(c) as ServerControlCondition;
 }
 
-export function succeeded(server: string, result: ServerControlResult, parameters?: ServerControlParameters): ServerResult {
+export function succeeded(
+  server: string,
+  result: ServerControlResult,
+  parameters?: ServerControlParameters,
+): ServerResult {
   const c = condition({ target: server, result, ...(parameters ? { parameters } : {}) });
   return { server, outcome: 'succeeded', conditionId: c.id, state: 'succeeded', condition: c };
 }
 
 export function failed(server: string, error: string): ServerResult {
   const c = condition({ target: server, state: 'failed', error });
-  return { server, outcome: 'failed', conditionId: c.id, state: 'failed', condition: c, reason: error };
+  return {
+    server,
+    outcome: 'failed',
+    conditionId: c.id,
+    state: 'failed',
+    condition: c,
+    reason: error,
+  };
 }
 
 /** A valid action condition (checked against the contract's schema). */

@@ -48,7 +48,16 @@ export interface RecordedRequest {
 
 /** A command as GET /commands lists it, with defaults for what a test does not care about. */
 export function fakeCommand(name: string, extra: Partial<CommandSummary> = {}): CommandSummary {
-  return { name, summary: `the ${name} command`, description: '', has_context: true, timeout_seconds: 30, concurrent: false, ranks: ['default'], ...extra };
+  return {
+    name,
+    summary: `the ${name} command`,
+    description: '',
+    has_context: true,
+    timeout_seconds: 30,
+    concurrent: false,
+    ranks: ['default'],
+    ...extra,
+  };
 }
 
 /**
@@ -74,7 +83,12 @@ export class FakeApi {
   }
 
   static fleet(count: number, extra: Partial<FakeServer> = {}): FakeApi {
-    return new FakeApi(Array.from({ length: count }, (_, i) => ({ name: `node${String(i + 1).padStart(2, '0')}`, ...extra })));
+    return new FakeApi(
+      Array.from({ length: count }, (_, i) => ({
+        name: `node${String(i + 1).padStart(2, '0')}`,
+        ...extra,
+      })),
+    );
   }
 
   server(name: string): FakeServer {
@@ -86,11 +100,22 @@ export class FakeApi {
   readonly fetch: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
     const method = init?.method ?? 'GET';
-    const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [
+        k.toLowerCase(),
+        v,
+      ]),
+    );
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     this.requests.push({ method, path: url.pathname, headers, body });
     if (this.override) return json(this.override.status, this.override.body);
-    return this.route(method, url.pathname.replace(/^\/api\/v1/, ''), url.searchParams, body, init?.signal ?? undefined);
+    return this.route(
+      method,
+      url.pathname.replace(/^\/api\/v1/, ''),
+      url.searchParams,
+      body,
+      init?.signal ?? undefined,
+    );
   };
 
   private async route(
@@ -101,30 +126,64 @@ export class FakeApi {
     signal: AbortSignal | undefined,
   ): Promise<Response> {
     let m: RegExpExecArray | null;
-    if (method === 'POST' && (m = /^\/servers\/([^/]+)\/condition\/(serverControl|action)$/.exec(path))) {
+    if (
+      method === 'POST' &&
+      (m = /^\/servers\/([^/]+)\/condition\/(serverControl|action)$/.exec(path))
+    ) {
       const kind = m[2] as ConditionKind;
       const server = this.find(decodeURIComponent(m[1]));
-      if (!server) return error(404, `server "${decodeURIComponent(m[1])}" is not in the inventory`);
+      if (!server)
+        return error(404, `server "${decodeURIComponent(m[1])}" is not in the inventory`);
       const parameters = parametersByKind[kind].safeParse(body?.parameters);
-      if (!parameters.success) return error(400, 'invalid parameters', { issues: [{ path: 'parameters', message: parameters.error.issues[0].message }] });
+      if (!parameters.success)
+        return error(400, 'invalid parameters', {
+          issues: [{ path: 'parameters', message: parameters.error.issues[0].message }],
+        });
       const unknown = this.unknownCommand(kind, parameters.data);
       if (unknown) return unknown;
-      if (server.busyWith) return error(409, `server ${server.name} already has condition ${server.busyWith} in progress`, { conditionId: server.busyWith });
+      if (server.busyWith)
+        return error(
+          409,
+          `server ${server.name} already has condition ${server.busyWith} in progress`,
+          { conditionId: server.busyWith },
+        );
       const condition = this.create(server, kind, parameters.data);
-      return json(200, { message: 'condition set', records: { serverID: server.name, state: condition.state, conditions: [condition] } });
+      return json(200, {
+        message: 'condition set',
+        records: { serverID: server.name, state: condition.state, conditions: [condition] },
+      });
     }
     if (method === 'POST' && path === '/conditions') {
       const kind = (body?.kind ?? 'serverControl') as ConditionKind;
       const parameters = parametersByKind[kind].safeParse(body?.parameters);
-      if (!parameters.success) return error(400, 'invalid parameters', { issues: [{ path: 'parameters', message: parameters.error.issues[0].message }] });
+      if (!parameters.success)
+        return error(400, 'invalid parameters', {
+          issues: [{ path: 'parameters', message: parameters.error.issues[0].message }],
+        });
       const unknown = this.unknownCommand(kind, parameters.data);
       if (unknown) return unknown;
       const results: BatchConditionResponse['results'] = [];
       for (const name of this.resolve(body?.targets ?? '')) {
         const server = this.find(name);
-        if (!server) results.push({ server: name, outcome: 'unknown', reason: `server "${name}" is not in the inventory` });
-        else if (server.busyWith) results.push({ server: server.name, outcome: 'conflict', conflictingConditionId: server.busyWith, reason: 'busy' });
-        else results.push({ server: server.name, outcome: 'accepted', condition: this.create(server, kind, parameters.data) });
+        if (!server)
+          results.push({
+            server: name,
+            outcome: 'unknown',
+            reason: `server "${name}" is not in the inventory`,
+          });
+        else if (server.busyWith)
+          results.push({
+            server: server.name,
+            outcome: 'conflict',
+            conflictingConditionId: server.busyWith,
+            reason: 'busy',
+          });
+        else
+          results.push({
+            server: server.name,
+            outcome: 'accepted',
+            condition: this.create(server, kind, parameters.data),
+          });
       }
       return json(200, { message: `${results.length} servers`, results });
     }
@@ -137,28 +196,51 @@ export class FakeApi {
     if (method === 'DELETE' && (m = /^\/conditions\/([^/]+)$/.exec(path))) {
       const condition = this.conditions.get(m[1]);
       if (!condition) return error(404, `condition ${m[1]} not found`);
-      if (isFinal(condition.state)) return error(409, `condition ${m[1]} already ${condition.state}`);
-      if (this.server(condition.target).uncancellable) return error(409, `no controller acknowledged the cancel of condition ${m[1]} within 5 s`);
+      if (isFinal(condition.state))
+        return error(409, `condition ${m[1]} already ${condition.state}`);
+      if (this.server(condition.target).uncancellable)
+        return error(409, `no controller acknowledged the cancel of condition ${m[1]} within 5 s`);
       const wasActive = condition.state === 'active';
-      this.finish(condition, 'failed', { error: 'cancelled by anonymous', result: { exit_code: null, signal: 'SIGTERM' } });
+      this.finish(condition, 'failed', {
+        error: 'cancelled by anonymous',
+        result: { exit_code: null, signal: 'SIGTERM' },
+      });
       return json(wasActive ? 202 : 200, condition);
     }
     if (method === 'GET' && path === '/outcomes') {
-      return this.outcomes((query.get('ids') ?? '').split(','), Number(query.get('wait') ?? 0), signal);
+      return this.outcomes(
+        (query.get('ids') ?? '').split(','),
+        Number(query.get('wait') ?? 0),
+        signal,
+      );
     }
     if (method === 'GET' && (m = /^\/servers\/([^/]+)\/status$/.exec(path))) {
       const server = this.find(decodeURIComponent(m[1]));
       if (!server) return error(404, `server "${m[1]}" is not in the inventory`);
       const latest = [...this.conditions.values()].filter((c) => c.target === server.name).pop();
       if (!latest) return error(404, `server ${server.name} has no conditions`);
-      return json(200, { message: 'ok', records: { serverID: server.name, state: latest.state, conditions: [latest] } });
+      return json(200, {
+        message: 'ok',
+        records: { serverID: server.name, state: latest.state, conditions: [latest] },
+      });
     }
     if (method === 'GET' && path === '/servers') {
-      const records: PublicServer[] = this.servers.map((s) => ({ name: s.name, id: s.id, platform: 'ipmi', driver: 'ipmi', ranks: s.ranks ?? ['default'], groups: s.groups ?? [] }));
+      const records: PublicServer[] = this.servers.map((s) => ({
+        name: s.name,
+        id: s.id,
+        platform: 'ipmi',
+        driver: 'ipmi',
+        ranks: s.ranks ?? ['default'],
+        groups: s.groups ?? [],
+      }));
       return json(200, { message: `${records.length} servers`, records });
     }
     if (method === 'GET' && path === '/commands') {
-      return json(200, { message: `${this.commands.length} commands`, commands: this.commands, problems: this.problems });
+      return json(200, {
+        message: `${this.commands.length} commands`,
+        commands: this.commands,
+        problems: this.problems,
+      });
     }
     return error(404, `Cannot ${method} /api/v1${path}`);
   }
@@ -175,7 +257,11 @@ export class FakeApi {
       start: (controller) => {
         const send = (id: string) => {
           unsent.delete(id);
-          controller.enqueue(encoder.encode(`${JSON.stringify({ id, condition: this.conditions.get(id) ?? null })}\n`));
+          controller.enqueue(
+            encoder.encode(
+              `${JSON.stringify({ id, condition: this.conditions.get(id) ?? null })}\n`,
+            ),
+          );
         };
         const end = () => {
           if (!open) return;
@@ -208,11 +294,17 @@ export class FakeApi {
         flush();
       },
     });
-    return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+    return new Response(stream, {
+      status: 200,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
   }
 
   /** As the API does: an action for a command it does not list is 400 before anything is created. */
-  private unknownCommand(kind: ConditionKind, parameters: ServerControlParameters | ActionParameters): Response | undefined {
+  private unknownCommand(
+    kind: ConditionKind,
+    parameters: ServerControlParameters | ActionParameters,
+  ): Response | undefined {
     if (kind !== 'action' || !('command' in parameters)) return undefined;
     if (this.commands.some((c) => c.name === parameters.command)) return undefined;
     const message = `unknown command "${parameters.command}": not in the commands directory`;
@@ -225,7 +317,8 @@ export class FakeApi {
    */
   private output(ids: string[], signal: AbortSignal | undefined): Response {
     const conditions = ids.map((id) => this.conditions.get(id));
-    if (conditions.some((c) => c === undefined)) return error(404, `condition ${ids.find((id) => !this.conditions.has(id))} not found`);
+    if (conditions.some((c) => c === undefined))
+      return error(404, `condition ${ids.find((id) => !this.conditions.has(id))} not found`);
     const encoder = new TextEncoder();
     const sent = new Map<string, number>();
     let open = true;
@@ -235,7 +328,8 @@ export class FakeApi {
           if (!open) return;
           for (const c of conditions as Condition[]) {
             const lines = this.linesOf(c);
-            for (let i = sent.get(c.id) ?? 0; i < lines.length; i++) controller.enqueue(encoder.encode(`${JSON.stringify(lines[i])}\n`));
+            for (let i = sent.get(c.id) ?? 0; i < lines.length; i++)
+              controller.enqueue(encoder.encode(`${JSON.stringify(lines[i])}\n`));
             sent.set(c.id, lines.length);
           }
           if ((conditions as Condition[]).every((c) => isFinal(c.state))) {
@@ -254,7 +348,10 @@ export class FakeApi {
         flush();
       },
     });
-    return new Response(stream, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+    return new Response(stream, {
+      status: 200,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
   }
 
   /** What a condition printed so far: a stuck one its first line only, a finished one everything. */
@@ -264,7 +361,13 @@ export class FakeApi {
     const printed = server.output ?? [{ stream: 'stdout', line: `hello from ${server.name}` }];
     const lines = server.stuck && !isFinal(condition.state) ? printed.slice(0, 1) : printed;
     const ts = condition.createdAt;
-    return lines.map((l) => ({ conditionId: condition.id, server: condition.target, stream: l.stream, line: l.line, ts }));
+    return lines.map((l) => ({
+      conditionId: condition.id,
+      server: condition.target,
+      stream: l.stream,
+      line: l.line,
+      ts,
+    }));
   }
 
   private find(nameOrId: string): FakeServer | undefined {
@@ -274,13 +377,20 @@ export class FakeApi {
   private resolve(targets: string): string[] {
     const names: string[] = [];
     for (const item of splitItems(targets)) {
-      if (item.startsWith('@')) names.push(...this.servers.filter((s) => s.groups?.includes(item.slice(1))).map((s) => s.name));
+      if (item.startsWith('@'))
+        names.push(
+          ...this.servers.filter((s) => s.groups?.includes(item.slice(1))).map((s) => s.name),
+        );
       else names.push(...expandRange(item));
     }
     return [...new Set(names)];
   }
 
-  private create(server: FakeServer, kind: ConditionKind, parameters: ServerControlParameters | ActionParameters): Condition {
+  private create(
+    server: FakeServer,
+    kind: ConditionKind,
+    parameters: ServerControlParameters | ActionParameters,
+  ): Condition {
     const now = new Date().toISOString();
     const common = {
       version: '1' as const,
@@ -294,8 +404,16 @@ export class FakeApi {
     };
     const condition: Condition =
       kind === 'action'
-        ? ({ ...common, kind: 'action', parameters: parameters as ActionParameters } satisfies ActionCondition)
-        : ({ ...common, kind: 'serverControl', parameters: parameters as ServerControlParameters } satisfies ServerControlCondition);
+        ? ({
+            ...common,
+            kind: 'action',
+            parameters: parameters as ActionParameters,
+          } satisfies ActionCondition)
+        : ({
+            ...common,
+            kind: 'serverControl',
+            parameters: parameters as ServerControlParameters,
+          } satisfies ServerControlCondition);
     this.conditions.set(condition.id, condition);
     return structuredClone(condition);
   }
@@ -307,21 +425,35 @@ export class FakeApi {
     if (server.stuck) {
       condition.state = 'active';
       condition.updatedAt = now;
-      if (condition.kind === 'serverControl') condition.status.records.push({ ts: now, msg: 'waiting for the BMC' });
+      if (condition.kind === 'serverControl')
+        condition.status.records.push({ ts: now, msg: 'waiting for the BMC' });
       this.changed();
       return;
     }
     if (server.fail) return this.finish(condition, 'failed', { error: server.fail });
     if (condition.kind === 'action') {
       const code = server.exitCode === undefined ? 0 : server.exitCode;
-      if (code === 0) return this.finish(condition, 'succeeded', { result: { exit_code: 0, script: `${condition.parameters.command}/default.sh` } });
-      const error = code === null ? 'timed out after 30 s (process group killed)' : `${condition.parameters.command}/default.sh on ${server.name} exited with status ${code}`;
-      return this.finish(condition, 'failed', { error, result: { exit_code: code, script: `${condition.parameters.command}/default.sh` } });
+      if (code === 0)
+        return this.finish(condition, 'succeeded', {
+          result: { exit_code: 0, script: `${condition.parameters.command}/default.sh` },
+        });
+      const error =
+        code === null
+          ? 'timed out after 30 s (process group killed)'
+          : `${condition.parameters.command}/default.sh on ${server.name} exited with status ${code}`;
+      return this.finish(condition, 'failed', {
+        error,
+        result: { exit_code: code, script: `${condition.parameters.command}/default.sh` },
+      });
     }
     this.finish(condition, 'succeeded', { result: this.apply(server, condition.parameters) });
   }
 
-  private finish(condition: Condition, state: 'succeeded' | 'failed', outcome: { error?: string; result?: unknown }): void {
+  private finish(
+    condition: Condition,
+    state: 'succeeded' | 'failed',
+    outcome: { error?: string; result?: unknown },
+  ): void {
     condition.state = state;
     condition.updatedAt = new Date().toISOString();
     if (outcome.error !== undefined) condition.error = outcome.error;
@@ -341,7 +473,11 @@ export class FakeApi {
       case 'get_power_state':
         return { power_state: server.power };
       case 'set_next_boot_device':
-        return { boot_device: p.action_parameter, persistent: p.set_next_boot_device_persistent, efi: p.set_next_boot_device_efi };
+        return {
+          boot_device: p.action_parameter,
+          persistent: p.set_next_boot_device_persistent,
+          efi: p.set_next_boot_device_efi,
+        };
       case 'power_cycle_bmc':
         return { bmc_reset: true };
       case 'pxe_boot_persistent':
@@ -352,11 +488,19 @@ export class FakeApi {
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 function error(status: number, message: string, extra: Partial<ErrorResponse> = {}): Response {
-  const names: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' };
+  const names: Record<number, string> = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    409: 'Conflict',
+    503: 'Service Unavailable',
+  };
   return json(status, { statusCode: status, error: names[status] ?? 'Error', message, ...extra });
 }
 

@@ -23,7 +23,9 @@ export interface MemoryIo extends Io {
 }
 
 /** An Io that keeps everything in memory; the home directory defaults to one with no config. */
-export function memoryIo(overrides: Partial<Io> & { stderrTTY?: boolean; stdoutTTY?: boolean } = {}): MemoryIo {
+export function memoryIo(
+  overrides: Partial<Io> & { stderrTTY?: boolean; stdoutTTY?: boolean } = {},
+): MemoryIo {
   const { stderrTTY, stdoutTTY, ...rest } = overrides;
   return {
     env: {},

@@ -9,7 +9,9 @@ export function terminalTyping(...answers: string[]): InputStream {
 /** Ctrl-C pressed `times` times, `afterMs` after the command starts listening for it, `gapMs` apart. */
 export function ctrlC(times: number, afterMs = 20, gapMs = 20): InterruptSource {
   return (listener) => {
-    const timers = Array.from({ length: times }, (_, i) => setTimeout(listener, afterMs + i * gapMs));
+    const timers = Array.from({ length: times }, (_, i) =>
+      setTimeout(listener, afterMs + i * gapMs),
+    );
     return () => timers.forEach(clearTimeout);
   };
 }

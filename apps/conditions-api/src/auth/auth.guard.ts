@@ -34,17 +34,26 @@ export class AuthGuard implements CanActivate {
 
     // Noted before the token is checked: the audit line of a refusal names its target too.
     const param = this.reflector.getAllAndOverride<string | undefined>(SERVER_PARAM, targets);
-    const server = param === undefined ? undefined : (request.params as Record<string, string | undefined>)[param];
+    const server =
+      param === undefined
+        ? undefined
+        : (request.params as Record<string, string | undefined>)[param];
     if (server !== undefined) noteRequest(request, { servers: clip(server, 100) });
 
     const principal = this.authenticate(request, reply);
     setPrincipal(request, principal);
     noteRequest(request, { who: principal.subject });
 
-    const needed = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? ['admin'];
+    const needed = this.reflector.getAllAndOverride<Scope[] | undefined>(
+      REQUIRED_SCOPES,
+      targets,
+    ) ?? ['admin'];
     const missing = missingScope(principal.scopes, needed);
     if (missing) {
-      void reply.header('www-authenticate', `${REALM}, error="insufficient_scope", scope="${missing}"`);
+      void reply.header(
+        'www-authenticate',
+        `${REALM}, error="insufficient_scope", scope="${missing}"`,
+      );
       throw ApiError.of(403, `token lacks scope ${missing}`);
     }
     if (server !== undefined) this.access.requireServer(principal, server);

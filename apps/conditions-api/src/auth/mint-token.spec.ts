@@ -7,15 +7,30 @@ const now = new Date('2030-01-01T00:00:00Z');
 
 describe('mintToken', () => {
   it('mints an HS256 token the API accepts: sub, scope, servers, iat and exp', () => {
-    const token = mintToken({ subject: 'alice', scopes: ['read', 'write'], days: 30, servers: '@rack1', now }, JWT_SECRET);
+    const token = mintToken(
+      { subject: 'alice', scopes: ['read', 'write'], days: 30, servers: '@rack1', now },
+      JWT_SECRET,
+    );
     expect(jwt.decode(token, { complete: true })?.header).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(jwt.decode(token)).toEqual({ sub: 'alice', scope: 'read write', servers: '@rack1', iat: now.getTime() / 1000, exp: now.getTime() / 1000 + 30 * 86_400 });
+    expect(jwt.decode(token)).toEqual({
+      sub: 'alice',
+      scope: 'read write',
+      servers: '@rack1',
+      iat: now.getTime() / 1000,
+      exp: now.getTime() / 1000 + 30 * 86_400,
+    });
     const principal = new TokenVerifier(JWT_SECRET).verify(token, now);
-    expect(principal).toMatchObject({ subject: 'alice', servers: '@rack1', expiresAt: new Date('2030-01-31T00:00:00Z') });
+    expect(principal).toMatchObject({
+      subject: 'alice',
+      servers: '@rack1',
+      expiresAt: new Date('2030-01-31T00:00:00Z'),
+    });
   });
 
   it('lasts 30 days unless told otherwise', () => {
-    const claims = jwt.decode(mintToken({ subject: 'bob', scopes: ['read'], now }, JWT_SECRET)) as jwt.JwtPayload;
+    const claims = jwt.decode(
+      mintToken({ subject: 'bob', scopes: ['read'], now }, JWT_SECRET),
+    ) as jwt.JwtPayload;
     expect(claims.exp! - claims.iat!).toBe(30 * 86_400);
     expect(claims).not.toHaveProperty('servers');
   });
@@ -29,11 +44,17 @@ describe('mintToken', () => {
     ['ten thousand days', { days: 10_000 }, 'at most 3650'],
     ['an empty servers expression', { servers: ' ' }, 'the servers expression is empty'],
   ])('refuses %s', (_name, change, message) => {
-    expect(() => mintToken({ subject: 'alice', scopes: ['read'], ...change }, JWT_SECRET)).toThrow(message);
+    expect(() => mintToken({ subject: 'alice', scopes: ['read'], ...change }, JWT_SECRET)).toThrow(
+      message,
+    );
   });
 
   it('refuses a weak secret without showing it', () => {
-    expect(() => mintToken({ subject: 'alice', scopes: ['read'] }, 'hunter2')).toThrow(/is 7 bytes/);
-    expect(() => mintToken({ subject: 'alice', scopes: ['read'] }, 'hunter2')).not.toThrow(/hunter2/);
+    expect(() => mintToken({ subject: 'alice', scopes: ['read'] }, 'hunter2')).toThrow(
+      /is 7 bytes/,
+    );
+    expect(() => mintToken({ subject: 'alice', scopes: ['read'] }, 'hunter2')).not.toThrow(
+      /hunter2/,
+    );
   });
 });

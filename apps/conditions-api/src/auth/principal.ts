@@ -27,8 +27,11 @@ export function principalOf(request: FastifyRequest): Principal | undefined {
  * The verified caller, as a handler parameter. Throws when there is none: a handler of a
  * public route asking for one is a wiring mistake, and must not run as nobody.
  */
-export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
-  const principal = principalOf(context.switchToHttp().getRequest<FastifyRequest>());
-  if (!principal) throw new Error('no authenticated principal on this request: is the route marked @Public()?');
-  return principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const principal = principalOf(context.switchToHttp().getRequest<FastifyRequest>());
+    if (!principal)
+      throw new Error('no authenticated principal on this request: is the route marked @Public()?');
+    return principal;
+  },
+);

@@ -32,7 +32,10 @@ export class ServerAccess {
         names = new Set(inventory.resolve(claim).servers.map((s) => s.name));
       } catch (err) {
         if (!(err instanceof RangeExpressionError)) throw err;
-        throw ApiError.of(401, `token servers claim is not a valid range expression: ${err.reason}`);
+        throw ApiError.of(
+          401,
+          `token servers claim is not a valid range expression: ${err.reason}`,
+        );
       }
       byClaim.set(claim, names);
     }
@@ -45,8 +48,14 @@ export class ServerAccess {
     if (!allowed) return;
     const refused = names.filter((name) => !allowed.has(name));
     if (refused.length === 0) return;
-    const which = refused.length === 1 ? `server ${quote(refused[0])}` : `servers ${clip(foldNames(refused), 300)}`;
-    throw ApiError.of(403, `token may not act on ${which}; its servers claim is ${quote(principal.servers ?? '', 200)}`);
+    const which =
+      refused.length === 1
+        ? `server ${quote(refused[0])}`
+        : `servers ${clip(foldNames(refused), 300)}`;
+    throw ApiError.of(
+      403,
+      `token may not act on ${which}; its servers claim is ${quote(principal.servers ?? '', 200)}`,
+    );
   }
 
   /** As `requireAll`, for one server named by inventory name or id. */

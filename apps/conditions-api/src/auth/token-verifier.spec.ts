@@ -20,25 +20,88 @@ describe('TokenVerifier', () => {
   it.each<[string, string, string]>([
     ['not a JWT at all', 'hello', 'malformed token'],
     ['three parts of garbage', 'abc.def.ghi', 'malformed token'],
-    ['a token signed with another secret', signToken({}, 'another-secret-of-thirty-two-bytes-or-more'), 'bad token signature'],
-    ['a token whose payload was edited', (() => { const [h, , sig] = signToken().split('.'); return `${h}.${b64({ sub: 'root', scope: 'admin', exp: now + 60 })}.${sig}`; })(), 'bad token signature'],
-    ['an expired token', signToken({ exp: now - 10 }), `token expired at ${new Date((now - 10) * 1000).toISOString()}`],
-    ['a token not valid yet (nbf)', signToken({ nbf: now + 600 }), `token not valid before ${new Date((now + 600) * 1000).toISOString()}`],
-    ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'root', scope: 'admin', exp: now + 60 })}.`, 'token algorithm "none" is not accepted; only HS256'],
-    ['alg None, spelt otherwise', `${b64({ alg: 'None' })}.${b64({ sub: 'root', exp: now + 60 })}.`, 'token algorithm "None" is not accepted; only HS256'],
-    ['HS512 with the right secret', signToken({}, JWT_SECRET, 'HS512'), 'token algorithm "HS512" is not accepted; only HS256'],
-    ['no algorithm', `${b64({ typ: 'JWT' })}.${b64({ sub: 'a', exp: now + 60 })}.x`, 'token algorithm missing is not accepted; only HS256'],
+    [
+      'a token signed with another secret',
+      signToken({}, 'another-secret-of-thirty-two-bytes-or-more'),
+      'bad token signature',
+    ],
+    [
+      'a token whose payload was edited',
+      (() => {
+        const [h, , sig] = signToken().split('.');
+        return `${h}.${b64({ sub: 'root', scope: 'admin', exp: now + 60 })}.${sig}`;
+      })(),
+      'bad token signature',
+    ],
+    [
+      'an expired token',
+      signToken({ exp: now - 10 }),
+      `token expired at ${new Date((now - 10) * 1000).toISOString()}`,
+    ],
+    [
+      'a token not valid yet (nbf)',
+      signToken({ nbf: now + 600 }),
+      `token not valid before ${new Date((now + 600) * 1000).toISOString()}`,
+    ],
+    [
+      'alg none',
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'root', scope: 'admin', exp: now + 60 })}.`,
+      'token algorithm "none" is not accepted; only HS256',
+    ],
+    [
+      'alg None, spelt otherwise',
+      `${b64({ alg: 'None' })}.${b64({ sub: 'root', exp: now + 60 })}.`,
+      'token algorithm "None" is not accepted; only HS256',
+    ],
+    [
+      'HS512 with the right secret',
+      signToken({}, JWT_SECRET, 'HS512'),
+      'token algorithm "HS512" is not accepted; only HS256',
+    ],
+    [
+      'no algorithm',
+      `${b64({ typ: 'JWT' })}.${b64({ sub: 'a', exp: now + 60 })}.x`,
+      'token algorithm missing is not accepted; only HS256',
+    ],
     ['no exp', signToken({ exp: undefined }), 'token has no expiry (exp); tokens must expire'],
-    ['an exp that is not a number', signToken({ exp: 'tomorrow' }), 'token exp claim is not a number'],
+    [
+      'an exp that is not a number',
+      signToken({ exp: 'tomorrow' }),
+      'token exp claim is not a number',
+    ],
     ['no sub', signToken({ sub: undefined }), 'token has no subject (sub)'],
     ['an empty sub', signToken({ sub: '' }), 'token has no subject (sub)'],
     ['a numeric sub', signToken({ sub: 42 }), 'token subject (sub) is not a string'],
-    ['a sub with a newline', signToken({ sub: 'alice\nwho: admin' }), 'token subject (sub) contains control characters'],
-    ['a 201-character sub', signToken({ sub: 'a'.repeat(201) }), 'token subject (sub) is longer than 200 characters'],
-    ['a scope claim that is a number', signToken({ scope: 7 }), 'token scope claim must be a space-separated string or an array of strings'],
-    ['a servers claim that is a list', signToken({ servers: ['node01'] }), 'token servers claim must be a range/group expression of 1 to 4096 characters'],
-    ['an empty servers claim', signToken({ servers: ' ' }), 'token servers claim must be a range/group expression of 1 to 4096 characters'],
-    ['a string payload', jwt.sign('just text', JWT_SECRET, { algorithm: 'HS256' }), 'token payload is not a JSON object'],
+    [
+      'a sub with a newline',
+      signToken({ sub: 'alice\nwho: admin' }),
+      'token subject (sub) contains control characters',
+    ],
+    [
+      'a 201-character sub',
+      signToken({ sub: 'a'.repeat(201) }),
+      'token subject (sub) is longer than 200 characters',
+    ],
+    [
+      'a scope claim that is a number',
+      signToken({ scope: 7 }),
+      'token scope claim must be a space-separated string or an array of strings',
+    ],
+    [
+      'a servers claim that is a list',
+      signToken({ servers: ['node01'] }),
+      'token servers claim must be a range/group expression of 1 to 4096 characters',
+    ],
+    [
+      'an empty servers claim',
+      signToken({ servers: ' ' }),
+      'token servers claim must be a range/group expression of 1 to 4096 characters',
+    ],
+    [
+      'a string payload',
+      jwt.sign('just text', JWT_SECRET, { algorithm: 'HS256' }),
+      'token payload is not a JSON object',
+    ],
   ])('refuses %s', (_name, token, reason) => {
     expect(reasonFor(token)).toBe(reason);
   });
@@ -54,8 +117,15 @@ describe('TokenVerifier', () => {
   });
 
   it('answers the subject, the servers claim and the expiry', () => {
-    const principal = verifier.verify(signToken({ sub: 'alice', scope: 'write', servers: '@rack2', exp: now + 60 }));
-    expect(principal).toEqual({ subject: 'alice', scopes: new Set(['write']), servers: '@rack2', expiresAt: new Date((now + 60) * 1000) });
+    const principal = verifier.verify(
+      signToken({ sub: 'alice', scope: 'write', servers: '@rack2', exp: now + 60 }),
+    );
+    expect(principal).toEqual({
+      subject: 'alice',
+      scopes: new Set(['write']),
+      servers: '@rack2',
+      expiresAt: new Date((now + 60) * 1000),
+    });
   });
 
   it('judges expiry against the time it is given', () => {
@@ -65,7 +135,9 @@ describe('TokenVerifier', () => {
   });
 
   it('refuses a secret shorter than 32 bytes', () => {
-    expect(() => new TokenVerifier('x'.repeat(31), 'the test')).toThrow('the JWT secret from the test is 31 bytes; HS256 needs at least 32');
+    expect(() => new TokenVerifier('x'.repeat(31), 'the test')).toThrow(
+      'the JWT secret from the test is 31 bytes; HS256 needs at least 32',
+    );
   });
 
   it('never shows its secret when printed', () => {

@@ -21,24 +21,33 @@ function scopesOf(claim: unknown): Set<Scope> {
   if (claim === undefined) names = [];
   else if (typeof claim === 'string') names = claim.split(' ');
   else if (Array.isArray(claim) && claim.every((s) => typeof s === 'string')) names = claim;
-  else throw new TokenRefused('token scope claim must be a space-separated string or an array of strings');
+  else
+    throw new TokenRefused(
+      'token scope claim must be a space-separated string or an array of strings',
+    );
   return new Set(names.filter(isScope));
 }
 
 function serversOf(claim: unknown): string | undefined {
   if (claim === undefined) return undefined;
   if (typeof claim !== 'string' || claim.trim() === '' || claim.length > MAX_SERVERS_CLAIM) {
-    throw new TokenRefused(`token servers claim must be a range/group expression of 1 to ${MAX_SERVERS_CLAIM} characters`);
+    throw new TokenRefused(
+      `token servers claim must be a range/group expression of 1 to ${MAX_SERVERS_CLAIM} characters`,
+    );
   }
   return claim;
 }
 
 /** jsonwebtoken's failures as reasons. Its other messages are not passed on: some quote parts of the token. */
 function refusal(err: unknown): TokenRefused {
-  if (err instanceof jwt.TokenExpiredError) return new TokenRefused(`token expired at ${err.expiredAt.toISOString()}`);
-  if (err instanceof jwt.NotBeforeError) return new TokenRefused(`token not valid before ${err.date.toISOString()}`);
-  if (err instanceof jwt.JsonWebTokenError && err.message === 'invalid signature') return new TokenRefused('bad token signature');
-  if (err instanceof jwt.JsonWebTokenError && /^invalid (exp|nbf) value$/.test(err.message)) return new TokenRefused(`token ${err.message.slice(8, 11)} claim is not a number`);
+  if (err instanceof jwt.TokenExpiredError)
+    return new TokenRefused(`token expired at ${err.expiredAt.toISOString()}`);
+  if (err instanceof jwt.NotBeforeError)
+    return new TokenRefused(`token not valid before ${err.date.toISOString()}`);
+  if (err instanceof jwt.JsonWebTokenError && err.message === 'invalid signature')
+    return new TokenRefused('bad token signature');
+  if (err instanceof jwt.JsonWebTokenError && /^invalid (exp|nbf) value$/.test(err.message))
+    return new TokenRefused(`token ${err.message.slice(8, 11)} claim is not a number`);
   return new TokenRefused('malformed token');
 }
 
@@ -64,16 +73,23 @@ export class TokenVerifier {
     if (!decoded || typeof decoded.header !== 'object') throw new TokenRefused('malformed token');
     const alg: unknown = decoded.header.alg;
     if (alg !== TOKEN_ALGORITHM) {
-      throw new TokenRefused(`token algorithm ${typeof alg === 'string' ? quote(alg, 20) : 'missing'} is not accepted; only ${TOKEN_ALGORITHM}`);
+      throw new TokenRefused(
+        `token algorithm ${typeof alg === 'string' ? quote(alg, 20) : 'missing'} is not accepted; only ${TOKEN_ALGORITHM}`,
+      );
     }
     let payload: string | jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.#secret, { algorithms: [TOKEN_ALGORITHM], clockTimestamp: Math.floor(now.getTime() / 1000) });
+      payload = jwt.verify(token, this.#secret, {
+        algorithms: [TOKEN_ALGORITHM],
+        clockTimestamp: Math.floor(now.getTime() / 1000),
+      });
     } catch (err) {
       throw refusal(err);
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new TokenRefused('token payload is not a JSON object');
-    if (typeof payload.exp !== 'number') throw new TokenRefused('token has no expiry (exp); tokens must expire');
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new TokenRefused('token payload is not a JSON object');
+    if (typeof payload.exp !== 'number')
+      throw new TokenRefused('token has no expiry (exp); tokens must expire');
     const problem = subjectProblem(payload.sub);
     if (problem) throw new TokenRefused(problem);
     const servers = serversOf(payload.servers);

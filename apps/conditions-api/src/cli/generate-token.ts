@@ -1,7 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { RangeExpressionError, expandRange } from '@switchboard/inventory';
 import { readJwtSecret } from '@switchboard/auth';
-import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPES, mintToken, parseScopeList } from '@switchboard/auth';
+import {
+  DEFAULT_TOKEN_DAYS,
+  MAX_TOKEN_DAYS,
+  SCOPES,
+  mintToken,
+  parseScopeList,
+} from '@switchboard/auth';
 
 export interface CommandIo {
   stdout: { write(text: string): unknown };
@@ -20,7 +26,8 @@ function checkServersSyntax(expression: string): void {
   try {
     expandRange(expression.replace(/(^|,)(\s*)@/g, '$1$2'));
   } catch (err) {
-    if (err instanceof RangeExpressionError) throw new Error(`invalid --servers ${JSON.stringify(expression)}: ${err.reason}`);
+    if (err instanceof RangeExpressionError)
+      throw new Error(`invalid --servers ${JSON.stringify(expression)}: ${err.reason}`);
     throw err;
   }
 }
@@ -31,10 +38,20 @@ function program(io: CommandIo): Command {
       `Mints a bearer token for the Conditions API, signed with its secret (JWT_SECRET_FILE or JWT_SECRET).\n` +
         `Prints only the token. Tokens cannot be revoked one by one: rotating the secret revokes them all.`,
     )
-    .requiredOption('--subject <name>', 'who the token speaks for; recorded as requestedBy on every condition it creates')
-    .option('--scope <scopes>', `${SCOPES.join(', ')}; repeat or comma-separate (write does not imply read; admin is everything)`, (v: string, all: string[] = []) => [...all, v])
+    .requiredOption(
+      '--subject <name>',
+      'who the token speaks for; recorded as requestedBy on every condition it creates',
+    )
+    .option(
+      '--scope <scopes>',
+      `${SCOPES.join(', ')}; repeat or comma-separate (write does not imply read; admin is everything)`,
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .option('--days <n>', `lifetime in days, at most ${MAX_TOKEN_DAYS}`, String(DEFAULT_TOKEN_DAYS))
-    .option('--servers <expression>', 'restrict the token to these servers: a range/group expression such as @rack1 or node[01-08]')
+    .option(
+      '--servers <expression>',
+      'restrict the token to these servers: a range/group expression such as @rack1 or node[01-08]',
+    )
     .allowExcessArguments(false)
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
@@ -45,7 +62,11 @@ function program(io: CommandIo): Command {
  * on stdout, so `TOKEN=$(conditions-api generate-token ...)` works; anything else on
  * stderr with exit status 2. Never prints the secret.
  */
-export function generateToken(argv: readonly string[], env: NodeJS.ProcessEnv, io: CommandIo): number {
+export function generateToken(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo,
+): number {
   const command = program(io);
   try {
     command.parse(argv, { from: 'user' });
@@ -54,13 +75,22 @@ export function generateToken(argv: readonly string[], env: NodeJS.ProcessEnv, i
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_ERROR;
     throw err;
   }
-  const opts = command.opts<{ subject: string; scope?: string[]; days: string; servers?: string }>();
+  const opts = command.opts<{
+    subject: string;
+    scope?: string[];
+    days: string;
+    servers?: string;
+  }>();
   try {
     const scopes = parseScopeList(opts.scope ?? []);
     const days = Number(opts.days);
-    if (opts.days.trim() === '' || Number.isNaN(days)) throw new Error(`--days must be a number, got ${JSON.stringify(opts.days)}`);
+    if (opts.days.trim() === '' || Number.isNaN(days))
+      throw new Error(`--days must be a number, got ${JSON.stringify(opts.days)}`);
     if (opts.servers !== undefined) checkServersSyntax(opts.servers);
-    const token = mintToken({ subject: opts.subject, scopes, days, servers: opts.servers }, readJwtSecret(env));
+    const token = mintToken(
+      { subject: opts.subject, scopes, days, servers: opts.servers },
+      readJwtSecret(env),
+    );
     io.stdout.write(`${token}\n`);
     return 0;
   } catch (err) {

@@ -13,7 +13,8 @@ export interface ActionRules {
 /** Without a commands directory the API cannot know better: per server, exclusively, as before. */
 const UNCHECKED: ActionRules = { exclusive: true, hasContext: true };
 
-const commandIssue = (message: string) => ApiError.badRequest(message, [{ path: 'parameters.command', message }]);
+const commandIssue = (message: string) =>
+  ApiError.badRequest(message, [{ path: 'parameters.command', message }]);
 
 /**
  * What the commands directory says about an action's command, or 400 before anything is
@@ -28,11 +29,16 @@ export function actionRules(catalog: CommandsCatalog, parameters: ActionParamete
       return UNCHECKED;
     case 'unknown': {
       const known = catalog.names();
-      const hint = known.length > 0 ? `; known commands: ${clip(known.join(', '), 300)}` : '; the commands directory has no commands that load';
+      const hint =
+        known.length > 0
+          ? `; known commands: ${clip(known.join(', '), 300)}`
+          : '; the commands directory has no commands that load';
       throw commandIssue(`unknown command ${quote(name)}: not in the commands directory${hint}`);
     }
     case 'broken':
-      throw commandIssue(`command ${quote(name)} is broken and cannot run: ${clip(found.problems.map(describeProblem).join('; '), 1000)}`);
+      throw commandIssue(
+        `command ${quote(name)} is broken and cannot run: ${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
+      );
     case 'ok':
       return { exclusive: !found.command.concurrent, hasContext: found.command.hasContext };
   }
@@ -43,7 +49,11 @@ export function actionRules(catalog: CommandsCatalog, parameters: ActionParamete
  * servers for one is refused rather than trimmed to its first server: someone who wrote
  * `node[01-10]` expects ten runs, and one run filed under node01 would quietly be something else.
  */
-export function requireSingleTarget(parameters: ActionParameters, rules: ActionRules, targets: number): void {
+export function requireSingleTarget(
+  parameters: ActionParameters,
+  rules: ActionRules,
+  targets: number,
+): void {
   if (rules.hasContext || targets <= 1) return;
   const message = `command ${quote(parameters.command)} runs once, without a node (has_context: false): name exactly one server in targets, not ${targets}`;
   throw ApiError.badRequest(message, [{ path: 'targets', message }]);

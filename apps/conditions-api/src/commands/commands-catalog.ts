@@ -1,5 +1,14 @@
-import { CommandDefinition, CommandsWatch, toPublicView, watchCommands } from '@switchboard/commands';
-import type { CommandProblem, CommandSummary, CommandsResponse } from '@switchboard/condition-types';
+import {
+  CommandDefinition,
+  CommandsWatch,
+  toPublicView,
+  watchCommands,
+} from '@switchboard/commands';
+import type {
+  CommandProblem,
+  CommandSummary,
+  CommandsResponse,
+} from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 
 /** What the catalog knows about one command name. */
@@ -44,7 +53,12 @@ export class CommandsCatalog {
 
   /** GET /commands: every good command, and every problem of the broken ones. */
   list(): CommandsResponse {
-    if (!this.watch || this.dir === undefined) return { message: `${NO_COMMANDS_DIR}: there are no commands to list`, commands: [], problems: [] };
+    if (!this.watch || this.dir === undefined)
+      return {
+        message: `${NO_COMMANDS_DIR}: there are no commands to list`,
+        commands: [],
+        problems: [],
+      };
     const { commands, problems } = toPublicView(this.watch.current(), this.dir);
     const broken = new Set(problems.map((p) => p.command)).size;
     const message = `${plural(commands.length, 'command')}${broken > 0 ? `; ${plural(broken, 'broken command')} not loaded (${plural(problems.length, 'problem')})` : ''}`;

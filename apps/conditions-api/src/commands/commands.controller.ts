@@ -37,7 +37,9 @@ export class CommandsController {
         throw ApiError.notFound(`unknown command ${quote(name)}: not in the commands directory`);
       case 'broken':
         // Not loaded means not runnable: 404 like an unknown name, with what to fix.
-        throw ApiError.notFound(`command ${quote(name)} is broken and not loaded: ${clip(found.problems.map(describeProblem).join('; '), 1000)}`);
+        throw ApiError.notFound(
+          `command ${quote(name)} is broken and not loaded: ${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
+        );
     }
   }
 }

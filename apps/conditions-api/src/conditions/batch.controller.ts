@@ -32,7 +32,10 @@ export class BatchController {
     noteRequest(request, { kind: body.kind, targets: clip(body.targets, 200) });
     const plan = this.conditions.planBatch(body);
     const named = [...plan.servers.map((s) => s.name), ...plan.unknown];
-    noteRequest(request, { servers: clip(foldNames(named), 300), action: actionOf(plan.kind, plan.parameters) });
+    noteRequest(request, {
+      servers: clip(foldNames(named), 300),
+      action: actionOf(plan.kind, plan.parameters),
+    });
     // All or nothing: a token may not create a part of a batch that reaches past its claim.
     this.access.requireAll(principal, named);
     const answer = await this.conditions.createBatch(plan, principal.subject);

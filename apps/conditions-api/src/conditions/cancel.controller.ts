@@ -35,7 +35,11 @@ export class CancelController {
     noteRequest(request, { conditionId: id });
     // The target decides whether this token may touch the condition at all.
     const condition = await this.conditions.get(id);
-    noteRequest(request, { servers: condition.target, kind: condition.kind, action: actionOf(condition.kind, condition.parameters) });
+    noteRequest(request, {
+      servers: condition.target,
+      kind: condition.kind,
+      action: actionOf(condition.kind, condition.parameters),
+    });
     this.access.requireServer(principal, condition.target);
     const result = await this.cancels.cancel(id, principal.subject);
     noteRequest(request, { outcome: result.outcome });

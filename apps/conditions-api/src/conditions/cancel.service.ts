@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RequestError, TimeoutError } from '@nats-io/nats-core';
-import { CancelReply, CancelRequest, Condition, cancelSubject, isFinal } from '@switchboard/condition-types';
+import {
+  CancelReply,
+  CancelRequest,
+  Condition,
+  cancelSubject,
+  isFinal,
+} from '@switchboard/condition-types';
 import { StaleWriteError } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { ApiError, clip } from '../errors/api-error';
@@ -36,7 +42,9 @@ function readAnswer(data: Uint8Array): ControllerAnswer {
   }
   const reply = CancelReply.safeParse(body);
   if (!reply.success) return { acknowledged: false, reason: 'its answer was not a cancel reply' };
-  return reply.data.ok ? { acknowledged: true } : { acknowledged: false, reason: clip(reply.data.error, 300) };
+  return reply.data.ok
+    ? { acknowledged: true }
+    : { acknowledged: false, reason: clip(reply.data.error, 300) };
 }
 
 /**
@@ -59,11 +67,17 @@ export class CancelService {
       const stored = await store.getWithRevision(id);
       if (!stored) throw ApiError.notFound(`condition ${id} not found`);
       const { condition, revision } = stored;
-      if (isFinal(condition.state)) throw ApiError.of(409, `condition ${id} already ${condition.state}`);
+      if (isFinal(condition.state))
+        throw ApiError.of(409, `condition ${id} already ${condition.state}`);
 
       if (condition.state === 'pending') {
         try {
-          const failed = await store.update(id, 'failed', { record: `cancelled by ${by}`, error: `cancelled by ${by}` }, revision);
+          const failed = await store.update(
+            id,
+            'failed',
+            { record: `cancelled by ${by}`, error: `cancelled by ${by}` },
+            revision,
+          );
           return { outcome: 'cancelled', condition: failed.condition };
         } catch (err) {
           if (err instanceof StaleWriteError) continue; // a controller started it meanwhile: decide again
@@ -72,31 +86,52 @@ export class CancelService {
       }
 
       if (condition.kind === 'serverControl') {
-        throw ApiError.of(409, `condition ${id} is a serverControl in progress (${condition.parameters.action}); a serverControl in progress cannot be cancelled safely`);
+        throw ApiError.of(
+          409,
+          `condition ${id} is a serverControl in progress (${condition.parameters.action}); a serverControl in progress cannot be cancelled safely`,
+        );
       }
       const answer = await this.askController(id, by);
       const now = (await store.get(id)) ?? condition;
       if (answer?.acknowledged) return { outcome: 'cancel_requested', condition: now };
       if (isFinal(now.state)) throw ApiError.of(409, `condition ${id} already ${now.state}`);
       const holder = now.controller ? ` (held by controller ${clip(now.controller, 100)})` : '';
-      const why = answer === undefined ? ` within ${CANCEL_ACK_TIMEOUT_MS / 1000} s` : answer.reason ? `: ${answer.reason}` : '';
-      throw ApiError.of(409, `no controller acknowledged the cancel of condition ${id}${holder}${why}`);
+      const why =
+        answer === undefined
+          ? ` within ${CANCEL_ACK_TIMEOUT_MS / 1000} s`
+          : answer.reason
+            ? `: ${answer.reason}`
+            : '';
+      throw ApiError.of(
+        409,
+        `no controller acknowledged the cancel of condition ${id}${holder}${why}`,
+      );
     }
-    throw ApiError.of(409, `condition ${id} kept changing state while it was being cancelled; look at it and try again`);
+    throw ApiError.of(
+      409,
+      `condition ${id} kept changing state while it was being cancelled; look at it and try again`,
+    );
   }
 
   /** The answer of the controller running the condition; undefined when none answered in time. */
   private async askController(id: string, by: string): Promise<ControllerAnswer | undefined> {
     const request: CancelRequest = { conditionId: id, by };
     try {
-      const reply = await this.nats.nc.request(cancelSubject(id), JSON.stringify(request), { timeout: CANCEL_ACK_TIMEOUT_MS });
+      const reply = await this.nats.nc.request(cancelSubject(id), JSON.stringify(request), {
+        timeout: CANCEL_ACK_TIMEOUT_MS,
+      });
       const answer = readAnswer(reply.data);
-      if (!answer.acknowledged) this.log.info({ event: 'condition.cancel_refused', conditionId: id, by, reason: answer.reason }, 'the controller did not stop the condition');
+      if (!answer.acknowledged)
+        this.log.info(
+          { event: 'condition.cancel_refused', conditionId: id, by, reason: answer.reason },
+          'the controller did not stop the condition',
+        );
       return answer;
     } catch (err) {
       // No controller subscribed for it, or none answered in time: not acknowledged, not an outage.
       if (err instanceof TimeoutError) return undefined;
-      if (err instanceof RequestError && err.isNoResponders()) return { acknowledged: false, reason: 'no controller is listening for cancel requests' };
+      if (err instanceof RequestError && err.isNoResponders())
+        return { acknowledged: false, reason: 'no controller is listening for cancel requests' };
       throw err;
     }
   }

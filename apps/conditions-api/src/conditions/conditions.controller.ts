@@ -23,14 +23,16 @@ export class ConditionsController {
     @Req() request: FastifyRequest,
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ZodPipe(ConditionId, { source: { param: 'id' } })) id: string,
-    @Query('wait', new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } })) waitMs: number | undefined,
+    @Query('wait', new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } }))
+    waitMs: number | undefined,
   ): Promise<Condition> {
     noteRequest(request, { conditionId: id });
     // Read first, even to wait: the target decides whether this token may see the condition at all.
     let condition = await this.conditions.get(id);
     noteRequest(request, { servers: condition.target, kind: condition.kind });
     this.access.requireServer(principal, condition.target);
-    if (waitMs && !isFinal(condition.state)) condition = await this.conditions.waitUntilFinal(id, waitMs);
+    if (waitMs && !isFinal(condition.state))
+      condition = await this.conditions.waitUntilFinal(id, waitMs);
     noteRequest(request, { outcome: condition.state });
     return condition;
   }

@@ -44,8 +44,15 @@ export interface BatchPlan {
 /** serverControl, and actions whose command the API cannot check: one server at a time, per server. */
 const PER_SERVER_EXCLUSIVE: ActionRules = { exclusive: true, hasContext: true };
 
-export function serverConditions(message: string, server: string, condition: Condition): ServerConditionsResponse {
-  return { message, records: { serverID: server, state: condition.state, conditions: [condition] } };
+export function serverConditions(
+  message: string,
+  server: string,
+  condition: Condition,
+): ServerConditionsResponse {
+  return {
+    message,
+    records: { serverID: server, state: condition.state, conditions: [condition] },
+  };
 }
 
 /** Conditions: validated against the shared contract, created through ConditionStore, read back from KV. */
@@ -78,26 +85,44 @@ export class ConditionsService {
   }
 
   /** A serverControl `asset_id`, when given, must be the server's inventory id: the request names one machine twice. */
-  assetIdProblem(kind: ConditionKind, parameters: Parameters, server: ServerEntry): FieldIssue | undefined {
-    if (kind !== 'serverControl' || !('action' in parameters) || parameters.asset_id === undefined) return undefined;
+  assetIdProblem(
+    kind: ConditionKind,
+    parameters: Parameters,
+    server: ServerEntry,
+  ): FieldIssue | undefined {
+    if (kind !== 'serverControl' || !('action' in parameters) || parameters.asset_id === undefined)
+      return undefined;
     const given = parameters.asset_id.toLowerCase();
     if (server.id === undefined) {
-      return { path: 'parameters.asset_id', message: `asset_id ${given} given, but server ${server.name} has no id in the inventory` };
+      return {
+        path: 'parameters.asset_id',
+        message: `asset_id ${given} given, but server ${server.name} has no id in the inventory`,
+      };
     }
     if (given !== server.id) {
-      return { path: 'parameters.asset_id', message: `asset_id ${given} does not match server ${server.name}, whose inventory id is ${server.id}` };
+      return {
+        path: 'parameters.asset_id',
+        message: `asset_id ${given} does not match server ${server.name}, whose inventory id is ${server.id}`,
+      };
     }
     return undefined;
   }
 
-  async createForServer(serverNameOrId: string, kind: ConditionKind, rawParameters: unknown, requestedBy: string): Promise<Condition> {
+  async createForServer(
+    serverNameOrId: string,
+    kind: ConditionKind,
+    rawParameters: unknown,
+    requestedBy: string,
+  ): Promise<Condition> {
     const server = this.inventory.require(serverNameOrId);
     const parameters = this.parseParameters(kind, rawParameters);
     const problem = this.assetIdProblem(kind, parameters, server);
     if (problem) throw ApiError.badRequest(problem.message, [problem]);
     // A context-free command is fine here: the path names exactly one server, which files and claims it.
     const { exclusive } = this.rulesFor(parameters);
-    return this.nats.available().create({ kind, server: server.name, parameters, requestedBy, exclusive });
+    return this.nats
+      .available()
+      .create({ kind, server: server.name, parameters, requestedBy, exclusive });
   }
 
   /** The most recent condition of a server, final or not; 404 when it never had one. */
@@ -112,12 +137,17 @@ export class ConditionsService {
    * conditionorc's read form. The store keeps a pointer to each server's latest condition
    * only, so this answers that condition when it is of `kind`, and 404 otherwise.
    */
-  async latestOfKind(serverNameOrId: string, kind: ConditionKind): Promise<{ server: ServerEntry; condition: Condition }> {
+  async latestOfKind(
+    serverNameOrId: string,
+    kind: ConditionKind,
+  ): Promise<{ server: ServerEntry; condition: Condition }> {
     const server = this.inventory.require(serverNameOrId);
     const condition = await this.nats.available().latestFor(server.name);
     if (!condition) throw ApiError.notFound(`server ${server.name} has no conditions`);
     if (condition.kind !== kind) {
-      throw ApiError.notFound(`server ${server.name} has no current ${kind} condition; its latest condition ${condition.id} is ${condition.kind} (${condition.state})`);
+      throw ApiError.notFound(
+        `server ${server.name} has no current ${kind} condition; its latest condition ${condition.id} is ${condition.kind} (${condition.state})`,
+      );
     }
     return { server, condition };
   }
@@ -131,7 +161,9 @@ export class ConditionsService {
   /** Each of `ids` as it stands (null: there is no such condition), read side by side. */
   async getMany(ids: readonly string[]): Promise<Map<string, Condition | null>> {
     const store = this.nats.available();
-    return new Map(await mapLimit(ids, BATCH_CONCURRENCY, async (id) => [id, await store.get(id)] as const));
+    return new Map(
+      await mapLimit(ids, BATCH_CONCURRENCY, async (id) => [id, await store.get(id)] as const),
+    );
   }
 
   /**
@@ -140,7 +172,12 @@ export class ConditionsService {
    * condition that cannot be read meanwhile (NATS lost) is handed over as last seen: the
    * client sees it unfinished and asks again.
    */
-  async followOutcomes(current: ReadonlyMap<string, Condition | null>, waitMs: number, clientLeft: AbortSignal, emit: (line: OutcomeLine) => void): Promise<void> {
+  async followOutcomes(
+    current: ReadonlyMap<string, Condition | null>,
+    waitMs: number,
+    clientLeft: AbortSignal,
+    emit: (line: OutcomeLine) => void,
+  ): Promise<void> {
     const store = this.nats.available();
     // At shutdown, every wait ends with the conditions as they stand: the API stops at once.
     const signal = AbortSignal.any([clientLeft, this.shutdown]);
@@ -151,7 +188,10 @@ export class ConditionsService {
         let latest = condition;
         if (condition && waitMs > 0 && !isFinal(condition.state)) {
           latest = await store.waitUntilFinal(id, waitMs, signal).catch((err: Error) => {
-            this.log.warn({ event: 'outcomes.read_failed', conditionId: id, err: err.message }, 'could not follow a condition; answering it as last seen');
+            this.log.warn(
+              { event: 'outcomes.read_failed', conditionId: id, err: err.message },
+              'could not follow a condition; answering it as last seen',
+            );
             return condition;
           });
         }
@@ -179,10 +219,13 @@ export class ConditionsService {
       resolved = this.inventory.resolve(body.targets);
     } catch (err) {
       if (!(err instanceof RangeExpressionError)) throw err;
-      throw ApiError.badRequest(`invalid targets: ${err.reason}`, [{ path: 'targets', message: err.reason }]);
+      throw ApiError.badRequest(`invalid targets: ${err.reason}`, [
+        { path: 'targets', message: err.reason },
+      ]);
     }
     const { servers, unknown } = resolved;
-    if ('command' in parameters) requireSingleTarget(parameters, rules, servers.length + unknown.length);
+    if ('command' in parameters)
+      requireSingleTarget(parameters, rules, servers.length + unknown.length);
     return { kind: body.kind, parameters, servers, unknown, exclusive: rules.exclusive };
   }
 
@@ -190,37 +233,66 @@ export class ConditionsService {
   async createBatch(plan: BatchPlan, requestedBy: string): Promise<BatchConditionResponse> {
     const { kind, parameters, exclusive } = plan;
     const store = this.nats.available();
-    const created = await mapLimit(plan.servers, BATCH_CONCURRENCY, async (server): Promise<BatchResult> => {
-      const problem = this.assetIdProblem(kind, parameters, server);
-      if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
-      try {
-        const condition = await store.create({ kind, server: server.name, parameters, requestedBy, exclusive });
-        return { server: server.name, outcome: 'accepted', condition };
-      } catch (err) {
-        if (err instanceof ConflictError) {
-          const id = isConditionId(err.conditionId) ? { conflictingConditionId: err.conditionId } : {};
-          return { server: server.name, outcome: 'conflict', ...id, reason: err.message };
+    const created = await mapLimit(
+      plan.servers,
+      BATCH_CONCURRENCY,
+      async (server): Promise<BatchResult> => {
+        const problem = this.assetIdProblem(kind, parameters, server);
+        if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
+        try {
+          const condition = await store.create({
+            kind,
+            server: server.name,
+            parameters,
+            requestedBy,
+            exclusive,
+          });
+          return { server: server.name, outcome: 'accepted', condition };
+        } catch (err) {
+          if (err instanceof ConflictError) {
+            const id = isConditionId(err.conditionId)
+              ? { conflictingConditionId: err.conditionId }
+              : {};
+            return { server: server.name, outcome: 'conflict', ...id, reason: err.message };
+          }
+          return { server: server.name, outcome: 'error', reason: (err as Error).message };
         }
-        return { server: server.name, outcome: 'error', reason: (err as Error).message };
-      }
-    });
-    const unknown = plan.unknown.map(
-      (name): BatchResult => ({
-        server: name,
-        outcome: 'unknown',
-        reason: name.startsWith('@') ? `group ${quote(name.slice(1))} is not in the inventory` : `server ${quote(name)} is not in the inventory`,
-      }),
+      },
     );
+    const unknown = plan.unknown.map((name): BatchResult => ({
+      server: name,
+      outcome: 'unknown',
+      reason: name.startsWith('@')
+        ? `group ${quote(name.slice(1))} is not in the inventory`
+        : `server ${quote(name)} is not in the inventory`,
+    }));
     const results = [...created, ...unknown];
     // One line per condition touched; names the inventory does not know are one folded line.
     for (const r of created) {
       this.log.info(
-        { event: 'condition.batch_item', server: r.server, kind, outcome: r.outcome, conditionId: r.condition?.id, conflictingConditionId: r.conflictingConditionId, reason: r.reason, requestedBy },
+        {
+          event: 'condition.batch_item',
+          server: r.server,
+          kind,
+          outcome: r.outcome,
+          conditionId: r.condition?.id,
+          conflictingConditionId: r.conflictingConditionId,
+          reason: r.reason,
+          requestedBy,
+        },
         `batch ${kind} ${r.server}: ${r.outcome}`,
       );
     }
     if (unknown.length > 0) {
-      this.log.info({ event: 'condition.batch_unknown', kind, count: unknown.length, names: clip(foldNames(plan.unknown), 300) }, 'batch names not in the inventory');
+      this.log.info(
+        {
+          event: 'condition.batch_unknown',
+          kind,
+          count: unknown.length,
+          names: clip(foldNames(plan.unknown), 300),
+        },
+        'batch names not in the inventory',
+      );
     }
     return { message: batchMessage(results), results };
   }
@@ -229,6 +301,8 @@ export class ConditionsService {
 export function batchMessage(results: readonly BatchResult[]): string {
   const counts = new Map<string, number>();
   for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-  const parts = (['accepted', 'conflict', 'unknown', 'error'] as const).filter((o) => counts.has(o)).map((o) => `${counts.get(o)} ${o}`);
+  const parts = (['accepted', 'conflict', 'unknown', 'error'] as const)
+    .filter((o) => counts.has(o))
+    .map((o) => `${counts.get(o)} ${o}`);
   return `${results.length} server${results.length === 1 ? '' : 's'}: ${parts.length > 0 ? parts.join(', ') : 'nothing to do'}`;
 }

@@ -53,14 +53,21 @@ export class OutcomesController {
     // A client waiting on conditions none of which is final yet should still learn at once
     // that the request was accepted (Fastify writes the head with the first chunk otherwise).
     body.once('resume', () => reply.raw.flushHeaders());
-    void reply.status(200).header('content-type', CONTENT_TYPES.ndjson).header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(body);
+    void reply
+      .status(200)
+      .header('content-type', CONTENT_TYPES.ndjson)
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(body);
 
     let final = 0;
     await this.conditions.followOutcomes(current, waitMs ?? 0, left.signal, (line) => {
       if (line.condition && isFinal(line.condition.state)) final++;
       body.write(`${JSON.stringify(line)}\n`);
     });
-    noteRequest(request, { outcome: left.signal.aborted ? 'disconnected' : `${final} of ${ids.length} final` });
+    noteRequest(request, {
+      outcome: left.signal.aborted ? 'disconnected' : `${final} of ${ids.length} final`,
+    });
     if (this.conditions.shuttingDown) {
       // The head went out before shutdown began, so it promised keep-alive; a kept-alive
       // connection would hold the server's close until its idle timeout (72 s).

@@ -27,8 +27,17 @@ export class ApiError extends HttpException {
     super(body, body.statusCode);
   }
 
-  static of(statusCode: number, message: string, extra: Pick<ErrorResponse, 'issues' | 'conditionId'> = {}): ApiError {
-    return new ApiError({ statusCode, error: reasonPhrase(statusCode), message: clip(message, 2000), ...extra });
+  static of(
+    statusCode: number,
+    message: string,
+    extra: Pick<ErrorResponse, 'issues' | 'conditionId'> = {},
+  ): ApiError {
+    return new ApiError({
+      statusCode,
+      error: reasonPhrase(statusCode),
+      message: clip(message, 2000),
+      ...extra,
+    });
   }
 
   static badRequest(message: string, issues?: FieldIssue[]): ApiError {

@@ -19,7 +19,9 @@ function httpExceptionMessage(exception: HttpException): string {
 /** Status of an error raised by Fastify itself (body too large, bad JSON, bad URL...). */
 function frameworkStatus(err: unknown): number | undefined {
   if (!(err instanceof Error)) return undefined;
-  const status = (err as { statusCode?: unknown; status?: unknown }).statusCode ?? (err as { status?: unknown }).status;
+  const status =
+    (err as { statusCode?: unknown; status?: unknown }).statusCode ??
+    (err as { status?: unknown }).status;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
@@ -35,18 +37,34 @@ export function toErrorResponse(exception: unknown): ErrorResponse {
     };
   }
   if (exception instanceof QueueUnavailableError) {
-    return { statusCode: 503, error: reasonPhrase(503), message: `condition queue unavailable: ${exception.message}` };
+    return {
+      statusCode: 503,
+      error: reasonPhrase(503),
+      message: `condition queue unavailable: ${exception.message}`,
+    };
   }
   if (isNatsUnavailable(exception)) {
-    return { statusCode: 503, error: reasonPhrase(503), message: clip(`NATS did not answer: ${exception.message}`) };
+    return {
+      statusCode: 503,
+      error: reasonPhrase(503),
+      message: clip(`NATS did not answer: ${exception.message}`),
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    return { statusCode: status, error: reasonPhrase(status), message: clip(httpExceptionMessage(exception)) };
+    return {
+      statusCode: status,
+      error: reasonPhrase(status),
+      message: clip(httpExceptionMessage(exception)),
+    };
   }
   const status = frameworkStatus(exception);
   if (status !== undefined) {
-    return { statusCode: status, error: reasonPhrase(status), message: clip((exception as Error).message) };
+    return {
+      statusCode: status,
+      error: reasonPhrase(status),
+      message: clip((exception as Error).message),
+    };
   }
   return { statusCode: 500, error: reasonPhrase(500), message: 'internal error; see the API log' };
 }
@@ -76,7 +94,10 @@ export class ErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const body = toErrorResponse(exception);
     if (body.statusCode === 500) {
-      this.log.error({ event: 'http.unexpected_error', err: exception }, 'unexpected error answering a request');
+      this.log.error(
+        { event: 'http.unexpected_error', err: exception },
+        'unexpected error answering a request',
+      );
     }
     noteRequest(request, {
       outcome: outcomes[body.statusCode] ?? 'error',
@@ -89,5 +110,8 @@ export class ErrorFilter implements ExceptionFilter {
 
 export function sendError(reply: FastifyReply, body: ErrorResponse): void {
   if (reply.sent) return;
-  void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  void reply
+    .status(body.statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(body);
 }

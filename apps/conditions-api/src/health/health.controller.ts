@@ -20,7 +20,8 @@ export class HealthController {
   readyz() {
     const { connected, provisioned } = this.nats.state();
     if (!connected) throw ApiError.of(503, 'not ready: NATS is not connected');
-    if (!provisioned) throw ApiError.of(503, 'not ready: NATS stream and buckets are not provisioned yet');
+    if (!provisioned)
+      throw ApiError.of(503, 'not ready: NATS stream and buckets are not provisioned yet');
     return { status: 'ready', nats: 'connected' };
   }
 }

@@ -43,11 +43,14 @@ export class ApiFastifyAdapter extends FastifyAdapter {
   /** With `tls`, the API serves HTTPS only: a plain-HTTP request to its port gets no answer. */
   constructor(tls?: TlsOptions) {
     super({
-      ...(tls ? { https: { cert: tls.cert, key: tls.key, maxHeaderSize: MAX_HEADER_SIZE } } : { http: { maxHeaderSize: MAX_HEADER_SIZE } }),
+      ...(tls
+        ? { https: { cert: tls.cert, key: tls.key, maxHeaderSize: MAX_HEADER_SIZE } }
+        : { http: { maxHeaderSize: MAX_HEADER_SIZE } }),
       bodyLimit: BODY_LIMIT,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-        const status = typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
+        const status =
+          typeof error.statusCode === 'number' && error.statusCode < 500 ? error.statusCode : 400;
         const path = quote(request.url.split('?')[0] ?? '', 200);
         const message =
           error.code === 'FST_ERR_BAD_URL'
@@ -62,20 +65,32 @@ export class ApiFastifyAdapter extends FastifyAdapter {
 
   override useStaticAssets(options: StaticOptions): this {
     const { root, prefix = '/' } = options;
-    if (typeof root !== 'string') throw new Error('useStaticAssets: only a single root directory is supported');
-    const files = new Set(readdirSync(root, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name));
+    if (typeof root !== 'string')
+      throw new Error('useStaticAssets: only a single root directory is supported');
+    const files = new Set(
+      readdirSync(root, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name),
+    );
     const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-    this.getInstance().get(`${base}/:file`, (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
-      const { file } = request.params;
-      if (!files.has(file)) {
-        sendError(reply, { statusCode: 404, error: reasonPhrase(404), message: 'no such documentation asset' });
-        return reply;
-      }
-      return reply
-        .type(contentTypes[extname(file)] ?? 'application/octet-stream')
-        .header('cache-control', 'public, max-age=3600')
-        .send(createReadStream(join(root, file)));
-    });
+    this.getInstance().get(
+      `${base}/:file`,
+      (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
+        const { file } = request.params;
+        if (!files.has(file)) {
+          sendError(reply, {
+            statusCode: 404,
+            error: reasonPhrase(404),
+            message: 'no such documentation asset',
+          });
+          return reply;
+        }
+        return reply
+          .type(contentTypes[extname(file)] ?? 'application/octet-stream')
+          .header('cache-control', 'public, max-age=3600')
+          .send(createReadStream(join(root, file)));
+      },
+    );
     return this;
   }
 }

@@ -1,4 +1,10 @@
-import { Inventory, InventoryWatch, ResolveResult, ServerEntry, watchInventory } from '@switchboard/inventory';
+import {
+  Inventory,
+  InventoryWatch,
+  ResolveResult,
+  ServerEntry,
+  watchInventory,
+} from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 import { ApiError, quote } from '../errors/api-error';
 

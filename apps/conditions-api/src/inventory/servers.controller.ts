@@ -19,6 +19,9 @@ export class ServersController {
   @Scopes('read')
   list(@CurrentPrincipal() principal: Principal) {
     const servers = this.access.filter(principal, this.inventory.current().toPublicView());
-    return { message: `${servers.length} server${servers.length === 1 ? '' : 's'} in the inventory`, records: servers };
+    return {
+      message: `${servers.length} server${servers.length === 1 ? '' : 's'} in the inventory`,
+      records: servers,
+    };
   }
 }

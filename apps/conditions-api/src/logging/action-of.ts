@@ -7,7 +7,9 @@ import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
  */
 export function actionOf(kind: ConditionKind, parameters: ParametersOf<ConditionKind>): string {
   if (kind === 'serverControl' && 'action' in parameters) {
-    return parameters.action_parameter ? `${parameters.action} ${parameters.action_parameter}` : parameters.action;
+    return parameters.action_parameter
+      ? `${parameters.action} ${parameters.action_parameter}`
+      : parameters.action;
   }
   return 'command' in parameters ? parameters.command : kind;
 }

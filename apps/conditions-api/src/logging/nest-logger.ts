@@ -9,8 +9,13 @@ import type { Logger } from '@switchboard/logging';
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
 
-  private write(level: 'debug' | 'info' | 'warn' | 'error' | 'trace', message: unknown, rest: unknown[]): void {
-    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+  private write(
+    level: 'debug' | 'info' | 'warn' | 'error' | 'trace',
+    message: unknown,
+    rest: unknown[],
+  ): void {
+    const context =
+      typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const stack = typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
     this.pino[level]({ event: 'nest', context, ...(stack ? { stack } : {}) }, String(message));
   }

@@ -47,7 +47,9 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
     const path = request.url.split('?')[0] ?? request.url;
     const status = unfinished && !reply.raw.headersSent ? null : reply.statusCode;
     const note = notes.get(request) ?? {};
-    const outcome = note.outcome ?? (unfinished ? 'disconnected' : status !== null && status < 400 ? 'ok' : 'error');
+    const outcome =
+      note.outcome ??
+      (unfinished ? 'disconnected' : status !== null && status < 400 ? 'ok' : 'error');
     const line = {
       event: 'http.request',
       reqId: request.id,
@@ -63,8 +65,10 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
       ...(unfinished ? { unfinished } : {}),
     };
     const shown = status ?? '-';
-    if (status !== null && status >= 500) log.error(line, `${request.method} ${line.path} ${shown} ${outcome}`);
-    else if (quietPaths.has(path) && status !== null && status < 400) log.debug(line, `${request.method} ${line.path} ${shown}`);
+    if (status !== null && status >= 500)
+      log.error(line, `${request.method} ${line.path} ${shown} ${outcome}`);
+    else if (quietPaths.has(path) && status !== null && status < 400)
+      log.debug(line, `${request.method} ${line.path} ${shown}`);
     else log.info(line, `${request.method} ${line.path} ${shown} ${outcome}`);
   };
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -74,8 +78,11 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
     });
     done();
   });
-  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    write(request, reply, false);
-    done();
-  });
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      write(request, reply, false);
+      done();
+    },
+  );
 }

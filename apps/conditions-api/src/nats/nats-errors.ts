@@ -8,7 +8,16 @@ import {
 } from '@nats-io/nats-core';
 import { JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
 
-const unavailable = [TimeoutError, ConnectionError, ClosedConnectionError, DrainingConnectionError, NoRespondersError, RequestError, JetStreamError, JetStreamApiError];
+const unavailable = [
+  TimeoutError,
+  ConnectionError,
+  ClosedConnectionError,
+  DrainingConnectionError,
+  NoRespondersError,
+  RequestError,
+  JetStreamError,
+  JetStreamApiError,
+];
 
 /**
  * An error of the NATS client meaning NATS or JetStream did not serve the request: a read

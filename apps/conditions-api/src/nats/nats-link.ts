@@ -42,9 +42,19 @@ export class NatsLink {
   }
 
   static async open(opts: NatsLinkOptions): Promise<NatsLink> {
-    const nc = await connectWithRetry({ servers: opts.url, name: 'conditions-api', logger: opts.logger, signal: opts.signal });
+    const nc = await connectWithRetry({
+      servers: opts.url,
+      name: 'conditions-api',
+      logger: opts.logger,
+      signal: opts.signal,
+    });
     try {
-      const buckets = await provisionWithRetry(nc, opts.logger, opts.provisionAttempts ?? 5, opts.signal);
+      const buckets = await provisionWithRetry(
+        nc,
+        opts.logger,
+        opts.provisionAttempts ?? 5,
+        opts.signal,
+      );
       return new NatsLink(nc, buckets, opts.logger);
     } catch (err) {
       await nc.close().catch(() => undefined);
@@ -64,8 +74,14 @@ export class NatsLink {
   /** The condition store, or a 503 right now when NATS is known to be unreachable. */
   available(): ConditionStore {
     const s = this.state();
-    if (!s.connected) throw new QueueUnavailableError('NATS is not connected (reconnecting); nothing was created, try again later');
-    if (!s.provisioned) throw new QueueUnavailableError('NATS reconnected but the stream and buckets are not provisioned yet; try again shortly');
+    if (!s.connected)
+      throw new QueueUnavailableError(
+        'NATS is not connected (reconnecting); nothing was created, try again later',
+      );
+    if (!s.provisioned)
+      throw new QueueUnavailableError(
+        'NATS reconnected but the stream and buckets are not provisioned yet; try again shortly',
+      );
     return this.store;
   }
 
@@ -79,7 +95,10 @@ export class NatsLink {
     this.closed = true;
     if (this.nc.isClosed()) return;
     // close() waits for the server to answer a flush; bound it for a server that is gone.
-    await Promise.race([this.nc.close().catch(() => undefined), sleep(2000, undefined, { ref: false })]);
+    await Promise.race([
+      this.nc.close().catch(() => undefined),
+      sleep(2000, undefined, { ref: false }),
+    ]);
   }
 
   private async followStatus(): Promise<void> {
@@ -87,17 +106,26 @@ export class NatsLink {
       switch (status.type) {
         case 'disconnect':
           this.connected = false;
-          this.log.warn({ event: 'nats.disconnected', server: status.server }, 'NATS connection lost; answering 503 until it is back');
+          this.log.warn(
+            { event: 'nats.disconnected', server: status.server },
+            'NATS connection lost; answering 503 until it is back',
+          );
           break;
         case 'reconnect':
           this.connected = true;
           this.provisioned = false;
-          this.log.info({ event: 'nats.reconnected', server: status.server }, 'NATS connection back; provisioning again');
-          this.reprovisioning ??= this.reprovision().finally(() => (this.reprovisioning = undefined));
+          this.log.info(
+            { event: 'nats.reconnected', server: status.server },
+            'NATS connection back; provisioning again',
+          );
+          this.reprovisioning ??= this.reprovision().finally(
+            () => (this.reprovisioning = undefined),
+          );
           break;
         case 'close':
           this.connected = false;
-          if (!this.closed) this.log.error({ event: 'nats.closed' }, 'NATS connection closed for good');
+          if (!this.closed)
+            this.log.error({ event: 'nats.closed' }, 'NATS connection closed for good');
           return;
         default:
           break;
@@ -116,7 +144,10 @@ export class NatsLink {
         this.provisioned = true;
         this.log.info({ event: 'nats.provisioned' }, 'NATS stream and buckets provisioned; ready');
       } catch (err) {
-        this.log.warn({ event: 'nats.provision_failed', err: (err as Error).message, retryInMs: delay }, 'provisioning failed, retrying');
+        this.log.warn(
+          { event: 'nats.provision_failed', err: (err as Error).message, retryInMs: delay },
+          'provisioning failed, retrying',
+        );
         await sleep(delay, undefined, { ref: false });
         delay = Math.min(delay * 2, 5000);
       }
@@ -124,7 +155,12 @@ export class NatsLink {
   }
 }
 
-async function provisionWithRetry(nc: NatsConnection, log: Logger, attempts: number, signal?: AbortSignal): Promise<Buckets> {
+async function provisionWithRetry(
+  nc: NatsConnection,
+  log: Logger,
+  attempts: number,
+  signal?: AbortSignal,
+): Promise<Buckets> {
   let delay = 200;
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
@@ -133,8 +169,14 @@ async function provisionWithRetry(nc: NatsConnection, log: Logger, attempts: num
       log.info({ event: 'nats.provisioned', attempt }, 'NATS stream and buckets provisioned');
       return buckets;
     } catch (err) {
-      if (attempt >= attempts) throw new Error(`could not provision NATS stream and buckets: ${(err as Error).message}`, { cause: err });
-      log.warn({ event: 'nats.provision_failed', attempt, retryInMs: delay, err: (err as Error).message }, 'provisioning failed, retrying');
+      if (attempt >= attempts)
+        throw new Error(`could not provision NATS stream and buckets: ${(err as Error).message}`, {
+          cause: err,
+        });
+      log.warn(
+        { event: 'nats.provision_failed', attempt, retryInMs: delay, err: (err as Error).message },
+        'provisioning failed, retrying',
+      );
       await sleep(delay, undefined, { signal });
       delay = Math.min(delay * 2, 5000);
     }

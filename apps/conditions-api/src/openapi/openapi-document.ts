@@ -33,10 +33,16 @@ export const API_PREFIX = '/api/v1';
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
 /** JSON Schemas of registered contract schemas, as OpenAPI 3.1 components (referencing each other by $ref). */
-function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {
+function components(
+  schemas: Record<string, z.ZodType>,
+  io: 'input' | 'output',
+): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
-  const { schemas: out } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` });
+  const { schemas: out } = z.toJSONSchema(registry, {
+    io,
+    uri: (id) => `#/components/schemas/${id}`,
+  });
   return Object.fromEntries(
     Object.entries(out).map(([id, schema]) => {
       const { $schema: _dialect, $id: _id, ...rest } = schema as JsonSchema;
@@ -46,13 +52,17 @@ function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'):
 }
 
 function inline(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
 /** `parameters` is `unknown` in the request bodies: its schema depends on the kind. */
 const parametersOfAnyKind: JsonSchema = {
-  description: 'The parameters of the condition kind (the `{kind}` path segment, or `kind` in a batch).',
+  description:
+    'The parameters of the condition kind (the `{kind}` path segment, or `kind` in a batch).',
   anyOf: [ref('ServerControlParameters'), ref('ActionParameters')],
 };
 
@@ -61,7 +71,10 @@ function withKindParameters(schema: JsonSchema): JsonSchema {
   return { ...schema, properties: { ...properties, parameters: parametersOfAnyKind } };
 }
 
-const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = (schema: JsonSchema, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const error = (description: string) => json(ref('ErrorResponse'), description);
 
 const serverParam = {
@@ -71,9 +84,27 @@ const serverParam = {
   description: 'Inventory name or id of the server.',
   schema: { type: 'string' },
 };
-const kindParam = { name: 'kind', in: 'path', required: true, description: 'Condition kind.', schema: inline(ConditionKind) };
-const idParam = { name: 'id', in: 'path', required: true, description: 'Condition id.', schema: inline(ConditionId) };
-const commandParam = { name: 'name', in: 'path', required: true, description: 'Command name.', schema: inline(ActionParameters.shape.command) };
+const kindParam = {
+  name: 'kind',
+  in: 'path',
+  required: true,
+  description: 'Condition kind.',
+  schema: inline(ConditionKind),
+};
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Condition id.',
+  schema: inline(ConditionId),
+};
+const commandParam = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'Command name.',
+  schema: inline(ActionParameters.shape.command),
+};
 const idsParam = {
   name: 'ids',
   in: 'query',
@@ -92,11 +123,14 @@ const acceptParam = {
   name: 'accept',
   in: 'header',
   required: false,
-  description: '`application/x-ndjson` for one `OutputLine` JSON object per line; anything else gives plain text.',
+  description:
+    '`application/x-ndjson` for one `OutputLine` JSON object per line; anything else gives plain text.',
   schema: { type: 'string' },
 };
 
-const tooManyStreams = error(`This token subject already has ${MAX_STREAMS_PER_SUBJECT} output streams open.`);
+const tooManyStreams = error(
+  `This token subject already has ${MAX_STREAMS_PER_SUBJECT} output streams open.`,
+);
 
 /** A streamed answer: chunked, as the lines come. */
 const outputAnswer = (text: string) => ({
@@ -104,20 +138,33 @@ const outputAnswer = (text: string) => ({
     'Lines as they are printed, from the first one (a late client gets the earlier lines too). The answer ends once every condition is final and all its lines have been sent, or when `timeout` runs out. An answer cut short (the API shutting down, NATS failing) ends without its final chunk: read that as incomplete.',
   content: {
     [CONTENT_TYPES.text]: { schema: { type: 'string', description: text } },
-    [CONTENT_TYPES.ndjson]: { schema: { ...ref('OutputLine'), description: 'One OutputLine per line (NDJSON).' } },
+    [CONTENT_TYPES.ndjson]: {
+      schema: { ...ref('OutputLine'), description: 'One OutputLine per line (NDJSON).' },
+    },
   },
 });
 
 const common = {
   400: error('Invalid path parameter or request body; `issues` names each field.'),
-  401: error('No bearer token, or one that is malformed, badly signed, expired, not yet valid, not HS256, or without `exp` or `sub`.'),
-  403: error('The token lacks the scope this route needs, or its `servers` claim does not cover the server.'),
+  401: error(
+    'No bearer token, or one that is malformed, badly signed, expired, not yet valid, not HS256, or without `exp` or `sub`.',
+  ),
+  403: error(
+    'The token lacks the scope this route needs, or its `servers` claim does not cover the server.',
+  ),
   503: error('NATS is unreachable; nothing was created.'),
 };
-const rateLimited = error('Too many condition requests from this token subject; `Retry-After` says when to try again.');
+const rateLimited = error(
+  'Too many condition requests from this token subject; `Retry-After` says when to try again.',
+);
 
 /** Bearer JWT (HS256) on every route but the probes and these docs; see the README's Security section. */
-const bearerAuth = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'conditions-api generate-token --subject NAME --scope read,write' };
+const bearerAuth = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description: 'conditions-api generate-token --subject NAME --scope read,write',
+};
 const open: unknown[] = [];
 
 /**
@@ -136,7 +183,20 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
   );
   requests.CreateConditionBody = withKindParameters(requests.CreateConditionBody);
   requests.BatchConditionBody = withKindParameters(requests.BatchConditionBody);
-  const answers = components({ Condition, ServerConditionsResponse, BatchConditionResponse, ErrorResponse, CommandSummary, CommandProblem, CommandsResponse, OutputLine, OutcomeLine }, 'output');
+  const answers = components(
+    {
+      Condition,
+      ServerConditionsResponse,
+      BatchConditionResponse,
+      ErrorResponse,
+      CommandSummary,
+      CommandProblem,
+      CommandsResponse,
+      OutputLine,
+      OutcomeLine,
+    },
+    'output',
+  );
 
   const paths: Record<string, unknown> = {
     [`${API_PREFIX}/servers/{server}/condition/{kind}`]: {
@@ -145,13 +205,18 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         operationId: 'createCondition',
         summary: 'Queue a condition for one server',
         description:
-          'Accepted means durable: the answer comes after JetStream acknowledged the message. FlipFlop\'s legacy top-level `exclusive` is accepted and ignored. For serverControl, a given `asset_id` (or legacy `assetID`) must be the server\'s inventory id. For an action, with a commands directory configured, the command must exist and load (400 naming the file problem otherwise), and a `concurrent: true` command does not take the server claim.',
-        requestBody: { required: true, content: { 'application/json': { schema: ref('CreateConditionBody') } } },
+          "Accepted means durable: the answer comes after JetStream acknowledged the message. FlipFlop's legacy top-level `exclusive` is accepted and ignored. For serverControl, a given `asset_id` (or legacy `assetID`) must be the server's inventory id. For an action, with a commands directory configured, the command must exist and load (400 naming the file problem otherwise), and a `concurrent: true` command does not take the server claim.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('CreateConditionBody') } },
+        },
         responses: {
           200: json(ref('ServerConditionsResponse'), 'Condition queued (state pending).'),
           ...common,
           404: error('Server not in the inventory.'),
-          409: error('The server already has a condition that is not final; `conditionId` names it.'),
+          409: error(
+            'The server already has a condition that is not final; `conditionId` names it.',
+          ),
           413: error('Body larger than 64 KiB.'),
           429: rateLimited,
         },
@@ -159,7 +224,11 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
       get: {
         operationId: 'getServerConditionOfKind',
         summary: "The server's latest condition, if it is of this kind",
-        responses: { 200: json(ref('ServerConditionsResponse'), 'The condition.'), ...common, 404: error('No such server, or its latest condition is not of this kind.') },
+        responses: {
+          200: json(ref('ServerConditionsResponse'), 'The condition.'),
+          ...common,
+          404: error('No such server, or its latest condition is not of this kind.'),
+        },
       },
     },
     [`${API_PREFIX}/servers/{server}/status`]: {
@@ -167,7 +236,11 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
       get: {
         operationId: 'getServerStatus',
         summary: "The server's latest condition, final or not",
-        responses: { 200: json(ref('ServerConditionsResponse'), 'The latest condition.'), ...common, 404: error('No such server, or no condition yet.') },
+        responses: {
+          200: json(ref('ServerConditionsResponse'), 'The latest condition.'),
+          ...common,
+          404: error('No such server, or no condition yet.'),
+        },
       },
     },
     [`${API_PREFIX}/conditions/{id}`]: {
@@ -175,9 +248,16 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
       get: {
         operationId: 'getCondition',
         summary: 'One condition',
-        description: 'With `wait` (milliseconds, at most 60000), the answer comes as soon as the condition is final, or when the wait runs out.',
-        parameters: [{ name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) }],
-        responses: { 200: json(ref('Condition'), 'The condition.'), ...common, 404: error('No condition with this id.') },
+        description:
+          'With `wait` (milliseconds, at most 60000), the answer comes as soon as the condition is final, or when the wait runs out.',
+        parameters: [
+          { name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) },
+        ],
+        responses: {
+          200: json(ref('Condition'), 'The condition.'),
+          ...common,
+          404: error('No condition with this id.'),
+        },
       },
       delete: {
         operationId: 'cancelCondition',
@@ -188,7 +268,9 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
           202: json(ref('Condition'), 'It was active: its controller is stopping it.'),
           ...common,
           404: error('No condition with this id.'),
-          409: error(`Already final; an active serverControl; or no controller acknowledged within ${CANCEL_ACK_TIMEOUT_MS / 1000} s.`),
+          409: error(
+            `Already final; an active serverControl; or no controller acknowledged within ${CANCEL_ACK_TIMEOUT_MS / 1000} s.`,
+          ),
         },
       },
     },
@@ -198,19 +280,21 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         operationId: 'followConditionOutput',
         summary: "Follow one condition's output live",
         parameters: [timeoutParam, acceptParam],
-        responses: { 200: outputAnswer('The lines as printed, one per line.'), ...common, 404: error('No condition with this id.'), 429: tooManyStreams },
+        responses: {
+          200: outputAnswer('The lines as printed, one per line.'),
+          ...common,
+          404: error('No condition with this id.'),
+          429: tooManyStreams,
+        },
       },
     },
     [`${API_PREFIX}/output`]: {
       get: {
         operationId: 'followOutput',
         summary: 'Follow the output of several conditions live, interleaved',
-        description: 'A token with a `servers` claim that does not cover every condition gets 403 and nothing is streamed.',
-        parameters: [
-          idsParam,
-          timeoutParam,
-          acceptParam,
-        ],
+        description:
+          'A token with a `servers` claim that does not cover every condition gets 403 and nothing is streamed.',
+        parameters: [idsParam, timeoutParam, acceptParam],
         responses: {
           200: outputAnswer('Each line after its server name: `node01: text`.'),
           ...common,
@@ -230,7 +314,10 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
           { name: 'wait', in: 'query', required: false, schema: inline(ConditionWaitQuery) },
         ],
         responses: {
-          200: { description: 'One OutcomeLine per line (NDJSON).', content: { [CONTENT_TYPES.ndjson]: { schema: ref('OutcomeLine') } } },
+          200: {
+            description: 'One OutcomeLine per line (NDJSON).',
+            content: { [CONTENT_TYPES.ndjson]: { schema: ref('OutcomeLine') } },
+          },
           ...common,
         },
       },
@@ -239,8 +326,13 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
       get: {
         operationId: 'listCommands',
         summary: 'The commands actions can run, and the problems of those that cannot',
-        description: 'Without a commands directory (COMMANDS_DIR) the lists are empty and the message says so. Problem files are relative to the directory.',
-        responses: { 200: json(ref('CommandsResponse'), 'Commands and problems.'), 401: common[401], 403: common[403] },
+        description:
+          'Without a commands directory (COMMANDS_DIR) the lists are empty and the message says so. Problem files are relative to the directory.',
+        responses: {
+          200: json(ref('CommandsResponse'), 'Commands and problems.'),
+          401: common[401],
+          403: common[403],
+        },
       },
     },
     [`${API_PREFIX}/commands/{name}`]: {
@@ -251,7 +343,9 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         responses: {
           200: json(ref('CommandSummary'), 'The command.'),
           ...common,
-          404: error('No such command, or it is broken (the message lists its problems, file:line: message).'),
+          404: error(
+            'No such command, or it is broken (the message lists its problems, file:line: message).',
+          ),
         },
       },
     },
@@ -261,8 +355,16 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         summary: 'Queue one condition per server of a range/group expression',
         description:
           'Parameters are validated once before anything is created. Each server gets an outcome: accepted, conflict, unknown or error. A token with a `servers` claim that does not cover every target gets 403 and nothing is created. An action whose command has `has_context: false` runs once: its targets must name exactly one server (400 otherwise).',
-        requestBody: { required: true, content: { 'application/json': { schema: ref('BatchConditionBody') } } },
-        responses: { 200: json(ref('BatchConditionResponse'), 'Per-server outcomes.'), ...common, 413: error('Body larger than 64 KiB.'), 429: rateLimited },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('BatchConditionBody') } },
+        },
+        responses: {
+          200: json(ref('BatchConditionResponse'), 'Per-server outcomes.'),
+          ...common,
+          413: error('Body larger than 64 KiB.'),
+          429: rateLimited,
+        },
       },
     },
     [`${API_PREFIX}/servers`]: {
@@ -281,7 +383,8 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
                 message: { type: 'string' },
                 records: {
                   type: 'array',
-                  description: 'PublicServer entries of @switchboard/inventory: name, id, platform, driver, ranks, groups. Never BMC details or secrets.',
+                  description:
+                    'PublicServer entries of @switchboard/inventory: name, id, platform, driver, ranks, groups. Never BMC details or secrets.',
                   items: { type: 'object' },
                 },
               },
@@ -291,13 +394,23 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
         },
       },
     },
-    '/healthz': { get: { operationId: 'healthz', summary: 'Liveness', security: open, responses: { 200: { description: 'The process answers.' } } } },
+    '/healthz': {
+      get: {
+        operationId: 'healthz',
+        summary: 'Liveness',
+        security: open,
+        responses: { 200: { description: 'The process answers.' } },
+      },
+    },
     '/readyz': {
       get: {
         operationId: 'readyz',
         security: open,
         summary: 'Readiness: NATS connected and provisioned',
-        responses: { 200: { description: 'Ready.' }, 503: error('Not connected to NATS, or not provisioned yet.') },
+        responses: {
+          200: { description: 'Ready.' },
+          503: error('Not connected to NATS, or not provisioned yet.'),
+        },
       },
     },
   };
@@ -307,10 +420,16 @@ export function buildOpenApiDocument(version = '0.1.0'): OpenAPIObject {
     info: {
       title: 'Switchboard Conditions API',
       version,
-      description: 'FlipFlop/conditionorc-compatible conditions API: queue power, boot and action conditions for servers and read their state.',
+      description:
+        'FlipFlop/conditionorc-compatible conditions API: queue power, boot and action conditions for servers and read their state.',
     },
     paths: paths as Paths,
     security: [{ bearerAuth: [] }],
-    components: { schemas: { ...requests, ...answers } as Schemas, securitySchemes: { bearerAuth } as NonNullable<OpenAPIObject['components']>['securitySchemes'] },
+    components: {
+      schemas: { ...requests, ...answers } as Schemas,
+      securitySchemes: { bearerAuth } as NonNullable<
+        OpenAPIObject['components']
+      >['securitySchemes'],
+    },
   };
 }

@@ -36,7 +36,12 @@ export class FinalWatch {
     private readonly watcher: Awaited<ReturnType<KV['watch']>>,
   ) {}
 
-  static async open(kv: KV, ids: readonly string[], onFinal: (id: string) => void, log: Logger): Promise<FinalWatch> {
+  static async open(
+    kv: KV,
+    ids: readonly string[],
+    onFinal: (id: string) => void,
+    log: Logger,
+  ): Promise<FinalWatch> {
     const key = ids.length === 1 ? conditionKey(ids[0]) : `${KEY_PREFIX}*`;
     const watcher = await kv.watch({ key, include: KvWatchInclude.UpdatesOnly });
     const watch = new FinalWatch(new Set(ids), onFinal, log, watcher);
@@ -57,10 +62,15 @@ export class FinalWatch {
 
   private async follow(): Promise<void> {
     try {
-      for await (const entry of this.watcher) this.consider(entry.key.slice(KEY_PREFIX.length), entry);
+      for await (const entry of this.watcher)
+        this.consider(entry.key.slice(KEY_PREFIX.length), entry);
     } catch (err) {
       // The follower's timeout still bounds the stream; say why it may not end on its own.
-      if (!this.stopped) this.log.warn({ event: 'output.watch_failed', err: (err as Error).message }, 'watching conditions for their end failed');
+      if (!this.stopped)
+        this.log.warn(
+          { event: 'output.watch_failed', err: (err as Error).message },
+          'watching conditions for their end failed',
+        );
     }
   }
 
@@ -69,7 +79,11 @@ export class FinalWatch {
     if (entry && entry.operation === 'PUT') {
       const state = stateOf(entry);
       if (state !== undefined && !isFinal(state)) return;
-      if (state === undefined) this.log.warn({ event: 'output.unreadable_condition', conditionId: id }, 'condition record has no readable state; taking it as ended');
+      if (state === undefined)
+        this.log.warn(
+          { event: 'output.unreadable_condition', conditionId: id },
+          'condition record has no readable state; taking it as ended',
+        );
     }
     this.reported.add(id);
     this.onFinal(id);

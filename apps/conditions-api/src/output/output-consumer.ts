@@ -1,4 +1,10 @@
-import { Consumer, JetStreamManager, MsgRequest, NextMsgRequest, jetstream } from '@nats-io/jetstream';
+import {
+  Consumer,
+  JetStreamManager,
+  MsgRequest,
+  NextMsgRequest,
+  jetstream,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { OUTPUT_SUBJECT_PREFIX, STREAM_OUTPUT, outputSubject } from '@switchboard/condition-types';
 import { mapLimit } from '../conditions/map-limit';
@@ -14,7 +20,9 @@ const LOOKUPS = 32;
 
 /** The last output message of a condition, 0 when it has none (or none left in the stream). */
 export async function lastOutputSeq(jsm: JetStreamManager, id: string): Promise<number> {
-  return (await jsm.streams.getMessage(STREAM_OUTPUT, { last_by_subj: outputSubject(id) }))?.seq ?? 0;
+  return (
+    (await jsm.streams.getMessage(STREAM_OUTPUT, { last_by_subj: outputSubject(id) }))?.seq ?? 0
+  );
 }
 
 async function firstOutputSeq(jsm: JetStreamManager, id: string): Promise<number | undefined> {
@@ -47,7 +55,11 @@ export interface OutputConsumer {
  * the first line of any of them and the follower keeps theirs; for a batch being followed
  * as it runs that is mostly its own output.
  */
-export async function openOutputConsumer(nc: NatsConnection, jsm: JetStreamManager, ids: readonly string[]): Promise<OutputConsumer> {
+export async function openOutputConsumer(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  ids: readonly string[],
+): Promise<OutputConsumer> {
   const start = await startSeq(jsm, ids);
   const consumer = await jetstream(nc).consumers.get(STREAM_OUTPUT, {
     filter_subjects: ids.length === 1 ? outputSubject(ids[0]) : `${OUTPUT_SUBJECT_PREFIX}.>`,

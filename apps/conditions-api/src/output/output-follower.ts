@@ -1,4 +1,10 @@
-import { Consumer, ConsumerMessages, JetStreamManager, JsMsg, jetstreamManager } from '@nats-io/jetstream';
+import {
+  Consumer,
+  ConsumerMessages,
+  JetStreamManager,
+  JsMsg,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { OUTPUT_SUBJECT_PREFIX, OutputLine } from '@switchboard/condition-types';
@@ -72,9 +78,20 @@ export class OutputFollower {
     const ids = options.targets.map((t) => t.id);
     const jsm = await jetstreamManager(options.nc);
     const { consumer, startSeq } = await openOutputConsumer(options.nc, jsm, ids);
-    const follower = new OutputFollower(jsm, consumer, new Completion(new Set(ids), startSeq), options.targets, options.log);
+    const follower = new OutputFollower(
+      jsm,
+      consumer,
+      new Completion(new Set(ids), startSeq),
+      options.targets,
+      options.log,
+    );
     try {
-      follower.watch = await FinalWatch.open(options.conditions, ids, (id) => void follower.onFinal(id), options.log);
+      follower.watch = await FinalWatch.open(
+        options.conditions,
+        ids,
+        (id) => void follower.onFinal(id),
+        options.log,
+      );
     } catch (err) {
       await follower.removeConsumer();
       throw err;
@@ -106,7 +123,10 @@ export class OutputFollower {
         this.checkDone();
       }
     } catch (err) {
-      this.log.warn({ event: 'output.read_failed', err: (err as Error).message }, 'reading action output failed');
+      this.log.warn(
+        { event: 'output.read_failed', err: (err as Error).message },
+        'reading action output failed',
+      );
       this.stop('error');
     } finally {
       clearTimeout(timer);
@@ -135,7 +155,10 @@ export class OutputFollower {
       this.completion.final(id, await lastOutputSeq(this.jsm, id));
       this.checkDone();
     } catch (err) {
-      this.log.warn({ event: 'output.end_unknown', conditionId: id, err: (err as Error).message }, 'could not tell where a finished condition\'s output ends');
+      this.log.warn(
+        { event: 'output.end_unknown', conditionId: id, err: (err as Error).message },
+        "could not tell where a finished condition's output ends",
+      );
       this.stop('error');
     }
   }
@@ -146,7 +169,10 @@ export class OutputFollower {
 
   private async removeConsumer(): Promise<void> {
     await this.consumer.delete().catch((err: unknown) => {
-      this.log.warn({ event: 'output.consumer_left', err: (err as Error).message }, 'could not delete an output consumer; the server removes it when it has been idle');
+      this.log.warn(
+        { event: 'output.consumer_left', err: (err as Error).message },
+        'could not delete an output consumer; the server removes it when it has been idle',
+      );
     });
   }
 }

@@ -1,7 +1,13 @@
 import type { OutputLine } from '@switchboard/condition-types';
 import { formatLine, outputFormat } from './output-format';
 
-const line: OutputLine = { conditionId: '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001', server: 'node01', stream: 'stderr', line: 'load 0.5', ts: '2026-01-01T00:00:00.000Z' };
+const line: OutputLine = {
+  conditionId: '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001',
+  server: 'node01',
+  stream: 'stderr',
+  line: 'load 0.5',
+  ts: '2026-01-01T00:00:00.000Z',
+};
 
 describe('outputFormat', () => {
   it.each([
@@ -23,8 +29,10 @@ describe('formatLine', () => {
     expect(formatLine('text', line, 'node01')).toBe('node01: load 0.5\n');
   });
 
-  it('escapes line breaks inside a line, so that no line can pass for another node\'s', () => {
-    expect(formatLine('text', { ...line, line: 'ok\nnode02: forged\r' }, 'node01')).toBe('node01: ok\\nnode02: forged\\r\n');
+  it("escapes line breaks inside a line, so that no line can pass for another node's", () => {
+    expect(formatLine('text', { ...line, line: 'ok\nnode02: forged\r' }, 'node01')).toBe(
+      'node01: ok\\nnode02: forged\\r\n',
+    );
   });
 
   it('writes NDJSON as the OutputLine itself, one per line', () => {

@@ -9,7 +9,9 @@ export const CONTENT_TYPES: Record<OutputFormat, string> = {
 
 /** NDJSON when the client asks for it by `Accept`; plain text, for people and curl, otherwise. */
 export function outputFormat(accept: string | undefined): OutputFormat {
-  return accept !== undefined && /(^|,)\s*application\/x-ndjson\s*(;|,|$)/i.test(accept) ? 'ndjson' : 'text';
+  return accept !== undefined && /(^|,)\s*application\/x-ndjson\s*(;|,|$)/i.test(accept)
+    ? 'ndjson'
+    : 'text';
 }
 
 /**
@@ -18,7 +20,11 @@ export function outputFormat(accept: string | undefined): OutputFormat {
  * break inside a line is shown escaped, so a script cannot print a line that looks as
  * if another node had printed it. NDJSON: the `OutputLine` itself.
  */
-export function formatLine(format: OutputFormat, line: OutputLine, prefix: string | undefined): string {
+export function formatLine(
+  format: OutputFormat,
+  line: OutputLine,
+  prefix: string | undefined,
+): string {
   if (format === 'ndjson') return `${JSON.stringify(line)}\n`;
   const text = line.line.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
   return prefix === undefined ? `${text}\n` : `${prefix}: ${text}\n`;

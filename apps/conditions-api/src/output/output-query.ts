@@ -9,6 +9,7 @@ export const OutputTimeoutQuery = z.coerce
   .number({ error: `timeout must be a number of seconds, 1 to ${MAX_OUTPUT_TIMEOUT_S}` })
   .int({ error: 'timeout must be a whole number of seconds' })
   .min(1, { error: 'timeout must be at least 1 second' })
-  .max(MAX_OUTPUT_TIMEOUT_S, { error: `timeout must be at most ${MAX_OUTPUT_TIMEOUT_S} seconds (24 h)` })
+  .max(MAX_OUTPUT_TIMEOUT_S, {
+    error: `timeout must be at most ${MAX_OUTPUT_TIMEOUT_S} seconds (24 h)`,
+  })
   .optional();
-

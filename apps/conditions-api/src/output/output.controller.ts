@@ -83,7 +83,12 @@ export class OutputController {
         format,
         prefixed,
         timeoutMs: (timeoutS ?? DEFAULT_OUTPUT_TIMEOUT_S) * 1000,
-        onEnd: (end, stats) => noteRequest(request, { outcome: end, lines: stats.lines, ...(stats.skipped > 0 ? { skipped: stats.skipped } : {}) }),
+        onEnd: (end, stats) =>
+          noteRequest(request, {
+            outcome: end,
+            lines: stats.lines,
+            ...(stats.skipped > 0 ? { skipped: stats.skipped } : {}),
+          }),
       },
     );
     // Fastify writes a streamed answer's head with its first chunk; a client waiting for a

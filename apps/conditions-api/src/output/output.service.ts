@@ -54,7 +54,10 @@ export class OutputService implements OnModuleDestroy {
     const found = await mapLimit(ids, READS, (id) => store.get(id));
     const unknown = ids.filter((_, i) => found[i] === null);
     if (unknown.length === 1) throw ApiError.notFound(`condition ${unknown[0]} not found`);
-    if (unknown.length > 1) throw ApiError.notFound(`${unknown.length} conditions not found: ${clip(unknown.join(', '), 400)}`);
+    if (unknown.length > 1)
+      throw ApiError.notFound(
+        `${unknown.length} conditions not found: ${clip(unknown.join(', '), 400)}`,
+      );
     return found as Condition[];
   }
 
@@ -63,13 +66,19 @@ export class OutputService implements OnModuleDestroy {
     const release = this.count(options.subject);
     let follower: OutputFollower;
     try {
-      follower = await OutputFollower.open({ nc: this.nats.nc, conditions: this.nats.conditionsBucket(), targets, log: this.log });
+      follower = await OutputFollower.open({
+        nc: this.nats.nc,
+        conditions: this.nats.conditionsBucket(),
+        targets,
+        log: this.log,
+      });
     } catch (err) {
       release();
       throw err;
     }
     const body = new LineReadable(() => follower.stop('disconnected'));
-    const sink = (line: Parameters<typeof formatLine>[1], server: string) => body.write(formatLine(options.format, line, options.prefixed ? server : undefined));
+    const sink = (line: Parameters<typeof formatLine>[1], server: string) =>
+      body.write(formatLine(options.format, line, options.prefixed ? server : undefined));
     const running = follower.run(sink, options.timeoutMs).then((end) => {
       options.onEnd(end, follower.stats);
       if (end === 'complete' || end === 'timeout') body.finish();
@@ -88,7 +97,10 @@ export class OutputService implements OnModuleDestroy {
   private count(subject: string): () => void {
     const held = this.perSubject.get(subject) ?? 0;
     if (held >= MAX_STREAMS_PER_SUBJECT) {
-      throw ApiError.of(429, `too many output streams for ${quote(subject)}: at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`);
+      throw ApiError.of(
+        429,
+        `too many output streams for ${quote(subject)}: at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`,
+      );
     }
     this.perSubject.set(subject, held + 1);
     let released = false;
@@ -103,8 +115,14 @@ export class OutputService implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     if (this.open.size === 0) return;
-    this.log.info({ event: 'output.shutdown', streams: this.open.size }, 'cutting open output streams');
+    this.log.info(
+      { event: 'output.shutdown', streams: this.open.size },
+      'cutting open output streams',
+    );
     for (const follower of this.open.keys()) follower.stop('shutdown');
-    await Promise.race([Promise.allSettled(this.open.values()), sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false })]);
+    await Promise.race([
+      Promise.allSettled(this.open.values()),
+      sleep(SHUTDOWN_WAIT_MS, undefined, { ref: false }),
+    ]);
   }
 }

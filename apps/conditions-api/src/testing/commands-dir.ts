@@ -15,7 +15,9 @@ export function writeCommand(root: string, name: string, files: CommandFiles): v
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'metadata.yaml'), files.metadata);
-  for (const [file, { text = SCRIPT, mode = 0o755 }] of Object.entries(files.scripts ?? { 'default.sh': {} })) {
+  for (const [file, { text = SCRIPT, mode = 0o755 }] of Object.entries(
+    files.scripts ?? { 'default.sh': {} },
+  )) {
     writeFileSync(join(dir, file), text);
     chmodSync(join(dir, file), mode);
   }

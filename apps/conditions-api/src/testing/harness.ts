@@ -11,7 +11,13 @@ import { ConditionStore } from '@switchboard/condition-store';
 import { KV_ACTIVE, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import { capturingLogger } from '@switchboard/logging';
 import type { Logger } from '@switchboard/logging';
-import { Buckets, EmbeddedNats, connectWithRetry, openBuckets, startEmbeddedNats } from '@switchboard/nats';
+import {
+  Buckets,
+  EmbeddedNats,
+  connectWithRetry,
+  openBuckets,
+  startEmbeddedNats,
+} from '@switchboard/nats';
 import { ConditionsApi, CreateAppOptions, createApp } from '../app';
 
 export const NODE01_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -27,15 +33,26 @@ export type Claims = Record<string, unknown>;
  * `scope: "admin"` and an expiry an hour ahead unless `claims` says otherwise. A claim
  * given as `undefined` is left out (`{ exp: undefined }` makes a token that never expires).
  */
-export function signToken(claims: Claims = {}, secret = JWT_SECRET, algorithm: jwt.Algorithm = 'HS256'): string {
-  const all: Claims = { sub: 'tester', scope: 'admin', exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
+export function signToken(
+  claims: Claims = {},
+  secret = JWT_SECRET,
+  algorithm: jwt.Algorithm = 'HS256',
+): string {
+  const all: Claims = {
+    sub: 'tester',
+    scope: 'admin',
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    ...claims,
+  };
   const payload = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
   // Signed as JSON text: jsonwebtoken then checks no claim, so tests can make any token a client could.
   return jwt.sign(JSON.stringify(payload), secret, { algorithm });
 }
 
 /** `Authorization` header carrying `token`. */
-export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+export const bearer = (token: string): Record<string, string> => ({
+  authorization: `Bearer ${token}`,
+});
 
 /** node01..node16 (native IPMI; node01 and node02 with ids), rack2 = node[09-12], login1 without a driver. */
 export function inventoryYaml(): string {
@@ -52,7 +69,11 @@ export function inventoryYaml(): string {
 }
 
 /** A pino logger whose JSON lines are kept in memory for assertions. */
-export function captureLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
+export function captureLogger(): {
+  logger: Logger;
+  lines: () => Array<Record<string, unknown>>;
+  text: () => string;
+} {
   const captured = capturingLogger();
   return { logger: captured.logger, lines: captured.events, text: captured.text };
 }
@@ -91,7 +112,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   writeFileSync(inventoryFile, inventoryYaml());
   let nats = await startEmbeddedNats({ dataDir });
   const { logger, lines, text } = captureLogger();
-  const api = await createApp({ natsUrl: nats.url, inventoryFile, logger, jwtSecret: JWT_SECRET, ...options });
+  const api = await createApp({
+    natsUrl: nats.url,
+    inventoryFile,
+    logger,
+    jwtSecret: JWT_SECRET,
+    ...options,
+  });
   await api.app.listen(0, '127.0.0.1');
   const port = (api.app.getHttpServer().address() as AddressInfo).port;
   const observer = await connectWithRetry({ servers: nats.url, name: 'test-observer' });
@@ -120,7 +147,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await api.close();
-      await Promise.race([observer.close().catch(() => undefined), sleep(2000, undefined, { ref: false })]);
+      await Promise.race([
+        observer.close().catch(() => undefined),
+        sleep(2000, undefined, { ref: false }),
+      ]);
       await nats.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -136,16 +166,36 @@ export interface RawResponse {
 }
 
 /** Sends the path exactly as written (no URL normalisation), over real HTTP. */
-export function rawHttp(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawHttp(
+  port: number,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: <T>() => JSON.parse(text) as T });
-      });
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text,
+            json: <T>() => JSON.parse(text) as T,
+          });
+        });
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -171,7 +221,11 @@ export async function queueMarks(nc: NatsConnection): Promise<QueueMarks> {
 }
 
 /** Polls until `check` is true or the time is up. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

@@ -7,7 +7,11 @@ import { ApiError, FieldIssue, quote } from '../errors/api-error';
  * checked on their own, so their issues get `parameters` in front); an issue about the
  * value as a whole gets the prefix alone, or `root` when there is none.
  */
-export function fieldIssues(error: z.ZodError, prefix: readonly PropertyKey[] = [], root = '(body)'): FieldIssue[] {
+export function fieldIssues(
+  error: z.ZodError,
+  prefix: readonly PropertyKey[] = [],
+  root = '(body)',
+): FieldIssue[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...issue.path].map(String).join('.');
     return { path: path === '' ? root : path, message: issue.message };
@@ -40,6 +44,9 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.ou
     }
     const issues = fieldIssues(result.error, [], source.param);
     const shown = typeof value === 'string' ? ` ${quote(value)}` : '';
-    throw ApiError.badRequest(`invalid ${source.param}${shown}: ${issues.map((i) => i.message).join('; ')}`, issues);
+    throw ApiError.badRequest(
+      `invalid ${source.param}${shown}: ${issues.map((i) => i.message).join('; ')}`,
+      issues,
+    );
   }
 }

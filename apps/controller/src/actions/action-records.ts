@@ -19,10 +19,13 @@ const RUNNING = 'running ';
 
 /** Written just before the script starts; `node` absent for a command without context. */
 export function runningRecord(script: string, node?: string): string {
-  return node === undefined ? `${RUNNING}${script} (once, for no node: the command has no context)` : `${RUNNING}${script} on ${node}`;
+  return node === undefined
+    ? `${RUNNING}${script} (once, for no node: the command has no context)`
+    : `${RUNNING}${script} on ${node}`;
 }
 
-export const INTERRUPTED_ERROR = 'interrupted: the controller running it stopped; not re-run (outcome unknown)';
+export const INTERRUPTED_ERROR =
+  'interrupted: the controller running it stopped; not re-run (outcome unknown)';
 
 /** Whether the records say a script was (or may have been) started. */
 export function scriptWasStarted(records: readonly StatusRecord[]): boolean {

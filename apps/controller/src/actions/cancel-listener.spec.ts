@@ -28,7 +28,8 @@ function job(kind: ConditionKind | undefined | Promise<ConditionKind | undefined
   return { server: 'node01', held: Promise.resolve(kind), cancellation: new Cancellation() };
 }
 
-const ask = (body: unknown, timeout = 2000) => nats.nc.request(cancelSubject(ID), JSON.stringify(body), { timeout }).then((m) => m.json());
+const ask = (body: unknown, timeout = 2000) =>
+  nats.nc.request(cancelSubject(ID), JSON.stringify(body), { timeout }).then((m) => m.json());
 
 describe('answering cancel requests', () => {
   it('stops an action this replica holds and says so', async () => {
@@ -60,9 +61,24 @@ describe('answering cancel requests', () => {
   });
 
   it.each([
-    ['a serverControl condition', job('serverControl'), { conditionId: ID, by: 'alice' }, `condition ${ID} is a serverControl condition: only actions can be cancelled while they run`],
-    ['an invalid request', job('action'), { conditionId: ID }, `invalid cancel request for condition ${ID}: `],
-    ['a request naming another condition', job('action'), { conditionId: '11111111-1111-4111-8111-111111111111', by: 'alice' }, `names condition 11111111-1111-4111-8111-111111111111`],
+    [
+      'a serverControl condition',
+      job('serverControl'),
+      { conditionId: ID, by: 'alice' },
+      `condition ${ID} is a serverControl condition: only actions can be cancelled while they run`,
+    ],
+    [
+      'an invalid request',
+      job('action'),
+      { conditionId: ID },
+      `invalid cancel request for condition ${ID}: `,
+    ],
+    [
+      'a request naming another condition',
+      job('action'),
+      { conditionId: '11111111-1111-4111-8111-111111111111', by: 'alice' },
+      `names condition 11111111-1111-4111-8111-111111111111`,
+    ],
   ])('refuses %s, saying why', async (_case, held, body, error) => {
     jobs.set(ID, held);
 
@@ -78,6 +94,9 @@ describe('answering cancel requests', () => {
     held.cancellation.end();
     jobs.set(ID, held);
 
-    await expect(ask({ conditionId: ID, by: 'alice' })).resolves.toEqual({ ok: false, error: `condition ${ID}: the command already ended; its outcome is being recorded` });
+    await expect(ask({ conditionId: ID, by: 'alice' })).resolves.toEqual({
+      ok: false,
+      error: `condition ${ID}: the command already ended; its outcome is being recorded`,
+    });
   });
 });

@@ -1,5 +1,10 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { CANCEL_SUBJECT_PREFIX, CancelReply, CancelRequest, ConditionKind } from '@switchboard/condition-types';
+import {
+  CANCEL_SUBJECT_PREFIX,
+  CancelReply,
+  CancelRequest,
+  ConditionKind,
+} from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import type { Cancellation } from './cancellation';
 
@@ -17,19 +22,32 @@ export interface CancellableJob {
  * answer or, when nobody runs it, none (a timeout). A condition still being claimed here is
  * answered once the claim is settled, never before: the claim may go to another replica.
  */
-export function listenForCancels(nc: NatsConnection, jobs: ReadonlyMap<string, CancellableJob>, logger: Logger): Subscription {
+export function listenForCancels(
+  nc: NatsConnection,
+  jobs: ReadonlyMap<string, CancellableJob>,
+  logger: Logger,
+): Subscription {
   return nc.subscribe(`${CANCEL_SUBJECT_PREFIX}.>`, {
     callback: (err, msg) => {
       if (err) {
-        logger.warn({ event: 'cancel.subscription_error', err: err.message }, 'cancel subscription error');
+        logger.warn(
+          { event: 'cancel.subscription_error', err: err.message },
+          'cancel subscription error',
+        );
         return;
       }
-      answer(msg, jobs, logger).catch((e: unknown) => logger.error({ event: 'cancel.failed', err: e }, 'could not handle a cancel request'));
+      answer(msg, jobs, logger).catch((e: unknown) =>
+        logger.error({ event: 'cancel.failed', err: e }, 'could not handle a cancel request'),
+      );
     },
   });
 }
 
-async function answer(msg: Msg, jobs: ReadonlyMap<string, CancellableJob>, logger: Logger): Promise<void> {
+async function answer(
+  msg: Msg,
+  jobs: ReadonlyMap<string, CancellableJob>,
+  logger: Logger,
+): Promise<void> {
   const id = msg.subject.slice(CANCEL_SUBJECT_PREFIX.length + 1).toLowerCase();
   const job = jobs.get(id);
   if (!job) return; // not ours: another replica may run it
@@ -45,23 +63,44 @@ async function answer(msg: Msg, jobs: ReadonlyMap<string, CancellableJob>, logge
     request = CancelRequest.parse(msg.json());
   } catch (err) {
     log.warn({ event: 'cancel.invalid', err: (err as Error).message }, 'invalid cancel request');
-    reply({ ok: false, error: `invalid cancel request for condition ${id}: ${(err as Error).message}` });
+    reply({
+      ok: false,
+      error: `invalid cancel request for condition ${id}: ${(err as Error).message}`,
+    });
     return;
   }
   if (request.conditionId.toLowerCase() !== id) {
-    reply({ ok: false, error: `cancel request on ${msg.subject} names condition ${request.conditionId}` });
+    reply({
+      ok: false,
+      error: `cancel request on ${msg.subject} names condition ${request.conditionId}`,
+    });
     return;
   }
   if (kind !== 'action') {
-    log.info({ event: 'cancel.refused', by: request.by, kind }, `cancel by ${request.by} refused: a ${kind} condition is not cancelled once running`);
-    reply({ ok: false, error: `condition ${id} is a ${kind} condition: only actions can be cancelled while they run` });
+    log.info(
+      { event: 'cancel.refused', by: request.by, kind },
+      `cancel by ${request.by} refused: a ${kind} condition is not cancelled once running`,
+    );
+    reply({
+      ok: false,
+      error: `condition ${id} is a ${kind} condition: only actions can be cancelled while they run`,
+    });
     return;
   }
   if (job.cancellation.request(request.by) === 'ended') {
-    log.info({ event: 'cancel.too_late', by: request.by }, `cancel by ${request.by} came after the script ended`);
-    reply({ ok: false, error: `condition ${id}: the command already ended; its outcome is being recorded` });
+    log.info(
+      { event: 'cancel.too_late', by: request.by },
+      `cancel by ${request.by} came after the script ended`,
+    );
+    reply({
+      ok: false,
+      error: `condition ${id}: the command already ended; its outcome is being recorded`,
+    });
     return;
   }
-  log.info({ event: 'cancel.requested', by: request.by }, `cancelled by ${request.by}: stopping the script`);
+  log.info(
+    { event: 'cancel.requested', by: request.by },
+    `cancelled by ${request.by}: stopping the script`,
+  );
   reply({ ok: true });
 }

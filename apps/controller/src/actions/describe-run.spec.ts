@@ -48,7 +48,9 @@ describe('how a command run ends its condition', () => {
   });
 
   it('a timeout says how long it had and that its process group was killed', () => {
-    expect(actionOutcome(run({ exitCode: null, signal: 'SIGTERM', timedOut: true }), ctx)).toMatchObject({
+    expect(
+      actionOutcome(run({ exitCode: null, signal: 'SIGTERM', timedOut: true }), ctx),
+    ).toMatchObject({
       state: 'failed',
       error: 'usage/metal.sh on node01 timed out after 30 s (process group killed)',
     });
@@ -56,10 +58,14 @@ describe('how a command run ends its condition', () => {
 
   it('a cancel names who cancelled; a shutdown says the run was cut short and is not repeated', () => {
     const stopped = run({ exitCode: null, signal: 'SIGTERM', cancelled: true });
-    expect(actionOutcome(stopped, { ...ctx, cancelledBy: 'alice' })).toMatchObject({ state: 'failed', error: 'cancelled by alice' });
+    expect(actionOutcome(stopped, { ...ctx, cancelledBy: 'alice' })).toMatchObject({
+      state: 'failed',
+      error: 'cancelled by alice',
+    });
     expect(actionOutcome(stopped, ctx)).toMatchObject({
       state: 'failed',
-      error: 'interrupted: controller ctl-a shut down while usage/metal.sh on node01 ran (process group killed); not re-run (outcome unknown)',
+      error:
+        'interrupted: controller ctl-a shut down while usage/metal.sh on node01 ran (process group killed); not re-run (outcome unknown)',
     });
   });
 });

@@ -23,7 +23,9 @@ function stderrTail(stderr: string): string {
     .map((line) => line.trim())
     .filter(Boolean)
     .slice(-STDERR_LINES)
-    .map((line) => (line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line));
+    .map((line) =>
+      line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line,
+    );
   return lines.length > 0 ? `; stderr: ${lines.join(' | ')}` : '';
 }
 
@@ -33,15 +35,26 @@ function stderrTail(stderr: string): string {
  * (exit code, signal), so a client can tell a status 3 from a timeout without parsing text.
  */
 export function actionOutcome(run: RunCommandResult, ctx: RunContext): Outcome {
-  const result: ActionResult = { exit_code: run.exitCode, ...(run.signal ? { signal: run.signal } : {}), script: run.script };
+  const result: ActionResult = {
+    exit_code: run.exitCode,
+    ...(run.signal ? { signal: run.signal } : {}),
+    script: run.script,
+  };
   const failed = (error: string): Outcome => ({ state: 'failed', error, result });
   if (run.cancelled) {
     if (ctx.cancelledBy !== undefined) return failed(`cancelled by ${ctx.cancelledBy}`);
     // Only a shutdown aborts a run otherwise: the script was cut short, and it is not re-run elsewhere.
-    return failed(`interrupted: controller ${ctx.controllerId} shut down while ${ctx.where} ran (process group killed); not re-run (outcome unknown)`);
+    return failed(
+      `interrupted: controller ${ctx.controllerId} shut down while ${ctx.where} ran (process group killed); not re-run (outcome unknown)`,
+    );
   }
-  if (run.timedOut) return failed(`${ctx.where} timed out after ${formatSeconds(ctx.timeoutMs)} (process group killed)`);
-  if (run.exitCode === 0) return { state: 'succeeded', result, record: `succeeded: ${JSON.stringify(result)}` };
-  if (run.exitCode !== null) return failed(`${ctx.where} exited with status ${run.exitCode}${stderrTail(run.stderr)}`);
+  if (run.timedOut)
+    return failed(
+      `${ctx.where} timed out after ${formatSeconds(ctx.timeoutMs)} (process group killed)`,
+    );
+  if (run.exitCode === 0)
+    return { state: 'succeeded', result, record: `succeeded: ${JSON.stringify(result)}` };
+  if (run.exitCode !== null)
+    return failed(`${ctx.where} exited with status ${run.exitCode}${stderrTail(run.stderr)}`);
   return failed(`${ctx.where} was killed by ${run.signal ?? 'a signal'}${stderrTail(run.stderr)}`);
 }

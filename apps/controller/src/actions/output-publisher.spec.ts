@@ -26,7 +26,12 @@ describe('OutputPublisher', () => {
   it('keeps the order of each stream, and flush() resolves only once every line is stored', async () => {
     const budget = new ByteBudget(64 * 1024 * 1024);
     const conditionId = nextId();
-    const publisher = new OutputPublisher(jetstream(nats.nc), { conditionId, server: 'node01' }, quiet, budget);
+    const publisher = new OutputPublisher(
+      jetstream(nats.nc),
+      { conditionId, server: 'node01' },
+      quiet,
+      budget,
+    );
 
     for (let i = 1; i <= 3000; i++) {
       publisher.push('stdout', `out ${i}`);
@@ -38,14 +43,26 @@ describe('OutputPublisher', () => {
     expect(budget.inUse).toBe(0);
     const lines = await readOutput(nats, conditionId);
     expect(textOf(lines, 'stdout')).toEqual(Array.from({ length: 3000 }, (_, i) => `out ${i + 1}`));
-    expect(textOf(lines, 'stderr')).toEqual(Array.from({ length: 1000 }, (_, i) => `err ${3 * (i + 1)}`));
-    expect(lines[0]).toMatchObject({ conditionId, server: 'node01', stream: 'stdout', line: 'out 1' });
+    expect(textOf(lines, 'stderr')).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `err ${3 * (i + 1)}`),
+    );
+    expect(lines[0]).toMatchObject({
+      conditionId,
+      server: 'node01',
+      stream: 'stdout',
+      line: 'out 1',
+    });
   });
 
   it('drops and counts the lines beyond the shared budget, rather than holding output without bound', async () => {
     const budget = new ByteBudget(2000);
     const conditionId = nextId();
-    const publisher = new OutputPublisher(jetstream(nats.nc), { conditionId, server: 'node01' }, quiet, budget);
+    const publisher = new OutputPublisher(
+      jetstream(nats.nc),
+      { conditionId, server: 'node01' },
+      quiet,
+      budget,
+    );
 
     for (let i = 1; i <= 100; i++) publisher.push('stdout', `line ${i}`);
     const summary = await publisher.flush();
@@ -60,7 +77,12 @@ describe('OutputPublisher', () => {
     const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.delete(STREAM_OUTPUT);
     try {
-      const publisher = new OutputPublisher(jetstream(nats.nc, { timeout: 1000 }), { conditionId: nextId(), server: 'node01' }, quiet, new ByteBudget(1 << 20));
+      const publisher = new OutputPublisher(
+        jetstream(nats.nc, { timeout: 1000 }),
+        { conditionId: nextId(), server: 'node01' },
+        quiet,
+        new ByteBudget(1 << 20),
+      );
       publisher.push('stdout', 'lost');
       publisher.push('stderr', 'lost too');
 
@@ -74,7 +96,12 @@ describe('OutputPublisher', () => {
   });
 
   it('flush() of a run that printed nothing resolves at once', async () => {
-    const publisher = new OutputPublisher(jetstream(nats.nc), { conditionId: nextId(), server: 'node01' }, quiet, new ByteBudget(1));
+    const publisher = new OutputPublisher(
+      jetstream(nats.nc),
+      { conditionId: nextId(), server: 'node01' },
+      quiet,
+      new ByteBudget(1),
+    );
     await expect(publisher.flush()).resolves.toEqual({ published: 0, failed: 0, dropped: 0 });
   });
 });

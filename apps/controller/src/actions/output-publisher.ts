@@ -49,7 +49,10 @@ export class OutputPublisher {
     const data = Buffer.from(JSON.stringify(value));
     if (!this.budget.take(data.length)) {
       if (this.summary.dropped++ === 0) {
-        this.logger.warn({ event: 'output.dropping', budgetBytes: this.budget.limit }, 'output budget used up: dropping lines until NATS catches up');
+        this.logger.warn(
+          { event: 'output.dropping', budgetBytes: this.budget.limit },
+          'output budget used up: dropping lines until NATS catches up',
+        );
       }
       return;
     }
@@ -71,20 +74,26 @@ export class OutputPublisher {
     while (this.inFlight < this.window && this.head < this.queue.length) {
       const data = this.queue[this.head++];
       this.inFlight++;
-      this.js.publish(this.subject, data).then(
-        () => this.summary.published++,
-        (err: Error) => {
-          if (this.summary.failed++ === 0) {
-            this.summary.firstError = err.message;
-            this.logger.warn({ event: 'output.publish_failed', err: err.message }, 'could not publish an output line');
-          }
-        },
-      ).finally(() => {
-        this.budget.give(data.length);
-        this.inFlight--;
-        this.pump();
-        if (this.idle) this.wake();
-      });
+      this.js
+        .publish(this.subject, data)
+        .then(
+          () => this.summary.published++,
+          (err: Error) => {
+            if (this.summary.failed++ === 0) {
+              this.summary.firstError = err.message;
+              this.logger.warn(
+                { event: 'output.publish_failed', err: err.message },
+                'could not publish an output line',
+              );
+            }
+          },
+        )
+        .finally(() => {
+          this.budget.give(data.length);
+          this.inFlight--;
+          this.pump();
+          if (this.idle) this.wake();
+        });
     }
     // Drop what was sent, now and then, so the array does not grow with everything ever queued.
     if (this.head > 1024 && this.head * 2 > this.queue.length) {

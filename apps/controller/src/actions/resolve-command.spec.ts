@@ -6,8 +6,17 @@ const usage = { name: 'usage' } as CommandDefinition;
 const loaded: LoadResult = {
   commands: new Map([['usage', usage]]),
   problems: [
-    { command: 'broken', file: '/srv/commands/broken/default.sh', message: 'not executable (chmod +x)' },
-    { command: 'broken', file: '/srv/commands/broken/metadata.yaml', line: 4, message: 'unknown key "timout"' },
+    {
+      command: 'broken',
+      file: '/srv/commands/broken/default.sh',
+      message: 'not executable (chmod +x)',
+    },
+    {
+      command: 'broken',
+      file: '/srv/commands/broken/metadata.yaml',
+      line: 4,
+      message: 'unknown key "timout"',
+    },
     { command: 'other', file: '/srv/commands/other', message: 'no default.sh' },
   ],
 };
@@ -19,8 +28,18 @@ describe('finding the command an action names', () => {
   });
 
   it.each([
-    ['no commands directory', 'usage', undefined, 'no commands directory configured (COMMANDS_DIR)'],
-    ['an unknown command', 'nope', source, 'unknown command nope: no such command in /srv/commands'],
+    [
+      'no commands directory',
+      'usage',
+      undefined,
+      'no commands directory configured (COMMANDS_DIR)',
+    ],
+    [
+      'an unknown command',
+      'nope',
+      source,
+      'unknown command nope: no such command in /srv/commands',
+    ],
     [
       'a broken command, with each of its problems',
       'broken',

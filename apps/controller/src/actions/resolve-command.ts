@@ -9,14 +9,19 @@ export const NO_COMMANDS_DIR = 'no commands directory configured (COMMANDS_DIR)'
  * why: no directory, a broken command (each of its problems, with file and line), or no such
  * command at all.
  */
-export function resolveCommand(name: string, source: CommandsSource | undefined): CommandDefinition {
+export function resolveCommand(
+  name: string,
+  source: CommandsSource | undefined,
+): CommandDefinition {
   if (!source) throw new ConditionFailure(NO_COMMANDS_DIR);
   const { commands, problems } = source.current();
   const command = commands.get(name);
   if (command) return command;
   const own = problems.filter((p) => p.command === name);
   if (own.length > 0) {
-    throw new ConditionFailure(`command ${name} is broken and was not loaded: ${own.map(formatProblem).join('; ')}`);
+    throw new ConditionFailure(
+      `command ${name} is broken and was not loaded: ${own.map(formatProblem).join('; ')}`,
+    );
   }
   throw new ConditionFailure(`unknown command ${name}: no such command in ${source.dir}`);
 }

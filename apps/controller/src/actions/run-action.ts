@@ -1,6 +1,12 @@
 import { basename } from 'node:path';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { CommandDefinition, runCommand, RunCommandResult, ScriptChoice, selectScript } from '@switchboard/commands';
+import {
+  CommandDefinition,
+  runCommand,
+  RunCommandResult,
+  ScriptChoice,
+  selectScript,
+} from '@switchboard/commands';
 import type { ActionCondition, StatusRecord } from '@switchboard/condition-types';
 import type { Inventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
@@ -59,23 +65,37 @@ interface Plan {
 export async function runAction(req: ActionRequest, deps: ActionDeps): Promise<Outcome> {
   const { condition, progress, logger } = req;
   if (req.takeover && scriptWasStarted(req.takeover.previousRecords)) {
-    logger.warn({ event: 'action.not_rerun' }, 'the previous holder had started the script: not running it again');
+    logger.warn(
+      { event: 'action.not_rerun' },
+      'the previous holder had started the script: not running it again',
+    );
     return { state: 'failed', error: INTERRUPTED_ERROR };
   }
   const plan = planRun(condition, deps);
 
-  const release = plan.command.concurrent ? () => undefined : await lockServer(condition.target, plan, req, deps);
+  const release = plan.command.concurrent
+    ? () => undefined
+    : await lockServer(condition.target, plan, req, deps);
   if (!release) return { state: 'failed', error: `cancelled by ${req.cancellation.by}` };
   try {
     // Cancelled before it started: nothing ran, and no `running` record says otherwise.
-    if (req.cancellation.by !== undefined) return { state: 'failed', error: `cancelled by ${req.cancellation.by}` };
+    if (req.cancellation.by !== undefined)
+      return { state: 'failed', error: `cancelled by ${req.cancellation.by}` };
     await progress.record(runningRecord(plan.scriptName, plan.inputs?.node.name));
     const { run, output } = await execute(plan, req, deps);
     if (output.failed > 0 || output.dropped > 0) {
       const lost = output.failed + output.dropped;
-      await progress.record(`output: ${lost} lines were not published (${output.firstError ?? 'the output stream could not keep up'})`, { evenIfAborted: true });
+      await progress.record(
+        `output: ${lost} lines were not published (${output.firstError ?? 'the output stream could not keep up'})`,
+        { evenIfAborted: true },
+      );
     }
-    return actionOutcome(run, { where: plan.where, timeoutMs: plan.command.timeoutMs, cancelledBy: req.cancellation.by, controllerId: deps.controllerId });
+    return actionOutcome(run, {
+      where: plan.where,
+      timeoutMs: plan.command.timeoutMs,
+      cancelledBy: req.cancellation.by,
+      controllerId: deps.controllerId,
+    });
   } finally {
     release();
   }
@@ -98,7 +118,13 @@ function planRun(condition: ActionCondition, deps: ActionDeps): Plan {
     throw new ConditionFailure((err as Error).message);
   }
   const scriptName = `${command.name}/${basename(script.path)}`;
-  return { command, script, inputs, scriptName, where: inputs ? `${scriptName} on ${inputs.node.name}` : scriptName };
+  return {
+    command,
+    script,
+    inputs,
+    scriptName,
+    where: inputs ? `${scriptName} on ${inputs.node.name}` : scriptName,
+  };
 }
 
 /**
@@ -106,12 +132,22 @@ function planRun(condition: ActionCondition, deps: ActionDeps): Plan {
  * undefined when cancelled while waiting; a hand-back while waiting propagates (nothing ran,
  * so the next holder may run it).
  */
-async function lockServer(server: string, plan: Plan, req: ActionRequest, deps: ActionDeps): Promise<(() => void) | undefined> {
+async function lockServer(
+  server: string,
+  plan: Plan,
+  req: ActionRequest,
+  deps: ActionDeps,
+): Promise<(() => void) | undefined> {
   if (deps.serverLocks.isHeld(server)) {
-    await req.progress.record(`waiting for the action running on ${server} to finish: command ${plan.command.name} is not concurrent`);
+    await req.progress.record(
+      `waiting for the action running on ${server} to finish: command ${plan.command.name} is not concurrent`,
+    );
   }
   try {
-    return await deps.serverLocks.acquire(server, AbortSignal.any([req.signal, req.cancellation.signal]));
+    return await deps.serverLocks.acquire(
+      server,
+      AbortSignal.any([req.signal, req.cancellation.signal]),
+    );
   } catch (err) {
     if (req.signal.aborted) throw req.signal.reason;
     if (req.cancellation.by !== undefined) return undefined;
@@ -119,11 +155,27 @@ async function lockServer(server: string, plan: Plan, req: ActionRequest, deps: 
   }
 }
 
-async function execute(plan: Plan, req: ActionRequest, deps: ActionDeps): Promise<{ run: RunCommandResult; output: OutputSummary }> {
+async function execute(
+  plan: Plan,
+  req: ActionRequest,
+  deps: ActionDeps,
+): Promise<{ run: RunCommandResult; output: OutputSummary }> {
   const { condition, logger } = req;
-  const output = new OutputPublisher(deps.js, { conditionId: condition.id, server: condition.target }, logger, deps.outputBudget);
+  const output = new OutputPublisher(
+    deps.js,
+    { conditionId: condition.id, server: condition.target },
+    logger,
+    deps.outputBudget,
+  );
   logger.info(
-    { event: 'action.started', command: plan.command.name, script: plan.scriptName, rank: plan.script.rank, node: plan.inputs?.node.name, timeoutMs: plan.command.timeoutMs },
+    {
+      event: 'action.started',
+      command: plan.command.name,
+      script: plan.scriptName,
+      rank: plan.script.rank,
+      node: plan.inputs?.node.name,
+      timeoutMs: plan.command.timeoutMs,
+    },
     `running ${plan.where}`,
   );
   let run: RunCommandResult;
@@ -150,7 +202,16 @@ async function execute(plan: Plan, req: ActionRequest, deps: ActionDeps): Promis
   // Every line is in the stream before the outcome is written: a client seeing the condition final reads all of it.
   const summary = await output.flush();
   logger.info(
-    { event: 'action.finished', script: plan.scriptName, exitCode: run.exitCode, signal: run.signal, timedOut: run.timedOut, cancelled: run.cancelled, durationMs: run.durationMs, output: summary },
+    {
+      event: 'action.finished',
+      script: plan.scriptName,
+      exitCode: run.exitCode,
+      signal: run.signal,
+      timedOut: run.timedOut,
+      cancelled: run.cancelled,
+      durationMs: run.durationMs,
+      output: summary,
+    },
     `${plan.where} ended`,
   );
   return { run, output: summary };

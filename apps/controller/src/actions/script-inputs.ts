@@ -33,7 +33,9 @@ export function scriptInputs(server: ServerEntry, config: SecretsConfig): Script
   const attributes: Record<string, string> = { ...server.attributes };
   // Only the variables the operator allows are looked up; nothing else of the environment is copied.
   const allowed = [...config.allowed];
-  const env: NodeJS.ProcessEnv = Object.fromEntries(allowed.map((name) => [name, config.env[name]]));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    allowed.map((name) => [name, config.env[name]]),
+  );
 
   const { bmc } = server;
   if (bmc) {

@@ -5,7 +5,8 @@ import { lockKeyFor } from '@switchboard/drivers';
 import type { Inventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 
-const isTaken = (err: unknown) => /wrong last sequence|key exists/i.test(String((err as Error)?.message));
+const isTaken = (err: unknown) =>
+  /wrong last sequence|key exists/i.test(String((err as Error)?.message));
 
 /** Lock keys of the BMCs that more than one server of the inventory sits behind. */
 function sharedBmcs(inventory: Inventory): Set<string> {
@@ -39,7 +40,10 @@ export class BmcLeases {
   constructor(
     private readonly kv: KV,
     private readonly logger: Logger,
-    private readonly opts: { renewMs: number; pollMs: number } = { renewMs: BMC_LEASE_TTL_MS / 4, pollMs: 200 },
+    private readonly opts: { renewMs: number; pollMs: number } = {
+      renewMs: BMC_LEASE_TTL_MS / 4,
+      pollMs: 200,
+    },
   ) {}
 
   /** Whether more than one server of this inventory sits behind `lockKey`. */
@@ -53,7 +57,12 @@ export class BmcLeases {
    * Waits (polling, bounded by `signal`) until the lease is ours; `onWait` is called once if
    * another holder has it. Resolves with the release function.
    */
-  async acquire(lockKey: string, holder: LeaseHolder, signal: AbortSignal, onWait?: (current: string) => Promise<void>): Promise<() => Promise<void>> {
+  async acquire(
+    lockKey: string,
+    holder: LeaseHolder,
+    signal: AbortSignal,
+    onWait?: (current: string) => Promise<void>,
+  ): Promise<() => Promise<void>> {
     const key = bmcLeaseKey(lockKey);
     const value = JSON.stringify({ ...holder, ts: new Date().toISOString() });
     let revision: number | undefined;
@@ -76,7 +85,11 @@ export class BmcLeases {
     const renew = setInterval(() => {
       this.kv.update(key, value, current).then(
         (next) => (current = next),
-        (err) => this.logger.warn({ event: 'bmc_lease.renew_failed', lockKey, err: (err as Error).message }, 'could not renew a BMC lease'),
+        (err) =>
+          this.logger.warn(
+            { event: 'bmc_lease.renew_failed', lockKey, err: (err as Error).message },
+            'could not renew a BMC lease',
+          ),
       );
     }, this.opts.renewMs);
     renew.unref();

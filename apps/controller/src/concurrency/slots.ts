@@ -9,7 +9,8 @@ export class Slots {
   private readonly waiters: Array<() => void> = [];
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`fanout must be a whole number >= 1, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`fanout must be a whole number >= 1, got ${capacity}`);
   }
 
   get inUse(): number {

@@ -57,7 +57,10 @@ async function ackFinal(holder: MessageHolder, logger: Logger): Promise<void> {
   try {
     await holder.msg.ackAck({ timeout: 5000 });
   } catch (err) {
-    logger.warn({ event: 'ack.unconfirmed', err: (err as Error).message }, 'ack not confirmed; a redelivery will be acked as final');
+    logger.warn(
+      { event: 'ack.unconfirmed', err: (err as Error).message },
+      'ack not confirmed; a redelivery will be acked as final',
+    );
   }
 }
 
@@ -68,7 +71,12 @@ async function ackFinal(holder: MessageHolder, logger: Logger): Promise<void> {
  */
 export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<void> {
   const { id, server } = conditionOf(msg);
-  const base = deps.logger.child({ conditionId: id, server, subject: msg.subject, delivery: msg.info.deliveryCount });
+  const base = deps.logger.child({
+    conditionId: id,
+    server,
+    subject: msg.subject,
+    delivery: msg.info.deliveryCount,
+  });
   if (!id) {
     base.error({ event: 'message.invalid' }, 'message holds no condition id; terminating it');
     msg.term();
@@ -78,20 +86,33 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
   if (running) {
     // Redelivered while we still work on it (our in-progress acks were late): answer to the newer delivery.
     running.holder.replace(msg);
-    base.warn({ event: 'message.redelivered_while_running' }, 'delivered again while running here; keeping the newer delivery alive');
+    base.warn(
+      { event: 'message.redelivered_while_running' },
+      'delivered again while running here; keeping the newer delivery alive',
+    );
     return;
   }
 
   let settleHeld: (kind: ConditionKind | undefined) => void = () => undefined;
   const held = new Promise<ConditionKind | undefined>((resolve) => (settleHeld = resolve));
-  const job: Job = { id, server, holder: new MessageHolder(msg), abort: new AbortController(), held, cancellation: new Cancellation() };
+  const job: Job = {
+    id,
+    server,
+    holder: new MessageHolder(msg),
+    abort: new AbortController(),
+    held,
+    cancellation: new Cancellation(),
+  };
   deps.jobs.set(id, job);
   const alive = keepAlive(job.holder, deps.workingIntervalMs);
   try {
     await work(job, deps, base, settleHeld);
   } catch (err) {
     // KV unavailable or a bug in the claim: let JetStream bring it back later (to us or another replica).
-    base.error({ event: 'condition.error', err: (err as Error).message }, 'could not handle the condition; it will be redelivered');
+    base.error(
+      { event: 'condition.error', err: (err as Error).message },
+      'could not handle the condition; it will be redelivered',
+    );
     job.holder.msg.nak(deps.heldRetryDelayMs);
   } finally {
     settleHeld(undefined);
@@ -101,28 +122,49 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
   }
 }
 
-async function work(job: Job, deps: DeliveryDeps, base: Logger, settleHeld: (kind: ConditionKind | undefined) => void): Promise<void> {
+async function work(
+  job: Job,
+  deps: DeliveryDeps,
+  base: Logger,
+  settleHeld: (kind: ConditionKind | undefined) => void,
+): Promise<void> {
   if (job.abort.signal.aborted) {
     job.holder.msg.nak();
     return;
   }
-  const claim = await claimCondition(job.id, { store: deps.store, me: deps.controllerId, isAlive: deps.isAlive });
+  const claim = await claimCondition(job.id, {
+    store: deps.store,
+    me: deps.controllerId,
+    isAlive: deps.isAlive,
+  });
   settleHeld(claim.kind === 'claimed' ? claim.stored.condition.kind : undefined);
   switch (claim.kind) {
     case 'missing':
-      base.warn({ event: 'condition.missing' }, 'no condition record (its create was rolled back); dropping the message');
+      base.warn(
+        { event: 'condition.missing' },
+        'no condition record (its create was rolled back); dropping the message',
+      );
       await ackFinal(job.holder, base);
       return;
     case 'final':
-      base.info({ event: 'condition.duplicate', state: claim.state }, `condition is already ${claim.state}; acking a duplicate delivery`);
+      base.info(
+        { event: 'condition.duplicate', state: claim.state },
+        `condition is already ${claim.state}; acking a duplicate delivery`,
+      );
       await ackFinal(job.holder, base);
       return;
     case 'held':
-      base.info({ event: 'condition.held', holder: claim.holder }, `held by live controller ${claim.holder}; leaving it to that replica`);
+      base.info(
+        { event: 'condition.held', holder: claim.holder },
+        `held by live controller ${claim.holder}; leaving it to that replica`,
+      );
       job.holder.msg.nak(deps.heldRetryDelayMs);
       return;
     case 'contended':
-      base.warn({ event: 'condition.contended' }, 'lost the compare-and-set repeatedly; retrying later');
+      base.warn(
+        { event: 'condition.contended' },
+        'lost the compare-and-set repeatedly; retrying later',
+      );
       job.holder.msg.nak(deps.heldRetryDelayMs);
       return;
     case 'claimed':
@@ -130,9 +172,15 @@ async function work(job: Job, deps: DeliveryDeps, base: Logger, settleHeld: (kin
   }
 
   const { condition } = claim.stored;
-  const logger = base.bindings().server === condition.target ? base : base.child({ server: condition.target });
+  const logger =
+    base.bindings().server === condition.target ? base : base.child({ server: condition.target });
   logger.info(
-    { event: claim.takeover ? 'condition.taken_over' : 'condition.started', kind: condition.kind, parameters: condition.parameters, previousHolder: claim.previousHolder },
+    {
+      event: claim.takeover ? 'condition.taken_over' : 'condition.started',
+      kind: condition.kind,
+      parameters: condition.parameters,
+      previousHolder: claim.previousHolder,
+    },
     claim.takeover ? `taken over from ${claim.previousHolder ?? 'nobody'}` : 'started',
   );
   const progress = new Progress(deps.store, claim.stored, logger, job.abort.signal);
@@ -153,13 +201,23 @@ async function work(job: Job, deps: DeliveryDeps, base: Logger, settleHeld: (kin
   } catch (err) {
     if (err instanceof LostCondition) {
       // Another replica holds it now and answers to the live delivery: no ack, no nak from us.
-      logger.warn({ event: 'condition.lost' }, 'another controller took the condition over; stopping here');
+      logger.warn(
+        { event: 'condition.lost' },
+        'another controller took the condition over; stopping here',
+      );
       return;
     }
     if (handedBack(job.abort.signal)) {
       await progress
-        .record(`handed back by controller ${deps.controllerId}: shutting down`, { evenIfAborted: true })
-        .catch((e) => logger.warn({ event: 'handback.record_failed', err: (e as Error).message }, 'could not record the hand-back'));
+        .record(`handed back by controller ${deps.controllerId}: shutting down`, {
+          evenIfAborted: true,
+        })
+        .catch((e) =>
+          logger.warn(
+            { event: 'handback.record_failed', err: (e as Error).message },
+            'could not record the hand-back',
+          ),
+        );
       job.holder.msg.nak();
       logger.info({ event: 'condition.handed_back' }, 'handed back to the queue');
       return;

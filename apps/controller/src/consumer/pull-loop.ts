@@ -45,13 +45,19 @@ export class PullLoop {
       }
       let messages: ConsumerMessages;
       try {
-        messages = await this.consumer.fetch({ max_messages: reserved, expires: this.opts.expiresMs });
+        messages = await this.consumer.fetch({
+          max_messages: reserved,
+          expires: this.opts.expiresMs,
+        });
         failures = 0;
       } catch (err) {
         this.slots.release(reserved);
         failures++;
         const delay = Math.min(5000, 250 * 2 ** Math.min(failures, 5));
-        this.opts.logger.warn({ event: 'pull.failed', err: (err as Error).message, retryInMs: delay }, 'pull request failed');
+        this.opts.logger.warn(
+          { event: 'pull.failed', err: (err as Error).message, retryInMs: delay },
+          'pull request failed',
+        );
         await sleep(delay, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
         continue;
       }
@@ -75,7 +81,10 @@ export class PullLoop {
         this.onMessage(msg);
       }
     } catch (err) {
-      this.opts.logger.warn({ event: 'pull.interrupted', err: (err as Error).message }, 'pull request ended with an error');
+      this.opts.logger.warn(
+        { event: 'pull.interrupted', err: (err as Error).message },
+        'pull request ended with an error',
+      );
     } finally {
       this.slots.release(reserved - used);
     }

@@ -5,7 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cancelSubject, Condition } from '@switchboard/condition-types';
 import pino from 'pino';
 import { startController } from '../controller';
-import { CommandSpec, isRunning, readOutput, storedLineCount, textOf, writeCommand } from '../test-support/commands';
+import {
+  CommandSpec,
+  isRunning,
+  readOutput,
+  storedLineCount,
+  textOf,
+  writeCommand,
+} from '../test-support/commands';
 import { records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
 import { Scene, startScene } from '../test-support/scene';
 
@@ -16,36 +23,49 @@ import { Scene, startScene } from '../test-support/scene';
 const LINGERING = 'sleep 300 & echo "child $!"; echo "leader $$"; echo ready; wait';
 
 const COMMANDS: Record<string, CommandSpec> = {
-  rank: { scripts: { 'metal.sh': 'echo "metal.sh on $name"', 'default.sh': 'echo "default.sh on $name"' } },
+  rank: {
+    scripts: { 'metal.sh': 'echo "metal.sh on $name"', 'default.sh': 'echo "default.sh on $name"' },
+  },
   // Records what it was given: its whole starting environment, its arguments, its working directory.
   probe: {
     scripts: {
-      'default.sh': 'out="$1/$name"; mkdir -p "$out"; cat "/proc/$$/environ" > "$out/environ"; shift; printf "%s\\0" "$@" > "$out/args"; pwd > "$out/pwd"; ls -A | wc -l > "$out/cwd-entries"',
+      'default.sh':
+        'out="$1/$name"; mkdir -p "$out"; cat "/proc/$$/environ" > "$out/environ"; shift; printf "%s\\0" "$@" > "$out/args"; pwd > "$out/pwd"; ls -A | wc -l > "$out/cwd-entries"',
     },
   },
   report: {
     metadata: '  has_context: false\n',
-    scripts: { 'default.sh': 'cat "/proc/$$/environ" > "$1/report-environ"; echo "report for nobody"' },
+    scripts: {
+      'default.sh': 'cat "/proc/$$/environ" > "$1/report-environ"; echo "report for nobody"',
+    },
   },
-  fail: { scripts: { 'default.sh': 'echo checking; echo "disk full" >&2; echo "giving up" >&2; exit 3' } },
+  fail: {
+    scripts: { 'default.sh': 'echo checking; echo "disk full" >&2; echo "giving up" >&2; exit 3' },
+  },
   broken: { scripts: { 'default.sh': { body: 'echo never', mode: 0o644 } } },
   slow: { metadata: 'timeout: 2s\n', scripts: { 'default.sh': LINGERING } },
   long: { metadata: 'timeout: 5m\n', scripts: { 'default.sh': LINGERING } },
   // Interleaved lines, then a burst at the very end: the last lines leave just before it exits.
   chatty: {
     scripts: {
-      'default.sh': 'for i in $(seq 1 100); do echo "out $i"; echo "err $i" >&2; done; seq -f "out %g" 101 "$1"; seq -f "err %g" 101 "$1" >&2',
+      'default.sh':
+        'for i in $(seq 1 100); do echo "out $i"; echo "err $i" >&2; done; seq -f "out %g" 101 "$1"; seq -f "err %g" 101 "$1" >&2',
     },
   },
   // Succeeds only if another run of it starts on the same node while it runs.
   together: {
     metadata: 'concurrent: true\n',
     scripts: {
-      'default.sh': 'mkdir -p "$1"; touch "$1/$$"; for _ in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done; echo "ran alone" >&2; exit 1',
+      'default.sh':
+        'mkdir -p "$1"; touch "$1/$$"; for _ in $(seq 100); do [ "$(ls "$1" | wc -l)" -ge 2 ] && exit 0; sleep 0.05; done; echo "ran alone" >&2; exit 1',
     },
   },
   // Fails if another run of it is inside at the same time.
-  alone: { scripts: { 'default.sh': 'mkdir "$1" || { echo "overlapped" >&2; exit 1; }; sleep 0.5; rmdir "$1"' } },
+  alone: {
+    scripts: {
+      'default.sh': 'mkdir "$1" || { echo "overlapped" >&2; exit 1; }; sleep 0.5; rmdir "$1"',
+    },
+  },
 };
 
 describe('action conditions', () => {
@@ -68,7 +88,9 @@ describe('action conditions', () => {
       { name: 'metal01', ranks: ['metal'] },
       { name: 'vm01', ranks: ['gpu'] },
       { name: 'env01', vars: hostile },
-      ...['out01', 'out02', 'out03', 'shared01', 'solo01', 'misc01', 'queue01'].map((name) => ({ name })),
+      ...['out01', 'out02', 'out03', 'shared01', 'solo01', 'misc01', 'queue01'].map((name) => ({
+        name,
+      })),
     ];
     scene = await startScene({ name: 'action', commands: COMMANDS, nodes });
     results = join(scene.dir, 'results');
@@ -81,8 +103,19 @@ describe('action conditions', () => {
     rmSync(marker, { force: true });
   });
 
-  const action = (server: string, command: string, args: string[] = [], options: { exclusive?: boolean; by?: string } = {}) =>
-    scene.nats.store.create({ kind: 'action', server, parameters: { command, arguments: args }, requestedBy: options.by ?? 'alice', exclusive: options.exclusive });
+  const action = (
+    server: string,
+    command: string,
+    args: string[] = [],
+    options: { exclusive?: boolean; by?: string } = {},
+  ) =>
+    scene.nats.store.create({
+      kind: 'action',
+      server,
+      parameters: { command, arguments: args },
+      requestedBy: options.by ?? 'alice',
+      exclusive: options.exclusive,
+    });
 
   const run = async (server: string, command: string, args: string[] = []): Promise<Condition> => {
     const created = await action(server, command, args);
@@ -92,14 +125,21 @@ describe('action conditions', () => {
   it('runs the script of the first rank the node has, else default.sh', async () => {
     const [metal, vm] = await Promise.all([run('metal01', 'rank'), run('vm01', 'rank')]);
 
-    expect(metal).toMatchObject({ state: 'succeeded', result: { exit_code: 0, script: 'rank/metal.sh' }, controller: 'ctl-act' });
+    expect(metal).toMatchObject({
+      state: 'succeeded',
+      result: { exit_code: 0, script: 'rank/metal.sh' },
+      controller: 'ctl-act',
+    });
     expect(records(metal)).toEqual([
       'queued by alice',
       'picked up by controller ctl-act',
       'running rank/metal.sh on metal01',
       'succeeded: {"exit_code":0,"script":"rank/metal.sh"}',
     ]);
-    expect(vm).toMatchObject({ state: 'succeeded', result: { exit_code: 0, script: 'rank/default.sh' } });
+    expect(vm).toMatchObject({
+      state: 'succeeded',
+      result: { exit_code: 0, script: 'rank/default.sh' },
+    });
     expect(textOf(await readOutput(scene.nats, vm.id), 'stdout')).toEqual(['default.sh on vm01']);
     expect(await scene.nats.store.activeFor('metal01')).toBeNull();
   });
@@ -112,7 +152,9 @@ describe('action conditions', () => {
     expect(done.state).toBe('succeeded');
     const out = join(results, 'env01');
     const environ = readFileSync(join(out, 'environ'), 'utf8').split('\0').filter(Boolean);
-    const env = Object.fromEntries(environ.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      environ.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
     expect(env).toEqual({
       ...hostile,
       name: 'env01',
@@ -130,9 +172,18 @@ describe('action conditions', () => {
   it('runs a command without context once, for no node: the target is recorded, no node variables', async () => {
     const done = await run('misc01', 'report', [results]);
 
-    expect(done).toMatchObject({ state: 'succeeded', target: 'misc01', result: { exit_code: 0, script: 'report/default.sh' } });
-    expect(records(done)).toContain('running report/default.sh (once, for no node: the command has no context)');
-    const names = readFileSync(join(results, 'report-environ'), 'utf8').split('\0').filter(Boolean).map((kv) => kv.slice(0, kv.indexOf('=')));
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      target: 'misc01',
+      result: { exit_code: 0, script: 'report/default.sh' },
+    });
+    expect(records(done)).toContain(
+      'running report/default.sh (once, for no node: the command has no context)',
+    );
+    const names = readFileSync(join(results, 'report-environ'), 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => kv.slice(0, kv.indexOf('=')));
     expect(names.sort()).toEqual(['PATH', 'SCRIPT_ROOT', 'SWITCHBOARD_REQUESTER', 'command']);
   });
 
@@ -153,19 +204,28 @@ describe('action conditions', () => {
   it('fails an unknown command, and a broken one naming the file at fault', async () => {
     const [unknown, broken] = await Promise.all([run('misc01', 'nope'), run('solo01', 'broken')]);
 
-    expect(unknown).toMatchObject({ state: 'failed', error: `unknown command nope: no such command in ${scene.commandsDir}` });
+    expect(unknown).toMatchObject({
+      state: 'failed',
+      error: `unknown command nope: no such command in ${scene.commandsDir}`,
+    });
     expect(broken.state).toBe('failed');
-    expect(broken.error).toContain(`command broken is broken and was not loaded: ${join(scene.commandsDir, 'broken', 'default.sh')}: `);
+    expect(broken.error).toContain(
+      `command broken is broken and was not loaded: ${join(scene.commandsDir, 'broken', 'default.sh')}: `,
+    );
     expect(broken.error).toMatch(/executable/);
     expect(records(broken).some((r) => r.startsWith('running '))).toBe(false);
   });
 
-  it('kills the whole process group at the command\'s timeout: no child is left running', async () => {
+  it("kills the whole process group at the command's timeout: no child is left running", async () => {
     const started = Date.now();
 
     const done = await run('misc01', 'slow');
 
-    expect(done).toMatchObject({ state: 'failed', error: 'slow/default.sh on misc01 timed out after 2 s (process group killed)', result: { exit_code: null } });
+    expect(done).toMatchObject({
+      state: 'failed',
+      error: 'slow/default.sh on misc01 timed out after 2 s (process group killed)',
+      result: { exit_code: null },
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
     const pids = pidsIn(textOf(await readOutput(scene.nats, done.id), 'stdout'));
     expect(pids).toHaveLength(2);
@@ -174,24 +234,44 @@ describe('action conditions', () => {
 
   it('cancels a running action through a core NATS request: its group is killed and it fails "cancelled by alice"', async () => {
     const created = await action('solo01', 'long');
-    const ready = await waitFor('the script to be ready', async () => {
-      const lines = textOf(await readOutput(scene.nats, created.id), 'stdout');
-      return lines.includes('ready') ? lines : undefined;
-    }, 10_000);
+    const ready = await waitFor(
+      'the script to be ready',
+      async () => {
+        const lines = textOf(await readOutput(scene.nats, created.id), 'stdout');
+        return lines.includes('ready') ? lines : undefined;
+      },
+      10_000,
+    );
 
-    const reply = await scene.nats.nc.request(cancelSubject(created.id), JSON.stringify({ conditionId: created.id, by: 'alice' }), { timeout: 5000 });
+    const reply = await scene.nats.nc.request(
+      cancelSubject(created.id),
+      JSON.stringify({ conditionId: created.id, by: 'alice' }),
+      { timeout: 5000 },
+    );
 
     expect(reply.json()).toEqual({ ok: true });
     const done = await waitForFinal(scene.nats.store, created.id, 10_000);
-    expect(done).toMatchObject({ state: 'failed', error: 'cancelled by alice', result: { exit_code: null, script: 'long/default.sh' } });
+    expect(done).toMatchObject({
+      state: 'failed',
+      error: 'cancelled by alice',
+      result: { exit_code: null, script: 'long/default.sh' },
+    });
     for (const pid of pidsIn(ready)) expect(isRunning(pid)).toBe(false);
   });
 
-  it('cancels an action still waiting for the server\'s previous one: it never starts', async () => {
-    const cancel = (id: string, by: string) => scene.nats.nc.request(cancelSubject(id), JSON.stringify({ conditionId: id, by }), { timeout: 5000 }).then((m) => m.json());
+  it("cancels an action still waiting for the server's previous one: it never starts", async () => {
+    const cancel = (id: string, by: string) =>
+      scene.nats.nc
+        .request(cancelSubject(id), JSON.stringify({ conditionId: id, by }), { timeout: 5000 })
+        .then((m) => m.json());
     const first = await action('queue01', 'long', [], { exclusive: false });
     const second = await action('queue01', 'long', [], { exclusive: false });
-    await waitForRecord(scene.nats.store, second.id, 'waiting for the action running on queue01 to finish: command long is not concurrent', 10_000);
+    await waitForRecord(
+      scene.nats.store,
+      second.id,
+      'waiting for the action running on queue01 to finish: command long is not concurrent',
+      10_000,
+    );
 
     expect(await cancel(second.id, 'bob')).toEqual({ ok: true });
     const waited = await waitForFinal(scene.nats.store, second.id, 10_000);
@@ -199,20 +279,29 @@ describe('action conditions', () => {
 
     expect(waited).toMatchObject({ state: 'failed', error: 'cancelled by bob' });
     expect(records(waited).some((r) => r.startsWith('running '))).toBe(false);
-    expect(await waitForFinal(scene.nats.store, first.id, 10_000)).toMatchObject({ state: 'failed', error: 'cancelled by alice' });
+    expect(await waitForFinal(scene.nats.store, first.id, 10_000)).toMatchObject({
+      state: 'failed',
+      error: 'cancelled by alice',
+    });
   });
 
   it('does not answer a cancel request for a condition it is not running', async () => {
     const done = await run('misc01', 'rank');
 
-    const request = scene.nats.nc.request(cancelSubject(done.id), JSON.stringify({ conditionId: done.id, by: 'alice' }), { timeout: 700 });
+    const request = scene.nats.nc.request(
+      cancelSubject(done.id),
+      JSON.stringify({ conditionId: done.id, by: 'alice' }),
+      { timeout: 700 },
+    );
 
     await expect(request).rejects.toThrow(/timeout/i);
   });
 
   it('publishes every output line live, in order per stream, all stored by the time the condition is final', async () => {
     const lines = 5000;
-    const created = await Promise.all(['out01', 'out02', 'out03'].map((server) => action(server, 'chatty', [String(lines)])));
+    const created = await Promise.all(
+      ['out01', 'out02', 'out03'].map((server) => action(server, 'chatty', [String(lines)])),
+    );
 
     for (const c of created) {
       const done = await scene.nats.store.waitUntilFinal(c.id, 30_000);
@@ -225,7 +314,9 @@ describe('action conditions', () => {
       const numbers = Array.from({ length: lines }, (_, i) => i + 1);
       expect(textOf(output, 'stdout')).toEqual(numbers.map((i) => `out ${i}`));
       expect(textOf(output, 'stderr')).toEqual(numbers.map((i) => `err ${i}`));
-      expect(new Set(output.map((l) => `${l.conditionId} ${l.server}`))).toEqual(new Set([`${c.id} ${c.target}`]));
+      expect(new Set(output.map((l) => `${l.conditionId} ${l.server}`))).toEqual(
+        new Set([`${c.id} ${c.target}`]),
+      );
     }
   });
 
@@ -233,21 +324,36 @@ describe('action conditions', () => {
     const meeting = join(results, 'meeting');
     const room = join(results, 'room');
 
-    const together = await Promise.all([0, 1].map(() => action('shared01', 'together', [meeting], { exclusive: false })));
-    const alone = await Promise.all([0, 1].map(() => action('shared01', 'alone', [room], { exclusive: false })));
+    const together = await Promise.all(
+      [0, 1].map(() => action('shared01', 'together', [meeting], { exclusive: false })),
+    );
+    const alone = await Promise.all(
+      [0, 1].map(() => action('shared01', 'alone', [room], { exclusive: false })),
+    );
 
-    const [t1, t2, a1, a2] = await Promise.all([...together, ...alone].map((c) => waitForFinal(scene.nats.store, c.id, 20_000)));
+    const [t1, t2, a1, a2] = await Promise.all(
+      [...together, ...alone].map((c) => waitForFinal(scene.nats.store, c.id, 20_000)),
+    );
     expect([t1.state, t2.state]).toEqual(['succeeded', 'succeeded']);
     expect([a1.state, a2.state]).toEqual(['succeeded', 'succeeded']);
-    expect([...records(a1), ...records(a2)]).toContain('waiting for the action running on shared01 to finish: command alone is not concurrent');
+    expect([...records(a1), ...records(a2)]).toContain(
+      'waiting for the action running on shared01 to finish: command alone is not concurrent',
+    );
   });
 
   it('refuses to start with a commands directory it cannot read, naming the variable', async () => {
     const missing = join(scene.dir, 'no-such-dir');
 
-    const start = startController({ natsUrl: scene.nats.url, inventoryFile: scene.inventoryFile, commandsDir: missing, logger: pino({ level: 'silent' }) });
+    const start = startController({
+      natsUrl: scene.nats.url,
+      inventoryFile: scene.inventoryFile,
+      commandsDir: missing,
+      logger: pino({ level: 'silent' }),
+    });
 
-    await expect(start).rejects.toThrow(`COMMANDS_DIR: commands directory ${missing}: cannot be read (ENOENT)`);
+    await expect(start).rejects.toThrow(
+      `COMMANDS_DIR: commands directory ${missing}: cannot be read (ENOENT)`,
+    );
   });
 
   it('reads the commands directory again when it changes', async () => {
@@ -256,7 +362,10 @@ describe('action conditions', () => {
 
     const done = await run('misc01', 'added');
 
-    expect(done).toMatchObject({ state: 'succeeded', result: { exit_code: 0, script: 'added/default.sh' } });
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      result: { exit_code: 0, script: 'added/default.sh' },
+    });
   });
 });
 

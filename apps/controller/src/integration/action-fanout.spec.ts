@@ -14,8 +14,12 @@ describe('an action on 64 nodes through the fanout limit', () => {
   let scene: Scene;
 
   beforeAll(async () => {
-    const sweep = { scripts: { 'default.sh': `echo "start $name"; sleep ${SCRIPT_MS / 1000}; echo "end $name"` } };
-    const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `node${String(i + 1).padStart(2, '0')}` }));
+    const sweep = {
+      scripts: { 'default.sh': `echo "start $name"; sleep ${SCRIPT_MS / 1000}; echo "end $name"` },
+    };
+    const nodes = Array.from({ length: NODES }, (_, i) => ({
+      name: `node${String(i + 1).padStart(2, '0')}`,
+    }));
     scene = await startScene({ name: 'action-fanout', commands: { sweep }, nodes });
     await scene.startController({ id: 'ctl-fanout', fanout: FANOUT });
   });
@@ -27,7 +31,12 @@ describe('an action on 64 nodes through the fanout limit', () => {
     const started = Date.now();
     const created = await Promise.all(
       Array.from({ length: NODES }, (_, i) =>
-        nats.store.create({ kind: 'action', server: `node${String(i + 1).padStart(2, '0')}`, parameters: { command: 'sweep', arguments: [] }, requestedBy: 'alice' }),
+        nats.store.create({
+          kind: 'action',
+          server: `node${String(i + 1).padStart(2, '0')}`,
+          parameters: { command: 'sweep', arguments: [] },
+          requestedBy: 'alice',
+        }),
       ),
     );
     const done = await Promise.all(created.map((c) => waitForFinal(nats.store, c.id, 60_000)));
@@ -40,7 +49,10 @@ describe('an action on 64 nodes through the fanout limit', () => {
 
     const outputs = await Promise.all(done.map((c) => readOutput(nats, c.id)));
     const spans = outputs.map((lines, i) => {
-      expect(lines.map((l) => l.line)).toEqual([`start ${done[i].target}`, `end ${done[i].target}`]);
+      expect(lines.map((l) => l.line)).toEqual([
+        `start ${done[i].target}`,
+        `end ${done[i].target}`,
+      ]);
       return span(lines);
     });
     const peak = maxOverlap(spans);

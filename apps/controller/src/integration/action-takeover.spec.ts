@@ -18,13 +18,24 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
 
   /** An action as replica `holder` (now gone: no heartbeat) leaves it after writing `progress`. */
   async function stage(server: string, holder: string, progress: string[]): Promise<Condition> {
-    const created = await scene.nats.store.create({ kind: 'action', server, parameters: { command: 'mark', arguments: [runs] }, requestedBy: 'alice' });
-    await scene.nats.store.update(created.id, 'active', { record: `picked up by controller ${holder}`, controller: holder });
+    const created = await scene.nats.store.create({
+      kind: 'action',
+      server,
+      parameters: { command: 'mark', arguments: [runs] },
+      requestedBy: 'alice',
+    });
+    await scene.nats.store.update(created.id, 'active', {
+      record: `picked up by controller ${holder}`,
+      controller: holder,
+    });
     for (const record of progress) await scene.nats.store.update(created.id, 'active', { record });
     return created;
   }
 
-  const runsOn = (node: string): number => (existsSync(join(runs, node)) ? readFileSync(join(runs, node), 'utf8').split('\n').filter(Boolean).length : 0);
+  const runsOn = (node: string): number =>
+    existsSync(join(runs, node))
+      ? readFileSync(join(runs, node), 'utf8').split('\n').filter(Boolean).length
+      : 0;
 
   beforeAll(async () => {
     scene = await startScene({
@@ -38,8 +49,12 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
     runs = join(scene.dir, 'runs');
     mkdirSync(runs);
 
-    staged.started = await stage('started01', 'ctl-ghost', ['running mark/default.sh on started01']);
-    staged.unstarted = await stage('unstarted01', 'ctl-ghost', ['waiting for the action running on unstarted01 to finish: command mark is not concurrent']);
+    staged.started = await stage('started01', 'ctl-ghost', [
+      'running mark/default.sh on started01',
+    ]);
+    staged.unstarted = await stage('unstarted01', 'ctl-ghost', [
+      'waiting for the action running on unstarted01 to finish: command mark is not concurrent',
+    ]);
     // Held by the id the new replica starts with: a restart of the same replica mid-run.
     staged.own = await stage('own01', 'ctl-at', ['running mark/default.sh on own01']);
 
@@ -49,13 +64,24 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
   afterAll(() => scene?.close());
 
   it('fails an action whose script had started instead of running it again', async () => {
-    const [started, own] = await Promise.all([waitForFinal(scene.nats.store, staged.started.id, 15_000), waitForFinal(scene.nats.store, staged.own.id, 15_000)]);
+    const [started, own] = await Promise.all([
+      waitForFinal(scene.nats.store, staged.started.id, 15_000),
+      waitForFinal(scene.nats.store, staged.own.id, 15_000),
+    ]);
 
     for (const c of [started, own]) {
-      expect(c).toMatchObject({ state: 'failed', error: 'interrupted: the controller running it stopped; not re-run (outcome unknown)', controller: 'ctl-at' });
+      expect(c).toMatchObject({
+        state: 'failed',
+        error: 'interrupted: the controller running it stopped; not re-run (outcome unknown)',
+        controller: 'ctl-at',
+      });
     }
-    expect(records(started)).toContain('taken over by controller ctl-at: controller ctl-ghost has no heartbeat');
-    expect(records(own)).toContain('resumed by controller ctl-at: it held the condition but was no longer running it');
+    expect(records(started)).toContain(
+      'taken over by controller ctl-at: controller ctl-ghost has no heartbeat',
+    );
+    expect(records(own)).toContain(
+      'resumed by controller ctl-at: it held the condition but was no longer running it',
+    );
     expect(runsOn('started01')).toBe(0);
     expect(runsOn('own01')).toBe(0);
   });
@@ -63,17 +89,31 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
   it('runs an action whose script never started, once', async () => {
     const done = await waitForFinal(scene.nats.store, staged.unstarted.id, 15_000);
 
-    expect(done).toMatchObject({ state: 'succeeded', result: { exit_code: 0, script: 'mark/default.sh' } });
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      result: { exit_code: 0, script: 'mark/default.sh' },
+    });
     expect(records(done)).toContain('running mark/default.sh on unstarted01');
     expect(runsOn('unstarted01')).toBe(1);
   });
 
   it('shut down while a script runs: the group is killed and the action failed here, not handed on to run again', async () => {
-    const created = await scene.nats.store.create({ kind: 'action', server: 'drain01', parameters: { command: 'long', arguments: [] }, requestedBy: 'alice' });
-    const pids = await waitFor('the script to start', async () => {
-      const found = textOf(await readOutput(scene.nats, created.id), 'stdout').filter((l) => /^(child|leader) \d+$/.test(l));
-      return found.length === 2 ? found.map((l) => Number(l.split(' ')[1])) : undefined;
-    }, 10_000);
+    const created = await scene.nats.store.create({
+      kind: 'action',
+      server: 'drain01',
+      parameters: { command: 'long', arguments: [] },
+      requestedBy: 'alice',
+    });
+    const pids = await waitFor(
+      'the script to start',
+      async () => {
+        const found = textOf(await readOutput(scene.nats, created.id), 'stdout').filter((l) =>
+          /^(child|leader) \d+$/.test(l),
+        );
+        return found.length === 2 ? found.map((l) => Number(l.split(' ')[1])) : undefined;
+      },
+      10_000,
+    );
 
     await ctl!.controller.close();
     ctl = undefined;
@@ -81,7 +121,8 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
     const done = await scene.nats.store.get(created.id);
     expect(done).toMatchObject({
       state: 'failed',
-      error: 'interrupted: controller ctl-at shut down while long/default.sh on drain01 ran (process group killed); not re-run (outcome unknown)',
+      error:
+        'interrupted: controller ctl-at shut down while long/default.sh on drain01 ran (process group killed); not re-run (outcome unknown)',
     });
     for (const pid of pids) expect(isRunning(pid)).toBe(false);
   });

@@ -1,5 +1,13 @@
 import { conditionKey } from '@switchboard/condition-types';
-import { createCondition, ensureBuilt, hasHeartbeat, records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
+import {
+  createCondition,
+  ensureBuilt,
+  hasHeartbeat,
+  records,
+  waitFor,
+  waitForFinal,
+  waitForRecord,
+} from '../test-support/harness';
 import { Scene, startScene } from '../test-support/scene';
 
 /**
@@ -27,15 +35,25 @@ describe('a controller killed mid-action', () => {
   it('ends both conditions correctly through another replica within 60 s, without repeating the power cycle', async () => {
     const { nats, fleet } = scene;
     const a = scene.spawnController({ CONTROLLER_ID: 'ctl-a', VERIFY_TIMEOUT_MS: '60000' });
-    await waitFor('ctl-a to heartbeat', async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined), 15_000);
+    await waitFor(
+      'ctl-a to heartbeat',
+      async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined),
+      15_000,
+    );
 
     // 1: an idempotent action in verification (slow BMC).
-    const slow = await createCondition(nats.store, 'slowpoke', { action: 'set_power_state', action_parameter: 'on' });
+    const slow = await createCondition(nats.store, 'slowpoke', {
+      action: 'set_power_state',
+      action_parameter: 'on',
+    });
     await waitForRecord(nats.store, slow.id, 'verifying: on', 15_000);
 
     // 2: a non-idempotent power cycle, caught between "sending" and "acknowledged": the process
     // is frozen the moment the record appears (its ipmitool child still runs), then killed.
-    const cycle = await createCondition(nats.store, 'cycler', { action: 'set_power_state', action_parameter: 'cycle' });
+    const cycle = await createCondition(nats.store, 'cycler', {
+      action: 'set_power_state',
+      action_parameter: 'cycle',
+    });
     const watch = await nats.buckets.conditions.watch({ key: conditionKey(cycle.id) });
     const giveUp = setTimeout(() => watch.stop(), 15_000);
     let sending = false;
@@ -49,8 +67,16 @@ describe('a controller killed mid-action', () => {
     watch.stop();
     expect(sending).toBe(true);
     a.kill('SIGSTOP');
-    const cyclesOf = () => fleet.get('cycler').events().filter((e) => e.action === 'power' && e.value === '0').length;
-    await waitFor('the BMC to receive the cycle', () => (cyclesOf() > 0 ? true : undefined), 3000).catch(() => undefined);
+    const cyclesOf = () =>
+      fleet
+        .get('cycler')
+        .events()
+        .filter((e) => e.action === 'power' && e.value === '0').length;
+    await waitFor(
+      'the BMC to receive the cycle',
+      () => (cyclesOf() > 0 ? true : undefined),
+      3000,
+    ).catch(() => undefined);
     a.kill('SIGKILL');
     const killedAt = Date.now();
     expect((await a.exited).signal).toBe('SIGKILL');
@@ -65,18 +91,34 @@ describe('a controller killed mid-action', () => {
     ]);
     expect(Date.now() - killedAt).toBeLessThan(60_000);
 
-    expect(slowDone).toMatchObject({ state: 'succeeded', controller: 'ctl-b', result: { power_state: 'on' } });
-    expect(records(slowDone)).toContain('taken over by controller ctl-b: controller ctl-a has no heartbeat');
+    expect(slowDone).toMatchObject({
+      state: 'succeeded',
+      controller: 'ctl-b',
+      result: { power_state: 'on' },
+    });
+    expect(records(slowDone)).toContain(
+      'taken over by controller ctl-b: controller ctl-a has no heartbeat',
+    );
     expect(fleet.get('slowpoke').power()).toBe('on');
 
-    expect(cycleDone).toMatchObject({ state: 'succeeded', controller: 'ctl-b', result: { power_state: 'on' } });
-    expect(records(cycleDone)).toContain('taken over by controller ctl-b: controller ctl-a has no heartbeat');
+    expect(cycleDone).toMatchObject({
+      state: 'succeeded',
+      controller: 'ctl-b',
+      result: { power_state: 'on' },
+    });
+    expect(records(cycleDone)).toContain(
+      'taken over by controller ctl-b: controller ctl-a has no heartbeat',
+    );
     if (!recordsAtKill.includes('power cycle acknowledged')) {
-      expect(records(cycleDone)).toContain('the interrupted power cycle was not repeated: the server is on');
+      expect(records(cycleDone)).toContain(
+        'the interrupted power cycle was not repeated: the server is on',
+      );
     }
     // Not blindly repeated: the BMC saw no power cycle after the kill.
     expect(cyclesOf()).toBe(cyclesAtKill);
-    expect(b.calls.filter((c) => c.server === 'cycler').map((c) => c.call)).not.toContain('power cycle');
+    expect(b.calls.filter((c) => c.server === 'cycler').map((c) => c.call)).not.toContain(
+      'power cycle',
+    );
     expect(fleet.get('cycler').power()).toBe('on');
     expect(await hasHeartbeat(nats, 'ctl-a')).toBe(false);
   });

@@ -16,9 +16,15 @@ describe('two controller replicas sharing 32 servers', () => {
   let replicas: TestController[] = [];
 
   beforeAll(async () => {
-    scene = await startScene({ name: 'replicas', bmcs: SERVERS, nodes: ({ fleet }) => fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })) });
+    scene = await startScene({
+      name: 'replicas',
+      bmcs: SERVERS,
+      nodes: ({ fleet }) => fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })),
+    });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000, fanout: 16 };
-    replicas = await Promise.all(['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })));
+    replicas = await Promise.all(
+      ['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })),
+    );
   });
 
   afterAll(() => scene?.close());
@@ -37,7 +43,9 @@ describe('two controller replicas sharing 32 servers', () => {
     );
 
     expect(outcomes).toHaveLength(SERVERS * ROUNDS.length);
-    expect(outcomes.filter((c) => c.state !== 'succeeded').map((c) => `${c.target}: ${c.error}`)).toEqual([]);
+    expect(
+      outcomes.filter((c) => c.state !== 'succeeded').map((c) => `${c.target}: ${c.error}`),
+    ).toEqual([]);
     for (const bmc of fleet.bmcs) {
       expect(bmc.power()).toBe('off');
       // One cycle each: never repeated, never run twice by two replicas.
@@ -46,7 +54,8 @@ describe('two controller replicas sharing 32 servers', () => {
 
     // Both replicas did work.
     const byController = new Map<string, number>();
-    for (const c of outcomes) byController.set(c.controller ?? '?', (byController.get(c.controller ?? '?') ?? 0) + 1);
+    for (const c of outcomes)
+      byController.set(c.controller ?? '?', (byController.get(c.controller ?? '?') ?? 0) + 1);
     expect([...byController.keys()].sort()).toEqual(['ctl-a', 'ctl-b']);
     for (const count of byController.values()) expect(count).toBeGreaterThan(0);
 
@@ -60,13 +69,21 @@ describe('two controller replicas sharing 32 servers', () => {
     for (const [key, list] of perBmc) {
       list.sort((x, y) => x.startedAt - y.startedAt);
       for (let i = 1; i < list.length; i++) {
-        if (list[i].startedAt < list[i - 1].endedAt) overlaps.push(`${key}: ${list[i - 1].controller} ${list[i - 1].call} / ${list[i].controller} ${list[i].call}`);
+        if (list[i].startedAt < list[i - 1].endedAt)
+          overlaps.push(
+            `${key}: ${list[i - 1].controller} ${list[i - 1].call} / ${list[i].controller} ${list[i].call}`,
+          );
       }
     }
     expect(overlaps).toEqual([]);
     // And the BMCs' own logs agree: their commands arrive in the order of the conditions.
     for (const bmc of fleet.bmcs) {
-      expect(bmc.events().map((e) => `${e.action} ${e.value}`)).toEqual(['power 1', 'power 0', 'power 1', 'power 0']);
+      expect(bmc.events().map((e) => `${e.action} ${e.value}`)).toEqual([
+        'power 1',
+        'power 0',
+        'power 1',
+        'power 0',
+      ]);
     }
   });
 });

@@ -13,9 +13,15 @@ describe('servers behind one BMC, handled by two controller replicas', () => {
   let replicas: TestController[] = [];
 
   beforeAll(async () => {
-    scene = await startScene({ name: 'blades', bmcs: [{ name: 'chassis', behaviour: 'slow', powerDelayMs: 400 }], nodes: ({ fleet }) => BLADES.map((name) => ({ name, bmc: fleet.get('chassis') })) });
+    scene = await startScene({
+      name: 'blades',
+      bmcs: [{ name: 'chassis', behaviour: 'slow', powerDelayMs: 400 }],
+      nodes: ({ fleet }) => BLADES.map((name) => ({ name, bmc: fleet.get('chassis') })),
+    });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000 };
-    replicas = await Promise.all(['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })));
+    replicas = await Promise.all(
+      ['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })),
+    );
   });
 
   afterAll(() => scene?.close());
@@ -26,24 +32,39 @@ describe('servers behind one BMC, handled by two controller replicas', () => {
     await Promise.all(
       BLADES.map(async (server) => {
         for (const action_parameter of ['on', 'off']) {
-          const created = await createCondition(nats.store, server, { action: 'set_power_state', action_parameter });
+          const created = await createCondition(nats.store, server, {
+            action: 'set_power_state',
+            action_parameter,
+          });
           outcomes.push(await waitForFinal(nats.store, created.id, 90_000));
         }
       }),
     );
-    expect(outcomes.filter((c) => c.state !== 'succeeded').map((c) => `${c.target}: ${c.error}`)).toEqual([]);
+    expect(
+      outcomes.filter((c) => c.state !== 'succeeded').map((c) => `${c.target}: ${c.error}`),
+    ).toEqual([]);
     expect(new Set(outcomes.map((c) => c.controller))).toEqual(new Set(['ctl-a', 'ctl-b']));
 
     // Whole conditions hold the BMC: group each replica's calls by condition and check that no
     // two conditions' spans on the BMC overlap.
     const spans = new Map<string, { start: number; end: number; controller: string }>();
     for (const call of replicas.flatMap((r) => r.calls) as DriverCallEvent[]) {
-      const span = spans.get(call.conditionId) ?? { start: call.startedAt, end: call.endedAt, controller: call.controller };
-      spans.set(call.conditionId, { ...span, start: Math.min(span.start, call.startedAt), end: Math.max(span.end, call.endedAt) });
+      const span = spans.get(call.conditionId) ?? {
+        start: call.startedAt,
+        end: call.endedAt,
+        controller: call.controller,
+      };
+      spans.set(call.conditionId, {
+        ...span,
+        start: Math.min(span.start, call.startedAt),
+        end: Math.max(span.end, call.endedAt),
+      });
     }
     const ordered = [...spans.values()].sort((x, y) => x.start - y.start);
     const overlaps = ordered.slice(1).filter((span, i) => span.start < ordered[i].end);
     expect(overlaps).toEqual([]);
-    expect(outcomes.some((c) => c.status.records.some((r) => r.msg.startsWith('waiting for ipmi:')))).toBe(true);
+    expect(
+      outcomes.some((c) => c.status.records.some((r) => r.msg.startsWith('waiting for ipmi:'))),
+    ).toBe(true);
   }, 120_000);
 });

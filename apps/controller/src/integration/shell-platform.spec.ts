@@ -29,13 +29,30 @@ describe('a shell platform server through the controller', () => {
     scene = await startScene({
       name: 'shell',
       nodes: ({ dir }) => {
-        const node = (name: string, platform = 'lab') => ({ name, platform, vars: { state_file: join(dir, `${name}.state`) } });
-        return [node('sh-on'), node('sh-off'), node('sh-broken'), node('sh-restart'), node('sh-nostatus', 'statusless')];
+        const node = (name: string, platform = 'lab') => ({
+          name,
+          platform,
+          vars: { state_file: join(dir, `${name}.state`) },
+        });
+        return [
+          node('sh-on'),
+          node('sh-off'),
+          node('sh-broken'),
+          node('sh-restart'),
+          node('sh-nostatus', 'statusless'),
+        ];
       },
       platforms: PLATFORM,
     });
-    const initial: Record<string, string> = { 'sh-on': 'on', 'sh-off': 'off', 'sh-broken': 'smoke', 'sh-restart': 'on', 'sh-nostatus': 'off' };
-    for (const [name, state] of Object.entries(initial)) writeFileSync(join(scene.dir, `${name}.state`), `${state}\n`);
+    const initial: Record<string, string> = {
+      'sh-on': 'on',
+      'sh-off': 'off',
+      'sh-broken': 'smoke',
+      'sh-restart': 'on',
+      'sh-nostatus': 'off',
+    };
+    for (const [name, state] of Object.entries(initial))
+      writeFileSync(join(scene.dir, `${name}.state`), `${state}\n`);
     await scene.startController({ id: 'ctl-shell' });
   });
 
@@ -46,7 +63,7 @@ describe('a shell platform server through the controller', () => {
     return waitForFinal(scene.nats.store, created.id, 15_000);
   };
 
-  it('reads status exit 0 as on, 111 as off, and anything else as a failure with the script\'s words', async () => {
+  it("reads status exit 0 as on, 111 as off, and anything else as a failure with the script's words", async () => {
     const [on, off, broken] = await Promise.all([
       run('sh-on', { action: 'get_power_state' }),
       run('sh-off', { action: 'get_power_state' }),
@@ -63,14 +80,18 @@ describe('a shell platform server through the controller', () => {
   it('powers off through power_off and verifies through status', async () => {
     const c = await run('sh-on', { action: 'set_power_state', action_parameter: 'off' });
     expect(c).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
-    expect(records(c)).toEqual(expect.arrayContaining(['powering off', 'verifying: off', 'power is off']));
+    expect(records(c)).toEqual(
+      expect.arrayContaining(['powering off', 'verifying: off', 'power is off']),
+    );
     expect(stateOf('sh-on')).toBe('off');
   });
 
   it('runs restart once for a power cycle', async () => {
     const c = await run('sh-restart', { action: 'set_power_state', action_parameter: 'cycle' });
     expect(c).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
-    expect(records(c)).toEqual(expect.arrayContaining(['sending power cycle', 'power cycle acknowledged']));
+    expect(records(c)).toEqual(
+      expect.arrayContaining(['sending power cycle', 'power cycle acknowledged']),
+    );
     expect(readFileSync(join(scene.dir, 'sh-restart.state.log'), 'utf8')).toBe('restarted\n');
   });
 
@@ -80,17 +101,32 @@ describe('a shell platform server through the controller', () => {
       run('sh-restart', { action: 'set_power_state', action_parameter: 'soft' }),
       run('sh-nostatus', { action: 'set_power_state', action_parameter: 'on' }),
     ]);
-    expect(boot).toMatchObject({ state: 'failed', error: 'platform lab cannot set the boot device' });
+    expect(boot).toMatchObject({
+      state: 'failed',
+      error: 'platform lab cannot set the boot device',
+    });
     expect(soft.state).toBe('failed');
-    expect(soft.error).toMatch(/^not supported: set power soft for sh-restart \(shell:lab\): shell lab: power soft has no script/);
+    expect(soft.error).toMatch(
+      /^not supported: set power soft for sh-restart \(shell:lab\): shell lab: power soft has no script/,
+    );
     // Without a status command a change cannot be verified, so nothing is sent.
-    expect(unverifiable).toMatchObject({ state: 'failed', error: 'platform statusless cannot read the power state to verify the change' });
+    expect(unverifiable).toMatchObject({
+      state: 'failed',
+      error: 'platform statusless cannot read the power state to verify the change',
+    });
     expect(stateOf('sh-nostatus')).toBe('off');
   });
 
   it('finds a server added to the inventory file while it runs', async () => {
     writeFileSync(join(scene.dir, 'sh-new.state'), 'on\n');
-    writeInventory(scene.dir, [...scene.nodes, { name: 'sh-new', platform: 'lab', vars: { state_file: join(scene.dir, 'sh-new.state') } }], PLATFORM);
+    writeInventory(
+      scene.dir,
+      [
+        ...scene.nodes,
+        { name: 'sh-new', platform: 'lab', vars: { state_file: join(scene.dir, 'sh-new.state') } },
+      ],
+      PLATFORM,
+    );
     // The file watch picks the edit up within moments; until then the server is unknown.
     let last;
     for (let attempt = 0; attempt < 20; attempt++) {

@@ -33,7 +33,10 @@ export class Heartbeat {
     await this.put();
     this.timer = setInterval(() => {
       this.beating = this.put().catch((err) =>
-        this.logger.warn({ event: 'heartbeat.failed', err: (err as Error).message }, 'could not renew the heartbeat'),
+        this.logger.warn(
+          { event: 'heartbeat.failed', err: (err as Error).message },
+          'could not renew the heartbeat',
+        ),
       );
     }, this.intervalMs);
   }
@@ -54,9 +57,14 @@ export class Heartbeat {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.beating;
-    await this.kv.delete(controllerKey(this.identity.id)).catch((err) =>
-      this.logger.warn({ event: 'heartbeat.delete_failed', err: (err as Error).message }, 'could not delete the heartbeat'),
-    );
+    await this.kv
+      .delete(controllerKey(this.identity.id))
+      .catch((err) =>
+        this.logger.warn(
+          { event: 'heartbeat.delete_failed', err: (err as Error).message },
+          'could not delete the heartbeat',
+        ),
+      );
   }
 }
 

@@ -12,7 +12,13 @@ export type Claim =
   /** Others kept winning the compare-and-set; try again later. Nak with a delay. */
   | { kind: 'contended' }
   /** Ours now (compare-and-set done). `previousRecords` are the records before our claim, for the redelivery rule. */
-  | { kind: 'claimed'; stored: StoredCondition; takeover: boolean; previousHolder?: string; previousRecords: StatusRecord[] };
+  | {
+      kind: 'claimed';
+      stored: StoredCondition;
+      takeover: boolean;
+      previousHolder?: string;
+      previousRecords: StatusRecord[];
+    };
 
 export interface ClaimDeps {
   store: ConditionStore;
@@ -57,8 +63,17 @@ export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim
       takeover = true;
     }
     try {
-      const claimed = await deps.store.updateFrom(stored, 'active', { record, controller: deps.me });
-      return { kind: 'claimed', stored: claimed, takeover, previousHolder: holder, previousRecords: condition.status.records };
+      const claimed = await deps.store.updateFrom(stored, 'active', {
+        record,
+        controller: deps.me,
+      });
+      return {
+        kind: 'claimed',
+        stored: claimed,
+        takeover,
+        previousHolder: holder,
+        previousRecords: condition.status.records,
+      };
     } catch (err) {
       if (err instanceof StaleWriteError) continue;
       throw err;

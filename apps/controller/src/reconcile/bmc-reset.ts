@@ -17,7 +17,9 @@ export async function resetBmc(ctx: ReconcileContext): Promise<ServerControlResu
 
   const trace = ctx.takeover ? lastCommand(ctx.takeover.previousRecords) : undefined;
   if (trace?.command === 'BMC reset') {
-    const answers = getter ? (await ctx.calls.probe('read power state', (op) => getter.powerState(op))).ok : true;
+    const answers = getter
+      ? (await ctx.calls.probe('read power state', (op) => getter.powerState(op))).ok
+      : true;
     const resume = resumeBmcReset(trace, answers);
     await ctx.progress.record(resume.record);
     if (resume.kind === 'succeed') return { bmc_reset: true };
@@ -30,14 +32,19 @@ export async function resetBmc(ctx: ReconcileContext): Promise<ServerControlResu
     }
   }
   if (!getter) {
-    await ctx.progress.record(`platform ${ctx.platform} cannot read the power state, so the BMC coming back is not checked`);
+    await ctx.progress.record(
+      `platform ${ctx.platform} cannot read the power state, so the BMC coming back is not checked`,
+    );
     return { bmc_reset: true };
   }
   await waitForBmc(ctx, (op) => getter.powerState(op));
   return { bmc_reset: true };
 }
 
-async function waitForBmc(ctx: ReconcileContext, read: Parameters<ReconcileContext['calls']['probe']>[1]): Promise<void> {
+async function waitForBmc(
+  ctx: ReconcileContext,
+  read: Parameters<ReconcileContext['calls']['probe']>[1],
+): Promise<void> {
   const { verifyTimeoutMs, pollIntervalMs, pollMaxIntervalMs } = ctx.timing;
   await ctx.progress.record('waiting for the BMC to answer again');
   const started = Date.now();

@@ -36,20 +36,31 @@ export async function setBootDevice(
 ): Promise<ServerControlResult & { boot_device: string }> {
   const setter = need(ctx, 'bootDeviceSetter');
   await ctx.progress.record(`setting the boot device to ${device} (${describeOptions(options)})`);
-  await ctx.calls.run(`set boot device ${device}`, (op) => setter.setBootDevice(device, options, op));
+  await ctx.calls.run(`set boot device ${device}`, (op) =>
+    setter.setBootDevice(device, options, op),
+  );
 
   const getter = ctx.driver.bootDeviceGetter;
   if (!getter) {
-    await ctx.progress.record(`boot device ${device} acknowledged; platform ${ctx.platform} cannot read it back, so it is not verified`);
+    await ctx.progress.record(
+      `boot device ${device} acknowledged; platform ${ctx.platform} cannot read it back, so it is not verified`,
+    );
     return { boot_device: device, ...options };
   }
-  const read: BootDeviceReading = await ctx.calls.run('read boot device', (op) => getter.bootDevice(op));
+  const read: BootDeviceReading = await ctx.calls.run('read boot device', (op) =>
+    getter.bootDevice(op),
+  );
   if (!deviceMatches(device, String(read.device))) {
-    throw new ConditionFailure(`boot device did not change: the BMC reports ${read.device} after setting ${device}`);
+    throw new ConditionFailure(
+      `boot device did not change: the BMC reports ${read.device} after setting ${device}`,
+    );
   }
   const flagsDiffer = read.persistent !== options.persistent || read.efi !== options.efi;
   await ctx.progress.record(
-    `boot device is ${read.device}` + (flagsDiffer ? ` (the BMC reports ${describeOptions(read)}; it may not keep these flags)` : ''),
+    `boot device is ${read.device}` +
+      (flagsDiffer
+        ? ` (the BMC reports ${describeOptions(read)}; it may not keep these flags)`
+        : ''),
   );
   return { boot_device: String(read.device), ...options };
 }

@@ -31,7 +31,8 @@ export interface ReconcileContext {
   takeover?: { previousRecords: readonly StatusRecord[] };
 }
 
-type Capability = 'powerGetter' | 'powerSetter' | 'bootDeviceSetter' | 'bootDeviceGetter' | 'bmcResetter';
+type Capability =
+  'powerGetter' | 'powerSetter' | 'bootDeviceSetter' | 'bootDeviceGetter' | 'bmcResetter';
 
 const doing: Record<Capability, string> = {
   powerGetter: 'read the power state',
@@ -46,8 +47,15 @@ const doing: Record<Capability, string> = {
  * capabilities only, never for platform names; `purpose` says why it is needed when that is
  * not obvious ("to verify the change").
  */
-export function need<C extends Capability>(ctx: ReconcileContext, capability: C, purpose?: string): NonNullable<Driver[C]> {
+export function need<C extends Capability>(
+  ctx: ReconcileContext,
+  capability: C,
+  purpose?: string,
+): NonNullable<Driver[C]> {
   const found = ctx.driver[capability];
-  if (!found) throw new ConditionFailure(`platform ${ctx.platform} cannot ${doing[capability]}${purpose ? ` ${purpose}` : ''}`);
+  if (!found)
+    throw new ConditionFailure(
+      `platform ${ctx.platform} cannot ${doing[capability]}${purpose ? ` ${purpose}` : ''}`,
+    );
   return found as NonNullable<Driver[C]>;
 }

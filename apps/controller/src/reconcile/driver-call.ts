@@ -59,14 +59,20 @@ export class DriverCalls {
   constructor(private readonly cfg: DriverCallsConfig) {}
 
   /** Runs the call (retrying timeouts when `retry`) and returns its value; a failure ends the condition. */
-  async run<T>(what: string, fn: (ctx: OperationContext) => Promise<T>, opts: { retry?: boolean } = {}): Promise<T> {
+  async run<T>(
+    what: string,
+    fn: (ctx: OperationContext) => Promise<T>,
+    opts: { retry?: boolean } = {},
+  ): Promise<T> {
     const policy = opts.retry === false ? { ...this.cfg.retry, attempts: 1 } : this.cfg.retry;
     try {
       return await withRetry((attempt) => this.once(what, attempt, fn), policy, {
         signal: this.cfg.signal,
         onRetry: async (err, attempt, delayMs) => {
           const reason = err instanceof Error ? err.message : String(err);
-          await this.cfg.onRetry?.(`${what}: attempt ${attempt} of ${policy.attempts} failed (${reason}); retrying in ${formatSeconds(delayMs)}`);
+          await this.cfg.onRetry?.(
+            `${what}: attempt ${attempt} of ${policy.attempts} failed (${reason}); retrying in ${formatSeconds(delayMs)}`,
+          );
         },
       });
     } catch (err) {
@@ -74,12 +80,18 @@ export class DriverCalls {
       // withRetry wraps every failure of the call in AttemptsExhausted; anything else came from
       // recording the retry (a lost condition, KV unavailable) and must pass through as itself.
       if (!(err instanceof AttemptsExhausted)) throw err;
-      throw new CallFailed(this.describe(err, what), err.cause instanceof DriverError ? err.cause.fault : undefined);
+      throw new CallFailed(
+        this.describe(err, what),
+        err.cause instanceof DriverError ? err.cause.fault : undefined,
+      );
     }
   }
 
   /** One attempt whose failure is returned, not thrown (for polling); an abort still throws. */
-  async probe<T>(what: string, fn: (ctx: OperationContext) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  async probe<T>(
+    what: string,
+    fn: (ctx: OperationContext) => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
     try {
       return { ok: true, value: await this.once(what, 1, fn) };
     } catch (err) {
@@ -92,7 +104,11 @@ export class DriverCalls {
     return describeFault(err, { what, server: this.cfg.server, via: this.cfg.driverKind });
   }
 
-  private async once<T>(what: string, attempt: number, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  private async once<T>(
+    what: string,
+    attempt: number,
+    fn: (ctx: OperationContext) => Promise<T>,
+  ): Promise<T> {
     const { operationTimeoutMs } = this.cfg;
     const signal = AbortSignal.any([this.cfg.signal, AbortSignal.timeout(operationTimeoutMs)]);
     const startedAt = Date.now();
@@ -101,11 +117,20 @@ export class DriverCalls {
     try {
       const overdue = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new DriverError('timeout', `no answer within ${formatSeconds(operationTimeoutMs)} (the driver did not stop in time)`)),
+          () =>
+            reject(
+              new DriverError(
+                'timeout',
+                `no answer within ${formatSeconds(operationTimeoutMs)} (the driver did not stop in time)`,
+              ),
+            ),
           operationTimeoutMs + SETTLE_GRACE_MS,
         );
       });
-      return await Promise.race([fn({ signal, timeoutMs: operationTimeoutMs, logger: this.cfg.logger }), overdue]);
+      return await Promise.race([
+        fn({ signal, timeoutMs: operationTimeoutMs, logger: this.cfg.logger }),
+        overdue,
+      ]);
     } catch (err) {
       if (this.cfg.signal.aborted) outcome = 'aborted';
       else if (err instanceof DriverError) outcome = err.fault;
@@ -124,7 +149,17 @@ export class DriverCalls {
         endedAt: Date.now(),
         outcome,
       };
-      this.cfg.logger.debug({ event: 'driver.call', call: what, attempt, lockKey: event.lockKey, outcome, ms: event.endedAt - startedAt }, `${what}: ${outcome}`);
+      this.cfg.logger.debug(
+        {
+          event: 'driver.call',
+          call: what,
+          attempt,
+          lockKey: event.lockKey,
+          outcome,
+          ms: event.endedAt - startedAt,
+        },
+        `${what}: ${outcome}`,
+      );
       this.cfg.onCall?.(event);
     }
   }

@@ -6,7 +6,9 @@ import { LostCondition, StoreUnavailable } from '../errors/outcomes';
 type Result = NonNullable<Condition['result']>;
 
 /** A failed action still has a result (its exit code or signal); a failed serverControl has none. */
-export type Outcome = { state: 'succeeded'; result: Result; record: string } | { state: 'failed'; error: string; result?: Result };
+export type Outcome =
+  | { state: 'succeeded'; result: Result; record: string }
+  | { state: 'failed'; error: string; result?: Result };
 
 /**
  * A held condition's progress in KV: every record and the final state are written by
@@ -62,21 +64,38 @@ export class Progress {
       this.logger.info({ event: 'condition.succeeded', result: outcome.result }, outcome.record);
       await this.write('succeeded', { record: outcome.record, result: outcome.result });
     } else {
-      this.logger.warn({ event: 'condition.failed', error: outcome.error, result: outcome.result }, `failed: ${outcome.error}`);
-      await this.write('failed', { record: `failed: ${outcome.error}`, error: outcome.error, ...(outcome.result ? { result: outcome.result } : {}) });
+      this.logger.warn(
+        { event: 'condition.failed', error: outcome.error, result: outcome.result },
+        `failed: ${outcome.error}`,
+      );
+      await this.write('failed', {
+        record: `failed: ${outcome.error}`,
+        error: outcome.error,
+        ...(outcome.result ? { result: outcome.result } : {}),
+      });
     }
   }
 
-  private async write(state: 'active' | 'succeeded' | 'failed', change: Parameters<ConditionStore['update']>[2]): Promise<void> {
+  private async write(
+    state: 'active' | 'succeeded' | 'failed',
+    change: Parameters<ConditionStore['update']>[2],
+  ): Promise<void> {
     try {
       const notes = this.notes;
-      const next = await this.store.updateFrom({ condition: this.current, revision: this.revision }, state, { ...change, notes });
+      const next = await this.store.updateFrom(
+        { condition: this.current, revision: this.revision },
+        state,
+        { ...change, notes },
+      );
       this.revision = next.revision;
       this.current = next.condition;
       this.notes = this.notes.filter((n) => !notes.includes(n));
     } catch (err) {
       if (err instanceof StaleWriteError) throw new LostCondition(this.current.id);
-      throw new StoreUnavailable(`could not write condition ${this.current.id}: ${(err as Error).message}`, err);
+      throw new StoreUnavailable(
+        `could not write condition ${this.current.id}: ${(err as Error).message}`,
+        err,
+      );
     }
   }
 }

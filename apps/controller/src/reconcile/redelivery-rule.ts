@@ -33,10 +33,15 @@ import type { PowerState, StatusRecord } from '@switchboard/condition-types';
 
 export type NonIdempotentCommand = 'power cycle' | 'power reset' | 'BMC reset';
 
-export const NON_IDEMPOTENT_COMMANDS: readonly NonIdempotentCommand[] = ['power cycle', 'power reset', 'BMC reset'];
+export const NON_IDEMPOTENT_COMMANDS: readonly NonIdempotentCommand[] = [
+  'power cycle',
+  'power reset',
+  'BMC reset',
+];
 
 export const sendingRecord = (command: NonIdempotentCommand): string => `sending ${command}`;
-export const acknowledgedRecord = (command: NonIdempotentCommand): string => `${command} acknowledged`;
+export const acknowledgedRecord = (command: NonIdempotentCommand): string =>
+  `${command} acknowledged`;
 
 export interface CommandTrace {
   command: NonIdempotentCommand;
@@ -49,7 +54,8 @@ export function lastCommand(records: readonly StatusRecord[]): CommandTrace | un
   for (const { msg } of records) {
     for (const command of NON_IDEMPOTENT_COMMANDS) {
       if (msg === sendingRecord(command)) trace = { command, acknowledged: false };
-      else if (msg === acknowledgedRecord(command) && trace?.command === command) trace.acknowledged = true;
+      else if (msg === acknowledgedRecord(command) && trace?.command === command)
+        trace.acknowledged = true;
     }
   }
   return trace;
@@ -67,16 +73,24 @@ export type PowerResume =
 export function resumePowerCommand(trace: CommandTrace, power: PowerState): PowerResume {
   if (trace.acknowledged) return { kind: 'verify' };
   if (power === 'on') {
-    return { kind: 'succeed', record: `the interrupted ${trace.command} was not repeated: the server is on` };
+    return {
+      kind: 'succeed',
+      record: `the interrupted ${trace.command} was not repeated: the server is on`,
+    };
   }
-  return { kind: 'power-on', record: `the interrupted ${trace.command} was not repeated: the server is off, powering on` };
+  return {
+    kind: 'power-on',
+    record: `the interrupted ${trace.command} was not repeated: the server is off, powering on`,
+  };
 }
 
 export type BmcResetResume = { kind: 'succeed'; record: string } | { kind: 'wait'; record: string };
 
 /** What to do with an interrupted BMC reset, given whether the BMC answers now. */
 export function resumeBmcReset(trace: CommandTrace, answers: boolean): BmcResetResume {
-  const what = trace.acknowledged ? 'the BMC reset was acknowledged before the hand-over' : 'the interrupted BMC reset was not repeated';
+  const what = trace.acknowledged
+    ? 'the BMC reset was acknowledged before the hand-over'
+    : 'the interrupted BMC reset was not repeated';
   return answers
     ? { kind: 'succeed', record: `${what}: the BMC answers` }
     : { kind: 'wait', record: `${what}: the BMC does not answer yet, waiting for it` };

@@ -80,8 +80,14 @@ export async function runCondition(req: RunRequest, deps: RunDeps): Promise<Outc
     let releaseLease: (() => Promise<void>) | undefined;
     try {
       if (deps.bmcLeases.isShared(inventory, driver.lockKey)) {
-        releaseLease = await deps.bmcLeases.acquire(driver.lockKey, { controller: deps.controllerId, conditionId: condition.id }, signal, (holder) =>
-          progress.record(`waiting for ${driver.lockKey}: another server behind this BMC is being operated on (${holder})`),
+        releaseLease = await deps.bmcLeases.acquire(
+          driver.lockKey,
+          { controller: deps.controllerId, conditionId: condition.id },
+          signal,
+          (holder) =>
+            progress.record(
+              `waiting for ${driver.lockKey}: another server behind this BMC is being operated on (${holder})`,
+            ),
         );
       }
       const ctx: ReconcileContext = {
@@ -114,10 +120,14 @@ export async function runCondition(req: RunRequest, deps: RunDeps): Promise<Outc
       release();
     }
   } catch (err) {
-    if (signal.aborted || err instanceof LostCondition || err instanceof StoreUnavailable) throw err;
+    if (signal.aborted || err instanceof LostCondition || err instanceof StoreUnavailable)
+      throw err;
     if (err instanceof ConditionFailure) return { state: 'failed', error: err.message };
     // A bug, not a fault of the server: fail the condition rather than redeliver it forever.
     logger.error({ event: 'condition.internal_error', err }, 'unexpected error while reconciling');
-    return { state: 'failed', error: `internal error in the controller: ${(err as Error)?.message ?? String(err)}` };
+    return {
+      state: 'failed',
+      error: `internal error in the controller: ${(err as Error)?.message ?? String(err)}`,
+    };
   }
 }

@@ -22,10 +22,15 @@ export async function sendOnce(
   } catch (err) {
     if (err instanceof CallFailed && err.fault === 'timeout') {
       if (opts.onTimeout === 'continue') {
-        await ctx.progress.record(`no answer to the ${command} (${err.message}); not repeated, it may have been received`);
+        await ctx.progress.record(
+          `no answer to the ${command} (${err.message}); not repeated, it may have been received`,
+        );
         return 'unknown';
       }
-      throw new CallFailed(`${err.message}; the ${command} was not repeated because the BMC may have received it`, err.fault);
+      throw new CallFailed(
+        `${err.message}; the ${command} was not repeated because the BMC may have received it`,
+        err.fault,
+      );
     }
     throw err;
   }

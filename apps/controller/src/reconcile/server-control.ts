@@ -1,4 +1,9 @@
-import { BootDevice, PowerAction, ServerControlParameters, ServerControlResult } from '@switchboard/condition-types';
+import {
+  BootDevice,
+  PowerAction,
+  ServerControlParameters,
+  ServerControlResult,
+} from '@switchboard/condition-types';
 import { resetBmc } from './bmc-reset';
 import { setBootDevice } from './boot-device';
 import type { ReconcileContext } from './context';
@@ -16,7 +21,10 @@ import { setPowerState } from './set-power';
  *   pxe_boot_persistent   pxe-boot.ts
  * Non-idempotent commands and takeovers: send-once.ts and redelivery-rule.ts.
  */
-export async function reconcileServerControl(params: ServerControlParameters, ctx: ReconcileContext): Promise<ServerControlResult> {
+export async function reconcileServerControl(
+  params: ServerControlParameters,
+  ctx: ReconcileContext,
+): Promise<ServerControlResult> {
   switch (params.action) {
     case 'get_power_state': {
       const power = await readPower(ctx);
@@ -28,7 +36,10 @@ export async function reconcileServerControl(params: ServerControlParameters, ct
     case 'set_next_boot_device':
       return setBootDevice(
         params.action_parameter as BootDevice,
-        { persistent: params.set_next_boot_device_persistent ?? false, efi: params.set_next_boot_device_efi ?? false },
+        {
+          persistent: params.set_next_boot_device_persistent ?? false,
+          efi: params.set_next_boot_device_efi ?? false,
+        },
         ctx,
       );
     case 'power_cycle_bmc':

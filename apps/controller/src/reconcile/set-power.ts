@@ -6,9 +6,18 @@ import { sendOnce } from './send-once';
 import { verifyPower } from './verify-power';
 
 /** The power state each action must end in. */
-export const targetOf: Record<PowerAction, PowerState> = { on: 'on', off: 'off', soft: 'off', cycle: 'on', reset: 'on' };
+export const targetOf: Record<PowerAction, PowerState> = {
+  on: 'on',
+  off: 'off',
+  soft: 'off',
+  cycle: 'on',
+  reset: 'on',
+};
 
-const restartCommand: Partial<Record<PowerAction, NonIdempotentCommand>> = { cycle: 'power cycle', reset: 'power reset' };
+const restartCommand: Partial<Record<PowerAction, NonIdempotentCommand>> = {
+  cycle: 'power cycle',
+  reset: 'power reset',
+};
 
 const saying: Record<'on' | 'off' | 'soft', string> = {
   on: 'powering on',
@@ -25,7 +34,10 @@ const saying: Record<'on' | 'off' | 'soft', string> = {
  *    command once (see send-once.ts), then is verified on. After a takeover the redelivery
  *    rule decides instead (redelivery-rule.ts).
  */
-export async function setPowerState(action: PowerAction, ctx: ReconcileContext): Promise<ServerControlResult> {
+export async function setPowerState(
+  action: PowerAction,
+  ctx: ReconcileContext,
+): Promise<ServerControlResult> {
   const setter = need(ctx, 'powerSetter');
   need(ctx, 'powerGetter', 'to verify the change');
   const target = targetOf[action];

@@ -32,10 +32,16 @@ export async function verifyPower(target: PowerState, ctx: ReconcileContext): Pr
       }
     } else {
       lastError = read.error;
-      if (read.error instanceof DriverError && (read.error.fault === 'auth' || read.error.fault === 'unsupported')) {
+      if (
+        read.error instanceof DriverError &&
+        (read.error.fault === 'auth' || read.error.fault === 'unsupported')
+      ) {
         throw new ConditionFailure(ctx.calls.describe(read.error, `verify power ${target}`));
       }
-      ctx.logger.debug({ event: 'verify.read_failed', round, err: (read.error as Error).message }, 'power read failed while verifying');
+      ctx.logger.debug(
+        { event: 'verify.read_failed', round, err: (read.error as Error).message },
+        'power read failed while verifying',
+      );
     }
     const left = deadline - Date.now();
     if (left <= 0) break;
@@ -46,7 +52,11 @@ export async function verifyPower(target: PowerState, ctx: ReconcileContext): Pr
   }
   const waited = formatSeconds(Date.now() - started);
   if (lastReading !== undefined) {
-    throw new ConditionFailure(`state did not change: power still ${lastReading} after ${waited} (expected ${target})`);
+    throw new ConditionFailure(
+      `state did not change: power still ${lastReading} after ${waited} (expected ${target})`,
+    );
   }
-  throw new ConditionFailure(`could not verify power ${target} within ${waited}: ${ctx.calls.describe(lastError, 'read power state')}`);
+  throw new ConditionFailure(
+    `could not verify power ${target} within ${waited}: ${ctx.calls.describe(lastError, 'read power state')}`,
+  );
 }

@@ -16,7 +16,10 @@ export interface CommandSpec {
 export function writeCommand(root: string, name: string, spec: CommandSpec): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'metadata.yaml'), `help:\n  summary: ${name} (test)\n${spec.metadata ?? ''}`);
+  writeFileSync(
+    join(dir, 'metadata.yaml'),
+    `help:\n  summary: ${name} (test)\n${spec.metadata ?? ''}`,
+  );
   for (const [file, script] of Object.entries(spec.scripts)) {
     const { body, mode } = typeof script === 'string' ? { body: script, mode: 0o755 } : script;
     writeFileSync(join(dir, file), `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`);
@@ -28,7 +31,9 @@ export function writeCommand(root: string, name: string, spec: CommandSpec): str
 /** Lines stored in the output stream for a condition now. */
 export async function storedLineCount(nats: TestNats, conditionId: string): Promise<number> {
   const subject = outputSubject(conditionId);
-  const info = await (await jetstreamManager(nats.nc)).streams.info(STREAM_OUTPUT, { subjects_filter: subject });
+  const info = await (
+    await jetstreamManager(nats.nc)
+  ).streams.info(STREAM_OUTPUT, { subjects_filter: subject });
   return info.state.subjects?.[subject] ?? 0;
 }
 
@@ -36,7 +41,9 @@ export async function storedLineCount(nats: TestNats, conditionId: string): Prom
 export async function readOutput(nats: TestNats, conditionId: string): Promise<OutputLine[]> {
   const count = await storedLineCount(nats, conditionId);
   if (count === 0) return [];
-  const consumer = await jetstream(nats.nc).consumers.get(STREAM_OUTPUT, { filter_subjects: outputSubject(conditionId) });
+  const consumer = await jetstream(nats.nc).consumers.get(STREAM_OUTPUT, {
+    filter_subjects: outputSubject(conditionId),
+  });
   const lines: OutputLine[] = [];
   const messages = await consumer.consume();
   for await (const msg of messages) {
@@ -48,7 +55,8 @@ export async function readOutput(nats: TestNats, conditionId: string): Promise<O
 }
 
 /** The lines of one stream, text only. */
-export const textOf = (lines: OutputLine[], stream: OutputLine['stream']): string[] => lines.filter((l) => l.stream === stream).map((l) => l.line);
+export const textOf = (lines: OutputLine[], stream: OutputLine['stream']): string[] =>
+  lines.filter((l) => l.stream === stream).map((l) => l.line);
 
 /** Whether a process runs (an exited one nobody reaped yet is a zombie: it runs no more). Through /proc, by pid. */
 export function isRunning(pid: number): boolean {

@@ -10,7 +10,13 @@ import type { BmcEndpoint } from '@switchboard/bmc-sim';
 import { ConditionStore } from '@switchboard/condition-store';
 import { Condition, ConditionKind, controllerKey, isFinal } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
-import { Buckets, connectWithRetry, EmbeddedNats, provision, startEmbeddedNats } from '@switchboard/nats';
+import {
+  Buckets,
+  connectWithRetry,
+  EmbeddedNats,
+  provision,
+  startEmbeddedNats,
+} from '@switchboard/nats';
 import { ControllerOptions, RunningController, startController } from '../controller';
 import type { DriverCallEvent } from '../reconcile/driver-call';
 
@@ -46,7 +52,11 @@ export async function startTestNats(label: string): Promise<TestNats> {
 }
 
 export type InventoryNode =
-  | { name: string; bmc: Pick<BmcEndpoint, 'host' | 'port' | 'username' | 'password'>; ranks?: string[] }
+  | {
+      name: string;
+      bmc: Pick<BmcEndpoint, 'host' | 'port' | 'username' | 'password'>;
+      ranks?: string[];
+    }
   | { name: string; platform: string; vars: Record<string, string> }
   /** An OpenFlight Action node: ranks and attributes, no power driver. */
   | { name: string; ranks?: string[]; vars?: Record<string, string> };
@@ -57,13 +67,22 @@ export function writeInventory(dir: string, nodes: InventoryNode[], platformsYam
   for (const node of nodes) {
     lines.push(`  ${node.name}:`);
     if ('bmc' in node) {
-      lines.push('    platform: ipmi', '    bmc:', `      host: ${node.bmc.host}`, `      port: ${node.bmc.port}`);
-      lines.push(`      username: ${node.bmc.username}`, `      password: ${JSON.stringify(node.bmc.password)}`);
+      lines.push(
+        '    platform: ipmi',
+        '    bmc:',
+        `      host: ${node.bmc.host}`,
+        `      port: ${node.bmc.port}`,
+      );
+      lines.push(
+        `      username: ${node.bmc.username}`,
+        `      password: ${JSON.stringify(node.bmc.password)}`,
+      );
       if (node.ranks) lines.push(`    ranks: ${JSON.stringify(node.ranks)}`);
     } else {
       if ('platform' in node) lines.push(`    platform: ${node.platform}`);
       if ('ranks' in node && node.ranks) lines.push(`    ranks: ${JSON.stringify(node.ranks)}`);
-      for (const [k, v] of Object.entries(node.vars ?? {})) lines.push(`    ${k}: ${JSON.stringify(v)}`);
+      for (const [k, v] of Object.entries(node.vars ?? {}))
+        lines.push(`    ${k}: ${JSON.stringify(v)}`);
     }
   }
   if (platformsYaml) lines.push('platforms:', platformsYaml);
@@ -77,26 +96,44 @@ export function fileLogger(name: string): { logger: Logger; file: string } {
   const dir = join(tmpdir(), 'switchboard-controller-test-logs');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${process.pid}.log`);
-  const logger = pino({ level: 'debug', base: { service: 'controller' } }, pino.destination({ dest: file, sync: true }));
+  const logger = pino(
+    { level: 'debug', base: { service: 'controller' } },
+    pino.destination({ dest: file, sync: true }),
+  );
   return { logger, file };
 }
 
-export async function createCondition(store: ConditionStore, server: string, parameters: unknown, kind: ConditionKind = 'serverControl'): Promise<Condition> {
+export async function createCondition(
+  store: ConditionStore,
+  server: string,
+  parameters: unknown,
+  kind: ConditionKind = 'serverControl',
+): Promise<Condition> {
   return store.create({ kind, server, parameters, requestedBy: 'test' });
 }
 
 /** Polls until `check` returns a value (not undefined), at most `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
 }
 
-export async function waitForFinal(store: ConditionStore, id: string, timeoutMs: number): Promise<Condition> {
+export async function waitForFinal(
+  store: ConditionStore,
+  id: string,
+  timeoutMs: number,
+): Promise<Condition> {
   return waitFor(
     `condition ${id} to reach a final state`,
     async () => {
@@ -107,12 +144,22 @@ export async function waitForFinal(store: ConditionStore, id: string, timeoutMs:
   );
 }
 
-export async function waitForRecord(store: ConditionStore, id: string, record: string | RegExp, timeoutMs: number, intervalMs = 20): Promise<Condition> {
+export async function waitForRecord(
+  store: ConditionStore,
+  id: string,
+  record: string | RegExp,
+  timeoutMs: number,
+  intervalMs = 20,
+): Promise<Condition> {
   return waitFor(
     `condition ${id} to record ${String(record)}`,
     async () => {
       const c = await store.get(id);
-      return c?.status.records.some((r) => (typeof record === 'string' ? r.msg === record : record.test(r.msg))) ? c : undefined;
+      return c?.status.records.some((r) =>
+        typeof record === 'string' ? r.msg === record : record.test(r.msg),
+      )
+        ? c
+        : undefined;
     },
     timeoutMs,
     intervalMs,
@@ -147,7 +194,11 @@ export interface TestController {
 }
 
 /** A controller replica in this process, recording its driver calls. */
-export async function startTestController(nats: TestNats, inventoryFile: string, overrides: Partial<ControllerOptions> & { logName: string }): Promise<TestController> {
+export async function startTestController(
+  nats: TestNats,
+  inventoryFile: string,
+  overrides: Partial<ControllerOptions> & { logName: string },
+): Promise<TestController> {
   const calls: DriverCallEvent[] = [];
   const { logName, ...rest } = overrides;
   const { logger, file } = fileLogger(logName);
@@ -164,7 +215,10 @@ export async function startTestController(nats: TestNats, inventoryFile: string,
 
 /** Builds dist/ (incremental: quick when nothing changed), so a child process runs the current code. */
 export function ensureBuilt(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], { cwd: CONTROLLER_DIR, stdio: 'pipe' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], {
+    cwd: CONTROLLER_DIR,
+    stdio: 'pipe',
+  });
 }
 
 export interface ControllerProcess {
@@ -177,14 +231,18 @@ export interface ControllerProcess {
 
 /** `node apps/controller/dist/main.js`, configured through its environment only, as in production. */
 export function spawnController(env: Record<string, string>, logName: string): ControllerProcess {
-  const { file } = { file: join(tmpdir(), 'switchboard-controller-test-logs', `${logName}-${process.pid}.log`) };
+  const { file } = {
+    file: join(tmpdir(), 'switchboard-controller-test-logs', `${logName}-${process.pid}.log`),
+  };
   mkdirSync(join(tmpdir(), 'switchboard-controller-test-logs'), { recursive: true });
   const out = openSync(file, 'w');
   const child = spawn(process.execPath, [join(CONTROLLER_DIR, 'dist', 'main.js')], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', out, out],
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   return {
     child,
     pid: child.pid!,

@@ -79,9 +79,12 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
       },
     };
     const commandsDir = join(dir, 'commands');
-    for (const [command, spec] of Object.entries(options.commands ?? {})) writeCommand(commandsDir, command, spec);
+    for (const [command, spec] of Object.entries(options.commands ?? {}))
+      writeCommand(commandsDir, command, spec);
     const nodes =
-      typeof options.nodes === 'function' ? options.nodes(world) : (options.nodes ?? (fleet?.bmcs ?? []).map((bmc) => ({ name: bmc.name, bmc })));
+      typeof options.nodes === 'function'
+        ? options.nodes(world)
+        : (options.nodes ?? (fleet?.bmcs ?? []).map((bmc) => ({ name: bmc.name, bmc })));
     const inventoryFile = writeInventory(dir, nodes, options.platforms);
     const testNats = nats;
 
@@ -93,12 +96,19 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
       async startController(overrides: SceneControllerOptions) {
         // No commands, no commands directory: such a controller refuses actions as an unconfigured one does.
         const commands = options.commands && { commandsDir };
-        const ctl = await startTestController(testNats, inventoryFile, { logName: `${name}-${overrides.id}`, ...commands, ...overrides });
+        const ctl = await startTestController(testNats, inventoryFile, {
+          logName: `${name}-${overrides.id}`,
+          ...commands,
+          ...overrides,
+        });
         controllers.push(ctl);
         return ctl;
       },
       spawnController(env: Record<string, string> & { CONTROLLER_ID: string }) {
-        const child = spawnController({ NATS_URL: testNats.url, INVENTORY_FILE: inventoryFile, ...env }, `${name}-${env.CONTROLLER_ID}`);
+        const child = spawnController(
+          { NATS_URL: testNats.url, INVENTORY_FILE: inventoryFile, ...env },
+          `${name}-${env.CONTROLLER_ID}`,
+        );
         children.push(child);
         return child;
       },
