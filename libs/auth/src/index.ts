@@ -5,3 +5,5 @@ export * from './secret-file';
 export * from './secret-strength';
 export * from './subject';
 export * from './jwt-secret';
+export * from './lifetime';
+export * from './token-days';

@@ -3,10 +3,7 @@ import { Scope, isScope } from './scopes';
 import { checkSecret } from './secret-strength';
 import { subjectProblem } from './subject';
 import { TOKEN_ALGORITHM } from './algorithm';
-
-export const DEFAULT_TOKEN_DAYS = 30;
-/** Longest lifetime a minted token may have: a token cannot be revoked alone, only with every other. */
-export const MAX_TOKEN_DAYS = 3650;
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from './token-days';
 
 export interface TokenRequest {
   subject: string;

@@ -37,7 +37,8 @@ describe('mintToken', () => {
 
   it.each<[string, Partial<TokenRequest>, string]>([
     ['no subject', { subject: '' }, 'token has no subject (sub)'],
-    ['a subject with a newline', { subject: 'a\nb' }, 'control characters'],
+    ['a subject with a newline', { subject: 'a\nb' }, 'only letters, digits'],
+    ['the reserved subject anonymous', { subject: 'anonymous' }, 'is reserved'],
     ['no scope', { scopes: [] }, 'a token needs at least one scope'],
     ['an unknown scope', { scopes: ['root' as never] }, 'unknown scope "root"'],
     ['zero days', { days: 0 }, 'days must be a number above 0 and at most 3650, got 0'],
@@ -47,6 +48,11 @@ describe('mintToken', () => {
     expect(() => mintToken({ subject: 'alice', scopes: ['read'], ...change }, JWT_SECRET)).toThrow(
       message,
     );
+  });
+
+  it('mints at the maximum lifetime a token the verifier still accepts', () => {
+    const token = mintToken({ subject: 'alice', scopes: ['read'], days: 3650, now }, JWT_SECRET);
+    expect(new TokenVerifier(JWT_SECRET).verify(token, now).subject).toBe('alice');
   });
 
   it('refuses a weak secret without showing it', () => {

@@ -4,6 +4,9 @@ import { TokenRefused, TokenVerifier } from './token-verifier';
 
 const verifier = new TokenVerifier(JWT_SECRET);
 const now = Math.floor(Date.now() / 1000);
+const SUBJECT_SYNTAX =
+  'token subject (sub) must start with a letter or digit and hold only letters, digits' +
+  ' and . _ @ + : -';
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function reasonFor(token: string): string {
@@ -65,6 +68,38 @@ describe('TokenVerifier', () => {
     ],
     ['no exp', signToken({ exp: undefined }), 'token has no expiry (exp); tokens must expire'],
     [
+      'an exp a century ahead (only minting capped the lifetime)',
+      signToken({ exp: now + 100 * 365 * 86_400 }),
+      'token lifetime (exp - iat) is over the maximum of 3650 days',
+    ],
+    [
+      'an exp one second past the maximum lifetime',
+      signToken({ iat: now - 60, exp: now - 60 + 3650 * 86_400 + 1 }),
+      'token lifetime (exp - iat) is over the maximum of 3650 days',
+    ],
+    ['no iat', signToken({ iat: undefined }), 'token has no issue time (iat)'],
+    ['an iat that is not a number', signToken({ iat: 'now' }), 'token iat claim is not a number'],
+    [
+      'an iat in the future',
+      signToken({ iat: now + 3600, exp: now + 7200 }),
+      `token issued in the future (iat ${new Date((now + 3600) * 1000).toISOString()})`,
+    ],
+    [
+      'an exp before its iat',
+      signToken({ iat: now + 50, exp: now + 30 }),
+      'token expires before it was issued (exp <= iat)',
+    ],
+    [
+      'a crit header, even one naming a known parameter',
+      signToken({}, JWT_SECRET, 'HS256', { crit: ['exp'] }),
+      'token header has critical extensions (crit); none is accepted',
+    ],
+    [
+      'an unknown crit extension',
+      signToken({}, JWT_SECRET, 'HS256', { crit: ['b64'], b64: false }),
+      'token header has critical extensions (crit); none is accepted',
+    ],
+    [
       'an exp that is not a number',
       signToken({ exp: 'tomorrow' }),
       'token exp claim is not a number',
@@ -72,10 +107,21 @@ describe('TokenVerifier', () => {
     ['no sub', signToken({ sub: undefined }), 'token has no subject (sub)'],
     ['an empty sub', signToken({ sub: '' }), 'token has no subject (sub)'],
     ['a numeric sub', signToken({ sub: 42 }), 'token subject (sub) is not a string'],
+    ['a sub with a newline', signToken({ sub: 'alice\nwho: admin' }), SUBJECT_SYNTAX],
+    ['a sub with a C1 control', signToken({ sub: 'alice\u009b31m' }), SUBJECT_SYNTAX],
+    ['a sub with a line separator', signToken({ sub: 'alice\u2028root' }), SUBJECT_SYNTAX],
+    ['a sub with a bidi override', signToken({ sub: 'alice\u202enimda' }), SUBJECT_SYNTAX],
+    ['a sub with a space', signToken({ sub: 'alice admin' }), SUBJECT_SYNTAX],
+    ['a sub starting with a dash', signToken({ sub: '-alice' }), SUBJECT_SYNTAX],
     [
-      'a sub with a newline',
-      signToken({ sub: 'alice\nwho: admin' }),
-      'token subject (sub) contains control characters',
+      'the sub "anonymous"',
+      signToken({ sub: 'anonymous' }),
+      'token subject (sub) "anonymous" is reserved',
+    ],
+    [
+      'the sub "Anonymous"',
+      signToken({ sub: 'Anonymous' }),
+      'token subject (sub) "Anonymous" is reserved',
     ],
     [
       'a 201-character sub',
@@ -114,6 +160,20 @@ describe('TokenVerifier', () => {
   ])('takes scopes from %s', (_name, scope, scopes) => {
     const principal = verifier.verify(signToken({ sub: 'alice', scope }));
     expect([...principal.scopes].sort()).toEqual(scopes.sort());
+  });
+
+  it.each(['alice', 'bob@example.org', 'ci:deploy', 'rack2-operator', 'svc.backup+1', '42'])(
+    'accepts the subject %s',
+    (sub) => {
+      expect(verifier.verify(signToken({ sub })).subject).toBe(sub);
+    },
+  );
+
+  it.each<[string, Record<string, number>]>([
+    ['the maximum lifetime exactly', { iat: now - 60, exp: now - 60 + 3650 * 86_400 }],
+    ['an iat up to a minute ahead (clock skew)', { iat: now + 59, exp: now + 3600 }],
+  ])('accepts %s', (_name, times) => {
+    expect(verifier.verify(signToken(times)).subject).toBe('tester');
   });
 
   it('answers the subject, the servers claim and the expiry', () => {

@@ -2,7 +2,14 @@ import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { quote } from '../errors/api-error';
 import type { Principal } from './principal';
-import { Scope, TOKEN_ALGORITHM, checkSecret, isScope, subjectProblem } from '@switchboard/auth';
+import {
+  Scope,
+  TOKEN_ALGORITHM,
+  checkSecret,
+  isScope,
+  lifetimeProblem,
+  subjectProblem,
+} from '@switchboard/auth';
 
 /** Longest `servers` claim accepted, the same bound as a batch request's `targets`. */
 const MAX_SERVERS_CLAIM = 4096;
@@ -53,8 +60,10 @@ function refusal(err: unknown): TokenRefused {
 
 /**
  * Verifies HS256 bearer tokens against the API's secret. Beyond jsonwebtoken's checks it
- * insists on an expiry (OpenFlight's server accepts tokens without `exp` forever; this
- * one does not) and a subject, which becomes `requestedBy`. The secret is an ES private
+ * accepts only what `mintToken` makes: an expiry (OpenFlight's server accepts tokens
+ * without `exp` forever; this one does not) within the maximum lifetime of the issue time,
+ * an issue time not in the future, no `crit` header, and a subject of the minter's syntax,
+ * which becomes `requestedBy`. The secret is an ES private
  * field, so printing or logging the verifier cannot show it.
  */
 export class TokenVerifier {
@@ -77,6 +86,10 @@ export class TokenVerifier {
         `token algorithm ${typeof alg === 'string' ? quote(alg, 20) : 'missing'} is not accepted; only ${TOKEN_ALGORITHM}`,
       );
     }
+    // RFC 7515 4.1.11: a recipient must refuse extensions it is told are critical and does
+    // not understand. This one understands none, and the minter never writes `crit`.
+    if ('crit' in decoded.header)
+      throw new TokenRefused('token header has critical extensions (crit); none is accepted');
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.#secret, {
@@ -88,8 +101,8 @@ export class TokenVerifier {
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
       throw new TokenRefused('token payload is not a JSON object');
-    if (typeof payload.exp !== 'number')
-      throw new TokenRefused('token has no expiry (exp); tokens must expire');
+    const times = lifetimeProblem(payload.iat, payload.exp, Math.floor(now.getTime() / 1000));
+    if (times) throw new TokenRefused(times);
     const problem = subjectProblem(payload.sub);
     if (problem) throw new TokenRefused(problem);
     const servers = serversOf(payload.servers);
@@ -97,7 +110,7 @@ export class TokenVerifier {
       subject: payload.sub as string,
       scopes: scopesOf(payload.scope),
       ...(servers === undefined ? {} : { servers }),
-      expiresAt: new Date(payload.exp * 1000),
+      expiresAt: new Date((payload.exp as number) * 1000),
     };
   }
 }

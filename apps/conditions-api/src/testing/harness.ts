@@ -30,23 +30,29 @@ export type Claims = Record<string, unknown>;
 
 /**
  * A token as a client would send it: HS256 with `secret`, claims `sub: "tester"`,
- * `scope: "admin"` and an expiry an hour ahead unless `claims` says otherwise. A claim
+ * `scope: "admin"`, issued now and expiring an hour ahead unless `claims` says otherwise;
+ * `header` adds header parameters. A claim
  * given as `undefined` is left out (`{ exp: undefined }` makes a token that never expires).
  */
 export function signToken(
   claims: Claims = {},
   secret = JWT_SECRET,
   algorithm: jwt.Algorithm = 'HS256',
+  header: Record<string, unknown> = {},
 ): string {
   const all: Claims = {
     sub: 'tester',
     scope: 'admin',
+    iat: Math.floor(Date.now() / 1000),
     exp: Math.floor(Date.now() / 1000) + 3600,
     ...claims,
   };
   const payload = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
   // Signed as JSON text: jsonwebtoken then checks no claim, so tests can make any token a client could.
-  return jwt.sign(JSON.stringify(payload), secret, { algorithm });
+  return jwt.sign(JSON.stringify(payload), secret, {
+    algorithm,
+    header: { alg: algorithm, ...header } as jwt.JwtHeader,
+  });
 }
 
 /** `Authorization` header carrying `token`. */
