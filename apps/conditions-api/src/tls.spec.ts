@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect, type ConnectionOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerConditionsResponse } from '@switchboard/condition-types';
@@ -109,5 +110,42 @@ describe('HTTPS', () => {
       req.end();
     });
     await expect(plain).rejects.toThrow(/socket hang up|ECONNRESET/);
+  });
+
+  /** The protocol and cipher a handshake offering only `offer` agrees on, or its error. */
+  function handshake(offer: ConnectionOptions): Promise<{ protocol: string; cipher: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: h.port, ca: cert, ...offer }, () => {
+        resolve({ protocol: socket.getProtocol() ?? '', cipher: socket.getCipher().name });
+        socket.end();
+      });
+      socket.on('error', reject);
+      socket.setTimeout(5000, () => socket.destroy(new Error('timed out')));
+    });
+  }
+
+  it.each<[string, ConnectionOptions]>([
+    ['static RSA with CBC', { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA:AES256-SHA' }],
+    [
+      'static RSA with GCM (no forward secrecy)',
+      { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' },
+    ],
+    [
+      'ECDHE with CBC',
+      { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA384' },
+    ],
+    ['DHE', { maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES128-GCM-SHA256' }],
+    ['TLS 1.1', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }],
+  ])('refuses a client that offers only %s', async (_name, offer) => {
+    await expect(handshake(offer)).rejects.toThrow(/handshake failure|protocol version|alert/);
+  });
+
+  it.each<[string, ConnectionOptions, string, RegExp]>([
+    ['TLS 1.3', {}, 'TLSv1.3', /^TLS_/],
+    ['TLS 1.2 with ECDHE and GCM', { maxVersion: 'TLSv1.2' }, 'TLSv1.2', /^ECDHE-RSA-AES\d+-GCM/],
+  ])('agrees on %s', async (_name, offer, protocol, cipher) => {
+    const agreed = await handshake(offer);
+    expect(agreed.protocol).toBe(protocol);
+    expect(agreed.cipher).toMatch(cipher);
   });
 });

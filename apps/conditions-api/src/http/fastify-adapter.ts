@@ -4,6 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { clip, quote, reasonPhrase } from '../errors/api-error';
 import { sendError } from '../errors/error.filter';
+import { tlsServerPolicy } from './tls-policy';
 
 /** Largest request body accepted; larger ones get 413. */
 export const BODY_LIMIT = 64 * 1024;
@@ -44,7 +45,14 @@ export class ApiFastifyAdapter extends FastifyAdapter {
   constructor(tls?: TlsOptions) {
     super({
       ...(tls
-        ? { https: { cert: tls.cert, key: tls.key, maxHeaderSize: MAX_HEADER_SIZE } }
+        ? {
+            https: {
+              cert: tls.cert,
+              key: tls.key,
+              ...tlsServerPolicy,
+              maxHeaderSize: MAX_HEADER_SIZE,
+            },
+          }
         : { http: { maxHeaderSize: MAX_HEADER_SIZE } }),
       bodyLimit: BODY_LIMIT,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
