@@ -1,26 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream } from '@nats-io/jetstream';
-import type { JsMsg } from '@nats-io/jetstream';
-import { ConditionStore } from '@switchboard/condition-store';
-import { CONTROLLER_CONSUMER, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { startWorker } from '@switchboard/condition-queue';
 import { createDriver } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
 import { createLogger, Logger } from '@switchboard/logging';
 import { connectWithRetry, provision } from '@switchboard/nats';
-import { listenForCancels } from './actions/cancel-listener';
-import { ByteBudget, OUTPUT_BUDGET_BYTES } from './actions/output-budget';
 import { CommandsDirectory, openCommandsDirectory } from './actions/commands-directory';
-import { BmcLeases } from './concurrency/bmc-leases';
-import { KeyedMutex } from './concurrency/keyed-mutex';
-import { Slots } from './concurrency/slots';
-import { DeliveryDeps, handleDelivery, Job } from './consumer/handle-delivery';
-import { PullLoop } from './consumer/pull-loop';
-import { HandBack } from './errors/outcomes';
-import { Heartbeat, isAlive } from './liveness/heartbeat';
+import { conditionHandlers } from './handlers/registry';
 import type { DriverCallEvent } from './reconcile/driver-call';
-import type { DriverFactory } from './reconcile/run-condition';
+import type { ControllerServices, DriverFactory } from './services';
 
 export interface ControllerOptions {
   natsUrl: string;
@@ -88,21 +77,8 @@ export const DEFAULTS = {
   pullExpiresMs: 5000,
 } as const;
 
-/** How long hand-back may take once the jobs are told to stop (they kill their tool and write one record). */
-const HAND_BACK_WAIT_MS = 10_000;
-
 function defaultId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-}
-
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  const timer = new AbortController();
-  const done = await Promise.race([
-    promise.then(() => true),
-    sleep(ms, false, { signal: timer.signal }).catch(() => false),
-  ]);
-  timer.abort();
-  return done;
 }
 
 /**
@@ -146,85 +122,36 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   };
   try {
     const buckets = await provision(nc);
-    const store = new ConditionStore(nc, buckets);
-    const js = jetstream(nc);
-    const consumer = await js.consumers.get(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
     // A change made right after start must not be missed (tests and operators copy a command in at once).
     await commands?.ready;
 
-    const jobs = new Map<string, Job>();
-    const tasks = new Set<Promise<void>>();
-    const heartbeat = new Heartbeat(
-      buckets.controllers,
-      { id, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() },
-      () => [...jobs.keys()],
-      cfg.heartbeatIntervalMs,
-      logger,
-    );
-    await heartbeat.start();
-
-    const factory: DriverFactory =
-      opts.createDriver ??
-      ((server, platforms) =>
-        createDriver(server, platforms, { baseEnv: env, ipmitoolHome: opts.ipmitoolHome }));
-    const deps: DeliveryDeps = {
+    const services: ControllerServices = {
       controllerId: id,
-      store,
-      isAlive: (other) => isAlive(buckets.controllers, other),
-      jobs,
+      inventory: () => inventory.current(),
+      commands,
+      createDriver:
+        opts.createDriver ??
+        ((server, platforms) =>
+          createDriver(server, platforms, { baseEnv: env, ipmitoolHome: opts.ipmitoolHome })),
+      js: jetstream(nc),
+      buckets,
+      settings: { ...cfg, commandSecrets: opts.commandSecrets ?? [] },
+      env,
+      logger,
+      onDriverCall: opts.onDriverCall,
+    };
+    const worker = await startWorker({
+      nc,
+      buckets,
+      id,
+      handlers: conditionHandlers(services),
+      fanout: cfg.fanout,
+      heartbeatIntervalMs: cfg.heartbeatIntervalMs,
       workingIntervalMs: cfg.workingIntervalMs,
       heldRetryDelayMs: cfg.heldRetryDelayMs,
-      logger,
-      run: {
-        controllerId: id,
-        inventory: () => inventory.current(),
-        createDriver: factory,
-        bmcLocks: new KeyedMutex(),
-        bmcLeases: new BmcLeases(buckets.bmcLeases, logger),
-        timing: {
-          verifyTimeoutMs: cfg.verifyTimeoutMs,
-          pollIntervalMs: cfg.verifyIntervalMs,
-          pollMaxIntervalMs: Math.max(cfg.verifyIntervalMs, 1000),
-          bmcResetSettleMs: cfg.bmcResetSettleMs,
-        },
-        operationTimeoutMs: cfg.operationTimeoutMs,
-        retry: {
-          attempts: cfg.operationAttempts,
-          baseDelayMs: cfg.retryBaseDelayMs,
-          maxDelayMs: 30_000,
-        },
-        onDriverCall: opts.onDriverCall,
-        actions: {
-          controllerId: id,
-          commands,
-          inventory: () => inventory.current(),
-          secrets: { allowed: opts.commandSecrets ?? [], env },
-          serverLocks: new KeyedMutex(),
-          js,
-          outputBudget: new ByteBudget(OUTPUT_BUDGET_BYTES),
-        },
-      },
-    };
-    listenForCancels(nc, jobs, logger);
-
-    const slots = new Slots(cfg.fanout);
-    const onMessage = (msg: JsMsg): void => {
-      const task = handleDelivery(msg, deps)
-        .catch((err) =>
-          logger.error({ event: 'delivery.crashed', err }, 'unexpected error handling a message'),
-        )
-        .finally(() => {
-          slots.release(1);
-          tasks.delete(task);
-        });
-      tasks.add(task);
-    };
-    const pull = new PullLoop(consumer, slots, onMessage, {
-      maxBatch: cfg.fanout,
-      expiresMs: Math.max(1000, cfg.pullExpiresMs),
+      pullExpiresMs: cfg.pullExpiresMs,
       logger,
     });
-    pull.start();
     logger.info(
       {
         event: 'controller.started',
@@ -239,24 +166,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     let stopping: Promise<void> | undefined;
     const shutdown = (graceMs: number): Promise<void> => {
       stopping ??= (async () => {
-        logger.info(
-          { event: 'controller.draining', inFlight: jobs.size, graceMs },
-          'stopping: no more pulls, finishing in-flight work',
-        );
-        const pulling = pull.stop();
-        const finished = jobs.size === 0 || (await settledWithin(Promise.all([...tasks]), graceMs));
-        // Heartbeat first: a replica receiving a handed-back message must see us gone and take it at once.
-        await heartbeat.stop();
-        if (!finished) {
-          logger.warn(
-            { event: 'controller.handing_back', conditions: [...jobs.keys()] },
-            `handing ${jobs.size} conditions back`,
-          );
-          for (const job of jobs.values()) job.abort.abort(new HandBack());
-          await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
-        }
-        await pulling;
-        await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
+        await worker.stop(graceMs);
         await nc.flush().catch(() => undefined);
         await cleanup();
         logger.info({ event: 'controller.stopped' }, 'controller stopped');

@@ -1,7 +1,7 @@
 import type { RunCommandResult } from '@switchboard/commands';
 import type { ActionResult } from '@switchboard/condition-types';
 import { formatSeconds } from '../errors/describe-fault';
-import type { Outcome } from '../reconcile/progress';
+import type { Outcome } from '@switchboard/condition-queue';
 
 export interface RunContext {
   /** What ran where, as records say it: "usage/metal.sh on node01". */

@@ -1,5 +1,5 @@
 import type { CommandDefinition, LoadResult } from '@switchboard/commands';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import { resolveCommand } from './resolve-command';
 
 const usage = { name: 'usage' } as CommandDefinition;

@@ -1,5 +1,5 @@
 import { CommandDefinition, formatProblem } from '@switchboard/commands';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import type { CommandsSource } from './commands-directory';
 
 export const NO_COMMANDS_DIR = 'no commands directory configured (COMMANDS_DIR)';

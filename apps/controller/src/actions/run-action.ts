@@ -7,14 +7,11 @@ import {
   ScriptChoice,
   selectScript,
 } from '@switchboard/commands';
-import type { ActionCondition, StatusRecord } from '@switchboard/condition-types';
+import { ConditionFailure, Outcome, Task } from '@switchboard/condition-queue';
+import type { ActionCondition } from '@switchboard/condition-types';
 import type { Inventory } from '@switchboard/inventory';
-import type { Logger } from '@switchboard/logging';
-import { KeyedMutex } from '../concurrency/keyed-mutex';
-import { ConditionFailure } from '../errors/outcomes';
-import type { Outcome, Progress } from '../reconcile/progress';
+import type { KeyedMutex } from '../concurrency/keyed-mutex';
 import { INTERRUPTED_ERROR, runningRecord, scriptWasStarted } from './action-records';
-import type { Cancellation } from './cancellation';
 import { actionOutcome } from './describe-run';
 import type { ByteBudget } from './output-budget';
 import { OutputPublisher, OutputSummary } from './output-publisher';
@@ -35,15 +32,7 @@ export interface ActionDeps {
   outputBudget: ByteBudget;
 }
 
-export interface ActionRequest {
-  condition: ActionCondition;
-  progress: Progress;
-  takeover?: { previousRecords: readonly StatusRecord[] };
-  /** Aborted when the controller hands its work back (shutdown). */
-  signal: AbortSignal;
-  cancellation: Cancellation;
-  logger: Logger;
-}
+export type ActionRequest = Task<ActionCondition>;
 
 interface Plan {
   command: CommandDefinition;

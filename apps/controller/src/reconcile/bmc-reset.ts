@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerControlResult } from '@switchboard/condition-types';
 import { DriverError } from '@switchboard/drivers';
 import { formatSeconds } from '../errors/describe-fault';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import { need, ReconcileContext } from './context';
 import { lastCommand, resumeBmcReset } from './redelivery-rule';
 import { sendOnce } from './send-once';

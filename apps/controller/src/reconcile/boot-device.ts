@@ -1,6 +1,6 @@
 import type { BootDevice, ServerControlResult } from '@switchboard/condition-types';
 import type { BootDeviceReading } from '@switchboard/drivers';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import { need, ReconcileContext } from './context';
 
 /**

@@ -1,9 +1,9 @@
 import type { StatusRecord } from '@switchboard/condition-types';
 import type { Driver } from '@switchboard/drivers';
 import type { Logger } from '@switchboard/logging';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import type { DriverCalls } from './driver-call';
-import type { Progress } from './progress';
+import type { Progress } from '@switchboard/condition-queue';
 
 export interface ReconcileTiming {
   /** How long a power change (or a BMC coming back) may take to show: VERIFY_TIMEOUT_MS. */

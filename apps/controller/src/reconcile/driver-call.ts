@@ -1,7 +1,7 @@
 import { DriverError, DriverFaultKind, OperationContext } from '@switchboard/drivers';
 import type { Logger } from '@switchboard/logging';
 import { describeFault, formatSeconds } from '../errors/describe-fault';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import { AttemptsExhausted, RetryPolicy, withRetry } from '../retry';
 
 /** One call to a driver, as the op log and the tests see it. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PowerState } from '@switchboard/condition-types';
 import { DriverError } from '@switchboard/drivers';
 import { formatSeconds } from '../errors/describe-fault';
-import { ConditionFailure } from '../errors/outcomes';
+import { ConditionFailure } from '@switchboard/condition-queue';
 import { need, ReconcileContext } from './context';
 
 /**

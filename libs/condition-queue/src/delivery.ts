@@ -1,13 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { ConditionStore } from '@switchboard/condition-store';
-import type { ConditionKind } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
-import { Cancellation } from '../actions/cancellation';
-import { handedBack, LostCondition } from '../errors/outcomes';
-import { claimCondition } from '../liveness/takeover';
-import { Progress } from '../reconcile/progress';
-import { runCondition, RunDeps } from '../reconcile/run-condition';
+import { Cancellation } from './cancellation';
+import { claimCondition } from './claim';
+import { handedBack, LostCondition } from './errors';
+import type { HandlerRegistry } from './handler';
 import { keepAlive, MessageHolder } from './keep-alive';
+import { Progress } from './progress';
+import { runHandler } from './run-handler';
 
 /** A condition this replica is handling right now. */
 export interface Job {
@@ -18,8 +18,8 @@ export interface Job {
   /** Aborted with HandBack when the controller shuts down before the job is done. */
   abort: AbortController;
   /** Resolves with the condition's kind once this replica holds it; undefined when it does not (final, missing, held elsewhere). */
-  held: Promise<ConditionKind | undefined>;
-  /** Flipped by a cancel request (actions only). */
+  held: Promise<string | undefined>;
+  /** Flipped by a cancel request (cancellable kinds only). */
   cancellation: Cancellation;
 }
 
@@ -29,7 +29,7 @@ export interface DeliveryDeps {
   isAlive(controllerId: string): Promise<boolean>;
   /** Jobs by condition id; shared with the controller (heartbeat, drain). */
   jobs: Map<string, Job>;
-  run: RunDeps;
+  handlers: HandlerRegistry;
   /** Interval of in-progress acks. */
   workingIntervalMs: number;
   /** Redelivery delay for a condition another live replica is working on. */
@@ -93,8 +93,8 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
     return;
   }
 
-  let settleHeld: (kind: ConditionKind | undefined) => void = () => undefined;
-  const held = new Promise<ConditionKind | undefined>((resolve) => (settleHeld = resolve));
+  let settleHeld: (kind: string | undefined) => void = () => undefined;
+  const held = new Promise<string | undefined>((resolve) => (settleHeld = resolve));
   const job: Job = {
     id,
     server,
@@ -126,7 +126,7 @@ async function work(
   job: Job,
   deps: DeliveryDeps,
   base: Logger,
-  settleHeld: (kind: ConditionKind | undefined) => void,
+  settleHeld: (kind: string | undefined) => void,
 ): Promise<void> {
   if (job.abort.signal.aborted) {
     job.holder.msg.nak();
@@ -185,17 +185,14 @@ async function work(
   );
   const progress = new Progress(deps.store, claim.stored, logger, job.abort.signal);
   try {
-    const outcome = await runCondition(
-      {
-        condition,
-        progress,
-        takeover: claim.takeover ? { previousRecords: claim.previousRecords } : undefined,
-        signal: job.abort.signal,
-        cancellation: job.cancellation,
-        logger,
-      },
-      deps.run,
-    );
+    const outcome = await runHandler(deps.handlers, {
+      condition,
+      progress,
+      takeover: claim.takeover ? { previousRecords: claim.previousRecords } : undefined,
+      signal: job.abort.signal,
+      cancellation: job.cancellation,
+      logger,
+    });
     await progress.finish(outcome);
     await ackFinal(job.holder, logger);
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Condition, StatusRecord } from '@switchboard/condition-types';
 import { ConditionStore, StaleWriteError, StoredCondition } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
-import { LostCondition, StoreUnavailable } from '../errors/outcomes';
+import { LostCondition, StoreUnavailable } from './errors';
 
 type Result = NonNullable<Condition['result']>;
 

@@ -1,10 +1,5 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import {
-  CANCEL_SUBJECT_PREFIX,
-  CancelReply,
-  CancelRequest,
-  ConditionKind,
-} from '@switchboard/condition-types';
+import { CANCEL_SUBJECT_PREFIX, CancelReply, CancelRequest } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import type { Cancellation } from './cancellation';
 
@@ -12,7 +7,7 @@ import type { Cancellation } from './cancellation';
 export interface CancellableJob {
   server?: string;
   /** Resolves with the condition's kind once this replica holds it, or undefined if it turns out not to. */
-  held: Promise<ConditionKind | undefined>;
+  held: Promise<string | undefined>;
   cancellation: Cancellation;
 }
 
@@ -21,10 +16,12 @@ export interface CancellableJob {
  * hears every request; only the one holding the condition answers, so the requester gets one
  * answer or, when nobody runs it, none (a timeout). A condition still being claimed here is
  * answered once the claim is settled, never before: the claim may go to another replica.
+ * Only conditions of the `cancellable` kinds are stopped; the others are refused, saying so.
  */
 export function listenForCancels(
   nc: NatsConnection,
   jobs: ReadonlyMap<string, CancellableJob>,
+  cancellable: readonly string[],
   logger: Logger,
 ): Subscription {
   return nc.subscribe(`${CANCEL_SUBJECT_PREFIX}.>`, {
@@ -36,7 +33,7 @@ export function listenForCancels(
         );
         return;
       }
-      answer(msg, jobs, logger).catch((e: unknown) =>
+      answer(msg, jobs, cancellable, logger).catch((e: unknown) =>
         logger.error({ event: 'cancel.failed', err: e }, 'could not handle a cancel request'),
       );
     },
@@ -46,6 +43,7 @@ export function listenForCancels(
 async function answer(
   msg: Msg,
   jobs: ReadonlyMap<string, CancellableJob>,
+  cancellable: readonly string[],
   logger: Logger,
 ): Promise<void> {
   const id = msg.subject.slice(CANCEL_SUBJECT_PREFIX.length + 1).toLowerCase();
@@ -76,14 +74,14 @@ async function answer(
     });
     return;
   }
-  if (kind !== 'action') {
+  if (!cancellable.includes(kind)) {
     log.info(
       { event: 'cancel.refused', by: request.by, kind },
       `cancel by ${request.by} refused: a ${kind} condition is not cancelled once running`,
     );
     reply({
       ok: false,
-      error: `condition ${id} is a ${kind} condition: only actions can be cancelled while they run`,
+      error: `condition ${id} is a ${kind} condition: ${onlyThese(cancellable)}`,
     });
     return;
   }
@@ -103,4 +101,10 @@ async function answer(
     `cancelled by ${request.by}: stopping the script`,
   );
   reply({ ok: true });
+}
+
+/** "only actions can be cancelled while they run", from the kinds that can. */
+function onlyThese(kinds: readonly string[]): string {
+  if (kinds.length === 0) return 'no condition can be cancelled while it runs';
+  return `only ${kinds.map((k) => `${k}s`).join(' and ')} can be cancelled while they run`;
 }

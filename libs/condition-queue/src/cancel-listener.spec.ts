@@ -1,8 +1,8 @@
 import type { Subscription } from '@nats-io/nats-core';
 import { cancelSubject, ConditionKind } from '@switchboard/condition-types';
 import pino from 'pino';
-import { startTestNats, TestNats } from '../test-support/harness';
 import { CancellableJob, listenForCancels } from './cancel-listener';
+import { startTestNats, TestNats } from './test-support/nats';
 import { Cancellation } from './cancellation';
 
 // Real core NATS request/reply; the jobs are what handle-delivery keeps for each condition.
@@ -14,7 +14,7 @@ const jobs = new Map<string, CancellableJob>();
 
 beforeAll(async () => {
   nats = await startTestNats('cancel');
-  sub = listenForCancels(nats.nc, jobs, pino({ level: 'silent' }));
+  sub = listenForCancels(nats.nc, jobs, ['action'], pino({ level: 'silent' }));
 });
 
 afterAll(async () => {

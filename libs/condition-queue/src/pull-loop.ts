@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@switchboard/logging';
-import { Slots } from '../concurrency/slots';
+import type { Slots } from './slots';
 
 export interface PullLoopOptions {
   /** Largest batch one pull request asks for. */

@@ -1,0 +1,241 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { Condition, ConditionKind } from '@switchboard/condition-types';
+import { cancelSubject, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import pino from 'pino';
+import { ConditionFailure } from './errors';
+import { ConditionHandler, HandlerRegistry, Task } from './handler';
+import { startTestNats, TestNats } from './test-support/nats';
+import { startWorker, Worker, WorkerOptions } from './worker';
+
+// The queue against a real nats-server: conditions created through the store, handlers that
+// stand in for the controller's, and the KV records and stream as the proof.
+
+const logger = pino({ level: 'silent' });
+const PARAMETERS: Record<ConditionKind, unknown> = {
+  serverControl: { action: 'get_power_state' },
+  action: { command: 'usage' },
+};
+const RESULTS = {
+  serverControl: { power_state: 'on' },
+  action: { exit_code: 0, script: 'usage/default.sh' },
+} as const;
+
+let nats: TestNats;
+const workers: Worker[] = [];
+let servers = 0;
+
+beforeAll(async () => {
+  nats = await startTestNats('worker');
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop(0)));
+});
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+async function start(id: string, handlers: HandlerRegistry, extra: Partial<WorkerOptions> = {}) {
+  const worker = await startWorker({
+    nc: nats.nc,
+    buckets: nats.buckets,
+    id,
+    handlers,
+    fanout: 4,
+    heartbeatIntervalMs: 500,
+    workingIntervalMs: 1000,
+    heldRetryDelayMs: 200,
+    pullExpiresMs: 1000,
+    logger,
+    ...extra,
+  });
+  workers.push(worker);
+  return worker;
+}
+
+function create(kind: ConditionKind): Promise<Condition> {
+  servers++;
+  return nats.store.create({
+    kind,
+    server: `server-${servers}`,
+    parameters: PARAMETERS[kind],
+    requestedBy: 'test',
+  });
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const finalOf = (id: string) =>
+  waitFor(`condition ${id} final`, async () => {
+    const c = await nats.store.get(id);
+    return c && (c.state === 'succeeded' || c.state === 'failed') ? c : undefined;
+  });
+
+const messagesLeft = async () =>
+  (await (await jetstreamManager(nats.nc)).streams.info(STREAM_CONDITIONS)).state.messages;
+
+/** A handler that does what `act` says and remembers every task it was given. */
+function handler<K extends ConditionKind>(
+  kind: K,
+  act: (task: Task) => Promise<void> = async () => undefined,
+  opts: { cancellable?: boolean } = {},
+): ConditionHandler<K> & { tasks: Task[] } {
+  const tasks: Task[] = [];
+  return {
+    kind,
+    cancellable: opts.cancellable,
+    tasks,
+    async handle(task) {
+      tasks.push(task);
+      await act(task);
+      return {
+        state: 'succeeded',
+        result: RESULTS[kind],
+        record: `${kind} done`,
+      };
+    },
+  };
+}
+
+describe('HandlerRegistry', () => {
+  it('refuses a second handler for one kind', () => {
+    const registry = new HandlerRegistry().register(handler('action'));
+    expect(() => registry.register(handler('action'))).toThrow(
+      'a handler for action conditions is already registered',
+    );
+  });
+
+  it('lists its kinds and the cancellable ones', () => {
+    const registry = new HandlerRegistry()
+      .register(handler('serverControl'))
+      .register(handler('action', undefined, { cancellable: true }));
+    expect(registry.kinds).toEqual(['serverControl', 'action']);
+    expect(registry.cancellableKinds).toEqual(['action']);
+  });
+});
+
+describe('a worker', () => {
+  it("gives each condition to its kind's handler, writes the outcome and acks", async () => {
+    const power = handler('serverControl', (task) => task.progress.record('reading power'));
+    const action = handler('action');
+    await start('w-route', new HandlerRegistry().register(power).register(action));
+
+    const [a, b] = await Promise.all([create('serverControl'), create('action')]);
+    const [doneA, doneB] = await Promise.all([finalOf(a.id), finalOf(b.id)]);
+
+    expect(power.tasks.map((t) => t.condition.id)).toEqual([a.id]);
+    expect(action.tasks.map((t) => t.condition.id)).toEqual([b.id]);
+    expect(power.tasks[0].takeover).toBeUndefined();
+    expect(doneA).toMatchObject({ state: 'succeeded', controller: 'w-route' });
+    expect(doneA.status.records.map((r) => r.msg)).toEqual([
+      'queued by test',
+      'picked up by controller w-route',
+      'reading power',
+      'serverControl done',
+    ]);
+    expect(doneB.state).toBe('succeeded');
+    await waitFor('both messages acked', async () =>
+      (await messagesLeft()) === 0 ? 1 : undefined,
+    );
+  });
+
+  it.each([
+    [
+      'a kind without a handler',
+      new HandlerRegistry().register(handler('action')),
+      'this controller has no handler for serverControl conditions (it handles action)',
+    ],
+    [
+      'a ConditionFailure',
+      new HandlerRegistry().register(
+        handler('serverControl', async () => {
+          throw new ConditionFailure('platform p cannot read the power state');
+        }),
+      ),
+      'platform p cannot read the power state',
+    ],
+    [
+      'a bug in the handler',
+      new HandlerRegistry().register(
+        handler('serverControl', async () => {
+          throw new TypeError('x is undefined');
+        }),
+      ),
+      'internal error in the controller: x is undefined',
+    ],
+  ])('fails the condition on %s, saying why', async (_case, registry, error) => {
+    await start(`w-fail-${servers}`, registry);
+    const c = await create('serverControl');
+    const done = await finalOf(c.id);
+    expect(done).toMatchObject({ state: 'failed', error });
+  });
+
+  it('hands a running condition back on stop, and another replica takes it over', async () => {
+    const first = handler('serverControl', async (task) => {
+      await task.progress.record('step one');
+      await new Promise((_, reject) =>
+        task.signal.addEventListener('abort', () => reject(task.signal.reason)),
+      );
+    });
+    const w1 = await start('w-first', new HandlerRegistry().register(first));
+    const c = await create('serverControl');
+    await waitFor('the first replica to run it', async () => first.tasks[0]);
+
+    await w1.stop(0);
+    const handedBack = await nats.store.get(c.id);
+    expect(handedBack?.state).toBe('active');
+    expect(handedBack?.status.records.map((r) => r.msg)).toContain(
+      'handed back by controller w-first: shutting down',
+    );
+
+    const second = handler('serverControl');
+    await start('w-second', new HandlerRegistry().register(second));
+    const done = await finalOf(c.id);
+    expect(done).toMatchObject({ state: 'succeeded', controller: 'w-second' });
+    expect(second.tasks[0].takeover?.previousRecords.map((r) => r.msg)).toContain('step one');
+  });
+
+  it('stops a cancellable kind on a cancel request and refuses the others', async () => {
+    const running = handler(
+      'action',
+      (task) =>
+        new Promise((resolve) => task.cancellation.signal.addEventListener('abort', resolve)),
+      { cancellable: true },
+    );
+    const waiting = handler('serverControl', (task) =>
+      sleep(1500, undefined, { signal: task.signal }),
+    );
+    await start('w-cancel', new HandlerRegistry().register(running).register(waiting));
+    const [act, ctl] = await Promise.all([create('action'), create('serverControl')]);
+    await waitFor('both running', async () =>
+      running.tasks.length && waiting.tasks.length ? 1 : undefined,
+    );
+
+    const ask = async (id: string) =>
+      (
+        await nats.nc.request(cancelSubject(id), JSON.stringify({ conditionId: id, by: 'alice' }), {
+          timeout: 5000,
+        })
+      ).json();
+    await expect(ask(act.id)).resolves.toEqual({ ok: true });
+    await expect(ask(ctl.id)).resolves.toEqual({
+      ok: false,
+      error:
+        `condition ${ctl.id} is a serverControl condition: ` +
+        'only actions can be cancelled while they run',
+    });
+    expect(running.tasks[0].cancellation.by).toBe('alice');
+    expect((await finalOf(act.id)).state).toBe('succeeded');
+    expect((await finalOf(ctl.id)).state).toBe('succeeded');
+  });
+});

@@ -1,0 +1,140 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { ConditionStore } from '@switchboard/condition-store';
+import { CONTROLLER_CONSUMER, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import type { Logger } from '@switchboard/logging';
+import type { Buckets } from '@switchboard/nats';
+import { listenForCancels } from './cancel-listener';
+import { handleDelivery, Job } from './delivery';
+import { HandBack } from './errors';
+import type { HandlerRegistry } from './handler';
+import { Heartbeat, isAlive } from './heartbeat';
+import { PullLoop } from './pull-loop';
+import { Slots } from './slots';
+
+export interface WorkerOptions {
+  nc: NatsConnection;
+  buckets: Buckets;
+  /** This replica's id: its heartbeat key and the `controller` of the conditions it holds. */
+  id: string;
+  handlers: HandlerRegistry;
+  /** Conditions worked on at once. */
+  fanout: number;
+  /** Renewal of this replica's heartbeat. */
+  heartbeatIntervalMs: number;
+  /** Interval of in-progress acks while a condition runs. */
+  workingIntervalMs: number;
+  /** Redelivery delay of a condition that a live replica holds. */
+  heldRetryDelayMs: number;
+  /** How long one pull request stays open (at least 1000). */
+  pullExpiresMs: number;
+  logger: Logger;
+}
+
+export interface Worker {
+  /** Ids of the conditions this replica handles right now. */
+  inFlight(): string[];
+  /**
+   * Stops pulling, lets in-flight work finish within `graceMs`, then deletes the heartbeat and
+   * hands the rest back (each handler's signal is aborted with HandBack). Leaves the
+   * connection open for the caller to flush and close.
+   */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** How long hand-back may take once tasks are told to stop (they kill their tool, record it). */
+const HAND_BACK_WAIT_MS = 10_000;
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const done = await Promise.race([
+    promise.then(() => true),
+    sleep(ms, false, { signal: timer.signal }).catch(() => false),
+  ]);
+  timer.abort();
+  return done;
+}
+
+/**
+ * Works conditions off the queue for the handlers of `handlers`: writes this replica's
+ * heartbeat, pulls exactly as many messages as there are free slots, claims each condition
+ * (or takes it over from a replica without heartbeat), keeps its message alive, hands it to
+ * the handler of its kind, writes the outcome and acks. Answers cancel requests for the
+ * cancellable kinds. Any number of replicas share the durable consumer.
+ */
+export async function startWorker(opts: WorkerOptions): Promise<Worker> {
+  const { id, logger, buckets } = opts;
+  const store = new ConditionStore(opts.nc, buckets);
+  const consumer = await jetstream(opts.nc).consumers.get(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
+  const jobs = new Map<string, Job>();
+  const tasks = new Set<Promise<void>>();
+  const heartbeat = new Heartbeat(
+    buckets.controllers,
+    { id, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() },
+    () => [...jobs.keys()],
+    opts.heartbeatIntervalMs,
+    logger,
+  );
+  await heartbeat.start();
+
+  const deliveryDeps = {
+    controllerId: id,
+    store,
+    isAlive: (other: string) => isAlive(buckets.controllers, other),
+    jobs,
+    handlers: opts.handlers,
+    workingIntervalMs: opts.workingIntervalMs,
+    heldRetryDelayMs: opts.heldRetryDelayMs,
+    logger,
+  };
+  const cancels = listenForCancels(opts.nc, jobs, opts.handlers.cancellableKinds, logger);
+
+  const slots = new Slots(opts.fanout);
+  const onMessage = (msg: JsMsg): void => {
+    const task = handleDelivery(msg, deliveryDeps)
+      .catch((err) =>
+        logger.error({ event: 'delivery.crashed', err }, 'unexpected error handling a message'),
+      )
+      .finally(() => {
+        slots.release(1);
+        tasks.delete(task);
+      });
+    tasks.add(task);
+  };
+  const pull = new PullLoop(consumer, slots, onMessage, {
+    maxBatch: opts.fanout,
+    expiresMs: Math.max(1000, opts.pullExpiresMs),
+    logger,
+  });
+  pull.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs: number): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info(
+        { event: 'controller.draining', inFlight: jobs.size, graceMs },
+        'stopping: no more pulls, finishing in-flight work',
+      );
+      const pulling = pull.stop();
+      const finished = jobs.size === 0 || (await settledWithin(Promise.all([...tasks]), graceMs));
+      // Heartbeat first: whoever gets a handed-back message must see us gone and take it at once.
+      await heartbeat.stop();
+      if (!finished) {
+        logger.warn(
+          { event: 'controller.handing_back', conditions: [...jobs.keys()] },
+          `handing ${jobs.size} conditions back`,
+        );
+        for (const job of jobs.values()) job.abort.abort(new HandBack());
+        await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
+      }
+      await pulling;
+      await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
+      cancels.unsubscribe();
+    })();
+    return stopping;
+  };
+  return { inFlight: () => [...jobs.keys()], stop };
+}
