@@ -5,6 +5,8 @@ const path = require('node:path');
 // Packages that ship only ES modules: Jest's CommonJS runtime needs them transformed.
 const esmOnly = [
   'execa',
+  'p-retry',
+  'is-network-error',
   '@sindresorhus',
   'figures',
   'get-stream',

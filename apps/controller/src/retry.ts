@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import { DriverError } from '@switchboard/drivers';
 
 export interface RetryPolicy {
@@ -42,28 +42,57 @@ export class AttemptsExhausted extends Error {
 }
 
 /**
- * Runs `fn` until it succeeds, fails with a fault that is not retryable, or has used
- * `policy.attempts` attempts. Always rejects with AttemptsExhausted (carrying the attempt
- * count and the last error as `cause`), except for an abort, which passes through untouched.
+ * Runs `fn` (through p-retry) until it succeeds, fails with a fault that is not retryable, or
+ * has used `policy.attempts` attempts. Always rejects with AttemptsExhausted (carrying the
+ * attempt count and the last error as `cause`), except for an abort, which passes through
+ * untouched.
  */
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
   hooks: RetryHooks = {},
 ): Promise<T> {
+  const { signal } = hooks;
   const attempts = Math.max(1, policy.attempts);
-  for (let attempt = 1; ; attempt++) {
-    hooks.signal?.throwIfAborted();
-    try {
-      return await fn(attempt);
-    } catch (err) {
-      if (hooks.signal?.aborted) throw hooks.signal.reason;
-      if (!isRetryable(err) || attempt >= attempts) throw new AttemptsExhausted(err, attempt);
-      const delay = backoffDelay(attempt, policy);
-      await hooks.onRetry?.(err, attempt, delay);
-      await sleep(delay, undefined, { signal: hooks.signal }).catch(() => {
-        throw hooks.signal?.reason;
-      });
-    }
+  // The thrown value itself (p-retry hands on Error instances only) and the attempt it ended.
+  let last: { error: unknown; attempt: number } | undefined;
+  // A failure of onRetry itself (recording the retry) passes through as itself.
+  let hookFailed: { error: unknown } | undefined;
+  const willRetry = (attempt: number) =>
+    !signal?.aborted && isRetryable(last?.error) && attempt < attempts;
+  try {
+    return await pRetry(
+      async (attempt) => {
+        try {
+          return await fn(attempt);
+        } catch (error) {
+          last = { error, attempt };
+          throw error instanceof Error ? error : new Error(String(error));
+        }
+      },
+      {
+        retries: attempts - 1,
+        factor: 2,
+        minTimeout: policy.baseDelayMs,
+        maxTimeout: policy.maxDelayMs,
+        signal,
+        shouldRetry: ({ attemptNumber }) => willRetry(attemptNumber),
+        // Told of every failure; only one that will be retried is reported, before the wait.
+        onFailedAttempt: async ({ attemptNumber }) => {
+          if (!willRetry(attemptNumber)) return;
+          try {
+            await hooks.onRetry?.(last?.error, attemptNumber, backoffDelay(attemptNumber, policy));
+          } catch (error) {
+            hookFailed = { error };
+            throw error;
+          }
+        },
+      },
+    );
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    if (hookFailed) throw hookFailed.error;
+    if (!last) throw err;
+    throw new AttemptsExhausted(last.error, last.attempt);
   }
 }

@@ -1,54 +1,58 @@
+import { Mutex, MutexInterface } from 'async-mutex';
+import { untilSettledOrAborted } from '@switchboard/condition-queue';
+
+interface Entry {
+  mutex: Mutex;
+  /** The holder and the waiters that have not given up. */
+  users: number;
+}
+
 /**
- * One holder per key at a time, first come first served: the controller takes the lock of a
- * driver's `lockKey` (one BMC) for the whole of a condition, so a BMC never sees two of this
- * replica's operations at once. Waiters can give up through an AbortSignal.
+ * One holder per key at a time, first come first served (an async-mutex Mutex per key, kept
+ * only while someone holds or waits for it): the controller takes the lock of a driver's
+ * `lockKey` (one BMC) for the whole of a condition, so a BMC never sees two of this replica's
+ * operations at once. Waiters can give up through an AbortSignal.
  */
 export class KeyedMutex {
-  /** Present while the key is held; the queue holds the waiters in arrival order. */
-  private readonly queues = new Map<string, Array<() => void>>();
+  private readonly entries = new Map<string, Entry>();
 
   isHeld(key: string): boolean {
-    return this.queues.has(key);
+    return this.entries.get(key)?.mutex.isLocked() ?? false;
   }
 
   /** Waiters behind the current holder. */
   waiting(key: string): number {
-    return this.queues.get(key)?.length ?? 0;
+    const entry = this.entries.get(key);
+    return entry ? Math.max(0, entry.users - 1) : 0;
   }
 
   /** Resolves with a release function (safe to call twice) once the key is ours. */
   async acquire(key: string, signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
-    const queue = this.queues.get(key);
-    if (!queue) {
-      this.queues.set(key, []);
-      return this.releaser(key);
+    let entry = this.entries.get(key);
+    if (!entry) this.entries.set(key, (entry = { mutex: new Mutex(), users: 0 }));
+    entry.users++;
+    const acquiring = entry.mutex.acquire();
+    let release: MutexInterface.Releaser;
+    try {
+      release = await untilSettledOrAborted(acquiring, signal);
+    } catch (err) {
+      // Gave up: the turn still comes (a mutex has no way to leave its queue); pass it on.
+      this.leave(key, entry);
+      void acquiring.then((late) => late());
+      throw err;
     }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const i = queue.indexOf(grant);
-        if (i >= 0) queue.splice(i, 1);
-        reject(signal?.reason);
-      };
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      queue.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    return this.releaser(key);
-  }
-
-  private releaser(key: string): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const queue = this.queues.get(key);
-      const next = queue?.shift();
-      if (next) next();
-      else this.queues.delete(key);
+      this.leave(key, entry);
+      release();
     };
+  }
+
+  private leave(key: string, entry: Entry): void {
+    entry.users--;
+    if (entry.users === 0 && this.entries.get(key) === entry) this.entries.delete(key);
   }
 }
