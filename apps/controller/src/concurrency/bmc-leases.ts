@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KV } from '@nats-io/kv';
 import { BMC_LEASE_TTL_MS, bmcLeaseKey } from '@switchboard/condition-types';
 import { lockKeyFor } from '@switchboard/drivers';
 import type { Inventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
+import { sleep } from '../reconcile/poll';
 
 const isTaken = (err: unknown) =>
   /wrong last sequence|key exists/i.test(String((err as Error)?.message));
@@ -78,7 +78,7 @@ export class BmcLeases {
           const current = await this.kv.get(key).catch(() => null);
           await onWait(current?.operation === 'PUT' ? current.string() : 'another controller');
         }
-        await sleep(this.opts.pollMs, undefined, { signal });
+        await sleep(this.opts.pollMs, signal);
       }
     }
     let current = revision;

@@ -25,9 +25,11 @@ export function serverControlHandler(
   const bmcLocks = new KeyedMutex();
   const bmcLeases = new BmcLeases(services.buckets.bmcLeases, services.logger);
   const timing: ReconcileTiming = {
-    verifyTimeoutMs: settings.verifyTimeoutMs,
-    pollIntervalMs: settings.verifyIntervalMs,
-    pollMaxIntervalMs: Math.max(settings.verifyIntervalMs, 1000),
+    verify: {
+      timeoutMs: settings.verifyTimeoutMs,
+      intervalMs: settings.verifyIntervalMs,
+      maxIntervalMs: Math.max(settings.verifyIntervalMs, 1000),
+    },
     bmcResetSettleMs: settings.bmcResetSettleMs,
   };
   const retry: RetryPolicy = {

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerControlResult } from '@switchboard/condition-types';
-import { DriverError } from '@switchboard/drivers';
-import { formatSeconds } from '../errors/describe-fault';
 import { ConditionFailure } from '@switchboard/condition-queue';
+import type { ServerControlResult } from '@switchboard/condition-types';
+import { DriverError, PowerGetter } from '@switchboard/drivers';
+import { formatSeconds } from '../errors/describe-fault';
 import { need, ReconcileContext } from './context';
+import { pollUntil, sleep } from './poll';
 import { lastCommand, resumeBmcReset } from './redelivery-rule';
 import { sendOnce } from './send-once';
 
@@ -25,11 +25,7 @@ export async function resetBmc(ctx: ReconcileContext): Promise<ServerControlResu
     if (resume.kind === 'succeed') return { bmc_reset: true };
   } else {
     await sendOnce(ctx, 'BMC reset', (op) => resetter.resetBmc(op), { onTimeout: 'continue' });
-    if (ctx.timing.bmcResetSettleMs > 0) {
-      await sleep(ctx.timing.bmcResetSettleMs, undefined, { signal: ctx.signal }).catch(() => {
-        throw ctx.signal.reason;
-      });
-    }
+    if (ctx.timing.bmcResetSettleMs > 0) await sleep(ctx.timing.bmcResetSettleMs, ctx.signal);
   }
   if (!getter) {
     await ctx.progress.record(
@@ -37,38 +33,33 @@ export async function resetBmc(ctx: ReconcileContext): Promise<ServerControlResu
     );
     return { bmc_reset: true };
   }
-  await waitForBmc(ctx, (op) => getter.powerState(op));
+  await waitForBmc(ctx, getter);
   return { bmc_reset: true };
 }
 
-async function waitForBmc(
-  ctx: ReconcileContext,
-  read: Parameters<ReconcileContext['calls']['probe']>[1],
-): Promise<void> {
-  const { verifyTimeoutMs, pollIntervalMs, pollMaxIntervalMs } = ctx.timing;
+/** Reads the power state until the BMC answers; a refused login ends it at once. */
+async function waitForBmc(ctx: ReconcileContext, getter: PowerGetter): Promise<void> {
   await ctx.progress.record('waiting for the BMC to answer again');
-  const started = Date.now();
-  const deadline = started + verifyTimeoutMs;
-  let interval = pollIntervalMs;
   let lastError: unknown;
-  for (;;) {
-    const r = await ctx.calls.probe('read power state', read);
-    if (r.ok) {
-      await ctx.progress.record(`the BMC answers again (power is ${String(r.value)})`);
-      return;
-    }
-    lastError = r.error;
-    if (r.error instanceof DriverError && r.error.fault === 'auth') {
-      throw new ConditionFailure(ctx.calls.describe(r.error, 'check the BMC after its reset'));
-    }
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    await sleep(Math.min(interval, left), undefined, { signal: ctx.signal }).catch(() => {
-      throw ctx.signal.reason;
-    });
-    interval = Math.min(pollMaxIntervalMs, Math.round(interval * 1.5));
+  const polled = await pollUntil(
+    async () => {
+      const r = await ctx.calls.probe('read power state', (op) => getter.powerState(op));
+      if (r.ok) return r.value;
+      lastError = r.error;
+      if (r.error instanceof DriverError && r.error.fault === 'auth') {
+        throw new ConditionFailure(ctx.calls.describe(r.error, 'check the BMC after its reset'));
+      }
+      return undefined;
+    },
+    ctx.timing.verify,
+    ctx.signal,
+  );
+  if ('value' in polled) {
+    await ctx.progress.record(`the BMC answers again (power is ${String(polled.value)})`);
+    return;
   }
   throw new ConditionFailure(
-    `the BMC did not answer again within ${formatSeconds(Date.now() - started)} after its reset: ${ctx.calls.describe(lastError, 'read power state')}`,
+    `the BMC did not answer again within ${formatSeconds(polled.elapsedMs)} after its reset: ` +
+      ctx.calls.describe(lastError, 'read power state'),
   );
 }

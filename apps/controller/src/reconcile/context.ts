@@ -3,15 +3,16 @@ import type { Driver } from '@switchboard/drivers';
 import type { Logger } from '@switchboard/logging';
 import { ConditionFailure } from '@switchboard/condition-queue';
 import type { DriverCalls } from './driver-call';
+import type { PollTiming } from './poll';
 import type { Progress } from '@switchboard/condition-queue';
 
 export interface ReconcileTiming {
-  /** How long a power change (or a BMC coming back) may take to show: VERIFY_TIMEOUT_MS. */
-  verifyTimeoutMs: number;
-  /** First pause between two reads while verifying; grows to `pollMaxIntervalMs`. */
-  pollIntervalMs: number;
-  pollMaxIntervalMs: number;
-  /** Pause after a BMC reset before checking that it answers (a BMC keeps answering for a moment before it goes down). */
+  /**
+   * Reading until a power change (or a BMC coming back) shows: VERIFY_TIMEOUT_MS, then
+   * VERIFY_INTERVAL_MS growing to 1 s.
+   */
+  verify: PollTiming;
+  /** Pause after a BMC reset before checking that it answers (it answers for a moment first). */
   bmcResetSettleMs: number;
 }
 

@@ -1,36 +1,27 @@
-import {
+import type {
   BootDevice,
   PowerAction,
   ServerControlParameters,
   ServerControlResult,
 } from '@switchboard/condition-types';
 import { resetBmc } from './bmc-reset';
-import { setBootDevice } from './boot-device';
+import { setBootDevice } from './boot';
 import type { ReconcileContext } from './context';
-import { readPower } from './power-state';
+import { getPowerState, setPowerState } from './power';
 import { pxeBootPersistent } from './pxe-boot';
-import { setPowerState } from './set-power';
 
 /**
  * One serverControl action, made true on the server: each returns the structured result read
- * back from it, or throws ConditionFailure saying what went wrong. Where to look:
- *   set_power_state       set-power.ts (verification in verify-power.ts)
- *   get_power_state       power-state.ts
- *   set_next_boot_device  boot-device.ts
- *   power_cycle_bmc       bmc-reset.ts
- *   pxe_boot_persistent   pxe-boot.ts
- * Non-idempotent commands and takeovers: send-once.ts and redelivery-rule.ts.
+ * back from it, or throws ConditionFailure saying what went wrong. One file per action:
+ * power.ts, boot.ts, bmc-reset.ts, pxe-boot.ts.
  */
 export async function reconcileServerControl(
   params: ServerControlParameters,
   ctx: ReconcileContext,
 ): Promise<ServerControlResult> {
   switch (params.action) {
-    case 'get_power_state': {
-      const power = await readPower(ctx);
-      ctx.progress.note(`power is ${power}`);
-      return { power_state: power };
-    }
+    case 'get_power_state':
+      return getPowerState(ctx);
     case 'set_power_state':
       return setPowerState(params.action_parameter as PowerAction, ctx);
     case 'set_next_boot_device':
