@@ -6,6 +6,8 @@ const path = require('node:path');
 const esmOnly = [
   'execa',
   'p-retry',
+  'p-queue',
+  'p-timeout',
   'is-network-error',
   '@sindresorhus',
   'figures',

@@ -1,4 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
+import PQueue from 'p-queue';
 import { OutputLine, outputSubject } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import type { ByteBudget } from './output-budget';
@@ -19,18 +20,15 @@ export const PUBLISH_WINDOW = 256;
 /**
  * Publishes an action's output lines to its output subject as they come, without waiting for
  * each ack before sending the next (a script's output arrives faster than one round trip per
- * line). Lines go out in the order given, on one connection, each publish sent before the
- * next, so the stream keeps the order of each of the script's streams. `flush()` waits for
- * every ack: the condition's final state is written only after it, so a client that sees the
- * condition final can read all its output.
+ * line): a p-queue of `window` publishes at once. It starts them in the order given, on one
+ * connection, each publish sent before the next, so the stream keeps the order of each of the
+ * script's streams. `flush()` waits for every ack: the condition's final state is written only
+ * after it, so a client that sees the condition final can read all its output.
  */
 export class OutputPublisher {
   private readonly subject: string;
-  private readonly queue: Uint8Array[] = [];
-  private head = 0;
-  private inFlight = 0;
+  private readonly publishes: PQueue;
   private readonly summary: OutputSummary = { published: 0, failed: 0, dropped: 0 };
-  private waiters: Array<() => void> = [];
 
   constructor(
     private readonly js: JetStreamClient,
@@ -38,9 +36,10 @@ export class OutputPublisher {
     private readonly logger: Logger,
     /** Shared by all actions; a line is held against it from push until its ack. */
     private readonly budget: ByteBudget,
-    private readonly window = PUBLISH_WINDOW,
+    window = PUBLISH_WINDOW,
   ) {
     this.subject = outputSubject(source.conditionId);
+    this.publishes = new PQueue({ concurrency: window });
   }
 
   /** Queues one line (synchronous: called from the script's output handler). */
@@ -56,53 +55,30 @@ export class OutputPublisher {
       }
       return;
     }
-    this.queue.push(data);
-    this.pump();
+    void this.publishes.add(() => this.publish(data));
   }
 
   /** Resolves once every queued line is acknowledged or failed. */
   async flush(): Promise<OutputSummary> {
-    if (!this.idle) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    await this.publishes.onIdle();
     return { ...this.summary };
   }
 
-  private get idle(): boolean {
-    return this.inFlight === 0 && this.head === this.queue.length;
-  }
-
-  private pump(): void {
-    while (this.inFlight < this.window && this.head < this.queue.length) {
-      const data = this.queue[this.head++];
-      this.inFlight++;
-      this.js
-        .publish(this.subject, data)
-        .then(
-          () => this.summary.published++,
-          (err: Error) => {
-            if (this.summary.failed++ === 0) {
-              this.summary.firstError = err.message;
-              this.logger.warn(
-                { event: 'output.publish_failed', err: err.message },
-                'could not publish an output line',
-              );
-            }
-          },
-        )
-        .finally(() => {
-          this.budget.give(data.length);
-          this.inFlight--;
-          this.pump();
-          if (this.idle) this.wake();
-        });
+  /** Never rejects: a failure is counted (and the first one logged). */
+  private async publish(data: Uint8Array): Promise<void> {
+    try {
+      await this.js.publish(this.subject, data);
+      this.summary.published++;
+    } catch (err) {
+      if (this.summary.failed++ === 0) {
+        this.summary.firstError = (err as Error).message;
+        this.logger.warn(
+          { event: 'output.publish_failed', err: (err as Error).message },
+          'could not publish an output line',
+        );
+      }
+    } finally {
+      this.budget.give(data.length);
     }
-    // Drop what was sent, now and then, so the array does not grow with everything ever queued.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-
-  private wake(): void {
-    for (const resolve of this.waiters.splice(0)) resolve();
   }
 }
