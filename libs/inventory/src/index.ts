@@ -1,5 +1,9 @@
 export type {
+  AwsTarget,
+  AzureOffAction,
+  AzureTarget,
   BmcConfig,
+  CloudTarget,
   Driver,
   Inventory,
   PublicServer,
@@ -13,7 +17,8 @@ export { MAX_RANGE_SIZE, RangeExpressionError, expandRange } from './range-expan
 export { foldNames } from './range-fold';
 export { compareNatural } from './natural-compare';
 export { BMC_DEFAULTS } from './bmc-config';
-export { DEFAULT_STATUS_OFF_EXIT_CODE } from './parse-platforms';
+export { DEFAULT_STATUS_OFF_EXIT_CODE, isShellPlatform } from './parse-platforms';
+export { CLOUD_PLATFORMS } from './cloud-target';
 export { RESERVED_KEYS, parseInventory } from './parse-inventory';
 export { loadInventory } from './load-inventory';
 export { watchInventory } from './watch-inventory';

@@ -90,14 +90,39 @@ const cases: Record<string, Case> = {
     line: 4,
     node: 'node01',
     field: 'platform',
-    message: 'unknown platform "gcp" (defined platforms: aws; native: ipmi)',
+    message: 'unknown platform "gcp" (defined platforms: aws; native: ipmi, aws, azure)',
   },
   'a platform in a file without platforms': {
-    rows: ['node01:', '  platform: aws'],
+    rows: ['node01:', '  platform: gcp'],
     line: 2,
     node: 'node01',
     field: 'platform',
-    message: 'unknown platform "aws" (native: ipmi)',
+    message: 'unknown platform "gcp" (native: ipmi, aws, azure)',
+  },
+  'a native AWS node without its instance id': {
+    rows: ['node01:', '  platform: aws', '  region: eu-west-2'],
+    line: 1,
+    node: 'node01',
+    field: 'ec2_id',
+    message: 'platform aws needs ec2_id (an EC2 instance id like i-0abc1234)',
+  },
+  'a native AWS node with a malformed region': {
+    rows: ['node01:', '  platform: aws', '  ec2_id: i-0abc12345', '  region: Europe'],
+    line: 1,
+    node: 'node01',
+    field: 'region',
+    message: 'region must be a region like eu-west-2, got "Europe"',
+  },
+  'a native Azure node without its resource group': {
+    rows: [
+      'node01:',
+      '  platform: azure',
+      '  subscription_id: 2f0e7c1a-0000-4000-8000-000000000001',
+    ],
+    line: 1,
+    node: 'node01',
+    field: 'resource_group',
+    message: 'platform azure needs resource_group (a resource group name)',
   },
   'a platform given as a map': {
     rows: ['node01:', '  platform: { name: aws }'],
@@ -139,7 +164,8 @@ const cases: Record<string, Case> = {
     line: 4,
     field: 'platforms.aws.poweron',
     message:
-      'unknown platform setting (expected variables, power_on, power_off, restart, status, status_off_exit_code)',
+      'unknown platform setting (expected variables, power_on, power_off, restart, status, ' +
+      'status_off_exit_code, or for the native driver region, profile)',
   },
   'a platform variable that is not a shell name': {
     rows: ['platforms:', '  aws:', '    variables:', '      - ec2_id', '      - aws-region'],

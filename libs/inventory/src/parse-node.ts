@@ -1,5 +1,7 @@
 import { isMap, isScalar } from 'yaml';
 import { BmcContext, parseBmc } from './bmc-config';
+import { isCloudPlatform, parseCloudTarget } from './cloud-target';
+import { isShellPlatform } from './parse-platforms';
 import { ServerEntry, ShellPlatform } from './types';
 import { Entry, describe, isNothing, scalarText } from './yaml-source';
 
@@ -125,7 +127,10 @@ function assignDriver(
   const { read, platforms } = ctx;
   const node = server.name;
   const platformName = server.platform;
-  const shell = platformName === undefined ? undefined : platforms.get(platformName);
+  const defined = platformName === undefined ? undefined : platforms.get(platformName);
+  // An `aws`/`azure` entry with settings only configures the native driver.
+  const shell =
+    defined && (isShellPlatform(defined) || !isCloudPlatform(platformName)) ? defined : undefined;
 
   if (shell) {
     server.driver = 'shell';
@@ -161,13 +166,29 @@ function assignDriver(
     if (config) server.bmc = config;
     return;
   }
+  if (isCloudPlatform(platformName)) {
+    server.driver = platformName;
+    const target = parseCloudTarget(server, platformName, { ...ctx, platform: defined });
+    if (target) server.cloud = target;
+    if (bmc) {
+      read.issues.add(bmc.line, 'bmc settings are only used by native IPMI nodes', {
+        node,
+        field: 'bmc',
+      });
+    }
+    return;
+  }
   if (platformName !== undefined) {
     const known = [...platforms.keys()];
-    const defined = known.length > 0 ? `defined platforms: ${known.join(', ')}; ` : '';
-    read.issues.add(platformLine, `unknown platform "${platformName}" (${defined}native: ipmi)`, {
-      node,
-      field: 'platform',
-    });
+    const definedList = known.length > 0 ? `defined platforms: ${known.join(', ')}; ` : '';
+    read.issues.add(
+      platformLine,
+      `unknown platform "${platformName}" (${definedList}native: ipmi, aws, azure)`,
+      {
+        node,
+        field: 'platform',
+      },
+    );
   }
   if (bmc) {
     read.issues.add(bmc.line, 'bmc settings are only used by native IPMI nodes (platform: ipmi)', {

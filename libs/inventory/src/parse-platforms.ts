@@ -11,6 +11,27 @@ export const DEFAULT_STATUS_OFF_EXIT_CODE = 111;
 
 const SHELL_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Settings a native cloud platform takes under its name, as defaults for its nodes. */
+const CLOUD_SETTINGS: Record<string, readonly string[]> = {
+  aws: ['region', 'profile'],
+  azure: ['subscription_id', 'tenant_id', 'client_id', 'off_action'],
+};
+
+/**
+ * A platform with commands or variables is an OpenFlight shell platform, whatever its name: a
+ * topology.yaml whose `aws` platform calls the aws CLI keeps working as it did. One named
+ * `aws` or `azure` with settings only configures the native driver.
+ */
+export function isShellPlatform(platform: ShellPlatform): boolean {
+  return Boolean(
+    platform.variables.length > 0 ||
+    platform.powerOn ||
+    platform.powerOff ||
+    platform.restart ||
+    platform.status,
+  );
+}
+
 const COMMANDS = {
   power_on: 'powerOn',
   power_off: 'powerOff',
@@ -55,8 +76,10 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
     name,
     variables: [],
     statusOffExitCode: DEFAULT_STATUS_OFF_EXIT_CODE,
+    settings: {},
     line: entry.line,
   };
+  const cloudSettings = Object.hasOwn(CLOUD_SETTINGS, name) ? CLOUD_SETTINGS[name] : [];
   for (const field of read.source.entries(entry.value, read.issues, { field: base })) {
     const where = { field: `${base}.${field.key}` };
     if (field.key === 'variables') {
@@ -78,10 +101,16 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
       // OpenFlight's template writes `power_on: ''` for "not supported".
       const command = scalarText(v);
       if (command.trim() !== '') platform[COMMANDS[field.key as keyof typeof COMMANDS]] = command;
+    } else if (cloudSettings.includes(field.key)) {
+      const value = read.text(field, where);
+      if (value !== undefined) platform.settings[field.key] = value;
     } else {
+      const cloud =
+        cloudSettings.length > 0 ? `, or for the native driver ${cloudSettings.join(', ')}` : '';
       read.issues.add(
         field.line,
-        `unknown platform setting (expected variables, power_on, power_off, restart, status, status_off_exit_code)`,
+        'unknown platform setting (expected variables, power_on, power_off, restart, status, ' +
+          `status_off_exit_code${cloud})`,
         where,
       );
     }

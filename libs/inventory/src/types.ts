@@ -1,5 +1,34 @@
-/** How Switchboard powers a server: natively over IPMI, through an OpenFlight shell platform, or not at all. */
-export type Driver = 'ipmi' | 'shell' | 'none';
+/**
+ * How Switchboard powers a server: natively over IPMI, natively through a cloud's SDK (AWS EC2,
+ * Azure Compute), through an OpenFlight shell platform, or not at all.
+ */
+export type Driver = 'ipmi' | 'aws' | 'azure' | 'shell' | 'none';
+
+/** An EC2 instance, with OpenFlight Power's keys (`ec2_id`, `region`). */
+export interface AwsTarget {
+  cloud: 'aws';
+  instanceId: string;
+  region: string;
+  /** Shared-config profile for the SDK's credential chain; unset: the default chain. */
+  profile?: string;
+}
+
+/** How an Azure VM is powered off: deallocated (stops compute billing) or only powered off. */
+export type AzureOffAction = 'deallocate' | 'power_off';
+
+/** An Azure VM, with OpenFlight's keys (`resource_group`, the VM name). */
+export interface AzureTarget {
+  cloud: 'azure';
+  subscriptionId: string;
+  resourceGroup: string;
+  vmName: string;
+  /** For DefaultAzureCredential; unset: its own defaults (environment, workload identity, ...). */
+  tenantId?: string;
+  clientId?: string;
+  offAction: AzureOffAction;
+}
+
+export type CloudTarget = AwsTarget | AzureTarget;
 
 export interface BmcConfig {
   host: string;
@@ -24,6 +53,11 @@ export interface ShellPlatform {
   status?: string;
   /** Exit code of `status` meaning "powered off"; 0 means "on", anything else is a failure. */
   statusOffExitCode: number;
+  /**
+   * Settings of the native cloud platforms (`aws`, `azure`) written under their name, e.g.
+   * `profile`, `region`, `subscription_id`: defaults for every node on that platform.
+   */
+  settings: Record<string, string>;
   line: number;
 }
 
@@ -41,6 +75,8 @@ export interface ServerEntry {
   attributes: Record<string, string>;
   /** Only for the `ipmi` driver. */
   bmc?: BmcConfig;
+  /** Only for the `aws` and `azure` drivers. */
+  cloud?: CloudTarget;
   /** Line of the node's key in the inventory file. */
   line: number;
 }
