@@ -22,6 +22,22 @@ export interface PowerGetter {
   powerState(ctx: OperationContext): Promise<PowerState>;
 }
 
+/** OpenFlight's words for a cloud node's power, as its power-status command prints them. */
+export type OpenFlightPowerStatus = 'ON' | 'OFF' | 'PENDING' | 'STOPPING' | 'SLEEPING';
+
+export interface PowerStatusReading {
+  /** Undefined while the node is between two states. */
+  power: PowerState | undefined;
+  status: OpenFlightPowerStatus;
+  /** The cloud's own word: EC2's `stopping`, Azure's `PowerState/deallocating`. */
+  cloudState: string;
+}
+
+/** The power state in the platform's own detail, transitional states included (cloud drivers). */
+export interface PowerStatusGetter {
+  powerStatus(ctx: OperationContext): Promise<PowerStatusReading>;
+}
+
 export interface PowerSetter {
   setPower(action: PowerAction, ctx: OperationContext): Promise<void>;
 }
@@ -48,6 +64,25 @@ export interface BmcResetter {
   resetBmc(ctx: OperationContext): Promise<void>;
 }
 
+/**
+ * A cloud node's machine type (EC2 instance type, Azure VM size). `catalog` names the table of
+ * OpenFlight's abstract types that applies ("aws", "azure").
+ */
+export interface MachineTypeGetter {
+  readonly catalog: string;
+  machineType(ctx: OperationContext): Promise<string>;
+}
+
+export interface MachineTypeSetter {
+  /**
+   * Fails with an 'unsupported' DriverError whose code is `wrong_family` when the cloud would
+   * refuse the change (another processor architecture), before anything is changed.
+   */
+  checkMachineType(type: string, ctx: OperationContext): Promise<void>;
+  /** Only on a stopped node: the caller powers it off first and waits until it reads off. */
+  setMachineType(type: string, ctx: OperationContext): Promise<void>;
+}
+
 /** One server's driver: a bag of optional capabilities. */
 export interface Driver {
   /** Driver kind for logs ("ipmi", "shell:aws"); never used for decisions. */
@@ -58,9 +93,12 @@ export interface Driver {
   readonly lockKey: string;
   readonly powerGetter?: PowerGetter;
   readonly powerSetter?: PowerSetter;
+  readonly powerStatusGetter?: PowerStatusGetter;
   readonly bootDeviceSetter?: BootDeviceSetter;
   readonly bootDeviceGetter?: BootDeviceGetter;
   readonly bmcResetter?: BmcResetter;
+  readonly machineTypeGetter?: MachineTypeGetter;
+  readonly machineTypeSetter?: MachineTypeSetter;
 }
 
 export type DriverFaultKind =
@@ -68,16 +106,20 @@ export type DriverFaultKind =
   | 'unreachable' // the address cannot be reached at all (no such host, no route); silence is 'timeout'
   | 'auth' // credentials refused: never retried
   | 'unsupported' // the platform cannot do this
+  | 'transitional' // the node is between two states (a cloud VM stopping): read again later
   | 'command'; // the tool or script ran and reported an error
 
 export interface DriverErrorOptions {
   /** Exit status of the tool or script that failed, when it ran to the end. */
   exitCode?: number;
+  /** The platform's own error code (a cloud's `InvalidInstanceID.NotFound`), or ours. */
+  code?: string;
 }
 
 /** Every driver failure says what kind of fault it is and carries the tool's own words. */
 export class DriverError extends Error {
   readonly exitCode?: number;
+  readonly code?: string;
 
   constructor(
     readonly fault: DriverFaultKind,
@@ -88,6 +130,7 @@ export class DriverError extends Error {
     super(message);
     this.name = 'DriverError';
     if (options.exitCode !== undefined) this.exitCode = options.exitCode;
+    if (options.code !== undefined) this.code = options.code;
   }
 
   get transient(): boolean {

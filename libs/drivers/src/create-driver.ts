@@ -1,13 +1,19 @@
 import type { Inventory, ServerEntry } from '@switchboard/inventory';
 
 import type { Driver } from './capabilities';
+import { AwsDriverOptions, createAwsDriver } from './cloud/aws-driver';
+import { AzureDriverOptions, createAzureDriver } from './cloud/azure-driver';
 import { IpmiDriverOptions, createIpmiDriver } from './ipmi-driver';
 import { ShellDriverOptions, createShellDriver } from './shell-driver';
 
-export type DriverOptions = IpmiDriverOptions & ShellDriverOptions;
+export type DriverOptions = IpmiDriverOptions &
+  ShellDriverOptions &
+  AwsDriverOptions &
+  AzureDriverOptions;
 
 /**
- * The driver for one inventory server, chosen by `server.driver`. A `none` server gets a driver
+ * The driver for one inventory server, chosen by `server.driver` (ipmi, aws, azure, shell).
+ * A `none` server gets a driver
  * without capabilities: the controller then fails its conditions as unsupported, by the same path
  * as any capability a platform lacks. Throws when the entry is inconsistent (an ipmi server
  * without bmc settings, a shell server whose platform is unknown).
@@ -30,6 +36,10 @@ export function createDriver(
       }
       return createShellDriver(server, platform, options);
     }
+    case 'aws':
+      return createAwsDriver(server, options);
+    case 'azure':
+      return createAzureDriver(server, options);
     case 'none':
       return { kind: 'none', server: server.name, lockKey: `none:${server.name}` };
     default:

@@ -15,3 +15,7 @@ export { bootdevCommand, ipmitoolBootDevice, parseBootParameter5 } from './ipmi-
 export { runScript } from './run-script';
 export type { ScriptOptions, ScriptResult } from './run-script';
 export { MINIMAL_IPMITOOL_HOME } from './ipmitool-home';
+export { createAwsDriver } from './cloud/aws-driver';
+export type { AwsDriverOptions } from './cloud/aws-driver';
+export { createAzureDriver } from './cloud/azure-driver';
+export type { AzureDriverOptions } from './cloud/azure-driver';
