@@ -20,6 +20,9 @@ export const ENVIRONMENT = {
     'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
   IPMITOOL_HOME:
     'HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)',
+  AZURE_ARM_ENDPOINT:
+    "Azure Resource Manager endpoint of the azure driver (default the public cloud's); " +
+    'AWS reads AWS_ENDPOINT_URL_EC2 itself',
   LOG_LEVEL: 'pino level (default info)',
 } as const;
 
@@ -61,6 +64,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   };
   const id = env.CONTROLLER_ID?.trim();
   if (id) opts.id = id;
+  const armEndpoint = env.AZURE_ARM_ENDPOINT?.trim();
+  if (armEndpoint) {
+    if (!/^https:\/\/[^\s/]+/.test(armEndpoint))
+      problems.push(
+        `AZURE_ARM_ENDPOINT must be an https:// URL, got ${JSON.stringify(armEndpoint)}`,
+      );
+    else opts.cloud = { azureEndpoint: armEndpoint };
+  }
   const commandsDir = env.COMMANDS_DIR?.trim();
   if (commandsDir) opts.commandsDir = commandsDir;
   const ipmitoolHome = env.IPMITOOL_HOME?.trim();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import { startWorker } from '@switchboard/condition-queue';
-import { createDriver } from '@switchboard/drivers';
+import { createDriver, DriverOptions } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
 import { createLogger, Logger } from '@switchboard/logging';
 import { connectWithRetry, provision } from '@switchboard/nats';
@@ -50,6 +50,14 @@ export interface ControllerOptions {
   env?: NodeJS.ProcessEnv;
   /** Builds a server's driver (default: @switchboard/drivers' createDriver). */
   createDriver?: DriverFactory;
+  /**
+   * Settings of the cloud drivers: `azureEndpoint` (AZURE_ARM_ENDPOINT), and for tests a moto
+   * endpoint, the ARM fake's CA or an Azure credential. AWS also reads AWS_ENDPOINT_URL_EC2.
+   */
+  cloud?: Pick<
+    DriverOptions,
+    'awsClientConfig' | 'azureEndpoint' | 'azureTlsCa' | 'azureCredential' | 'azurePollIntervalMs'
+  >;
   /** Told about every driver call (the op log): tests and benchmarks use it. */
   onDriverCall?: (event: DriverCallEvent) => void;
 }
@@ -132,7 +140,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       createDriver:
         opts.createDriver ??
         ((server, platforms) =>
-          createDriver(server, platforms, { baseEnv: env, ipmitoolHome: opts.ipmitoolHome })),
+          createDriver(server, platforms, {
+            baseEnv: env,
+            ipmitoolHome: opts.ipmitoolHome,
+            ...opts.cloud,
+          })),
       js: jetstream(nc),
       buckets,
       settings: { ...cfg, commandSecrets: opts.commandSecrets ?? [] },

@@ -7,6 +7,7 @@ const headline: Record<DriverFaultKind, string> = {
   unreachable: 'BMC unreachable',
   auth: 'authentication refused',
   unsupported: 'not supported',
+  transitional: 'still changing state',
   command: 'command failed',
 };
 

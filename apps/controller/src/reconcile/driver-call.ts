@@ -24,6 +24,8 @@ export class CallFailed extends ConditionFailure {
   constructor(
     message: string,
     readonly fault: DriverFaultKind | undefined,
+    /** The driver's own error, for its code (a cloud's error code, a transitional state). */
+    readonly driverError?: DriverError,
   ) {
     super(message);
     this.name = 'CallFailed';
@@ -80,10 +82,8 @@ export class DriverCalls {
       // withRetry wraps every failure of the call in AttemptsExhausted; anything else came from
       // recording the retry (a lost condition, KV unavailable) and must pass through as itself.
       if (!(err instanceof AttemptsExhausted)) throw err;
-      throw new CallFailed(
-        this.describe(err, what),
-        err.cause instanceof DriverError ? err.cause.fault : undefined,
-      );
+      const cause = err.cause instanceof DriverError ? err.cause : undefined;
+      throw new CallFailed(this.describe(err, what), cause?.fault, cause);
     }
   }
 

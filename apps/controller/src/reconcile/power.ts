@@ -6,6 +6,7 @@ import { need, ReconcileContext } from './context';
 import { pollUntil } from './poll';
 import { lastCommand, NonIdempotentCommand, resumePowerCommand } from './redelivery-rule';
 import { sendOnce } from './send-once';
+import { noteTransition, transitionOf } from './transitions';
 
 /** The power state each action must end in. */
 export const targetOf: Record<PowerAction, PowerState> = {
@@ -95,10 +96,34 @@ export async function restart(
   await verifyPower('on', ctx);
 }
 
-/** Reads the power state (with retries for timeouts); a failure ends the condition. */
+/**
+ * Reads the power state (with retries for timeouts); a failure ends the condition. A cloud
+ * node between two states (EC2 `stopping`, Azure `deallocating`) is waited out until it
+ * settles, each state it passes through recorded as progress, within VERIFY_TIMEOUT_MS.
+ */
 export async function readPower(ctx: ReconcileContext, purpose?: string): Promise<PowerState> {
   const getter = need(ctx, 'powerGetter', purpose);
-  return ctx.calls.run('read power state', (op) => getter.powerState(op));
+  const seen = new Set<string>();
+  let last: string | undefined;
+  const polled = await pollUntil(
+    async () => {
+      try {
+        return await ctx.calls.run('read power state', (op) => getter.powerState(op));
+      } catch (err) {
+        const transition = transitionOf(err);
+        if (!transition) throw err;
+        last = transition.message;
+        await noteTransition(ctx, err, seen);
+        return undefined;
+      }
+    },
+    ctx.timing.verify,
+    ctx.signal,
+  );
+  if ('value' in polled) return polled.value;
+  throw new ConditionFailure(
+    `state did not settle: ${last ?? 'unknown'} after ${formatSeconds(polled.elapsedMs)}`,
+  );
 }
 
 /**
@@ -113,11 +138,13 @@ export async function verifyPower(target: PowerState, ctx: ReconcileContext): Pr
   await ctx.progress.record(`verifying: ${target}`);
   let lastReading: PowerState | undefined;
   let lastError: unknown;
+  const transitions = new Set<string>();
   const polled = await pollUntil(
     async (round) => {
       const read = await ctx.calls.probe('read power state', (op) => getter.powerState(op));
       if (read.ok) {
         lastReading = read.value;
+        lastError = undefined;
         return read.value === target ? true : undefined;
       }
       lastError = read.error;
@@ -127,6 +154,8 @@ export async function verifyPower(target: PowerState, ctx: ReconcileContext): Pr
       ) {
         throw new ConditionFailure(ctx.calls.describe(read.error, `verify power ${target}`));
       }
+      // A cloud node passing through `stopping`: progress, not a failure.
+      await noteTransition(ctx, read.error, transitions);
       ctx.logger.debug(
         { event: 'verify.read_failed', round, err: (read.error as Error).message },
         'power read failed while verifying',
@@ -141,6 +170,12 @@ export async function verifyPower(target: PowerState, ctx: ReconcileContext): Pr
     return;
   }
   const waited = formatSeconds(polled.elapsedMs);
+  const transition = transitionOf(lastError);
+  if (transition) {
+    throw new ConditionFailure(
+      `state did not settle: ${transition.message} after ${waited} (expected ${target})`,
+    );
+  }
   if (lastReading !== undefined) {
     throw new ConditionFailure(
       `state did not change: power still ${lastReading} after ${waited} (expected ${target})`,
