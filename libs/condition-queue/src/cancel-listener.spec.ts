@@ -5,7 +5,7 @@ import { CancellableJob, listenForCancels } from './cancel-listener';
 import { startTestNats, TestNats } from './test-support/nats';
 import { Cancellation } from './cancellation';
 
-// Real core NATS request/reply; the jobs are what handle-delivery keeps for each condition.
+// Real core NATS request/reply; the jobs are what delivery.ts keeps for each condition.
 
 const ID = '0b9f6a52-3c1e-4a8e-9d57-2f6e1c0a7b11';
 let nats: TestNats;
