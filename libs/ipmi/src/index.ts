@@ -1,0 +1,10 @@
+export { IpmiClient, DEFAULT_TIMING } from './client';
+export type { BmcTarget, RequestOptions, SendEvent, Timing } from './session';
+export { IpmiError, DecodeError } from './errors';
+export type { IpmiErrorCode } from './errors';
+export * from './commands';
+export { CIPHER_SUITES, cipherSuite } from './cipher-suites';
+export type { CipherSuite } from './cipher-suites';
+export { Privilege } from './session-setup';
+export type { PrivilegeName } from './session-setup';
+export { decodeFrame } from './packet';
