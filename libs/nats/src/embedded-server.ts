@@ -15,12 +15,20 @@ export interface EmbeddedNatsOptions {
   logger?: Logger;
   binary?: string;
   startTimeoutMs?: number;
+  /** server_name: required by JetStream in a cluster, and how stream leaders are named. */
+  serverName?: string;
+  /** Join a cluster: routes listened for on `port`, `routes` dialled (its own may be one). */
+  cluster?: { name: string; port: number; routes: string[] };
+  /** HTTP monitoring port (/varz, /jsz); none when absent. */
+  monitorPort?: number;
 }
 
 export interface EmbeddedNats {
   url: string;
   port: number;
   pid: number;
+  /** The options it was started with, ports filled in: starting it again with them restarts it. */
+  options: EmbeddedNatsOptions & { host: string; port: number };
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). */
   stop(): Promise<void>;
   /** Ends the server abruptly, as a crash would. */
@@ -56,6 +64,17 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const log = opts.logger ?? silentLogger;
   mkdirSync(opts.dataDir, { recursive: true });
   const args = ['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir];
+  if (opts.serverName) args.push('-n', opts.serverName);
+  if (opts.cluster)
+    args.push(
+      '--cluster_name',
+      opts.cluster.name,
+      '--cluster',
+      `nats://${host}:${opts.cluster.port}`,
+      '--routes',
+      opts.cluster.routes.join(','),
+    );
+  if (opts.monitorPort !== undefined) args.push('-m', String(opts.monitorPort));
   const child: ChildProcess = spawn(opts.binary ?? 'nats-server', args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -111,8 +130,12 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
     url: `nats://${host}:${port}`,
     port,
     pid: child.pid!,
+    options: { ...opts, host, port },
     exited,
-    kill: () => child.kill('SIGKILL'),
+    kill: () => {
+      child.kill('SIGKILL');
+      process.removeListener('exit', cleanupOnExit);
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
