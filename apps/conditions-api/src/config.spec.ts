@@ -59,6 +59,8 @@ describe('readConfig', () => {
       'PORT must be a port number, got "http"',
     ],
     ['no JWT secret', { NATS_URL: 'n', INVENTORY_FILE: 'f' }, /^no JWT secret/],
+    ['a NATS_URL list with a bad member', { ...base, NATS_URL: 'n1:4222,ftp://x' }, /"ftp:\/\/x"/],
+    ['NATS_REPLICAS that is no count', { ...base, NATS_REPLICAS: '3x' }, 'got "3x"'],
     [
       'a certificate without its key',
       { ...base, TLS_CERT_FILE: 'cert.pem' },

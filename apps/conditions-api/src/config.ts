@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readJwtSecret } from '@switchboard/auth';
+import { parseServerList, replicasFromEnv } from '@switchboard/nats';
 import type { TlsOptions } from './http/fastify-adapter';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 
@@ -48,9 +49,10 @@ function readRateLimit(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Reads the process environment: NATS_URL, INVENTORY_FILE and a JWT secret (JWT_SECRET_FILE
- * or JWT_SECRET) are required; PORT, HOST, TLS_CERT_FILE/TLS_KEY_FILE,
- * RATE_LIMIT_PER_MINUTE and COMMANDS_DIR are optional. Throws naming the variable at fault.
+ * Reads the process environment: NATS_URL (one server or a comma-separated list), INVENTORY_FILE
+ * and a JWT secret (JWT_SECRET_FILE or JWT_SECRET) are required; PORT, HOST,
+ * TLS_CERT_FILE/TLS_KEY_FILE, RATE_LIMIT_PER_MINUTE, COMMANDS_DIR and NATS_REPLICAS are optional.
+ * Throws naming the variable at fault.
  */
 export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const missing = ['NATS_URL', 'INVENTORY_FILE'].filter((name) => !env[name]);
@@ -61,6 +63,9 @@ export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const port = Number(env.PORT ?? 9001);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  // Refused here, at start, rather than on the first connect attempt.
+  parseServerList(env.NATS_URL!);
+  replicasFromEnv(env);
   const tls = readTls(env);
   return {
     natsUrl: env.NATS_URL!,

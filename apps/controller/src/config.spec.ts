@@ -52,16 +52,27 @@ describe('controller configuration from the environment', () => {
         FANOUT: '0',
         OPERATION_TIMEOUT_MS: '1.5s',
         COMMAND_SECRETS: 'OK_NAME,bad-name',
+        NATS_REPLICAS: '0',
       });
     } catch (e) {
       err = e as ConfigError;
     }
     expect(err?.problems).toEqual([
-      'NATS_URL is required: the NATS server, e.g. nats://127.0.0.1:4222',
+      'NATS_URL is required: the NATS server, or cluster members separated by commas, ' +
+        'e.g. nats://127.0.0.1:4222',
       'INVENTORY_FILE is required: the inventory, topology.yaml or nodes.yaml',
+      'NATS_REPLICAS must be an integer from 1 to 5, got "0"',
       'COMMAND_SECRETS must list environment variable names, separated by commas; not names: "bad-name"',
       'FANOUT must be a whole number >= 1, got "0"',
       'OPERATION_TIMEOUT_MS must be a whole number >= 100, got "1.5s"',
     ]);
+  });
+
+  it('takes a comma-separated list of NATS servers, and refuses one that is not an address', () => {
+    const list = 'nats://10.0.0.1:4222,nats://10.0.0.2:4222';
+    expect(optionsFromEnv({ NATS_URL: list, INVENTORY_FILE: '/i.yaml' }).natsUrl).toBe(list);
+    expect(() =>
+      optionsFromEnv({ NATS_URL: 'nats://a:4222,http://b:80', INVENTORY_FILE: '/i.yaml' }),
+    ).toThrow('NATS_URL: "http://b:80" has scheme http: (expected nats:// or tls://)');
   });
 });

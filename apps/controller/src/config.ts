@@ -1,9 +1,12 @@
 import { statSync } from 'node:fs';
+import { parseServerList, replicasFromEnv } from '@switchboard/nats';
 import type { ControllerOptions } from './controller';
 
 /** The controller's environment variables, documented in README.md. */
 export const ENVIRONMENT = {
-  NATS_URL: 'the NATS server, e.g. nats://127.0.0.1:4222',
+  NATS_URL: 'the NATS server, or cluster members separated by commas, e.g. nats://127.0.0.1:4222',
+  NATS_REPLICAS:
+    'replicas of the streams and buckets it provisions (default 3 on a cluster of 3+, else 1)',
   INVENTORY_FILE: 'the inventory, topology.yaml or nodes.yaml',
   CONTROLLER_ID: "this replica's id (default <host>-<pid>-<random>)",
   FANOUT: 'conditions worked on at once (default 64)',
@@ -62,6 +65,16 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
     inventoryFile: required('INVENTORY_FILE'),
     env,
   };
+  for (const check of [
+    () => opts.natsUrl && parseServerList(opts.natsUrl),
+    () => replicasFromEnv(env),
+  ]) {
+    try {
+      check();
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
   const id = env.CONTROLLER_ID?.trim();
   if (id) opts.id = id;
   const armEndpoint = env.AZURE_ARM_ENDPOINT?.trim();

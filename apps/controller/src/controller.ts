@@ -5,7 +5,7 @@ import { startWorker } from '@switchboard/condition-queue';
 import { createDriver, DriverOptions } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
 import { createLogger, Logger } from '@switchboard/logging';
-import { connectWithRetry, provision } from '@switchboard/nats';
+import { connectWithRetry, provisionWithRetry } from '@switchboard/nats';
 import { CommandsDirectory, openCommandsDirectory } from './actions/commands-directory';
 import { conditionHandlers } from './handlers/registry';
 import type { DriverCallEvent } from './reconcile/driver-call';
@@ -129,7 +129,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     await nc.close().catch(() => undefined);
   };
   try {
-    const buckets = await provision(nc);
+    const buckets = await provisionWithRetry(nc, { logger });
     // A change made right after start must not be missed (tests and operators copy a command in at once).
     await commands?.ready;
 

@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
 import { foldNames, loadInventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
-import { EmbeddedNats, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
+import {
+  EmbeddedNats,
+  connectWithRetry,
+  provisionWithRetry,
+  startEmbeddedNats,
+} from '@switchboard/nats';
 import { ensureSecretFile, mintToken } from '@switchboard/auth';
 import { Supervised, supervise } from './child-process';
 import { startSandboxBmcs } from './sandbox-bmcs';
@@ -82,7 +87,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       natsUrl = nats.url;
     }
     const nc = await connectWithRetry({ servers: natsUrl, name: 'switchboard-stack', logger: log });
-    await provision(nc);
+    await provisionWithRetry(nc, { logger: log, env });
     await nc.close();
 
     let bmcs: SimulatedFleet | undefined;

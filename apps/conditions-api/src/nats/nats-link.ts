@@ -138,7 +138,7 @@ export class NatsLink {
     let delay = 200;
     while (!this.closed && this.connected && !this.provisioned) {
       try {
-        const buckets = await provision(this.nc);
+        const buckets = await provision(this.nc, { logger: this.log });
         this.buckets = buckets;
         this.store = new ConditionStore(this.nc, buckets);
         this.provisioned = true;
@@ -165,7 +165,7 @@ async function provisionWithRetry(
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     try {
-      const buckets = await provision(nc);
+      const buckets = await provision(nc, { logger: log });
       log.info({ event: 'nats.provisioned', attempt }, 'NATS stream and buckets provisioned');
       return buckets;
     } catch (err) {
