@@ -9,6 +9,7 @@ const esmOnly = [
   'p-queue',
   'p-timeout',
   'is-network-error',
+  'p-map',
   '@sindresorhus',
   'figures',
   'get-stream',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { KV_CONDITIONS, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { KV_CONDITIONS, STREAM_CONDITIONS, conditionKey } from '@switchboard/condition-types';
 import {
   Buckets,
   EmbeddedNats,
@@ -199,6 +199,45 @@ describe('ConditionStore', () => {
       await store.update(c.id, 'failed', { error: 'test' });
     }
     expect((await Promise.all(waits)).map((c) => c?.state)).toEqual(created.map(() => 'failed'));
+  });
+
+  it('tells once per condition when each of a set is final: already final, later, or missing', async () => {
+    const create = (server: string) =>
+      store.create({ kind: 'serverControl', server, parameters: power('on'), requestedBy: 'al' });
+    const [done, later, unreadable] = await Promise.all([
+      create('watch1'),
+      create('watch2'),
+      create('watch3'),
+    ]);
+    await store.update(done.id, 'active');
+    await store.update(done.id, 'succeeded');
+    const missing = '44444444-4444-4444-8444-444444444444';
+    const told: Array<[string, string | null]> = [];
+    const watch = await store.watchFinal(
+      [done.id, later.id, missing, unreadable.id],
+      (id, condition) => told.push([id, condition?.state ?? null]),
+    );
+    // Those final or missing when the watch opened are told before it resolves.
+    expect(told).toEqual(
+      expect.arrayContaining([
+        [done.id, 'succeeded'],
+        [missing, null],
+      ]),
+    );
+    expect(told).toHaveLength(2);
+    await store.update(later.id, 'active');
+    await store.update(later.id, 'failed', { error: 'test' });
+    await buckets.conditions.put(conditionKey(unreadable.id), 'not json');
+    const deadline = Date.now() + 10_000;
+    while (told.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    watch.stop();
+    expect(told.slice(2)).toEqual(
+      expect.arrayContaining([
+        [later.id, 'failed'],
+        [unreadable.id, null],
+      ]),
+    );
+    expect(told).toHaveLength(4);
   });
 
   it('stops waiting when the waiter aborts (its client left), answering the condition as it stands', async () => {

@@ -20,7 +20,7 @@ import {
 import type { Buckets } from '@switchboard/nats';
 import { decodeClaim, decodeCondition, encode } from './codec';
 import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
-import { FinalWatch } from './final-watch';
+import { FinalSubscription, OnFinal, SharedFinalWatch, watchFinal } from './final-watch';
 
 export interface NewCondition {
   kind: ConditionKind;
@@ -51,6 +51,9 @@ export interface StoredCondition {
   revision: number;
 }
 
+/** Condition records read side by side when a watch takes the current states of a batch. */
+const READS_AT_ONCE = 32;
+
 /** Longer than any create takes between its claim and its publish (the NATS request timeouts). */
 export const ABANDONED_CREATE_MS = 30_000;
 
@@ -68,7 +71,7 @@ function now(): string {
  */
 export class ConditionStore {
   private readonly js: JetStreamClient;
-  private finals: FinalWatch | undefined;
+  private finals: SharedFinalWatch | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -224,34 +227,44 @@ export class ConditionStore {
   }
 
   /**
+   * Calls `onFinal` once for each of `ids` as soon as it is final, or with null when it has
+   * no record (or one that cannot be read). A KV watch shared by every caller of this store,
+   * so a waiting client hears of an outcome as soon as it is written instead of polling.
+   * Resolves once the current states are read (those already final are reported by then).
+   */
+  async watchFinal(ids: readonly string[], onFinal: OnFinal): Promise<FinalSubscription> {
+    this.finals ??= new SharedFinalWatch(this.buckets.conditions);
+    const read = async (id: string) => {
+      const entry = await this.buckets.conditions.get(conditionKey(id));
+      return entry && entry.operation === 'PUT' ? entry.string() : null;
+    };
+    return watchFinal(this.finals, ids, read, onFinal, READS_AT_ONCE);
+  }
+
+  /**
    * The condition once it is final, or as it stands when `timeoutMs` runs out (or `signal`
-   * aborts): a KV watch, so a waiting client hears of the outcome as soon as it is written
-   * instead of polling for it. Null when there is no such condition.
+   * aborts). Null when there is no such condition.
    */
   async waitUntilFinal(
     id: string,
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<Condition | null> {
-    this.finals ??= new FinalWatch(this.buckets.conditions);
     let settle!: (outcome: Condition | null | 'timeout') => void;
     const outcome = new Promise<Condition | null | 'timeout'>((resolve) => (settle = resolve));
-    // Listen before reading, so a write between the read and the wait is not missed.
-    const unsubscribe = await this.finals.subscribe(id, settle);
+    const subscription = await this.watchFinal([id], (_id, condition) => settle(condition));
     const timer = setTimeout(() => settle('timeout'), timeoutMs);
     // The client went away: stop waiting at once rather than hold a listener until the timeout.
     const onAbort = () => settle('timeout');
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     try {
-      const current = await this.get(id);
-      if (!current || isFinal(current.state)) return current;
       const result = await outcome;
-      return result === 'timeout' ? this.get(id) : result;
+      return result === 'timeout' ? await this.get(id) : result;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      unsubscribe();
+      subscription.stop();
     }
   }
 

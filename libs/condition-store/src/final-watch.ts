@@ -1,17 +1,41 @@
 import { KvWatchInclude } from '@nats-io/kv';
+import pMap from 'p-map';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { Condition, conditionKey, isFinal } from '@switchboard/condition-types';
 import { decodeCondition } from './codec';
 
+/**
+ * Told once per condition: with the condition when it is final, or null when its record is
+ * gone or unreadable (it will never change again either way).
+ */
+export type OnFinal = (id: string, condition: Condition | null) => void;
+
+/** An open `watchFinal`; stopping it drops its listeners (the shared watch stays). */
+export interface FinalSubscription {
+  stop(): void;
+}
+
 type Listener = (condition: Condition | null) => void;
 
+const KEY_PREFIX = conditionKey('');
+
+/** A record that cannot be read as a condition is as final as one that is gone. */
+function decodeOrNull(text: string): Condition | null {
+  try {
+    return decodeCondition(text);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * One watch over every condition record, shared by all clients waiting for outcomes: a
+ * One watch over every condition record, shared by everything waiting for outcomes: a
  * waiting request costs a map entry, not a JetStream consumer of its own, so a hundred
- * `mctl` long polls are as cheap as one. Started on first use; the client's ordered
- * consumer resumes by itself after a reconnect.
+ * `mctl` long polls are as cheap as one. One key filter for all (nats-server 2.9 watches
+ * one filter at a time), updates only, so the bucket's history is not replayed. Started on
+ * first use; the client's ordered consumer resumes by itself after a reconnect.
  */
-export class FinalWatch {
+export class SharedFinalWatch {
   private readonly listeners = new Map<string, Set<Listener>>();
   private started: Promise<void> | undefined;
   private stopWatch: (() => void) | undefined;
@@ -23,9 +47,10 @@ export class FinalWatch {
     let set = this.listeners.get(id);
     if (!set) this.listeners.set(id, (set = new Set()));
     set.add(listener);
+    const own = set;
     const unsubscribe = () => {
-      set!.delete(listener);
-      if (set!.size === 0 && this.listeners.get(id) === set) this.listeners.delete(id);
+      own.delete(listener);
+      if (own.size === 0 && this.listeners.get(id) === own) this.listeners.delete(id);
     };
     try {
       await this.start();
@@ -36,9 +61,13 @@ export class FinalWatch {
     return unsubscribe;
   }
 
+  stop(): void {
+    this.stopWatch?.();
+  }
+
   private start(): Promise<void> {
     this.started ??= this.bucket
-      .watch({ key: conditionKey('*'), include: KvWatchInclude.UpdatesOnly })
+      .watch({ key: `${KEY_PREFIX}*`, include: KvWatchInclude.UpdatesOnly })
       .then((watcher) => {
         this.stopWatch = () => watcher.stop();
         void this.dispatch(watcher);
@@ -53,20 +82,59 @@ export class FinalWatch {
   private async dispatch(watcher: AsyncIterable<KvWatchEntry>): Promise<void> {
     try {
       for await (const entry of watcher) {
-        const id = entry.key.slice(conditionKey('').length);
-        const set = this.listeners.get(id);
+        const set = this.listeners.get(entry.key.slice(KEY_PREFIX.length));
         if (!set) continue;
-        const condition = entry.operation === 'PUT' ? decodeCondition(entry.string()) : null;
+        const condition = entry.operation === 'PUT' ? decodeOrNull(entry.string()) : null;
         if (condition && !isFinal(condition.state)) continue;
         for (const listener of [...set]) listener(condition);
       }
+    } catch {
+      // The watch failed under us (connection closed): the next subscriber starts a new one.
     } finally {
-      // The watch ended (connection closed): the next waiter starts a new one.
       this.started = undefined;
     }
   }
+}
 
-  stop(): void {
-    this.stopWatch?.();
+/**
+ * Calls `onFinal` once for each of `ids`, as soon as it is final (or gone). Listens before it
+ * reads the current states, so a write between the two is seen by one or the other; `read`
+ * answers null for a missing record and throws only when the store cannot be reached.
+ */
+export async function watchFinal(
+  shared: SharedFinalWatch,
+  ids: readonly string[],
+  read: (id: string) => Promise<string | null>,
+  onFinal: OnFinal,
+  readsAtOnce: number,
+): Promise<FinalSubscription> {
+  const reported = new Set<string>();
+  let stopped = false;
+  const report = (id: string, condition: Condition | null) => {
+    if (stopped || reported.has(id)) return;
+    reported.add(id);
+    onFinal(id, condition);
+  };
+  const unsubscribes: Array<() => void> = [];
+  const stop = () => {
+    stopped = true;
+    for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+  };
+  try {
+    for (const id of new Set(ids))
+      unsubscribes.push(await shared.subscribe(id, (condition) => report(id, condition)));
+    await pMap(
+      ids,
+      async (id) => {
+        const text = await read(id);
+        const condition = text === null ? null : decodeOrNull(text);
+        if (!condition || isFinal(condition.state)) report(id, condition);
+      },
+      { concurrency: readsAtOnce },
+    );
+  } catch (err) {
+    stop();
+    throw err;
   }
+  return { stop };
 }

@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './condition-store';
+export type { FinalSubscription, OnFinal } from './final-watch';
