@@ -1,102 +1,39 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
-import type { Logger } from '@switchboard/logging';
-import { AuthGuard } from './auth/auth.guard';
-import { ServerAccess } from './auth/server-access';
-import { TokenVerifier } from './auth/token-verifier';
-import { CommandsCatalog } from './commands/commands-catalog';
-import { CommandsController } from './commands/commands.controller';
-import { BatchController } from './conditions/batch.controller';
-import { CancelController } from './conditions/cancel.controller';
-import { CancelService } from './conditions/cancel.service';
-import { ConditionsController } from './conditions/conditions.controller';
-import { ConditionsService } from './conditions/conditions.service';
-import { OutcomesController } from './conditions/outcomes.controller';
-import { ServerConditionsController } from './conditions/server-conditions.controller';
-import { HealthController } from './health/health.controller';
-import { InventoryService } from './inventory/inventory.service';
-import { ServersController } from './inventory/servers.controller';
-import { NatsLink } from './nats/nats-link';
-import { OutputController } from './output/output.controller';
-import { OutputService } from './output/output.service';
-import { rateLimitOptions } from './rate-limit/rate-limit.options';
-import { LOGGER, SHUTDOWN } from './tokens';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { CommandsModule } from './commands/commands.module';
+import { ConditionsModule } from './conditions/conditions.module';
+import type { ApiOptions } from './core/api-options';
+import { CoreModule } from './core/core.module';
+import { HealthModule } from './health/health.module';
+import { AuditInterceptor } from './logging/audit.interceptor';
+import { OutputModule } from './output/output.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { ServersModule } from './servers/servers.module';
 
-/** What exists before Nest starts: the NATS link, the loaded inventory and commands, the logger, the token verifier. */
-export interface CoreDeps {
-  nats: NatsLink;
-  inventory: InventoryService;
-  commands: CommandsCatalog;
-  logger: Logger;
-  verifier: TokenVerifier;
-  /** Condition-creating requests per token subject per minute. */
-  rateLimitPerMinute: number;
-  /** Aborts when the API begins to stop: long waits end at once with what stands. */
-  shutdown: AbortSignal;
-}
-
-@Global()
-@Module({})
-export class CoreModule {
-  static register(deps: CoreDeps): DynamicModule {
-    const providers = [
-      { provide: NatsLink, useValue: deps.nats },
-      { provide: InventoryService, useValue: deps.inventory },
-      { provide: CommandsCatalog, useValue: deps.commands },
-      { provide: LOGGER, useValue: deps.logger },
-      { provide: TokenVerifier, useValue: deps.verifier },
-      { provide: SHUTDOWN, useValue: deps.shutdown },
-      ServerAccess,
-    ];
-    return {
-      module: CoreModule,
-      providers,
-      exports: providers.map((p) => ('provide' in p ? p.provide : p)),
-    };
-  }
-}
-
-@Module({
-  controllers: [
-    ServerConditionsController,
-    ConditionsController,
-    BatchController,
-    CancelController,
-    OutcomesController,
-  ],
-  providers: [ConditionsService, CancelService],
-})
-export class ConditionsModule {}
-
-@Module({ controllers: [OutputController], providers: [OutputService] })
-export class OutputModule {}
-
-@Module({ controllers: [CommandsController] })
-export class CommandsModule {}
-
-@Module({ controllers: [ServersController] })
-export class InventoryModule {}
-
-@Module({ controllers: [HealthController] })
-export class HealthModule {}
-
+/**
+ * The API: one module per feature. Nest starts and stops them in dependency order: the
+ * token verifier is built first, the inventory and commands load as their modules
+ * initialise, NATS connects once everything has (bootstrap); at close, the shutdown signal
+ * first, then open streams, HTTP, and NATS and the file watches last.
+ */
 @Module({})
 export class AppModule {
-  static register(deps: CoreDeps): DynamicModule {
+  static forRoot(options: ApiOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.register(deps),
-        ThrottlerModule.forRoot(rateLimitOptions(deps.rateLimitPerMinute)),
+        CoreModule.forRoot(options),
+        AuthModule,
+        RateLimitModule,
         ConditionsModule,
         OutputModule,
         CommandsModule,
-        InventoryModule,
+        ServersModule,
         HealthModule,
       ],
-      // Global: every controller route needs a token unless marked @Public().
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      // Every route's audit line is filled from the request and the route's `@Audit` describer.
+      providers: [{ provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readJwtSecret } from '@switchboard/auth';
 import { parseServerList, replicasFromEnv } from '@switchboard/nats';
-import type { TlsOptions } from './http/fastify-adapter';
+import type { TlsOptions } from './core/api-options';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 
 /** What `main` needs to start the API. Holds the JWT secret: never log it. */

@@ -1,8 +1,8 @@
 export { createApp } from './app';
 export type { ConditionsApi, CreateAppOptions } from './app';
-export { buildOpenApiDocument, API_PREFIX } from './openapi/openapi-document';
+export { API_PREFIX } from './http/prefix';
 export { BODY_LIMIT } from './http/fastify-adapter';
-export type { TlsOptions } from './http/fastify-adapter';
+export type { TlsOptions } from './core/api-options';
 export { BATCH_CONCURRENCY } from './conditions/conditions.service';
 export { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 export { CANCEL_ACK_TIMEOUT_MS } from './conditions/cancel.service';

@@ -18,9 +18,14 @@ export type StatusRecord = z.infer<typeof StatusRecord>;
 export const ConditionStatus = z.strictObject({ records: z.array(StatusRecord) });
 export type ConditionStatus = z.infer<typeof ConditionStatus>;
 
+/** A condition's id: a UUID the API gives it when it is created. */
+export const ConditionId = z.uuid();
+
+export const isConditionId = (value: string): boolean => ConditionId.safeParse(value).success;
+
 const common = {
   version: z.literal(CONDITION_VERSION),
-  id: z.uuid(),
+  id: ConditionId,
   target: z.string().min(1),
   state: ConditionState,
   status: ConditionStatus,

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, clip } from '../errors/api-error';
+import { ApiError } from '../errors/api-error';
+import { clip } from '../text/clip';
 import { noteRequest } from '../logging/request-log';
 import { bearerToken } from './bearer';
 import { IS_PUBLIC, REQUIRED_SCOPES, SERVER_PARAM } from './decorators';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Inventory, RangeExpressionError, foldNames } from '@switchboard/inventory';
-import { ApiError, clip, quote } from '../errors/api-error';
+import { ApiError } from '../errors/api-error';
+import { clip, quote } from '../text/clip';
 import { InventoryService } from '../inventory/inventory.service';
 import type { Principal } from './principal';
 
@@ -55,7 +56,7 @@ export class ServerAccess {
     throw ApiError.of(
       403,
       `token may not act on ${which}; its servers claim is ${quote(principal.servers ?? '', 200)}`,
-    );
+    ).about({ servers: clip(foldNames([...names]), 300) });
   }
 
   /** As `requireAll`, for one server named by inventory name or id. */

@@ -1,6 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { quote } from '../errors/api-error';
+import { quote } from '../text/clip';
 import type { Principal } from './principal';
 import {
   Scope,

@@ -1,5 +1,6 @@
 import type { ActionParameters } from '@switchboard/condition-types';
-import { ApiError, clip, quote } from '../errors/api-error';
+import { ApiError } from '../errors/api-error';
+import { clip, quote } from '../text/clip';
 import { CommandsCatalog, describeProblem } from './commands-catalog';
 
 /** How the API creates the conditions of one action request. */

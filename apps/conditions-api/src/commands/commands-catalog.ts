@@ -9,7 +9,10 @@ import type {
   CommandSummary,
   CommandsResponse,
 } from '@switchboard/condition-types';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@switchboard/logging';
+import type { ApiOptions } from '../core/api-options';
+import { API_OPTIONS, LOGGER } from '../core/tokens';
 
 /** What the catalog knows about one command name. */
 export type CommandLookup =
@@ -28,27 +31,28 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * The commands directory as the API sees it: the same directory the controller runs from,
  * reloaded when it changes, so that a listing shows what would run now and an action for a
  * command that cannot run is refused when it is asked for, not minutes later by a controller.
- * Optional: without a directory the API lists nothing and checks no command names.
+ * Optional: without a directory the API lists nothing and checks no command names. Loaded
+ * when its module initialises: a directory that cannot be read stops the API from starting.
  */
-export class CommandsCatalog {
-  private constructor(
-    private readonly dir: string | undefined,
-    private readonly watch: CommandsWatch | undefined,
-  ) {}
+@Injectable()
+export class CommandsCatalog implements OnModuleInit, OnApplicationShutdown {
+  private readonly dir: string | undefined;
+  private watch: CommandsWatch | undefined;
 
-  /** Loads the directory now (throwing if it cannot be read) and watches it; no directory, no catalog. */
-  static open(dir: string | undefined, logger: Logger): CommandsCatalog {
-    if (dir === undefined) return new CommandsCatalog(undefined, undefined);
-    return new CommandsCatalog(dir, watchCommands(dir, { logger }));
+  constructor(
+    @Inject(API_OPTIONS) options: ApiOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.dir = options.commandsDir;
   }
 
-  get configured(): boolean {
-    return this.watch !== undefined;
+  /** Loads the directory now (throwing if it cannot be read) and watches it. */
+  onModuleInit(): void {
+    if (this.dir !== undefined) this.watch = watchCommands(this.dir, { logger: this.logger });
   }
 
-  /** Resolves once changes to the directory are being watched. */
-  ready(): Promise<void> {
-    return this.watch?.ready ?? Promise.resolve();
+  async onApplicationShutdown(): Promise<void> {
+    await this.watch?.close();
   }
 
   /** GET /commands: every good command, and every problem of the broken ones. */
@@ -79,10 +83,6 @@ export class CommandsCatalog {
   /** Names of the commands that would run, for messages that say what was meant instead. */
   names(): string[] {
     return [...(this.watch?.current().commands.keys() ?? [])];
-  }
-
-  close(): Promise<void> {
-    return this.watch?.close() ?? Promise.resolve();
   }
 }
 

@@ -1,9 +1,11 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ActionParameters, CommandSummary, CommandsResponse } from '@switchboard/condition-types';
 import { Scopes } from '../auth/decorators';
-import { ApiError, clip, quote } from '../errors/api-error';
-import { noteRequest } from '../logging/request-log';
+import { ApiError } from '../errors/api-error';
+import { clip, quote } from '../text/clip';
+import { Audit } from '../logging/audit';
+import { Documented } from '../openapi/answers';
+import { Params } from '../openapi/parameters';
 import { ZodPipe } from '../validation/zod-pipe';
 import { CommandsCatalog, NO_COMMANDS_DIR, describeProblem } from './commands-catalog';
 
@@ -17,16 +19,31 @@ export class CommandsController {
 
   @Get()
   @Scopes('read')
-  list(@Req() request: FastifyRequest): CommandsResponse {
-    const answer = this.catalog.list();
-    noteRequest(request, { commands: answer.commands.length, problems: answer.problems.length });
-    return answer;
+  @Audit((answer: CommandsResponse) => ({
+    commands: answer.commands.length,
+    problems: answer.problems.length,
+  }))
+  @Documented(
+    'listCommands',
+    'The commands actions can run, and the problems of those that cannot',
+    { 200: { description: 'Commands and problems.', schema: 'CommandsResponse' } },
+    {
+      description:
+        'Without a commands directory (COMMANDS_DIR) the lists are empty and the message says so. Problem files are relative to the directory.',
+    },
+  )
+  list(): CommandsResponse {
+    return this.catalog.list();
   }
 
   @Get(':name')
   @Scopes('read')
-  one(@Req() request: FastifyRequest, @Param('name', namePipe) name: string): CommandSummary {
-    noteRequest(request, { action: name });
+  @Params.command()
+  @Documented('getCommand', 'One command', {
+    200: { description: 'The command.', schema: 'CommandSummary' },
+    404: 'No such command, or it is broken (the message lists its problems, file:line: message).',
+  })
+  one(@Param('name', namePipe) name: string): CommandSummary {
     const found = this.catalog.lookup(name);
     switch (found.status) {
       case 'ok':

@@ -1,14 +1,14 @@
-import { Controller, Delete, Param, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Condition } from '@switchboard/condition-types';
+import { Controller, Delete, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Condition, ConditionId } from '@switchboard/condition-types';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
-import { actionOf } from '../logging/action-of';
-import { noteRequest } from '../logging/request-log';
-import { ConditionId } from '../validation/condition-id';
+import { Audit } from '../logging/audit';
 import { ZodPipe } from '../validation/zod-pipe';
+import { conditionNote } from './audit-notes';
 import { CancelService } from './cancel.service';
+import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService } from './conditions.service';
 
 /**
@@ -26,23 +26,20 @@ export class CancelController {
 
   @Delete(':id')
   @Scopes('write')
+  @Audit((condition: Condition, status) => ({
+    ...conditionNote(condition),
+    outcome: status === 200 ? 'cancelled' : 'cancel_requested',
+  }))
+  @ConditionsDocs.cancel()
   async cancel(
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ZodPipe(ConditionId, { source: { param: 'id' } })) id: string,
   ): Promise<Condition> {
-    noteRequest(request, { conditionId: id });
     // The target decides whether this token may touch the condition at all.
     const condition = await this.conditions.get(id);
-    noteRequest(request, {
-      servers: condition.target,
-      kind: condition.kind,
-      action: actionOf(condition.kind, condition.parameters),
-    });
     this.access.requireServer(principal, condition.target);
     const result = await this.cancels.cancel(id, principal.subject);
-    noteRequest(request, { outcome: result.outcome });
     void reply.status(result.outcome === 'cancelled' ? 200 : 202);
     return result.condition;
   }

@@ -9,9 +9,10 @@ import {
 } from '@switchboard/condition-types';
 import { StaleWriteError } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
-import { ApiError, clip } from '../errors/api-error';
+import { ApiError } from '../errors/api-error';
+import { clip } from '../text/clip';
 import { NatsLink } from '../nats/nats-link';
-import { LOGGER } from '../tokens';
+import { LOGGER } from '../core/tokens';
 
 /** How long the controller running a condition has to acknowledge a cancel request. */
 export const CANCEL_ACK_TIMEOUT_MS = 5000;

@@ -1,12 +1,12 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { Condition, ConditionWaitQuery, isFinal } from '@switchboard/condition-types';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Condition, ConditionId, ConditionWaitQuery, isFinal } from '@switchboard/condition-types';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
-import { noteRequest } from '../logging/request-log';
-import { ConditionId } from '../validation/condition-id';
+import { Audit } from '../logging/audit';
 import { ZodPipe } from '../validation/zod-pipe';
+import { conditionNote } from './audit-notes';
+import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService } from './conditions.service';
 
 /** GET /api/v1/conditions/{id}: one condition record; with `?wait=<ms>`, once it is final (long poll). */
@@ -19,21 +19,18 @@ export class ConditionsController {
 
   @Get(':id')
   @Scopes('read')
+  @Audit(conditionNote)
+  @ConditionsDocs.get()
   async get(
-    @Req() request: FastifyRequest,
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ZodPipe(ConditionId, { source: { param: 'id' } })) id: string,
     @Query('wait', new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } }))
     waitMs: number | undefined,
   ): Promise<Condition> {
-    noteRequest(request, { conditionId: id });
     // Read first, even to wait: the target decides whether this token may see the condition at all.
-    let condition = await this.conditions.get(id);
-    noteRequest(request, { servers: condition.target, kind: condition.kind });
+    const condition = await this.conditions.get(id);
     this.access.requireServer(principal, condition.target);
-    if (waitMs && !isFinal(condition.state))
-      condition = await this.conditions.waitUntilFinal(id, waitMs);
-    noteRequest(request, { outcome: condition.state });
+    if (waitMs && !isFinal(condition.state)) return this.conditions.waitUntilFinal(id, waitMs);
     return condition;
   }
 }

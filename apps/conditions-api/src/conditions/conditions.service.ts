@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   BatchConditionBody,
@@ -10,19 +9,21 @@ import {
   ServerConditionsResponse,
   isFinal,
   parametersByKind,
+  isConditionId,
 } from '@switchboard/condition-types';
-import { ConflictError } from '@switchboard/condition-store';
+import { ConflictError, FinalSubscription } from '@switchboard/condition-store';
 import { RangeExpressionError, ServerEntry, foldNames } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
+import pMap from 'p-map';
 import { ActionRules, actionRules, requireSingleTarget } from '../commands/action-rules';
 import { CommandsCatalog } from '../commands/commands-catalog';
-import { ApiError, FieldIssue, clip, quote } from '../errors/api-error';
+import { ApiError, FieldIssue } from '../errors/api-error';
+import { clip, quote } from '../text/clip';
 import { InventoryService } from '../inventory/inventory.service';
 import { NatsLink } from '../nats/nats-link';
-import { LOGGER, SHUTDOWN } from '../tokens';
-import { isConditionId } from '../validation/condition-id';
+import { Shutdown } from '../core/shutdown';
+import { LOGGER } from '../core/tokens';
 import { fieldIssues, summarise } from '../validation/zod-pipe';
-import { mapLimit } from './map-limit';
 
 /** How many conditions of one batch are being created at the same time. */
 export const BATCH_CONCURRENCY = 64;
@@ -63,13 +64,8 @@ export class ConditionsService {
     private readonly nats: NatsLink,
     private readonly catalog: CommandsCatalog,
     @Inject(LOGGER) private readonly log: Logger,
-    @Inject(SHUTDOWN) private readonly shutdown: AbortSignal,
+    private readonly shutdown: Shutdown,
   ) {}
-
-  /** Whether the API is stopping: answers still being sent end at once. */
-  get shuttingDown(): boolean {
-    return this.shutdown.aborted;
-  }
 
   /** The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming each field. */
   parseParameters(kind: ConditionKind, input: unknown): Parameters {
@@ -162,47 +158,93 @@ export class ConditionsService {
   async getMany(ids: readonly string[]): Promise<Map<string, Condition | null>> {
     const store = this.nats.available();
     return new Map(
-      await mapLimit(ids, BATCH_CONCURRENCY, async (id) => [id, await store.get(id)] as const),
-    );
-  }
-
-  /**
-   * Hands each condition to `emit` as soon as it is final, or as it stands once `waitMs` runs
-   * out or `signal` aborts (the client left); resolves when every one was handed over. A
-   * condition that cannot be read meanwhile (NATS lost) is handed over as last seen: the
-   * client sees it unfinished and asks again.
-   */
-  async followOutcomes(
-    current: ReadonlyMap<string, Condition | null>,
-    waitMs: number,
-    clientLeft: AbortSignal,
-    emit: (line: OutcomeLine) => void,
-  ): Promise<void> {
-    const store = this.nats.available();
-    // At shutdown, every wait ends with the conditions as they stand: the API stops at once.
-    const signal = AbortSignal.any([clientLeft, this.shutdown]);
-    // One abort listener per condition waited on: a batch of hundreds is expected, not a leak.
-    setMaxListeners(0, signal);
-    await Promise.all(
-      [...current].map(async ([id, condition]) => {
-        let latest = condition;
-        if (condition && waitMs > 0 && !isFinal(condition.state)) {
-          latest = await store.waitUntilFinal(id, waitMs, signal).catch((err: Error) => {
-            this.log.warn(
-              { event: 'outcomes.read_failed', conditionId: id, err: err.message },
-              'could not follow a condition; answering it as last seen',
-            );
-            return condition;
-          });
-        }
-        emit({ id, condition: latest });
+      await pMap(ids, async (id) => [id, await store.get(id)] as const, {
+        concurrency: BATCH_CONCURRENCY,
       }),
     );
   }
 
+  /**
+   * Each condition as soon as it is final, or as it stands once `waitMs` runs out, `clientLeft`
+   * aborts or the API stops; ends when every one was given. One final-watch for them all. A
+   * condition that cannot be followed or read meanwhile (NATS lost) is given as last seen:
+   * the client sees it unfinished and asks again.
+   */
+  async *outcomes(
+    current: ReadonlyMap<string, Condition | null>,
+    waitMs: number,
+    clientLeft: AbortSignal,
+  ): AsyncGenerator<OutcomeLine> {
+    const ready: OutcomeLine[] = [];
+    const waiting = new Map<string, Condition>();
+    for (const [id, condition] of current) {
+      if (condition && waitMs > 0 && !isFinal(condition.state)) waiting.set(id, condition);
+      else ready.push({ id, condition });
+    }
+    if (waiting.size === 0) return yield* ready;
+    const signal = AbortSignal.any([clientLeft, this.shutdown.signal, AbortSignal.timeout(waitMs)]);
+    let wake: (() => void) | undefined;
+    const onAbort = () => wake?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let subscription: FinalSubscription | undefined;
+    try {
+      subscription = await this.nats
+        .available()
+        .watchFinal([...waiting.keys()], (id, condition) => {
+          if (!waiting.delete(id)) return;
+          ready.push({ id, condition });
+          wake?.();
+        });
+    } catch (err) {
+      this.log.warn(
+        { event: 'outcomes.watch_failed', conditions: waiting.size, err: (err as Error).message },
+        'could not follow conditions; answering them as last seen',
+      );
+      for (const [id, condition] of waiting) ready.push({ id, condition });
+      waiting.clear();
+    }
+    try {
+      for (;;) {
+        yield* ready.splice(0);
+        if (waiting.size === 0 || signal.aborted) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (ready.length > 0 || signal.aborted) resolve();
+        });
+        wake = undefined;
+      }
+      subscription?.stop();
+      // The wait ran out (or the client left, or the API is stopping): the rest as they stand.
+      const rest = [...waiting];
+      waiting.clear();
+      yield* await pMap(
+        rest,
+        async ([id, seen]) => ({ id, condition: await this.reread(id, seen) }),
+        {
+          concurrency: BATCH_CONCURRENCY,
+        },
+      );
+    } finally {
+      subscription?.stop();
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async reread(id: string, seen: Condition): Promise<Condition | null> {
+    try {
+      return await this.nats.available().get(id);
+    } catch (err) {
+      this.log.warn(
+        { event: 'outcomes.read_failed', conditionId: id, err: (err as Error).message },
+        'could not read a condition; answering it as last seen',
+      );
+      return seen;
+    }
+  }
+
   /** The condition once final, or as it stands after `waitMs`: clients hear of the outcome without polling. */
   async waitUntilFinal(id: string, waitMs: number): Promise<Condition> {
-    const condition = await this.nats.available().waitUntilFinal(id, waitMs, this.shutdown);
+    const condition = await this.nats.available().waitUntilFinal(id, waitMs, this.shutdown.signal);
     if (!condition) throw ApiError.notFound(`condition ${id} not found`);
     return condition;
   }
@@ -233,9 +275,8 @@ export class ConditionsService {
   async createBatch(plan: BatchPlan, requestedBy: string): Promise<BatchConditionResponse> {
     const { kind, parameters, exclusive } = plan;
     const store = this.nats.available();
-    const created = await mapLimit(
+    const created = await pMap(
       plan.servers,
-      BATCH_CONCURRENCY,
       async (server): Promise<BatchResult> => {
         const problem = this.assetIdProblem(kind, parameters, server);
         if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
@@ -258,6 +299,7 @@ export class ConditionsService {
           return { server: server.name, outcome: 'error', reason: (err as Error).message };
         }
       },
+      { concurrency: BATCH_CONCURRENCY },
     );
     const unknown = plan.unknown.map((name): BatchResult => ({
       server: name,

@@ -1,16 +1,16 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConditionWaitQuery, isFinal } from '@switchboard/condition-types';
 import { foldNames } from '@switchboard/inventory';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
-import { clip } from '../errors/api-error';
-import { noteRequest } from '../logging/request-log';
-import { CONTENT_TYPES } from '../output/output-format';
+import { Shutdown } from '../core/shutdown';
+import { CONTENT_TYPES, StreamAnswer } from '../streaming/stream-answer';
+import { clip } from '../text/clip';
 import { parseConditionIds } from '../validation/condition-ids-query';
 import { ZodPipe } from '../validation/zod-pipe';
+import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService } from './conditions.service';
 
 const waitPipe = new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } });
@@ -26,10 +26,12 @@ export class OutcomesController {
   constructor(
     private readonly conditions: ConditionsService,
     private readonly access: ServerAccess,
+    private readonly shutdown: Shutdown,
   ) {}
 
   @Get()
   @Scopes('read')
+  @ConditionsDocs.outcomes()
   async follow(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -38,41 +40,27 @@ export class OutcomesController {
     @Query('wait', waitPipe) waitMs: number | undefined,
   ): Promise<void> {
     const ids = parseConditionIds(rawIds);
-    noteRequest(request, { conditions: ids.length });
     // Read first, even to wait: the targets decide whether this token may see them at all.
     const current = await this.conditions.getMany(ids);
     const servers = [...new Set([...current.values()].flatMap((c) => (c ? [c.target] : [])))];
-    noteRequest(request, { servers: clip(foldNames(servers), 300) });
     // All or nothing, as for a batch: a token may not follow part of what it asked for.
     this.access.requireAll(principal, servers);
 
-    const body = new PassThrough();
-    // Fastify destroys the body when the client goes away; 'close' also follows a normal end.
-    const left = new AbortController();
-    body.once('close', () => left.abort());
-    // A client waiting on conditions none of which is final yet should still learn at once
-    // that the request was accepted (Fastify writes the head with the first chunk otherwise).
-    body.once('resume', () => reply.raw.flushHeaders());
-    void reply
-      .status(200)
-      .header('content-type', CONTENT_TYPES.ndjson)
-      .header('cache-control', 'no-store')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
-
+    const answer = new StreamAnswer(request, reply, {
+      contentType: CONTENT_TYPES.ndjson,
+      stopping: () => this.shutdown.started,
+    });
     let final = 0;
-    await this.conditions.followOutcomes(current, waitMs ?? 0, left.signal, (line) => {
+    for await (const line of this.conditions.outcomes(current, waitMs ?? 0, answer.left)) {
       if (line.condition && isFinal(line.condition.state)) final++;
-      body.write(`${JSON.stringify(line)}\n`);
-    });
-    noteRequest(request, {
-      outcome: left.signal.aborted ? 'disconnected' : `${final} of ${ids.length} final`,
-    });
-    if (this.conditions.shuttingDown) {
-      // The head went out before shutdown began, so it promised keep-alive; a kept-alive
-      // connection would hold the server's close until its idle timeout (72 s).
-      reply.raw.once('finish', () => request.raw.socket.end());
+      await answer.write(`${JSON.stringify(line)}\n`);
     }
-    body.end();
+    answer.end(
+      {
+        servers: clip(foldNames(servers), 300),
+        outcome: answer.left.aborted ? 'disconnected' : `${final} of ${ids.length} final`,
+      },
+      true,
+    );
   }
 }

@@ -1,5 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ConditionKind,
   CreateConditionBody,
@@ -7,11 +6,11 @@ import {
 } from '@switchboard/condition-types';
 import { ActsOnServer, Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { clip } from '../errors/api-error';
-import { actionOf } from '../logging/action-of';
-import { noteRequest } from '../logging/request-log';
+import { Audit } from '../logging/audit';
 import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { ZodPipe } from '../validation/zod-pipe';
+import { serverConditionsNote } from './audit-notes';
+import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService, serverConditions } from './conditions.service';
 
 const kindPipe = new ZodPipe(ConditionKind, { source: { param: 'kind' } });
@@ -26,45 +25,37 @@ export class ServerConditionsController {
   @HttpCode(200)
   @Scopes('write')
   @RateLimited()
+  @Audit((answer: ServerConditionsResponse) => ({
+    ...serverConditionsNote(answer),
+    outcome: 'accepted',
+  }))
+  @ConditionsDocs.create()
   async create(
-    @Req() request: FastifyRequest,
     @CurrentPrincipal() principal: Principal,
     @Param('server') server: string,
     @Param('kind', kindPipe) kind: ConditionKind,
     @Body(new ZodPipe(CreateConditionBody)) body: CreateConditionBody,
   ): Promise<ServerConditionsResponse> {
-    noteRequest(request, { servers: clip(server, 100), kind });
-    // body.exclusive (FlipFlop's legacy flag) is ignored: whether a condition claims its server is the command's
-    // metadata to say (`concurrent`), never the caller's.
+    // body.exclusive (FlipFlop's legacy flag) is ignored: whether a condition claims its server
+    // is the command's metadata to say (`concurrent`), never the caller's.
     const condition = await this.conditions.createForServer(
       server,
       kind,
       body.parameters,
       principal.subject,
     );
-    noteRequest(request, {
-      servers: condition.target,
-      action: actionOf(condition.kind, condition.parameters),
-      conditionId: condition.id,
-      outcome: 'accepted',
-    });
     return serverConditions('condition set', condition.target, condition);
   }
 
   @Get('condition/:kind')
   @Scopes('read')
+  @Audit(serverConditionsNote)
+  @ConditionsDocs.readKind()
   async readKind(
-    @Req() request: FastifyRequest,
     @Param('server') server: string,
     @Param('kind', kindPipe) kind: ConditionKind,
   ): Promise<ServerConditionsResponse> {
-    noteRequest(request, { servers: clip(server, 100), kind });
     const found = await this.conditions.latestOfKind(server, kind);
-    noteRequest(request, {
-      servers: found.server.name,
-      conditionId: found.condition.id,
-      outcome: found.condition.state,
-    });
     return serverConditions(
       `${kind} condition ${found.condition.state}`,
       found.server.name,
@@ -74,18 +65,10 @@ export class ServerConditionsController {
 
   @Get('status')
   @Scopes('read')
-  async status(
-    @Req() request: FastifyRequest,
-    @Param('server') server: string,
-  ): Promise<ServerConditionsResponse> {
-    noteRequest(request, { servers: clip(server, 100) });
+  @Audit(serverConditionsNote)
+  @ConditionsDocs.status()
+  async status(@Param('server') server: string): Promise<ServerConditionsResponse> {
     const found = await this.conditions.latestFor(server);
-    noteRequest(request, {
-      servers: found.server.name,
-      kind: found.condition.kind,
-      conditionId: found.condition.id,
-      outcome: found.condition.state,
-    });
     return serverConditions(
       `${found.condition.kind} condition ${found.condition.state}`,
       found.server.name,

@@ -1,21 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import type { ErrorResponse } from '@switchboard/condition-types';
+import type { RequestNote } from '../logging/request-log';
+import { clip } from '../text/clip';
 
 export type FieldIssue = NonNullable<ErrorResponse['issues']>[number];
-
-/** Longest message or echoed value we put in an answer or a log line. */
-const MAX_TEXT = 500;
-
-/** Shortens user-supplied text (a 5000-character path segment) before it is echoed back. */
-export function clip(text: string, max = MAX_TEXT): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
-}
-
-/** A user-supplied value quoted for a message: clipped, control characters escaped. */
-export function quote(value: string, max = 100): string {
-  return JSON.stringify(clip(value, max));
-}
 
 export function reasonPhrase(statusCode: number): string {
   return STATUS_CODES[statusCode] ?? 'Error';
@@ -23,8 +12,17 @@ export function reasonPhrase(statusCode: number): string {
 
 /** An error that already knows its answer: an `ErrorResponse` and its status. */
 export class ApiError extends HttpException {
+  /** What the refusal was about, for the audit line (the servers a token may not act on). */
+  audit: RequestNote = {};
+
   constructor(readonly body: ErrorResponse) {
     super(body, body.statusCode);
+  }
+
+  /** The same error, noting `audit` on the request's audit line. */
+  about(audit: RequestNote): this {
+    this.audit = { ...this.audit, ...audit };
+    return this;
   }
 
   static of(

@@ -1,3 +1,4 @@
+import { isConditionId } from '@switchboard/condition-types';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorResponse } from '@switchboard/condition-types';
@@ -5,8 +6,8 @@ import { ConflictError, QueueUnavailableError } from '@switchboard/condition-sto
 import type { Logger } from '@switchboard/logging';
 import { noteRequest } from '../logging/request-log';
 import { isNatsUnavailable } from '../nats/nats-errors';
-import { isConditionId } from '../validation/condition-id';
-import { ApiError, clip, reasonPhrase } from './api-error';
+import { ApiError, reasonPhrase } from './api-error';
+import { clip } from '../text/clip';
 
 function httpExceptionMessage(exception: HttpException): string {
   const response = exception.getResponse();
@@ -100,6 +101,7 @@ export class ErrorFilter implements ExceptionFilter {
       );
     }
     noteRequest(request, {
+      ...(exception instanceof ApiError ? exception.audit : {}),
       outcome: outcomes[body.statusCode] ?? 'error',
       reason: clip(body.message, 300),
       ...(body.conditionId ? { conflictingConditionId: body.conditionId } : {}),

@@ -2,7 +2,9 @@ import { createReadStream, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { clip, quote, reasonPhrase } from '../errors/api-error';
+import { reasonPhrase } from '../errors/api-error';
+import { clip, quote } from '../text/clip';
+import type { TlsOptions } from '../core/api-options';
 import { sendError } from '../errors/error.filter';
 import { tlsServerPolicy } from './tls-policy';
 
@@ -17,12 +19,6 @@ export const MAX_PARAM_LENGTH = 1024;
 export const MAX_HEADER_SIZE = 64 * 1024;
 
 type StaticOptions = Parameters<FastifyAdapter['useStaticAssets']>[0];
-
-/** A certificate (chain) and its private key, PEM. */
-export interface TlsOptions {
-  cert: string | Buffer;
-  key: string | Buffer;
-}
 
 const contentTypes: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',

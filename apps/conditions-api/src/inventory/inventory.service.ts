@@ -5,22 +5,38 @@ import {
   ServerEntry,
   watchInventory,
 } from '@switchboard/inventory';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@switchboard/logging';
-import { ApiError, quote } from '../errors/api-error';
+import type { ApiOptions } from '../core/api-options';
+import { API_OPTIONS, LOGGER } from '../core/tokens';
+import { ApiError } from '../errors/api-error';
+import { quote } from '../text/clip';
 
 /**
  * The inventory as the API sees it: the last file that loaded without errors, reloaded
  * when it changes. Server names are the keys of everything; ids are accepted as aliases.
+ * Loaded when its module initialises: a broken file stops the API from starting.
  */
-export class InventoryService {
-  private constructor(private readonly watch: InventoryWatch) {}
+@Injectable()
+export class InventoryService implements OnModuleInit, OnApplicationShutdown {
+  private watch: InventoryWatch | undefined;
+
+  constructor(
+    @Inject(API_OPTIONS) private readonly options: ApiOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** Loads the file now (throwing with every problem in it if it is broken) and watches it. */
-  static open(file: string, logger: Logger): InventoryService {
-    return new InventoryService(watchInventory(file, { logger }));
+  onModuleInit(): void {
+    this.watch = watchInventory(this.options.inventoryFile, { logger: this.logger });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.watch?.close();
   }
 
   current(): Inventory {
+    if (!this.watch) throw new Error('the inventory is read when the API starts, not before');
     return this.watch.current();
   }
 
@@ -34,9 +50,5 @@ export class InventoryService {
   /** Throws `RangeExpressionError` when the expression itself is malformed. */
   resolve(expression: string): ResolveResult {
     return this.current().resolve(expression);
-  }
-
-  close(): Promise<void> {
-    return this.watch.close();
   }
 }

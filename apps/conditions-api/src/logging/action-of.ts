@@ -1,15 +1,13 @@
-import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
-
 /**
  * The action of a condition, for the audit log: the serverControl action and its
  * parameter, or the action command's name. Never an action's arguments: they are free
- * text a caller may fill with anything, including credentials.
+ * text a caller may fill with anything, including credentials. Takes parameters as sent
+ * (they may not be valid yet); undefined when they name no action.
  */
-export function actionOf(kind: ConditionKind, parameters: ParametersOf<ConditionKind>): string {
-  if (kind === 'serverControl' && 'action' in parameters) {
-    return parameters.action_parameter
-      ? `${parameters.action} ${parameters.action_parameter}`
-      : parameters.action;
-  }
-  return 'command' in parameters ? parameters.command : kind;
+export function actionOf(parameters: unknown): string | undefined {
+  if (typeof parameters !== 'object' || parameters === null) return undefined;
+  const { action, action_parameter: parameter, command } = parameters as Record<string, unknown>;
+  if (typeof action === 'string')
+    return typeof parameter === 'string' && parameter !== '' ? `${action} ${parameter}` : action;
+  return typeof command === 'string' ? command : undefined;
 }

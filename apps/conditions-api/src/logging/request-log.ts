@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@switchboard/logging';
-import { clip } from '../errors/api-error';
+import { clip } from '../text/clip';
 
 /**
  * What the guard and the handler learnt about a request, logged once with its outcome.

@@ -1,18 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KV } from '@nats-io/kv';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConditionStore, QueueUnavailableError } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { Buckets, connectWithRetry, provision } from '@switchboard/nats';
+import type { ApiOptions } from '../core/api-options';
+import { API_OPTIONS, LOGGER } from '../core/tokens';
 
-export interface NatsLinkOptions {
-  url: string;
-  logger: Logger;
-  /** Stops waiting for NATS (Ctrl-C during start-up). */
-  signal?: AbortSignal;
-  /** Provisioning attempts at start before giving up (JetStream may still be recovering). */
-  provisionAttempts?: number;
-}
+/** Provisioning attempts at start before giving up (JetStream may still be recovering). */
+const PROVISION_ATTEMPTS = 5;
 
 export interface NatsLinkState {
   connected: boolean;
@@ -24,46 +20,61 @@ export interface NatsLinkState {
  * own after an outage; this class follows its status events so that a request made while
  * the connection is down is refused at once (503) instead of waiting for a timeout, and it
  * provisions stream and buckets again after a reconnect (the server may have lost them).
+ *
+ * Connects when the application bootstraps, after every module has initialised (so a broken
+ * inventory or commands directory stops the API before it touches NATS), and closes when
+ * the application has shut down, after the HTTP server.
  */
-export class NatsLink {
-  private connected = true;
-  private provisioned = true;
-  private store: ConditionStore;
+@Injectable()
+export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
+  private connected = false;
+  private provisioned = false;
+  private link: { nc: NatsConnection; store: ConditionStore } | undefined;
   private closed = false;
   private reprovisioning: Promise<void> | undefined;
 
-  private constructor(
-    readonly nc: NatsConnection,
-    private buckets: Buckets,
-    private readonly log: Logger,
-  ) {
-    this.store = new ConditionStore(nc, buckets);
-    void this.followStatus();
-  }
+  constructor(
+    @Inject(API_OPTIONS) private readonly options: ApiOptions,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
 
-  static async open(opts: NatsLinkOptions): Promise<NatsLink> {
+  async onApplicationBootstrap(): Promise<void> {
     const nc = await connectWithRetry({
-      servers: opts.url,
+      servers: this.options.natsUrl,
       name: 'conditions-api',
-      logger: opts.logger,
-      signal: opts.signal,
+      logger: this.log,
+      signal: this.options.signal,
     });
     try {
       const buckets = await provisionWithRetry(
         nc,
-        opts.logger,
-        opts.provisionAttempts ?? 5,
-        opts.signal,
+        this.log,
+        PROVISION_ATTEMPTS,
+        this.options.signal,
       );
-      return new NatsLink(nc, buckets, opts.logger);
+      this.link = { nc, store: new ConditionStore(nc, buckets) };
+      this.connected = true;
+      this.provisioned = true;
+      void this.followStatus(nc);
     } catch (err) {
       await nc.close().catch(() => undefined);
       throw err;
     }
   }
 
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  /** The connection (for the output stream's consumers). */
+  get nc(): NatsConnection {
+    if (!this.link) throw new QueueUnavailableError('NATS is not connected yet');
+    return this.link.nc;
+  }
+
   state(): NatsLinkState {
-    return { connected: this.connected && !this.nc.isClosed(), provisioned: this.provisioned };
+    const open = this.link !== undefined && !this.link.nc.isClosed();
+    return { connected: this.connected && open, provisioned: this.provisioned };
   }
 
   isReady(): boolean {
@@ -74,7 +85,7 @@ export class NatsLink {
   /** The condition store, or a 503 right now when NATS is known to be unreachable. */
   available(): ConditionStore {
     const s = this.state();
-    if (!s.connected)
+    if (!s.connected || !this.link)
       throw new QueueUnavailableError(
         'NATS is not connected (reconnecting); nothing was created, try again later',
       );
@@ -82,27 +93,19 @@ export class NatsLink {
       throw new QueueUnavailableError(
         'NATS reconnected but the stream and buckets are not provisioned yet; try again shortly',
       );
-    return this.store;
-  }
-
-  /** The conditions bucket (to watch conditions change), under the same rule as `available()`. */
-  conditionsBucket(): KV {
-    this.available();
-    return this.buckets.conditions;
+    return this.link.store;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.nc.isClosed()) return;
+    const nc = this.link?.nc;
+    if (!nc || nc.isClosed()) return;
     // close() waits for the server to answer a flush; bound it for a server that is gone.
-    await Promise.race([
-      this.nc.close().catch(() => undefined),
-      sleep(2000, undefined, { ref: false }),
-    ]);
+    await Promise.race([nc.close().catch(() => undefined), sleep(2000, undefined, { ref: false })]);
   }
 
-  private async followStatus(): Promise<void> {
-    for await (const status of this.nc.status()) {
+  private async followStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
       switch (status.type) {
         case 'disconnect':
           this.connected = false;
@@ -118,7 +121,7 @@ export class NatsLink {
             { event: 'nats.reconnected', server: status.server },
             'NATS connection back; provisioning again',
           );
-          this.reprovisioning ??= this.reprovision().finally(
+          this.reprovisioning ??= this.reprovision(nc).finally(
             () => (this.reprovisioning = undefined),
           );
           break;
@@ -134,13 +137,14 @@ export class NatsLink {
   }
 
   /** After a reconnect: provision (idempotent) until it works or the connection drops again. */
-  private async reprovision(): Promise<void> {
+  private async reprovision(nc: NatsConnection): Promise<void> {
     let delay = 200;
     while (!this.closed && this.connected && !this.provisioned) {
       try {
-        const buckets = await provision(this.nc, { logger: this.log });
-        this.buckets = buckets;
-        this.store = new ConditionStore(this.nc, buckets);
+        this.link = {
+          nc,
+          store: new ConditionStore(nc, await provision(nc, { logger: this.log })),
+        };
         this.provisioned = true;
         this.log.info({ event: 'nats.provisioned' }, 'NATS stream and buckets provisioned; ready');
       } catch (err) {

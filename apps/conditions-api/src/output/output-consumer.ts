@@ -7,7 +7,7 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { OUTPUT_SUBJECT_PREFIX, STREAM_OUTPUT, outputSubject } from '@switchboard/condition-types';
-import { mapLimit } from '../conditions/map-limit';
+import pMap from 'p-map';
 
 /**
  * A consumer the API forgot (its process died mid-stream) is removed by the server after this
@@ -38,7 +38,7 @@ async function firstOutputSeq(jsm: JetStreamManager, id: string): Promise<number
  */
 async function startSeq(jsm: JetStreamManager, ids: readonly string[]): Promise<number> {
   const end = (await jsm.streams.info(STREAM_OUTPUT)).state.last_seq + 1;
-  const firsts = await mapLimit(ids, LOOKUPS, (id) => firstOutputSeq(jsm, id));
+  const firsts = await pMap(ids, (id) => firstOutputSeq(jsm, id), { concurrency: LOOKUPS });
   return Math.min(end, ...firsts.filter((seq): seq is number => seq !== undefined));
 }
 

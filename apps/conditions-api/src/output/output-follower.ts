@@ -5,12 +5,11 @@ import {
   JsMsg,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import type { ConditionStore, FinalSubscription } from '@switchboard/condition-store';
 import { OUTPUT_SUBJECT_PREFIX, OutputLine } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import { Completion } from './completion';
-import { FinalWatch } from './final-watch';
 import { lastOutputSeq, openOutputConsumer } from './output-consumer';
 
 /** A condition whose output is followed, and the server it runs on (its inventory name). */
@@ -36,7 +35,7 @@ export type LineSink = (line: OutputLine, server: string) => Promise<void>;
 
 export interface FollowOptions {
   nc: NatsConnection;
-  conditions: KV;
+  store: ConditionStore;
   targets: readonly FollowTarget[];
   log: Logger;
 }
@@ -54,13 +53,13 @@ function decode(msg: JsMsg): unknown {
 /**
  * Follows the output of some conditions from their first line until each is final and every
  * line has been passed on, or until stopped. Owns an ordered consumer of the output stream
- * and a watch of the condition records, and removes both when it ends, however it ends.
+ * and a final-watch of the conditions, and removes both when it ends, however it ends.
  */
 export class OutputFollower {
   readonly stats: FollowStats = { lines: 0, skipped: 0 };
   private ended: FollowEnd | undefined;
   private messages: ConsumerMessages | undefined;
-  private watch: FinalWatch | undefined;
+  private watch: FinalSubscription | undefined;
   private readonly servers: ReadonlyMap<string, string>;
 
   private constructor(
@@ -86,12 +85,8 @@ export class OutputFollower {
       options.log,
     );
     try {
-      follower.watch = await FinalWatch.open(
-        options.conditions,
-        ids,
-        (id) => void follower.onFinal(id),
-        options.log,
-      );
+      // A record gone or unreadable ends its condition's output just as a final state does.
+      follower.watch = await options.store.watchFinal(ids, (id) => void follower.onFinal(id));
     } catch (err) {
       await follower.removeConsumer();
       throw err;

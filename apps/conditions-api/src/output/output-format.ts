@@ -1,11 +1,8 @@
 import type { OutputLine } from '@switchboard/condition-types';
 
-export type OutputFormat = 'text' | 'ndjson';
+import { CONTENT_TYPES } from '../streaming/stream-answer';
 
-export const CONTENT_TYPES: Record<OutputFormat, string> = {
-  text: 'text/plain; charset=utf-8',
-  ndjson: 'application/x-ndjson',
-};
+export type OutputFormat = keyof typeof CONTENT_TYPES;
 
 /** NDJSON when the client asks for it by `Accept`; plain text, for people and curl, otherwise. */
 export function outputFormat(accept: string | undefined): OutputFormat {

@@ -1,16 +1,17 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Condition } from '@switchboard/condition-types';
+import { Condition, ConditionId } from '@switchboard/condition-types';
 import { foldNames } from '@switchboard/inventory';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
-import { clip } from '../errors/api-error';
-import { noteRequest } from '../logging/request-log';
-import { ConditionId } from '../validation/condition-id';
-import { ZodPipe } from '../validation/zod-pipe';
-import { CONTENT_TYPES, outputFormat } from './output-format';
+import { Shutdown } from '../core/shutdown';
+import { CONTENT_TYPES, StreamAnswer } from '../streaming/stream-answer';
+import { clip } from '../text/clip';
 import { parseConditionIds } from '../validation/condition-ids-query';
+import { ZodPipe } from '../validation/zod-pipe';
+import { outputFormat } from './output-format';
+import { OutputDocs } from './output.docs';
 import { DEFAULT_OUTPUT_TIMEOUT_S, OutputTimeoutQuery } from './output-query';
 import { OutputService } from './output.service';
 
@@ -27,11 +28,13 @@ export class OutputController {
   constructor(
     private readonly output: OutputService,
     private readonly access: ServerAccess,
+    private readonly shutdown: Shutdown,
   ) {}
 
   /** GET /api/v1/conditions/{id}/output: one condition's lines as printed. */
   @Get('conditions/:id/output')
   @Scopes('read')
+  @OutputDocs.one()
   async one(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -39,9 +42,7 @@ export class OutputController {
     @Param('id', idPipe) id: string,
     @Query('timeout', timeoutPipe) timeoutS: number | undefined,
   ): Promise<void> {
-    noteRequest(request, { conditionId: id });
     const [condition] = await this.output.read([id]);
-    noteRequest(request, { servers: condition.target, kind: condition.kind });
     this.access.requireServer(principal, condition.target);
     await this.send(request, reply, principal, [condition], false, timeoutS);
   }
@@ -49,6 +50,7 @@ export class OutputController {
   /** GET /api/v1/output?ids=...: several conditions interleaved as they print, each text line after `server: `. */
   @Get('output')
   @Scopes('read')
+  @OutputDocs.many()
   async many(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -56,13 +58,9 @@ export class OutputController {
     @Query('ids') rawIds: unknown,
     @Query('timeout', timeoutPipe) timeoutS: number | undefined,
   ): Promise<void> {
-    const ids = parseConditionIds(rawIds);
-    noteRequest(request, { conditions: ids.length });
-    const conditions = await this.output.read(ids);
-    const servers = [...new Set(conditions.map((c) => c.target))];
-    noteRequest(request, { servers: clip(foldNames(servers), 300) });
+    const conditions = await this.output.read(parseConditionIds(rawIds));
     // All or nothing, as for a batch: a token may not follow part of what it asked for.
-    this.access.requireAll(principal, servers);
+    this.access.requireAll(principal, [...new Set(conditions.map((c) => c.target))]);
     await this.send(request, reply, principal, conditions, true, timeoutS);
   }
 
@@ -75,33 +73,30 @@ export class OutputController {
     timeoutS: number | undefined,
   ): Promise<void> {
     const format = outputFormat(request.headers.accept);
-    noteRequest(request, { format });
-    const body = await this.output.stream(
+    const run = await this.output.follow(
       conditions.map((c) => ({ id: c.id, server: c.target })),
-      {
-        subject: principal.subject,
-        format,
-        prefixed,
-        timeoutMs: (timeoutS ?? DEFAULT_OUTPUT_TIMEOUT_S) * 1000,
-        onEnd: (end, stats) =>
-          noteRequest(request, {
-            outcome: end,
-            lines: stats.lines,
-            ...(stats.skipped > 0 ? { skipped: stats.skipped } : {}),
-          }),
-      },
+      principal.subject,
     );
-    // Fastify writes a streamed answer's head with its first chunk; a client waiting for a
-    // condition that has printed nothing yet should still learn at once that it was accepted.
-    // The body is resumed only once Fastify has set every header and piped it.
-    body.once('resume', () => reply.raw.flushHeaders());
-    void reply
-      .status(200)
-      .header('content-type', CONTENT_TYPES[format])
-      // Live data: no cache or proxy should hold it back or keep it.
-      .header('cache-control', 'no-store')
-      .header('x-accel-buffering', 'no')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
+    const answer = new StreamAnswer(request, reply, {
+      contentType: CONTENT_TYPES[format],
+      onGone: () => run.stop(),
+      stopping: () => this.shutdown.started,
+    });
+    const end = await run.send((text) => answer.write(text), {
+      format,
+      prefixed,
+      timeoutMs: (timeoutS ?? DEFAULT_OUTPUT_TIMEOUT_S) * 1000,
+    });
+    const { lines, skipped } = run.stats;
+    answer.end(
+      {
+        servers: clip(foldNames(new Set(conditions.map((c) => c.target))), 300),
+        format,
+        outcome: end,
+        lines,
+        ...(skipped > 0 ? { skipped } : {}),
+      },
+      end === 'complete' || end === 'timeout',
+    );
   }
 }

@@ -1,13 +1,12 @@
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Condition } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
-import { mapLimit } from '../conditions/map-limit';
-import { ApiError, clip, quote } from '../errors/api-error';
+import pMap from 'p-map';
+import { LOGGER } from '../core/tokens';
+import { ApiError } from '../errors/api-error';
 import { NatsLink } from '../nats/nats-link';
-import { LOGGER } from '../tokens';
-import { LineReadable } from './line-readable';
+import { clip, quote } from '../text/clip';
 import { OutputFormat, formatLine } from './output-format';
 import { FollowEnd, FollowStats, FollowTarget, OutputFollower } from './output-follower';
 
@@ -22,25 +21,30 @@ const SHUTDOWN_WAIT_MS = 3000;
  */
 export const MAX_STREAMS_PER_SUBJECT = 32;
 
-export interface StreamOptions {
-  /** Token subject the stream counts against. */
-  subject: string;
+export interface SendOptions {
   format: OutputFormat;
   /** Put `server: ` before each text line (several conditions in one answer). */
   prefixed: boolean;
   timeoutMs: number;
-  /** Called once when the stream ends, before the answer ends, with why and how much was sent. */
-  onEnd(end: FollowEnd, stats: FollowStats): void;
+}
+
+/** A follower opened for one answer: `send` passes its lines on until it ends. */
+export interface OutputRun {
+  /** Writes each line (resolving when the client can take more) until the output ends. */
+  send(write: (text: string) => Promise<void>, options: SendOptions): Promise<FollowEnd>;
+  /** The client went away. */
+  stop(): void;
+  readonly stats: FollowStats;
 }
 
 /**
- * Live output of action conditions as an HTTP body. Keeps track of every open stream so that
- * shutting down cuts them (the client sees an incomplete answer, not a finished one) and
- * removes their consumers before the NATS connection closes.
+ * Live output of action conditions. Keeps track of every open stream so that shutting down
+ * cuts them (the client sees an incomplete answer, not a finished one) and removes their
+ * consumers before the NATS connection closes.
  */
 @Injectable()
-export class OutputService implements OnModuleDestroy {
-  private readonly open = new Map<OutputFollower, Promise<void>>();
+export class OutputService implements BeforeApplicationShutdown {
+  private readonly open = new Map<OutputFollower, Promise<unknown>>();
   private readonly perSubject = new Map<string, number>();
 
   constructor(
@@ -51,7 +55,7 @@ export class OutputService implements OnModuleDestroy {
   /** The conditions, in the order asked; 404 naming those that do not exist. */
   async read(ids: readonly string[]): Promise<Condition[]> {
     const store = this.nats.available();
-    const found = await mapLimit(ids, READS, (id) => store.get(id));
+    const found = await pMap(ids, (id) => store.get(id), { concurrency: READS });
     const unknown = ids.filter((_, i) => found[i] === null);
     if (unknown.length === 1) throw ApiError.notFound(`condition ${unknown[0]} not found`);
     if (unknown.length > 1)
@@ -61,14 +65,14 @@ export class OutputService implements OnModuleDestroy {
     return found as Condition[];
   }
 
-  /** Starts following (consumer and watch created, or 503 now) and answers the body to send. */
-  async stream(targets: readonly FollowTarget[], options: StreamOptions): Promise<Readable> {
-    const release = this.count(options.subject);
+  /** Opens a follower (consumer and watch created, or 503 / 429 now, before any answer). */
+  async follow(targets: readonly FollowTarget[], subject: string): Promise<OutputRun> {
+    const release = this.count(subject);
     let follower: OutputFollower;
     try {
       follower = await OutputFollower.open({
         nc: this.nats.nc,
-        conditions: this.nats.conditionsBucket(),
+        store: this.nats.available(),
         targets,
         log: this.log,
       });
@@ -76,21 +80,20 @@ export class OutputService implements OnModuleDestroy {
       release();
       throw err;
     }
-    const body = new LineReadable(() => follower.stop('disconnected'));
-    const sink = (line: Parameters<typeof formatLine>[1], server: string) =>
-      body.write(formatLine(options.format, line, options.prefixed ? server : undefined));
-    const running = follower.run(sink, options.timeoutMs).then((end) => {
-      options.onEnd(end, follower.stats);
-      if (end === 'complete' || end === 'timeout') body.finish();
-      // An answer cut short must not look whole: the connection is dropped mid-body.
-      else body.destroy(new Error(`output stream cut short: ${end}`));
-    });
-    this.open.set(follower, running);
-    void running.finally(() => {
-      this.open.delete(follower);
-      release();
-    });
-    return body;
+    return {
+      stats: follower.stats,
+      stop: () => follower.stop('disconnected'),
+      send: (write, options) => {
+        const sink = (line: Parameters<typeof formatLine>[1], server: string) =>
+          write(formatLine(options.format, line, options.prefixed ? server : undefined));
+        const running = follower.run(sink, options.timeoutMs);
+        this.open.set(follower, running);
+        return running.finally(() => {
+          this.open.delete(follower);
+          release();
+        });
+      },
+    };
   }
 
   /** Counts a stream against its subject's bound (429 past it); the answer releases it. */
@@ -113,7 +116,8 @@ export class OutputService implements OnModuleDestroy {
     };
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the shutdown signal, before HTTP and NATS close: cut open streams, remove their consumers. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.open.size === 0) return;
     this.log.info(
       { event: 'output.shutdown', streams: this.open.size },

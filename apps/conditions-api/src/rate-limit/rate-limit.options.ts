@@ -1,7 +1,7 @@
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/principal';
-import { quote } from '../errors/api-error';
+import { quote } from '../text/clip';
 
 /** Condition-creating requests one token subject may make per minute, unless configured. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
@@ -14,7 +14,11 @@ const WINDOW_MS = 60_000;
  * plain `Retry-After` and `X-RateLimit-*`. Counts live in this process: each API replica
  * enforces the limit on its own.
  */
-export function rateLimitOptions(perMinute: number): ThrottlerModuleOptions {
+export function rateLimitOptions(
+  perMinute = DEFAULT_RATE_LIMIT_PER_MINUTE,
+): ThrottlerModuleOptions {
+  if (!Number.isInteger(perMinute) || perMinute < 1)
+    throw new Error(`rateLimitPerMinute must be a whole number above 0, got ${perMinute}`);
   return {
     throttlers: [{ name: 'default', ttl: WINDOW_MS, limit: perMinute }],
     getTracker: (request) => {

@@ -1,5 +1,6 @@
-import { ApiError, quote } from '../errors/api-error';
-import { isConditionId } from './condition-id';
+import { isConditionId } from '@switchboard/condition-types';
+import { ApiError } from '../errors/api-error';
+import { quote } from '../text/clip';
 
 /** Most conditions one request names in `?ids=` (a 1024-server batch in one answer). */
 export const MAX_IDS_PER_REQUEST = 1024;

@@ -1,6 +1,7 @@
 import { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { ApiError, FieldIssue, quote } from '../errors/api-error';
+import { ApiError, FieldIssue } from '../errors/api-error';
+import { quote } from '../text/clip';
 
 /**
  * zod issues as field-level reasons. `prefix` places them in the body (parameters are

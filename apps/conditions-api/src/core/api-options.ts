@@ -1,0 +1,27 @@
+import type { Logger } from '@switchboard/logging';
+
+/** A certificate (chain) and its private key, PEM. */
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** What the API is started with: settings, never objects already started. */
+export interface ApiOptions {
+  natsUrl: string;
+  inventoryFile: string;
+  logger?: Logger;
+  /** Aborts the wait for NATS during start-up (Ctrl-C). */
+  signal?: AbortSignal;
+  /** The HS256 secret tokens are verified with; else JWT_SECRET_FILE or JWT_SECRET from the environment. */
+  jwtSecret?: string;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsOptions;
+  /** Condition-creating requests per token subject per minute (default 600). */
+  rateLimitPerMinute?: number;
+  /**
+   * The commands directory (the controller's): listed at GET /commands, and action requests
+   * checked against it. Without it, nothing is listed and any well-formed command is queued.
+   */
+  commandsDir?: string;
+}
