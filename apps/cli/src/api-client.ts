@@ -9,7 +9,7 @@ import {
 import type { ConditionKind, ParametersOf } from '@switchboard/condition-types';
 import type { PublicServer } from '@switchboard/inventory';
 import { z } from 'zod';
-import { ndjsonLines } from './actions/ndjson-lines';
+import { ndjsonLines } from './ndjson-lines';
 import {
   ApiProtocolError,
   ApiRequestError,
@@ -257,14 +257,8 @@ export class ApiClient {
     return headers;
   }
 
-  private async send(
-    method: Method,
-    path: string,
-    body?: unknown,
-    timeoutMs?: number,
-    signal?: AbortSignal,
-  ): Promise<Answer> {
-    const bound = Math.max(1, Math.min(timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
+  private async send(method: Method, path: string, body?: unknown): Promise<Answer> {
+    const bound = Math.max(1, this.requestTimeoutMs);
     const headers = this.headers('application/json', body !== undefined);
     let res: Response;
     let text: string;
@@ -273,13 +267,10 @@ export class ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(bound)])
-          : AbortSignal.timeout(bound),
+        signal: AbortSignal.timeout(bound),
       });
       text = await res.text();
     } catch (err) {
-      if (signal?.aborted) throw err;
       throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, bound));
     }
     return { status: res.status, statusText: res.statusText, body: parseBody(text) };

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IDS_PER_REQUEST } from './api-client';
 import type { ApiClient } from './api-client';
 import { isTransient } from './api-errors';
-import { mapLimit } from './map-limit';
+import pMap from 'p-map';
 import { formatDuration } from './output/duration';
 import { resultFromCondition } from './server-results';
 import type { ServerResult } from './server-results';
@@ -81,65 +81,73 @@ export async function waitForOutcomes(
     waiting.slice(i * size, (i + 1) * size),
   );
 
-  await mapLimit(groups, opts.concurrency ?? REQUESTS_AT_ONCE, async (group) => {
-    for (;;) {
-      const left = group.filter((t) => open.has(t.conditionId));
-      const remaining = deadline - Date.now();
-      if (left.length === 0 || remaining <= 0 || opts.signal?.aborted) return;
-      const waitMs = Math.min(LONG_POLL_MS, remaining);
-      try {
-        const lines = client.followOutcomes(
-          left.map((t) => t.conditionId),
-          { waitMs, timeoutMs: waitMs + LONG_POLL_SLACK_MS, signal: opts.signal },
-        );
-        for await (const { id, condition } of lines) {
-          const tracked = open.get(id);
-          if (!tracked) continue;
-          tracked.pollError = undefined;
-          if (condition === null) {
-            settle(tracked, {
-              server: tracked.server,
-              outcome: 'error',
-              conditionId: id,
-              reason: `condition ${id} no longer exists`,
-            });
-          } else {
-            tracked.condition = condition;
-            if (isFinal(condition.state))
-              settle(tracked, resultFromCondition(tracked.server, condition));
+  await pMap(
+    groups,
+    async (group) => {
+      for (;;) {
+        const left = group.filter((t) => open.has(t.conditionId));
+        const remaining = deadline - Date.now();
+        if (left.length === 0 || remaining <= 0 || opts.signal?.aborted) return;
+        const waitMs = Math.min(LONG_POLL_MS, remaining);
+        try {
+          const lines = client.followOutcomes(
+            left.map((t) => t.conditionId),
+            { waitMs, timeoutMs: waitMs + LONG_POLL_SLACK_MS, signal: opts.signal },
+          );
+          for await (const { id, condition } of lines) {
+            const tracked = open.get(id);
+            if (!tracked) continue;
+            tracked.pollError = undefined;
+            if (condition === null) {
+              settle(tracked, {
+                server: tracked.server,
+                outcome: 'error',
+                conditionId: id,
+                reason: `condition ${id} no longer exists`,
+              });
+            } else {
+              tracked.condition = condition;
+              if (isFinal(condition.state))
+                settle(tracked, resultFromCondition(tracked.server, condition));
+            }
           }
+        } catch (err) {
+          if (opts.signal?.aborted) return;
+          if (!isTransient(err)) throw err;
+          for (const tracked of left) tracked.pollError = (err as Error).message;
+          await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())), undefined, {
+            signal: opts.signal,
+          }).catch(() => undefined);
         }
-      } catch (err) {
-        if (opts.signal?.aborted) return;
-        if (!isTransient(err)) throw err;
-        for (const tracked of left) tracked.pollError = (err as Error).message;
-        await sleep(Math.min(opts.intervalMs, Math.max(0, deadline - Date.now())), undefined, {
-          signal: opts.signal,
-        }).catch(() => undefined);
       }
-    }
-  });
+    },
+    { concurrency: opts.concurrency ?? REQUESTS_AT_ONCE },
+  );
 
   // The API sends an unfinished condition only when a wait runs out: read those still open once
   // more, so the report says how they stand now ("still active", not the "pending" of creation).
-  await mapLimit(groups, opts.concurrency ?? REQUESTS_AT_ONCE, async (group) => {
-    const left = group.filter((t) => open.has(t.conditionId));
-    if (left.length === 0) return;
-    try {
-      for await (const { id, condition } of client.followOutcomes(
-        left.map((t) => t.conditionId),
-        { waitMs: 0, timeoutMs: LAST_LOOK_MS },
-      )) {
-        const tracked = open.get(id);
-        if (!tracked || condition === null) continue;
-        tracked.condition = condition;
-        if (isFinal(condition.state))
-          settle(tracked, resultFromCondition(tracked.server, condition));
+  await pMap(
+    groups,
+    async (group) => {
+      const left = group.filter((t) => open.has(t.conditionId));
+      if (left.length === 0) return;
+      try {
+        for await (const { id, condition } of client.followOutcomes(
+          left.map((t) => t.conditionId),
+          { waitMs: 0, timeoutMs: LAST_LOOK_MS },
+        )) {
+          const tracked = open.get(id);
+          if (!tracked || condition === null) continue;
+          tracked.condition = condition;
+          if (isFinal(condition.state))
+            settle(tracked, resultFromCondition(tracked.server, condition));
+        }
+      } catch {
+        // Unreachable now as well: the report says what was last seen, and why it is not fresher.
       }
-    } catch {
-      // Unreachable now as well: the report says what was last seen, and why it is not fresher.
-    }
-  });
+    },
+    { concurrency: opts.concurrency ?? REQUESTS_AT_ONCE },
+  );
 
   const waited = opts.signal?.aborted
     ? 'when mctl stopped waiting'

@@ -19,7 +19,10 @@ export type CreateAppOptions = ApiOptions;
 export interface ConditionsApi {
   /** Initialised, not listening: call `app.listen(port, host)`, or use `app.inject()`. */
   app: NestFastifyApplication;
-  /** Stops HTTP (long waits answered as things stand, open output streams cut), then NATS and the file watches. */
+  /**
+   * Stops HTTP (long waits answered as things stand, open output streams cut), then NATS
+   * and the file watches.
+   */
   close(): Promise<void>;
 }
 

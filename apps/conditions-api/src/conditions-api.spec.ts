@@ -642,7 +642,7 @@ describe('OpenAPI', () => {
     expect(JSON.stringify(doc)).not.toContain('$schema');
   });
 
-  it('documents every route the API serves, each with a summary, its answer and its refusals', async () => {
+  it('documents every route it serves, each with a summary, its answer and refusals', async () => {
     const doc = (await call('GET', '/api/v1/docs/json')).json<{
       paths: Record<string, Record<string, { summary?: string; responses: object }>>;
     }>();

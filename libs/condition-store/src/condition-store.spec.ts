@@ -201,7 +201,7 @@ describe('ConditionStore', () => {
     expect((await Promise.all(waits)).map((c) => c?.state)).toEqual(created.map(() => 'failed'));
   });
 
-  it('tells once per condition when each of a set is final: already final, later, or missing', async () => {
+  it('tells once per condition when each of a set is final: already, later, or missing', async () => {
     const create = (server: string) =>
       store.create({ kind: 'serverControl', server, parameters: power('on'), requestedBy: 'al' });
     const [done, later, unreadable] = await Promise.all([

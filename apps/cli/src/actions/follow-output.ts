@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IDS_PER_REQUEST } from '../api-client';
 import type { ApiClient } from '../api-client';
 import { ApiUnreachableError, isTransient } from '../api-errors';
-import { ndjsonLines } from './ndjson-lines';
+import { ndjsonLines } from '../ndjson-lines';
 
 /** Conditions per output stream. The API lets a token hold 32 streams open, so one run follows up to 6400 nodes live. */
 export const IDS_PER_STREAM = IDS_PER_REQUEST;

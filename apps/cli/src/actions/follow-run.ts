@@ -2,7 +2,7 @@ import type { OutputLine } from '@switchboard/condition-types';
 import { foldNames } from '@switchboard/inventory/node-ranges';
 import type { ApiClient } from '../api-client';
 import type { Io } from '../io';
-import { mapLimit } from '../map-limit';
+import pMap from 'p-map';
 import type { ServerResult } from '../server-results';
 import { waitForOutcomes } from '../wait-for-outcome';
 import type { PendingCondition } from '../wait-for-outcome';
@@ -124,13 +124,17 @@ async function cancelAll(
   conditions: readonly PendingCondition[],
   say: (text: string) => void,
 ): Promise<void> {
-  await mapLimit(conditions, CANCELS_AT_ONCE, async ({ server, conditionId }) => {
-    try {
-      const answer = await client.cancelCondition(conditionId);
-      if (answer.outcome === 'refused' || answer.outcome === 'unknown')
-        say(`mctl: could not cancel on ${server}: ${answer.message}`);
-    } catch (err) {
-      say(`mctl: could not cancel on ${server}: ${(err as Error).message}`);
-    }
-  });
+  await pMap(
+    conditions,
+    async ({ server, conditionId }) => {
+      try {
+        const answer = await client.cancelCondition(conditionId);
+        if (answer.outcome === 'refused' || answer.outcome === 'unknown')
+          say(`mctl: could not cancel on ${server}: ${answer.message}`);
+      } catch (err) {
+        say(`mctl: could not cancel on ${server}: ${(err as Error).message}`);
+      }
+    },
+    { concurrency: CANCELS_AT_ONCE },
+  );
 }

@@ -1,7 +1,7 @@
 import type { Condition, ConditionState } from '@switchboard/condition-types';
 import { compareNatural, expandRange } from '@switchboard/inventory/node-ranges';
 import { ExitCode } from '../exit-codes';
-import { mapLimit } from '../map-limit';
+import pMap from 'p-map';
 import { requestedLabel, successLabel } from '../output/describe';
 import { toJson } from '../output/json';
 import { renderTable } from '../output/tables';
@@ -37,12 +37,16 @@ export async function showActionStatus(session: Session, targets: string): Promi
     ({ names, unknown } = resolveAgainst(targets, await client.listServers()));
   }
 
-  const found = await mapLimit(names, 8, async (server): Promise<LatestCondition> => {
-    const status = await client.serverStatus(server);
-    if (status.found === 'unknown') return { server, outcome: 'unknown' };
-    if (status.found === 'none') return { server, outcome: 'none' };
-    return describeLatest(status.serverID, latestOf(status.conditions));
-  });
+  const found = await pMap(
+    names,
+    async (server): Promise<LatestCondition> => {
+      const status = await client.serverStatus(server);
+      if (status.found === 'unknown') return { server, outcome: 'unknown' };
+      if (status.found === 'none') return { server, outcome: 'none' };
+      return describeLatest(status.serverID, latestOf(status.conditions));
+    },
+    { concurrency: 8 },
+  );
   const rows = [
     ...found,
     ...unknown.map((server): LatestCondition => ({ server, outcome: 'unknown' })),

@@ -21,7 +21,7 @@ export class ServerAccess {
   constructor(private readonly inventory: InventoryService) {}
 
   /** The server names the principal may act on; undefined when its token has no `servers` claim. */
-  allowedNames(principal: Principal): ReadonlySet<string> | undefined {
+  private allowedNames(principal: Principal): ReadonlySet<string> | undefined {
     const claim = principal.servers;
     if (claim === undefined) return undefined;
     const inventory = this.inventory.current();

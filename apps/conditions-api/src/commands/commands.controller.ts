@@ -29,7 +29,8 @@ export class CommandsController {
     { 200: { description: 'Commands and problems.', schema: 'CommandsResponse' } },
     {
       description:
-        'Without a commands directory (COMMANDS_DIR) the lists are empty and the message says so. Problem files are relative to the directory.',
+        'Without a commands directory (COMMANDS_DIR) the lists are empty and the message says ' +
+        'so. Problem files are relative to the directory.',
     },
   )
   list(): CommandsResponse {
@@ -55,7 +56,8 @@ export class CommandsController {
       case 'broken':
         // Not loaded means not runnable: 404 like an unknown name, with what to fix.
         throw ApiError.notFound(
-          `command ${quote(name)} is broken and not loaded: ${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
+          `command ${quote(name)} is broken and not loaded: ` +
+            `${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
         );
     }
   }

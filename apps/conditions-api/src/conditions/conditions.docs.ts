@@ -32,7 +32,12 @@ export const ConditionsDocs = {
         },
         {
           description:
-            "Accepted means durable: the answer comes after JetStream acknowledged the message. FlipFlop's legacy top-level `exclusive` is accepted and ignored. For serverControl, a given `asset_id` (or legacy `assetID`) must be the server's inventory id. For an action, with a commands directory configured, the command must exist and load (400 naming the file problem otherwise), and a `concurrent: true` command does not take the server claim.",
+            'Accepted means durable: the answer comes after JetStream acknowledged the ' +
+            "message. FlipFlop's legacy top-level `exclusive` is accepted and ignored. For " +
+            "serverControl, a given `asset_id` (or legacy `assetID`) must be the server's " +
+            'inventory id. For an action, with a commands directory configured, the command ' +
+            'must exist and load (400 naming the file problem otherwise), and a `concurrent: ' +
+            'true` command does not take the server claim.',
         },
       ),
     ),
@@ -70,7 +75,8 @@ export const ConditionsDocs = {
         },
         {
           description:
-            'With `wait` (milliseconds, at most 60000), the answer comes as soon as the condition is final, or when the wait runs out.',
+            'With `wait` (milliseconds, at most 60000), the answer comes as soon as the ' +
+            'condition is final, or when the wait runs out.',
         },
       ),
     ),
@@ -87,11 +93,17 @@ export const ConditionsDocs = {
             schema: 'Condition',
           },
           404: 'No condition with this id.',
-          409: `Already final; an active serverControl; or no controller acknowledged within ${CANCEL_ACK_TIMEOUT_MS / 1000} s.`,
+          409:
+            `Already final; an active serverControl; or no controller acknowledged within ` +
+            `${CANCEL_ACK_TIMEOUT_MS / 1000} s.`,
         },
         {
           description:
-            'Pending: failed at once ("cancelled by <subject>"), its server claim released; 200. Active action: the controller running it is asked to stop it, and 202 means it acknowledged (the condition becomes final once the script has stopped). An active serverControl is not interrupted (409); a pending one can be cancelled. Needs scope write.',
+            'Pending: failed at once ("cancelled by <subject>"), its server claim released; ' +
+            '200. Active action: the controller running it is asked to stop it, and 202 means ' +
+            'it acknowledged (the condition becomes final once the script has stopped). An ' +
+            'active serverControl is not interrupted (409); a pending one can be cancelled. ' +
+            'Needs scope write.',
         },
       ),
     ),
@@ -108,7 +120,11 @@ export const ConditionsDocs = {
         },
         {
           description:
-            'Parameters are validated once before anything is created. Each server gets an outcome: accepted, conflict, unknown or error. A token with a `servers` claim that does not cover every target gets 403 and nothing is created. An action whose command has `has_context: false` runs once: its targets must name exactly one server (400 otherwise).',
+            'Parameters are validated once before anything is created. Each server gets an ' +
+            'outcome: accepted, conflict, unknown or error. A token with a `servers` claim ' +
+            'that does not cover every target gets 403 and nothing is created. An action whose ' +
+            'command has `has_context: false` runs once: its targets must name exactly one ' +
+            'server (400 otherwise).',
         },
       ),
     ),
@@ -127,7 +143,11 @@ export const ConditionsDocs = {
         },
         {
           description:
-            'NDJSON, one `OutcomeLine` per condition asked for: at once for those already final (or all of them without `wait`), the others as each becomes final, and when `wait` runs out, those still unfinished as they stand; then the answer ends. `condition` is null for an id that names no condition. A token with a `servers` claim that does not cover every condition gets 403.',
+            'NDJSON, one `OutcomeLine` per condition asked for: at once for those already ' +
+            'final (or all of them without `wait`), the others as each becomes final, and when ' +
+            '`wait` runs out, those still unfinished as they stand; then the answer ends. ' +
+            '`condition` is null for an id that names no condition. A token with a `servers` ' +
+            'claim that does not cover every condition gets 403.',
         },
       ),
     ),

@@ -13,7 +13,7 @@ export interface ApiOptions {
   logger?: Logger;
   /** Aborts the wait for NATS during start-up (Ctrl-C). */
   signal?: AbortSignal;
-  /** The HS256 secret tokens are verified with; else JWT_SECRET_FILE or JWT_SECRET from the environment. */
+  /** The HS256 secret of tokens; else JWT_SECRET_FILE or JWT_SECRET from the environment. */
   jwtSecret?: string;
   /** Serve HTTPS with this certificate and key. */
   tls?: TlsOptions;

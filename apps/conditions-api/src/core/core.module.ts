@@ -4,7 +4,7 @@ import type { ApiOptions } from './api-options';
 import { Shutdown } from './shutdown';
 import { API_OPTIONS, LOGGER } from './tokens';
 
-/** What every feature may take: the options the API was started with, the logger, the shutdown signal. */
+/** What every feature may take: the API's options, the logger, the shutdown signal. */
 @Global()
 @Module({})
 export class CoreModule {

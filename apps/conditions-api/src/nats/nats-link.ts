@@ -77,11 +77,6 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
     return { connected: this.connected && open, provisioned: this.provisioned };
   }
 
-  isReady(): boolean {
-    const s = this.state();
-    return s.connected && s.provisioned;
-  }
-
   /** The condition store, or a 503 right now when NATS is known to be unreachable. */
   available(): ConditionStore {
     const s = this.state();

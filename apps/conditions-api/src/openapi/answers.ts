@@ -10,8 +10,12 @@ export type Answer = string | { description: string; schema?: SchemaName; conten
 /** The refusals every authenticated route can give. */
 export const COMMON_ERRORS = {
   400: 'Invalid path parameter, query or request body; `issues` names each field.',
-  401: 'No bearer token, or one that is malformed, badly signed, expired, not yet valid, not HS256, or without `exp` or `sub`.',
-  403: 'The token lacks the scope this route needs, or its `servers` claim does not cover the server.',
+  401:
+    'No bearer token, or one that is malformed, badly signed, expired, not yet valid, not HS256, ' +
+    'or without `exp` or `sub`.',
+  403:
+    'The token lacks the scope this route needs, or its `servers` claim does not cover the ' +
+    'server.',
   503: 'NATS is unreachable; nothing was created.',
 } as const;
 

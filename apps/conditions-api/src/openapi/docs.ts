@@ -15,9 +15,10 @@ export function buildOpenApiDocument(app: NestFastifyApplication, version = '0.1
     .setTitle('Switchboard Conditions API')
     .setVersion(version)
     .setDescription(
-      'FlipFlop/conditionorc-compatible conditions API: queue power, boot and action conditions for servers and read their state.',
+      'FlipFlop/conditionorc-compatible conditions API: queue power, boot and action ' +
+        'conditions for servers and read their state.',
     )
-    // Bearer JWT (HS256) on every route but the probes and these docs; see the README's Security section.
+    // Bearer JWT (HS256) on every route but the probes and these docs (README, Security).
     .addBearerAuth(
       {
         type: 'http',

@@ -38,7 +38,9 @@ export const Params = {
     ApiQuery({
       name: 'ids',
       required: true,
-      description: `Condition ids, comma-separated (or the parameter repeated); 1 to ${MAX_IDS_PER_REQUEST}.`,
+      description:
+        `Condition ids, comma-separated (or the parameter repeated); 1 to ` +
+        `${MAX_IDS_PER_REQUEST}.`,
       schema: { type: 'string' },
     }),
   wait: () =>
@@ -53,6 +55,7 @@ export const Params = {
       name: 'accept',
       required: false,
       description:
-        '`application/x-ndjson` for one `OutputLine` JSON object per line; anything else gives plain text.',
+        '`application/x-ndjson` for one `OutputLine` JSON object per line; anything else gives ' +
+        'plain text.',
     }),
 };

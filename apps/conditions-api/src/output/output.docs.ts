@@ -11,14 +11,19 @@ const timeout = () =>
   ApiQuery({
     name: 'timeout',
     required: false,
-    description: `Seconds after which the answer ends even if conditions are still running (default ${DEFAULT_OUTPUT_TIMEOUT_S}).`,
+    description:
+      `Seconds after which the answer ends even if conditions are still running (default ` +
+      `${DEFAULT_OUTPUT_TIMEOUT_S}).`,
     schema: { type: 'integer', minimum: 1, maximum: MAX_OUTPUT_TIMEOUT_S },
   });
 
 /** A streamed answer: chunked, as the lines come. */
 const lines = (text: string) => ({
   description:
-    'Lines as they are printed, from the first one (a late client gets the earlier lines too). The answer ends once every condition is final and all its lines have been sent, or when `timeout` runs out. An answer cut short (the API shutting down, NATS failing) ends without its final chunk: read that as incomplete.',
+    'Lines as they are printed, from the first one (a late client gets the earlier lines too). ' +
+    'The answer ends once every condition is final and all its lines have been sent, or when ' +
+    '`timeout` runs out. An answer cut short (the API shutting down, NATS failing) ends ' +
+    'without its final chunk: read that as incomplete.',
   content: {
     [CONTENT_TYPES.text]: { schema: { type: 'string', description: text } },
     [CONTENT_TYPES.ndjson]: {
@@ -57,7 +62,8 @@ export const OutputDocs = {
         },
         {
           description:
-            'A token with a `servers` claim that does not cover every condition gets 403 and nothing is streamed.',
+            'A token with a `servers` claim that does not cover every condition gets 403 and ' +
+            'nothing is streamed.',
         },
       ),
     ),

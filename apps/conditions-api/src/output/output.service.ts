@@ -116,7 +116,7 @@ export class OutputService implements BeforeApplicationShutdown {
     };
   }
 
-  /** After the shutdown signal, before HTTP and NATS close: cut open streams, remove their consumers. */
+  /** After the shutdown signal, before HTTP and NATS close: cut streams, remove their consumers. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.open.size === 0) return;
     this.log.info(

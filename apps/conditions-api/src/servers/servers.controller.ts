@@ -34,7 +34,8 @@ export class ServersController {
                 records: {
                   type: 'array',
                   description:
-                    'PublicServer entries of @switchboard/inventory: name, id, platform, driver, ranks, groups. Never BMC details or secrets.',
+                    'PublicServer entries of @switchboard/inventory: name, id, platform, ' +
+                    'driver, ranks, groups. Never BMC details or secrets.',
                   items: { type: 'object' },
                 },
               },
