@@ -8,6 +8,7 @@ describe('controller configuration from the environment', () => {
       FANOUT: '8',
       VERIFY_TIMEOUT_MS: '20000',
       CONTROLLER_ID: 'ctl-a',
+      HEALTH_PORT: '9464',
     });
     expect(opts).toMatchObject({
       natsUrl: 'nats://127.0.0.1:4222',
@@ -15,6 +16,7 @@ describe('controller configuration from the environment', () => {
       fanout: 8,
       verifyTimeoutMs: 20000,
       id: 'ctl-a',
+      healthPort: 9464,
     });
   });
 

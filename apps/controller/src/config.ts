@@ -26,6 +26,8 @@ export const ENVIRONMENT = {
   AZURE_ARM_ENDPOINT:
     "Azure Resource Manager endpoint of the azure driver (default the public cloud's); " +
     'AWS reads AWS_ENDPOINT_URL_EC2 itself',
+  HEALTH_PORT:
+    'port of /healthz, /readyz and /metrics (Prometheus) on all interfaces (default none: no port)',
   LOG_LEVEL: 'pino level (default info)',
 } as const;
 
@@ -50,6 +52,7 @@ const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]
   ['VERIFY_INTERVAL_MS', 'verifyIntervalMs', 10],
   ['DRAIN_TIMEOUT_MS', 'drainTimeoutMs', 0],
   ['BMC_RESET_SETTLE_MS', 'bmcResetSettleMs', 0],
+  ['HEALTH_PORT', 'healthPort', 1],
 ];
 
 /** Reads the options from the environment, naming every problem at once. */

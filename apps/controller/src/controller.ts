@@ -39,6 +39,8 @@ export interface ControllerOptions {
   commandSecrets?: string[];
   /** HOME given to ipmitool (IPMITOOL_HOME; default @switchboard/drivers' MINIMAL_IPMITOOL_HOME). */
   ipmitoolHome?: string;
+  /** Port of the probe and metrics server (HEALTH_PORT); started by main, not here. */
+  healthPort?: number;
   heartbeatIntervalMs?: number;
   workingIntervalMs?: number;
   /** Redelivery delay of a condition that a live replica holds (default 5000). */
@@ -68,6 +70,8 @@ export interface RunningController {
   drain(): Promise<void>;
   /** Hands everything back at once and disconnects (a drain with no grace). */
   close(): Promise<void>;
+  /** For the probes: NATS connection open, conditions in flight, stopping. */
+  health(): { natsOpen: boolean; inFlight: number; stopping: boolean };
 }
 
 export const DEFAULTS = {
@@ -190,6 +194,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       id,
       drain: () => shutdown(cfg.drainTimeoutMs),
       close: () => shutdown(0),
+      health: () => ({
+        natsOpen: !nc.isClosed(),
+        inFlight: worker.inFlight().length,
+        stopping: stopping !== undefined,
+      }),
     };
   } catch (err) {
     await cleanup();

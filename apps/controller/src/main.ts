@@ -2,6 +2,7 @@
 import { createLogger } from '@switchboard/logging';
 import { ConfigError, optionsFromEnv } from './config';
 import { RunningController, startController } from './controller';
+import { startHealthServer } from './health/health-server';
 
 /**
  * switchboard-controller: configuration from the environment (see config.ts / README.md).
@@ -38,6 +39,20 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  if (opts.healthPort !== undefined) {
+    // Up before NATS is reached: liveness holds while the controller waits for NATS.
+    const health = () => running.controller?.health();
+    const server = await startHealthServer(
+      {
+        started: () => running.controller !== undefined,
+        stopping: () => signals > 0 || (health()?.stopping ?? false),
+        natsOpen: () => health()?.natsOpen ?? false,
+        inFlight: () => health()?.inFlight ?? 0,
+      },
+      opts.healthPort,
+    );
+    logger.info({ event: 'health.listening', port: server.port }, 'probes and metrics listening');
+  }
   running.controller = await startController({ ...opts, logger });
 }
 
