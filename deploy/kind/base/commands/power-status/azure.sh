@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Show whether a node is powered on: an Azure VM, through the Azure CLI, logged in as the
+# controller's user (az login, or a managed identity of the machine it runs on).
+set -euo pipefail
+
+: "${azure_resource_id:?node ${name} has no azure_resource_id attribute (the full resource id of its VM)}"
+
+exec az vm get-instance-view --ids "$azure_resource_id" \
+  --query "instanceView.statuses[?starts_with(code, 'PowerState/')].displayStatus | [0]" --output tsv
