@@ -3,6 +3,7 @@ import { ErrorResponse } from '@switchboard/condition-types';
 import { CliError } from './errors';
 import { ExitCode } from './exit-codes';
 import { formatDuration } from './output/duration';
+import { oneLine } from './output/terminal-safe';
 
 /** Nothing answered at the base URL (refused, DNS, TLS, timeout). */
 export class ApiUnreachableError extends CliError {
@@ -28,7 +29,7 @@ export class ApiRequestError extends CliError {
     readonly body: ErrorResponse | undefined,
     readonly hint?: string,
   ) {
-    const said = body?.message ? `: ${body.message}` : '';
+    const said = body?.message ? `: ${oneLine(body.message)}` : '';
     const phrase = body?.error || statusText || STATUS_CODES[status] || '';
     super(`the API refused ${method} ${path} (${status}${phrase ? ` ${phrase}` : ''})${said}`);
     this.name = 'ApiRequestError';
@@ -37,7 +38,9 @@ export class ApiRequestError extends CliError {
   }
 
   override details(): string[] {
-    const lines = (this.body?.issues ?? []).map((i) => `  ${i.path || '(body)'}: ${i.message}`);
+    const lines = (this.body?.issues ?? []).map(
+      (i) => `  ${oneLine(i.path || '(body)')}: ${oneLine(i.message)}`,
+    );
     if (this.body?.conditionId) lines.push(`  conflicting condition: ${this.body.conditionId}`);
     if (this.hint) lines.push(this.hint);
     return lines;

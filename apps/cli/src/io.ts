@@ -3,6 +3,11 @@ export interface OutputStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /**
+   * The underlying stream, unescaped, for mctl's own terminal drawing (the progress bar);
+   * set on the escaping streams of output/terminal-safe.ts. Never for text from elsewhere.
+   */
+  terminal?: OutputStream;
 }
 
 /** Where answers to questions come from; main passes process.stdin, tests a Readable with `isTTY` set. */

@@ -8,6 +8,7 @@ import { DEFAULT_BASE_URL } from './config';
 import { ExitCode } from './exit-codes';
 import type { Io } from './io';
 import { reportError } from './output/report-error';
+import { terminalSafeIo } from './output/terminal-safe';
 import { Session } from './session';
 import type { GlobalOptions } from './session';
 import { MCTL_VERSION } from './version';
@@ -26,8 +27,11 @@ Exit status:
   2  usage or configuration error, or a request the API rejected as invalid (400)
   3  the API is unreachable, refused the request (401/403/5xx, e.g. queue unavailable) or answered nonsense
   130  interrupted (Ctrl-C); run: after cancelling what still ran (second Ctrl-C)
-  run exits with the worst status of its nodes: the highest exit status of a script,
-  else 1 for failures without one (timeout, cancelled, conflict, unknown node)
+  run exits 1 when a node failed, whatever its script exited with: the scripts' own
+  statuses are printed on stderr ("exit status 3: node02") and are in -o json
+
+Text from the server and from scripts is shown with control characters, escape sequences,
+line separators and bidi overrides escaped (\\r, \\x1b, \\u202e); --raw prints it as it is.
 
 Server commands (OpenFlight Action):
   mctl help                  the server's commands; mctl help <command> describes one
@@ -41,8 +45,15 @@ Examples:
   mctl run usage node[01-04]
   mctl estate-list -g rack2`;
 
-/** Builds a fresh commander program whose commands write to `io` and report their exit status through `done`. */
-export function buildProgram(io: Io, done: (exitCode: number) => void): Command {
+/**
+ * Builds a fresh commander program whose commands write to `io` and report their exit status
+ * through `done`. `onGlobals` hears the global options before any command runs.
+ */
+export function buildProgram(
+  io: Io,
+  done: (exitCode: number) => void,
+  onGlobals?: (globals: GlobalOptions) => void,
+): Command {
   const program = new Command('mctl')
     .description(
       "Switchboard's command line: power and boot control of server fleets, and the server's commands run on nodes, through conditions-api.",
@@ -61,6 +72,11 @@ export function buildProgram(io: Io, done: (exitCode: number) => void): Command 
         .choices(['text', 'json'])
         .default('text'),
     )
+    .option(
+      '--raw',
+      'print what servers and scripts send as it is: control characters, escape sequences ' +
+        'and bidi overrides are otherwise shown escaped (\\r, \\x1b, \\u202e)',
+    )
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -69,7 +85,8 @@ export function buildProgram(io: Io, done: (exitCode: number) => void): Command 
     })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .addHelpText('after', FOOTER);
+    .addHelpText('after', FOOTER)
+    .hook('preAction', (_program, action) => onGlobals?.(action.optsWithGlobals<GlobalOptions>()));
 
   const deps = {
     session: (command: Command) => new Session(io, command.optsWithGlobals<GlobalOptions>()),
@@ -85,12 +102,18 @@ export function buildProgram(io: Io, done: (exitCode: number) => void): Command 
 }
 
 /** Runs mctl with `argv` (without node and the script) and resolves with its exit status; never throws. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+export async function run(argv: readonly string[], outside: Io): Promise<number> {
   let exitCode: number = ExitCode.Ok;
+  const screen = terminalSafeIo(outside);
+  const io = screen.io;
   try {
-    const program = buildProgram(io, (code) => {
-      exitCode = code;
-    });
+    const program = buildProgram(
+      io,
+      (code) => {
+        exitCode = code;
+      },
+      (globals) => screen.setMode({ raw: globals.raw === true, json: globals.output === 'json' }),
+    );
     if (argv.length === 0) {
       program.outputHelp({ error: true });
       return ExitCode.Usage;

@@ -9,6 +9,8 @@ export interface GlobalOptions {
   url?: string;
   config?: string;
   output: 'text' | 'json';
+  /** Print server and script text without escaping its control characters. */
+  raw?: boolean;
 }
 
 /** One invocation's view of the world: its streams, its settings and its API client, made on first use. */

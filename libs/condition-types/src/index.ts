@@ -5,3 +5,5 @@ export * from './transitions';
 export * from './nats-names';
 export * from './requests';
 export * from './output';
+export * from './display-text';
+export * from './log-view';

@@ -1,4 +1,5 @@
 import { compareNatural, foldNames } from '@switchboard/inventory/node-ranges';
+import { oneLine } from './terminal-safe';
 
 /** What one node printed, line by line. */
 export interface NodeOutput {
@@ -23,8 +24,8 @@ export function foldOutputs(outputs: readonly NodeOutput[]): string {
   const groups = new Map<string, string[]>();
   for (const { server, lines } of outputs) {
     if (lines.length === 0) continue;
-    // Lines cannot hold "\n", so joining keeps outputs that differ apart.
-    const text = lines.join('\n');
+    // A line holding "\n" (none should) is shown escaped, so joining keeps outputs apart.
+    const text = lines.map(oneLine).join('\n');
     groups.set(text, [...(groups.get(text) ?? []), server]);
   }
   return [...groups.entries()]

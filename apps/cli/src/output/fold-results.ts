@@ -1,6 +1,7 @@
 import { compareNatural, foldNames } from '@switchboard/inventory/node-ranges';
 import type { Outcome, ServerResult } from '../server-results';
 import { successLabel } from './describe';
+import { oneLine } from './terminal-safe';
 
 /** Successes first, then what needs a look, in this order. */
 const rank: Record<Outcome, number> = {
@@ -42,7 +43,7 @@ export function foldResults(results: readonly ServerResult[]): string[] {
   return [...lines.values()]
     .map((l) => ({ ...l, servers: [...l.servers].sort(compareNatural) }))
     .sort((a, b) => a.rank - b.rank || compareNatural(a.servers[0], b.servers[0]))
-    .map((l) => `${l.label}: ${foldNames(l.servers)}${l.detail ? ` (${l.detail})` : ''}`);
+    .map((l) => `${l.label}: ${foldNames(l.servers)}${l.detail ? ` (${oneLine(l.detail)})` : ''}`);
 }
 
 function describe(r: ServerResult): { label: string; detail?: string } {

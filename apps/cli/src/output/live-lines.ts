@@ -1,5 +1,6 @@
 import type { OutputLine } from '@switchboard/condition-types';
 import type { Io } from '../io';
+import { oneLine } from './terminal-safe';
 
 /**
  * Prints output lines as they arrive: the script's stdout on stdout, its stderr on stderr, so
@@ -12,6 +13,7 @@ export function liveLines(
 ): (line: OutputLine) => void {
   return (line) => {
     const stream = line.stream === 'stderr' ? io.stderr : io.stdout;
-    stream.write(prefixed ? `${line.server}: ${line.line}\n` : `${line.line}\n`);
+    const text = oneLine(line.line);
+    stream.write(prefixed ? `${oneLine(line.server)}: ${text}\n` : `${text}\n`);
   };
 }

@@ -19,7 +19,8 @@ export function startProgress(stream: OutputStream, total: number, label = 'wait
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SingleBar } = require('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({
-    stream: stream as unknown as NodeJS.WritableStream,
+    // mctl's own cursor movements: on the terminal itself, not through the escaping stream.
+    stream: (stream.terminal ?? stream) as unknown as NodeJS.WritableStream,
     format: `${label} [{bar}] {value}/{total} servers | {duration_formatted}`,
     clearOnComplete: true,
     fps: 5,

@@ -35,6 +35,19 @@ describe('formatLine', () => {
     );
   });
 
+  it.each<[string, string, string]>([
+    [
+      'an ESC sequence (OSC 52, clipboard)',
+      '\u001b]52;c;ZXZpbA==\u0007',
+      '\\x1b]52;c;ZXZpbA==\\x07',
+    ],
+    ['a C1 CSI', '\u009b2J', '\\x9b2J'],
+    ['a line separator', 'ok\u2028node02: forged', 'ok\\u2028node02: forged'],
+    ['a bidi override', 'ok \u202eko', 'ok \\u202eko'],
+  ])('escapes %s in text', (_name, printed, shown) => {
+    expect(formatLine('text', { ...line, line: printed }, 'node01')).toBe(`node01: ${shown}\n`);
+  });
+
   it('writes NDJSON as the OutputLine itself, one per line', () => {
     const text = formatLine('ndjson', { ...line, line: 'a\nb' }, 'node01');
     expect(text.endsWith('\n')).toBe(true);

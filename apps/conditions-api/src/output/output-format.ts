@@ -1,4 +1,4 @@
-import type { OutputLine } from '@switchboard/condition-types';
+import { escapeControls, type OutputLine } from '@switchboard/condition-types';
 
 import { CONTENT_TYPES } from '../streaming/stream-answer';
 
@@ -13,9 +13,11 @@ export function outputFormat(accept: string | undefined): OutputFormat {
 
 /**
  * One line of the answer. Text: the line as printed, after `server: ` when several
- * conditions are followed (pdsh's and OpenFlight's way of telling nodes apart). A line
- * break inside a line is shown escaped, so a script cannot print a line that looks as
- * if another node had printed it. NDJSON: the `OutputLine` itself.
+ * conditions are followed (pdsh's and OpenFlight's way of telling nodes apart). Line
+ * breaks, carriage returns, escape sequences, C1 controls, line separators and bidi
+ * overrides are shown escaped (`\r`, `\x1b`), so a script can neither print a line that
+ * looks as if another node had printed it nor drive the reader's terminal. NDJSON: the
+ * `OutputLine` itself, for programs (its reader decides how to show it).
  */
 export function formatLine(
   format: OutputFormat,
@@ -23,6 +25,6 @@ export function formatLine(
   prefix: string | undefined,
 ): string {
   if (format === 'ndjson') return `${JSON.stringify(line)}\n`;
-  const text = line.line.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  const text = escapeControls(line.line);
   return prefix === undefined ? `${text}\n` : `${prefix}: ${text}\n`;
 }
