@@ -4,7 +4,7 @@
  * 1 at least one server did not: failed, timed out, conflict, unknown server, per-server error;
  * 2 usage or configuration error: bad flag, bad range, bad config file, or a request the API rejected as invalid (400);
  * 3 the API could not be reached, refused the request as a whole (401, 403, 5xx, e.g. queue unavailable) or answered nonsense.
- * `mctl run` exits with the worst status of its nodes instead of 1 (see actions/exit-status.ts).
+ * `mctl run` too: a script's own status never becomes mctl's (see actions/exit-status.ts).
  */
 export const ExitCode = {
   Ok: 0,

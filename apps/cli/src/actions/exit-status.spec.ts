@@ -1,7 +1,7 @@
 import type { ActionCondition } from '@switchboard/condition-types';
 import type { ServerResult } from '../server-results';
 import { actionCondition } from '../test-support/conditions';
-import { nodeExitStatus, worstExitStatus } from './exit-status';
+import { runExitStatus, scriptExitCode, scriptExitLines } from './exit-status';
 
 function finished(
   server: string,
@@ -26,40 +26,49 @@ const other = (s: string, outcome: ServerResult['outcome']): ServerResult => ({
   outcome,
 });
 
-describe("one node's exit status", () => {
+describe("a node's script exit status", () => {
   it.each([
-    ['succeeded', ok('n1'), 0],
-    ['queued (--no-wait)', other('n1', 'queued'), 0],
+    ['succeeded', ok('n1'), undefined],
+    ['queued (--no-wait)', other('n1', 'queued'), undefined],
     ['script exited 3', exited('n1', 3), 3],
     ['script exited 255', exited('n1', 255), 255],
-    ['killed at its timeout (no exit code)', timedOut('n1'), 1],
+    ['killed at its timeout (no exit code)', timedOut('n1'), undefined],
     [
-      'failed with exit code 0 (refused before it ran)',
+      'failed before it ran',
       finished('n1', null, { state: 'failed', error: 'cancelled' }),
-      1,
+      undefined,
     ],
-    ['still running when mctl stopped waiting', other('n1', 'timeout'), 1],
-    ['conflict', other('n1', 'conflict'), 1],
-    ['unknown node', other('n1', 'unknown'), 1],
-    ['API error', other('n1', 'error'), 1],
-  ])('%s → %i', (_name, result, status) => {
-    expect(nodeExitStatus(result)).toBe(status);
+    ['conflict', other('n1', 'conflict'), undefined],
+    ['unknown node', other('n1', 'unknown'), undefined],
+  ])('%s → %p', (_name, result, status) => {
+    expect(scriptExitCode(result)).toBe(status);
   });
 });
 
-describe("mctl run's exit status is the worst of its nodes", () => {
+describe("mctl run's exit status is mctl's own: 0 or 1, never a script's", () => {
   it.each([
     ['all succeeded', [ok('n1'), ok('n2'), ok('n3')], 0],
-    ['one node exits 3', [ok('n1'), exited('n2', 3), ok('n3')], 3],
-    ['the highest script status wins', [exited('n1', 2), exited('n2', 7), exited('n3', 3)], 7],
-    [
-      'a script status beats a failure without one',
-      [other('n1', 'unknown'), exited('n2', 4), timedOut('n3')],
-      4,
-    ],
-    ['failures without a status are 1', [ok('n1'), timedOut('n2'), other('n3', 'conflict')], 1],
-    ['nothing at all is 1', [], 1],
+    ['a script exits 3 (mctl\'s "API unreachable")', [ok('n1'), exited('n2', 3), ok('n3')], 1],
+    ['a script exits 2 (mctl\'s "usage")', [exited('n1', 2)], 1],
+    ['a script exits 130 (mctl\'s "interrupted")', [exited('n1', 130)], 1],
+    ['failures without a status', [ok('n1'), timedOut('n2'), other('n3', 'conflict')], 1],
+    ['nothing at all', [], 1],
   ])('%s → %i', (_name, results, status) => {
-    expect(worstExitStatus(results)).toBe(status);
+    expect(runExitStatus(results)).toBe(status);
+  });
+});
+
+describe("the scripts' exit statuses, printed", () => {
+  it('folds nodes by status, lowest status first, and leaves out nodes without one', () => {
+    expect(
+      scriptExitLines([
+        exited('node03', 7),
+        exited('node01', 3),
+        ok('node02'),
+        exited('node04', 3),
+        timedOut('node05'),
+        exited('node10', 3),
+      ]),
+    ).toEqual(['exit status 3: node[01,04,10]', 'exit status 7: node03']);
   });
 });

@@ -11,7 +11,7 @@ import type { Session } from '../session';
 import { submitConditions } from '../submit';
 import { CapturedOutput } from './captured-output';
 import { confirmRun } from './confirm-run';
-import { worstExitStatus } from './exit-status';
+import { runExitStatus } from './exit-status';
 import { followRun } from './follow-run';
 import type { FollowedRun } from './follow-run';
 import { choosePresentation } from './presentation';
@@ -35,8 +35,8 @@ export interface RunRequest {
 
 /**
  * `mctl run`: asks the confirmation question, queues one action condition per node, shows the
- * output (see presentation.ts), reports what went wrong on stderr, and exits with the worst
- * status of the nodes (130 after a cancel by Ctrl-C).
+ * output (see presentation.ts), reports what went wrong and the scripts' exit statuses on
+ * stderr, and exits 0 when every node succeeded, 1 when not (130 after a cancel by Ctrl-C).
  */
 export async function runAction(session: Session, req: RunRequest): Promise<number> {
   const { io } = session;
@@ -61,7 +61,7 @@ export async function runAction(session: Session, req: RunRequest): Promise<numb
     }));
     const results = [...settled, ...queued];
     session.out(session.json ? resultsToJson(results) : foldResults(results).join('\n'));
-    return worstExitStatus(results);
+    return runExitStatus(results);
   }
 
   const presentation = choosePresentation(
@@ -99,5 +99,5 @@ export async function runAction(session: Session, req: RunRequest): Promise<numb
       );
     io.stderr.write(failureSummary(results));
   }
-  return followed.interrupted ? INTERRUPTED_EXIT : worstExitStatus(results);
+  return followed.interrupted ? INTERRUPTED_EXIT : runExitStatus(results);
 }

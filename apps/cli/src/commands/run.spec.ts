@@ -127,7 +127,7 @@ describe('mctl run: the output', () => {
       node02: { exitCode: 3, output: [{ stream: 'stderr', line: 'no such device' }] },
     });
     const { code, out } = await mctl(api, ['-o', 'json', 'run', 'hello', 'node[01-02],node99']);
-    expect(code).toBe(3);
+    expect(code).toBe(1);
     const rows = JSON.parse(out) as Array<Record<string, unknown>>;
     expect(rows.map(({ conditionId: _id, ...r }) => r)).toEqual([
       { server: 'node01', outcome: 'succeeded', exit_code: 0, output: 'hello from node01\n' },
@@ -162,20 +162,20 @@ describe('mctl run: the output', () => {
   });
 });
 
-describe('mctl run: exit status is the worst of the nodes', () => {
+describe("mctl run: exit status 1 when a node failed, the scripts' statuses printed", () => {
   it.each([
     ['every node succeeded', 0, {}, ''],
     [
-      'one script exits 3',
-      3,
+      "one script exits 3 (mctl's own code for an unreachable API)",
+      1,
       { node02: { exitCode: 3 } },
-      'failed: node02 (hello/default.sh on node02 exited with status 3)\n',
+      'failed: node02 (hello/default.sh on node02 exited with status 3)\nexit status 3: node02\n',
     ],
     [
-      'the highest status wins',
-      5,
+      'two scripts exit 2 and 5',
+      1,
       { node01: { exitCode: 2 }, node03: { exitCode: 5 } },
-      'failed: node01 (hello/default.sh on node01 exited with status 2)\nfailed: node03 (hello/default.sh on node03 exited with status 5)\n',
+      'failed: node01 (hello/default.sh on node01 exited with status 2)\nfailed: node03 (hello/default.sh on node03 exited with status 5)\nexit status 2: node01\nexit status 5: node03\n',
     ],
     [
       'a timeout has no status of its own',

@@ -39,9 +39,9 @@ terminal; --yes answers it. Without a terminal and without --yes, mctl refuses (
 Ctrl-C: the first shows what still runs; the second cancels it (DELETE /conditions/{id}) and
 exits 130 once it has stopped; the third exits 130 at once.
 
-Exit status: the worst of the nodes: 0 when every node succeeded; else the highest exit
-status of a script; 1 for failures without one (timeout, cancelled, conflict, unknown node);
-2 usage, 3 API, 130 interrupted, as for every mctl command.
+Exit status: 0 when every node succeeded; 1 when any failed, whatever its script exited
+with (the scripts' statuses follow on stderr: "exit status 3: node02"; -o json has them as
+exit_code); 2 usage, 3 API, 130 interrupted, as for every mctl command.
 
 Examples:
   mctl run usage node[01-04]               load of four nodes

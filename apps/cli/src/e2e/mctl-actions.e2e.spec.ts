@@ -220,22 +220,23 @@ describe('mctl run against the real API, controller and scripts', () => {
     expect(out).toBe(block('node[01-03]', 'kernel 6.1', 'uptime 3 days'));
   });
 
-  it("exits 3 when one node's script exits 3, saying where on stderr", async () => {
+  it("exits 1 when one node's script exits 3, saying where and with what on stderr", async () => {
     const { code, out, err } = await mctl(['run', 'flaky', 'node[01-03]']);
-    expect(code).toBe(3);
+    expect(code).toBe(ExitCode.NotAllSucceeded);
     expect(out).toBe(
       block('node01', 'ok on node01') +
         block('node02', 'disk missing on node02') +
         block('node03', 'ok on node03'),
     );
     expect(err).toBe(
-      'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n',
+      'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n' +
+        'exit status 3: node02\n',
     );
   });
 
   it('gives per-node objects with -o json', async () => {
     const { code, out } = await mctl(['-o', 'json', 'run', 'flaky', 'node0[2-3],node99']);
-    expect(code).toBe(3);
+    expect(code).toBe(ExitCode.NotAllSucceeded);
     const rows = JSON.parse(out) as Array<{
       server: string;
       outcome: string;
@@ -324,11 +325,13 @@ describe('the mctl binary runs commands', () => {
     return { child, exited, out: () => out };
   }
 
-  it('exits with the worst status of the nodes', async () => {
+  it("exits 1, not the script's 3, and prints the script's status", async () => {
     const { exited } = spawnMctl(['run', 'flaky', 'node[02-03]']);
     expect(await exited).toMatchObject({
-      code: 3,
-      err: 'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n',
+      code: 1,
+      err:
+        'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n' +
+        'exit status 3: node02\n',
     });
   });
 

@@ -1,6 +1,7 @@
 import { compareNatural } from '@switchboard/inventory/node-ranges';
 import type { CapturedOutput } from '../actions/captured-output';
 import type { ServerResult } from '../server-results';
+import { scriptExitLines } from '../actions/exit-status';
 import { foldResults } from './fold-results';
 
 /**
@@ -32,12 +33,17 @@ export function actionResultsToJson(
 }
 
 /**
- * What did not go well, folded as `mctl power` folds it, for stderr after the output:
+ * What did not go well, folded as `mctl power` folds it, then the scripts' own exit
+ * statuses (mctl's exit status is 1 whatever they were), for stderr after the output:
  *   failed: node02 (hello/default.sh on node02 exited with status 3)
  *   unknown: node99
+ *   exit status 3: node02
  * Nothing when every node succeeded: the output said it all.
  */
 export function failureSummary(results: readonly ServerResult[]): string {
-  const lines = foldResults(results.filter((r) => r.outcome !== 'succeeded'));
+  const lines = [
+    ...foldResults(results.filter((r) => r.outcome !== 'succeeded')),
+    ...scriptExitLines(results),
+  ];
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
