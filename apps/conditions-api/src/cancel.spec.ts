@@ -258,3 +258,53 @@ describe('who may cancel', () => {
     expect((await cancel(onRack2.id, as({ servers: '@rack2' }))).status).toBe(200);
   });
 });
+
+describe("cancelling another subject's action", () => {
+  const SECRET = '--db-password=Tr0ub4dor-and-3-horses';
+
+  /** An action of bob's with a secret among its arguments, made with his own token. */
+  async function bobsAction(server: string): Promise<Condition> {
+    const res = await h.api.app.inject({
+      method: 'POST',
+      url: `/api/v1/servers/${server}/condition/action`,
+      headers: bearer(h.token({ sub: 'bob', scope: 'write' })),
+      payload: { parameters: { command: 'usage', arguments: ['--verbose', SECRET] } },
+    });
+    return ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0];
+  }
+
+  it('shows a write-only token the arguments redacted, one for one', async () => {
+    const condition = await bobsAction('node16');
+    const res = await cancel(condition.id, as({ sub: 'mallory', scope: 'write' }));
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.json())).not.toContain('Tr0ub4dor');
+    expect(Condition.parse(res.json()).parameters).toEqual({
+      command: 'usage',
+      arguments: ['[redacted]', '[redacted]'],
+    });
+    // What is stored is untouched.
+    expect((await h.store.get(condition.id))?.parameters).toEqual({
+      command: 'usage',
+      arguments: ['--verbose', SECRET],
+    });
+  });
+
+  it('says nothing of them in a 409 either', async () => {
+    const condition = await bobsAction('node14');
+    await cancel(condition.id, as({ sub: 'bob' }));
+    const res = await cancel(condition.id, as({ sub: 'mallory', scope: 'write' }));
+    expect(res.status).toBe(409);
+    expect(JSON.stringify(res.json())).not.toContain('Tr0ub4dor');
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['its requester', { sub: 'bob', scope: 'write' }],
+    ['a token that may read', { sub: 'mallory', scope: 'read write' }],
+  ])('shows them whole to %s', async (_name, claims) => {
+    const condition = await bobsAction('node15');
+    const res = await cancel(condition.id, as(claims));
+    expect(Condition.parse(res.json()).parameters).toMatchObject({
+      arguments: ['--verbose', SECRET],
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { ConditionStore } from '@switchboard/condition-store';
+import { parametersForLog } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import { Cancellation } from './cancellation';
 import { claimCondition } from './claim';
@@ -178,7 +179,7 @@ async function work(
     {
       event: claim.takeover ? 'condition.taken_over' : 'condition.started',
       kind: condition.kind,
-      parameters: condition.parameters,
+      parameters: parametersForLog(condition.parameters),
       previousHolder: claim.previousHolder,
     },
     claim.takeover ? `taken over from ${claim.previousHolder ?? 'nobody'}` : 'started',

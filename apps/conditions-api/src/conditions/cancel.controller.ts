@@ -1,6 +1,7 @@
 import { Controller, Delete, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Condition, ConditionId } from '@switchboard/condition-types';
+import { conditionForCaller } from '../auth/condition-view';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
@@ -14,7 +15,8 @@ import { ConditionsService } from './conditions.service';
 /**
  * DELETE /api/v1/conditions/{id}: cancel. 200 with the condition, now failed, when it was
  * pending; 202 with the condition when it was active and its controller acknowledged (it
- * becomes final when the controller has stopped it); 409 when it cannot be cancelled.
+ * becomes final when the controller has stopped it); 409 when it cannot be cancelled. A
+ * token that may not read shows another subject's action arguments redacted.
  */
 @Controller('conditions')
 export class CancelController {
@@ -41,6 +43,6 @@ export class CancelController {
     this.access.requireServer(principal, condition.target);
     const result = await this.cancels.cancel(id, principal.subject);
     void reply.status(result.outcome === 'cancelled' ? 200 : 202);
-    return result.condition;
+    return conditionForCaller(principal, result.condition);
   }
 }

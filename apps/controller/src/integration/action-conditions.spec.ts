@@ -13,7 +13,13 @@ import {
   textOf,
   writeCommand,
 } from '../test-support/commands';
-import { records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
+import {
+  records,
+  TestController,
+  waitFor,
+  waitForFinal,
+  waitForRecord,
+} from '../test-support/harness';
 import { Scene, startScene } from '../test-support/scene';
 
 // Action conditions through a real controller: real nats-server, real bash scripts in a real
@@ -70,6 +76,7 @@ const COMMANDS: Record<string, CommandSpec> = {
 
 describe('action conditions', () => {
   let scene: Scene;
+  let controller: TestController;
   let results: string;
   const marker = join(tmpdir(), `sb-controller-injected-${process.pid}`);
 
@@ -95,7 +102,7 @@ describe('action conditions', () => {
     scene = await startScene({ name: 'action', commands: COMMANDS, nodes });
     results = join(scene.dir, 'results');
     mkdirSync(results);
-    await scene.startController({ id: 'ctl-act' });
+    controller = await scene.startController({ id: 'ctl-act' });
   });
 
   afterAll(async () => {
@@ -145,7 +152,14 @@ describe('action conditions', () => {
   });
 
   it('gives node attributes and arguments to the script as data, in a clean working directory', async () => {
-    const args = [results, ...Object.values(hostile), '', '-n --help'];
+    // Arguments are text without control characters (the API refuses the others); node
+    // variables, from the inventory, may hold line feeds.
+    const args = [
+      results,
+      ...Object.values(hostile).filter((v) => !v.includes('\n')),
+      '',
+      '-n --help',
+    ];
 
     const done = await run('env01', 'probe', args);
 
@@ -167,6 +181,27 @@ describe('action conditions', () => {
     expect(existsSync(marker)).toBe(false);
     expect(readFileSync(join(out, 'pwd'), 'utf8').trim()).not.toBe(process.cwd());
     expect(readFileSync(join(out, 'cwd-entries'), 'utf8').trim()).toBe('0');
+  });
+
+  it('logs how many arguments an action has and how long each is, never what they say', async () => {
+    const secret = '--db-password=Tr0ub4dor-and-3-horses';
+    const done = await run('misc01', 'probe', [results, secret]);
+    expect(done.state).toBe('succeeded');
+    const started = await waitFor(
+      'the condition.started line',
+      () =>
+        readFileSync(controller.logFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes(done.id) && l.includes('"condition.started"'))[0],
+      5000,
+    );
+    expect(JSON.parse(started)).toMatchObject({
+      parameters: {
+        command: 'probe',
+        arguments: { count: 2, lengths: [results.length, secret.length] },
+      },
+    });
+    expect(readFileSync(controller.logFile, 'utf8')).not.toContain('Tr0ub4dor');
   });
 
   it('runs a command without context once, for no node: the target is recorded, no node variables', async () => {
