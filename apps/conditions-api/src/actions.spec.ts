@@ -216,6 +216,38 @@ describe('kind action, checked against the commands directory', () => {
     },
   );
 
+  it.each<[string, string, string]>([
+    ['NUL', 'a\u0000b', 'U+0000'],
+    ['a line feed', 'ok\nnode02: forged', 'U+000A'],
+    ['a carriage return', 'ok\r', 'U+000D'],
+    ['ESC', '\u001b]0;title\u0007', 'U+001B'],
+    ['DEL', 'a\u007f', 'U+007F'],
+    ['a C1 control', '\u009b2J', 'U+009B'],
+  ])(
+    'refuses an argument holding %s with 400 naming it, creating nothing',
+    async (_name, argument, code) => {
+      const before = await queueMarks(h.observer);
+      const err = expectError(await action('node02', 'hello', ['fine', argument]), 400);
+      expect(err.issues).toEqual([
+        {
+          path: 'parameters.arguments.1',
+          message: `an argument contains the control character ${code}; arguments are text without control characters (tab is allowed)`,
+        },
+      ]);
+      expect(await queueMarks(h.observer)).toEqual(before);
+    },
+  );
+
+  it('takes an argument with a tab and any printable text', async () => {
+    const args = ['a\tb', 'ünïcödé 日本 🙂', '$(id) `id` ; rm -rf /'];
+    const res = await action('node16', 'hello', args);
+    expect(res.status).toBe(200);
+    expect(ServerConditionsResponse.parse(res.json()).records.conditions[0].parameters).toEqual({
+      command: 'hello',
+      arguments: args,
+    });
+  });
+
   it('holds the server for a command that is not concurrent: a second one is 409', async () => {
     const first = await action('node04', 'hello');
     const id = ServerConditionsResponse.parse(first.json()).records.conditions[0].id;

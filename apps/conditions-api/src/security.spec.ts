@@ -678,7 +678,7 @@ describe('injection', () => {
       `\`touch ${marker}\``,
       `; touch ${marker}`,
       `' "; touch ${marker}; echo "`,
-      `line1\ntouch ${marker}`,
+      `line1 && touch ${marker}`,
       '*',
       '~root',
       '$HOME',
