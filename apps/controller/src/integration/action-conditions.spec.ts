@@ -17,6 +17,7 @@ import {
   records,
   TestController,
   waitFor,
+  waitForClaimReleased,
   waitForFinal,
   waitForRecord,
 } from '../test-support/harness';
@@ -148,7 +149,7 @@ describe('action conditions', () => {
       result: { exit_code: 0, script: 'rank/default.sh' },
     });
     expect(textOf(await readOutput(scene.nats, vm.id), 'stdout')).toEqual(['default.sh on vm01']);
-    expect(await scene.nats.store.activeFor('metal01')).toBeNull();
+    await waitForClaimReleased(scene.nats.store, 'metal01');
   });
 
   it('gives node attributes and arguments to the script as data, in a clean working directory', async () => {

@@ -7,6 +7,7 @@ import {
   records,
   TestController,
   waitFor,
+  waitForClaimReleased,
   waitForFinal,
 } from '../test-support/harness';
 import { Scene, startScene } from '../test-support/scene';
@@ -99,7 +100,7 @@ describe('serverControl actions against simulated BMCs', () => {
       'succeeded: {"power_state":"on"}',
     ]);
     expect(scene.fleet.get('n-on').power()).toBe('on');
-    expect(await scene.nats.store.activeFor('n-on')).toBeNull(); // claim released
+    await waitForClaimReleased(scene.nats.store, 'n-on');
   });
 
   it('set_power_state off and soft: the server ends off', async () => {

@@ -112,6 +112,22 @@ export async function createCondition(
   return store.create({ kind, server, parameters, requestedBy: 'test' });
 }
 
+/**
+ * Waits for the server's claim to be dropped: the store drops it just after writing the final
+ * state, so a client that saw the state final may still find the claim for a moment.
+ */
+export async function waitForClaimReleased(
+  store: ConditionStore,
+  server: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  await waitFor(
+    `the claim on ${server} released`,
+    async () => ((await store.activeFor(server)) === null ? true : undefined),
+    timeoutMs,
+  );
+}
+
 /** Polls until `check` returns a value (not undefined), at most `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
