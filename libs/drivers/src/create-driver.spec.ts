@@ -1,4 +1,7 @@
-import { context, ipmiServer, shellPlatform, shellServer } from '../test/helpers';
+import { allocateLoopbackAddresses } from '@switchboard/bmc-sim';
+import { IpmiClient } from '@switchboard/ipmi';
+
+import { capturingLogger, context, ipmiServer, shellPlatform, shellServer } from '../test/helpers';
 import { createDriver } from './create-driver';
 
 const platforms = new Map([['lab', shellPlatform('lab', { status: 'exit 111', powerOn: 'true' })]]);
@@ -67,4 +70,32 @@ describe('choosing the driver from the inventory entry', () => {
   ])('refuses %s', (_case, server, message) => {
     expect(() => createDriver(server, platforms)).toThrow(message);
   });
+});
+
+describe('the ipmi platform: native RMCP+ unless the inventory says ipmitool', () => {
+  const client = new IpmiClient();
+  afterAll(() => client.close());
+
+  it.each([
+    { ipmiDriver: undefined, runsIpmitool: false, says: /to Get Channel Authentication/ },
+    { ipmiDriver: 'native' as const, runsIpmitool: false, says: /to Get Channel Authentication/ },
+    { ipmiDriver: 'ipmitool' as const, runsIpmitool: true, says: /chassis power status/ },
+  ])(
+    'ipmiDriver $ipmiDriver: ipmitool run: $runsIpmitool',
+    async ({ ipmiDriver, runsIpmitool, says }) => {
+      // A loopback address where nothing answers: each driver fails in its own words.
+      const [host] = await allocateLoopbackAddresses(1);
+      const server = {
+        ...ipmiServer('node06', { host, port: 623, username: 'ADMIN', password: 'x' }),
+        ipmiDriver,
+      };
+      const driver = createDriver(server, platforms, { ipmiClient: client });
+      const { logger, events } = capturingLogger();
+      const error = await driver
+        .powerGetter!.powerState(context(400, { logger }))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ fault: 'timeout', message: expect.stringMatching(says) });
+      expect(events().some((e) => e.msg === 'ipmitool finished')).toBe(runsIpmitool);
+    },
+  );
 });

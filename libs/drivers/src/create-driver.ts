@@ -4,9 +4,11 @@ import type { Driver } from './capabilities';
 import { AwsDriverOptions, createAwsDriver } from './cloud/aws-driver';
 import { AzureDriverOptions, createAzureDriver } from './cloud/azure-driver';
 import { IpmiDriverOptions, createIpmiDriver } from './ipmi-driver';
+import { NativeIpmiDriverOptions, createNativeIpmiDriver } from './native-ipmi-driver';
 import { ShellDriverOptions, createShellDriver } from './shell-driver';
 
 export type DriverOptions = IpmiDriverOptions &
+  NativeIpmiDriverOptions &
   ShellDriverOptions &
   AwsDriverOptions &
   AzureDriverOptions;
@@ -25,7 +27,10 @@ export function createDriver(
 ): Driver {
   switch (server.driver) {
     case 'ipmi':
-      return createIpmiDriver(server, options);
+      // Native RMCP+ unless the inventory asks for ipmitool (`driver: ipmitool`).
+      return server.ipmiDriver === 'ipmitool'
+        ? createIpmiDriver(server, options)
+        : createNativeIpmiDriver(server, options);
     case 'shell': {
       const platform = server.platform === undefined ? undefined : platforms.get(server.platform);
       if (!platform) {

@@ -2,6 +2,8 @@ export * from './capabilities';
 export { createDriver } from './create-driver';
 export type { DriverOptions } from './create-driver';
 export { createIpmiDriver, lockKeyFor } from './ipmi-driver';
+export { createNativeIpmiDriver, sharedIpmiClient } from './native-ipmi-driver';
+export type { NativeIpmiDriverOptions } from './native-ipmi-driver';
 export type { IpmiDriverOptions } from './ipmi-driver';
 export { createShellDriver } from './shell-driver';
 export type { ShellDriverOptions } from './shell-driver';

@@ -1,4 +1,5 @@
 export type {
+  IpmiDriverName,
   AwsTarget,
   AzureOffAction,
   AzureTarget,
@@ -19,6 +20,7 @@ export { compareNatural } from './natural-compare';
 export { BMC_DEFAULTS } from './bmc-config';
 export { DEFAULT_STATUS_OFF_EXIT_CODE, isShellPlatform } from './parse-platforms';
 export { CLOUD_PLATFORMS } from './cloud-target';
+export { IPMI_DRIVERS } from './types';
 export { RESERVED_KEYS, parseInventory } from './parse-inventory';
 export { loadInventory } from './load-inventory';
 export { watchInventory } from './watch-inventory';

@@ -1,8 +1,8 @@
 import { isMap, isScalar } from 'yaml';
 import { BmcContext, parseBmc } from './bmc-config';
 import { isCloudPlatform, parseCloudTarget } from './cloud-target';
-import { isShellPlatform } from './parse-platforms';
-import { ServerEntry, ShellPlatform } from './types';
+import { ipmiDriverProblem, isIpmiDriverName, isShellPlatform } from './parse-platforms';
+import { IpmiDriverName, ServerEntry, ShellPlatform } from './types';
 import { Entry, describe, isNothing, scalarText } from './yaml-source';
 
 /** Names must survive range expressions, shell variables and URLs unchanged. */
@@ -48,6 +48,7 @@ export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefin
   };
   const nonScalar = new Set<string>();
   let bmc: Entry | undefined;
+  let driver: Entry | undefined;
   let platformLine = entry.line;
   const fields = isMap(entry.value)
     ? read.source.entries(entry.value, read.issues, { node: name })
@@ -104,33 +105,38 @@ export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefin
       case 'bmc':
         bmc = field;
         break;
+      case 'driver':
+        driver = field;
+        break;
     }
   }
   // Action treats every node as belonging to the `default` rank last.
   server.ranks = [...new Set([...server.ranks.filter((r) => r !== 'default'), 'default'])];
 
-  assignDriver(server, { bmc, platformLine, nonScalar }, ctx);
+  assignDriver(server, { bmc, driver, platformLine, nonScalar }, ctx);
   return read.issues.count > before ? undefined : server;
 }
 
 interface DriverInputs {
   bmc: Entry | undefined;
+  /** The node's `driver:` key: for an ipmi node, native or ipmitool; otherwise an attribute. */
+  driver: Entry | undefined;
   platformLine: number;
   nonScalar: Set<string>;
 }
 
 function assignDriver(
   server: ServerEntry,
-  { bmc, platformLine, nonScalar }: DriverInputs,
+  { bmc, driver, platformLine, nonScalar }: DriverInputs,
   ctx: NodeContext,
 ): void {
   const { read, platforms } = ctx;
   const node = server.name;
   const platformName = server.platform;
   const defined = platformName === undefined ? undefined : platforms.get(platformName);
-  // An `aws`/`azure` entry with settings only configures the native driver.
-  const shell =
-    defined && (isShellPlatform(defined) || !isCloudPlatform(platformName)) ? defined : undefined;
+  // An `aws`/`azure`/`ipmi` entry with settings only configures the native driver.
+  const native = isCloudPlatform(platformName) || platformName === 'ipmi';
+  const shell = defined && (isShellPlatform(defined) || !native) ? defined : undefined;
 
   if (shell) {
     server.driver = 'shell';
@@ -164,6 +170,7 @@ function assignDriver(
     server.driver = 'ipmi';
     const config = parseBmc(bmc, node, ctx);
     if (config) server.bmc = config;
+    server.ipmiDriver = ipmiDriverOf(driver, defined?.settings.driver, node, read);
     return;
   }
   if (isCloudPlatform(platformName)) {
@@ -196,4 +203,24 @@ function assignDriver(
       field: 'bmc',
     });
   }
+}
+
+/** The node's own `driver:` wins over `platforms.ipmi.driver`; native when neither says. */
+function ipmiDriverOf(
+  field: Entry | undefined,
+  platformDefault: string | undefined,
+  node: string,
+  read: NodeContext['read'],
+): IpmiDriverName {
+  const fallback =
+    platformDefault !== undefined && isIpmiDriverName(platformDefault) ? platformDefault : 'native';
+  if (!field) return fallback;
+  const where = { node, field: 'driver' };
+  const value = read.text(field, where, 'native or ipmitool');
+  if (value === undefined) return fallback;
+  if (!isIpmiDriverName(value)) {
+    read.issues.add(read.line(field), ipmiDriverProblem(value), where);
+    return fallback;
+  }
+  return value;
 }

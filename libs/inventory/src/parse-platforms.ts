@@ -1,6 +1,6 @@
 import { isMap, isScalar } from 'yaml';
 import { FieldReader } from './fields';
-import { ShellPlatform } from './types';
+import { IPMI_DRIVERS, IpmiDriverName, ShellPlatform } from './types';
 import { Entry, describe, isNothing, scalarText } from './yaml-source';
 
 /**
@@ -11,16 +11,17 @@ export const DEFAULT_STATUS_OFF_EXIT_CODE = 111;
 
 const SHELL_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Settings a native cloud platform takes under its name, as defaults for its nodes. */
-const CLOUD_SETTINGS: Record<string, readonly string[]> = {
+/** Settings a native platform takes under its name, as defaults for its nodes. */
+const NATIVE_SETTINGS: Record<string, readonly string[]> = {
   aws: ['region', 'profile'],
   azure: ['subscription_id', 'tenant_id', 'client_id', 'off_action'],
+  ipmi: ['driver'],
 };
 
 /**
  * A platform with commands or variables is an OpenFlight shell platform, whatever its name: a
  * topology.yaml whose `aws` platform calls the aws CLI keeps working as it did. One named
- * `aws` or `azure` with settings only configures the native driver.
+ * `aws`, `azure` or `ipmi` with settings only configures the native driver.
  */
 export function isShellPlatform(platform: ShellPlatform): boolean {
   return Boolean(
@@ -79,7 +80,7 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
     settings: {},
     line: entry.line,
   };
-  const cloudSettings = Object.hasOwn(CLOUD_SETTINGS, name) ? CLOUD_SETTINGS[name] : [];
+  const cloudSettings = Object.hasOwn(NATIVE_SETTINGS, name) ? NATIVE_SETTINGS[name] : [];
   for (const field of read.source.entries(entry.value, read.issues, { field: base })) {
     const where = { field: `${base}.${field.key}` };
     if (field.key === 'variables') {
@@ -103,7 +104,9 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
       if (command.trim() !== '') platform[COMMANDS[field.key as keyof typeof COMMANDS]] = command;
     } else if (cloudSettings.includes(field.key)) {
       const value = read.text(field, where);
-      if (value !== undefined) platform.settings[field.key] = value;
+      if (name === 'ipmi' && value !== undefined && !isIpmiDriverName(value)) {
+        read.issues.add(read.line(field), ipmiDriverProblem(value), where);
+      } else if (value !== undefined) platform.settings[field.key] = value;
     } else {
       const cloud =
         cloudSettings.length > 0 ? `, or for the native driver ${cloudSettings.join(', ')}` : '';
@@ -116,4 +119,12 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
     }
   }
   return platform;
+}
+
+export function isIpmiDriverName(value: string): value is IpmiDriverName {
+  return (IPMI_DRIVERS as readonly string[]).includes(value);
+}
+
+export function ipmiDriverProblem(value: string): string {
+  return `unknown IPMI driver ${JSON.stringify(value)} (expected ${IPMI_DRIVERS.join(' or ')})`;
 }

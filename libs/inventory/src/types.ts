@@ -30,6 +30,10 @@ export interface AzureTarget {
 
 export type CloudTarget = AwsTarget | AzureTarget;
 
+/** The two implementations of the `ipmi` platform. */
+export const IPMI_DRIVERS = ['native', 'ipmitool'] as const;
+export type IpmiDriverName = (typeof IPMI_DRIVERS)[number];
+
 export interface BmcConfig {
   host: string;
   port: number;
@@ -75,6 +79,11 @@ export interface ServerEntry {
   attributes: Record<string, string>;
   /** Only for the `ipmi` driver. */
   bmc?: BmcConfig;
+  /**
+   * Only for the `ipmi` driver: how IPMI is spoken, natively (libs/ipmi, the default) or by
+   * running ipmitool. From the node's `driver:` key, else `platforms.ipmi.driver`.
+   */
+  ipmiDriver?: IpmiDriverName;
   /** Only for the `aws` and `azure` drivers. */
   cloud?: CloudTarget;
   /** Line of the node's key in the inventory file. */

@@ -100,6 +100,19 @@ interface Active {
 }
 
 const SEEN_KEPT = 256;
+/** Tries of one session set-up step before the whole set-up starts again. */
+const STEP_ATTEMPTS = 3;
+const MAX_HANDSHAKES = 5;
+
+/** A set-up step that went unanswered: set-up starts again while the deadline allows. */
+class StepUnanswered extends IpmiError {}
+
+function unanswered(where: string, step: string): IpmiError {
+  return new StepUnanswered(
+    'timeout',
+    `no answer from ${where} to ${step} (${STEP_ATTEMPTS} tries, session set-up retried)`,
+  );
+}
 
 /**
  * One RMCP+ session with one BMC (per user and cipher suite), used by one request at a time:
@@ -441,12 +454,16 @@ export class BmcSession {
       this.remote = await this.host.transport.resolve(this.target.host, this.target.port);
       this.host.registerRemote(this, this.remote);
     }
-    // A RAKP 2 answering an earlier RAKP 1 can pair with a later one and fail RAKP 4: start over.
+    // A step whose answers were all lost (a BMC ignores a repeated RAKP 3 once the session is
+    // active), or a RAKP 2 for an earlier RAKP 1 that spoils RAKP 4: start over, in the deadline.
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.handshake(suite, username, kuid, deadline, options);
       } catch (error) {
-        if (!(error instanceof IpmiError) || error.code !== 'protocol' || attempt >= 3) throw error;
+        const again =
+          error instanceof StepUnanswered ||
+          (error instanceof IpmiError && error.code === 'protocol');
+        if (!again || attempt >= MAX_HANDSHAKES || deadline.remaining() === 0) throw error;
       }
     }
   }
@@ -508,9 +525,9 @@ export class BmcSession {
             : undefined,
         deadline,
         'Open Session Request',
-        { onSend: this.sendEvent('Open Session Request', options) },
+        { maxAttempts: STEP_ATTEMPTS, onSend: this.sendEvent('Open Session Request', options) },
       );
-      if (!opened) throw deadline.expired(where, 'Open Session Request');
+      if (!opened) throw unanswered(where, 'Open Session Request');
       if (opened.status !== 0) {
         throw setupRefusal(where, `Open Session Request (cipher suite ${suite.id})`, opened.status);
       }
@@ -541,9 +558,9 @@ export class BmcSession {
             : undefined,
         deadline,
         'RAKP 1',
-        { onSend: this.sendEvent('RAKP 1', options) },
+        { maxAttempts: STEP_ATTEMPTS, onSend: this.sendEvent('RAKP 1', options) },
       );
-      if (!rakp2) throw deadline.expired(where, 'RAKP 1');
+      if (!rakp2) throw unanswered(where, 'RAKP 1');
       if (rakp2.status !== 0) throw setupRefusal(where, 'RAKP 1', rakp2.status);
       const values: RakpValues = {
         consoleSessionId,
@@ -575,9 +592,9 @@ export class BmcSession {
             : undefined,
         deadline,
         'RAKP 3',
-        { onSend: this.sendEvent('RAKP 3', options) },
+        { maxAttempts: STEP_ATTEMPTS, onSend: this.sendEvent('RAKP 3', options) },
       );
-      if (!rakp4) throw deadline.expired(where, 'RAKP 3');
+      if (!rakp4) throw unanswered(where, 'RAKP 3');
       if (rakp4.status !== 0) {
         // 0x02/0x0f after a good RAKP 2: the BMC paired our RAKP 3 with another RAKP 1's numbers.
         if (rakp4.status === 0x02 || rakp4.status === 0x0f) {
