@@ -99,7 +99,10 @@ export function createNativeIpmiDriver(
       if (error instanceof IpmiError) {
         // The library's messages already name the BMC; ours start with "ipmi host:port".
         const said = error.message.replace(`${bmc.host}:${bmc.port}: `, '');
-        throw new DriverError(FAULTS[error.code], `${where}: ${said}`, error.code);
+        const fault = FAULTS[error.code];
+        // The same lead as the ipmitool driver's, so operators and alerts read one wording.
+        const lead = fault === 'auth' ? `authentication refused (user ${bmc.username}): ` : '';
+        throw new DriverError(fault, `${where}: ${lead}${said}`, error.code);
       }
       throw error;
     }

@@ -236,6 +236,10 @@ export function ipmiDriverContract(subject: ContractSubject): void {
         expect(error).toBeInstanceOf(DriverError);
         expect(error).toMatchObject({ fault, transient: false });
         expect((error as Error).message).toMatch(new RegExp(`^ipmi ${bmc.host}:623: `));
+        if (fault === 'auth') {
+          const user = fields.username ?? 'ADMIN';
+          expect((error as Error).message).toContain(`authentication refused (user ${user}): `);
+        }
         expect(ms).toBeLessThan(5000);
         expect(`${(error as Error).message} ${text()}`).not.toContain(PASSWORD);
       });
