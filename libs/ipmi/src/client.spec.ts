@@ -147,6 +147,7 @@ describe('sessions', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(quick.openSessions()).toBe(0);
+      expect(quick.knownSessions()).toBe(0);
       await expect(quick.chassisStatus(target(bmc))).resolves.toMatchObject({
         powerOn: expect.any(Boolean),
       });

@@ -156,7 +156,20 @@ export class IpmiClient {
       if (!set) this.byRemote.set(key, (set = new Set()));
       set.add(session);
     },
+    // An inventory that changes over months must not leave a session object per BMC it had.
+    retire: (session) => {
+      for (const [key, s] of this.sessions) if (s === session) this.sessions.delete(key);
+      for (const [key, set] of this.byRemote) {
+        set.delete(session);
+        if (set.size === 0) this.byRemote.delete(key);
+      }
+    },
   };
+
+  /** Session objects held (open or not): idle ones are let go. */
+  knownSessions(): number {
+    return this.sessions.size;
+  }
 
   /**
    * Routes a datagram: in-session packets by their session ID (ours), set-up answers by the

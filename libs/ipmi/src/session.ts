@@ -80,6 +80,8 @@ export interface SessionHost {
   allocateSessionId(session: BmcSession): number;
   releaseSessionId(id: number): void;
   registerRemote(session: BmcSession, remote: Remote): void;
+  /** The session closed after being idle with nothing queued: the client may forget it. */
+  retire(session: BmcSession): void;
 }
 
 type Delivery =
@@ -127,6 +129,7 @@ export class BmcSession {
   private listener: ((delivery: Delivery) => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private preSessionSeq = 0;
+  private queued = 0;
   /** Packets that failed their integrity check or did not decode, for tests and diagnostics. */
   rejectedPackets = 0;
 
@@ -141,9 +144,17 @@ export class BmcSession {
 
   run<T>(command: Command<T>, options: RequestOptions): Promise<T> {
     const deadline = new Deadline(options.timeoutMs ?? 10_000, options.signal);
-    const result = this.chain.then(() => this.execute(command, deadline, options));
+    this.queued++;
+    const result = this.chain
+      .then(() => this.execute(command, deadline, options))
+      .finally(() => this.queued--);
     this.chain = result.catch(() => undefined);
     return result;
+  }
+
+  private async closeIdle(): Promise<void> {
+    await this.close();
+    if (this.queued === 0 && !this.active) this.host.retire(this);
   }
 
   /** Closes the session (Close Session, one short try) once pending requests are done. */
@@ -215,7 +226,7 @@ export class BmcSession {
     } finally {
       if (this.active) {
         this.active.lastUsed = Date.now();
-        this.idleTimer = setTimeout(() => void this.close(), this.timing.idleTimeoutMs);
+        this.idleTimer = setTimeout(() => void this.closeIdle(), this.timing.idleTimeoutMs);
         this.idleTimer.unref();
       }
     }
