@@ -2,7 +2,7 @@ import type { PowerAction } from '@switchboard/condition-types';
 import { SimulatedFleet, startSimulatedFleet } from '@switchboard/bmc-sim';
 import { IpmiClient } from '@switchboard/ipmi';
 
-import { context, ipmiServer } from '../test/helpers';
+import { capturingLogger, context, ipmiServer } from '../test/helpers';
 import { Impairment, seededRandom, startUdpProxy } from '../test/udp-proxy';
 import { DriverError } from './capabilities';
 import { createNativeIpmiDriver } from './native-ipmi-driver';
@@ -173,3 +173,57 @@ describe.each(SCENARIOS.map((s, i) => [s.name, s, i] as const))(
     }, 240_000);
   },
 );
+
+/*
+ * The rule itself, with one chosen datagram lost. After a status read on a fresh session (six
+ * requests: capabilities, Open Session, RAKP 1, RAKP 3, privilege, status), a power-on on the
+ * reused session sends a Get Device ID (7th) that proves the session alive, then the chassis
+ * control (8th). Waits are long so that no retransmission shifts the count.
+ */
+describe('native driver: one lost datagram around a chassis control', () => {
+  it.each([
+    {
+      lost: 'the answer',
+      impair: { toBmc: {}, toClient: { dropNumbers: [8] } },
+      note: "answer lost, the BMC's sequence shows it was carried out",
+    },
+    { lost: 'the command', impair: { toBmc: { dropNumbers: [8] }, toClient: {} }, note: undefined },
+  ])(
+    '$lost: the machine powers on exactly once and the call succeeds',
+    async ({ impair, note }) => {
+      const bmc = fleet.get('lossy-0');
+      bmc.setPower('off');
+      const proxy = await startUdpProxy(bmc, impair, seededRandom(SEED));
+      const client = new IpmiClient({ firstAttemptMs: 3000, maxAttemptMs: 3000 });
+      try {
+        const driver = createNativeIpmiDriver(
+          ipmiServer('exact', {
+            host: proxy.host,
+            port: proxy.port,
+            username: 'ADMIN',
+            password: PASSWORD,
+          }),
+          { ipmiClient: client },
+        );
+        expect(await driver.powerGetter!.powerState(context(20_000))).toBe('off');
+        const before = bmc.events().length;
+        const { logger, text } = capturingLogger();
+        await driver.powerSetter!.setPower('on', context(30_000, { logger }));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(
+          bmc
+            .events()
+            .slice(before)
+            .map((e) => `${e.action} ${e.value}`),
+        ).toEqual(['power 1']);
+        expect(proxy.stats.toBmc.dropped + proxy.stats.toClient.dropped).toBe(1);
+        if (note) expect(text()).toContain(note);
+        else expect(text()).not.toContain('answer lost');
+      } finally {
+        await client.close();
+        await proxy.close();
+      }
+    },
+    60_000,
+  );
+});

@@ -6,6 +6,8 @@ export interface Impairment {
   duplicate?: number;
   /** Each datagram (and each duplicate) waits a random time in this range: this reorders them. */
   delayMs?: [number, number];
+  /** Drops exactly these datagrams of the direction, counted from 1. */
+  dropNumbers?: number[];
 }
 
 export interface UdpProxy {
@@ -54,7 +56,7 @@ export async function startUdpProxy(
   ): void => {
     const rules = impair[direction];
     stats[direction].seen++;
-    if (random() < (rules.drop ?? 0)) {
+    if (rules.dropNumbers?.includes(stats[direction].seen) || random() < (rules.drop ?? 0)) {
       stats[direction].dropped++;
       return;
     }
