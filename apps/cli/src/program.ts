@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerBoot } from './commands/boot';
+import { registerEstate } from './commands/estate';
 import { registerEstateList } from './commands/estate-list';
 import { registerHelp } from './commands/help';
 import { registerPower } from './commands/power';
@@ -43,7 +44,8 @@ Examples:
   mctl power --server node01 --action cycle
   mctl boot --server node01 --device pxe --persistent
   mctl run usage node[01-04]
-  mctl estate-list -g rack2`;
+  mctl estate-list -g rack2
+  mctl estate show aws[01-03]; mctl estate change aws01 compute-large`;
 
 /**
  * Builds a fresh commander program whose commands write to `io` and report their exit status
@@ -95,6 +97,7 @@ export function buildProgram(
   registerPower(program, deps);
   registerBoot(program, deps);
   registerRun(program, deps);
+  registerEstate(program, deps);
   registerEstateList(program, deps);
   // Last: its help of a name looks among the built-ins registered above first.
   registerHelp(program, deps);

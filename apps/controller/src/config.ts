@@ -23,6 +23,9 @@ export const ENVIRONMENT = {
     'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
   IPMITOOL_HOME:
     'HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)',
+  MACHINE_TYPES_FILE:
+    "OpenFlight's abstract machine types per cloud for estate changes " +
+    '(default assets/machine-types.yaml); read at every estate condition',
   AZURE_ARM_ENDPOINT:
     "Azure Resource Manager endpoint of the azure driver (default the public cloud's); " +
     'AWS reads AWS_ENDPOINT_URL_EC2 itself',

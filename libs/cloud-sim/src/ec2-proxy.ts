@@ -18,6 +18,8 @@ export interface Ec2Proxy {
   throttle(count: number): void;
   /** Every call answers 401 AuthFailure until `refuseCredentials(false)`. */
   refuseCredentials(on?: boolean): void;
+  /** The next call of `action` answers `status` with EC2 error `code`. */
+  failNext(action: string, status: number, code: string): void;
   /** DescribeInstances shows the instance in `state` (e.g. `stopping`) until `stuck(id)`. */
   stuck(instanceId: string, state?: string): void;
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startEc2Proxy(motoEndpoint: string): Promise<Ec2Proxy> {
   let throttled = 0;
   let refusing = false;
   const stuckStates = new Map<string, string>();
+  const failures = new Map<string, { status: number; code: string }>();
 
   const forward = async (req: IncomingMessage, body: Buffer): Promise<Response> => {
     const headers = new Headers();
@@ -108,6 +111,11 @@ export async function startEc2Proxy(motoEndpoint: string): Promise<Ec2Proxy> {
       throttled--;
       return answer(503, 'RequestLimitExceeded', 'Request limit exceeded.');
     }
+    const failure = failures.get(call.action);
+    if (failure) {
+      failures.delete(call.action);
+      return answer(failure.status, failure.code, `injected ${failure.code}`);
+    }
     if (call.action === 'ModifyInstanceAttribute' && params['InstanceType.Value']) {
       const id = params.InstanceId ?? '';
       const state = stuckStates.get(id) ?? (await stateOf(req, id));
@@ -154,6 +162,9 @@ export async function startEc2Proxy(motoEndpoint: string): Promise<Ec2Proxy> {
     },
     refuseCredentials: (on = true) => {
       refusing = on;
+    },
+    failNext: (action, status, code) => {
+      failures.set(action, { status, code });
     },
     stuck: (instanceId, state) => {
       if (state) stuckStates.set(instanceId, state);

@@ -7,3 +7,5 @@ export { startArmFake } from './arm-fake';
 export type { ArmFake, ArmFakeOptions, ArmRequest, AzurePowerState, FakeVm } from './arm-fake';
 export { selfSignedCertificate } from './self-signed';
 export type { TlsPair } from './self-signed';
+export { launchInstances } from './ec2-seed';
+export type { LaunchOptions } from './ec2-seed';

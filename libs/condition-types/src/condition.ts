@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ActionParameters, ActionResult } from './action';
+import { EstateParameters, EstateResult } from './estate';
 import { ServerControlParameters, ServerControlResult } from './server-control';
 
 export const CONDITION_VERSION = '1';
 
-export const conditionKinds = ['serverControl', 'action'] as const;
+export const conditionKinds = ['serverControl', 'action', 'estate'] as const;
 export const ConditionKind = z.enum(conditionKinds);
 export type ConditionKind = z.infer<typeof ConditionKind>;
 
@@ -53,13 +54,27 @@ export const ActionCondition = z.strictObject({
 });
 export type ActionCondition = z.infer<typeof ActionCondition>;
 
-export const Condition = z.discriminatedUnion('kind', [ServerControlCondition, ActionCondition]);
+/** OpenFlight's estate commands: a cloud node's machine type, read or changed. */
+export const EstateCondition = z.strictObject({
+  ...common,
+  kind: z.literal('estate'),
+  parameters: EstateParameters,
+  result: EstateResult.optional(),
+});
+export type EstateCondition = z.infer<typeof EstateCondition>;
+
+export const Condition = z.discriminatedUnion('kind', [
+  ServerControlCondition,
+  ActionCondition,
+  EstateCondition,
+]);
 export type Condition = z.infer<typeof Condition>;
 
 /** The parameter schema of each kind, for validating a request before a condition exists. */
 export const parametersByKind = {
   serverControl: ServerControlParameters,
   action: ActionParameters,
+  estate: EstateParameters,
 } as const satisfies Record<ConditionKind, z.ZodType>;
 
 export type ParametersOf<K extends ConditionKind> = z.infer<(typeof parametersByKind)[K]>;

@@ -1,5 +1,6 @@
 export * from './server-control';
 export * from './action';
+export * from './estate';
 export * from './condition';
 export * from './transitions';
 export * from './nats-names';

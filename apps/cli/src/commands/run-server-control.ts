@@ -1,4 +1,8 @@
-import type { ServerControlParameters } from '@switchboard/condition-types';
+import type {
+  ConditionKind,
+  ParametersOf,
+  ServerControlParameters,
+} from '@switchboard/condition-types';
 import { foldResults } from '../output/fold-results';
 import { resultsToJson } from '../output/json';
 import { startProgress } from '../output/progress';
@@ -18,14 +22,22 @@ export async function runServerControl(
   parameters: ServerControlParameters,
   flags: WaitFlags,
 ): Promise<number> {
+  const results = await submitAndWait(session, 'serverControl', targets, parameters, flags);
+  session.out(session.json ? resultsToJson(results) : foldResults(results).join('\n'));
+  return exitCodeFor(results);
+}
+
+/** Queues conditions of one kind on the targets and waits for their outcomes unless told not to. */
+export async function submitAndWait<K extends ConditionKind>(
+  session: Session,
+  kind: K,
+  targets: string,
+  parameters: ParametersOf<K>,
+  flags: WaitFlags,
+): Promise<ServerResult[]> {
   const client = session.client();
   const started = Date.now();
-  const { settled, accepted } = await submitConditions(
-    client,
-    'serverControl',
-    targets,
-    parameters,
-  );
+  const { settled, accepted } = await submitConditions(client, kind, targets, parameters);
 
   let results: ServerResult[];
   if (!flags.wait) {
@@ -54,6 +66,5 @@ export async function runServerControl(
     }
   }
 
-  session.out(session.json ? resultsToJson(results) : foldResults(results).join('\n'));
-  return exitCodeFor(results);
+  return results;
 }

@@ -10,6 +10,14 @@ export function successLabel(condition: Condition | undefined): string {
     const code = condition.result?.exit_code;
     return code === undefined || code === null ? 'ok' : `exit ${code}`;
   }
+  if (condition.kind === 'estate') {
+    const r = condition.result;
+    if (!r?.instance_type) return requestedLabel(condition) ?? 'ok';
+    const type = `${r.machine_type ?? 'unknown'} (${r.instance_type})`;
+    return r.changed === false && condition.parameters.action === 'change'
+      ? `${type}, unchanged`
+      : type;
+  }
   const parts: string[] = [];
   const result = condition.result;
   if (result?.boot_device !== undefined) {
@@ -27,7 +35,11 @@ export function successLabel(condition: Condition | undefined): string {
 
 /** What a serverControl condition asked for, in mctl's words. */
 export function requestedLabel(condition: Condition): string | undefined {
-  if (condition.kind !== 'serverControl') return `${condition.parameters.command}`;
+  if (condition.kind === 'action') return `${condition.parameters.command}`;
+  if (condition.kind === 'estate') {
+    const { action, machine_type } = condition.parameters;
+    return action === 'change' ? `estate change ${machine_type ?? ''}` : 'estate show';
+  }
   const p = condition.parameters;
   switch (p.action) {
     case 'set_power_state':

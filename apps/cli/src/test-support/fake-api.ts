@@ -9,6 +9,7 @@ import type {
   ConditionKind,
   ErrorResponse,
   OutputLine,
+  ParametersOf,
   ServerControlCondition,
   ServerControlParameters,
   ServerControlResult,
@@ -303,7 +304,7 @@ export class FakeApi {
   /** As the API does: an action for a command it does not list is 400 before anything is created. */
   private unknownCommand(
     kind: ConditionKind,
-    parameters: ServerControlParameters | ActionParameters,
+    parameters: ParametersOf<ConditionKind>,
   ): Response | undefined {
     if (kind !== 'action' || !('command' in parameters)) return undefined;
     if (this.commands.some((c) => c.name === parameters.command)) return undefined;
@@ -389,7 +390,7 @@ export class FakeApi {
   private create(
     server: FakeServer,
     kind: ConditionKind,
-    parameters: ServerControlParameters | ActionParameters,
+    parameters: ParametersOf<ConditionKind>,
   ): Condition {
     const now = new Date().toISOString();
     const common = {
@@ -445,6 +446,10 @@ export class FakeApi {
         error,
         result: { exit_code: code, script: `${condition.parameters.command}/default.sh` },
       });
+    }
+    if (condition.kind === 'estate') {
+      // The fake keeps no machine types: the real controller is tested in e2e/mctl-cloud.
+      return this.finish(condition, 'failed', { error: 'the fake API has no cloud nodes' });
     }
     this.finish(condition, 'succeeded', { result: this.apply(server, condition.parameters) });
   }

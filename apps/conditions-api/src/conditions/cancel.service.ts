@@ -86,10 +86,12 @@ export class CancelService {
         }
       }
 
-      if (condition.kind === 'serverControl') {
+      if (condition.kind !== 'action') {
+        // A power action or a machine-type change stopped half-way could leave a node off.
         throw ApiError.of(
           409,
-          `condition ${id} is a serverControl in progress (${condition.parameters.action}); a serverControl in progress cannot be cancelled safely`,
+          `condition ${id} is a ${condition.kind} in progress (${condition.parameters.action}); ` +
+            `a ${condition.kind} in progress cannot be cancelled safely`,
         );
       }
       const answer = await this.askController(id, by);

@@ -7,6 +7,7 @@ import {
   OutcomeLine,
   ParametersOf,
   ServerConditionsResponse,
+  ServerControlParameters,
   isFinal,
   parametersByKind,
   isConditionId,
@@ -86,9 +87,10 @@ export class ConditionsService {
     parameters: Parameters,
     server: ServerEntry,
   ): FieldIssue | undefined {
-    if (kind !== 'serverControl' || !('action' in parameters) || parameters.asset_id === undefined)
-      return undefined;
-    const given = parameters.asset_id.toLowerCase();
+    const assetId =
+      kind === 'serverControl' ? (parameters as ServerControlParameters).asset_id : undefined;
+    if (assetId === undefined) return undefined;
+    const given = assetId.toLowerCase();
     if (server.id === undefined) {
       return {
         path: 'parameters.asset_id',

@@ -6,7 +6,10 @@
  */
 export function actionOf(parameters: unknown): string | undefined {
   if (typeof parameters !== 'object' || parameters === null) return undefined;
-  const { action, action_parameter: parameter, command } = parameters as Record<string, unknown>;
+  const p = parameters as Record<string, unknown>;
+  const { action, command } = p;
+  // serverControl's action_parameter, estate's machine_type.
+  const parameter = p.action_parameter ?? p.machine_type;
   if (typeof action === 'string')
     return typeof parameter === 'string' && parameter !== '' ? `${action} ${parameter}` : action;
   return typeof command === 'string' ? command : undefined;

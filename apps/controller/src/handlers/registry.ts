@@ -1,6 +1,7 @@
 import { HandlerRegistry } from '@switchboard/condition-queue';
 import type { ControllerServices } from '../services';
 import { actionHandler } from './action';
+import { estateHandler } from './estate';
 import { serverControlHandler } from './server-control';
 
 /**
@@ -10,5 +11,6 @@ import { serverControlHandler } from './server-control';
 export function conditionHandlers(services: ControllerServices): HandlerRegistry {
   return new HandlerRegistry()
     .register(serverControlHandler(services))
-    .register(actionHandler(services));
+    .register(actionHandler(services))
+    .register(estateHandler(services));
 }

@@ -153,10 +153,20 @@ export function createAwsDriver(server: ServerEntry, options: AwsDriverOptions =
 
   const instanceTypeInfo = (ctx: OperationContext, types: string[]) =>
     call(ctx, 'DescribeInstanceTypes', async (abortSignal) => {
-      const out = await client.send(
-        new DescribeInstanceTypesCommand({ InstanceTypes: types as _InstanceType[] }),
-        { abortSignal },
-      );
+      const out = await client
+        .send(new DescribeInstanceTypesCommand({ InstanceTypes: types as _InstanceType[] }), {
+          abortSignal,
+        })
+        .catch((err: unknown) => {
+          if ((err as { name?: string }).name !== 'InvalidInstanceType') throw err;
+          // OpenFlight's "unknown type" (101), not a fault of the node.
+          throw new DriverError(
+            'command',
+            `${label}: EC2 does not offer ${types.join(' or ')}: ${(err as Error).message}`,
+            undefined,
+            { code: 'unknown_type' },
+          );
+        });
       return new Map(
         (out.InstanceTypes ?? []).map((t) => [
           String(t.InstanceType),

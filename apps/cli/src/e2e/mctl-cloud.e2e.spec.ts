@@ -1,0 +1,295 @@
+/**
+ * Cloud nodes end to end: mctl -> the real conditions-api -> NATS JetStream -> the real
+ * controller -> the official SDKs -> a real moto server (EC2's wire protocol, through
+ * cloud-sim's proxy, which also keeps EC2's rule that an instance type changes only when the
+ * instance is stopped) and the ARM fake (written from the Compute REST reference) over HTTPS.
+ */
+process.env.AWS_ACCESS_KEY_ID = 'test';
+process.env.AWS_SECRET_ACCESS_KEY = 'test';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintToken } from '@switchboard/auth';
+import {
+  ArmFake,
+  Ec2Proxy,
+  MotoServer,
+  launchInstances,
+  startArmFake,
+  startEc2Proxy,
+  startMotoServer,
+} from '@switchboard/cloud-sim';
+import type { Condition } from '@switchboard/condition-types';
+import { silentLogger } from '@switchboard/logging';
+import { startEmbeddedNats } from '@switchboard/nats';
+import type { EmbeddedNats } from '@switchboard/nats';
+import { createApp } from '../../../conditions-api/src/app';
+import type { ConditionsApi } from '../../../conditions-api/src/app';
+import { startController } from '../../../controller/src/controller';
+import type { RunningController } from '../../../controller/src/controller';
+import { run } from '../program';
+import { memoryIo } from '../test-support/memory-io';
+
+jest.setTimeout(90_000);
+
+const JWT_SECRET = 'mctl-cloud-e2e-jwt-secret-0123456789-abcdefghij';
+const TOKEN = mintToken({ subject: 'mctl-cloud-e2e', scopes: ['admin'] }, JWT_SECRET);
+const REGION = 'eu-west-2';
+const SUB = '2f0e7c1a-0000-4000-8000-000000000001';
+
+let dir: string;
+let moto: MotoServer;
+let proxy: Ec2Proxy;
+let arm: ArmFake;
+let nats: EmbeddedNats;
+let api: ConditionsApi;
+let controller: RunningController;
+let baseUrl: string;
+let ids: string[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mctl-cloud-e2e-'));
+  moto = await startMotoServer();
+  proxy = await startEc2Proxy(moto.endpoint);
+  arm = await startArmFake({ transitionMs: 300 });
+  ids = await launchInstances(moto.endpoint, { region: REGION, count: 6 });
+  for (const name of ['vm01', 'vm02', 'vm03']) {
+    arm.addVm({
+      subscriptionId: SUB,
+      resourceGroup: 'hpc',
+      name,
+      vmSize: 'Standard_B2s',
+      power: 'running',
+    });
+  }
+  const inventoryFile = join(dir, 'topology.yaml');
+  writeFileSync(
+    inventoryFile,
+    [
+      'static_nodes:',
+      ...ids.map((id, i) => `  aws0${i + 1}: { platform: aws, ec2_id: ${id} }`),
+      '  vm01: { platform: azure, resource_group: hpc }',
+      '  vm02: { platform: azure, resource_group: hpc }',
+      '  vm03: { platform: azure, resource_group: hpc }',
+      '  lab01: { ranks: [metal] }',
+      'platforms:',
+      `  aws: { region: ${REGION} }`,
+      `  azure: { subscription_id: ${SUB} }`,
+      '',
+    ].join('\n'),
+  );
+  nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
+  api = await createApp({
+    natsUrl: nats.url,
+    inventoryFile,
+    logger: silentLogger,
+    jwtSecret: JWT_SECRET,
+  });
+  await api.app.listen(0, '127.0.0.1');
+  baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+  controller = await startController({
+    natsUrl: nats.url,
+    inventoryFile,
+    logger: silentLogger,
+    verifyTimeoutMs: 5000,
+    verifyIntervalMs: 100,
+    retryBaseDelayMs: 100,
+    cloud: {
+      awsClientConfig: { endpoint: proxy.endpoint },
+      azureEndpoint: arm.endpoint,
+      azureTlsCa: arm.ca,
+      azureCredential: {
+        getToken: async () => ({ token: arm.token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+      },
+      azurePollIntervalMs: 20,
+    },
+  });
+});
+
+afterAll(async () => {
+  await controller?.close();
+  await api?.close();
+  await nats?.stop();
+  await arm?.stop();
+  await proxy?.stop();
+  await moto?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function mctl(argv: string[]) {
+  const io = memoryIo();
+  io.env = { MCTL_URL: baseUrl, MCTL_TOKEN: TOKEN };
+  io.pollIntervalMs = 100;
+  const code = await run(argv, io);
+  return { code, out: io.stdout.text(), err: io.stderr.text() };
+}
+
+async function latest(server: string): Promise<Condition> {
+  const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  return ((await res.json()) as { records: { conditions: Condition[] } }).records.conditions[0];
+}
+
+/** The EC2 calls the controller made for one instance, in order, reads left out. */
+function writes(instanceId: string): string[] {
+  return proxy.calls
+    .filter((c) => c.instanceIds.includes(instanceId) || c.params.InstanceId === instanceId)
+    .filter((c) => !c.action.startsWith('Describe'))
+    .map((c) => (c.injected ? `${c.action}!${c.injected}` : c.action));
+}
+
+describe('AWS nodes through API, queue and controller (moto)', () => {
+  it('powers off, reads status and powers on again', async () => {
+    expect(await mctl(['power', 'off', 'aws[01-02]'])).toMatchObject({
+      code: 0,
+      out: 'off: aws[01-02]\n',
+    });
+    expect(await mctl(['power', 'status', 'aws[01-02]'])).toMatchObject({
+      code: 0,
+      out: 'off: aws[01-02]\n',
+    });
+    expect(await mctl(['power', 'on', 'aws[01-02]'])).toMatchObject({
+      code: 0,
+      out: 'on: aws[01-02]\n',
+    });
+    expect(writes(ids[0])).toEqual(['StopInstances', 'StartInstances']);
+  });
+
+  it("shows the machine type: OpenFlight's abstract type and the instance type", async () => {
+    const { code, out } = await mctl(['estate', 'show', 'aws[01-02]']);
+    expect({ code, out }).toEqual({ code: 0, out: 'general-small (t3.medium): aws[01-02]\n' });
+  });
+
+  it('changes the type of a running node: stops it first, modifies, starts it again', async () => {
+    const { code, out } = await mctl(['estate', 'change', 'aws03', 'compute-large', '--yes']);
+    expect({ code, out }).toEqual({ code: 0, out: 'compute-large (c5.2xlarge): aws03\n' });
+    // The proxy refuses ModifyInstanceAttribute on an instance that is not stopped, as EC2
+    // does (moto alone would accept it): success proves the stop came first and was waited for.
+    expect(writes(ids[2])).toEqual(['StopInstances', 'ModifyInstanceAttribute', 'StartInstances']);
+    const condition = await latest('aws03');
+    expect(condition.status.records.map((r) => r.msg)).toEqual(
+      expect.arrayContaining([
+        'shutting down aws03 to change its machine type',
+        'changing machine type from general-small (t3.medium) to compute-large (c5.2xlarge)',
+        'powering aws03 on again',
+      ]),
+    );
+    expect(await mctl(['power', 'status', 'aws03'])).toMatchObject({ out: 'on: aws03\n' });
+  });
+
+  it('asks before a change, and refuses to run unasked without a terminal or --yes', async () => {
+    const before = writes(ids[0]).length;
+    const { code, err } = await mctl(['estate', 'change', 'aws01', 'compute-small']);
+    expect(code).toBe(2);
+    expect(err).toContain('Change machine type for aws01. If powered on it will be rebooted.');
+    expect(err).toContain('add --yes');
+    expect(writes(ids[0]).length).toBe(before);
+  });
+
+  it('does nothing for the type a node already has', async () => {
+    const before = writes(ids[2]).length;
+    const { code, out } = await mctl(['estate', 'change', 'aws03', 'c5.2xlarge', '--yes']);
+    expect({ code, out }).toEqual({
+      code: 0,
+      out: 'compute-large (c5.2xlarge), unchanged: aws03\n',
+    });
+    expect(writes(ids[2]).length).toBe(before);
+  });
+
+  it('leaves a node that was off, off', async () => {
+    await mctl(['power', 'off', 'aws04']);
+    const { code } = await mctl(['estate', 'change', 'aws04', 'mem-small', '--yes']);
+    expect(code).toBe(0);
+    expect(writes(ids[3])).toEqual(['StopInstances', 'ModifyInstanceAttribute']);
+    expect((await latest('aws04')).result).toMatchObject({
+      instance_type: 'r5.large',
+      power_state: 'off',
+    });
+  });
+
+  it.each([
+    ['an unknown type', 'aws05', 'x9.huge', 101],
+    ['a type of another processor family', 'aws05', 't4g.small', 103],
+    ['a node whose platform has no machine types', 'lab01', 'compute-large', 102],
+  ])("exits with OpenFlight's code for %s, touching nothing", async (_, node, type, exit) => {
+    const before = node === 'aws05' ? writes(ids[4]).length : 0;
+    const { code, out } = await mctl(['estate', 'change', node, type, '--yes']);
+    expect(code).toBe(exit);
+    expect(out).toMatch(new RegExp(`^failed: ${node} \\(`));
+    if (node === 'aws05') expect(writes(ids[4]).length).toBe(before);
+  });
+
+  it('powers a node on again when the change fails after it was stopped, and says so', async () => {
+    proxy.failNext('ModifyInstanceAttribute', 400, 'InvalidParameterCombination');
+    const { code, out } = await mctl(['estate', 'change', 'aws05', 'mem-large', '--yes']);
+    expect(code).toBe(1);
+    expect(out).toContain('aws05 left on, machine type general-small (t3.medium)');
+    expect(writes(ids[4])).toEqual([
+      'StopInstances',
+      'ModifyInstanceAttribute!InvalidParameterCombination',
+      'StartInstances',
+    ]);
+    expect(await mctl(['power', 'status', 'aws05'])).toMatchObject({ out: 'on: aws05\n' });
+  });
+
+  it('keeps an estate change and a power action on one node apart (the server claim)', async () => {
+    proxy.stuck(ids[5], 'stopping'); // the change waits for the stop to show
+    try {
+      const queued = await mctl(['estate', 'change', 'aws06', 'gpu-small', '--yes', '--no-wait']);
+      expect(queued.code).toBe(0);
+      const power = await mctl(['power', 'on', 'aws06']);
+      expect(power.code).toBe(1);
+      expect(power.out).toMatch(/^conflict: aws06 \(condition [0-9a-f-]+ in progress\)/);
+    } finally {
+      proxy.stuck(ids[5]);
+    }
+  });
+
+  it('retries EC2 throttling and still answers', async () => {
+    proxy.throttle(2);
+    expect(await mctl(['power', 'status', 'aws01'])).toMatchObject({ code: 0, out: 'on: aws01\n' });
+  });
+
+  it('fails at once on refused credentials, naming the node and the EC2 code', async () => {
+    proxy.refuseCredentials();
+    try {
+      const { code, out } = await mctl(['power', 'status', 'aws02']);
+      expect(code).toBe(1);
+      expect(out).toMatch(/^failed: aws02 \(authentication refused: .*aws02.*AuthFailure/);
+    } finally {
+      proxy.refuseCredentials(false);
+    }
+  });
+});
+
+describe('Azure nodes through API, queue and controller (ARM fake)', () => {
+  it('deallocates for off and starts for on, waiting out the transitional states', async () => {
+    expect(await mctl(['power', 'off', 'vm01'])).toMatchObject({ code: 0, out: 'off: vm01\n' });
+    const records = (await latest('vm01')).status.records.map((r) => r.msg);
+    expect(records).toContain(
+      'waiting: azure hpc/vm01 (vm01) is PowerState/deallocating (STOPPING)',
+    );
+    expect(await mctl(['power', 'on', 'vm01'])).toMatchObject({ code: 0, out: 'on: vm01\n' });
+    expect(await mctl(['power', 'cycle', 'vm01'])).toMatchObject({ code: 0, out: 'on: vm01\n' });
+  });
+
+  it('changes the VM size: deallocate, PATCH vmSize, start', async () => {
+    const { code, out } = await mctl(['estate', 'change', 'vm02', 'compute-medium', '--yes']);
+    expect({ code, out }).toEqual({ code: 0, out: 'compute-medium (Standard_F4s_v2): vm02\n' });
+    const ops = arm.requests.filter((r) => r.vm === 'vm02' && r.method !== 'GET').map((r) => r.op);
+    expect(ops).toEqual(['deallocate', 'update', 'start']);
+    expect(arm.vm('hpc', 'vm02')).toMatchObject({ vmSize: 'Standard_F4s_v2', power: 'running' });
+  });
+
+  it('fails a VM stuck in a transitional state at the deadline, saying where', async () => {
+    arm.vm('hpc', 'vm03')!.stuckIn = 'deallocating';
+    const { code, out } = await mctl(['power', 'off', 'vm03']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^failed: vm03 \(state did not settle: .*PowerState\/deallocating/);
+  });
+});
