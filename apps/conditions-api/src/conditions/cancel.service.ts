@@ -88,10 +88,11 @@ export class CancelService {
 
       if (condition.kind !== 'action') {
         // A power action or a machine-type change stopped half-way could leave a node off.
+        const an = `${condition.kind === 'estate' ? 'an' : 'a'} ${condition.kind}`;
         throw ApiError.of(
           409,
-          `condition ${id} is a ${condition.kind} in progress (${condition.parameters.action}); ` +
-            `a ${condition.kind} in progress cannot be cancelled safely`,
+          `condition ${id} is ${an} in progress (${condition.parameters.action}); ` +
+            `${an} in progress cannot be cancelled safely`,
         );
       }
       const answer = await this.askController(id, by);

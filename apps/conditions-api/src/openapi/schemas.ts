@@ -50,6 +50,7 @@ const requests = {
   BatchConditionBody,
   ServerControlParameters: parametersByKind.serverControl,
   ActionParameters,
+  EstateParameters: parametersByKind.estate,
 };
 const answers = {
   Condition,
@@ -72,7 +73,7 @@ export const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/sche
 const parametersOfAnyKind: JsonSchema = {
   description:
     'The parameters of the condition kind (the `{kind}` path segment, or `kind` in a batch).',
-  anyOf: [ref('ServerControlParameters'), ref('ActionParameters')],
+  anyOf: [ref('ServerControlParameters'), ref('ActionParameters'), ref('EstateParameters')],
 };
 
 function withKindParameters(schema: JsonSchema): JsonSchema {
