@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       `Switchboard is up${o.sandbox ? ' (sandbox)' : ''}.`,
       `  API:        ${stack.apiUrl}/api/v1  (docs: ${stack.apiUrl}/api/v1/docs)`,
       `  NATS:       ${stack.natsUrl}`,
-      `  inventory:  ${inventoryFile} (${foldNames(stack.servers)})`,
+      `  inventory:  ${stack.inventoryFile} (${foldNames(stack.servers)})`,
       ...(stack.bmcs
         ? [
             `  simulated BMCs: ${foldNames(stack.bmcs.bmcs.map((b) => b.name))} on ${stack.bmcs.bmcs.map((b) => b.host).join(', ')}`,
@@ -91,6 +91,9 @@ async function main(): Promise<void> {
         ? [
             `Try:  export MCTL_URL=${stack.apiUrl} MCTL_TOKEN=$(cat ${stack.tokenFile})`,
             '      npx mctl power status node[01-08]',
+            ...(stack.servers.includes('aws01')
+              ? ['      npx mctl power on aws[01-03]; npx mctl estate change aws01 compute-large']
+              : []),
           ]
         : [
             `Mint a token:  node apps/conditions-api/dist/main.js generate-token --subject you --scope read,write`,

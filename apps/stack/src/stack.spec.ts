@@ -85,6 +85,46 @@ describe('the local stack in sandbox mode', () => {
     expect((await fetch(`${stack.apiUrl}/api/v1/servers`)).status).toBe(401);
   });
 
+  it('adds aws01-aws03 backed by its own moto server: power and estate change', async () => {
+    expect(stack.servers).toEqual(expect.arrayContaining(['aws01', 'aws02', 'aws03']));
+    await waitFor(`${stack.apiUrl}/readyz`, 30_000);
+    const headers = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
+    const create = async (server: string, kind: string, parameters: unknown) => {
+      const res = await fetch(`${stack.apiUrl}/api/v1/servers/${server}/condition/${kind}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ parameters }),
+      });
+      expect(res.status).toBe(200);
+      const { records } = (await res.json()) as { records: { conditions: Array<{ id: string }> } };
+      return records.conditions[0].id;
+    };
+    const outcome = async (id: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const res = await fetch(`${stack.apiUrl}/api/v1/conditions/${id}`, { headers });
+        const c = (await res.json()) as { state: string; result?: unknown; error?: string };
+        if (c.state === 'succeeded' || c.state === 'failed') return c;
+        if (Date.now() > deadline) throw new Error(`condition ${id} still ${c.state}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const off = await outcome(
+      await create('aws02', 'serverControl', {
+        action: 'set_power_state',
+        action_parameter: 'off',
+      }),
+    );
+    expect(off).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
+    const change = await outcome(
+      await create('aws01', 'estate', { action: 'change', machine_type: 'compute-large' }),
+    );
+    expect(change).toMatchObject({
+      state: 'succeeded',
+      result: { machine_type: 'compute-large', instance_type: 'c5.2xlarge', power_state: 'on' },
+    });
+  });
+
   it('stops every process it started', async () => {
     const pids = stack.bmcs!.bmcs.map((b) => b.pid);
     await stack.stop();

@@ -12,6 +12,7 @@ import {
 import { ensureSecretFile, mintToken } from '@switchboard/auth';
 import { Supervised, supervise } from './child-process';
 import { startSandboxBmcs } from './sandbox-bmcs';
+import { SandboxCloud, startSandboxCloud } from './sandbox-cloud';
 import { sandboxBmcPassword } from './sandbox-secret';
 
 export interface StackOptions {
@@ -36,6 +37,8 @@ export interface Stack {
   natsUrl: string;
   apiUrl: string;
   servers: string[];
+  /** The inventory the API and controller read (a generated copy with the sandbox's AWS nodes). */
+  inventoryFile: string;
   bmcs?: SimulatedFleet;
   /** Sandbox only: an admin token for mctl, also written to `tokenFile`. */
   token?: string;
@@ -104,12 +107,20 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       );
     }
 
+    // moto's EC2 instances as aws01-aws03, in a generated copy of the inventory.
+    let cloud: SandboxCloud | undefined;
+    if (opts.sandbox) {
+      cloud = await startSandboxCloud(opts.inventoryFile, opts.dataDir, log);
+      if (cloud) stops.push(() => cloud!.stop());
+    }
+    const inventoryFile = cloud?.inventoryFile ?? opts.inventoryFile;
+
     const apiPort = opts.apiPort ?? 9001;
     const apiHost = opts.apiHost ?? '127.0.0.1';
     const childEnv = {
       ...env,
       NATS_URL: natsUrl,
-      INVENTORY_FILE: resolve(opts.inventoryFile),
+      INVENTORY_FILE: resolve(inventoryFile),
       PORT: String(apiPort),
       HOST: apiHost,
       ...(opts.commandsDir ? { COMMANDS_DIR: resolve(opts.commandsDir) } : {}),
@@ -124,7 +135,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       supervise({
         name: 'controller',
         script: entryOf('@switchboard/controller'),
-        env: childEnv,
+        env: { ...childEnv, ...cloud?.controllerEnv },
         logger: log,
       }),
     ];
@@ -143,7 +154,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       token,
       tokenFile,
       apiUrl: `http://${apiHost}:${apiPort}`,
-      servers: inventory.servers.map((s) => s.name),
+      servers: (cloud ? loadInventory(inventoryFile, env) : inventory).servers.map((s) => s.name),
+      inventoryFile,
       bmcs,
       processes,
       stop: stopAll,
