@@ -33,9 +33,9 @@ const services: ControllerServices = {
 };
 
 describe('the controller registry', () => {
-  it('handles serverControl and action; only actions are cancelled while running', () => {
+  it('handles serverControl, action and estate; only actions are cancelled while running', () => {
     const registry = conditionHandlers(services);
-    expect(registry.kinds).toEqual(['serverControl', 'action']);
+    expect(registry.kinds).toEqual(['serverControl', 'action', 'estate']);
     expect(registry.cancellableKinds).toEqual(['action']);
   });
 
