@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import { Logger, silentLogger } from '@switchboard/logging';
-import { watch } from 'chokidar';
+import { watchAndReload } from '@switchboard/reload';
 
 import { loadCommands } from './load-commands';
 import { LoadResult } from './types';
@@ -33,64 +33,32 @@ export interface CommandsWatch {
  */
 export function watchCommands(dir: string, options: WatchCommandsOptions = {}): CommandsWatch {
   const logger = options.logger ?? silentLogger;
-  const debounceMs = options.debounceMs ?? 200;
   const root = path.resolve(dir);
-  let result = loadCommands(root);
-  reportProblems(result, logger, root);
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-
-  const reload = (): void => {
-    timer = undefined;
-    if (closed) return;
-    let next: LoadResult;
-    try {
-      next = loadCommands(root);
-    } catch (err) {
+  const watch = watchAndReload({
+    load: () => loadCommands(root),
+    // Recursive: scripts live one level down, helpers may be deeper.
+    dir: root,
+    // `chmod +x default.sh`, the usual fix of a "not executable" problem, leaves mtime alone.
+    raw: true,
+    debounceMs: options.debounceMs ?? 200,
+    logger,
+    logFields: { dir: root },
+    onFailure: (error) =>
       logger.warn(
-        { dir: root, error: (err as Error).message },
+        { dir: root, error: error.message },
         'commands reload failed; keeping the last commands',
+      ),
+    onReload: (next, previous) => {
+      logger.info(
+        { dir: root, commands: next.commands.size, problems: next.problems.length },
+        'commands reloaded',
       );
-      return;
-    }
-    const previous = result;
-    result = next;
-    logger.info(
-      { dir: root, commands: next.commands.size, problems: next.problems.length },
-      'commands reloaded',
-    );
-    reportProblems(next, logger, root);
-    try {
+      reportProblems(next, logger, root);
       options.onChange?.(next, previous);
-    } catch (err) {
-      logger.error({ dir: root, err }, 'commands onChange handler failed');
-    }
-  };
-
-  // Recursive (chokidar's default depth): scripts live one level down, helpers may be deeper.
-  const watcher = watch(root, { ignoreInitial: true });
-  const schedule = (): void => {
-    if (closed) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(reload, debounceMs);
-  };
-  watcher.on('all', schedule);
-  // chokidar drops a change that leaves mtime alone, so `chmod +x default.sh` (the usual fix of a
-  // "not executable" problem) would go unnoticed; the raw inotify events still carry it.
-  watcher.on('raw', schedule);
-  watcher.on('error', (err) => logger.warn({ dir: root, err }, 'commands watcher error'));
-  const ready = new Promise<void>((done) => watcher.once('ready', () => done()));
-
-  return {
-    current: () => result,
-    ready,
-    close: async () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await watcher.close();
     },
-  };
+  });
+  reportProblems(watch.current(), logger, root);
+  return { current: watch.current, ready: watch.ready, close: watch.close };
 }
 
 function reportProblems(result: LoadResult, logger: Logger, dir: string): void {

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { watch } from 'chokidar';
 import { Logger, silentLogger } from '@switchboard/logging';
+import { watchAndReload } from '@switchboard/reload';
 import { InventoryError } from './inventory-error';
 import { loadInventory } from './load-inventory';
 import { Inventory } from './types';
@@ -31,70 +31,27 @@ export interface InventoryWatch {
 export function watchInventory(file: string, options: WatchOptions = {}): InventoryWatch {
   const logger = options.logger ?? silentLogger;
   const env = options.env ?? process.env;
-  const debounceMs = options.debounceMs ?? 100;
-  let inventory = loadInventory(file, env);
-  let failure: Error | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
-
-  const reload = (): void => {
-    timer = undefined;
-    if (closed) return;
-    let next: Inventory;
-    try {
-      next = loadInventory(file, env);
-    } catch (err) {
-      failure = err instanceof Error ? err : new Error(String(err));
+  const target = resolve(file);
+  logger.debug({ file, dir: dirname(target) }, 'watching inventory');
+  return watchAndReload({
+    load: () => loadInventory(file, env),
+    dir: dirname(target),
+    depth: 0,
+    relevant: (path) => resolve(path) === target,
+    debounceMs: options.debounceMs ?? 100,
+    logger,
+    logFields: { file },
+    onFailure: (error) => {
       const where =
-        err instanceof InventoryError ? { line: err.line, issues: err.issues.length } : {};
+        error instanceof InventoryError ? { line: error.line, issues: error.issues.length } : {};
       logger.warn(
-        { file, ...where, error: failure.message },
+        { file, ...where, error: error.message },
         'inventory reload failed; keeping the last good inventory',
       );
-      return;
-    }
-    const previous = inventory;
-    inventory = next;
-    failure = undefined;
-    logger.info({ file, servers: next.servers.length }, 'inventory reloaded');
-    try {
+    },
+    onReload: (next, previous) => {
+      logger.info({ file, servers: next.servers.length }, 'inventory reloaded');
       options.onChange?.(next, previous);
-    } catch (err) {
-      logger.error({ file, err }, 'inventory onChange handler failed');
-    }
-  };
-
-  // Watch the directory, not the file: editors that save by writing a temp
-  // file and renaming it over the original replace the inode a file watch holds.
-  const target = resolve(file);
-  const dir = dirname(target);
-  const watcher = watch(dir, {
-    ignoreInitial: true,
-    depth: 0,
-    ignored: (path: string) => {
-      const p = resolve(path);
-      return p !== dir && p !== target;
     },
   });
-  watcher.on('all', (_event, path) => {
-    if (closed || resolve(path) !== target) return;
-    // Saves arrive as bursts (truncate, write, rename); load once they settle.
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(reload, debounceMs);
-  });
-  watcher.on('error', (err) => logger.warn({ file, err }, 'inventory watcher error'));
-  const ready = new Promise<void>((done) => watcher.once('ready', () => done()));
-  logger.debug({ file, dir }, 'watching inventory');
-
-  return {
-    current: () => inventory,
-    lastError: () => failure,
-    ready,
-    close: async () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await watcher.close();
-    },
-  };
 }

@@ -1,0 +1,2 @@
+export { watchAndReload } from './watch-and-reload';
+export type { Reloading, WatchAndReloadOptions } from './watch-and-reload';
