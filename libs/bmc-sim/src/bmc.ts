@@ -1,8 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
+import { FALLBACK_PATH, ProcessGroup } from '@switchboard/process';
 
 import {
   BEHAVIOURS,
@@ -41,13 +43,8 @@ const STOP_GRACE_MS = 2000;
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 const DEFAULT_PROBE_CONCURRENCY = 32;
 
-// ---------------------------------------------------------------------------------------------
-// Process bookkeeping: every live ipmi_sim, killed on process exit (best effort). Each ipmi_sim
-// also runs with PR_SET_PDEATHSIG=SIGKILL (through `setpriv`, when available), so it dies with
-// this process even when this process is killed without running its exit handlers.
-// ---------------------------------------------------------------------------------------------
-
-const live = new Set<ChildProcess>();
+// Temporary directories this process made, removed when it exits (best effort). The ipmi_sim
+// processes need no such hook: @switchboard/process ties their groups to this process's life.
 const ownedDirs = new Set<string>();
 let exitHookInstalled = false;
 
@@ -55,7 +52,6 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const child of live) killGroup(child, 'SIGKILL');
     for (const dir of ownedDirs) {
       try {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -64,36 +60,6 @@ function installExitHook(): void {
       }
     }
   });
-}
-
-/** Signals ipmi_sim and whatever it runs right now (its own process group). */
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-let setprivSupportsPdeathsig: boolean | undefined;
-function pdeathsigAvailable(): boolean {
-  if (setprivSupportsPdeathsig === undefined) {
-    try {
-      const help = execFileSync('setpriv', ['--help'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      setprivSupportsPdeathsig = help.includes('--pdeathsig');
-    } catch {
-      setprivSupportsPdeathsig = false;
-    }
-  }
-  return setprivSupportsPdeathsig;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,73 +127,54 @@ class SimBmc implements SimulatedBmc {
   readonly username: string;
   readonly password: string;
   readonly stateDir: string;
-  private readonly child: ChildProcess;
+  private readonly group: ProcessGroup;
   private readonly exited: Promise<void>;
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private stopping: Promise<void> | undefined;
-  private outputText = '';
-  private readonly outputDone: Promise<void>;
   /** Run after the process is gone, once (for example to remove a temporary directory). */
   afterStop: (() => void) | undefined;
 
-  constructor(spec: ResolvedSpec, stateDir: string, child: ChildProcess) {
+  constructor(spec: ResolvedSpec, stateDir: string, group: ProcessGroup) {
     this.name = spec.name;
     this.host = spec.host;
     this.port = spec.port;
     this.username = spec.username;
     this.password = spec.password;
     this.stateDir = stateDir;
-    this.child = child;
-    this.exited = new Promise((resolve) => {
-      const done = (code: number | null, signal: NodeJS.Signals | null): void => {
-        this.exitInfo ??= { code, signal };
-        live.delete(child);
-        resolve();
-      };
-      child.once('exit', done);
-      child.once('error', () => done(null, null));
+    this.group = group;
+    // Once ipmi_sim is gone, so is whatever chassis script it was running.
+    this.exited = group.exited.then(async () => {
+      group.signal('SIGKILL');
+      await group.waitForEnd(STOP_GRACE_MS);
+      group.release();
     });
-    const collect = (chunk: Buffer): void => {
-      this.outputText = (this.outputText + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
-    };
-    const streams = [child.stdout, child.stderr].filter(
-      (s): s is NonNullable<typeof s> => s !== null,
-    );
-    this.outputDone = Promise.all(
-      streams.map(
-        (stream) =>
-          new Promise<void>((resolve) => {
-            stream.on('data', collect);
-            stream.once('close', resolve);
-            stream.once('error', () => resolve());
-          }),
-      ),
-    ).then(() => undefined);
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.group.pid;
   }
 
   get running(): boolean {
-    return this.exitInfo === undefined;
+    return this.group.exit === undefined;
   }
 
   /** Why the process is gone, for error messages. */
   describeExit(): string {
-    if (!this.exitInfo) return 'is still running';
-    const { code, signal } = this.exitInfo;
-    return signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    const exit = this.group.exit;
+    if (!exit) return 'is still running';
+    return exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.exitCode}`;
   }
 
-  /** What ipmi_sim wrote to stdout/stderr (the last 16 KiB). After start-up it logs to syslog. */
+  /** What ipmi_sim wrote to stdout/stderr (the last 16 KiB each). After start-up it logs to syslog. */
   output(): string {
-    return this.outputText.trim();
+    return [this.group.output('stdout'), this.group.output('stderr')]
+      .map((text) => text.trim())
+      .filter(Boolean)
+      .join('\n');
   }
 
   /** Resolves once both output pipes are closed (all output read). */
-  outputClosed(): Promise<void> {
-    return this.outputDone;
+  async outputClosed(): Promise<void> {
+    await this.group.closed;
   }
 
   power(): PowerState {
@@ -267,17 +214,6 @@ class SimBmc implements SimulatedBmc {
     return readCounters(this.stateDir);
   }
 
-  /** True once the process exited, false if it still runs after `ms` (no timer left behind). */
-  private exitsWithin(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      void this.exited.then(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-
   /** Resolves once the process has exited (for any reason). */
   whenExited(): Promise<void> {
     return this.exited;
@@ -286,11 +222,11 @@ class SimBmc implements SimulatedBmc {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.running) {
-        killGroup(this.child, 'SIGTERM');
-        if (!(await this.exitsWithin(STOP_GRACE_MS))) {
-          killGroup(this.child, 'SIGKILL');
-          await this.exited;
-        }
+        const cancelKill = this.group.terminate({ graceMs: STOP_GRACE_MS });
+        await this.exited;
+        cancelKill();
+      } else {
+        await this.exited;
       }
       const after = this.afterStop;
       this.afterStop = undefined;
@@ -318,26 +254,31 @@ async function startOne(spec: ResolvedSpec, ctx: StartContext): Promise<SimBmc> 
 
   // ipmi_sim keeps its own persistent data (users, SEL, SDRs) under <stateDir>/ipmi_sim/<name>.
   const simArgs = ['-c', lanConf, '-f', commandFile, '-s', stateDir, '-n'];
-  const [command, args] = pdeathsigAvailable()
-    ? ['setpriv', ['--pdeathsig', 'KILL', '--', ctx.ipmiSimPath, ...simArgs]]
-    : [ctx.ipmiSimPath, simArgs];
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  const env = {
+    PATH: process.env.PATH ?? FALLBACK_PATH,
     [ENV_SCRIPT]: CHASSIS_CONTROL_SCRIPT,
     [ENV_STATE]: stateDir,
   };
-  installExitHook();
-  // Own process group (detached), so stop() also reaches a chassis script running right now.
-  const child = spawn(command, args, {
-    cwd: stateDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  live.add(child);
-  const bmc = new SimBmc(spec, stateDir, child);
+  const command = `(command: ${ctx.ipmiSimPath} ${simArgs.join(' ')})`;
+  let group: ProcessGroup;
+  try {
+    // Its own process group, so stop() also reaches a chassis script running right now.
+    group = await ProcessGroup.start({
+      file: ctx.ipmiSimPath,
+      args: simArgs,
+      cwd: stateDir,
+      env,
+      maxOutputBytes: OUTPUT_LIMIT,
+    });
+  } catch (err) {
+    throw new Error(
+      `ipmi_sim for BMC ${spec.name} (${spec.host}:${spec.port}) could not be started: ` +
+        `${(err as Error).message}\n${command}`,
+      { cause: err },
+    );
+  }
+  const bmc = new SimBmc(spec, stateDir, group);
 
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const failure = async (why: string): Promise<Error> => {
     await bmc.stop();
     await bmc.outputClosed();
@@ -345,7 +286,7 @@ async function startOne(spec: ResolvedSpec, ctx: StartContext): Promise<SimBmc> 
     return new Error(
       `ipmi_sim for BMC ${spec.name} (${spec.host}:${spec.port}) ${why}` +
         (output ? `; its output:\n${output}` : ' without any output') +
-        `\n(command: ${ctx.ipmiSimPath} ${simArgs.join(' ')})`,
+        `\n${command}`,
     );
   };
 
@@ -365,8 +306,6 @@ async function startOne(spec: ResolvedSpec, ctx: StartContext): Promise<SimBmc> 
   });
   if (ready && bmc.running) return bmc;
 
-  const error = await Promise.race([spawnError, delay(0).then(() => undefined)]);
-  if (error) throw await failure(`could not be started: ${error.message}`);
   if (!bmc.running) {
     // Let the exit status settle before describing it.
     await bmc.whenExited();
@@ -401,7 +340,10 @@ async function makeBaseDir(options: StartOptions): Promise<{ baseDir: string; ow
     baseDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'switchboard-bmc-sim-'));
     owned = true;
     // Removed on process exit too, unless asked to keep it.
-    if (!options.keepFiles) ownedDirs.add(baseDir);
+    if (!options.keepFiles) {
+      installExitHook();
+      ownedDirs.add(baseDir);
+    }
   }
   // The same start-up commands for every BMC: one file per base directory.
   await fsp.writeFile(path.join(baseDir, COMMAND_FILE), renderCommandFile());

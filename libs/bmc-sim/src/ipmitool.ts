@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runProcess } from '@switchboard/process';
 
 import type { BmcEndpoint } from './types';
 
@@ -44,22 +44,24 @@ export interface IpmitoolResult {
 }
 
 /** Runs ipmitool (see ipmitoolArgs) and resolves with its exit status and output; never rejects on a non-zero exit. */
-export function runIpmitool(
+export async function runIpmitool(
   bmc: BmcEndpoint,
   command: string[],
   options: { timeoutMs?: number; ipmitoolPath?: string } = {},
 ): Promise<IpmitoolResult> {
   const { args, env } = ipmitoolArgs(bmc, ...command);
-  return new Promise((resolve, reject) => {
-    execFile(
-      options.ipmitoolPath ?? 'ipmitool',
-      args,
-      { env, timeout: options.timeoutMs ?? 15_000, killSignal: 'SIGKILL' },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code === 'string') return reject(error); // ENOENT and alike
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
+  const result = await runProcess({
+    file: options.ipmitoolPath ?? 'ipmitool',
+    args,
+    env: definedOnly(env),
+    timeoutMs: options.timeoutMs ?? 15_000,
+    kill: { graceMs: 0 },
   });
+  return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

@@ -11,4 +11,4 @@ export { DEFAULT_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, runCommand } from './run-co
 export type { CommandNode, RunCommandOptions, RunCommandResult } from './run-command';
 export { SECRET_ATTRIBUTES } from './script-environment';
 export type { SecretSource } from './script-environment';
-export type { OutputStream } from './script-process';
+export type { OutputStream } from '@switchboard/process';

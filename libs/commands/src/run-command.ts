@@ -4,9 +4,10 @@ import path from 'node:path';
 
 import { Logger, silentLogger } from '@switchboard/logging';
 
+import { FALLBACK_PATH, OutputStream, ProcessRunner, processRunner } from '@switchboard/process';
+
 import { redact } from './redact';
 import { SecretSource, scriptEnvironment } from './script-environment';
-import { OutputStream, runProcess } from './script-process';
 import type { CommandDefinition, ScriptChoice } from './types';
 
 /** A node as a script sees it: its name and every scalar key of its inventory entry. */
@@ -40,6 +41,8 @@ export interface RunCommandOptions {
   graceMs?: number;
   /** Output kept per stream, from the end (default 1 MiB). */
   maxOutputBytes?: number;
+  /** What runs the script (default: the real runner; tests may give a FakeRunner). */
+  runner?: ProcessRunner;
 }
 
 export interface RunCommandResult {
@@ -62,7 +65,6 @@ export interface RunCommandResult {
 
 export const DEFAULT_GRACE_MS = 2000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
-const FALLBACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * Runs one command's script for one node (or for none), to its end, and reports how it ended.
@@ -119,31 +121,35 @@ export async function runCommand(options: RunCommandOptions): Promise<RunCommand
   const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'switchboard-command-'));
   try {
     let lineFailed = false;
-    const outcome = await runProcess({
-      file: script.path,
-      args: options.args,
-      env: environment.env,
-      cwd,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
-      maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      onLine: (stream, line) => {
-        if (!options.onLine || lineFailed) return;
-        try {
-          options.onLine(stream, redact(line, secrets));
-        } catch (err) {
-          // A broken progress sink must not break the run; it is told once and then left alone.
-          lineFailed = true;
-          logger.warn(
-            { err },
-            'onLine handler failed; no more lines are passed to it for this run',
-          );
-        }
-      },
-    }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`${label}: could not start (${err.code ?? err.message})`, { cause: err });
-    });
+    const runner = options.runner ?? processRunner;
+    const outcome = await runner
+      .run({
+        file: script.path,
+        args: options.args,
+        env: environment.env,
+        cwd,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        // SIGTERM first, so a script's traps can clean up.
+        kill: { graceMs: options.graceMs ?? DEFAULT_GRACE_MS },
+        maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+        onLine: (stream, line) => {
+          if (!options.onLine || lineFailed) return;
+          try {
+            options.onLine(stream, redact(line, secrets));
+          } catch (err) {
+            // A broken progress sink must not break the run; it is told once and then left alone.
+            lineFailed = true;
+            logger.warn(
+              { err },
+              'onLine handler failed; no more lines are passed to it for this run',
+            );
+          }
+        },
+      })
+      .catch((err: NodeJS.ErrnoException) => {
+        throw new Error(`${label}: could not start (${err.code ?? err.message})`, { cause: err });
+      });
 
     const durationMs = Date.now() - started;
     if (outcome.leftovers)

@@ -1,3 +1,5 @@
+import { assertNoNul, variableRefusal } from '@switchboard/process';
+
 /** What a script learns about its node and its run: the whole of its environment. */
 export interface EnvironmentInputs {
   command: string;
@@ -46,14 +48,6 @@ export interface ScriptEnvironment {
   skipped: SkippedVariable[];
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Names whose value the interpreter or the loader acts on before the script's first line: bash
- * sources BASH_ENV/ENV, obeys SHELLOPTS/BASHOPTS, imports BASH_FUNC_* functions, expands PS4
- * under xtrace; LD_* steer the dynamic loader. An attribute must not smuggle code in that way.
- */
-const ACTS_AS_CODE = /^(BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|LD_[A-Za-z0-9_]*)$|^BASH_FUNC_/;
-
 /**
  * The complete environment of one script: each node attribute under its own name and case,
  * then the run's own variables (`name`, `command`, `SCRIPT_ROOT`, `SWITCHBOARD_REQUESTER`, PATH),
@@ -88,23 +82,17 @@ export function scriptEnvironment(inputs: EnvironmentInputs): ScriptEnvironment 
       secrets.push(secret.value);
     }
   }
-  for (const [key, value] of Object.entries(run)) {
-    // The one character an environment cannot hold; spawn would throw a bare TypeError later.
-    if (value.includes('\0'))
-      throw new Error(`${key} contains a NUL character, which no environment variable can hold`);
-  }
+  // The one character an environment cannot hold; spawn would throw a bare TypeError later.
+  assertNoNul(run);
   return { env: { ...env, ...run }, secrets, skipped };
 }
 
 function refusal(key: string, value: string, run: Record<string, string>): string | undefined {
-  if (!ENV_NAME.test(key))
-    return 'not a valid environment variable name (letters, digits and "_", not starting with a digit)';
-  if (ACTS_AS_CODE.test(key)) return 'the interpreter or loader would act on its value as code';
+  const refused = variableRefusal(key, value);
+  if (refused) return refused;
   if (Object.hasOwn(run, key)) return 'set by the runner; an attribute cannot replace it';
   if (SECRET_VARIABLES.has(key))
     return 'a secret does not belong in the inventory; name its variable with bmc_password_env';
-  if (value.includes('\0'))
-    return 'the value contains a NUL character, which no environment variable can hold';
   return undefined;
 }
 

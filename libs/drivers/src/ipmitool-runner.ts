@@ -1,18 +1,20 @@
-import { execa } from 'execa';
 import type { BmcConfig } from '@switchboard/inventory';
+import { FALLBACK_PATH, ProcessRunner, processRunner } from '@switchboard/process';
 
 import { DriverError, OperationContext } from './capabilities';
 import { startDeadline } from './deadline';
 import { classifyIpmitoolFailure, withoutChatter } from './ipmitool-failure';
 import { MINIMAL_IPMITOOL_HOME } from './ipmitool-home';
 import { endpointOf, ipmitoolArgv, retriesFor } from './ipmitool-session';
-import { bounded, redact } from './output-text';
+import { bounded, redact, withoutFinalNewline } from './output-text';
 
 export interface IpmitoolOptions {
   /** Path or name of the binary (default `ipmitool`). */
   ipmitoolPath?: string;
   /** HOME given to ipmitool (default MINIMAL_IPMITOOL_HOME: see there why). */
   ipmitoolHome?: string;
+  /** What runs ipmitool (default: the real runner; tests may give a FakeRunner). */
+  runner?: ProcessRunner;
 }
 
 export interface IpmitoolOutput {
@@ -23,7 +25,6 @@ export interface IpmitoolOutput {
 
 // Far more than any chassis or mc command prints; stops a misbehaving binary from eating memory.
 const MAX_OUTPUT_BYTES = 1024 * 1024;
-const FALLBACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
  * Runs `ipmitool -I lanplus … <command>` against one BMC and resolves with its output when it
@@ -50,38 +51,40 @@ export async function runIpmitool(
 
   const retries = retriesFor(ctx.timeoutMs);
   const argv = ipmitoolArgv(bmc, retries, command);
-  const started = Date.now();
   let result;
   try {
-    result = await execa(options.ipmitoolPath ?? 'ipmitool', argv, {
+    result = await (options.runner ?? processRunner).run({
+      file: options.ipmitoolPath ?? 'ipmitool',
+      args: argv,
       // Only what ipmitool needs: the controller's own secrets stay out of its environment.
       env: {
         PATH: process.env.PATH ?? FALLBACK_PATH,
         HOME: options.ipmitoolHome ?? MINIMAL_IPMITOOL_HOME,
         ...(bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {}),
       },
-      extendEnv: false,
-      stdin: 'ignore',
-      reject: false,
-      cancelSignal: deadline.signal,
+      signal: deadline.signal,
       // ipmitool holds nothing that needs a clean shutdown, and a deadline is a deadline.
-      killSignal: 'SIGKILL',
-      forceKillAfterDelay: false,
-      maxBuffer: MAX_OUTPUT_BYTES,
+      kill: { graceMs: 0 },
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+      stopOnOverflow: true,
     });
+  } catch (err) {
+    // Never ran (ENOENT, EACCES).
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new DriverError('command', `${where}: ${what}: ipmitool could not run (${why})`);
   } finally {
     deadline.dispose();
   }
 
-  const ms = Date.now() - started;
-  const stderr = redact(withoutChatter(result.stderr), [bmc.password]);
-  const stdout = redact(result.stdout, [bmc.password]);
+  const ms = result.durationMs;
+  const stderr = redact(withoutChatter(withoutFinalNewline(result.stderr)), [bmc.password]);
+  const stdout = redact(withoutFinalNewline(result.stdout), [bmc.password]);
   ctx.logger.debug(
     { bmc: endpointOf(bmc), argv, exitCode: result.exitCode, ms },
     'ipmitool finished',
   );
 
-  if (result.isCanceled) {
+  if (result.cancelled) {
     const stop = deadline.stopReason();
     if (stop?.kind === 'cancelled') throw stop.reason;
     const afterMs = stop?.afterMs ?? ms;
@@ -91,20 +94,17 @@ export async function runIpmitool(
       bounded(stderr) || undefined,
     );
   }
-  if (result.isMaxBuffer) {
+  if (result.overflowed || result.droppedBytes.stdout > 0 || result.droppedBytes.stderr > 0) {
     throw new DriverError(
       'command',
       `${where}: ${what}: ipmitool printed more than ${MAX_OUTPUT_BYTES} bytes`,
     );
   }
-  if (result.exitCode === undefined) {
-    // Never ran (ENOENT, EACCES) or died from a signal someone else sent.
-    const why =
-      result.code ??
-      (result.signal ? `killed by ${result.signal}` : (result.originalMessage ?? 'unknown error'));
+  if (result.exitCode === null) {
+    // Died from a signal someone else sent.
     throw new DriverError(
       'command',
-      `${where}: ${what}: ipmitool could not run (${why})`,
+      `${where}: ${what}: ipmitool could not run (killed by ${result.signal ?? 'a signal'})`,
       bounded(stderr) || undefined,
     );
   }

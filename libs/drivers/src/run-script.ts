@@ -1,9 +1,8 @@
-import { execa } from 'execa';
+import { ProcessRunner, processRunner } from '@switchboard/process';
 
 import { DriverError, OperationContext } from './capabilities';
 import { startDeadline } from './deadline';
-import { bounded } from './output-text';
-import { killProcessGroup, trackProcessGroup } from './process-group';
+import { bounded, withoutFinalNewline } from './output-text';
 
 export interface ScriptOptions {
   /** Script text, run as `bash -c <script> <scriptName>`. */
@@ -14,6 +13,8 @@ export interface ScriptOptions {
   /** Start of every message: "shell aws/status for node01". */
   label: string;
   bashPath?: string;
+  /** What runs bash (default: the real runner; tests may give a FakeRunner). */
+  runner?: ProcessRunner;
 }
 
 export interface ScriptResult {
@@ -33,7 +34,8 @@ const MAX_OUTPUT_BYTES = 256 * 1024;
  *
  * Like OpenFlight Power, it waits until the script's output is closed, not only until bash exits:
  * a background child that keeps stdout open is waited for, until the deadline kills it; bash's
- * exit status still counts then, since bash did finish in time.
+ * exit status still counts then, since bash did finish in time. Nothing of the script's group
+ * outlives the run.
  */
 export async function runScript(
   options: ScriptOptions,
@@ -48,40 +50,38 @@ export async function runScript(
     throw new DriverError('timeout', `${label}: deadline passed before the script started`);
   }
 
-  const started = Date.now();
-  const subprocess = execa(options.bashPath ?? 'bash', ['-c', options.script, options.scriptName], {
-    env: options.env,
-    extendEnv: false,
-    // Its own process group, so the deadline reaches the script's children too.
-    detached: true,
-    stdin: 'ignore',
-    reject: false,
-    maxBuffer: MAX_OUTPUT_BYTES,
-  });
-  const pgid = subprocess.pid;
-  const untrack = pgid !== undefined ? trackProcessGroup(pgid) : () => undefined;
-  const stop = (): void => {
-    if (pgid !== undefined) killProcessGroup(pgid);
-  };
-  deadline.signal.addEventListener('abort', stop, { once: true });
-
   let result;
   try {
-    result = await subprocess;
+    result = await (options.runner ?? processRunner).run({
+      file: options.bashPath ?? 'bash',
+      args: ['-c', options.script, options.scriptName],
+      env: options.env,
+      signal: deadline.signal,
+      // A deadline is a deadline: the whole group goes at once.
+      kill: { graceMs: 0 },
+      outputGraceMs: Infinity,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+      stopOnOverflow: true,
+    });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new DriverError('command', `${label}: could not run (${why})`);
   } finally {
-    deadline.signal.removeEventListener('abort', stop);
     deadline.dispose();
-    untrack();
   }
 
-  const ms = Date.now() - started;
   ctx.logger.debug(
-    { script: options.scriptName, exitCode: result.exitCode, signal: result.signal, ms },
+    {
+      script: options.scriptName,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      ms: result.durationMs,
+    },
     'script finished',
   );
 
   const stopped = deadline.stopReason();
-  if (stopped && result.exitCode === undefined) {
+  if (result.cancelled && stopped) {
     if (stopped.kind === 'cancelled') throw stopped.reason;
     throw new DriverError(
       'timeout',
@@ -89,30 +89,31 @@ export async function runScript(
       bounded(result.stderr) || undefined,
     );
   }
-  if (stopped) {
-    // bash gave its verdict in time; only processes it left behind held the output open.
+  if (result.leftovers) {
+    // bash gave its verdict in time; only processes it left behind were still there.
     ctx.logger.warn(
       { script: options.scriptName, exitCode: result.exitCode },
-      'script exited in time, but processes it started kept its output open until stopped; killed them',
+      'script exited in time, but left processes behind; killed them',
     );
   }
-  if (result.isMaxBuffer) {
-    stop();
+  if (result.overflowed || result.droppedBytes.stdout > 0 || result.droppedBytes.stderr > 0) {
     throw new DriverError(
       'command',
       `${label}: printed more than ${MAX_OUTPUT_BYTES} bytes; stopped`,
       bounded(result.stderr) || undefined,
     );
   }
-  if (result.exitCode === undefined) {
-    const why =
-      result.code ??
-      (result.signal ? `killed by ${result.signal}` : (result.originalMessage ?? 'unknown error'));
+  if (result.exitCode === null) {
+    const why = result.signal ? `killed by ${result.signal}` : 'unknown error';
     throw new DriverError(
       'command',
       `${label}: could not run (${why})`,
       bounded(result.stderr) || undefined,
     );
   }
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  return {
+    exitCode: result.exitCode,
+    stdout: withoutFinalNewline(result.stdout),
+    stderr: withoutFinalNewline(result.stderr),
+  };
 }

@@ -1,5 +1,6 @@
 import type { PowerAction, PowerState } from '@switchboard/condition-types';
 import type { ServerEntry, ShellPlatform } from '@switchboard/inventory';
+import type { ProcessRunner } from '@switchboard/process';
 
 import { Driver, DriverError, OperationContext, PowerGetter, PowerSetter } from './capabilities';
 import { bounded, lastLine } from './output-text';
@@ -11,6 +12,8 @@ export interface ShellDriverOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Path or name of bash (default `bash`). */
   bashPath?: string;
+  /** What runs the scripts (default: the real runner; tests may give a FakeRunner). */
+  runner?: ProcessRunner;
 }
 
 type CommandKey = 'powerOn' | 'powerOff' | 'restart' | 'status';
@@ -62,6 +65,7 @@ export function createShellDriver(
         env: scriptEnvironment(options.baseEnv ?? process.env, variables),
         label: labelFor(name),
         bashPath: options.bashPath,
+        runner: options.runner,
       },
       ctx,
     );

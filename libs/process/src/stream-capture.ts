@@ -1,24 +1,26 @@
 import { LineSplitter } from './line-splitter';
 import { TailBuffer } from './tail-buffer';
 
-/** One output stream of a script: its lines as they come, and its last `maxBytes` for the result. */
+/** One output stream: its lines as they come (if asked for), and its last `maxBytes`. */
 export class StreamCapture {
   private readonly tail: TailBuffer;
-  private readonly lines: LineSplitter;
+  private readonly lines: LineSplitter | undefined;
+  totalBytes = 0;
 
-  constructor(maxBytes: number, onLine: (line: string) => void) {
+  constructor(maxBytes: number, onLine?: (line: string) => void) {
     this.tail = new TailBuffer(maxBytes);
-    this.lines = new LineSplitter(onLine);
+    this.lines = onLine ? new LineSplitter(onLine) : undefined;
   }
 
   push(chunk: Buffer): void {
+    this.totalBytes += chunk.length;
     this.tail.push(chunk);
-    this.lines.push(chunk);
+    this.lines?.push(chunk);
   }
 
   /** Call once the stream is closed: passes on a last line that had no newline. */
   end(): void {
-    this.lines.end();
+    this.lines?.end();
   }
 
   text(): string {
