@@ -107,6 +107,11 @@ export type ServerControlParameters = z.infer<typeof ServerControlFields>;
 /** Structured outcome of a serverControl condition: what was read back from the server. */
 export const ServerControlResult = z.strictObject({
   power_state: PowerState.optional(),
+  /**
+   * Cloud nodes: OpenFlight's word for the state, as its power-status prints it (SLEEPING: an
+   * Azure VM stopped but not deallocated, off and still billed).
+   */
+  power_status: z.enum(['ON', 'OFF', 'PENDING', 'STOPPING', 'SLEEPING']).optional(),
   boot_device: z.string().optional(),
   persistent: z.boolean().optional(),
   efi: z.boolean().optional(),

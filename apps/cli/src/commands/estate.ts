@@ -54,8 +54,18 @@ export function registerEstate(program: Command, deps: CommandDeps): void {
     .description("Show or change the machine type of cloud nodes (OpenFlight's estate commands).");
   estate.addHelpText('after', EXAMPLES);
 
-  const show = estate
-    .command('show')
+  // OpenFlight Action's own names too: `mctl estate-show aws01`, `mctl estate-change aws01 TYPE`.
+  defineShow(estate.command('show'), deps);
+  defineShow(program.command('estate-show').summary('= estate show (OpenFlight Action)'), deps);
+  defineChange(estate.command('change'), deps);
+  defineChange(
+    program.command('estate-change').summary('= estate change (OpenFlight Action)'),
+    deps,
+  );
+}
+
+function defineShow(show: Command, deps: CommandDeps): void {
+  show
     .description('the machine type of each node: abstract type (cloud type)')
     .argument('[targets]', 'node01, node[01-64], @rack2');
   addTargetOptions(show);
@@ -67,9 +77,10 @@ export function registerEstate(program: Command, deps: CommandDeps): void {
     session.out(session.json ? resultsToJson(results) : foldResults(results).join('\n'));
     deps.done(estateExitCode(results));
   });
+}
 
-  const change = estate
-    .command('change')
+function defineChange(change: Command, deps: CommandDeps): void {
+  change
     .description('change the machine type of the nodes, rebooting those that are on')
     .argument('<targets>', 'node01, node[01-64], @rack2 (or -g)')
     .argument('[type]', `an abstract type (${abstractMachineTypes[0]} ...) or the cloud's own`)

@@ -191,6 +191,13 @@ describe('AWS nodes through API, queue and controller (moto)', () => {
     expect(writes(ids[0]).length).toBe(before);
   });
 
+  it("answers to OpenFlight Action's command names too", async () => {
+    const { code, out } = await mctl(['estate-show', 'aws03']);
+    expect({ code, out }).toEqual({ code: 0, out: 'compute-large (c5.2xlarge): aws03\n' });
+    const again = await mctl(['estate-change', 'aws03', 'compute-large', '--yes']);
+    expect(again.out).toBe('compute-large (c5.2xlarge), unchanged: aws03\n');
+  });
+
   it('does nothing for the type a node already has', async () => {
     const before = writes(ids[2]).length;
     const { code, out } = await mctl(['estate', 'change', 'aws03', 'c5.2xlarge', '--yes']);
@@ -275,6 +282,8 @@ describe('Azure nodes through API, queue and controller (ARM fake)', () => {
       'waiting: azure hpc/vm01 (vm01) is PowerState/deallocating (STOPPING)',
     );
     expect(await mctl(['power', 'on', 'vm01'])).toMatchObject({ code: 0, out: 'on: vm01\n' });
+    await mctl(['power', 'status', 'vm01']);
+    expect((await latest('vm01')).result).toEqual({ power_state: 'on', power_status: 'ON' });
     expect(await mctl(['power', 'cycle', 'vm01'])).toMatchObject({ code: 0, out: 'on: vm01\n' });
   });
 

@@ -29,7 +29,13 @@ const saying: Record<'on' | 'off' | 'soft', string> = {
 export async function getPowerState(ctx: ReconcileContext): Promise<ServerControlResult> {
   const power = await readPower(ctx);
   ctx.progress.note(`power is ${power}`);
-  return { power_state: power };
+  const detail = ctx.driver.powerStatusGetter;
+  if (!detail) return { power_state: power };
+  // A cloud node: OpenFlight's word too, read once it has settled.
+  const reading = await ctx.calls.run('read power status', (op) => detail.powerStatus(op));
+  return reading.power === power
+    ? { power_state: power, power_status: reading.status }
+    : { power_state: power };
 }
 
 /**
