@@ -476,6 +476,50 @@ describe('a token restricted by a servers claim (@rack2 = node[09-12])', () => {
   });
 });
 
+describe('bounded work per request', () => {
+  const batch = (targets: string, claims: Claims = {}) =>
+    call('POST', '/api/v1/conditions', as(claims), {
+      kind: 'serverControl',
+      targets,
+      parameters: { action: 'get_power_state' },
+    });
+
+  it.each<[string, string, string]>([
+    [
+      'a 4 KB zero padding (100,000 names of 4 KB: 400 MB)',
+      `n[${'0'.repeat(4000)}1-100000]`,
+      `"${'0'.repeat(40)}…" pads numbers to 4001 digits; at most 20`,
+    ],
+    [
+      'names longer than a DNS name',
+      `${'n'.repeat(250)}[1000-1999]`,
+      `"${'n'.repeat(40)}…" makes names of 254 characters; at most 253`,
+    ],
+    ['more servers than a batch takes', 'n[1-10001]', 'expands to more than 10000 names'],
+    ['the same, spread over items', 'n[1-6000],m[1-6000]', 'expands to more than 10000 names'],
+  ])('refuses %s with 400 naming the limit, creating nothing', async (_name, targets, reason) => {
+    const before = await queueMarks(h.observer);
+    const err = expectError(await batch(targets), 400, `invalid targets: ${reason}`);
+    expect(err.issues).toEqual([{ path: 'targets', message: reason }]);
+    expect(await queueMarks(h.observer)).toEqual(before);
+  });
+
+  it('refuses a restricted token from the first names outside its claim, not the whole range', async () => {
+    const err = expectError(await batch('n[1-10000]', { servers: '@rack2' }), 403);
+    expect(err.message).toBe(
+      'token may not act on servers n[1-100] and more; its servers claim is "@rack2"',
+    );
+  });
+
+  it('still refuses a restricted token whose targets are mostly inside its claim', async () => {
+    expectError(
+      await batch('node[09-12],ghost', { servers: '@rack2' }),
+      403,
+      'token may not act on server "ghost"; its servers claim is "@rack2"',
+    );
+  });
+});
+
 describe('the audit log', () => {
   function lineFor(filter: (line: Record<string, unknown>) => boolean): Record<string, unknown> {
     const lines = h.logs().filter((l) => l.event === 'http.request' && filter(l));

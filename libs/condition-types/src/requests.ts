@@ -12,6 +12,13 @@ export const CreateConditionBody = z.strictObject({
 });
 export type CreateConditionBody = z.infer<typeof CreateConditionBody>;
 
+/**
+ * Most servers one batch may name, counted from the expression before it is expanded (and
+ * groups' members as they are added). It bounds the work and the answer of one request:
+ * one result each, a whole condition for each accepted one (about 6 MB at the most).
+ */
+export const MAX_BATCH_SERVERS = 10_000;
+
 /** Body of POST /conditions: one request, many servers (a range or group expression). */
 export const BatchConditionBody = z.strictObject({
   kind: ConditionKind,

@@ -14,7 +14,15 @@ export type {
 } from './types';
 export { InventoryError, formatIssue } from './inventory-error';
 export type { InventoryIssue } from './inventory-error';
-export { MAX_RANGE_SIZE, RangeExpressionError, expandRange } from './range-expand';
+export {
+  MAX_NAME_LENGTH,
+  MAX_PAD_WIDTH,
+  MAX_RANGE_SIZE,
+  RangeExpressionError,
+  countExpression,
+  expandRange,
+} from './range-expand';
+export type { ExpandOptions } from './range-expand';
 export { foldNames } from './range-fold';
 export { compareNatural } from './natural-compare';
 export { BMC_DEFAULTS } from './bmc-config';

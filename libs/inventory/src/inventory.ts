@@ -1,4 +1,4 @@
-import { expandExpression } from './range-expand';
+import { ExpandOptions, generateNames } from './range-expand';
 import { Inventory, PublicServer, ResolveResult, ServerEntry, ShellPlatform } from './types';
 
 /** The loaded, validated inventory with its lookups; built only by `parseInventory`. */
@@ -22,20 +22,27 @@ export class LoadedInventory implements Inventory {
     return this.byName.get(nameOrId) ?? this.byId.get(nameOrId.toLowerCase());
   }
 
-  resolve(expr: string): ResolveResult {
+  resolve(expr: string, options?: ExpandOptions): ResolveResult {
     const unknown = new Set<string>();
-    const names = expandExpression(expr, (group) => {
-      const members = this.groups.get(group);
-      if (!members) unknown.add(`@${group}`);
-      return members ?? [];
-    });
     const servers = new Set<ServerEntry>();
-    for (const name of names) {
-      const server = this.get(name);
+    for (const name of this.names(expr, options)) {
+      const server = this.byName.get(name);
       if (server) servers.add(server);
       else unknown.add(name);
     }
     return { servers: [...servers], unknown: [...unknown] };
+  }
+
+  *names(expr: string, options?: ExpandOptions): Generator<string> {
+    const seen = new Set<string>();
+    // An unknown group stands for itself, `@name`: no server name starts with "@".
+    const members = (group: string) => this.groups.get(group) ?? [`@${group}`];
+    for (const name of generateNames(expr, members, options)) {
+      const shown = this.get(name)?.name ?? name;
+      if (seen.has(shown)) continue;
+      seen.add(shown);
+      yield shown;
+    }
   }
 
   toPublicView(): PublicServer[] {

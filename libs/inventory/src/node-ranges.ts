@@ -4,6 +4,12 @@
  * such as mctl pays at every start-up only to parse and fold `node[01-10]`.
  * Keep this module's imports free of anything but these leaf modules.
  */
-export { MAX_RANGE_SIZE, RangeExpressionError, expandRange } from './range-expand';
+export {
+  MAX_NAME_LENGTH,
+  MAX_PAD_WIDTH,
+  MAX_RANGE_SIZE,
+  RangeExpressionError,
+  expandRange,
+} from './range-expand';
 export { foldNames } from './range-fold';
 export { compareNatural } from './natural-compare';

@@ -198,6 +198,24 @@ describe('a mixed file with groups, ids and native IPMI', () => {
       expect(result.unknown).toEqual(unknown);
     });
 
+    it('names(expr) yields what resolve answers, inventory names for ids, one at a time', () => {
+      const names = inv.names('16fd2706-8baf-433b-82eb-8c7fada847da,node02,@nope,ghost[1-90000]');
+      expect([...Array(4)].map(() => names.next().value)).toEqual([
+        'node02',
+        '@nope',
+        'ghost1',
+        'ghost2',
+      ]);
+      names.return(undefined);
+    });
+
+    it('resolves within a limit, refusing past it before expanding', () => {
+      expect(inv.resolve('node[01-03]', { limit: 3 }).servers).toHaveLength(3);
+      expect(() => inv.resolve('node[01-04]', { limit: 3 })).toThrow(
+        'expands to more than 3 names',
+      );
+    });
+
     it('throws RangeExpressionError for a malformed expression', () => {
       expect(() => inv.resolve('node[3-1]')).toThrow(RangeExpressionError);
       expect(() => inv.resolve('node[3-1]')).toThrow(

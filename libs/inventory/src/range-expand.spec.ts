@@ -1,4 +1,10 @@
-import { MAX_RANGE_SIZE, RangeExpressionError, expandRange } from './range-expand';
+import {
+  MAX_RANGE_SIZE,
+  RangeExpressionError,
+  countExpression,
+  expandRange,
+  generateNames,
+} from './range-expand';
 
 describe('expandRange', () => {
   describe('expands pdsh / ClusterShell ranges', () => {
@@ -70,6 +76,20 @@ describe('expandRange', () => {
       ['node[1-99999999999999999999]', 'number 99999999999999999999 is too large'],
       ['@rack1', 'group reference "@rack1" needs an inventory to resolve'],
       ['@', "'@' must be followed by a group name"],
+      // The attack: a 4 KB padding width made 100,000 names of 4 KB each (400 MB).
+      [
+        `n[${'0'.repeat(4000)}1-100000]`,
+        `"${'0'.repeat(40)}…" pads numbers to 4001 digits; at most 20`,
+      ],
+      [
+        'n[000000000000000000001-2]',
+        '"000000000000000000001-2" pads numbers to 21 digits; at most 20',
+      ],
+      [
+        `${'a'.repeat(250)}[1-1000]`,
+        `"${'a'.repeat(40)}…" makes names of 254 characters; at most 253`,
+      ],
+      [`${'a'.repeat(254)}`, `"${'a'.repeat(40)}…" makes names of 254 characters; at most 253`],
     ])('%j → %s', (expr, reason) => {
       const err = catchError(() => expandRange(expr));
       expect(err).toBeInstanceOf(RangeExpressionError);
@@ -87,3 +107,43 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('bounds on the work an expression asks for', () => {
+  it('pads up to 20 digits and makes names up to 253 characters', () => {
+    expect(expandRange('n[00000000000000000001-2]')).toEqual([
+      'n00000000000000000001',
+      'n00000000000000000002',
+    ]);
+    expect(expandRange(`${'a'.repeat(249)}[1-1000]`)).toHaveLength(1000);
+  });
+
+  it('refuses past a lower limit before making a single name', () => {
+    const groups = jest.fn(() => ['x']);
+    const names = generateNames('n[1-10],m[1-50001],@g', groups, { limit: 50_000 });
+    expect(() => names.next()).toThrow('expands to more than 50000 names');
+    expect(groups).not.toHaveBeenCalled();
+  });
+
+  it('counts the members of groups against the limit as they come', () => {
+    const members = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    expect(() => [...generateNames('n[1-5],@big', () => members, { limit: 10 })]).toThrow(
+      'expands to more than 10 names',
+    );
+  });
+
+  it('never raises the limit above MAX_RANGE_SIZE', () => {
+    expect(() => [...generateNames('n[1-100001]', () => [], { limit: 10 ** 9 })]).toThrow(
+      `expands to more than ${MAX_RANGE_SIZE} names`,
+    );
+  });
+
+  it('makes names only as they are asked for', () => {
+    const names = generateNames('n[1-100000]', () => []);
+    expect([names.next().value, names.next().value]).toEqual(['n1', 'n2']);
+    names.return(undefined);
+  });
+
+  it('counts names without making them, duplicates included', () => {
+    expect(countExpression('n[1-10],n[5-6],r[1-2]n[1-3],@g')).toBe(19);
+  });
+});

@@ -6,6 +6,13 @@
 
 /** Guard against a typo such as `node[1-1000000000]` eating the process's memory. */
 export const MAX_RANGE_SIZE = 100_000;
+/**
+ * Longest zero padding a range may ask for (`node[0001-0010]` pads to 4). With no cap,
+ * `n[000…01-100000]` padded a hundred thousand names to 4 KB each: 400 MB from 30 bytes.
+ */
+export const MAX_PAD_WIDTH = 20;
+/** Longest name an expression may make: a DNS name's 253 characters. */
+export const MAX_NAME_LENGTH = 253;
 
 export class RangeExpressionError extends Error {
   constructor(
@@ -46,29 +53,97 @@ export function expandRange(expr: string): string[] {
   });
 }
 
-export function expandExpression(expr: string, resolveGroup: GroupResolver): string[] {
+export interface ExpandOptions {
+  /**
+   * At most this many names (default and ceiling MAX_RANGE_SIZE), checked from the
+   * expression itself before anything is expanded; groups' members are counted as they come.
+   */
+  limit?: number;
+}
+
+interface Item {
+  isGroup: boolean;
+  segments: Segment[];
+}
+
+export function expandExpression(
+  expr: string,
+  resolveGroup: GroupResolver,
+  options: ExpandOptions = {},
+): string[] {
+  return [...generateNames(expr, resolveGroup, options)];
+}
+
+/**
+ * The names of an expression one at a time, in the order written, without duplicates: a
+ * caller that stops early (the first name a token may not touch) pays for no more. The
+ * whole expression is parsed and its size checked against the limit before the first name.
+ */
+export function* generateNames(
+  expr: string,
+  resolveGroup: GroupResolver,
+  options: ExpandOptions = {},
+): Generator<string> {
+  const limit = Math.min(options.limit ?? MAX_RANGE_SIZE, MAX_RANGE_SIZE);
+  const items = parseExpression(expr);
+  let total = 0;
+  for (const item of items) {
+    total += countNames(item.segments, limit);
+    if (total > limit) throw new RangeExpressionError(expr, `expands to more than ${limit} names`);
+  }
+  const seen = new Set<string>();
+  for (const { isGroup, segments } of items) {
+    for (const name of generate(segments)) {
+      for (const member of isGroup ? resolveGroup(name) : [name]) {
+        if (seen.has(member)) continue;
+        seen.add(member);
+        if (seen.size > limit)
+          throw new RangeExpressionError(expr, `expands to more than ${limit} names`);
+        yield member;
+      }
+    }
+  }
+}
+
+/** How many names the expression makes at most (duplicates counted), without making them. */
+export function countExpression(expr: string): number {
+  return parseExpression(expr).reduce(
+    (sum, item) => sum + countNames(item.segments, MAX_RANGE_SIZE),
+    0,
+  );
+}
+
+function parseExpression(expr: string): Item[] {
   if (expr.trim() === '') throw new RangeExpressionError(expr, 'the expression is empty');
-  const out = new Set<string>();
-  let budget = MAX_RANGE_SIZE;
-  for (const raw of splitTopLevel(expr)) {
+  return splitTopLevel(expr).map((raw) => {
     const item = raw.trim();
     if (item === '') throw new RangeExpressionError(expr, 'empty item between commas');
     const isGroup = item.startsWith('@');
     const segments = parsePattern(expr, isGroup ? item.slice(1) : item);
-    const size = countNames(segments);
-    if (size > budget) {
-      throw new RangeExpressionError(expr, `expands to more than ${MAX_RANGE_SIZE} names`);
-    }
-    budget -= size;
-    for (const name of generate(segments)) {
-      if (isGroup) {
-        for (const member of resolveGroup(name)) out.add(member);
-      } else {
-        out.add(name);
-      }
-    }
+    const length = nameLength(segments);
+    if (length > MAX_NAME_LENGTH)
+      throw new RangeExpressionError(
+        expr,
+        `"${clipped(item)}" makes names of ${length} characters; at most ${MAX_NAME_LENGTH}`,
+      );
+    return { isGroup, segments };
+  });
+}
+
+function clipped(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** The longest name the segments make. */
+function nameLength(segments: Segment[]): number {
+  let length = 0;
+  for (const s of segments) {
+    length +=
+      typeof s === 'string'
+        ? s.length
+        : Math.max(...s.map((t) => Math.max(t.width, String(t.hi).length)));
   }
-  return [...out];
+  return length;
 }
 
 function splitTopLevel(expr: string): string[] {
@@ -132,6 +207,11 @@ function parseBracket(expr: string, body: string): NumberTerm[] {
     if (step === 0) throw new RangeExpressionError(expr, `step 0 in "${term}"`);
     // pdsh and ClusterShell take the padding from the lower bound as written.
     const width = m[1].length > 1 && m[1].startsWith('0') ? m[1].length : 0;
+    if (width > MAX_PAD_WIDTH)
+      throw new RangeExpressionError(
+        expr,
+        `"${clipped(term)}" pads numbers to ${width} digits; at most ${MAX_PAD_WIDTH}`,
+      );
     return { lo, hi, step, width };
   });
 }
@@ -147,13 +227,13 @@ function termSize(t: NumberTerm): number {
   return Math.floor((t.hi - t.lo) / t.step) + 1;
 }
 
-function countNames(segments: Segment[]): number {
+function countNames(segments: Segment[], limit: number): number {
   let total = 1;
   for (const s of segments) {
     if (typeof s === 'string') continue;
     total *= s.reduce((sum, t) => sum + termSize(t), 0);
     // Stop early so the product cannot overflow into nonsense.
-    if (total > MAX_RANGE_SIZE) return total;
+    if (total > limit) return total;
   }
   return total;
 }

@@ -1,3 +1,5 @@
+import type { ExpandOptions } from './range-expand';
+
 /**
  * How Switchboard powers a server: natively over IPMI, natively through a cloud's SDK (AWS EC2,
  * Azure Compute), through an OpenFlight shell platform, or not at all.
@@ -121,6 +123,12 @@ export interface Inventory {
    * the order written, without duplicates. Throws `RangeExpressionError` when
    * the expression itself is malformed.
    */
-  resolve(expr: string): ResolveResult;
+  resolve(expr: string, options?: ExpandOptions): ResolveResult;
+  /**
+   * The names `resolve` would answer, one at a time: a server's inventory name (when named
+   * by id too), an unknown name as written, an unknown group as `@name`. A caller that stops
+   * early pays for nothing past where it stopped.
+   */
+  names(expr: string, options?: ExpandOptions): Generator<string>;
   toPublicView(): PublicServer[];
 }

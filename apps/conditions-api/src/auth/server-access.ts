@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MAX_BATCH_SERVERS } from '@switchboard/condition-types';
 import { Inventory, RangeExpressionError, foldNames } from '@switchboard/inventory';
 import { ApiError } from '../errors/api-error';
 import { clip, quote } from '../text/clip';
@@ -7,6 +8,8 @@ import type { Principal } from './principal';
 
 /** Distinct claims remembered per inventory version before the memo starts again. */
 const MEMO_LIMIT = 1000;
+/** Refused names a 403 lists before it stops looking (`... and more`). */
+const MAX_REFUSED_LISTED = 100;
 
 /**
  * What a token's `servers` claim allows. The claim is a range/group expression resolved
@@ -57,6 +60,42 @@ export class ServerAccess {
       403,
       `token may not act on ${which}; its servers claim is ${quote(principal.servers ?? '', 200)}`,
     ).about({ servers: clip(foldNames([...names]), 300) });
+  }
+
+  /**
+   * As `requireAll` for a range expression, without expanding more of it than it takes to
+   * refuse: names are made one at a time and the check stops once MAX_REFUSED_LISTED are
+   * outside the claim. A malformed or oversized expression is left for the caller to refuse.
+   */
+  requireExpression(principal: Principal, expression: string): void {
+    const allowed = this.allowedNames(principal);
+    if (!allowed) return;
+    const refused: string[] = [];
+    let more = false;
+    try {
+      for (const name of this.inventory.current().names(expression, {
+        limit: MAX_BATCH_SERVERS,
+      })) {
+        if (allowed.has(name)) continue;
+        if (refused.length === MAX_REFUSED_LISTED) {
+          more = true;
+          break;
+        }
+        refused.push(name);
+      }
+    } catch (err) {
+      if (err instanceof RangeExpressionError) return;
+      throw err;
+    }
+    if (refused.length === 0) return;
+    const which =
+      refused.length === 1
+        ? `server ${quote(refused[0])}`
+        : `servers ${clip(foldNames(refused), 300)}${more ? ' and more' : ''}`;
+    throw ApiError.of(
+      403,
+      `token may not act on ${which}; its servers claim is ${quote(principal.servers ?? '', 200)}`,
+    ).about({ servers: clip(expression, 300) });
   }
 
   /** As `requireAll`, for one server named by inventory name or id. */

@@ -28,6 +28,9 @@ export class BatchController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(BatchConditionBody)) body: BatchConditionBody,
   ): Promise<BatchConditionResponse> {
+    // A restricted token is refused before the targets are expanded: the claim is
+    // checked name by name, stopping at the first ones outside it.
+    this.access.requireExpression(principal, body.targets);
     const plan = this.conditions.planBatch(body);
     // All or nothing: a token may not create a part of a batch that reaches past its claim.
     this.access.requireAll(principal, [...plan.servers.map((s) => s.name), ...plan.unknown]);

@@ -11,6 +11,7 @@ import {
   isFinal,
   parametersByKind,
   isConditionId,
+  MAX_BATCH_SERVERS,
 } from '@switchboard/condition-types';
 import { ConflictError, FinalSubscription } from '@switchboard/condition-store';
 import { RangeExpressionError, ServerEntry, foldNames } from '@switchboard/inventory';
@@ -260,7 +261,7 @@ export class ConditionsService {
     const rules = this.rulesFor(parameters);
     let resolved: Pick<BatchPlan, 'servers' | 'unknown'>;
     try {
-      resolved = this.inventory.resolve(body.targets);
+      resolved = this.inventory.resolve(body.targets, { limit: MAX_BATCH_SERVERS });
     } catch (err) {
       if (!(err instanceof RangeExpressionError)) throw err;
       throw ApiError.badRequest(`invalid targets: ${err.reason}`, [

@@ -1,4 +1,5 @@
 import {
+  ExpandOptions,
   Inventory,
   InventoryWatch,
   ResolveResult,
@@ -48,7 +49,7 @@ export class InventoryService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Throws `RangeExpressionError` when the expression itself is malformed. */
-  resolve(expression: string): ResolveResult {
-    return this.current().resolve(expression);
+  resolve(expression: string, options?: ExpandOptions): ResolveResult {
+    return this.current().resolve(expression, options);
   }
 }
