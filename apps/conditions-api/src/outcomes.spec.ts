@@ -1,4 +1,5 @@
 import { ErrorResponse, OutcomeLine, ServerConditionsResponse } from '@switchboard/condition-types';
+import { MAX_WAITS_PER_SUBJECT, WaitLimits } from './conditions/wait-limits';
 import { Harness, bearer, startHarness, waitFor } from './testing/harness';
 
 let h: Harness;
@@ -140,6 +141,50 @@ describe('GET /api/v1/outcomes', () => {
     } finally {
       await own.close();
     }
+  });
+
+  it(`holds ${MAX_WAITS_PER_SUBJECT} waits of one subject at once; the next is 429 before anything is read`, async () => {
+    const limits = h.api.app.get(WaitLimits);
+    const id = await queue('node10');
+    const waiter = h.token({ sub: 'waiter', scope: 'read' });
+    // The places of waiters already waiting (the limiter itself is specified in wait-limits.spec).
+    const held = Array.from({ length: MAX_WAITS_PER_SUBJECT }, () => limits.acquire('waiter'));
+    try {
+      for (const res of [
+        await follow(`ids=${id}&wait=60000`, waiter),
+        await fetch(`${h.baseUrl}/api/v1/conditions/${id}?wait=60000`, { headers: bearer(waiter) }),
+      ]) {
+        expect(res.status).toBe(429);
+        expect(ErrorResponse.parse(await res.json()).message).toBe(
+          `too many waits for "waiter": at most ${MAX_WAITS_PER_SUBJECT} at once; retry when one has ended`,
+        );
+      }
+      // Another subject waits as before.
+      const other = await follow(`ids=${id}`, h.token({ sub: 'someone-else' }));
+      expect(other.status).toBe(200);
+      await other.text();
+      // A place given back is taken again.
+      held.pop()?.();
+      const again = await follow(`ids=${id}`, waiter);
+      expect(again.status).toBe(200);
+      await again.text();
+    } finally {
+      for (const release of held) release();
+      await finish(id);
+    }
+    expect(limits.held).toBe(0);
+  });
+
+  it('gives the place of a wait back when its client leaves', async () => {
+    const limits = h.api.app.get(WaitLimits);
+    const id = await queue('node11');
+    const leaving = new AbortController();
+    const res = await follow(`ids=${id}&wait=60000`, h.token(), leaving.signal);
+    expect(res.status).toBe(200);
+    expect(limits.held).toBe(1);
+    leaving.abort();
+    await waitFor(async () => limits.held === 0, 5000, 'the place given back');
+    await finish(id);
   });
 
   it('refuses a token whose servers claim does not cover every condition, streaming nothing', async () => {

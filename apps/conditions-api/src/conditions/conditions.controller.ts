@@ -8,6 +8,7 @@ import { ZodPipe } from '../validation/zod-pipe';
 import { conditionNote } from './audit-notes';
 import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService } from './conditions.service';
+import { WaitLimits } from './wait-limits';
 
 /** GET /api/v1/conditions/{id}: one condition record; with `?wait=<ms>`, once it is final (long poll). */
 @Controller('conditions')
@@ -15,6 +16,7 @@ export class ConditionsController {
   constructor(
     private readonly conditions: ConditionsService,
     private readonly access: ServerAccess,
+    private readonly waits: WaitLimits,
   ) {}
 
   @Get(':id')
@@ -30,7 +32,12 @@ export class ConditionsController {
     // Read first, even to wait: the target decides whether this token may see the condition at all.
     const condition = await this.conditions.get(id);
     this.access.requireServer(principal, condition.target);
-    if (waitMs && !isFinal(condition.state)) return this.conditions.waitUntilFinal(id, waitMs);
-    return condition;
+    if (!waitMs || isFinal(condition.state)) return condition;
+    const release = this.waits.acquire(principal.subject);
+    try {
+      return await this.conditions.waitUntilFinal(id, waitMs);
+    } finally {
+      release();
+    }
   }
 }

@@ -9,6 +9,7 @@ import { ConditionsController } from './conditions.controller';
 import { ConditionsService } from './conditions.service';
 import { OutcomesController } from './outcomes.controller';
 import { ServerConditionsController } from './server-conditions.controller';
+import { WaitLimits } from './wait-limits';
 
 /** Creating, reading, following and cancelling conditions. */
 @Module({
@@ -20,6 +21,6 @@ import { ServerConditionsController } from './server-conditions.controller';
     CancelController,
     OutcomesController,
   ],
-  providers: [ConditionsService, CancelService],
+  providers: [ConditionsService, CancelService, WaitLimits],
 })
 export class ConditionsModule {}

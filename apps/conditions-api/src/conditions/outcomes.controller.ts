@@ -12,6 +12,7 @@ import { parseConditionIds } from '../validation/condition-ids-query';
 import { ZodPipe } from '../validation/zod-pipe';
 import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService } from './conditions.service';
+import { WaitLimits } from './wait-limits';
 
 const waitPipe = new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } });
 
@@ -27,6 +28,7 @@ export class OutcomesController {
     private readonly conditions: ConditionsService,
     private readonly access: ServerAccess,
     private readonly shutdown: Shutdown,
+    private readonly waits: WaitLimits,
   ) {}
 
   @Get()
@@ -40,6 +42,22 @@ export class OutcomesController {
     @Query('wait', waitPipe) waitMs: number | undefined,
   ): Promise<void> {
     const ids = parseConditionIds(rawIds);
+    // Counted from before the reads: 1,024 of them are most of what a wait costs.
+    const release = this.waits.acquire(principal.subject);
+    try {
+      await this.answer(request, reply, principal, ids, waitMs);
+    } finally {
+      release();
+    }
+  }
+
+  private async answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    principal: Principal,
+    ids: string[],
+    waitMs: number | undefined,
+  ): Promise<void> {
     // Read first, even to wait: the targets decide whether this token may see them at all.
     const current = await this.conditions.getMany(ids);
     const servers = [...new Set([...current.values()].flatMap((c) => (c ? [c.target] : [])))];
