@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: Switchboard against raw ipmitool and ipmipower on the same simulated
 // BMCs, in one run, on this machine. Prints ratios, not absolute claims. Every loop is
-// bounded in count; the whole run stops by itself.
+// bounded in count; the whole run stops by itself. Both IPMI drivers run in the same stack:
+// the inventory lists every BMC twice, as benchNNN (native RMCP+, the default) and as toolNNN
+// (`driver: ipmitool`).
 const { execFile, spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } = require('node:fs');
 const os = require('node:os');
@@ -17,6 +19,9 @@ const { MINIMAL_IPMITOOL_HOME } = require('@switchboard/drivers');
 
 const run = promisify(execFile);
 const BMCS = Number(process.env.BENCH_BMCS ?? 100);
+// The scale phase: this many BMCs in all (the first BMCS of them serve the other phases).
+const SCALE_BMCS = Math.max(BMCS, Number(process.env.BENCH_SCALE_BMCS ?? 500));
+const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 1);
 const SINGLE_RUNS = Number(process.env.BENCH_SINGLE_RUNS ?? 30);
 const FLEET_RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 3);
 const repo = path.resolve(__dirname, '..');
@@ -32,6 +37,7 @@ const p95 = (xs) => {
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
 };
 const fmt = (x) => `${x.toFixed(1)} ms`;
+const phase = (text) => console.error(`bench: ${new Date().toISOString().slice(11, 19)} ${text}`);
 
 async function timed(fn) {
   const t0 = process.hrtime.bigint();
@@ -69,6 +75,15 @@ async function waitReady(url) {
   throw new Error(`${url}/readyz not ready after 30 s`);
 }
 
+/** CPU seconds of a process so far: its own, and with the children it has reaped (ipmitool). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 100; // USER_HZ on Linux
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+  return { own: (utime + stime) / tick, withChildren: (utime + stime + cutime + cstime) / tick };
+}
+
 async function conditionRoundTrip(apiUrl, server, auth) {
   const res = await fetch(`${apiUrl}/api/v1/servers/${server}/condition/serverControl`, {
     method: 'POST',
@@ -98,18 +113,24 @@ async function main() {
   const jwtSecret = randomBytes(48).toString('base64url');
   const token = mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret);
   const auth = { authorization: `Bearer ${token}` };
-  const fleet = await startSimulatedFleet(BMCS, { defaults: { username: 'ADMIN', password } });
+  const fleet = await startSimulatedFleet(SCALE_BMCS, {
+    defaults: { username: 'ADMIN', password },
+  });
   let stack;
   try {
-    const names = fleet.bmcs.map((_, i) => `bench${String(i + 1).padStart(3, '0')}`);
+    const pad = (i) => String(i + 1).padStart(3, '0');
+    const names = fleet.bmcs.map((_, i) => `bench${pad(i)}`);
+    const toolNames = fleet.bmcs.map((_, i) => `tool${pad(i)}`);
+    const bmcOf = (b) =>
+      `bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD }`;
     const inventory = path.join(dir, 'topology.yaml');
     writeFileSync(
       inventory,
       [
         'static_nodes:',
+        ...fleet.bmcs.map((b, i) => `  ${names[i]}: { platform: ipmi, ${bmcOf(b)} }`),
         ...fleet.bmcs.map(
-          (b, i) =>
-            `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`,
+          (b, i) => `  ${toolNames[i]}: { platform: ipmi, driver: ipmitool, ${bmcOf(b)} }`,
         ),
       ].join('\n') + '\n',
     );
@@ -159,71 +180,171 @@ async function main() {
       await rawStatus(first.host);
       await rawStatus(first.host, lightEnv);
       await conditionRoundTrip(stack.apiUrl, names[0], auth);
+      await conditionRoundTrip(stack.apiUrl, toolNames[0], auth);
     }
 
+    phase('(a) one condition');
     // (a) one condition, HTTP request to `succeeded` seen by the client, against one raw ipmitool.
     const raw = [];
     const light = [];
     const cond = [];
+    const condTool = [];
     for (let i = 0; i < SINGLE_RUNS; i++) {
       raw.push(await timed(() => rawStatus(first.host)));
       light.push(await timed(() => rawStatus(first.host, lightEnv)));
       cond.push(await timed(() => conditionRoundTrip(stack.apiUrl, names[0], auth)));
+      condTool.push(await timed(() => conditionRoundTrip(stack.apiUrl, toolNames[0], auth)));
     }
 
     // (b) the whole fleet: mctl through the whole system, against xargs -P 64 ipmitool and ipmipower.
     const hostsFile = path.join(dir, 'hosts');
-    writeFileSync(hostsFile, fleet.bmcs.map((b) => b.host).join('\n') + '\n');
+    writeFileSync(
+      hostsFile,
+      fleet.bmcs
+        .slice(0, BMCS)
+        .map((b) => b.host)
+        .join('\n') + '\n',
+    );
+    const scaleHostsFile = path.join(dir, 'hosts-scale');
+    writeFileSync(scaleHostsFile, fleet.bmcs.map((b) => b.host).join('\n') + '\n');
     const ipmipowerConf = path.join(dir, 'freeipmi.conf');
     writeFileSync(ipmipowerConf, `username ADMIN\npassword ${password}\n`, { mode: 0o600 });
     const fleetRange = `bench[001-${String(BMCS).padStart(3, '0')}]`;
+    const toolRange = `tool[001-${String(BMCS).padStart(3, '0')}]`;
     const xargs = [];
     const xargsLight = [];
     const ipmipower = [];
     const mctlRuns = [];
+    const mctlTool = [];
+    const controllerPid = stack.processes.find((p) => p.name === 'controller').pid();
+    const apiPid = stack.processes.find((p) => p.name === 'conditions-api').pid();
+    // CPU per run of `mctl power status`, by driver: the controller's own and with its reaped
+    // ipmitool children, the API's, and mctl's (a child this process reaps).
+    const cpu = { native: [], ipmitool: [] };
+    const mctlFailures = [];
+    const mctlStatus = (range, driver) => async () => {
+      const before = [cpuSeconds(controllerPid), cpuSeconds(apiPid), cpuSeconds(process.pid)];
+      try {
+        await run(process.execPath, [mctl, 'power', 'status', range], {
+          env: { ...process.env, MCTL_URL: stack.apiUrl, MCTL_TOKEN: token },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+      } catch (error) {
+        // mctl exits 1 when a server failed: counted and shown, the run goes on.
+        if (error.code !== 1) throw error;
+        mctlFailures.push({ range, driver, said: String(error.stdout).slice(-400) });
+        console.error(`mctl ${range}: some servers failed: ${String(error.stdout).slice(-400)}`);
+      }
+      // Let the controller finish its last writes before reading its clock.
+      await new Promise((r) => setTimeout(r, 200));
+      const after = [cpuSeconds(controllerPid), cpuSeconds(apiPid), cpuSeconds(process.pid)];
+      cpu[driver].push({
+        servers: range === fleetRange || range === toolRange ? BMCS : SCALE_BMCS,
+        own: after[0].own - before[0].own,
+        withChildren: after[0].withChildren - before[0].withChildren,
+        api: after[1].own - before[1].own,
+        mctl: after[2].withChildren - after[2].own - (before[2].withChildren - before[2].own),
+      });
+    };
+    // ipmipower exits 1 when any host fails; the hosts that answered are counted instead.
+    const ipmipowerAnswers = [];
+    const ipmipowerOn = (file) => async () => {
+      const out = await shell(
+        `ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h "$(paste -sd, "${file}")" --stat; echo "exit=$?"`,
+      );
+      const hosts = readFileSync(file, 'utf8').trim().split('\n').length;
+      const answered = out.split('\n').filter((l) => /: (on|off)$/.test(l)).length;
+      ipmipowerAnswers.push({ hosts, answered, exit: /exit=(\d+)/.exec(out)?.[1] });
+      if (answered < hosts) {
+        const failed = out.split('\n').filter((l) => l.includes(':') && !/: (on|off)$/.test(l));
+        console.error(
+          `ipmipower: ${answered}/${hosts} answered; e.g. ${failed.slice(0, 3).join(' | ')}`,
+        );
+      }
+    };
     const xargsCommand = `xargs -P 64 -I{} ipmitool -I lanplus -H {} -p ${first.port} -U ADMIN -E -C 3 chassis power status < "${hostsFile}" > /dev/null`;
+    phase(`(b) ${BMCS} servers`);
     for (let i = 0; i < FLEET_RUNS; i++) {
       xargs.push(await timed(() => shell(xargsCommand, ipmiEnv)));
       xargsLight.push(await timed(() => shell(xargsCommand, lightEnv)));
-      ipmipower.push(
-        await timed(() =>
-          shell(
-            `ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h "$(paste -sd, "${hostsFile}")" --stat > /dev/null`,
-          ),
-        ),
-      );
-      mctlRuns.push(
-        await timed(() =>
-          run(process.execPath, [mctl, 'power', 'status', fleetRange], {
-            env: { ...process.env, MCTL_URL: stack.apiUrl, MCTL_TOKEN: token },
-          }),
-        ),
-      );
+      ipmipower.push(await timed(ipmipowerOn(hostsFile)));
+      mctlRuns.push(await timed(mctlStatus(fleetRange, 'native')));
+      mctlTool.push(await timed(mctlStatus(toolRange, 'ipmitool')));
     }
-    const controllerPid = stack.processes.find((p) => p.name === 'controller').pid();
-    const controllerPeak = peakRssMb(controllerPid);
 
-    const cpu = os.cpus();
-    const machine = `${cpu.length} x ${cpu[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+    // (c) scale: every BMC, native first, then ipmitool (peak memory read after each).
+    const scale = { ipmipower: [], native: [], ipmitool: [] };
+    const scaleRange = (prefix) => `${prefix}[001-${String(SCALE_BMCS).padStart(3, '0')}]`;
+    const peak = {};
+    phase(`(c) ${SCALE_BMCS} servers`);
+    for (let i = 0; i < SCALE_RUNS; i++) {
+      scale.ipmipower.push(await timed(ipmipowerOn(scaleHostsFile)));
+      scale.native.push(await timed(mctlStatus(scaleRange('bench'), 'native')));
+    }
+    peak.afterNative = peakRssMb(controllerPid);
+    for (let i = 0; i < SCALE_RUNS; i++) {
+      scale.ipmitool.push(await timed(mctlStatus(scaleRange('tool'), 'ipmitool')));
+    }
+    peak.afterIpmitool = peakRssMb(controllerPid);
+    const controllerPeak = peak.afterIpmitool;
+    const per100 = (driver, servers, key) => {
+      const runs = cpu[driver].filter((r) => r.servers === servers);
+      return median(runs.map((r) => (r[key] * 100) / servers));
+    };
+    const cpuText = (driver, servers) =>
+      `${per100(driver, servers, 'own').toFixed(2)} s own, ` +
+      `${per100(driver, servers, 'withChildren').toFixed(2)} s with its ipmitool children ` +
+      `(API ${per100(driver, servers, 'api').toFixed(2)} s, mctl ${per100(driver, servers, 'mctl').toFixed(2)} s)`;
+
+    const cpus = os.cpus();
+    const machine = `${cpus.length} x ${cpus[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
     const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x`;
     const rows = [
       [
         '(a) power status, one server',
         `raw ipmitool median ${fmt(median(raw))}, p95 ${fmt(p95(raw))}; ipmitool with the controller's HOME median ${fmt(median(light))}, p95 ${fmt(p95(light))}`,
-        `condition median ${fmt(median(cond))}, p95 ${fmt(p95(cond))}`,
-        `${ratio(cond, raw)} raw ipmitool (target <= 1.3x); ${ratio(cond, light)} ipmitool with the controller's HOME`,
+        `condition, native driver: median ${fmt(median(cond))}, p95 ${fmt(p95(cond))}; ipmitool driver: median ${fmt(median(condTool))}, p95 ${fmt(p95(condTool))}`,
+        `native ${ratio(cond, raw)} raw ipmitool (target <= 1.0x); ipmitool driver ${ratio(condTool, raw)} raw, ${ratio(condTool, light)} ipmitool with the controller's HOME`,
       ],
       [
         `(b) power status, ${BMCS} servers`,
-        `xargs -P 64 ipmitool median ${fmt(median(xargs))}; the same with the controller's HOME ${fmt(median(xargsLight))}; ipmipower median ${fmt(median(ipmipower))}`,
-        `mctl median ${fmt(median(mctlRuns))}`,
-        `${ratio(mctlRuns, xargs)} xargs (target <= 1.2x); ${ratio(mctlRuns, xargsLight)} xargs with the controller's HOME; ${(median(mctlRuns) / median(ipmipower)).toFixed(1)}x ipmipower`,
+        `ipmipower --stat median ${fmt(median(ipmipower))}; xargs -P 64 ipmitool median ${fmt(median(xargs))}; the same with the controller's HOME ${fmt(median(xargsLight))}`,
+        `mctl, native driver: median ${fmt(median(mctlRuns))}; ipmitool driver: median ${fmt(median(mctlTool))}`,
+        `native ${ratio(mctlRuns, ipmipower)} ipmipower (target <= 2.0x), ${ratio(mctlRuns, xargs)} xargs; ipmitool driver ${ratio(mctlTool, ipmipower)} ipmipower, ${ratio(mctlTool, xargs)} xargs`,
       ],
-      ['controller peak memory (VmHWM)', '', `${controllerPeak.toFixed(0)} MiB`, ''],
+      [
+        `(c) power status, ${SCALE_BMCS} servers`,
+        `ipmipower --stat median ${fmt(median(scale.ipmipower))}`,
+        `mctl, native driver: median ${fmt(median(scale.native))}; ipmitool driver: median ${fmt(median(scale.ipmitool))}`,
+        `native ${ratio(scale.native, scale.ipmipower)} ipmipower; ipmitool driver ${ratio(scale.ipmitool, scale.ipmipower)} ipmipower`,
+      ],
+      [
+        'controller CPU per 100 conditions (median of the runs)',
+        '',
+        `${BMCS} servers: native ${cpuText('native', BMCS)}; ipmitool ${cpuText('ipmitool', BMCS)}. ${SCALE_BMCS} servers: native ${cpuText('native', SCALE_BMCS)}; ipmitool ${cpuText('ipmitool', SCALE_BMCS)}`,
+        `ipmitool driver / native: ${(per100('ipmitool', BMCS, 'withChildren') / per100('native', BMCS, 'withChildren')).toFixed(1)}x`,
+      ],
+      [
+        'controller peak memory (VmHWM)',
+        '',
+        `${peak.afterNative.toFixed(0)} MiB after the native ${SCALE_BMCS}-server runs, ${controllerPeak.toFixed(0)} MiB after the ipmitool ones`,
+        '',
+      ],
     ];
     console.log(`Machine: ${machine}`);
     console.log(
-      `Runs: (a) ${SINGLE_RUNS} interleaved, (b) ${FLEET_RUNS} each, ${BMCS} simulated BMCs (ipmi_sim)`,
+      `Load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    if (mctlFailures.length > 0)
+      console.log(`mctl runs with failed servers: ${mctlFailures.length}`);
+    const short = ipmipowerAnswers.filter((a) => a.answered < a.hosts);
+    if (short.length > 0)
+      console.log(`ipmipower runs with hosts unanswered: ${JSON.stringify(short)}`);
+    console.log(
+      `Runs: (a) ${SINGLE_RUNS} interleaved, (b) ${FLEET_RUNS} each on ${BMCS} simulated BMCs (ipmi_sim), (c) ${SCALE_RUNS} each on ${SCALE_BMCS}`,
     );
     for (const r of rows)
       console.log(`${r[0]}\n  reference: ${r[1]}\n  switchboard: ${r[2]}\n  ratio: ${r[3]}`);
@@ -236,11 +357,17 @@ async function main() {
           raw,
           light,
           cond,
+          condTool,
           xargs,
           xargsLight,
           ipmipower,
           mctl: mctlRuns,
-          controllerPeakMiB: controllerPeak,
+          mctlTool,
+          scale,
+          controllerCpu: cpu,
+          controllerPeakMiB: peak,
+          ipmipowerAnswers,
+          mctlFailures,
         },
         null,
         2,
