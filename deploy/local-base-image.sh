@@ -45,7 +45,7 @@ for cmd in debootstrap docker npm tar; do
   command -v "$cmd" >/dev/null || { echo "local-base-image: $cmd not found" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/switchboard-base.XXXXXX)
+work=$(mktemp -d /var/tmp/switchboard-base.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
 
