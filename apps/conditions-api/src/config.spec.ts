@@ -22,12 +22,24 @@ describe('readConfig', () => {
   it('takes NATS_URL, INVENTORY_FILE and the JWT secret, defaulting to 127.0.0.1:9001, HTTP and 600 creations a minute', () => {
     expect(readConfig(base)).toEqual({
       natsUrl: 'nats://127.0.0.1:4222',
+      natsAuth: {},
       inventoryFile: '/etc/switchboard/topology.yaml',
       port: 9001,
       host: '127.0.0.1',
       jwtSecret: JWT_SECRET,
       rateLimitPerMinute: 600,
     });
+  });
+
+  it('takes the NATS credentials from NATS_USER and NATS_PASSWORD_FILE', () => {
+    writeFileSync(join(dir, 'nats-password'), 'pw-0123\n', { mode: 0o600 });
+    expect(
+      readConfig({
+        ...base,
+        NATS_USER: 'api',
+        NATS_PASSWORD_FILE: join(dir, 'nats-password'),
+      }).natsAuth,
+    ).toEqual({ user: 'api', pass: 'pw-0123' });
   });
 
   it('takes PORT, HOST, TLS_CERT_FILE with TLS_KEY_FILE, and RATE_LIMIT_PER_MINUTE', () => {

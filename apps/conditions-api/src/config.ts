@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { readJwtSecret } from '@switchboard/auth';
-import { parseServerList, replicasFromEnv } from '@switchboard/nats';
+import { NatsClientAuth, parseServerList, readNatsAuth, replicasFromEnv } from '@switchboard/nats';
 import type { TlsOptions } from './core/api-options';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 
 /** What `main` needs to start the API. Holds the JWT secret: never log it. */
 export interface ApiConfig {
   natsUrl: string;
+  natsAuth: NatsClientAuth;
   inventoryFile: string;
   port: number;
   host: string;
@@ -69,6 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const tls = readTls(env);
   return {
     natsUrl: env.NATS_URL!,
+    natsAuth: readNatsAuth(env),
     inventoryFile: env.INVENTORY_FILE!,
     port,
     host: env.HOST || '127.0.0.1',

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { parseServerList, replicasFromEnv } from '@switchboard/nats';
+import { parseServerList, readNatsAuth, replicasFromEnv } from '@switchboard/nats';
 import type { ControllerOptions } from './controller';
 
 /** The controller's environment variables, documented in README.md. */
@@ -74,6 +74,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   for (const check of [
     () => opts.natsUrl && parseServerList(opts.natsUrl),
     () => replicasFromEnv(env),
+    () => (opts.natsAuth = readNatsAuth(env)),
   ]) {
     try {
       check();

@@ -5,7 +5,7 @@ import { startWorker } from '@switchboard/condition-queue';
 import { createDriver, DriverOptions } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
 import { createLogger, Logger } from '@switchboard/logging';
-import { connectWithRetry, provisionWithRetry } from '@switchboard/nats';
+import { connectWithRetry, NatsClientAuth, provisionWithRetry } from '@switchboard/nats';
 import { CommandsDirectory, openCommandsDirectory } from './actions/commands-directory';
 import { conditionHandlers } from './handlers/registry';
 import type { DriverCallEvent } from './reconcile/driver-call';
@@ -13,6 +13,8 @@ import type { ControllerServices, DriverFactory } from './services';
 
 export interface ControllerOptions {
   natsUrl: string;
+  /** NATS credentials and TLS (NATS_USER, NATS_PASSWORD_FILE, NATS_CA_FILE, ...). */
+  natsAuth?: NatsClientAuth;
   /** topology.yaml / nodes.yaml; reloaded when it changes. */
   inventoryFile: string;
   /** This replica's id (CONTROLLER_ID); default `<host>-<pid>-<random>`. Keep it across restarts to resume own work at once. */
@@ -122,6 +124,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   };
   const nc = await connectWithRetry({
     servers: opts.natsUrl,
+    auth: opts.natsAuth,
     name: `switchboard-controller ${id}`,
     logger,
   }).catch(async (err) => {

@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@switchboard/logging';
 import { silentLogger } from '@switchboard/logging';
+import type { NatsClientAuth } from './client-auth';
 import { parseServerList } from './server-list';
 
 export interface ConnectOptions {
@@ -14,6 +15,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** Credentials and TLS (`readNatsAuth`); none: an anonymous, plain connection. */
+  auth?: NatsClientAuth;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function connectWithRetry(opts: ConnectOptions): Promise<NatsConnec
     try {
       const nc = await connect({
         servers,
+        ...opts.auth,
         // A cluster member that dies must not send every client to the same next one.
         noRandomize: false,
         name: opts.name,

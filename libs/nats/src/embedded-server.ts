@@ -21,6 +21,11 @@ export interface EmbeddedNatsOptions {
   cluster?: { name: string; port: number; routes: string[] };
   /** HTTP monitoring port (/varz, /jsz); none when absent. */
   monitorPort?: number;
+  /**
+   * A nats-server configuration file read before the flags (`-c`): where authorization and
+   * TLS go, so that no password is on the command line.
+   */
+  configFile?: string;
 }
 
 export interface EmbeddedNats {
@@ -63,7 +68,10 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const port = opts.port ?? (await freePort(host));
   const log = opts.logger ?? silentLogger;
   mkdirSync(opts.dataDir, { recursive: true });
-  const args = ['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir];
+  const args = [
+    ...(opts.configFile ? ['-c', opts.configFile] : []),
+    ...['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir],
+  ];
   if (opts.serverName) args.push('-n', opts.serverName);
   if (opts.cluster)
     args.push(

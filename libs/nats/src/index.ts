@@ -5,3 +5,4 @@ export * from './provision';
 export * from './embedded-cluster';
 export * from './server-list';
 export * from './replicas';
+export * from './client-auth';

@@ -1,4 +1,5 @@
 import type { Logger } from '@switchboard/logging';
+import type { NatsClientAuth } from '@switchboard/nats';
 
 /** A certificate (chain) and its private key, PEM. */
 export interface TlsOptions {
@@ -9,6 +10,8 @@ export interface TlsOptions {
 /** What the API is started with: settings, never objects already started. */
 export interface ApiOptions {
   natsUrl: string;
+  /** NATS credentials and TLS (NATS_USER, NATS_PASSWORD_FILE, NATS_CA_FILE, ...). */
+  natsAuth?: NatsClientAuth;
   inventoryFile: string;
   logger?: Logger;
   /** Aborts the wait for NATS during start-up (Ctrl-C). */

@@ -41,6 +41,7 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     const nc = await connectWithRetry({
       servers: this.options.natsUrl,
+      auth: this.options.natsAuth,
       name: 'conditions-api',
       logger: this.log,
       signal: this.options.signal,

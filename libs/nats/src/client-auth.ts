@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from '@nats-io/nats-core';
+
+/** What a client proves itself with to NATS, and how it checks the server: from the environment. */
+export type NatsClientAuth = Pick<ConnectionOptions, 'user' | 'pass' | 'tls'>;
+
+function readFile(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new Error(
+      `${variable} ${file}: cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}
+
+/**
+ * NATS credentials and TLS settings from the environment, never from a command line (where
+ * `ps` shows them to every user of the host):
+ * - `NATS_USER` with `NATS_PASSWORD_FILE` (a file holding the password; preferred: not
+ *   inherited by children) or `NATS_PASSWORD`; both password forms at once are refused;
+ * - `NATS_CA_FILE` to check the server's certificate, `NATS_CERT_FILE` and `NATS_KEY_FILE`
+ *   (both or neither) for a client certificate; any of them turns TLS on.
+ * Nothing set: no credentials and no TLS, as before.
+ */
+export function readNatsAuth(env: NodeJS.ProcessEnv): NatsClientAuth {
+  const auth: NatsClientAuth = {};
+  const { NATS_USER: user, NATS_PASSWORD: inline, NATS_PASSWORD_FILE: file } = env;
+  if (inline && file)
+    throw new Error('both NATS_PASSWORD and NATS_PASSWORD_FILE are set; set only one');
+  const pass = file ? readFile('NATS_PASSWORD_FILE', file) : inline;
+  if (pass !== undefined && pass !== '' && !user)
+    throw new Error('a NATS password is set without NATS_USER');
+  if (user && !pass)
+    throw new Error('NATS_USER is set without NATS_PASSWORD_FILE or NATS_PASSWORD');
+  if (user) Object.assign(auth, { user, pass });
+  const { NATS_CA_FILE: ca, NATS_CERT_FILE: cert, NATS_KEY_FILE: key } = env;
+  if (Boolean(cert) !== Boolean(key))
+    throw new Error(
+      `a NATS client certificate needs both NATS_CERT_FILE and NATS_KEY_FILE; only ${cert ? 'NATS_CERT_FILE' : 'NATS_KEY_FILE'} is set`,
+    );
+  if (ca || cert) {
+    auth.tls = {
+      ...(ca ? { ca: readFile('NATS_CA_FILE', ca) } : {}),
+      ...(cert && key
+        ? { cert: readFile('NATS_CERT_FILE', cert), key: readFile('NATS_KEY_FILE', key) }
+        : {}),
+    };
+  }
+  return auth;
+}
