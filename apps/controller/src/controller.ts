@@ -148,7 +148,6 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         opts.createDriver ??
         ((server, platforms) =>
           createDriver(server, platforms, {
-            baseEnv: env,
             ipmitoolHome: opts.ipmitoolHome,
             ...opts.cloud,
           })),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_TIMEOUT_MS } from './metadata-schema';
 import { parseMetadata } from './parse-metadata';
 import { scanScripts } from './scan-scripts';
+import { OUTSIDE_ROOT, outsideRoot } from './inside-root';
 import type { CommandDefinition, CommandProblem } from './types';
 
 export const METADATA_FILE = 'metadata.yaml';
@@ -18,19 +19,24 @@ export interface LoadedCommand {
  * problem of the command is reported at once. Any problem keeps the command out: a command
  * whose aws.sh lost its execute bit must not quietly run default.sh on AWS nodes instead.
  */
+class OutsideRoot extends Error {}
+
 export function loadCommand(dir: string, name: string): LoadedCommand {
   const metadataFile = path.join(dir, METADATA_FILE);
   const problems: CommandProblem[] = [];
 
   let text: string | undefined;
   try {
+    if (outsideRoot(path.dirname(dir), metadataFile)) throw new OutsideRoot();
     text = fs.readFileSync(metadataFile, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message =
-      code === 'ENOENT'
-        ? `missing: every command needs a ${METADATA_FILE} with at least help.summary`
-        : `cannot be read (${code ?? String(err)})`;
+      err instanceof OutsideRoot
+        ? OUTSIDE_ROOT
+        : code === 'ENOENT'
+          ? `missing: every command needs a ${METADATA_FILE} with at least help.summary`
+          : `cannot be read (${code ?? String(err)})`;
     problems.push({ command: name, file: metadataFile, message });
   }
   const metadata = text === undefined ? undefined : parseMetadata(text);

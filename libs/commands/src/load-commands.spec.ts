@@ -10,6 +10,7 @@ import {
   tempDir,
   writeCommand,
 } from '../test/helpers';
+import { OUTSIDE_ROOT } from './inside-root';
 import { loadCommands } from './load-commands';
 
 afterEach(removeTempDirs);
@@ -333,13 +334,59 @@ describe('what is not a command, or not a script', () => {
     expect([...commands.get('good')!.scripts.keys()]).toEqual(['default']);
   });
 
-  it('follows a symbolic link to a command kept elsewhere', () => {
+  it('follows a symbolic link to a command kept elsewhere in the directory', () => {
     const root = tempDir();
-    const elsewhere = tempDir();
-    writeCommand(elsewhere, 'linked', { metadata: SUMMARY_ONLY });
-    fs.symlinkSync(path.join(elsewhere, 'linked'), path.join(root, 'linked'));
+    writeCommand(path.join(root, '.store'), 'linked', { metadata: SUMMARY_ONLY });
+    fs.symlinkSync(path.join(root, '.store', 'linked'), path.join(root, 'linked'));
 
     expect([...loadCommands(root).commands.keys()]).toEqual(['linked']);
+  });
+
+  describe('symbolic links out of the directory are refused (issue 11)', () => {
+    it('a script linked to /usr/bin/env does not become a command', () => {
+      const root = tempDir();
+      const dir = writeCommand(root, 'envdump', { files: {} });
+      fs.symlinkSync('/usr/bin/env', path.join(dir, 'default'));
+
+      const { commands, problems } = loadCommands(root);
+
+      expect(commands.has('envdump')).toBe(false);
+      expect(problems).toContainEqual({
+        command: 'envdump',
+        file: path.join(dir, 'default'),
+        message: OUTSIDE_ROOT,
+      });
+    });
+
+    it('a linked directory is refused without listing the names of the files in it', () => {
+      const root = tempDir();
+      const elsewhere = tempDir();
+      writeCommand(elsewhere, 'secret-stuff', {
+        metadata: null,
+        files: { 'private-file-name.sh': bash('exit 0') },
+      });
+      fs.symlinkSync(path.join(elsewhere, 'secret-stuff'), path.join(root, 'linked'));
+
+      const { commands, problems } = loadCommands(root);
+
+      expect(commands.size).toBe(0);
+      expect(problems).toEqual([
+        { command: 'linked', file: path.join(root, 'linked'), message: OUTSIDE_ROOT },
+      ]);
+      expect(JSON.stringify(problems)).not.toContain('private-file-name');
+    });
+
+    it('a metadata.yaml linked to a file outside is not read', () => {
+      const root = tempDir();
+      const dir = writeCommand(root, 'peek', { metadata: null });
+      fs.symlinkSync('/etc/passwd', path.join(dir, 'metadata.yaml'));
+
+      const { problems } = loadCommands(root);
+
+      expect(problems).toEqual([
+        { command: 'peek', file: path.join(dir, 'metadata.yaml'), message: OUTSIDE_ROOT },
+      ]);
+    });
   });
 
   it('throws, naming the directory, when the commands directory cannot be read', () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { byName } from './by-name';
+import { OUTSIDE_ROOT, outsideRoot } from './inside-root';
 import { loadCommand } from './load-command';
 import { CommandDefinition, CommandProblem, LoadResult, NAME_PATTERN } from './types';
 
@@ -34,6 +35,11 @@ export function loadCommands(dir: string): LoadResult {
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const dir = path.join(root, entry.name);
+    if (entry.isSymbolicLink() && outsideRoot(root, dir)) {
+      // Said before anything of it is read: its file names must not show up in problems.
+      problems.push({ command: entry.name, file: dir, message: OUTSIDE_ROOT });
+      continue;
+    }
     if (!isDirectory(dir)) continue;
     if (!NAME_PATTERN.test(entry.name)) {
       problems.push({
@@ -51,7 +57,7 @@ export function loadCommands(dir: string): LoadResult {
   return { commands, problems };
 }
 
-/** Follows symbolic links, so a command may be linked in from elsewhere. */
+/** Follows symbolic links, so a command may be linked in from elsewhere in the directory. */
 function isDirectory(file: string): boolean {
   try {
     return fs.statSync(file).isDirectory();

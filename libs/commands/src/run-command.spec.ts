@@ -13,6 +13,8 @@ import {
   waitFor,
   writeCommand,
 } from '../test/helpers';
+import { SCRIPT_PATH } from '@switchboard/process';
+
 import { loadCommands } from './load-commands';
 import { RunCommandOptions, runCommand } from './run-command';
 
@@ -42,14 +44,31 @@ const hostile = (marker: string): Array<[string, string]> => [
   ['nothing', ''],
 ];
 
+const LISTED_ONLY =
+  'only lower-case keys (letters, digits, "_") reach scripts; list any other in the platform\'s allowed_keys';
+
+// Issue 11: each of these node keys ran code or moved a script's files under the old blocklist.
+const ATTACKS: Array<[string, string]> = [
+  ['NODE_OPTIONS', '--require /tmp/evil.js'],
+  ['PYTHONWARNINGS', 'ignore::antigravity.Foo'],
+  ['BROWSER', '/bin/sh -c "touch /tmp/pwned" #%s'],
+  ['PYTHONPATH', '/tmp/evil'],
+  ['PERL5OPT', '-Mevil'],
+  ['GCONV_PATH', '/tmp/evil'],
+  ['OPENSSL_CONF', '/tmp/evil.cnf'],
+  ['GLIBC_TUNABLES', 'glibc.tune.hwcaps=x'],
+  ['HOME', '/tmp/evil-home'],
+  ['TMPDIR', '/tmp/evil'],
+];
+
 describe('environment: the node, the run, and nothing else', () => {
-  it('gives each node attribute under its own name and case, plus name, command, SCRIPT_ROOT, the requester and PATH', async () => {
+  it('gives each node attribute under its own name, plus name, command, SCRIPT_ROOT, the requester, a fixed PATH and LANG', async () => {
     const { command, script } = scriptCommand('cat "/proc/$$/environ"');
 
     const result = await runCommand({
       command,
       script,
-      node: node({ bmc_host: '10.0.0.7', Rack: 'r1', AWS_PROFILE: 'lab' }),
+      node: { ...node({ bmc_host: '10.0.0.7', AWS_PROFILE: 'lab' }), allowedKeys: ['AWS_PROFILE'] },
       args: [],
       requester: 'alice@example.com',
       timeoutMs: 10_000,
@@ -64,13 +83,13 @@ describe('environment: the node, the run, and nothing else', () => {
     );
     expect(env).toEqual({
       bmc_host: '10.0.0.7',
-      Rack: 'r1',
       AWS_PROFILE: 'lab',
       name: 'node01',
       command: 'probe',
       SCRIPT_ROOT: command.dir,
       SWITCHBOARD_REQUESTER: 'alice@example.com',
-      PATH: process.env.PATH,
+      PATH: SCRIPT_PATH,
+      LANG: 'C.UTF-8',
     });
   });
 
@@ -121,20 +140,18 @@ describe('environment: the node, the run, and nothing else', () => {
       '1st',
       'not a valid environment variable name (letters, digits and "_", not starting with a digit)',
     ],
-    ['BASH_ENV', 'BASH_ENV', 'the interpreter or loader would act on its value as code'],
-    ['LD_PRELOAD', 'LD_PRELOAD', 'the interpreter or loader would act on its value as code'],
+    ['BASH_ENV', 'BASH_ENV', 'bash or the dynamic loader would run its value as code'],
+    ['LD_PRELOAD', 'LD_PRELOAD', 'bash or the dynamic loader would run its value as code'],
+    ...ATTACKS.map(([key]): [string, string, string] => [key, key, LISTED_ONLY]),
     [
       'an exported bash function',
       'BASH_FUNC_ls%%',
       'not a valid environment variable name (letters, digits and "_", not starting with a digit)',
     ],
-    ['PATH', 'PATH', 'set by the runner; an attribute cannot replace it'],
-    ['SCRIPT_ROOT', 'SCRIPT_ROOT', 'set by the runner; an attribute cannot replace it'],
-    [
-      'a password in plain text',
-      'IPMI_PASSWORD',
-      'a secret does not belong in the inventory; name its variable with bmc_password_env',
-    ],
+    ['PATH', 'PATH', LISTED_ONLY],
+    ['SCRIPT_ROOT', 'SCRIPT_ROOT', LISTED_ONLY],
+    ['an upper-case name', 'Rack', LISTED_ONLY],
+    ['a proxy variable', 'https_proxy', LISTED_ONLY],
   ])('skips an attribute with %s, logging why (never its value)', async (_case, key, reason) => {
     const { logger, events, text } = capturingLogger();
 
@@ -156,6 +173,27 @@ describe('environment: the node, the run, and nothing else', () => {
       }),
     );
     expect(text()).not.toContain('the-value');
+  });
+
+  it('NODE_OPTIONS on a node no longer runs code in a node script, even when set by hand', async () => {
+    const dir = tempDir();
+    const marker = path.join(dir, 'pwned');
+    const evil = path.join(dir, 'evil.js');
+    fs.writeFileSync(evil, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');`);
+    const { command, script } = scriptCommand('exec node -e "console.log(1)"');
+
+    const result = await runCommand({
+      command,
+      script,
+      node: node({ NODE_OPTIONS: `--require ${evil}` }),
+      args: [],
+      requester: 'alice',
+      timeoutMs: 10_000,
+      path: `${path.dirname(process.execPath)}:${SCRIPT_PATH}`,
+    });
+
+    expect(result.exitCode).toBe(0);
+    expect(fs.existsSync(marker)).toBe(false);
   });
 
   it('a command without context runs with no node: no name, no attributes', async () => {

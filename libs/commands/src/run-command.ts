@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { Logger, silentLogger } from '@switchboard/logging';
 
-import { FALLBACK_PATH, OutputStream, ProcessRunner, processRunner } from '@switchboard/process';
+import { OutputStream, SCRIPT_PATH, ProcessRunner, processRunner } from '@switchboard/process';
 
 import { redact } from './redact';
 import { SecretSource, scriptEnvironment } from './script-environment';
@@ -14,6 +14,8 @@ import type { CommandDefinition, ScriptChoice } from './types';
 export interface CommandNode {
   name: string;
   attributes: Record<string, string>;
+  /** Keys besides lower-case identifiers the node's platform allows (its `allowed_keys`). */
+  allowedKeys?: readonly string[];
 }
 
 export interface RunCommandOptions {
@@ -35,7 +37,7 @@ export interface RunCommandOptions {
   logger?: Logger;
   /** Controller variables that `bmc_password_env` attributes may name; none unless given. */
   secrets?: SecretSource;
-  /** PATH of the script (default: this process's PATH). */
+  /** PATH of the script (default: the fixed SCRIPT_PATH, not the controller's). */
   path?: string;
   /** Between SIGTERM and SIGKILL when stopping (default 2000 ms). */
   graceMs?: number;
@@ -92,7 +94,7 @@ export async function runCommand(options: RunCommandOptions): Promise<RunCommand
       scriptRoot: command.dir,
       requester: options.requester,
       node,
-      path: options.path ?? process.env.PATH ?? FALLBACK_PATH,
+      path: options.path ?? SCRIPT_PATH,
       secrets: options.secrets,
     });
   } catch (err) {

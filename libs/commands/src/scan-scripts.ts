@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { byName } from './by-name';
+import { OUTSIDE_ROOT, outsideRoot } from './inside-root';
 import { DEFAULT_RANK, NAME_PATTERN } from './types';
 
 export interface ScriptIssue {
@@ -36,6 +37,10 @@ export function scanScripts(dir: string): ScriptScan {
   for (const entry of entries) {
     if (entry.name.startsWith('.') || NOT_SCRIPTS.test(entry.name)) continue;
     const file = path.join(dir, entry.name);
+    if (outsideRoot(path.dirname(dir), file)) {
+      issues.push({ file, message: OUTSIDE_ROOT });
+      continue;
+    }
     const problem = unusable(file);
     if (problem === 'directory') continue;
     if (problem) {

@@ -1,4 +1,4 @@
-import { assertNoNul, variableRefusal } from '@switchboard/process';
+import { assertNoNul, scriptBaseEnvironment, variableRefusal } from '@switchboard/process';
 
 /** What a script learns about its node and its run: the whole of its environment. */
 export interface EnvironmentInputs {
@@ -6,8 +6,8 @@ export interface EnvironmentInputs {
   /** The command's directory. */
   scriptRoot: string;
   requester: string;
-  node?: { name: string; attributes: Record<string, string> };
-  /** The runner's PATH: scripts find ipmitool, ssh, aws… where the controller does. */
+  node?: { name: string; attributes: Record<string, string>; allowedKeys?: readonly string[] };
+  /** PATH of the script: fixed (SCRIPT_PATH) unless a caller chooses another. */
   path: string;
   /** Where node attributes such as `bmc_password_env` may point; see `SECRET_ATTRIBUTES`. */
   secrets?: SecretSource;
@@ -56,6 +56,7 @@ export interface ScriptEnvironment {
  */
 export function scriptEnvironment(inputs: EnvironmentInputs): ScriptEnvironment {
   const run: Record<string, string> = {
+    ...scriptBaseEnvironment(),
     PATH: inputs.path,
     command: inputs.command,
     SCRIPT_ROOT: inputs.scriptRoot,
@@ -66,8 +67,9 @@ export function scriptEnvironment(inputs: EnvironmentInputs): ScriptEnvironment 
   const env: Record<string, string> = {};
   const secrets: string[] = [];
   const skipped: SkippedVariable[] = [];
+  const allowed = new Set(inputs.node?.allowedKeys ?? []);
   for (const [key, value] of Object.entries(inputs.node?.attributes ?? {})) {
-    const reason = refusal(key, value, run);
+    const reason = refusal(key, value, run, allowed);
     if (reason) skipped.push({ key, reason });
     else env[key] = value;
   }
@@ -87,8 +89,13 @@ export function scriptEnvironment(inputs: EnvironmentInputs): ScriptEnvironment 
   return { env: { ...env, ...run }, secrets, skipped };
 }
 
-function refusal(key: string, value: string, run: Record<string, string>): string | undefined {
-  const refused = variableRefusal(key, value);
+function refusal(
+  key: string,
+  value: string,
+  run: Record<string, string>,
+  allowed: ReadonlySet<string>,
+): string | undefined {
+  const refused = variableRefusal(key, value, allowed);
   if (refused) return refused;
   if (Object.hasOwn(run, key)) return 'set by the runner; an attribute cannot replace it';
   if (SECRET_VARIABLES.has(key))

@@ -210,6 +210,42 @@ describe('shell driver: node variables arrive as environment variables, never as
     ).toThrow('server node01, platform lab: variable "BASH_ENV" cannot be passed');
   });
 
+  it.each([
+    'NODE_OPTIONS',
+    'PYTHONWARNINGS',
+    'BROWSER',
+    'PYTHONPATH',
+    'PERL5OPT',
+    'GCONV_PATH',
+    'OPENSSL_CONF',
+    'GLIBC_TUNABLES',
+    'HOME',
+    'TMPDIR',
+  ])('%s as a platform variable is refused when the driver is made (issue 11)', (variable) => {
+    const platform = shellPlatform('lab', { variables: [variable], status: 'exit 0' });
+    expect(() =>
+      createShellDriver(shellServer('node01', 'lab', { [variable]: '/tmp/evil' }), platform),
+    ).toThrow(`variable "${variable}" cannot be passed: only lower-case keys`);
+  });
+
+  it("scripts get a clean environment: a fixed PATH, LANG and the node's variables, none of the controller's", async () => {
+    process.env.SANDBOX_BMC_PASSWORD = 'planted-secret';
+    try {
+      await driverWith({
+        status: 'cat /proc/$$/environ > "$out/env"; exit 0',
+      }).powerGetter!.powerState(context());
+    } finally {
+      delete process.env.SANDBOX_BMC_PASSWORD;
+    }
+    const env = fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\0').filter(Boolean).sort();
+    expect(env).toEqual([
+      'LANG=C.UTF-8',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'name=node01',
+      `out=${dir}`,
+    ]);
+  });
+
   it('a variable the node does not set is refused when the driver is made', () => {
     const platform = shellPlatform('lab', { variables: ['region'], status: 'exit 0' });
     expect(() => createShellDriver(shellServer('node01', 'lab'), platform)).toThrow(
@@ -217,12 +253,12 @@ describe('shell driver: node variables arrive as environment variables, never as
     );
   });
 
-  it('BASH_ENV inherited from the controller is not sourced', async () => {
+  it('BASH_ENV is not sourced, even when the operator passes it on', async () => {
     const startup = path.join(dir, 'startup.sh');
     fs.writeFileSync(startup, `touch "${dir}/pwned-bash-env"\n`);
     const platform = shellPlatform('lab', { variables: [], status: 'exit 0' });
     const driver = createShellDriver(shellServer('node01', 'lab'), platform, {
-      baseEnv: { ...process.env, BASH_ENV: startup },
+      passEnv: { BASH_ENV: startup },
     });
     await expect(driver.powerGetter!.powerState(context())).resolves.toBe('on');
     expect(fs.existsSync(path.join(dir, 'pwned-bash-env'))).toBe(false);

@@ -8,8 +8,11 @@ import { ScriptResult, runScript } from './run-script';
 import { nodeVariables, scriptEnvironment } from './shell-environment';
 
 export interface ShellDriverOptions {
-  /** Environment the scripts inherit (default `process.env`, read at each run). */
-  baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * Controller variables the operator hands to every platform script (a cloud CLI's credentials
+   * file, say); by default none: scripts get a fixed PATH, LANG and the node's variables only.
+   */
+  passEnv?: Readonly<Record<string, string>>;
   /** Path or name of bash (default `bash`). */
   bashPath?: string;
   /** What runs the scripts (default: the real runner; tests may give a FakeRunner). */
@@ -62,7 +65,7 @@ export function createShellDriver(
       {
         script: platform[key] as string,
         scriptName: `${platform.name}/${name}`,
-        env: scriptEnvironment(options.baseEnv ?? process.env, variables),
+        env: scriptEnvironment(variables, options.passEnv),
         label: labelFor(name),
         bashPath: options.bashPath,
         runner: options.runner,

@@ -1,5 +1,5 @@
 import type { ServerEntry, ShellPlatform } from '@switchboard/inventory';
-import { variableRefusal, withoutShellStartup } from '@switchboard/process';
+import { scriptBaseEnvironment, variableRefusal, withoutShellStartup } from '@switchboard/process';
 
 /**
  * The node's part of a script's environment: each variable the platform declares, from the
@@ -14,13 +14,14 @@ export function nodeVariables(
 ): Record<string, string> {
   const where = `server ${server.name}, platform ${platform.name}`;
   const vars: Record<string, string> = {};
+  const allowed = new Set(platform.allowedKeys ?? []);
   for (const variable of platform.variables) {
     const value = variable === 'name' ? server.name : server.attributes[variable];
     if (value === undefined)
       throw new Error(
         `${where}: the platform needs variable "${variable}", which the node does not set`,
       );
-    const refused = variableRefusal(variable, value);
+    const refused = variableRefusal(variable, value, allowed);
     if (refused) throw new Error(`${where}: variable "${variable}" cannot be passed: ${refused}`);
     vars[variable] = value;
   }
@@ -28,10 +29,14 @@ export function nodeVariables(
   return vars;
 }
 
-/** The inherited environment (without bash start-up variables) overlaid with the node's variables. */
+/**
+ * A script's whole environment: the clean base (a fixed PATH, LANG) and the node's variables.
+ * Nothing of the controller's environment is passed (its NATS URL, JWT secret file, BMC
+ * passwords…), unless the operator lists a variable in `passEnv`.
+ */
 export function scriptEnvironment(
-  base: NodeJS.ProcessEnv,
   node: Record<string, string>,
+  passEnv: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  return { ...withoutShellStartup(base), ...node };
+  return { ...scriptBaseEnvironment(), ...withoutShellStartup(passEnv), ...node };
 }

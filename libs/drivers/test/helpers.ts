@@ -55,7 +55,15 @@ export function shellPlatform(
   name: string,
   fields: Partial<Omit<ShellPlatform, 'name'>> = {},
 ): ShellPlatform {
-  return { name, variables: [], statusOffExitCode: 111, settings: {}, line: 1, ...fields };
+  return {
+    name,
+    variables: [],
+    allowedKeys: [],
+    statusOffExitCode: 111,
+    settings: {},
+    line: 1,
+    ...fields,
+  };
 }
 
 /** Whether a process still runs. An orphan that nobody reaped is a zombie: it runs no more. */

@@ -1,3 +1,4 @@
+import { nodeKeyRefusal } from '@switchboard/process';
 import { isMap, isScalar } from 'yaml';
 import { BmcContext, parseBmc } from './bmc-config';
 import { isCloudPlatform, parseCloudTarget } from './cloud-target';
@@ -114,7 +115,31 @@ export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefin
   server.ranks = [...new Set([...server.ranks.filter((r) => r !== 'default'), 'default'])];
 
   assignDriver(server, { bmc, driver, platformLine, nonScalar }, ctx);
+  checkNodeKeys(server, fields, ctx);
   return read.issues.count > before ? undefined : server;
+}
+
+/**
+ * Every scalar key of a node reaches scripts as an environment variable, so each must pass the
+ * node-key rule: a lower-case identifier, or a key its platform lists in `allowed_keys`.
+ * Refused here, when the inventory loads, naming the line, node and key.
+ */
+function checkNodeKeys(server: ServerEntry, fields: Entry[], ctx: NodeContext): void {
+  const platform = server.platform === undefined ? undefined : ctx.platforms.get(server.platform);
+  const allowed = new Set(platform?.allowedKeys ?? []);
+  if (allowed.size > 0) server.allowedKeys = [...allowed];
+  for (const field of fields) {
+    if (!Object.hasOwn(server.attributes, field.key)) continue;
+    const refused = nodeKeyRefusal(field.key, allowed);
+    if (!refused) continue;
+    const where = platform
+      ? ` (platform "${platform.name}" allows: ${[...allowed].join(', ') || 'none'})`
+      : '';
+    ctx.read.issues.add(field.line, `key refused: ${refused}${where}`, {
+      node: server.name,
+      field: field.key,
+    });
+  }
 }
 
 interface DriverInputs {

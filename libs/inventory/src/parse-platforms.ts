@@ -1,3 +1,4 @@
+import { nodeKeyRefusal } from '@switchboard/process';
 import { isMap, isScalar } from 'yaml';
 import { FieldReader } from './fields';
 import { IPMI_DRIVERS, IpmiDriverName, ShellPlatform } from './types';
@@ -76,19 +77,30 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
   const platform: ShellPlatform = {
     name,
     variables: [],
+    allowedKeys: [],
     statusOffExitCode: DEFAULT_STATUS_OFF_EXIT_CODE,
     settings: {},
     line: entry.line,
   };
   const cloudSettings = Object.hasOwn(NATIVE_SETTINGS, name) ? NATIVE_SETTINGS[name] : [];
+  let keysLine = entry.line;
+  let variablesLine = entry.line;
   for (const field of read.source.entries(entry.value, read.issues, { field: base })) {
     const where = { field: `${base}.${field.key}` };
     if (field.key === 'variables') {
+      variablesLine = read.line(field);
       platform.variables =
         read.stringList(field, where, {
           test: SHELL_VARIABLE,
           what: 'a valid shell variable name',
         }) ?? platform.variables;
+    } else if (field.key === 'allowed_keys') {
+      platform.allowedKeys =
+        read.stringList(field, where, {
+          test: SHELL_VARIABLE,
+          what: 'a valid environment variable name',
+        }) ?? platform.allowedKeys;
+      keysLine = read.line(field);
     } else if (field.key === 'status_off_exit_code') {
       platform.statusOffExitCode =
         read.integer(field, where, 1, 255, 'an exit code') ?? platform.statusOffExitCode;
@@ -112,13 +124,37 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
         cloudSettings.length > 0 ? `, or for the native driver ${cloudSettings.join(', ')}` : '';
       read.issues.add(
         field.line,
-        'unknown platform setting (expected variables, power_on, power_off, restart, status, ' +
+        'unknown platform setting (expected variables, allowed_keys, power_on, power_off, restart, status, ' +
           `status_off_exit_code${cloud})`,
         where,
       );
     }
   }
+  checkKeys(platform, read, { base, keysLine, variablesLine });
   return platform;
+}
+
+/** The platform's variables follow the node-key rule; its allowlist names nothing that runs code. */
+function checkKeys(
+  platform: ShellPlatform,
+  read: FieldReader,
+  at: { base: string; keysLine: number; variablesLine: number },
+): void {
+  const allowed = new Set(platform.allowedKeys);
+  for (const key of platform.allowedKeys) {
+    const refused = nodeKeyRefusal(key, allowed);
+    if (refused)
+      read.issues.add(at.keysLine, `allowed key "${key}" is refused: ${refused}`, {
+        field: `${at.base}.allowed_keys`,
+      });
+  }
+  for (const variable of platform.variables) {
+    const refused = nodeKeyRefusal(variable, allowed);
+    if (refused)
+      read.issues.add(at.variablesLine, `variable "${variable}" is refused: ${refused}`, {
+        field: `${at.base}.variables`,
+      });
+  }
 }
 
 export function isIpmiDriverName(value: string): value is IpmiDriverName {

@@ -53,6 +53,11 @@ export interface ShellPlatform {
   name: string;
   /** Node keys passed to the commands as shell variables. */
   variables: string[];
+  /**
+   * Node keys other than lower-case identifiers that this platform's nodes may set
+   * (`allowed_keys`); every other such key is refused when the inventory loads.
+   */
+  allowedKeys: string[];
   powerOn?: string;
   powerOff?: string;
   restart?: string;
@@ -79,6 +84,8 @@ export interface ServerEntry {
   groups: string[];
   /** Every scalar key of the node as written, stringified, for environment variables. */
   attributes: Record<string, string>;
+  /** Keys besides lower-case identifiers its platform allows (`allowed_keys`); scripts get these too. */
+  allowedKeys?: string[];
   /** Only for the `ipmi` driver. */
   bmc?: BmcConfig;
   /**

@@ -8,7 +8,11 @@ export { guardPid } from './guardian';
 export {
   ENV_NAME,
   FALLBACK_PATH,
+  NODE_KEY,
+  SCRIPT_PATH,
   assertNoNul,
+  nodeKeyRefusal,
+  scriptBaseEnvironment,
   variableRefusal,
   withoutShellStartup,
 } from './environment';

@@ -55,5 +55,10 @@ export function scriptInputs(server: ServerEntry, config: SecretsConfig): Script
       env[NATIVE_BMC_PASSWORD_VARIABLE] = bmc.password;
     }
   }
-  return { node: { name: server.name, attributes }, secrets: { allowed, env } };
+  const node = {
+    name: server.name,
+    attributes,
+    ...(server.allowedKeys ? { allowedKeys: server.allowedKeys } : {}),
+  };
+  return { node, secrets: { allowed, env } };
 }

@@ -176,7 +176,9 @@ describe('action conditions', () => {
       command: 'probe',
       SCRIPT_ROOT: join(scene.commandsDir, 'probe'),
       SWITCHBOARD_REQUESTER: 'alice',
-      PATH: process.env.PATH,
+      // Fixed, not the controller's (issue 11).
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      LANG: 'C.UTF-8',
     });
     expect(readFileSync(join(out, 'args'), 'utf8').split('\0').slice(0, -1)).toEqual(args.slice(1));
     expect(existsSync(marker)).toBe(false);
@@ -220,7 +222,13 @@ describe('action conditions', () => {
       .split('\0')
       .filter(Boolean)
       .map((kv) => kv.slice(0, kv.indexOf('=')));
-    expect(names.sort()).toEqual(['PATH', 'SCRIPT_ROOT', 'SWITCHBOARD_REQUESTER', 'command']);
+    expect(names.sort()).toEqual([
+      'LANG',
+      'PATH',
+      'SCRIPT_ROOT',
+      'SWITCHBOARD_REQUESTER',
+      'command',
+    ]);
   });
 
   it('fails a script that exits non-zero with its status and the end of its stderr; the output stream has all of it', async () => {
