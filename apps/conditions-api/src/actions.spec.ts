@@ -4,6 +4,7 @@ import {
   BatchConditionResponse,
   CommandSummary,
   CommandsResponse,
+  ESTATE_COMMANDS,
   ErrorResponse,
   ServerConditionsResponse,
   activeKey,
@@ -87,8 +88,14 @@ describe('GET /api/v1/commands', () => {
     const res = await call('GET', '/api/v1/commands');
     expect(res.status).toBe(200);
     const answer = CommandsResponse.parse(res.json());
-    expect(answer.message).toBe('3 commands; 1 broken command not loaded (2 problems)');
-    expect(answer.commands.map((c) => c.name)).toEqual(['cloud-list', 'hello', 'tail-log']);
+    expect(answer.message).toBe('5 commands; 1 broken command not loaded (2 problems)');
+    expect(answer.commands.map((c) => c.name)).toEqual([
+      'estate-show',
+      'estate-change',
+      'cloud-list',
+      'hello',
+      'tail-log',
+    ]);
     expect(answer.commands.find((c) => c.name === 'hello')).toEqual({
       name: 'hello',
       summary: 'Say hello',
@@ -196,7 +203,10 @@ describe('kind action, checked against the commands directory', () => {
     [
       'an unknown command, naming it and what there is',
       'nope',
-      /^unknown command "nope": not in the commands directory; known commands: cloud-list, hello, tail-log$/,
+      new RegExp(
+        '^unknown command "nope": not in the commands directory; known commands: ' +
+          'estate-show, estate-change, cloud-list, hello, tail-log$',
+      ),
     ],
     [
       'a broken command, naming the file problem',
@@ -314,5 +324,25 @@ describe('kind action, checked against the commands directory', () => {
       'the fixed command to load',
     );
     expect((await action('node11', 'broken')).status).toBe(200);
+  });
+
+  it('never runs a directory command named like a built-in: it is a problem', async () => {
+    writeCommand(dir, 'estate-show', { metadata: 'help:\n  summary: Site script\n' });
+    const listing = async () =>
+      CommandsResponse.parse((await call('GET', '/api/v1/commands')).json());
+    await waitFor(
+      async () => (await listing()).problems.some((p) => p.command === 'estate-show'),
+      10_000,
+      'the directory command estate-show to load',
+    );
+    const answer = await listing();
+    expect(answer.commands.filter((c) => c.name === 'estate-show')).toEqual([ESTATE_COMMANDS[0]]);
+    expect(answer.problems).toContainEqual({
+      command: 'estate-show',
+      file: 'estate-show',
+      message: 'not used: estate-show is a built-in command (the estate code carries it out)',
+    });
+    const one = await call('GET', '/api/v1/commands/estate-show');
+    expect(one.json()).toEqual(ESTATE_COMMANDS[0]);
   });
 });

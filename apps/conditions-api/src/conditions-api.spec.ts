@@ -4,6 +4,7 @@ import {
   ActiveClaim,
   BatchConditionResponse,
   CommandsResponse,
+  ESTATE_COMMANDS,
   Condition,
   ErrorResponse,
   STREAM_CONDITIONS,
@@ -526,13 +527,14 @@ describe('GET /api/v1/servers', () => {
 });
 
 describe('without a commands directory (COMMANDS_DIR unset)', () => {
-  it('lists no commands, and says why', async () => {
+  it('lists only the built-in estate commands, and says why', async () => {
     const res = await call('GET', '/api/v1/commands');
     expect(res.status).toBe(200);
     expect(CommandsResponse.parse(res.json())).toEqual({
       message:
-        'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list',
-      commands: [],
+        'no commands directory configured (COMMANDS_DIR is not set): ' +
+        'only the built-in estate commands',
+      commands: [...ESTATE_COMMANDS],
       problems: [],
     });
     expect(expectError(await call('GET', '/api/v1/commands/usage'), 404).message).toBe(

@@ -8,3 +8,4 @@ export * from './requests';
 export * from './output';
 export * from './display-text';
 export * from './log-view';
+export * from './estate-commands';

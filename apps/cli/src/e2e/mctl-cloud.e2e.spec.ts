@@ -56,7 +56,7 @@ beforeAll(async () => {
   moto = await startMotoServer();
   proxy = await startEc2Proxy(moto.endpoint);
   arm = await startArmFake({ transitionMs: 300 });
-  ids = await launchInstances(moto.endpoint, { region: REGION, count: 6 });
+  ids = await launchInstances(moto.endpoint, { region: REGION, count: 7 });
   for (const name of ['vm01', 'vm02', 'vm03']) {
     arm.addVm({
       subscriptionId: SUB,
@@ -300,5 +300,142 @@ describe('Azure nodes through API, queue and controller (ARM fake)', () => {
     const { code, out } = await mctl(['power', 'off', 'vm03']);
     expect(code).toBe(1);
     expect(out).toMatch(/^failed: vm03 \(state did not settle: .*PowerState\/deallocating/);
+  });
+});
+
+/** What an OpenFlight Action client does: list the commands, post an action, read its output. */
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      accept: 'application/x-ndjson, application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.text()) as string };
+}
+
+async function runAction(server: string, command: string, args: string[]) {
+  const posted = await call('POST', '/conditions', {
+    kind: 'action',
+    targets: server,
+    parameters: { command, arguments: args },
+  });
+  expect(posted.status).toBe(200);
+  const { results } = JSON.parse(posted.body) as { results: { condition: Condition }[] };
+  const id = results[0].condition.id;
+  const outcomes = await call('GET', `/outcomes?ids=${id}&wait=60000`);
+  const { condition } = JSON.parse(outcomes.body.trim().split('\n')[0]) as {
+    condition: Condition;
+  };
+  const output = await call('GET', `/conditions/${id}/output`);
+  const lines = output.body
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { stream: string; line: string })
+    .map((l) => `${l.stream}: ${l.line}`);
+  return { condition, lines };
+}
+
+describe("OpenFlight Action's estate commands, for Action clients (moto)", () => {
+  it('lists estate-show and estate-change as built-in commands, with their arguments', async () => {
+    const { status, body } = await call('GET', '/commands');
+    expect(status).toBe(200);
+    const commands = (JSON.parse(body) as { commands: { name: string; syntax?: string }[] })
+      .commands;
+    expect(commands.map((c) => [c.name, c.syntax])).toEqual([
+      ['estate-show', undefined],
+      ['estate-change', 'TYPE'],
+    ]);
+    const help = await mctl(['help']);
+    expect(help.out).toMatch(/estate-change +change the machine type of a cloud node/);
+    expect((await mctl(['help', 'run', 'estate-change'])).out).toContain('TYPE');
+  });
+
+  it('changes a type through an action: the estate sequence, its line, exit status 0', async () => {
+    const { condition, lines } = await runAction('aws07', 'estate-change', ['compute-large']);
+    expect(condition).toMatchObject({
+      kind: 'action',
+      state: 'succeeded',
+      result: { exit_code: 0, script: 'estate-change (built in)' },
+    });
+    expect(lines).toEqual(['stdout: compute-large (c5.2xlarge)']);
+    expect(writes(ids[6])).toEqual(['StopInstances', 'ModifyInstanceAttribute', 'StartInstances']);
+    expect(condition.status.records.map((r) => r.msg)).toContain('powering aws07 on again');
+  });
+
+  it('runs under mctl run and mctl help as any command does', async () => {
+    const show = await mctl(['run', 'estate-show', 'aws07']);
+    expect(show).toMatchObject({ code: 0, out: 'compute-large (c5.2xlarge)\n' });
+    const same = await mctl(['run', 'estate-change', 'aws07', 'compute-large', '--yes']);
+    expect(same).toMatchObject({ code: 0, out: 'compute-large (c5.2xlarge), unchanged\n' });
+    const unasked = await mctl(['run', 'estate-change', 'aws07', 'gpu-small']);
+    expect(unasked.code).toBe(2);
+    expect(unasked.err).toContain('Change machine type for aws07.');
+  });
+
+  it.each([
+    ['an unknown type', 'aws07', ['estate-change', 'x9.huge'], 101],
+    ['a node without machine types', 'lab01', ['estate-show'], 102],
+    ['a type of another processor family', 'aws07', ['estate-change', 't4g.small'], 103],
+  ])("fails %s with OpenFlight's exit status", async (_case, node, [command, ...args], code) => {
+    const before = writes(ids[6]).length;
+    const { condition, lines } = await runAction(node, command, args);
+    expect(condition).toMatchObject({ state: 'failed', result: { exit_code: code } });
+    expect(condition.error).toContain(`${command} on ${node} exited with status ${code}`);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^stderr: ${command}: `))]);
+    expect(writes(ids[6]).length).toBe(before);
+    const viaMctl = await mctl(['run', command, node, ...args, '--yes']);
+    expect(viaMctl.code).toBe(1);
+    expect(viaMctl.err).toContain(`exit status ${code}: ${node}`);
+  });
+
+  it('holds the server like an estate change, and is not cancelled half-way', async () => {
+    proxy.stuck(ids[6], 'stopping'); // the change waits for the stop to show
+    let id = '';
+    try {
+      const posted = await call('POST', '/conditions', {
+        kind: 'action',
+        targets: 'aws07',
+        parameters: { command: 'estate-change', arguments: ['mem-small'] },
+      });
+      const { results } = JSON.parse(posted.body) as { results: { condition: Condition }[] };
+      id = results[0].condition.id;
+      const power = await mctl(['power', 'on', 'aws07']);
+      expect(power.out).toMatch(/^conflict: aws07 \(condition [0-9a-f-]+ in progress\)/);
+      const deadline = Date.now() + 30_000;
+      while ((await latest('aws07')).state === 'pending' && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const cancel = await call('DELETE', `/conditions/${id}`);
+      expect(cancel.status).toBe(409);
+      expect(cancel.body).toContain('estate-change in progress (a built-in estate command)');
+    } finally {
+      proxy.stuck(ids[6]);
+    }
+    const outcome = await call('GET', `/outcomes?ids=${id}&wait=60000`);
+    expect(JSON.parse(outcome.body.trim().split('\n')[0])).toMatchObject({
+      condition: { state: 'succeeded', result: { exit_code: 0 } },
+    });
+    expect((await runAction('aws07', 'estate-show', [])).lines).toEqual([
+      'stdout: mem-small (r5.large)',
+    ]);
+  });
+
+  it.each([
+    ['estate-change', [], 'estate-change takes one argument, the machine type, got 0'],
+    ['estate-change', ['a', 'b'], 'estate-change takes one argument, the machine type, got 2'],
+    ['estate-change', ['$(reboot)'], 'machine_type must be a machine type name'],
+    ['estate-show', ['x'], 'estate-show takes no arguments, got 1'],
+  ])('refuses %s %j before anything is queued (400)', async (command, args, message) => {
+    const { status, body } = await call('POST', '/conditions', {
+      kind: 'action',
+      targets: 'aws07',
+      parameters: { command, arguments: args },
+    });
+    expect(status).toBe(400);
+    expect(body).toContain(message);
   });
 });

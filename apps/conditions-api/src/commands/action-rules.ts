@@ -1,4 +1,4 @@
-import type { ActionParameters } from '@switchboard/condition-types';
+import { ActionParameters, estateCommandRequest } from '@switchboard/condition-types';
 import { ApiError } from '../errors/api-error';
 import { clip, quote } from '../text/clip';
 import { CommandsCatalog, describeProblem } from './commands-catalog';
@@ -26,6 +26,15 @@ export function actionRules(catalog: CommandsCatalog, parameters: ActionParamete
   const name = parameters.command;
   const found = catalog.lookup(name);
   switch (found.status) {
+    case 'builtin': {
+      const request = estateCommandRequest(parameters);
+      if (request && !request.ok) {
+        const message = `${name}: ${request.message}`;
+        throw ApiError.badRequest(message, [{ path: 'parameters.arguments', message }]);
+      }
+      // Exclusive per server, like an estate condition: it and a power action exclude each other.
+      return UNCHECKED;
+    }
     case 'unconfigured':
       return UNCHECKED;
     case 'unknown': {

@@ -4,10 +4,12 @@ import {
   toPublicView,
   watchCommands,
 } from '@switchboard/commands';
-import type {
+import {
   CommandProblem,
   CommandSummary,
   CommandsResponse,
+  ESTATE_COMMAND_NAMES,
+  ESTATE_COMMANDS,
 } from '@switchboard/condition-types';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Logger } from '@switchboard/logging';
@@ -18,6 +20,8 @@ import { API_OPTIONS, LOGGER } from '../core/tokens';
 export type CommandLookup =
   /** No COMMANDS_DIR: the API cannot tell, and leaves the decision to the controller. */
   | { status: 'unconfigured' }
+  /** OpenFlight's estate commands: carried out by the estate code, whatever the directory holds. */
+  | { status: 'builtin'; summary: CommandSummary }
   | { status: 'unknown' }
   /** The directory has the command but it did not load; `problems` say why (files relative to the directory). */
   | { status: 'broken'; problems: CommandProblem[] }
@@ -55,21 +59,40 @@ export class CommandsCatalog implements OnModuleInit, OnApplicationShutdown {
     await this.watch?.close();
   }
 
-  /** GET /commands: every good command, and every problem of the broken ones. */
+  /**
+   * GET /commands: the built-in estate commands, every good command of the directory, and every
+   * problem of the broken ones. A directory command named like a built-in never runs: it is
+   * left out and reported as a problem, so nobody edits a script that is not used.
+   */
   list(): CommandsResponse {
     if (!this.watch || this.dir === undefined)
       return {
-        message: `${NO_COMMANDS_DIR}: there are no commands to list`,
-        commands: [],
+        message: `${NO_COMMANDS_DIR}: only the built-in estate commands`,
+        commands: [...ESTATE_COMMANDS],
         problems: [],
       };
-    const { commands, problems } = toPublicView(this.watch.current(), this.dir);
+    const view = toPublicView(this.watch.current(), this.dir);
+    const shadowed = view.commands.filter((c) => ESTATE_COMMAND_NAMES.includes(c.name));
+    const commands = [
+      ...ESTATE_COMMANDS,
+      ...view.commands.filter((c) => !ESTATE_COMMAND_NAMES.includes(c.name)),
+    ];
+    const problems = [
+      ...view.problems,
+      ...shadowed.map((c) => ({
+        command: c.name,
+        file: c.name,
+        message: `not used: ${c.name} is a built-in command (the estate code carries it out)`,
+      })),
+    ];
     const broken = new Set(problems.map((p) => p.command)).size;
     const message = `${plural(commands.length, 'command')}${broken > 0 ? `; ${plural(broken, 'broken command')} not loaded (${plural(problems.length, 'problem')})` : ''}`;
     return { message, commands, problems };
   }
 
   lookup(name: string): CommandLookup {
+    const builtin = ESTATE_COMMANDS.find((c) => c.name === name);
+    if (builtin) return { status: 'builtin', summary: builtin };
     if (!this.watch || this.dir === undefined) return { status: 'unconfigured' };
     const result = this.watch.current();
     const view = toPublicView(result, this.dir);
@@ -82,7 +105,7 @@ export class CommandsCatalog implements OnModuleInit, OnApplicationShutdown {
 
   /** Names of the commands that would run, for messages that say what was meant instead. */
   names(): string[] {
-    return [...(this.watch?.current().commands.keys() ?? [])];
+    return [...ESTATE_COMMAND_NAMES, ...(this.watch?.current().commands.keys() ?? [])];
   }
 }
 

@@ -48,6 +48,7 @@ export class CommandsController {
     const found = this.catalog.lookup(name);
     switch (found.status) {
       case 'ok':
+      case 'builtin':
         return found.summary;
       case 'unconfigured':
         throw ApiError.notFound(`unknown command ${quote(name)}: ${NO_COMMANDS_DIR}`);

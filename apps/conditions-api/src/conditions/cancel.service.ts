@@ -5,6 +5,7 @@ import {
   CancelRequest,
   Condition,
   cancelSubject,
+  ESTATE_COMMAND_NAMES,
   isFinal,
 } from '@switchboard/condition-types';
 import { StaleWriteError } from '@switchboard/condition-store';
@@ -86,6 +87,15 @@ export class CancelService {
         }
       }
 
+      if (
+        condition.kind === 'action' &&
+        ESTATE_COMMAND_NAMES.includes(condition.parameters.command)
+      )
+        throw ApiError.of(
+          409,
+          `condition ${id} is ${condition.parameters.command} in progress (a built-in estate ` +
+            'command); a machine-type change stopped half-way could leave a node off',
+        );
       if (condition.kind !== 'action') {
         // A power action or a machine-type change stopped half-way could leave a node off.
         const an = `${condition.kind === 'estate' ? 'an' : 'a'} ${condition.kind}`;

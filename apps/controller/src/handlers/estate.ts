@@ -1,4 +1,5 @@
-import { ConditionFailure, ConditionHandler } from '@switchboard/condition-queue';
+import { ConditionFailure, ConditionHandler, Outcome, Task } from '@switchboard/condition-queue';
+import type { EstateParameters } from '@switchboard/condition-types';
 import type { Driver } from '@switchboard/drivers';
 import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { changeMachineType, EstateDrivers, showMachineType } from '../estate/change-machine-type';
@@ -12,12 +13,26 @@ import type { ReconcileContext } from '../reconcile/context';
 import { DriverCalls } from '../reconcile/driver-call';
 import type { ControllerServices } from '../services';
 
+/** One estate request: an `estate` condition's task, or an action's naming estate-show/-change. */
+export type EstateRunner = (
+  task: Pick<Task, 'condition' | 'progress' | 'signal' | 'logger' | 'takeover'>,
+  parameters: EstateParameters,
+) => Promise<Outcome>;
+
 /**
  * `estate`: OpenFlight's estate-show and estate-change for a cloud node (estate/). The API's
  * per-server claim keeps an estate change and a power action on one node apart; within this
  * replica, so does the node's lock.
  */
-export function estateHandler(services: ControllerServices): ConditionHandler<'estate'> {
+export function estateHandler(
+  services: ControllerServices,
+  run: EstateRunner = estateRunner(services),
+): ConditionHandler<'estate'> {
+  return { kind: 'estate', handle: (task) => run(task, task.condition.parameters) };
+}
+
+/** The estate work, shared by the `estate` handler and the built-in estate commands of actions. */
+export function estateRunner(services: ControllerServices): EstateRunner {
   const { controllerId, settings } = services;
   const locks = new KeyedMutex();
   const verify = {
@@ -32,71 +47,68 @@ export function estateHandler(services: ControllerServices): ConditionHandler<'e
   };
   const typesFile = services.env.MACHINE_TYPES_FILE?.trim() || DEFAULT_MACHINE_TYPES_FILE;
 
-  return {
-    kind: 'estate',
-    async handle({ condition, progress, signal, logger, takeover }) {
-      const inventory = services.inventory();
-      const server = inventory.get(condition.target);
-      if (!server) throw new ConditionFailure(`server ${condition.target} is not in the inventory`);
-      let driver: Driver;
-      try {
-        driver = services.createDriver(server, inventory.platforms);
-      } catch (err) {
-        throw new ConditionFailure(`cannot drive server ${server.name}: ${(err as Error).message}`);
-      }
-      const platform = server.platform ?? driver.kind;
-      if (!driver.machineTypeGetter) {
-        return EstateFailure.coded(
-          'unsupported_platform',
-          `platform ${platform} has no machine types (estate works on aws and azure nodes)`,
-        ).outcome();
-      }
-      const drivers: EstateDrivers = {
-        getter: driver.machineTypeGetter,
-        ...(driver.machineTypeSetter ? { setter: driver.machineTypeSetter } : {}),
-        ...(driver.powerGetter && driver.powerSetter
-          ? { power: { getter: driver.powerGetter, setter: driver.powerSetter } }
-          : {}),
-      };
-      const release = await locks.acquire(driver.lockKey, signal);
-      try {
-        const table = await loadMachineTypes(typesFile);
-        const ctx: ReconcileContext = {
+  return async ({ condition, progress, signal, logger, takeover }, parameters) => {
+    const inventory = services.inventory();
+    const server = inventory.get(condition.target);
+    if (!server) throw new ConditionFailure(`server ${condition.target} is not in the inventory`);
+    let driver: Driver;
+    try {
+      driver = services.createDriver(server, inventory.platforms);
+    } catch (err) {
+      throw new ConditionFailure(`cannot drive server ${server.name}: ${(err as Error).message}`);
+    }
+    const platform = server.platform ?? driver.kind;
+    if (!driver.machineTypeGetter) {
+      return EstateFailure.coded(
+        'unsupported_platform',
+        `platform ${platform} has no machine types (estate works on aws and azure nodes)`,
+      ).outcome();
+    }
+    const drivers: EstateDrivers = {
+      getter: driver.machineTypeGetter,
+      ...(driver.machineTypeSetter ? { setter: driver.machineTypeSetter } : {}),
+      ...(driver.powerGetter && driver.powerSetter
+        ? { power: { getter: driver.powerGetter, setter: driver.powerSetter } }
+        : {}),
+    };
+    const release = await locks.acquire(driver.lockKey, signal);
+    try {
+      const table = await loadMachineTypes(typesFile);
+      const ctx: ReconcileContext = {
+        server: server.name,
+        platform,
+        driver,
+        progress,
+        timing: { verify, bmcResetSettleMs: settings.bmcResetSettleMs },
+        signal,
+        logger,
+        takeover,
+        calls: new DriverCalls({
+          controller: controllerId,
+          conditionId: condition.id,
           server: server.name,
-          platform,
-          driver,
-          progress,
-          timing: { verify, bmcResetSettleMs: settings.bmcResetSettleMs },
+          driverKind: driver.kind,
+          lockKey: driver.lockKey,
+          operationTimeoutMs: settings.operationTimeoutMs,
+          retry,
           signal,
           logger,
-          takeover,
-          calls: new DriverCalls({
-            controller: controllerId,
-            conditionId: condition.id,
-            server: server.name,
-            driverKind: driver.kind,
-            lockKey: driver.lockKey,
-            operationTimeoutMs: settings.operationTimeoutMs,
-            retry,
-            signal,
-            logger,
-            onCall: services.onDriverCall,
-            onRetry: (message) => progress.record(message),
-          }),
-        };
-        const { action, machine_type: requested } = condition.parameters;
-        const result =
-          action === 'show'
-            ? await showMachineType(ctx, drivers, table)
-            : await changeMachineType(requested ?? '', ctx, drivers, table);
-        return { state: 'succeeded', result, record: `succeeded: ${JSON.stringify(result)}` };
-      } catch (err) {
-        if (err instanceof EstateFailure) return err.outcome();
-        if (err instanceof MachineTypesFileError) throw new ConditionFailure(err.message);
-        throw err;
-      } finally {
-        release();
-      }
-    },
+          onCall: services.onDriverCall,
+          onRetry: (message) => progress.record(message),
+        }),
+      };
+      const { action, machine_type: requested } = parameters;
+      const result =
+        action === 'show'
+          ? await showMachineType(ctx, drivers, table)
+          : await changeMachineType(requested ?? '', ctx, drivers, table);
+      return { state: 'succeeded', result, record: `succeeded: ${JSON.stringify(result)}` };
+    } catch (err) {
+      if (err instanceof EstateFailure) return err.outcome();
+      if (err instanceof MachineTypesFileError) throw new ConditionFailure(err.message);
+      throw err;
+    } finally {
+      release();
+    }
   };
 }

@@ -1,7 +1,7 @@
 import { HandlerRegistry } from '@switchboard/condition-queue';
 import type { ControllerServices } from '../services';
 import { actionHandler } from './action';
-import { estateHandler } from './estate';
+import { estateHandler, estateRunner } from './estate';
 import { serverControlHandler } from './server-control';
 
 /**
@@ -9,8 +9,10 @@ import { serverControlHandler } from './server-control';
  * (a ConditionHandler, see @switchboard/condition-queue) and one line here.
  */
 export function conditionHandlers(services: ControllerServices): HandlerRegistry {
+  // One estate runner (one lock per node) for estate conditions and the built-in estate commands.
+  const estate = estateRunner(services);
   return new HandlerRegistry()
     .register(serverControlHandler(services))
-    .register(actionHandler(services))
-    .register(estateHandler(services));
+    .register(actionHandler(services, estate))
+    .register(estateHandler(services, estate));
 }
