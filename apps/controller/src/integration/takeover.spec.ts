@@ -110,16 +110,21 @@ describe('taking conditions over from another replica', () => {
       ),
     );
     for (const c of [cycOn, cycAcked, pxeOff, bmcUp]) {
-      expect(c).toMatchObject({ state: 'succeeded', controller: 'ctl-t' });
+      expect(c).toMatchObject({ controller: 'ctl-t' });
       expect(records(c)).toContain(
         'taken over by controller ctl-t: controller ctl-ghost has no heartbeat',
       );
     }
+    for (const c of [cycAcked, pxeOff]) expect(c.state).toBe('succeeded');
 
-    // Sent, not acknowledged, server on: not repeated.
-    expect(records(cycOn)).toContain(
-      'the interrupted power cycle was not repeated: the server is on',
-    );
+    // Sent, not acknowledged, server on: no evidence it happened; not repeated, and failed.
+    expect(cycOn).toMatchObject({
+      state: 'failed',
+      error:
+        'power cycle may not have happened: the controller stopped after sending it, before ' +
+        "the BMC's answer was recorded; the server is on; it was not repeated: run it again " +
+        'if needed',
+    });
     expect(scene.fleet.get('cyc-on').events()).toEqual([]);
 
     // Acknowledged: only verified, nothing sent.
@@ -133,7 +138,8 @@ describe('taking conditions over from another replica', () => {
 
     // Sent, not acknowledged, server off: powered on, no cycle.
     expect(records(pxeOff)).toContain(
-      'the interrupted power cycle was not repeated: the server is off, powering on',
+      'the interrupted power cycle was not repeated: the server is off (it was on before ' +
+        'the send, so the command took effect), powering on',
     );
     expect(
       scene.fleet
@@ -142,9 +148,9 @@ describe('taking conditions over from another replica', () => {
         .map((e) => `${e.action} ${e.value}`),
     ).toEqual(['boot pxe', 'power 1']);
 
-    // An interrupted BMC reset whose BMC answers: done, not repeated.
-    expect(bmcUp).toMatchObject({ result: { bmc_reset: true } });
-    expect(records(bmcUp)).toContain('the interrupted BMC reset was not repeated: the BMC answers');
+    // An interrupted BMC reset whose BMC answers: no evidence; failed, not repeated.
+    expect(bmcUp).toMatchObject({ state: 'failed' });
+    expect(bmcUp.error).toMatch(/^BMC reset may not have happened: .*; the BMC answers; /);
     expect(ctl!.calls.filter((c) => c.server === 'bmc-up').map((c) => c.call)).toEqual([
       'read power state',
     ]);

@@ -21,6 +21,7 @@ export async function resetBmc(ctx: ReconcileContext): Promise<ServerControlResu
       ? (await ctx.calls.probe('read power state', (op) => getter.powerState(op))).ok
       : true;
     const resume = resumeBmcReset(trace, answers);
+    if (resume.kind === 'fail') throw new ConditionFailure(resume.reason);
     await ctx.progress.record(resume.record);
     if (resume.kind === 'succeed') return { bmc_reset: true };
   } else {

@@ -85,10 +85,7 @@ export async function restart(
   const trace = ctx.takeover ? lastCommand(ctx.takeover.previousRecords) : undefined;
   if (trace?.command === command) {
     const resume = resumePowerCommand(trace, trace.acknowledged ? 'on' : await readPower(ctx));
-    if (resume.kind === 'succeed') {
-      await ctx.progress.record(resume.record);
-      return;
-    }
+    if (resume.kind === 'fail') throw new ConditionFailure(resume.reason);
     if (resume.kind === 'power-on') {
       await ctx.progress.record(resume.record);
       await powerOn();
