@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import { startWorker } from '@switchboard/condition-queue';
+import { ConditionStore, startCreateSweeper } from '@switchboard/condition-store';
 import { createDriver, DriverOptions } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
 import { createLogger, Logger } from '@switchboard/logging';
@@ -170,6 +171,16 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       pullExpiresMs: cfg.pullExpiresMs,
       logger,
     });
+    const sweepStore = new ConditionStore(nc, buckets);
+    const sweeper = startCreateSweeper(() => sweepStore, {
+      onFailed: (ids) =>
+        logger.warn(
+          { event: 'create.never_queued', conditions: ids },
+          `failed ${ids.length} conditions whose create was cut off before it was queued`,
+        ),
+      onError: (err) =>
+        logger.debug({ event: 'create.sweep_failed', err: err.message }, 'sweep failed'),
+    });
     logger.info(
       {
         event: 'controller.started',
@@ -184,6 +195,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     let stopping: Promise<void> | undefined;
     const shutdown = (graceMs: number): Promise<void> => {
       stopping ??= (async () => {
+        await sweeper.stop();
         await worker.stop(graceMs);
         await nc.flush().catch(() => undefined);
         await cleanup();

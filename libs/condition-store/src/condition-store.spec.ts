@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { KV_CONDITIONS, STREAM_CONDITIONS, conditionKey } from '@switchboard/condition-types';
+import {
+  KV_CONDITIONS,
+  STREAM_CONDITIONS,
+  conditionKey,
+  creatingKey,
+} from '@switchboard/condition-types';
 import {
   Buckets,
   EmbeddedNats,
@@ -453,4 +458,110 @@ describe('ConditionStore', () => {
     await nc2.close().catch(() => undefined);
     rmSync(dir2, { recursive: true, force: true });
   }, 30_000);
+  describe('creates repeated with the same id (idempotent retries) and cut-off creates', () => {
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    /** What a create leaves when its process dies after its KV writes, before its publish. */
+    const cutOff = async (id: string, server: string, age: number, record = true) => {
+      const ts = ago(age);
+      if (record)
+        await buckets.conditions.put(
+          conditionKey(id),
+          JSON.stringify({
+            version: '1',
+            id,
+            kind: 'serverControl',
+            target: server,
+            parameters: power('cycle'),
+            state: 'pending',
+            status: { records: [{ ts, msg: 'queued by alice' }] },
+            createdAt: ts,
+            updatedAt: ts,
+            requestedBy: 'alice',
+          }),
+        );
+      await buckets.active.put(
+        server,
+        JSON.stringify({ conditionId: id, kind: 'serverControl', createdAt: ts }),
+      );
+      await buckets.conditions.put(
+        creatingKey(id),
+        JSON.stringify({ server, kind: 'serverControl', exclusive: true, createdAt: ts }),
+      );
+    };
+    const marker = async (id: string) =>
+      (await buckets.conditions.get(creatingKey(id)))?.operation === 'PUT';
+
+    it('answers a repeat with the condition already created, and queues it once', async () => {
+      const id = '33333333-3333-4333-8333-333333333301';
+      const req = { id, kind: 'serverControl' as const, server: 'idem01', requestedBy: 'alice' };
+      const before = await queued();
+      const first = await store.create({ ...req, parameters: power('cycle') });
+      const again = await store.create({ ...req, parameters: power('cycle') });
+      expect(again).toEqual(first);
+      expect(await queued()).toBe(before + 1);
+      expect((await store.activeFor('idem01'))?.conditionId).toBe(id);
+      expect(await marker(id)).toBe(false);
+    });
+
+    it('completes a create cut off before its publish when it is repeated', async () => {
+      const id = '33333333-3333-4333-8333-333333333302';
+      await cutOff(id, 'idem02', 1000);
+      const before = await queued();
+      const c = await store.create({
+        id,
+        kind: 'serverControl',
+        server: 'idem02',
+        parameters: power('cycle'),
+        requestedBy: 'alice',
+      });
+      expect(c).toMatchObject({ id, state: 'pending' });
+      expect(await queued()).toBe(before + 1);
+      expect(await store.latestFor('idem02')).toMatchObject({ id });
+      expect(await marker(id)).toBe(false);
+    });
+
+    it.each([
+      ['a pending record never queued: failed "never queued", claim released', true],
+      ['a claim whose record was never written: released', false],
+    ])('sweeps %s', async (_what, withRecord) => {
+      const id = `33333333-3333-4333-8333-33333333331${withRecord ? 1 : 2}`;
+      const server = `sweep${withRecord ? 1 : 2}`;
+      await cutOff(id, server, 60_000, withRecord);
+      const failed = await store.sweepCutOffCreates();
+      expect(failed).toEqual(withRecord ? [id] : []);
+      expect(await store.activeFor(server)).toBeNull();
+      expect(await marker(id)).toBe(false);
+      if (withRecord)
+        expect(await store.get(id)).toMatchObject({
+          state: 'failed',
+          error: expect.stringMatching(/^never queued: the API creating it stopped/),
+        });
+    });
+
+    it('leaves young creates alone, and queued ones however old (it only drops their marker)', async () => {
+      const young = '33333333-3333-4333-8333-333333333321';
+      await cutOff(young, 'sweep3', 100);
+      const c = await store.create({
+        kind: 'serverControl',
+        server: 'sweep4',
+        parameters: power('on'),
+        requestedBy: 'alice',
+      });
+      await buckets.conditions.put(
+        creatingKey(c.id),
+        JSON.stringify({
+          server: 'sweep4',
+          kind: 'serverControl',
+          exclusive: true,
+          createdAt: ago(60_000),
+        }),
+      );
+      expect(await store.sweepCutOffCreates()).toEqual([]);
+      expect(await store.get(young)).toMatchObject({ state: 'pending' });
+      expect(await marker(young)).toBe(true);
+      expect(await store.get(c.id)).toMatchObject({ state: 'pending' });
+      expect(await marker(c.id)).toBe(false);
+      expect((await store.activeFor('sweep4'))?.conditionId).toBe(c.id);
+    });
+  });
 });

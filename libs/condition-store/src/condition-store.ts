@@ -13,6 +13,7 @@ import {
   activeKey,
   assertTransition,
   conditionKey,
+  creatingKey,
   conditionSubject,
   isFinal,
   latestConditionKey,
@@ -23,6 +24,11 @@ import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors'
 import { FinalSubscription, OnFinal, SharedFinalWatch, watchFinal } from './final-watch';
 
 export interface NewCondition {
+  /**
+   * The condition's id; default a random one. A create repeated with the same id (an
+   * idempotent retry) completes or answers the first one instead of creating a second.
+   */
+  id?: string;
   kind: ConditionKind;
   /** The inventory name of the server: the one key that claims and subjects use. */
   server: string;
@@ -57,6 +63,21 @@ const READS_AT_ONCE = 32;
 /** Longer than any create takes between its claim and its publish (the NATS request timeouts). */
 export const ABANDONED_CREATE_MS = 30_000;
 
+/**
+ * A create still marked in progress after this long was cut off (its process died or lost
+ * NATS): the sweeper fails its record and releases its claim. A create gives up before its
+ * publish once it has taken half of this (see create), so a live create is never swept.
+ */
+export const CUT_OFF_CREATE_MS = 8_000;
+
+/** The marker of a create in progress (creatingKey): what the sweeper needs to undo it. */
+export interface CreatingMarker {
+  server: string;
+  kind: ConditionKind;
+  exclusive: boolean;
+  createdAt: string;
+}
+
 const isWrongSequence = (err: unknown) =>
   /wrong last sequence|key exists/i.test(String((err as Error)?.message));
 
@@ -87,10 +108,11 @@ export class ConditionStore {
    * skips the claim (record, publish).
    */
   async create(req: NewCondition): Promise<Condition> {
+    const started = Date.now();
     const ts = now();
     const condition = Condition.parse({
       version: CONDITION_VERSION,
-      id: randomUUID(),
+      id: req.id ?? randomUUID(),
       kind: req.kind,
       target: req.server,
       parameters: req.parameters,
@@ -100,14 +122,20 @@ export class ConditionStore {
       updatedAt: ts,
       requestedBy: req.requestedBy,
     });
+    const exclusive = req.exclusive ?? true;
     const claim: ActiveClaim = { conditionId: condition.id, kind: condition.kind, createdAt: ts };
+    const marker: CreatingMarker = { server: req.server, kind: req.kind, exclusive, createdAt: ts };
 
     // Side by side: a racing create that sees our claim before our record treats it as a
-    // create in progress (see isStale), so the order of these two writes does not matter.
-    const [recorded, claimed] = await Promise.allSettled([
+    // create in progress (see isStale), so the order of these writes does not matter. The
+    // marker lets the sweeper find this create if it is cut off before its publish.
+    const [recorded, claimed, marked] = await Promise.allSettled([
       this.buckets.conditions.create(conditionKey(condition.id), encode(condition)),
-      (req.exclusive ?? true) ? this.claim(req.server, claim) : Promise.resolve(undefined),
+      exclusive ? this.claim(req.server, claim) : Promise.resolve(undefined),
+      this.buckets.conditions.put(creatingKey(condition.id), JSON.stringify(marker)),
     ]);
+    if (req.id !== undefined && recorded.status === 'rejected' && isWrongSequence(recorded.reason))
+      return this.repeatCreate(condition.id, claimed);
     if (recorded.status === 'rejected' || claimed.status === 'rejected') {
       if (claimed.status === 'fulfilled' && claimed.value !== undefined) {
         await this.buckets.active
@@ -119,16 +147,18 @@ export class ConditionStore {
           .purge(conditionKey(condition.id), { previousSeq: recorded.value })
           .catch(() => undefined);
       }
+      if (marked.status === 'fulfilled') await this.unmark(condition.id);
       if (claimed.status === 'rejected') throw claimed.reason;
       const err = (recorded as PromiseRejectedResult).reason as Error;
       throw new QueueUnavailableError(`could not record condition: ${err.message}`, err);
     }
     const [recordRevision, claimRevision] = [recorded.value, claimed.value];
     try {
-      await this.js.publish(conditionSubject(condition.kind, req.server), encode(condition), {
-        msgID: condition.id,
-      });
-      await this.buckets.conditions.put(latestConditionKey(req.server), condition.id);
+      if (marked.status === 'rejected') throw marked.reason;
+      // Past half the sweeper's limit, the sweeper may be about to fail this record: give up.
+      if (Date.now() - started > CUT_OFF_CREATE_MS / 2)
+        throw new Error(`recording took ${Date.now() - started} ms; not queued`);
+      await this.publish(condition);
     } catch (err) {
       if (claimRevision !== undefined) {
         await this.buckets.active
@@ -138,9 +168,112 @@ export class ConditionStore {
       await this.buckets.conditions
         .purge(conditionKey(condition.id), { previousSeq: recordRevision })
         .catch(() => undefined);
+      await this.unmark(condition.id);
       throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
     }
+    await this.unmark(condition.id);
     return condition;
+  }
+
+  /** Publishes the condition (deduplicated by its id) and points the server's latest at it. */
+  private async publish(condition: Condition): Promise<void> {
+    await this.js.publish(conditionSubject(condition.kind, condition.target), encode(condition), {
+      msgID: condition.id,
+    });
+    await this.buckets.conditions.put(latestConditionKey(condition.target), condition.id);
+  }
+
+  /** Removes a create's in-progress marker; a marker left behind is only swept later. */
+  private async unmark(id: string): Promise<void> {
+    await this.buckets.conditions.delete(creatingKey(id)).catch(() => undefined);
+  }
+
+  /**
+   * The same id was created before (an idempotent retry). A record that moved on (picked up,
+   * final) is the answer. A pending one belongs to a create that may have been cut off before
+   * its publish: the publish is repeated (JetStream drops it as a duplicate by its id if the
+   * first went through), so a retry completes what the first request started.
+   */
+  private async repeatCreate(
+    id: string,
+    claimed: PromiseSettledResult<number | undefined>,
+  ): Promise<Condition> {
+    const stored = await this.getWithRevision(id);
+    if (!stored) throw new QueueUnavailableError(`condition ${id} is being removed; try again`);
+    const { condition } = stored;
+    if (condition.state !== 'pending') {
+      await this.unmark(id);
+      return condition;
+    }
+    if (claimed.status === 'rejected') {
+      await this.unmark(id);
+      throw claimed.reason;
+    }
+    try {
+      await this.publish(condition);
+    } catch (err) {
+      throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
+    }
+    await this.unmark(id);
+    return condition;
+  }
+
+  /**
+   * Creates cut off before their publish (their marker is older than CUT_OFF_CREATE_MS):
+   * a pending record whose message is not in the stream is failed "never queued" (which
+   * releases its claim); a claim without a record is released. Returns the ids failed.
+   */
+  async sweepCutOffCreates(olderThanMs = CUT_OFF_CREATE_MS): Promise<string[]> {
+    const failed: string[] = [];
+    const keys: string[] = [];
+    for await (const key of await this.buckets.conditions.keys(`${creatingKey('')}*`))
+      keys.push(key);
+    for (const key of keys) {
+      const id = key.slice(creatingKey('').length);
+      const entry = await this.buckets.conditions.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      let marker: CreatingMarker;
+      try {
+        marker = JSON.parse(entry.string()) as CreatingMarker;
+      } catch {
+        await this.unmark(id);
+        continue;
+      }
+      if (Date.now() - Date.parse(marker.createdAt) < olderThanMs) continue;
+      const held = await this.get(id);
+      if (!held) {
+        if (marker.exclusive) await this.release(marker.server, id);
+      } else if (held.state === 'pending' && !(await this.isQueued(held))) {
+        try {
+          await this.update(id, 'failed', {
+            record: 'never queued',
+            error:
+              'never queued: the API creating it stopped (or lost NATS) before the queue took ' +
+              'it; it never ran',
+          });
+          failed.push(id);
+        } catch (err) {
+          if (!(err instanceof StaleWriteError) && !/already/.test(String(err))) throw err;
+        }
+      }
+      await this.buckets.conditions.delete(key, { previousSeq: entry.revision }).catch(() => 0);
+    }
+    return failed;
+  }
+
+  /** Whether the stream holds the condition's message (a work queue keeps it until it is acked). */
+  private async isQueued(condition: Condition): Promise<boolean> {
+    const jsm = await jetstreamManager(this.nc);
+    const subject = conditionSubject(condition.kind, condition.target);
+    const last = await jsm.streams
+      .getMessage(STREAM_CONDITIONS, { last_by_subj: subject })
+      .catch(() => null);
+    if (!last) return false;
+    if (last.header?.get('Nats-Msg-Id') === condition.id) return true;
+    // Several messages on one subject: only non-exclusive work (concurrent actions), whose
+    // earlier messages cannot be told apart cheaply: leave it (it is not swept).
+    const info = await jsm.streams.info(STREAM_CONDITIONS, { subjects_filter: subject });
+    return (info.state.subjects?.[subject] ?? 0) > 1;
   }
 
   /**
@@ -162,6 +295,8 @@ export class ConditionStore {
       }
       if (existing?.operation === 'PUT') {
         const holder = decodeClaim(existing.string());
+        // An idempotent retry of the create that wrote this claim: it is ours already.
+        if (holder.conditionId === claim.conditionId) return existing.revision;
         if (!(await this.isStale(holder))) throw new ConflictError(server, holder.conditionId);
       }
       try {

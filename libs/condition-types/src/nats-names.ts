@@ -14,6 +14,19 @@ export const KV_CONDITIONS = 'switchboard-conditions';
 export const KV_ACTIVE = 'switchboard-active';
 export const KV_CONTROLLERS = 'switchboard-controllers';
 
+/**
+ * Creates by `Idempotency-Key`: one key per (token subject, key), kept this long. A repeat of a
+ * key within the window answers with the conditions its first request created.
+ */
+export const KV_IDEMPOTENCY = 'switchboard-idempotency';
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Key in KV_CONDITIONS marking a create in progress (record written, publish not yet confirmed). */
+export function creatingKey(id: string): string {
+  return `p.${id}`;
+}
+export const CREATING_PREFIX = 'p.';
+
 /** How long a controller's heartbeat stays in KV_CONTROLLERS without being renewed. */
 export const CONTROLLER_HEARTBEAT_TTL_MS = 30_000;
 

@@ -18,6 +18,8 @@ import {
   KV_BMC_LEASES,
   KV_CONDITIONS,
   KV_CONTROLLERS,
+  KV_IDEMPOTENCY,
+  IDEMPOTENCY_WINDOW_MS,
   OUTPUT_RETENTION_MS,
   OUTPUT_SUBJECT_PREFIX,
   STREAM_CONDITIONS,
@@ -33,6 +35,8 @@ export interface Buckets {
   active: KV;
   controllers: KV;
   bmcLeases: KV;
+  /** Creates by Idempotency-Key (TTL: the documented window). */
+  idempotency: KV;
 }
 
 /** How long the controller may hold a condition between in-progress acks before redelivery. */
@@ -94,6 +98,8 @@ const bucketOptions: Array<[string, Partial<KvOptions>]> = [
   [KV_CONTROLLERS, { history: 1, ttl: CONTROLLER_HEARTBEAT_TTL_MS }],
   // A lease of a dead replica expires on its own, like its heartbeat.
   [KV_BMC_LEASES, { history: 1, ttl: BMC_LEASE_TTL_MS }],
+  // A key answers its repeats for the window, then is gone.
+  [KV_IDEMPOTENCY, { history: 1, ttl: IDEMPOTENCY_WINDOW_MS }],
 ];
 
 const notFound = (err: unknown) => /not found/i.test((err as Error).message);
@@ -280,10 +286,12 @@ export async function provision(nc: NatsConnection, opts: ProvisionOptions = {})
 
 export async function openBuckets(nc: NatsConnection): Promise<Buckets> {
   const kvm = new Kvm(nc);
-  const [conditions, active, controllers, bmcLeases] = await Promise.all(
-    [KV_CONDITIONS, KV_ACTIVE, KV_CONTROLLERS, KV_BMC_LEASES].map((name) => kvm.open(name)),
+  const [conditions, active, controllers, bmcLeases, idempotency] = await Promise.all(
+    [KV_CONDITIONS, KV_ACTIVE, KV_CONTROLLERS, KV_BMC_LEASES, KV_IDEMPOTENCY].map((name) =>
+      kvm.open(name),
+    ),
   );
-  return { conditions, active, controllers, bmcLeases };
+  return { conditions, active, controllers, bmcLeases, idempotency };
 }
 
 /**

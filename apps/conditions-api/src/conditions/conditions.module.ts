@@ -6,6 +6,7 @@ import { BatchController } from './batch.controller';
 import { CancelController } from './cancel.controller';
 import { CancelService } from './cancel.service';
 import { ConditionsController } from './conditions.controller';
+import { Idempotency } from './idempotency';
 import { ConditionsService } from './conditions.service';
 import { OutcomesController } from './outcomes.controller';
 import { ServerConditionsController } from './server-conditions.controller';
@@ -21,6 +22,6 @@ import { WaitLimits } from './wait-limits';
     CancelController,
     OutcomesController,
   ],
-  providers: [ConditionsService, CancelService, WaitLimits],
+  providers: [ConditionsService, CancelService, WaitLimits, Idempotency],
 })
 export class ConditionsModule {}

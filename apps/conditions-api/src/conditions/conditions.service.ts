@@ -26,6 +26,7 @@ import { NatsLink } from '../nats/nats-link';
 import { Shutdown } from '../core/shutdown';
 import { LOGGER } from '../core/tokens';
 import { fieldIssues, summarise } from '../validation/zod-pipe';
+import type { IdempotentCreate } from './idempotency';
 
 /** How many conditions of one batch are being created at the same time. */
 export const BATCH_CONCURRENCY = 64;
@@ -112,6 +113,10 @@ export class ConditionsService {
     kind: ConditionKind,
     rawParameters: unknown,
     requestedBy: string,
+    idempotent?: (
+      server: ServerEntry,
+      parameters: Parameters,
+    ) => Promise<IdempotentCreate | undefined>,
   ): Promise<Condition> {
     const server = this.inventory.require(serverNameOrId);
     const parameters = this.parseParameters(kind, rawParameters);
@@ -119,9 +124,10 @@ export class ConditionsService {
     if (problem) throw ApiError.badRequest(problem.message, [problem]);
     // A context-free command is fine here: the path names exactly one server, which files and claims it.
     const { exclusive } = this.rulesFor(parameters);
+    const id = (await idempotent?.(server, parameters))?.idFor(server.name);
     return this.nats
       .available()
-      .create({ kind, server: server.name, parameters, requestedBy, exclusive });
+      .create({ id, kind, server: server.name, parameters, requestedBy, exclusive });
   }
 
   /** The most recent condition of a server, final or not; 404 when it never had one. */
@@ -275,7 +281,11 @@ export class ConditionsService {
   }
 
   /** One condition per server of the plan; each server gets its own outcome. */
-  async createBatch(plan: BatchPlan, requestedBy: string): Promise<BatchConditionResponse> {
+  async createBatch(
+    plan: BatchPlan,
+    requestedBy: string,
+    idempotent?: IdempotentCreate,
+  ): Promise<BatchConditionResponse> {
     const { kind, parameters, exclusive } = plan;
     const store = this.nats.available();
     const created = await pMap(
@@ -285,6 +295,7 @@ export class ConditionsService {
         if (problem) return { server: server.name, outcome: 'error', reason: problem.message };
         try {
           const condition = await store.create({
+            id: idempotent?.idFor(server.name),
             kind,
             server: server.name,
             parameters,

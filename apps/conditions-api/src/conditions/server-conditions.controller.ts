@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ConditionKind,
   CreateConditionBody,
@@ -12,6 +12,7 @@ import { ZodPipe } from '../validation/zod-pipe';
 import { serverConditionsNote } from './audit-notes';
 import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService, serverConditions } from './conditions.service';
+import { IDEMPOTENCY_HEADER, Idempotency } from './idempotency';
 
 const kindPipe = new ZodPipe(ConditionKind, { source: { param: 'kind' } });
 
@@ -19,7 +20,10 @@ const kindPipe = new ZodPipe(ConditionKind, { source: { param: 'kind' } });
 @Controller('servers/:server')
 @ActsOnServer('server')
 export class ServerConditionsController {
-  constructor(private readonly conditions: ConditionsService) {}
+  constructor(
+    private readonly conditions: ConditionsService,
+    private readonly idempotency: Idempotency,
+  ) {}
 
   @Post('condition/:kind')
   @HttpCode(200)
@@ -35,6 +39,7 @@ export class ServerConditionsController {
     @Param('server') server: string,
     @Param('kind', kindPipe) kind: ConditionKind,
     @Body(new ZodPipe(CreateConditionBody)) body: CreateConditionBody,
+    @Headers(IDEMPOTENCY_HEADER) key?: string,
   ): Promise<ServerConditionsResponse> {
     // body.exclusive (FlipFlop's legacy flag) is ignored: whether a condition claims its server
     // is the command's metadata to say (`concurrent`), never the caller's.
@@ -43,6 +48,13 @@ export class ServerConditionsController {
       kind,
       body.parameters,
       principal.subject,
+      (entry, parameters) =>
+        this.idempotency.begin(principal.subject, key, {
+          route: 'server',
+          server: entry.name,
+          kind,
+          parameters,
+        }),
     );
     return serverConditions('condition set', condition.target, condition);
   }

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ConditionStore, QueueUnavailableError } from '@switchboard/condition-store';
+import {
+  ConditionStore,
+  QueueUnavailableError,
+  startCreateSweeper,
+} from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { Buckets, connectWithRetry, provision } from '@switchboard/nats';
 import type { ApiOptions } from '../core/api-options';
@@ -29,7 +33,8 @@ export interface NatsLinkState {
 export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
   private connected = false;
   private provisioned = false;
-  private link: { nc: NatsConnection; store: ConditionStore } | undefined;
+  private link: { nc: NatsConnection; store: ConditionStore; buckets: Buckets } | undefined;
+  private sweeper: { stop(): Promise<void> } | undefined;
   private closed = false;
   private reprovisioning: Promise<void> | undefined;
 
@@ -53,10 +58,23 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
         PROVISION_ATTEMPTS,
         this.options.signal,
       );
-      this.link = { nc, store: new ConditionStore(nc, buckets) };
+      this.link = { nc, store: new ConditionStore(nc, buckets), buckets };
       this.connected = true;
       this.provisioned = true;
       void this.followStatus(nc);
+      // Creates cut off in another API replica (or in an earlier life of this one).
+      this.sweeper = startCreateSweeper(
+        () => (this.state().connected ? this.link?.store : undefined),
+        {
+          onFailed: (ids) =>
+            this.log.warn(
+              { event: 'create.never_queued', conditions: ids },
+              `failed ${ids.length} conditions whose create was cut off before it was queued`,
+            ),
+          onError: (err) =>
+            this.log.debug({ event: 'create.sweep_failed', err: err.message }, 'sweep failed'),
+        },
+      );
     } catch (err) {
       await nc.close().catch(() => undefined);
       throw err;
@@ -78,6 +96,12 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
     return { connected: this.connected && open, provisioned: this.provisioned };
   }
 
+  /** The Idempotency-Key bucket, or a 503 like `available`. */
+  idempotency(): Buckets['idempotency'] {
+    this.available();
+    return this.link!.buckets.idempotency;
+  }
+
   /** The condition store, or a 503 right now when NATS is known to be unreachable. */
   available(): ConditionStore {
     const s = this.state();
@@ -94,6 +118,7 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.sweeper?.stop();
     const nc = this.link?.nc;
     if (!nc || nc.isClosed()) return;
     // close() waits for the server to answer a flush; bound it for a server that is gone.
@@ -137,10 +162,8 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
     let delay = 200;
     while (!this.closed && this.connected && !this.provisioned) {
       try {
-        this.link = {
-          nc,
-          store: new ConditionStore(nc, await provision(nc, { logger: this.log })),
-        };
+        const buckets = await provision(nc, { logger: this.log });
+        this.link = { nc, store: new ConditionStore(nc, buckets), buckets };
         this.provisioned = true;
         this.log.info({ event: 'nats.provisioned' }, 'NATS stream and buckets provisioned; ready');
       } catch (err) {
