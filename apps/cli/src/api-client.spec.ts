@@ -1,7 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from './api-client';
-import { ApiProtocolError, ApiRequestError, ApiUnreachableError } from './api-errors';
+import {
+  ApiProtocolError,
+  ApiRequestError,
+  ApiUnreachableError,
+  CreateOutcomeUnknownError,
+} from './api-errors';
 import { ExitCode } from './exit-codes';
 import { FakeApi } from './test-support/fake-api';
 
@@ -151,6 +156,7 @@ describe('ApiClient errors', () => {
   it("shows a 503's message (queue unavailable) and exits 3", async () => {
     const client = new ApiClient({
       baseUrl: BASE,
+      createRetryMs: 0,
       fetch: answering(503, {
         statusCode: 503,
         error: 'Service Unavailable',
@@ -313,5 +319,89 @@ describe('ApiClient for actions', () => {
     expect(err.message).toBe(
       'the API refused GET /api/v1/output?ids=a (403 Forbidden): token lacks scope read',
     );
+  });
+});
+
+describe('ApiClient create retries (Idempotency-Key)', () => {
+  const refused = () =>
+    Promise.reject(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+    );
+  const cutOff = () =>
+    Promise.reject(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET' } }),
+    );
+  const unavailable = async () =>
+    new Response(JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'x' }), {
+      status: 503,
+    });
+
+  /** Answers each attempt with the next of `plan`, then as `api` does; records every attempt. */
+  function scripted(plan: Array<() => Promise<Response>>, api = FakeApi.fleet(4)) {
+    const attempts: Array<{ url: string; key?: string }> = [];
+    const fetchFn: typeof fetch = async (input, init) => {
+      const headers = (init?.headers ?? {}) as Record<string, string>;
+      attempts.push({ url: String(input), key: headers['idempotency-key'] });
+      const next = plan.shift();
+      return next ? next() : api.fetch(input, init);
+    };
+    return { attempts, fetchFn, api };
+  }
+
+  it('sends the create again with the same key, to the next replica, until one answers', async () => {
+    const { attempts, fetchFn, api } = scripted([refused, cutOff, unavailable]);
+    const lines: string[] = [];
+    const client = new ApiClient({
+      baseUrl: 'http://a:9001',
+      otherUrls: ['http://b:9001'],
+      fetch: fetchFn,
+      onRetry: (line) => lines.push(line),
+    });
+    const answer = await client.createBatch('serverControl', 'node[01-02]', {
+      action: 'get_power_state',
+    });
+    expect(answer.results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+    expect(attempts.map((a) => new URL(a.url).host)).toEqual([
+      'a:9001',
+      'b:9001',
+      'a:9001',
+      'b:9001',
+    ]);
+    expect(new Set(attempts.map((a) => a.key)).size).toBe(1);
+    expect(attempts[0].key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^cannot reach the Switchboard API at http:\/\/a:9001: connection refused .*; retrying the create at http:\/\/b:9001 with the same Idempotency-Key \(.* of 60 s\)$/,
+    );
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('sends a fresh key with each new create', async () => {
+    const { attempts, fetchFn } = scripted([]);
+    const client = new ApiClient({ baseUrl: BASE, fetch: fetchFn });
+    await client.createCondition('node01', 'serverControl', { action: 'get_power_state' });
+    await client.createCondition('node02', 'serverControl', { action: 'get_power_state' });
+    expect(attempts[0].key).not.toBe(attempts[1].key);
+  });
+
+  it.each([
+    ['refused and 503 only: nothing can have been created', [refused, unavailable], ExitCode.Api],
+    [
+      'a connection cut after sending: it may have been created',
+      [cutOff, refused],
+      ExitCode.OutcomeUnknown,
+    ],
+  ])('out of time, %s -> exit %i', async (_what, plan, code) => {
+    const forever = [...plan, ...Array.from({ length: 50 }, () => plan[plan.length - 1])];
+    const { fetchFn } = scripted(forever);
+    const client = new ApiClient({ baseUrl: BASE, fetch: fetchFn, createRetryMs: 600 });
+    const err = (await thrown(
+      client.createCondition('node01', 'serverControl', { action: 'get_power_state' }),
+    )) as ApiRequestError | CreateOutcomeUnknownError;
+    expect(err.exitCode).toBe(code);
+    if (code === ExitCode.OutcomeUnknown)
+      expect(err.message).toMatch(
+        /^the create may have been received, but no answer came \(.*\); its conditions may exist/,
+      );
   });
 });

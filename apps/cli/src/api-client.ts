@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchConditionResponse,
   CommandsResponse,
@@ -14,8 +16,11 @@ import {
   ApiProtocolError,
   ApiRequestError,
   ApiUnreachableError,
+  CreateOutcomeUnknownError,
   describeFetchError,
+  neverSent,
 } from './api-errors';
+import { formatDuration } from './output/duration';
 
 export const API_PREFIX = '/api/v1';
 
@@ -33,7 +38,17 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** Bound on a single HTTP request (default 30 s). */
   requestTimeoutMs?: number;
+  /** Other API replicas (MCTL_URL=a,b,c) a create is retried against, after `baseUrl`. */
+  otherUrls?: string[];
+  /** How long a create is retried (same Idempotency-Key) on a connection error or 503 (default 60 s). */
+  createRetryMs?: number;
+  /** Told one line per retry of a create (the progress line on stderr). */
+  onRetry?: (line: string) => void;
 }
+
+/** Pause before the first retry of a create, doubled per attempt up to CREATE_RETRY_MAX_DELAY_MS. */
+const CREATE_RETRY_FIRST_DELAY_MS = 250;
+const CREATE_RETRY_MAX_DELAY_MS = 2000;
 
 /** Answer of a single-server creation: 404 and 409 are per-server outcomes, not failures of the command. */
 export type CreateResult =
@@ -80,12 +95,18 @@ export class ApiClient {
   private readonly token?: string;
   private readonly fetchFn: typeof fetch;
   private readonly requestTimeoutMs: number;
+  private readonly urls: string[];
+  private readonly createRetryMs: number;
+  private readonly onRetry: (line: string) => void;
 
   constructor(opts: ApiClientOptions) {
     this.baseUrl = opts.baseUrl;
     this.token = opts.token;
     this.fetchFn = opts.fetch ?? fetch;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.urls = [opts.baseUrl, ...(opts.otherUrls ?? [])];
+    this.createRetryMs = opts.createRetryMs ?? 60_000;
+    this.onRetry = opts.onRetry ?? (() => undefined);
   }
 
   /** POST /servers/{server}/condition/{kind}. */
@@ -95,7 +116,7 @@ export class ApiClient {
     parameters: ParametersOf<K>,
   ): Promise<CreateResult> {
     const path = `/servers/${encodeURIComponent(server)}/condition/${kind}`;
-    const answer = await this.send('POST', path, { parameters });
+    const answer = await this.sendCreate(path, { parameters });
     if (answer.status === 404 && !isMissingRoute(answer.body)) {
       return {
         outcome: 'unknown',
@@ -128,7 +149,7 @@ export class ApiClient {
     return this.expect(
       'POST',
       path,
-      await this.send('POST', path, { kind, targets, parameters }),
+      await this.sendCreate(path, { kind, targets, parameters }),
       BatchConditionResponse,
     );
   }
@@ -257,13 +278,56 @@ export class ApiClient {
     return headers;
   }
 
-  private async send(method: Method, path: string, body?: unknown): Promise<Answer> {
+  /**
+   * A create, sent with one Idempotency-Key however often it is retried: on a connection
+   * error or a 503 it is sent again (to the next of the configured URLs) until it is answered
+   * or `createRetryMs` runs out, one progress line per retry. The API answers a repeat with
+   * the conditions the key already created, so a retry never creates anything twice. Out of
+   * time: the last refusal if no attempt can have reached the API (nothing was created), else
+   * CreateOutcomeUnknownError.
+   */
+  private async sendCreate(path: string, body: unknown): Promise<Answer> {
+    const key = randomUUID();
+    const started = Date.now();
+    let delay = CREATE_RETRY_FIRST_DELAY_MS;
+    let mayHaveArrived = false;
+    for (let attempt = 0; ; attempt++) {
+      const base = this.urls[attempt % this.urls.length];
+      let failure: Error;
+      try {
+        const answer = await this.send('POST', path, body, { 'idempotency-key': key }, base);
+        if (answer.status !== 503) return answer;
+        failure = this.refusal('POST', path, answer);
+      } catch (err) {
+        if (!(err instanceof ApiUnreachableError)) throw err;
+        failure = err;
+        if (!err.neverSent) mayHaveArrived = true;
+      }
+      const left = this.createRetryMs - (Date.now() - started);
+      if (left <= 0) throw mayHaveArrived ? new CreateOutcomeUnknownError(key, failure) : failure;
+      const next = this.urls[(attempt + 1) % this.urls.length];
+      this.onRetry(
+        `${failure.message}; retrying the create at ${next} with the same Idempotency-Key ` +
+          `(${formatDuration(Date.now() - started)} of ${formatDuration(this.createRetryMs)})`,
+      );
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, CREATE_RETRY_MAX_DELAY_MS);
+    }
+  }
+
+  private async send(
+    method: Method,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+    base = this.baseUrl,
+  ): Promise<Answer> {
     const bound = Math.max(1, this.requestTimeoutMs);
-    const headers = this.headers('application/json', body !== undefined);
+    const headers = { ...this.headers('application/json', body !== undefined), ...extraHeaders };
     let res: Response;
     let text: string;
     try {
-      res = await this.fetchFn(this.url(path), {
+      res = await this.fetchFn(`${base}${API_PREFIX}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -271,7 +335,7 @@ export class ApiClient {
       });
       text = await res.text();
     } catch (err) {
-      throw new ApiUnreachableError(this.baseUrl, describeFetchError(err, bound));
+      throw new ApiUnreachableError(base, describeFetchError(err, bound), neverSent(err));
     }
     return { status: res.status, statusText: res.statusText, body: parseBody(text) };
   }

@@ -11,6 +11,8 @@ export class ApiUnreachableError extends CliError {
   constructor(
     readonly baseUrl: string,
     readonly reason: string,
+    /** The request never left (connection refused, no such host): the API did nothing. */
+    readonly neverSent = false,
   ) {
     super(`cannot reach the Switchboard API at ${baseUrl}: ${reason}`);
     this.name = 'ApiUnreachableError';
@@ -57,6 +59,39 @@ export class ApiProtocolError extends CliError {
   ) {
     super(`unexpected answer to ${method} ${url}: ${reason}`);
     this.name = 'ApiProtocolError';
+  }
+}
+
+/** Codes of fetch failures that mean the request never reached any server. */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** Whether what fetch threw means the request never left (so nothing was created). */
+export function neverSent(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === 'string' && NEVER_SENT.has(cause.code);
+}
+
+/**
+ * A create that may have reached the API, whose answer never came within the retry window:
+ * the conditions may or may not exist. Repeating the command with the same key would tell.
+ */
+export class CreateOutcomeUnknownError extends CliError {
+  readonly exitCode = ExitCode.OutcomeUnknown;
+  constructor(
+    readonly idempotencyKey: string,
+    readonly last: Error,
+  ) {
+    super(
+      `the create may have been received, but no answer came (${oneLine(last.message)}); ` +
+        `its conditions may exist: check with mctl status (Idempotency-Key ${idempotencyKey})`,
+    );
+    this.name = 'CreateOutcomeUnknownError';
   }
 }
 

@@ -74,6 +74,8 @@ describe('precedence: default < config file < environment < --url', () => {
     );
     expect(loadConfig({ env: {}, homeDir: home })).toEqual({
       baseUrl: 'https://switchboard.example',
+      otherUrls: [],
+      createRetryMs: 60_000,
       baseUrlSource: 'config file',
       token: 'abc.def.ghi',
       verifySsl: true,
@@ -85,6 +87,26 @@ describe('precedence: default < config file < environment < --url', () => {
   it('accepts an empty file', () => {
     write('# nothing yet\n');
     expect(loadConfig({ env: {}, homeDir: home }).baseUrl).toBe(DEFAULT_BASE_URL);
+  });
+});
+
+describe('API replicas and the create retry window', () => {
+  it('takes MCTL_URL as a comma-separated list of replicas, the first first', () => {
+    const config = loadConfig({
+      env: { MCTL_URL: 'http://a:9001/api/v1, http://b:9001/', MCTL_CREATE_RETRY_SECONDS: '5' },
+      homeDir: home,
+    });
+    expect(config).toMatchObject({
+      baseUrl: 'http://a:9001',
+      otherUrls: ['http://b:9001'],
+      createRetryMs: 5000,
+    });
+  });
+
+  it.each(['-1', 'soon', '3601'])('refuses MCTL_CREATE_RETRY_SECONDS=%s', (value) => {
+    expect(() => loadConfig({ env: { MCTL_CREATE_RETRY_SECONDS: value }, homeDir: home })).toThrow(
+      /MCTL_CREATE_RETRY_SECONDS: must be a whole number of seconds from 0 to 3600/,
+    );
   });
 });
 

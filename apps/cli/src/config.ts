@@ -25,6 +25,10 @@ export type BaseUrlSource = 'default' | 'config file' | 'MCTL_URL' | '--url';
 export interface CliConfig {
   /** Without a trailing slash or `/api/v1`. */
   baseUrl: string;
+  /** Further API replicas (MCTL_URL or --url as a comma-separated list): creates are retried there. */
+  otherUrls: string[];
+  /** How long a create is retried on a connection error or 503 (MCTL_CREATE_RETRY_SECONDS, default 60). */
+  createRetryMs: number;
   baseUrlSource: BaseUrlSource;
   token?: string;
   verifySsl: boolean;
@@ -64,21 +68,24 @@ export function loadConfig(inputs: ConfigInputs): CliConfig {
   }
 
   let baseUrl = DEFAULT_BASE_URL;
+  let otherUrls: string[] = [];
   let baseUrlSource: BaseUrlSource = 'default';
   if (fromFile.base_url !== undefined) {
     baseUrl = fromFile.base_url;
     baseUrlSource = 'config file';
   }
   if (inputs.env.MCTL_URL) {
-    baseUrl = checkUrl(inputs.env.MCTL_URL, 'environment variable MCTL_URL');
+    [baseUrl, ...otherUrls] = checkUrls(inputs.env.MCTL_URL, 'environment variable MCTL_URL');
     baseUrlSource = 'MCTL_URL';
   }
   if (inputs.url !== undefined) {
-    baseUrl = checkUrl(inputs.url, '--url');
+    [baseUrl, ...otherUrls] = checkUrls(inputs.url, '--url');
     baseUrlSource = '--url';
   }
   return {
     baseUrl: normaliseBaseUrl(baseUrl),
+    otherUrls: otherUrls.map(normaliseBaseUrl),
+    createRetryMs: createRetrySeconds(inputs.env.MCTL_CREATE_RETRY_SECONDS) * 1000,
     baseUrlSource,
     token: inputs.env.MCTL_TOKEN || fromFile.token,
     verifySsl: fromFile.verify_ssl ?? true,
@@ -94,6 +101,23 @@ export function loadConfig(inputs: ConfigInputs): CliConfig {
 /** Accepts `http://host:9001`, `http://host:9001/` and `http://host:9001/api/v1`. */
 export function normaliseBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+}
+
+/** One URL, or several API replicas separated by commas (creates are retried on the next). */
+function checkUrls(value: string, source: string): string[] {
+  return value.split(',').map((part) => checkUrl(part.trim(), source));
+}
+
+function createRetrySeconds(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 60;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value > 3600)
+    throw new ConfigError(
+      'environment variable MCTL_CREATE_RETRY_SECONDS',
+      undefined,
+      `must be a whole number of seconds from 0 to 3600, got "${raw}"`,
+    );
+  return value;
 }
 
 function checkUrl(value: string, source: string): string {

@@ -118,7 +118,7 @@ describe('mctl power (OpenFlight grammar)', () => {
   it('stops waiting at --timeout and says the work goes on', async () => {
     const api = fleet({ node01: { stuck: true } });
     const { code, out } = await mctl(api, ['power', 'on', 'node01', '--timeout', '0.2']);
-    expect(code).toBe(1);
+    expect(code).toBe(ExitCode.OutcomeUnknown);
     expect(out).toBe('timeout: node01 (still active after 200 ms)\n');
   });
 
@@ -366,7 +366,7 @@ describe("API errors are shown with the API's own message, never a stack trace",
     );
   });
 
-  it('503: names the queue problem, exit 3', async () => {
+  it('503: retries the create with one key for MCTL_CREATE_RETRY_SECONDS, then nothing created, exit 3', async () => {
     const api = fleet();
     api.override = {
       status: 503,
@@ -376,11 +376,25 @@ describe("API errors are shown with the API's own message, never a stack trace",
         message: 'condition queue unavailable: NATS is not connected',
       },
     };
-    const { code, err } = await mctl(api, ['power', 'on', 'node01']);
+    const io = memoryIo({ env: { MCTL_CREATE_RETRY_SECONDS: '1' } });
+    const { code, err } = await mctl(api, ['power', 'on', 'node01'], io);
     expect(code).toBe(ExitCode.Api);
-    expect(err).toBe(
-      'mctl: the API refused POST /api/v1/servers/node01/condition/serverControl (503 Service Unavailable): condition queue unavailable: NATS is not connected\n',
-    );
+    const refusal =
+      'the API refused POST /api/v1/servers/node01/condition/serverControl (503 Service ' +
+      'Unavailable): condition queue unavailable: NATS is not connected';
+    const lines = err.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines.slice(0, -1))
+      expect(line).toMatch(
+        new RegExp(
+          `^mctl: ${refusal.replace(/[()]/g, '\\$&')}; retrying the create at ` +
+            'http://127.0.0.1:9001 with the same Idempotency-Key \\(.* of 1 s\\)$',
+        ),
+      );
+    expect(lines.at(-1)).toBe(`mctl: ${refusal}`);
+    const keys = new Set(posted(api).map((r) => r.headers?.['idempotency-key']));
+    expect(posted(api).length).toBe(lines.length);
+    expect(keys.size).toBe(1);
   });
 
   it('unreachable: names the URL, exit 3', async () => {
@@ -390,6 +404,7 @@ describe("API errors are shown with the API's own message, never a stack trace",
           Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
         ),
     });
+    io.env = { MCTL_CREATE_RETRY_SECONDS: '0' };
     const { code, err } = await mctl(
       undefined,
       ['--url', 'http://10.0.0.9:9001', 'power', 'on', 'node01'],

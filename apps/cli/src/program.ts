@@ -18,15 +18,18 @@ const FOOTER = `
 Configuration (later wins):
   ~/.config/mctl/config.yaml   base_url (default ${DEFAULT_BASE_URL}), token, verify_ssl
                                ($XDG_CONFIG_HOME/mctl/config.yaml when set; another file: --config or MCTL_CONFIG)
-  MCTL_URL, MCTL_TOKEN         environment
+  MCTL_URL, MCTL_TOKEN         environment (MCTL_URL: API replicas, comma-separated)
   --url                        command line
   The token is sent as "Authorization: Bearer <token>".
 
 Exit status:
   0  every server succeeded (with --no-wait: every condition was queued)
-  1  at least one server failed, timed out, conflicted with running work or is unknown
+  1  some failed: a server failed, conflicted with running work or is unknown
   2  usage or configuration error, or a request the API rejected as invalid (400)
-  3  the API is unreachable, refused the request (401/403/5xx, e.g. queue unavailable) or answered nonsense
+  3  nothing created: the API is unreachable, refused the request (401/403/5xx, e.g. queue
+     unavailable) or answered nonsense, after retrying the create (MCTL_CREATE_RETRY_SECONDS)
+  4  created, outcome unknown: still running when mctl stopped waiting, or a create whose
+     answer was lost
   130  interrupted (Ctrl-C); run: after cancelling what still ran (second Ctrl-C)
   run exits 1 when a node failed, whatever its script exited with: the scripts' own
   statuses are printed on stderr ("exit status 3: node02") and are in -o json

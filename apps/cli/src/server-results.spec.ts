@@ -9,7 +9,9 @@ describe('exitCodeFor', () => {
     [['succeeded', 'succeeded'], ExitCode.Ok],
     [['queued', 'queued'], ExitCode.Ok],
     [['succeeded', 'failed'], ExitCode.NotAllSucceeded],
-    [['timeout'], ExitCode.NotAllSucceeded],
+    [['timeout'], ExitCode.OutcomeUnknown],
+    [['succeeded', 'timeout'], ExitCode.OutcomeUnknown],
+    [['failed', 'timeout'], ExitCode.NotAllSucceeded],
     [['succeeded', 'conflict'], ExitCode.NotAllSucceeded],
     [['unknown'], ExitCode.NotAllSucceeded],
     [['queued', 'error'], ExitCode.NotAllSucceeded],
@@ -19,7 +21,7 @@ describe('exitCodeFor', () => {
   });
 
   it('documents the codes scripts rely on', () => {
-    expect(ExitCode).toEqual({ Ok: 0, NotAllSucceeded: 1, Usage: 2, Api: 3 });
+    expect(ExitCode).toEqual({ Ok: 0, NotAllSucceeded: 1, Usage: 2, Api: 3, OutcomeUnknown: 4 });
   });
 });
 

@@ -32,11 +32,16 @@ export interface ServerResult {
   conflictingConditionId?: string;
 }
 
-/** 0 only when every server succeeded (or was queued, with --no-wait); 1 otherwise. */
+/**
+ * 0 when every server succeeded (or was queued, with --no-wait); 1 when any did not (failed,
+ * conflict, unknown, error); else 4: some are still running as far as mctl knows (timeout).
+ */
 export function exitCodeFor(results: readonly ServerResult[]): ExitCode {
-  const ok =
-    results.length > 0 && results.every((r) => r.outcome === 'succeeded' || r.outcome === 'queued');
-  return ok ? ExitCode.Ok : ExitCode.NotAllSucceeded;
+  if (results.length === 0) return ExitCode.NotAllSucceeded;
+  const settled = (r: ServerResult) =>
+    r.outcome === 'succeeded' || r.outcome === 'queued' || r.outcome === 'timeout';
+  if (!results.every(settled)) return ExitCode.NotAllSucceeded;
+  return results.some((r) => r.outcome === 'timeout') ? ExitCode.OutcomeUnknown : ExitCode.Ok;
 }
 
 /** A finished (or last seen) condition as a result. */

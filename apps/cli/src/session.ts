@@ -43,6 +43,9 @@ export class Session {
         : undefined;
     this.apiClient = new ApiClient({
       baseUrl: config.baseUrl,
+      otherUrls: config.otherUrls,
+      createRetryMs: config.createRetryMs,
+      onRetry: (line) => this.io.stderr.write(`mctl: ${line}\n`),
       token: config.token,
       fetch: this.io.fetch ?? trusting,
     });

@@ -77,6 +77,7 @@ describe('a three-server NATS cluster on loopback', () => {
       ['KV_switchboard-active', 'scaled', 3],
       ['KV_switchboard-controllers', 'scaled', 3],
       ['KV_switchboard-bmc-leases', 'scaled', 3],
+      ['KV_switchboard-idempotency', 'scaled', 3],
     ]);
     expect(await replicasOf(jsm, STREAM_CONDITIONS)).toBe(3);
     expect(await replicasOf(jsm, `KV_${KV_CONDITIONS}`)).toBe(3);
