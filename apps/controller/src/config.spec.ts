@@ -47,6 +47,16 @@ describe('controller configuration from the environment', () => {
     );
   });
 
+  it('reads the heartbeat interval and expiry, which must leave room for one late beat', () => {
+    const base = { NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml' };
+    expect(
+      optionsFromEnv({ ...base, HEARTBEAT_INTERVAL_MS: '1000', HEARTBEAT_EXPIRY_MS: '5000' }),
+    ).toMatchObject({ heartbeatIntervalMs: 1000, heartbeatExpiryMs: 5000 });
+    expect(() => optionsFromEnv({ ...base, HEARTBEAT_EXPIRY_MS: '3000' })).toThrow(
+      'HEARTBEAT_EXPIRY_MS (3000) must be at least twice HEARTBEAT_INTERVAL_MS (2000)',
+    );
+  });
+
   it('names every problem at once', () => {
     let err: ConfigError | undefined;
     try {

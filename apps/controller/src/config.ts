@@ -10,6 +10,9 @@ export const ENVIRONMENT = {
   INVENTORY_FILE: 'the inventory, topology.yaml or nodes.yaml',
   CONTROLLER_ID: "this replica's id (default <host>-<pid>-<random>)",
   FANOUT: 'conditions worked on at once (default 64)',
+  HEARTBEAT_INTERVAL_MS: "renewal of this replica's heartbeat (default 2000)",
+  HEARTBEAT_EXPIRY_MS:
+    'a replica whose heartbeat is older than this is taken over (default 10000; > 2 intervals)',
   OPERATION_TIMEOUT_MS: 'deadline of one driver call (default 15000)',
   OPERATION_ATTEMPTS: 'attempts of an idempotent call that times out (default 3)',
   RETRY_BASE_DELAY_MS: 'first backoff delay, doubled per attempt (default 1000)',
@@ -48,6 +51,8 @@ const isDirectory = (path: string): boolean =>
 
 const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]> = [
   ['FANOUT', 'fanout', 1],
+  ['HEARTBEAT_INTERVAL_MS', 'heartbeatIntervalMs', 100],
+  ['HEARTBEAT_EXPIRY_MS', 'heartbeatExpiryMs', 500],
   ['OPERATION_TIMEOUT_MS', 'operationTimeoutMs', 100],
   ['OPERATION_ATTEMPTS', 'operationAttempts', 1],
   ['RETRY_BASE_DELAY_MS', 'retryBaseDelayMs', 0],
@@ -124,6 +129,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
     }
     (opts as unknown as Record<string, number>)[key] = value;
   }
+  const interval = opts.heartbeatIntervalMs ?? 2000;
+  const expiry = opts.heartbeatExpiryMs ?? 10_000;
+  if (expiry < 2 * interval)
+    problems.push(
+      `HEARTBEAT_EXPIRY_MS (${expiry}) must be at least twice HEARTBEAT_INTERVAL_MS (${interval}): ` +
+        'one late beat must not look like a dead controller',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return opts;
 }

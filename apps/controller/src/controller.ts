@@ -9,6 +9,7 @@ import { createLogger, Logger } from '@switchboard/logging';
 import { connectWithRetry, NatsClientAuth, provisionWithRetry } from '@switchboard/nats';
 import { CommandsDirectory, openCommandsDirectory } from './actions/commands-directory';
 import { conditionHandlers } from './handlers/registry';
+import { logNatsEvents } from './nats-events';
 import type { DriverCallEvent } from './reconcile/driver-call';
 import type { ControllerServices, DriverFactory } from './services';
 
@@ -44,7 +45,11 @@ export interface ControllerOptions {
   ipmitoolHome?: string;
   /** Port of the probe and metrics server (HEALTH_PORT); started by main, not here. */
   healthPort?: number;
+  /** Renewal of this replica's heartbeat (HEARTBEAT_INTERVAL_MS, default 2000). */
   heartbeatIntervalMs?: number;
+  /** A replica silent this long is taken over (HEARTBEAT_EXPIRY_MS, default 10 000). */
+  heartbeatExpiryMs?: number;
+  /** In-progress acks of running conditions (default 5000; the consumer's ack wait is 15 s). */
   workingIntervalMs?: number;
   /** Redelivery delay of a condition that a live replica holds (default 5000). */
   heldRetryDelayMs?: number;
@@ -86,8 +91,9 @@ export const DEFAULTS = {
   verifyIntervalMs: 250,
   drainTimeoutMs: 20_000,
   bmcResetSettleMs: 3000,
-  heartbeatIntervalMs: 5000,
-  workingIntervalMs: 10_000,
+  heartbeatIntervalMs: 2000,
+  heartbeatExpiryMs: 10_000,
+  workingIntervalMs: 5000,
   heldRetryDelayMs: 5000,
   pullExpiresMs: 5000,
 } as const;
@@ -136,6 +142,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     await closeWatches();
     await nc.close().catch(() => undefined);
   };
+  void logNatsEvents(nc, logger);
   try {
     const buckets = await provisionWithRetry(nc, { logger });
     // A change made right after start must not be missed (tests and operators copy a command in at once).
@@ -166,6 +173,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       handlers: conditionHandlers(services),
       fanout: cfg.fanout,
       heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+      heartbeatExpiryMs: cfg.heartbeatExpiryMs,
       workingIntervalMs: cfg.workingIntervalMs,
       heldRetryDelayMs: cfg.heldRetryDelayMs,
       pullExpiresMs: cfg.pullExpiresMs,

@@ -9,11 +9,20 @@ export interface HeartbeatIdentity {
   startedAt: string;
 }
 
+/** A condition this replica works on, and the ack subject of its current delivery. */
+export interface InFlight {
+  id: string;
+  reply?: string;
+}
+
+/** Writes that failed in a row before the warning is repeated (an outage fails every one). */
+const WARN_EVERY = 30;
+
 /**
  * This replica's liveness: its ControllerHeartbeat in KV_CONTROLLERS, renewed every
- * `intervalMs`. The bucket's TTL (30 s) removes the key of a replica that stopped renewing
- * it, which is how other replicas know they may take its conditions over. Deleted on a
- * clean shutdown, so that hand-over is immediate.
+ * `intervalMs`. Other replicas take its conditions over once its last write is older than
+ * their expiry (isAlive); the bucket's TTL (30 s) only clears the keys of replicas that are
+ * gone. Deleted on a clean shutdown, so that hand-over is immediate.
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -23,30 +32,62 @@ export class Heartbeat {
   constructor(
     private readonly kv: KV,
     private readonly identity: HeartbeatIdentity,
-    private readonly inFlight: () => string[],
+    private readonly inFlight: () => InFlight[],
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
 
-  /** Writes the first heartbeat (and fails if it cannot), then keeps renewing it. */
-  async start(): Promise<void> {
+  private failures = 0;
+
+  /**
+   * Writes the first heartbeat (and fails if it cannot), then keeps renewing it. Resolves
+   * with the deliveries an earlier life of this id left in its heartbeat (a restart with the
+   * same CONTROLLER_ID), for the caller to reclaim at once.
+   */
+  async start(): Promise<Record<string, string>> {
+    const previous = await this.kv
+      .get(controllerKey(this.identity.id))
+      .then((entry) =>
+        entry?.operation === 'PUT'
+          ? ControllerHeartbeat.safeParse(JSON.parse(entry.string())).data
+          : undefined,
+      )
+      .catch(() => undefined);
     await this.put();
     this.timer = setInterval(() => {
-      this.beating = this.put().catch((err) =>
-        this.logger.warn(
-          { event: 'heartbeat.failed', err: (err as Error).message },
-          'could not renew the heartbeat',
-        ),
+      this.beating = this.put().then(
+        () => {
+          if (this.failures > 0)
+            this.logger.info(
+              { event: 'heartbeat.renewed', failedBefore: this.failures },
+              'heartbeat renewed again',
+            );
+          this.failures = 0;
+        },
+        (err) => {
+          // Rate-limited: an outage fails every beat; the first and every WARN_EVERY-th are logged.
+          if (this.failures++ % WARN_EVERY === 0)
+            this.logger.warn(
+              { event: 'heartbeat.failed', failures: this.failures, err: (err as Error).message },
+              'could not renew the heartbeat',
+            );
+        },
       );
     }, this.intervalMs);
+    return previous?.deliveries ?? {};
   }
 
   private async put(): Promise<void> {
     if (this.stopped) return;
+    const inFlight = this.inFlight();
+    const deliveries = Object.fromEntries(
+      inFlight.filter((job) => job.reply).map((job) => [job.id, job.reply!]),
+    );
     const beat: ControllerHeartbeat = ControllerHeartbeat.parse({
       ...this.identity,
       ts: new Date().toISOString(),
-      inFlight: this.inFlight(),
+      inFlight: inFlight.map((job) => job.id),
+      deliveries,
     });
     await this.kv.put(controllerKey(this.identity.id), JSON.stringify(beat));
   }
@@ -68,8 +109,12 @@ export class Heartbeat {
   }
 }
 
-/** Whether a replica's heartbeat key exists (it renewed it within the bucket's TTL and did not shut down). */
-export async function isAlive(kv: KV, controllerId: string): Promise<boolean> {
+/**
+ * Whether a replica renewed its heartbeat within `expiryMs` (by the NATS server's clock, which
+ * stamps every write, so the replicas' own clocks do not matter) and did not shut down.
+ */
+export async function isAlive(kv: KV, controllerId: string, expiryMs: number): Promise<boolean> {
   const entry = await kv.get(controllerKey(controllerId));
-  return entry !== null && entry.operation === 'PUT';
+  if (entry === null || entry.operation !== 'PUT') return false;
+  return Date.now() - entry.created.getTime() < expiryMs;
 }

@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@switchboard/logging';
+import { RepeatedWarning } from './repeated-warning';
 import type { Slots } from './slots';
 
 export interface PullLoopOptions {
@@ -22,13 +23,18 @@ export class PullLoop {
   private readonly stopSignal = new AbortController();
   private readonly fetches = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
+  private readonly pullFailed: RepeatedWarning;
+  private readonly interrupted: RepeatedWarning;
 
   constructor(
     private readonly consumer: Consumer,
     private readonly slots: Slots,
     private readonly onMessage: (msg: JsMsg) => void,
     private readonly opts: PullLoopOptions,
-  ) {}
+  ) {
+    this.pullFailed = new RepeatedWarning(opts.logger, 'pull.failed');
+    this.interrupted = new RepeatedWarning(opts.logger, 'pull.interrupted');
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -50,14 +56,12 @@ export class PullLoop {
           expires: this.opts.expiresMs,
         });
         failures = 0;
+        this.pullFailed.worked('pull requests work again');
       } catch (err) {
         this.slots.release(reserved);
         failures++;
         const delay = Math.min(5000, 250 * 2 ** Math.min(failures, 5));
-        this.opts.logger.warn(
-          { event: 'pull.failed', err: (err as Error).message, retryInMs: delay },
-          'pull request failed',
-        );
+        this.pullFailed.failed(err, 'pull request failed', { retryInMs: delay });
         await sleep(delay, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
         continue;
       }
@@ -80,11 +84,9 @@ export class PullLoop {
         }
         this.onMessage(msg);
       }
+      this.interrupted.worked('pull requests end normally again');
     } catch (err) {
-      this.opts.logger.warn(
-        { event: 'pull.interrupted', err: (err as Error).message },
-        'pull request ended with an error',
-      );
+      this.interrupted.failed(err, 'pull request ended with an error');
     } finally {
       this.slots.release(reserved - used);
     }

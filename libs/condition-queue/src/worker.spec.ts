@@ -45,6 +45,7 @@ async function start(id: string, handlers: HandlerRegistry, extra: Partial<Worke
     handlers,
     fanout: 4,
     heartbeatIntervalMs: 500,
+    heartbeatExpiryMs: 3000,
     workingIntervalMs: 1000,
     heldRetryDelayMs: 200,
     pullExpiresMs: 1000,

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   fanout: number;
   /** Renewal of this replica's heartbeat. */
   heartbeatIntervalMs: number;
+  /** A replica whose heartbeat is older than this is dead: its conditions are taken over. */
+  heartbeatExpiryMs: number;
   /** Interval of in-progress acks while a condition runs. */
   workingIntervalMs: number;
   /** Redelivery delay of a condition that a live replica holds. */
@@ -43,6 +45,12 @@ export interface Worker {
    * connection open for the caller to flush and close.
    */
   stop(graceMs: number): Promise<void>;
+}
+
+/** The ack subject of a delivery (JsMsgImpl has it; the JsMsg interface does not say so). */
+function replyOf(msg: JsMsg): string | undefined {
+  const reply = (msg as unknown as { reply?: unknown }).reply;
+  return typeof reply === 'string' && reply !== '' ? reply : undefined;
 }
 
 /** How long hand-back may take once tasks are told to stop (they kill their tool, record it). */
@@ -74,16 +82,16 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const heartbeat = new Heartbeat(
     buckets.controllers,
     { id, host: hostname(), pid: process.pid, startedAt: new Date().toISOString() },
-    () => [...jobs.keys()],
+    () => [...jobs.values()].map((job) => ({ id: job.id, reply: replyOf(job.holder.msg) })),
     opts.heartbeatIntervalMs,
     logger,
   );
-  await heartbeat.start();
+  const leftBehind = await heartbeat.start();
 
   const deliveryDeps = {
     controllerId: id,
     store,
-    isAlive: (other: string) => isAlive(buckets.controllers, other),
+    isAlive: (other: string) => isAlive(buckets.controllers, other, opts.heartbeatExpiryMs),
     jobs,
     handlers: opts.handlers,
     workingIntervalMs: opts.workingIntervalMs,
@@ -110,6 +118,17 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     logger,
   });
   pull.start();
+  // An earlier life of this id (a restart with the same CONTROLLER_ID) held these: nak their
+  // deliveries so JetStream redelivers them now, not after the ack wait; the claim sees our
+  // own id and resumes them (the redelivery rule decides what is repeated).
+  const reclaim = Object.entries(leftBehind);
+  if (reclaim.length > 0) {
+    for (const [, reply] of reclaim) opts.nc.publish(reply, '-NAK');
+    logger.info(
+      { event: 'controller.resuming', conditions: reclaim.map(([conditionId]) => conditionId) },
+      `resuming ${reclaim.length} conditions this controller id held before its restart`,
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs: number): Promise<void> => {

@@ -79,6 +79,12 @@ export const ControllerHeartbeat = z.strictObject({
   startedAt: z.iso.datetime(),
   ts: z.iso.datetime(),
   inFlight: z.array(z.uuid()),
+  /**
+   * The ack subject of each in-flight condition's current delivery: a replica restarted with
+   * the same id reads them from its old heartbeat and naks them, so JetStream hands it its
+   * conditions back at once instead of after the ack wait.
+   */
+  deliveries: z.record(z.uuid(), z.string()).optional(),
 });
 export type ControllerHeartbeat = z.infer<typeof ControllerHeartbeat>;
 

@@ -39,8 +39,12 @@ export interface Buckets {
   idempotency: KV;
 }
 
-/** How long the controller may hold a condition between in-progress acks before redelivery. */
-export const CONSUMER_ACK_WAIT_MS = 30_000;
+/**
+ * How long the controller may hold a condition between in-progress acks before redelivery:
+ * also how soon a dead controller's conditions come back to the others (with its heartbeat's
+ * expiry, the takeover time). Controllers send in-progress acks every 5 s.
+ */
+export const CONSUMER_ACK_WAIT_MS = 15_000;
 
 export interface ProvisionOptions {
   /**

@@ -12,8 +12,8 @@ import { Scene, startScene } from '../test-support/scene';
 
 /**
  * A controller process killed with SIGKILL mid-action: it stops sending in-progress acks and
- * heartbeats, JetStream redelivers its messages after the 30 s ack wait, and another replica
- * takes them over once the dead one's heartbeat has expired (30 s TTL): within 60 s.
+ * heartbeats, JetStream redelivers its messages after the 15 s ack wait, and another replica
+ * takes them over once the dead one's heartbeat has expired (10 s): within 60 s.
  */
 describe('a controller killed mid-action', () => {
   let scene: Scene;
