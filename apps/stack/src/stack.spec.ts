@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocateLoopbackAddresses, runIpmitool } from '@switchboard/bmc-sim';
-import { silentLogger } from '@switchboard/logging';
+import { capturingLogger } from '@switchboard/logging';
 import { freePort } from '@switchboard/nats';
 import { SANDBOX_PASSWORD_ENV, Stack, startStack } from './stack';
 
@@ -23,6 +23,7 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
 describe('the local stack in sandbox mode', () => {
   let dir: string;
   let stack: Stack;
+  const log = capturingLogger();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-stack-'));
@@ -41,7 +42,7 @@ describe('the local stack in sandbox mode', () => {
     stack = await startStack({
       inventoryFile: inventory,
       dataDir: join(dir, 'data'),
-      logger: silentLogger,
+      logger: log.logger,
       natsPort: await freePort(),
       apiPort: await freePort(),
       sandbox: true,
@@ -124,6 +125,36 @@ describe('the local stack in sandbox mode', () => {
       result: { machine_type: 'compute-large', instance_type: 'c5.2xlarge', power_state: 'on' },
     });
   });
+
+  it('restarts its nats-server when it is killed, with the same storage, and logs each restart', async () => {
+    const auth = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${stack.apiUrl}/api/v1/servers/node01/condition/serverControl`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
+    });
+    expect(created.status).toBe(200);
+    const id = ((await created.json()) as { records: { conditions: Array<{ id: string }> } })
+      .records.conditions[0].id;
+    const before = stack.nats!.pid()!;
+    process.kill(before, 'SIGKILL');
+    const deadline = Date.now() + 30_000;
+    while (stack.nats!.restarts() < 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(stack.nats!.restarts()).toBe(1);
+    expect(stack.nats!.pid()).not.toBe(before);
+    const events = log.events().map((e) => e.event);
+    expect(events).toContain('stack.nats.exited');
+    expect(events).toContain('stack.nats.restarted');
+    // Same storage: the condition accepted before the kill is still there.
+    await waitFor(`${stack.apiUrl}/readyz`, 30_000);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await fetch(`${stack.apiUrl}/api/v1/conditions/${id}`, { headers: auth })).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toBe(200);
+  }, 60_000);
 
   it('stops every process it started', async () => {
     const pids = stack.bmcs!.bmcs.map((b) => b.pid);

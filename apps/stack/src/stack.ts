@@ -1,18 +1,15 @@
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
 import { foldNames, loadInventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
-import {
-  EmbeddedNats,
-  connectWithRetry,
-  provisionWithRetry,
-  startEmbeddedNats,
-} from '@switchboard/nats';
+import { connectWithRetry, provisionWithRetry } from '@switchboard/nats';
 import { ensureSecretFile, mintToken } from '@switchboard/auth';
 import { Supervised, supervise } from './child-process';
 import { startSandboxBmcs } from './sandbox-bmcs';
 import { SandboxCloud, startSandboxCloud } from './sandbox-cloud';
+import { SupervisedNats, superviseNats } from './supervise-nats';
 import { sandboxBmcPassword } from './sandbox-secret';
 
 export interface StackOptions {
@@ -45,6 +42,8 @@ export interface Stack {
   tokenFile?: string;
   /** The API and controller processes (for their pids: benchmarks read their memory). */
   processes: Supervised[];
+  /** The embedded nats-server, when the stack started one. */
+  nats?: SupervisedNats;
   stop(): Promise<void>;
 }
 
@@ -80,14 +79,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const secret = env.JWT_SECRET ?? ensureSecretFile(env.JWT_SECRET_FILE!);
 
     let natsUrl = opts.natsUrl;
+    let nats: SupervisedNats | undefined;
     if (!natsUrl) {
-      const nats: EmbeddedNats = await startEmbeddedNats({
+      const started = await superviseNats({
         dataDir: join(opts.dataDir, 'nats'),
         port: opts.natsPort ?? 4222,
         logger: log,
       });
-      stops.push(() => nats.stop());
-      natsUrl = nats.url;
+      stops.push(() => started.stop());
+      nats = started;
+      natsUrl = started.url;
     }
     const nc = await connectWithRetry({ servers: natsUrl, name: 'switchboard-stack', logger: log });
     await provisionWithRetry(nc, { logger: log, env });
@@ -135,7 +136,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       supervise({
         name: 'controller',
         script: entryOf('@switchboard/controller'),
-        env: { ...childEnv, ...cloud?.controllerEnv },
+        // One stable id: restarted by the supervisor, it resumes its own conditions at once.
+        env: { CONTROLLER_ID: `${hostname()}-controller`, ...childEnv, ...cloud?.controllerEnv },
         logger: log,
       }),
     ];
@@ -158,6 +160,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       inventoryFile,
       bmcs,
       processes,
+      nats,
       stop: stopAll,
     };
   } catch (err) {
