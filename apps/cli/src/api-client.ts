@@ -19,6 +19,7 @@ import {
   CreateOutcomeUnknownError,
   describeFetchError,
   neverSent,
+  retryable,
 } from './api-errors';
 import { formatDuration } from './output/duration';
 
@@ -299,7 +300,7 @@ export class ApiClient {
         if (answer.status !== 503) return answer;
         failure = this.refusal('POST', path, answer);
       } catch (err) {
-        if (!(err instanceof ApiUnreachableError)) throw err;
+        if (!(err instanceof ApiUnreachableError) || !err.retryable) throw err;
         failure = err;
         if (!err.neverSent) mayHaveArrived = true;
       }
@@ -335,7 +336,12 @@ export class ApiClient {
       });
       text = await res.text();
     } catch (err) {
-      throw new ApiUnreachableError(base, describeFetchError(err, bound), neverSent(err));
+      throw new ApiUnreachableError(
+        base,
+        describeFetchError(err, bound),
+        neverSent(err),
+        retryable(err),
+      );
     }
     return { status: res.status, statusText: res.statusText, body: parseBody(text) };
   }

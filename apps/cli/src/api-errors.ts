@@ -13,6 +13,8 @@ export class ApiUnreachableError extends CliError {
     readonly reason: string,
     /** The request never left (connection refused, no such host): the API did nothing. */
     readonly neverSent = false,
+    /** Another attempt may get through (false: a refused TLS certificate). */
+    readonly retryable = true,
   ) {
     super(`cannot reach the Switchboard API at ${baseUrl}: ${reason}`);
     this.name = 'ApiUnreachableError';
@@ -70,6 +72,15 @@ const NEVER_SENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+
+/** Fetch failures that another attempt cannot cure (the certificate will still be refused). */
+const PERMANENT = /CERT|TLS|SSL|LEAF_SIGNATURE/;
+
+/** Whether another attempt may get through: not for a refused certificate. */
+export function retryable(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  return !(typeof cause?.code === 'string' && PERMANENT.test(cause.code));
+}
 
 /** Whether what fetch threw means the request never left (so nothing was created). */
 export function neverSent(err: unknown): boolean {

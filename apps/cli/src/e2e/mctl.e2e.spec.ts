@@ -255,12 +255,13 @@ describe('mctl against the real stack', () => {
     expect(fleet.get('node01').power()).toBe('on');
   });
 
-  it('exits 3 naming the URL when the API is not there', async () => {
+  it('retries the create for MCTL_CREATE_RETRY_SECONDS, then exits 3 naming the URL when the API is not there', async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const { code, out, err } = await mctl(
+    const { code, out, err } = await mctlWith(
+      { MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '1' },
       '--url',
       `http://127.0.0.1:${port}`,
       'power',
@@ -269,9 +270,12 @@ describe('mctl against the real stack', () => {
     );
     expect(code).toBe(ExitCode.Api);
     expect(out).toBe('');
-    expect(err).toBe(
-      `mctl: cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)\n`,
-    );
+    const refused = `cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)`;
+    const lines = err.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines.slice(0, -1))
+      expect(line.startsWith(`mctl: ${refused}; retrying the create at`)).toBe(true);
+    expect(lines.at(-1)).toBe(`mctl: ${refused}`);
   });
 });
 
@@ -413,11 +417,18 @@ describe('mctl when NATS is down', () => {
     await nats.stop();
     try {
       // The API notices the lost connection a moment later; until then a request may wait on NATS.
-      let result = await mctl('power', 'on', 'node01');
+      const once = () =>
+        mctlWith(
+          { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '0' },
+          'power',
+          'on',
+          'node01',
+        );
+      let result = await once();
       const deadline = Date.now() + 15_000;
       while (result.code !== ExitCode.Api && Date.now() < deadline) {
         await sleep(200);
-        result = await mctl('power', 'on', 'node01');
+        result = await once();
       }
       expect(result).toMatchObject({ code: ExitCode.Api, out: '' });
       expect(result.err).toMatch(
@@ -427,4 +438,30 @@ describe('mctl when NATS is down', () => {
       nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
     }
   });
+
+  it('retries a create refused with 503 (same key, a progress line each) and succeeds once NATS is back', async () => {
+    await settle('node02');
+    const { port } = nats;
+    await nats.stop();
+    const io = memoryIo({
+      env: { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '60' },
+      pollIntervalMs: 100,
+    });
+    const running = run(['power', 'on', 'node02'], io);
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/retrying the create/.test(io.stderr.text()) && Date.now() < deadline)
+        await sleep(100);
+    } finally {
+      nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
+    }
+    const code = await running;
+    expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: node02\n' });
+    const lines = io.stderr.text().trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines)
+      expect(line).toMatch(
+        /^mctl: the API refused POST .* \(503 Service Unavailable\): .*; retrying the create at .* with the same Idempotency-Key \(.* of 60 s\)$/,
+      );
+  }, 90_000);
 });
