@@ -374,6 +374,8 @@ describe('ApiClient create retries (Idempotency-Key)', () => {
       /^cannot reach the Switchboard API at http:\/\/a:9001: connection refused .*; retrying the create at http:\/\/b:9001 with the same Idempotency-Key \(.* of 60 s\)$/,
     );
     expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    // What follows (waiting for the outcomes) goes to the replica that answered.
+    expect(client.baseUrl).toBe('http://b:9001');
   });
 
   it('sends a fresh key with each new create', async () => {

@@ -92,7 +92,8 @@ const ServerList = z.union([
 
 /** A thin typed client of conditions-api: every answer is checked against libs/condition-types. */
 export class ApiClient {
-  readonly baseUrl: string;
+  /** The API in use: the first configured, or the replica that last answered a create. */
+  baseUrl: string;
   private readonly token?: string;
   private readonly fetchFn: typeof fetch;
   private readonly requestTimeoutMs: number;
@@ -297,7 +298,11 @@ export class ApiClient {
       let failure: Error;
       try {
         const answer = await this.send('POST', path, body, { 'idempotency-key': key }, base);
-        if (answer.status !== 503) return answer;
+        if (answer.status !== 503) {
+          // Follow the conditions where they were created: the first URL may be the dead one.
+          this.baseUrl = base;
+          return answer;
+        }
         failure = this.refusal('POST', path, answer);
       } catch (err) {
         if (!(err instanceof ApiUnreachableError) || !err.retryable) throw err;

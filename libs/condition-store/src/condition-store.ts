@@ -52,6 +52,12 @@ export interface ConditionUpdate {
   controller?: string;
 }
 
+/** Fault injection for the fault tests (a process held at a chosen point, then killed). */
+export interface StoreHooks {
+  /** Awaited after a create's KV writes, before its publish. */
+  beforePublish?(condition: Condition): Promise<void>;
+}
+
 export interface StoredCondition {
   condition: Condition;
   revision: number;
@@ -97,6 +103,7 @@ export class ConditionStore {
   constructor(
     private readonly nc: NatsConnection,
     private readonly buckets: Buckets,
+    private readonly hooks: StoreHooks = {},
   ) {
     this.js = jetstream(nc);
   }
@@ -158,6 +165,7 @@ export class ConditionStore {
       // Past half the sweeper's limit, the sweeper may be about to fail this record: give up.
       if (Date.now() - started > CUT_OFF_CREATE_MS / 2)
         throw new Error(`recording took ${Date.now() - started} ms; not queued`);
+      await this.hooks.beforePublish?.(condition);
       await this.publish(condition);
     } catch (err) {
       if (claimRevision !== undefined) {

@@ -4,12 +4,31 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import {
   ConditionStore,
   QueueUnavailableError,
+  StoreHooks,
   startCreateSweeper,
 } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { Buckets, connectWithRetry, provision } from '@switchboard/nats';
 import type { ApiOptions } from '../core/api-options';
 import { API_OPTIONS, LOGGER } from '../core/tokens';
+
+/**
+ * Fault injection for the fault tests: with SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH=1 every create
+ * stops for good after its KV writes, before its publish (logging `fault.holding`), so a test
+ * can kill the API exactly there. Never set outside tests.
+ */
+function faultHooks(log: Logger): StoreHooks {
+  if (process.env.SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH !== '1') return {};
+  return {
+    beforePublish: (condition) => {
+      log.warn(
+        { event: 'fault.holding', conditionId: condition.id, server: condition.target },
+        'fault injection: holding this create before its publish',
+      );
+      return new Promise<void>(() => undefined);
+    },
+  };
+}
 
 /** Provisioning attempts at start before giving up (JetStream may still be recovering). */
 const PROVISION_ATTEMPTS = 5;
@@ -58,7 +77,7 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
         PROVISION_ATTEMPTS,
         this.options.signal,
       );
-      this.link = { nc, store: new ConditionStore(nc, buckets), buckets };
+      this.link = { nc, store: new ConditionStore(nc, buckets, faultHooks(this.log)), buckets };
       this.connected = true;
       this.provisioned = true;
       void this.followStatus(nc);
@@ -163,7 +182,7 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
     while (!this.closed && this.connected && !this.provisioned) {
       try {
         const buckets = await provision(nc, { logger: this.log });
-        this.link = { nc, store: new ConditionStore(nc, buckets), buckets };
+        this.link = { nc, store: new ConditionStore(nc, buckets, faultHooks(this.log)), buckets };
         this.provisioned = true;
         this.log.info({ event: 'nats.provisioned' }, 'NATS stream and buckets provisioned; ready');
       } catch (err) {
