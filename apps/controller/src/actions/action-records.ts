@@ -24,8 +24,11 @@ export function runningRecord(script: string, node?: string): string {
     : `${RUNNING}${script} on ${node}`;
 }
 
+// A controller's scripts die with it (libs/process's death pipe), so "stopped" means the
+// script was killed too, at an unknown point.
 export const INTERRUPTED_ERROR =
-  'interrupted: the controller running it stopped; not re-run (outcome unknown)';
+  'interrupted: the controller running it stopped and its script was killed with it; ' +
+  'not re-run (outcome unknown)';
 
 /** Whether the records say a script was (or may have been) started. */
 export function scriptWasStarted(records: readonly StatusRecord[]): boolean {

@@ -72,7 +72,9 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
     for (const c of [started, own]) {
       expect(c).toMatchObject({
         state: 'failed',
-        error: 'interrupted: the controller running it stopped; not re-run (outcome unknown)',
+        error:
+          'interrupted: the controller running it stopped and its script was killed with it; ' +
+          'not re-run (outcome unknown)',
         controller: 'ctl-at',
       });
     }
