@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { ActionParameters, ActionResult } from './action';
 import { EstateParameters, EstateResult } from './estate';
+import { Fault } from './fault';
 import { ServerControlParameters, ServerControlResult } from './server-control';
 
-export const CONDITION_VERSION = '1';
+/** rivets' ConditionStructVersion (condition/types.go); records of version 1 are still read. */
+export const CONDITION_VERSION = '1.1';
 
 export const conditionKinds = ['serverControl', 'action', 'estate'] as const;
 export const ConditionKind = z.enum(conditionKinds);
@@ -25,7 +27,7 @@ export const ConditionId = z.uuid();
 export const isConditionId = (value: string): boolean => ConditionId.safeParse(value).success;
 
 const common = {
-  version: z.literal(CONDITION_VERSION),
+  version: z.enum(['1', CONDITION_VERSION]),
   id: ConditionId,
   target: z.string().min(1),
   state: ConditionState,
@@ -36,6 +38,14 @@ const common = {
   requestedBy: z.string().min(1),
   /** The controller replica that holds the condition while it is active. */
   controller: z.string().optional(),
+  // rivets' Condition (condition/types.go) fields; defaults for records written before them.
+  /** Who asked for it (the token subject, as `requestedBy`). */
+  client: z.string().default(''),
+  /** Tracing: empty until Switchboard traces, as rivets leaves them. */
+  traceID: z.string().default(''),
+  spanID: z.string().default(''),
+  failOnCheckpointError: z.boolean().default(false),
+  fault: Fault.optional(),
 };
 
 export const ServerControlCondition = z.strictObject({

@@ -2,6 +2,8 @@ export * from './server-control';
 export * from './action';
 export * from './estate';
 export * from './condition';
+export * from './fault';
+export * from './errors';
 export * from './transitions';
 export * from './nats-names';
 export * from './requests';

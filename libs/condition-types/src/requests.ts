@@ -1,5 +1,23 @@
 import { z } from 'zod';
-import { Condition, ConditionKind, ConditionState } from './condition';
+import {
+  ActionCondition,
+  ConditionKind,
+  ConditionState,
+  ServerControlCondition,
+} from './condition';
+import { ErrorCode } from './errors';
+import { Fault } from './fault';
+
+/**
+ * A condition as the API answers it: rivets' Condition (condition/types.go), whose `target` is
+ * the server's UUID (its inventory id, or one derived from its name); `server` adds the name.
+ */
+const onTheWire = { target: z.uuid(), server: z.string().min(1) };
+export const ApiCondition = z.discriminatedUnion('kind', [
+  ServerControlCondition.extend(onTheWire),
+  ActionCondition.extend(onTheWire),
+]);
+export type ApiCondition = z.infer<typeof ApiCondition>;
 
 /**
  * Body of POST /servers/{server}/condition/{kind}. Parameters are checked against the
@@ -9,6 +27,8 @@ import { Condition, ConditionKind, ConditionState } from './condition';
 export const CreateConditionBody = z.strictObject({
   parameters: z.unknown(),
   exclusive: z.boolean().optional(),
+  /** conditionorc's ConditionCreate.fault: where the deployment allows it, admin tokens only. */
+  fault: Fault.optional(),
 });
 export type CreateConditionBody = z.infer<typeof CreateConditionBody>;
 
@@ -25,16 +45,22 @@ export const BatchConditionBody = z.strictObject({
   targets: z.string().min(1).max(4096),
   parameters: z.unknown(),
   exclusive: z.boolean().optional(),
+  fault: Fault.optional(),
 });
 export type BatchConditionBody = z.infer<typeof BatchConditionBody>;
 
-/** FlipFlop/conditionorc answer to a condition creation or a status query. */
+/**
+ * FlipFlop/conditionorc answer to a condition creation or a status query: conditionorc's
+ * ServerResponse (pkg/api/v1/conditions/types/types.go). `serverID` is the server's UUID;
+ * `server` adds its inventory name.
+ */
 export const ServerConditionsResponse = z.strictObject({
   message: z.string(),
   records: z.strictObject({
-    serverID: z.string(),
+    serverID: z.uuid(),
+    server: z.string(),
     state: ConditionState.optional(),
-    conditions: z.array(Condition),
+    conditions: z.array(ApiCondition),
   }),
 });
 export type ServerConditionsResponse = z.infer<typeof ServerConditionsResponse>;
@@ -46,7 +72,7 @@ export const BatchConditionResponse = z.strictObject({
     z.strictObject({
       server: z.string(),
       outcome: BatchOutcome,
-      condition: Condition.optional(),
+      condition: ApiCondition.optional(),
       conflictingConditionId: z.uuid().optional(),
       reason: z.string().optional(),
     }),
@@ -56,6 +82,8 @@ export type BatchConditionResponse = z.infer<typeof BatchConditionResponse>;
 
 export const ErrorResponse = z.strictObject({
   statusCode: z.number().int(),
+  /** What went wrong, for clients to decide by; `message` is for people. */
+  code: ErrorCode,
   error: z.string(),
   message: z.string(),
   issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
@@ -108,6 +136,6 @@ export const ConditionWaitQuery = z.coerce
  */
 export const OutcomeLine = z.strictObject({
   id: z.uuid(),
-  condition: Condition.nullable(),
+  condition: ApiCondition.nullable(),
 });
 export type OutcomeLine = z.infer<typeof OutcomeLine>;

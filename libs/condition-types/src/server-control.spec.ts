@@ -65,12 +65,13 @@ describe('serverControl parameters', () => {
     [
       'a parameter on an action that takes none',
       { action: 'get_power_state', action_parameter: 'on' },
-      'action_parameter: action get_power_state takes no action_parameter, got "on"',
+      'action_parameter: action get_power_state takes no action_parameter (or one of status), got "on"',
     ],
     [
       'boot flags on a power action',
       { action: 'set_power_state', action_parameter: 'on', set_next_boot_device_efi: true },
-      'set_next_boot_device_efi: set_next_boot_device_efi applies only to action set_next_boot_device',
+      'set_next_boot_device_efi: set_next_boot_device_efi applies only to actions ' +
+        'set_next_boot_device and pxe_boot_persistent',
     ],
     [
       'an unknown action',

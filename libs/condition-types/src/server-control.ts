@@ -34,14 +34,31 @@ export type BootDevice = z.infer<typeof BootDevice>;
 export const PowerState = z.enum(['on', 'off']);
 export type PowerState = z.infer<typeof PowerState>;
 
-/** Which action_parameter values each action takes; null means it takes none. */
-const parameterChoices: Record<ServerControlAction, readonly string[] | null> = {
-  set_power_state: powerActions,
-  set_next_boot_device: bootDevices,
-  get_power_state: null,
-  power_cycle_bmc: null,
-  pxe_boot_persistent: null,
+/**
+ * Which action_parameter values each action takes. `required` lists what it needs (the power
+ * word, the boot device); `tolerated` lists words it takes and ignores: metal-toolbox mctl sends
+ * its own `--action` word for every action (mctl cmd/power/power.go), and conditionorc's
+ * firmware-install flow sends `pxe` for pxe_boot_persistent.
+ */
+const parameterChoices: Record<
+  ServerControlAction,
+  { required: readonly string[] } | { tolerated: readonly string[] }
+> = {
+  set_power_state: { required: powerActions },
+  set_next_boot_device: { required: bootDevices },
+  get_power_state: { tolerated: ['status'] },
+  power_cycle_bmc: { tolerated: ['bmc-reset'] },
+  pxe_boot_persistent: { tolerated: ['boot-pxe-persistent', 'pxe'] },
 };
+
+/** Go's zero UUID: what a Go client marshals for a UUID it did not set. */
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** Actions whose boot flags mean something; for the others only Go's zero value is taken. */
+const bootFlagActions: readonly ServerControlAction[] = [
+  'set_next_boot_device',
+  'pxe_boot_persistent',
+];
 
 const ServerControlFields = z.strictObject({
   asset_id: z.uuid({ error: 'asset_id must be a UUID' }).optional(),
@@ -49,6 +66,20 @@ const ServerControlFields = z.strictObject({
   action_parameter: z.string().optional(),
   set_next_boot_device_persistent: z.boolean().optional(),
   set_next_boot_device_efi: z.boolean().optional(),
+  /**
+   * rivets' ServerControlTaskParameters has these for validate_firmware, which Switchboard does
+   * not run; a Go client always marshals them, as 0 and the nil UUID, and only those are taken.
+   */
+  validate_firmware_timeout: z
+    .literal(0, {
+      error: 'validate_firmware_timeout applies only to validate_firmware, not run here',
+    })
+    .optional(),
+  validate_firmware_id: z
+    .literal(NIL_UUID, {
+      error: 'validate_firmware_id applies only to validate_firmware, not run here',
+    })
+    .optional(),
 });
 
 /**
@@ -69,34 +100,39 @@ export const ServerControlParameters = z.preprocess(
   ServerControlFields.superRefine((p, ctx) => {
     const choices = parameterChoices[p.action];
     const given = p.action_parameter;
-    if (choices === null) {
-      if (given !== undefined && given !== '') {
+    if ('tolerated' in choices) {
+      if (given !== undefined && given !== '' && !choices.tolerated.includes(given)) {
         ctx.addIssue({
           code: 'custom',
           path: ['action_parameter'],
-          message: `action ${p.action} takes no action_parameter, got "${given}"`,
+          message:
+            `action ${p.action} takes no action_parameter (or one of ` +
+            `${choices.tolerated.join(', ')}), got "${given}"`,
         });
       }
     } else if (given === undefined || given === '') {
       ctx.addIssue({
         code: 'custom',
         path: ['action_parameter'],
-        message: `action ${p.action} needs action_parameter, one of: ${choices.join(', ')}`,
+        message:
+          `action ${p.action} needs action_parameter, ` + `one of: ${choices.required.join(', ')}`,
       });
-    } else if (!choices.includes(given)) {
+    } else if (!choices.required.includes(given)) {
       ctx.addIssue({
         code: 'custom',
         path: ['action_parameter'],
-        message: `action ${p.action}: action_parameter must be one of ${choices.join(', ')}, got "${given}"`,
+        message:
+          `action ${p.action}: action_parameter must be one of ` +
+          `${choices.required.join(', ')}, got "${given}"`,
       });
     }
-    if (p.action !== 'set_next_boot_device') {
+    if (!bootFlagActions.includes(p.action)) {
       for (const flag of ['set_next_boot_device_persistent', 'set_next_boot_device_efi'] as const) {
         if (p[flag])
           ctx.addIssue({
             code: 'custom',
             path: [flag],
-            message: `${flag} applies only to action set_next_boot_device`,
+            message: `${flag} applies only to actions ${bootFlagActions.join(' and ')}`,
           });
       }
     }

@@ -33,3 +33,4 @@ export { RESERVED_KEYS, parseInventory } from './parse-inventory';
 export { loadInventory } from './load-inventory';
 export { watchInventory } from './watch-inventory';
 export type { InventoryWatch, WatchOptions } from './watch-inventory';
+export { SERVER_UUID_NAMESPACE, serverUuid } from './server-uuid';

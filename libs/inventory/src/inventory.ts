@@ -1,4 +1,5 @@
 import { ExpandOptions, generateNames } from './range-expand';
+import { serverUuid } from './server-uuid';
 import { Inventory, PublicServer, ResolveResult, ServerEntry, ShellPlatform } from './types';
 
 /** The loaded, validated inventory with its lookups; built only by `parseInventory`. */
@@ -14,7 +15,7 @@ export class LoadedInventory implements Inventory {
   ) {
     for (const server of servers) {
       this.byName.set(server.name, server);
-      if (server.id !== undefined) this.byId.set(server.id, server);
+      this.byId.set(serverUuid(server), server);
     }
   }
 
@@ -52,6 +53,7 @@ export class LoadedInventory implements Inventory {
         driver: s.driver,
         ranks: [...s.ranks],
         groups: [...s.groups],
+        uuid: serverUuid(s),
       };
       if (s.id !== undefined) view.id = s.id;
       if (s.platform !== undefined) view.platform = s.platform;

@@ -103,6 +103,8 @@ export interface ServerEntry {
 export interface PublicServer {
   name: string;
   id?: string;
+  /** `id`, or the UUID derived from the name (`serverUuid`). */
+  uuid: string;
   platform?: string;
   driver: Driver;
   ranks: string[];
@@ -123,7 +125,7 @@ export interface Inventory {
   platforms: Map<string, ShellPlatform>;
   /** Group name → member server names. */
   groups: Map<string, string[]>;
-  /** By name first, then by id (case-insensitive). */
+  /** By name first, then by id or derived UUID (`serverUuid`; case-insensitive). */
   get(nameOrId: string): ServerEntry | undefined;
   /**
    * Resolves a range expression (`node[01-04],@gpu,<uuid>`) to servers, in
