@@ -8,6 +8,7 @@ import {
   CONDITION_VERSION,
   ConditionKind,
   ConditionState,
+  Fault,
   STREAM_CONDITIONS,
   StatusRecord,
   activeKey,
@@ -19,6 +20,7 @@ import {
   latestConditionKey,
 } from '@switchboard/condition-types';
 import type { Buckets } from '@switchboard/nats';
+import { isCasConflict } from './cas';
 import { decodeClaim, decodeCondition, encode } from './codec';
 import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
 import { FinalSubscription, OnFinal, SharedFinalWatch, watchFinal } from './final-watch';
@@ -41,6 +43,8 @@ export interface NewCondition {
    * taken or checked, and the server's claim is left to the exclusive conditions.
    */
   exclusive?: boolean;
+  /** A controller-side fault to inject (rivets' Fault); the API decides who may ask for one. */
+  fault?: Fault;
 }
 
 export interface ConditionUpdate {
@@ -84,8 +88,6 @@ export interface CreatingMarker {
   createdAt: string;
 }
 
-const isWrongSequence = (err: unknown) =>
-  /wrong last sequence|key exists/i.test(String((err as Error)?.message));
 
 function now(): string {
   return new Date().toISOString();
@@ -128,6 +130,8 @@ export class ConditionStore {
       createdAt: ts,
       updatedAt: ts,
       requestedBy: req.requestedBy,
+      client: req.requestedBy,
+      ...(req.fault ? { fault: req.fault } : {}),
     });
     const exclusive = req.exclusive ?? true;
     const claim: ActiveClaim = { conditionId: condition.id, kind: condition.kind, createdAt: ts };
@@ -141,7 +145,7 @@ export class ConditionStore {
       exclusive ? this.claim(req.server, claim) : Promise.resolve(undefined),
       this.buckets.conditions.put(creatingKey(condition.id), JSON.stringify(marker)),
     ]);
-    if (req.id !== undefined && recorded.status === 'rejected' && isWrongSequence(recorded.reason))
+    if (req.id !== undefined && recorded.status === 'rejected' && isCasConflict(recorded.reason))
       return this.repeatCreate(condition.id, claimed);
     if (recorded.status === 'rejected' || claimed.status === 'rejected') {
       if (claimed.status === 'fulfilled' && claimed.value !== undefined) {
@@ -312,7 +316,7 @@ export class ConditionStore {
           previousSeq: existing?.revision ?? 0,
         });
       } catch (err) {
-        if (!isWrongSequence(err))
+        if (!isCasConflict(err))
           throw new QueueUnavailableError(
             `could not claim server ${server}: ${(err as Error).message}`,
             err,
@@ -480,7 +484,7 @@ export class ConditionStore {
         stored.revision,
       );
     } catch (err) {
-      if (isWrongSequence(err)) throw new StaleWriteError(id);
+      if (isCasConflict(err)) throw new StaleWriteError(id);
       throw err;
     }
     if (isFinal(state)) await this.release(next.target, id);
@@ -499,7 +503,7 @@ export class ConditionStore {
     await this.buckets.active
       .delete(activeKey(server), { previousSeq: entry.revision })
       .catch((err) => {
-        if (!isWrongSequence(err)) throw err;
+        if (!isCasConflict(err)) throw err;
       });
   }
 }

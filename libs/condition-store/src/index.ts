@@ -2,3 +2,4 @@ export * from './errors';
 export * from './condition-store';
 export type { FinalSubscription, OnFinal } from './final-watch';
 export * from './create-sweeper';
+export { isCasConflict } from './cas';

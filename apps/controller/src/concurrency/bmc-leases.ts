@@ -1,12 +1,13 @@
 import type { KV } from '@nats-io/kv';
+import { isCasConflict } from '@switchboard/condition-store';
 import { BMC_LEASE_TTL_MS, bmcLeaseKey } from '@switchboard/condition-types';
 import { lockKeyFor } from '@switchboard/drivers';
 import type { Inventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 import { sleep } from '../reconcile/poll';
 
-const isTaken = (err: unknown) =>
-  /wrong last sequence|key exists/i.test(String((err as Error)?.message));
+/** Someone else holds the lease: the create lost its compare-and-set (JetStream's error code). */
+const isTaken = isCasConflict;
 
 /** Lock keys of the BMCs that more than one server of the inventory sits behind. */
 function sharedBmcs(inventory: Inventory): Set<string> {
