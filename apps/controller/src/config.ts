@@ -22,6 +22,7 @@ export const ENVIRONMENT = {
   BMC_RESET_SETTLE_MS: 'pause after a BMC reset before checking it answers (default 3000)',
   COMMANDS_DIR:
     'the commands directory of action conditions (OpenFlight Action layout); reloaded when it changes (default none: actions fail)',
+  FAULT_INJECTION: "apply rivets' fault of a condition (panic, delayDuration, failAt); default off",
   COMMAND_SECRETS:
     'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
   IPMITOOL_HOME:
@@ -136,6 +137,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
       `HEARTBEAT_EXPIRY_MS (${expiry}) must be at least twice HEARTBEAT_INTERVAL_MS (${interval}): ` +
         'one late beat must not look like a dead controller',
     );
+  const faults = env.FAULT_INJECTION?.trim().toLowerCase();
+  if (faults && !['true', '1', 'on', 'false', '0', 'off'].includes(faults))
+    problems.push(`FAULT_INJECTION must be true or false, got ${JSON.stringify(faults)}`);
+  else if (faults && ['true', '1', 'on'].includes(faults)) opts.faultInjection = true;
   if (problems.length > 0) throw new ConfigError(problems);
   return opts;
 }

@@ -55,6 +55,8 @@ export interface ControllerOptions {
   heldRetryDelayMs?: number;
   /** How long one pull request stays open (default 5000, at least 1000). */
   pullExpiresMs?: number;
+  /** Apply the faults conditions carry (FAULT_INJECTION; rivets' fault injection, default off). */
+  faultInjection?: boolean;
   logger?: Logger;
   /** Environment for the inventory's password_env and for the drivers (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -177,6 +179,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       workingIntervalMs: cfg.workingIntervalMs,
       heldRetryDelayMs: cfg.heldRetryDelayMs,
       pullExpiresMs: cfg.pullExpiresMs,
+      faults: opts.faultInjection ?? false,
       logger,
     });
     const sweepStore = new ConditionStore(nc, buckets);

@@ -35,6 +35,8 @@ export interface DeliveryDeps {
   workingIntervalMs: number;
   /** Redelivery delay for a condition another live replica is working on. */
   heldRetryDelayMs: number;
+  /** Apply the faults conditions carry (rivets' fault injection; off by default). */
+  faults?: boolean;
   logger: Logger;
 }
 
@@ -186,14 +188,18 @@ async function work(
   );
   const progress = new Progress(deps.store, claim.stored, logger, job.abort.signal);
   try {
-    const outcome = await runHandler(deps.handlers, {
-      condition,
-      progress,
-      takeover: claim.takeover ? { previousRecords: claim.previousRecords } : undefined,
-      signal: job.abort.signal,
-      cancellation: job.cancellation,
-      logger,
-    });
+    const outcome = await runHandler(
+      deps.handlers,
+      {
+        condition,
+        progress,
+        takeover: claim.takeover ? { previousRecords: claim.previousRecords } : undefined,
+        signal: job.abort.signal,
+        cancellation: job.cancellation,
+        logger,
+      },
+      { faults: deps.faults },
+    );
     await progress.finish(outcome);
     await ackFinal(job.holder, logger);
   } catch (err) {

@@ -7,3 +7,4 @@ export type { Outcome } from './progress';
 export { Cancellation } from './cancellation';
 export { ConditionFailure, HandBack, handedBack, LostCondition, StoreUnavailable } from './errors';
 export { untilSettledOrAborted } from './abortable';
+export { FaultPanic, runWithFault } from './faults';

@@ -1,4 +1,5 @@
 import { ConditionFailure, LostCondition, StoreUnavailable } from './errors';
+import { runWithFault } from './faults';
 import type { HandlerRegistry, Task } from './handler';
 import type { Outcome } from './progress';
 
@@ -6,8 +7,13 @@ import type { Outcome } from './progress';
  * Runs a held condition through the handler of its kind, to its outcome. Every failure that
  * concerns the condition becomes `failed` with a message; a hand-back (shutdown), a lost
  * condition or KV being unavailable propagate, since the condition must then not be finished here.
+ * With `faults`, a condition's rivets fault is applied around its handler (see `runWithFault`).
  */
-export async function runHandler(handlers: HandlerRegistry, task: Task): Promise<Outcome> {
+export async function runHandler(
+  handlers: HandlerRegistry,
+  task: Task,
+  options: { faults?: boolean } = {},
+): Promise<Outcome> {
   const { condition, signal, logger } = task;
   try {
     signal.throwIfAborted();
@@ -18,7 +24,7 @@ export async function runHandler(handlers: HandlerRegistry, task: Task): Promise
           `(it handles ${handlers.kinds.join(', ') || 'none'})`,
       );
     }
-    return await handler.handle(task);
+    return await runWithFault(task, options.faults ?? false, () => handler.handle(task));
   } catch (err) {
     if (signal.aborted || err instanceof LostCondition || err instanceof StoreUnavailable)
       throw err;

@@ -33,6 +33,8 @@ export interface WorkerOptions {
   heldRetryDelayMs: number;
   /** How long one pull request stays open (at least 1000). */
   pullExpiresMs: number;
+  /** Apply the faults conditions carry (rivets' fault injection; off by default). */
+  faults?: boolean;
   logger: Logger;
 }
 
@@ -96,6 +98,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     handlers: opts.handlers,
     workingIntervalMs: opts.workingIntervalMs,
     heldRetryDelayMs: opts.heldRetryDelayMs,
+    faults: opts.faults ?? false,
     logger,
   };
   const cancels = listenForCancels(opts.nc, jobs, opts.handlers.cancellableKinds, logger);
