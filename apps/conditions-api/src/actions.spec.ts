@@ -192,7 +192,7 @@ describe('kind action, checked against the commands directory', () => {
     const condition = ServerConditionsResponse.parse(res.json()).records.conditions[0];
     expect(condition).toMatchObject({
       kind: 'action',
-      target: 'node01',
+      server: 'node01',
       state: 'pending',
       parameters: { command: 'hello', arguments: ['--loud'] },
     });

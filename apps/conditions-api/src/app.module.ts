@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
+import { ConditionorcModule } from './conditionorc/conditionorc.module';
 import { ConditionsModule } from './conditions/conditions.module';
 import type { ApiOptions } from './core/api-options';
 import { CoreModule } from './core/core.module';
@@ -31,6 +32,7 @@ export class AppModule {
         CommandsModule,
         ServersModule,
         HealthModule,
+        ConditionorcModule,
       ],
       // Every route's audit line is filled from the request and the route's `@Audit` describer.
       providers: [{ provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],

@@ -1,6 +1,7 @@
 import type { Msg, Subscription } from '@nats-io/nats-core';
 import {
   ActiveClaim,
+  ApiCondition,
   CancelRequest,
   Condition,
   ErrorResponse,
@@ -8,7 +9,7 @@ import {
   activeKey,
   cancelSubject,
 } from '@switchboard/condition-types';
-import { Harness, bearer, queueMarks, startHarness } from './testing/harness';
+import { Harness, bearer, onTheWire, queueMarks, startHarness } from './testing/harness';
 
 let h: Harness;
 
@@ -92,14 +93,14 @@ describe('DELETE /api/v1/conditions/{id}', () => {
 
     const res = await cancel(condition.id);
     expect(res.status).toBe(200);
-    const cancelled = Condition.parse(res.json());
+    const cancelled = ApiCondition.parse(res.json());
     expect(cancelled).toMatchObject({
       id: condition.id,
       state: 'failed',
       error: 'cancelled by alice',
     });
     expect(cancelled.status.records.at(-1)?.msg).toBe('cancelled by alice');
-    expect(await h.store.get(condition.id)).toEqual(cancelled);
+    expect(onTheWire((await h.store.get(condition.id))!)).toEqual(cancelled);
     expect(await claimOf('node01')).toBeNull();
     // The server is free again.
     expect((await create('node01')).state).toBe('pending');
@@ -107,7 +108,7 @@ describe('DELETE /api/v1/conditions/{id}', () => {
 
   it('cancels a pending serverControl too: nothing has touched the BMC yet', async () => {
     const condition = await create('node02', 'serverControl');
-    expect(Condition.parse((await cancel(condition.id)).json()).state).toBe('failed');
+    expect(ApiCondition.parse((await cancel(condition.id)).json()).state).toBe('failed');
   });
 
   it('asks the controller running an active action to stop it: 202 once it acknowledges', async () => {
@@ -117,7 +118,7 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     try {
       const res = await cancel(condition.id);
       expect(res.status).toBe(202);
-      expect(Condition.parse(res.json())).toMatchObject({
+      expect(ApiCondition.parse(res.json())).toMatchObject({
         id: condition.id,
         state: 'active',
         controller: 'controller-a',

@@ -28,6 +28,7 @@ describe('readConfig', () => {
       host: '127.0.0.1',
       jwtSecret: JWT_SECRET,
       rateLimitPerMinute: 600,
+      faultInjection: false,
     });
   });
 

@@ -16,6 +16,8 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** COMMANDS_DIR: the commands directory the controller runs actions from. */
   commandsDir?: string;
+  /** FAULT_INJECTION: accept rivets' `fault` on new conditions (admin tokens only). */
+  faultInjection: boolean;
 }
 
 function readPem(variable: string, file: string): Buffer {
@@ -49,10 +51,19 @@ function readRateLimit(env: NodeJS.ProcessEnv): number {
   return limit;
 }
 
+/** An on/off setting: true/1/on or false/0/off (unset: off). */
+export function readFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (['', 'false', '0', 'off', 'no'].includes(raw)) return false;
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
+}
+
 /**
  * Reads the process environment: NATS_URL (one server or a comma-separated list), INVENTORY_FILE
  * and a JWT secret (JWT_SECRET_FILE or JWT_SECRET) are required; PORT, HOST,
- * TLS_CERT_FILE/TLS_KEY_FILE, RATE_LIMIT_PER_MINUTE, COMMANDS_DIR and NATS_REPLICAS are optional.
+ * TLS_CERT_FILE/TLS_KEY_FILE, RATE_LIMIT_PER_MINUTE, COMMANDS_DIR, NATS_REPLICAS and
+ * FAULT_INJECTION are optional.
  * Throws naming the variable at fault.
  */
 export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
@@ -78,5 +89,6 @@ export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
     ...(tls ? { tls } : {}),
     rateLimitPerMinute: readRateLimit(env),
     ...(env.COMMANDS_DIR ? { commandsDir: env.COMMANDS_DIR } : {}),
+    faultInjection: readFlag(env, 'FAULT_INJECTION'),
   };
 }

@@ -64,7 +64,7 @@ describe('GET /api/v1/outcomes', () => {
       state: 'succeeded',
       result: { power_state: 'on' },
     });
-    expect(got.get(pending)?.condition).toMatchObject({ state: 'pending', target: 'node03' });
+    expect(got.get(pending)?.condition).toMatchObject({ state: 'pending', server: 'node03' });
     expect(got.get(UNKNOWN_ID)?.condition).toBeNull();
     expect(got.size).toBe(3);
     await finish(pending);

@@ -51,14 +51,21 @@ export class CommandsController {
       case 'builtin':
         return found.summary;
       case 'unconfigured':
-        throw ApiError.notFound(`unknown command ${quote(name)}: ${NO_COMMANDS_DIR}`);
+        throw ApiError.notFound(
+          `unknown command ${quote(name)}: ${NO_COMMANDS_DIR}`,
+          'unknown_command',
+        );
       case 'unknown':
-        throw ApiError.notFound(`unknown command ${quote(name)}: not in the commands directory`);
+        throw ApiError.notFound(
+          `unknown command ${quote(name)}: not in the commands directory`,
+          'unknown_command',
+        );
       case 'broken':
         // Not loaded means not runnable: 404 like an unknown name, with what to fix.
         throw ApiError.notFound(
           `command ${quote(name)} is broken and not loaded: ` +
             `${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
+          'unknown_command',
         );
     }
   }

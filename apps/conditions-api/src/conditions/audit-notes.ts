@@ -1,6 +1,6 @@
 import type {
   BatchConditionResponse,
-  Condition,
+  ApiCondition,
   ServerConditionsResponse,
 } from '@switchboard/condition-types';
 import { foldNames } from '@switchboard/inventory';
@@ -9,10 +9,10 @@ import type { RequestNote } from '../logging/request-log';
 import { clip } from '../text/clip';
 
 /** A condition on the audit line: which, where, what, and where it stands. */
-export function conditionNote(condition: Condition): RequestNote {
+export function conditionNote(condition: ApiCondition): RequestNote {
   return {
     conditionId: condition.id,
-    servers: condition.target,
+    servers: condition.server,
     kind: condition.kind,
     action: actionOf(condition.parameters),
     outcome: condition.state,

@@ -35,6 +35,7 @@ export class BatchController {
     // checked name by name, stopping at the first ones outside it.
     this.access.requireExpression(principal, body.targets);
     const plan = this.conditions.planBatch(body);
+    this.conditions.checkFault(body.fault, principal);
     // All or nothing: a token may not create a part of a batch that reaches past its claim.
     this.access.requireAll(principal, [...plan.servers.map((s) => s.name), ...plan.unknown]);
     // A repeat of the key answers the same conditions (per server, created or not).

@@ -1,6 +1,6 @@
 import { Controller, Delete, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Condition, ConditionId } from '@switchboard/condition-types';
+import { ApiCondition, ConditionId } from '@switchboard/condition-types';
 import { conditionForCaller } from '../auth/condition-view';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
@@ -28,7 +28,7 @@ export class CancelController {
 
   @Delete(':id')
   @Scopes('write')
-  @Audit((condition: Condition, status) => ({
+  @Audit((condition: ApiCondition, status) => ({
     ...conditionNote(condition),
     outcome: status === 200 ? 'cancelled' : 'cancel_requested',
   }))
@@ -37,12 +37,12 @@ export class CancelController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ZodPipe(ConditionId, { source: { param: 'id' } })) id: string,
-  ): Promise<Condition> {
+  ): Promise<ApiCondition> {
     // The target decides whether this token may touch the condition at all.
     const condition = await this.conditions.get(id);
     this.access.requireServer(principal, condition.target);
     const result = await this.cancels.cancel(id, principal.subject);
     void reply.status(result.outcome === 'cancelled' ? 200 : 202);
-    return conditionForCaller(principal, result.condition);
+    return this.conditions.toWire(conditionForCaller(principal, result.condition));
   }
 }

@@ -67,10 +67,12 @@ export class CancelService {
     const store = this.nats.available();
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const stored = await store.getWithRevision(id);
-      if (!stored) throw ApiError.notFound(`condition ${id} not found`);
+      if (!stored) throw ApiError.notFound(`condition ${id} not found`, 'unknown_condition');
       const { condition, revision } = stored;
       if (isFinal(condition.state))
-        throw ApiError.of(409, `condition ${id} already ${condition.state}`);
+        throw ApiError.of(409, `condition ${id} already ${condition.state}`, {
+          code: 'not_cancellable',
+        });
 
       if (condition.state === 'pending') {
         try {
@@ -103,12 +105,14 @@ export class CancelService {
           409,
           `condition ${id} is ${an} in progress (${condition.parameters.action}); ` +
             `${an} in progress cannot be cancelled safely`,
+          { code: 'not_cancellable' },
         );
       }
       const answer = await this.askController(id, by);
       const now = (await store.get(id)) ?? condition;
       if (answer?.acknowledged) return { outcome: 'cancel_requested', condition: now };
-      if (isFinal(now.state)) throw ApiError.of(409, `condition ${id} already ${now.state}`);
+      if (isFinal(now.state))
+        throw ApiError.of(409, `condition ${id} already ${now.state}`, { code: 'not_cancellable' });
       const holder = now.controller ? ` (held by controller ${clip(now.controller, 100)})` : '';
       const why =
         answer === undefined
@@ -119,11 +123,13 @@ export class CancelService {
       throw ApiError.of(
         409,
         `no controller acknowledged the cancel of condition ${id}${holder}${why}`,
+        { code: 'not_cancellable' },
       );
     }
     throw ApiError.of(
       409,
       `condition ${id} kept changing state while it was being cancelled; look at it and try again`,
+      { code: 'not_cancellable' },
     );
   }
 

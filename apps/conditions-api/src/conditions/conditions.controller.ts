@@ -1,5 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { Condition, ConditionId, ConditionWaitQuery, isFinal } from '@switchboard/condition-types';
+import {
+  ApiCondition,
+  ConditionId,
+  ConditionWaitQuery,
+  isFinal,
+} from '@switchboard/condition-types';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
@@ -28,14 +33,14 @@ export class ConditionsController {
     @Param('id', new ZodPipe(ConditionId, { source: { param: 'id' } })) id: string,
     @Query('wait', new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } }))
     waitMs: number | undefined,
-  ): Promise<Condition> {
+  ): Promise<ApiCondition> {
     // Read first, even to wait: the target decides whether this token may see the condition at all.
     const condition = await this.conditions.get(id);
     this.access.requireServer(principal, condition.target);
-    if (!waitMs || isFinal(condition.state)) return condition;
+    if (!waitMs || isFinal(condition.state)) return this.conditions.toWire(condition);
     const release = this.waits.acquire(principal.subject);
     try {
-      return await this.conditions.waitUntilFinal(id, waitMs);
+      return this.conditions.toWire(await this.conditions.waitUntilFinal(id, waitMs));
     } finally {
       release();
     }

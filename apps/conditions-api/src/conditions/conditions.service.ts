@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ApiCondition,
   BatchConditionBody,
   BatchConditionResponse,
   Condition,
+  Fault,
   ConditionKind,
-  OutcomeLine,
   ParametersOf,
   ServerConditionsResponse,
   ServerControlParameters,
@@ -14,7 +15,7 @@ import {
   MAX_BATCH_SERVERS,
 } from '@switchboard/condition-types';
 import { ConflictError, FinalSubscription } from '@switchboard/condition-store';
-import { RangeExpressionError, ServerEntry, foldNames } from '@switchboard/inventory';
+import { RangeExpressionError, ServerEntry, foldNames, serverUuid } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 import pMap from 'p-map';
 import { ActionRules, actionRules, requireSingleTarget } from '../commands/action-rules';
@@ -23,8 +24,10 @@ import { ApiError, FieldIssue } from '../errors/api-error';
 import { clip, quote } from '../text/clip';
 import { InventoryService } from '../inventory/inventory.service';
 import { NatsLink } from '../nats/nats-link';
+import type { Principal } from '../auth/principal';
+import type { ApiOptions } from '../core/api-options';
 import { Shutdown } from '../core/shutdown';
-import { LOGGER } from '../core/tokens';
+import { API_OPTIONS, LOGGER } from '../core/tokens';
 import { fieldIssues, summarise } from '../validation/zod-pipe';
 import type { IdempotentCreate } from './idempotency';
 
@@ -32,6 +35,12 @@ import type { IdempotentCreate } from './idempotency';
 export const BATCH_CONCURRENCY = 64;
 
 type BatchResult = BatchConditionResponse['results'][number];
+
+/** A condition of GET /outcomes as read (`toWire` makes it an `OutcomeLine`). */
+export interface StoredOutcome {
+  id: string;
+  condition: Condition | null;
+}
 type Parameters = ParametersOf<ConditionKind>;
 
 /** A validated batch: what `createBatch` will create, and for which servers. */
@@ -43,21 +52,11 @@ export interface BatchPlan {
   unknown: string[];
   /** Whether each condition claims its server (false for a `concurrent: true` command). */
   exclusive: boolean;
+  fault?: Fault;
 }
 
 /** serverControl, and actions whose command the API cannot check: one server at a time, per server. */
 const PER_SERVER_EXCLUSIVE: ActionRules = { exclusive: true, hasContext: true };
-
-export function serverConditions(
-  message: string,
-  server: string,
-  condition: Condition,
-): ServerConditionsResponse {
-  return {
-    message,
-    records: { serverID: server, state: condition.state, conditions: [condition] },
-  };
-}
 
 /** Conditions: validated against the shared contract, created through ConditionStore, read back from KV. */
 @Injectable()
@@ -68,7 +67,49 @@ export class ConditionsService {
     private readonly catalog: CommandsCatalog,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly shutdown: Shutdown,
+    @Inject(API_OPTIONS) private readonly options: ApiOptions,
   ) {}
+
+  /** A condition as the API answers it (rivets' Condition): target the UUID, server the name. */
+  toWire(condition: Condition): ApiCondition {
+    const entry = this.inventory.current().get(condition.target);
+    const target = serverUuid(entry ?? { name: condition.target });
+    return { ...condition, target, server: condition.target } as ApiCondition;
+  }
+
+  /** conditionorc's ServerResponse for one condition of a server. */
+  serverConditions(message: string, condition: Condition): ServerConditionsResponse {
+    const wire = this.toWire(condition);
+    return {
+      message,
+      records: {
+        serverID: wire.target,
+        server: wire.server,
+        state: condition.state,
+        conditions: [wire],
+      },
+    };
+  }
+
+  /**
+   * rivets' fault injection is for testing recovery: refused unless the deployment enables it
+   * (FAULT_INJECTION) and the token is an admin's.
+   */
+  checkFault(fault: Fault | undefined, principal: Principal): void {
+    if (fault === undefined) return;
+    if (!this.options.faultInjection)
+      throw ApiError.badRequest(
+        'fault injection is off in this deployment (FAULT_INJECTION); send no fault',
+        [{ path: 'fault', message: 'fault injection is off in this deployment' }],
+        'fault_not_allowed',
+      );
+    if (!principal.scopes.has('admin'))
+      throw ApiError.badRequest(
+        'a fault needs a token with the admin scope',
+        [{ path: 'fault', message: 'a fault needs a token with the admin scope' }],
+        'fault_not_allowed',
+      );
+  }
 
   /** The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming each field. */
   parseParameters(kind: ConditionKind, input: unknown): Parameters {
@@ -83,7 +124,10 @@ export class ConditionsService {
     return 'command' in parameters ? actionRules(this.catalog, parameters) : PER_SERVER_EXCLUSIVE;
   }
 
-  /** A serverControl `asset_id`, when given, must be the server's inventory id: the request names one machine twice. */
+  /**
+   * A serverControl `asset_id`, when given, must be the server's UUID (its inventory id, or the
+   * one derived from its name): the request names one machine twice.
+   */
   assetIdProblem(
     kind: ConditionKind,
     parameters: Parameters,
@@ -93,48 +137,49 @@ export class ConditionsService {
       kind === 'serverControl' ? (parameters as ServerControlParameters).asset_id : undefined;
     if (assetId === undefined) return undefined;
     const given = assetId.toLowerCase();
-    if (server.id === undefined) {
-      return {
-        path: 'parameters.asset_id',
-        message: `asset_id ${given} given, but server ${server.name} has no id in the inventory`,
-      };
-    }
-    if (given !== server.id) {
-      return {
-        path: 'parameters.asset_id',
-        message: `asset_id ${given} does not match server ${server.name}, whose inventory id is ${server.id}`,
-      };
-    }
-    return undefined;
+    const own = serverUuid(server);
+    if (given === own) return undefined;
+    return {
+      path: 'parameters.asset_id',
+      message: `asset_id ${given} does not match server ${server.name}, whose id is ${own}`,
+    };
   }
 
   async createForServer(
     serverNameOrId: string,
     kind: ConditionKind,
-    rawParameters: unknown,
-    requestedBy: string,
+    body: { parameters: unknown; fault?: Fault },
+    principal: Principal,
     idempotent?: (
       server: ServerEntry,
       parameters: Parameters,
     ) => Promise<IdempotentCreate | undefined>,
   ): Promise<Condition> {
     const server = this.inventory.require(serverNameOrId);
-    const parameters = this.parseParameters(kind, rawParameters);
+    const parameters = this.parseParameters(kind, body.parameters);
     const problem = this.assetIdProblem(kind, parameters, server);
     if (problem) throw ApiError.badRequest(problem.message, [problem]);
+    this.checkFault(body.fault, principal);
     // A context-free command is fine here: the path names exactly one server, which files and claims it.
     const { exclusive } = this.rulesFor(parameters);
     const id = (await idempotent?.(server, parameters))?.idFor(server.name);
-    return this.nats
-      .available()
-      .create({ id, kind, server: server.name, parameters, requestedBy, exclusive });
+    return this.nats.available().create({
+      id,
+      kind,
+      server: server.name,
+      parameters,
+      requestedBy: principal.subject,
+      exclusive,
+      fault: body.fault,
+    });
   }
 
   /** The most recent condition of a server, final or not; 404 when it never had one. */
   async latestFor(serverNameOrId: string): Promise<{ server: ServerEntry; condition: Condition }> {
     const server = this.inventory.require(serverNameOrId);
     const condition = await this.nats.available().latestFor(server.name);
-    if (!condition) throw ApiError.notFound(`server ${server.name} has no conditions`);
+    if (!condition)
+      throw ApiError.notFound(`server ${server.name} has no conditions`, 'no_condition');
     return { server, condition };
   }
 
@@ -148,10 +193,12 @@ export class ConditionsService {
   ): Promise<{ server: ServerEntry; condition: Condition }> {
     const server = this.inventory.require(serverNameOrId);
     const condition = await this.nats.available().latestFor(server.name);
-    if (!condition) throw ApiError.notFound(`server ${server.name} has no conditions`);
+    if (!condition)
+      throw ApiError.notFound(`server ${server.name} has no conditions`, 'no_condition');
     if (condition.kind !== kind) {
       throw ApiError.notFound(
         `server ${server.name} has no current ${kind} condition; its latest condition ${condition.id} is ${condition.kind} (${condition.state})`,
+        'no_condition',
       );
     }
     return { server, condition };
@@ -159,7 +206,7 @@ export class ConditionsService {
 
   async get(id: string): Promise<Condition> {
     const condition = await this.nats.available().get(id);
-    if (!condition) throw ApiError.notFound(`condition ${id} not found`);
+    if (!condition) throw ApiError.notFound(`condition ${id} not found`, 'unknown_condition');
     return condition;
   }
 
@@ -183,8 +230,8 @@ export class ConditionsService {
     current: ReadonlyMap<string, Condition | null>,
     waitMs: number,
     clientLeft: AbortSignal,
-  ): AsyncGenerator<OutcomeLine> {
-    const ready: OutcomeLine[] = [];
+  ): AsyncGenerator<StoredOutcome> {
+    const ready: StoredOutcome[] = [];
     const waiting = new Map<string, Condition>();
     for (const [id, condition] of current) {
       if (condition && waitMs > 0 && !isFinal(condition.state)) waiting.set(id, condition);
@@ -254,7 +301,7 @@ export class ConditionsService {
   /** The condition once final, or as it stands after `waitMs`: clients hear of the outcome without polling. */
   async waitUntilFinal(id: string, waitMs: number): Promise<Condition> {
     const condition = await this.nats.available().waitUntilFinal(id, waitMs, this.shutdown.signal);
-    if (!condition) throw ApiError.notFound(`condition ${id} not found`);
+    if (!condition) throw ApiError.notFound(`condition ${id} not found`, 'unknown_condition');
     return condition;
   }
 
@@ -277,7 +324,14 @@ export class ConditionsService {
     const { servers, unknown } = resolved;
     if ('command' in parameters)
       requireSingleTarget(parameters, rules, servers.length + unknown.length);
-    return { kind: body.kind, parameters, servers, unknown, exclusive: rules.exclusive };
+    return {
+      kind: body.kind,
+      parameters,
+      servers,
+      unknown,
+      exclusive: rules.exclusive,
+      fault: body.fault,
+    };
   }
 
   /** One condition per server of the plan; each server gets its own outcome. */
@@ -286,7 +340,7 @@ export class ConditionsService {
     requestedBy: string,
     idempotent?: IdempotentCreate,
   ): Promise<BatchConditionResponse> {
-    const { kind, parameters, exclusive } = plan;
+    const { kind, parameters, exclusive, fault } = plan;
     const store = this.nats.available();
     const created = await pMap(
       plan.servers,
@@ -301,8 +355,9 @@ export class ConditionsService {
             parameters,
             requestedBy,
             exclusive,
+            fault,
           });
-          return { server: server.name, outcome: 'accepted', condition };
+          return { server: server.name, outcome: 'accepted', condition: this.toWire(condition) };
         } catch (err) {
           if (err instanceof ConflictError) {
             const id = isConditionId(err.conditionId)

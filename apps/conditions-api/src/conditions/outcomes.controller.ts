@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConditionWaitQuery, isFinal } from '@switchboard/condition-types';
+import { ConditionWaitQuery, OutcomeLine, isFinal } from '@switchboard/condition-types';
 import { foldNames } from '@switchboard/inventory';
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
@@ -69,8 +69,13 @@ export class OutcomesController {
       stopping: () => this.shutdown.started,
     });
     let final = 0;
-    for await (const line of this.conditions.outcomes(current, waitMs ?? 0, answer.left)) {
-      if (line.condition && isFinal(line.condition.state)) final++;
+    for await (const { id, condition } of this.conditions.outcomes(
+      current,
+      waitMs ?? 0,
+      answer.left,
+    )) {
+      if (condition && isFinal(condition.state)) final++;
+      const line: OutcomeLine = { id, condition: condition && this.conditions.toWire(condition) };
       await answer.write(`${JSON.stringify(line)}\n`);
     }
     answer.end(

@@ -11,7 +11,7 @@ import { RateLimited } from '../rate-limit/rate-limited.decorator';
 import { ZodPipe } from '../validation/zod-pipe';
 import { serverConditionsNote } from './audit-notes';
 import { ConditionsDocs } from './conditions.docs';
-import { ConditionsService, serverConditions } from './conditions.service';
+import { ConditionsService } from './conditions.service';
 import { IDEMPOTENCY_HEADER, Idempotency } from './idempotency';
 
 const kindPipe = new ZodPipe(ConditionKind, { source: { param: 'kind' } });
@@ -46,8 +46,8 @@ export class ServerConditionsController {
     const condition = await this.conditions.createForServer(
       server,
       kind,
-      body.parameters,
-      principal.subject,
+      body,
+      principal,
       (entry, parameters) =>
         this.idempotency.begin(principal.subject, key, {
           route: 'server',
@@ -56,7 +56,7 @@ export class ServerConditionsController {
           parameters,
         }),
     );
-    return serverConditions('condition set', condition.target, condition);
+    return this.conditions.serverConditions('condition set', condition);
   }
 
   @Get('condition/:kind')
@@ -68,9 +68,8 @@ export class ServerConditionsController {
     @Param('kind', kindPipe) kind: ConditionKind,
   ): Promise<ServerConditionsResponse> {
     const found = await this.conditions.latestOfKind(server, kind);
-    return serverConditions(
+    return this.conditions.serverConditions(
       `${kind} condition ${found.condition.state}`,
-      found.server.name,
       found.condition,
     );
   }
@@ -81,9 +80,8 @@ export class ServerConditionsController {
   @ConditionsDocs.status()
   async status(@Param('server') server: string): Promise<ServerConditionsResponse> {
     const found = await this.conditions.latestFor(server);
-    return serverConditions(
+    return this.conditions.serverConditions(
       `${found.condition.kind} condition ${found.condition.state}`,
-      found.server.name,
       found.condition,
     );
   }

@@ -27,4 +27,9 @@ export interface ApiOptions {
    * checked against it. Without it, nothing is listed and any well-formed command is queued.
    */
   commandsDir?: string;
+  /**
+   * Accept rivets' `fault` on new conditions (admin tokens only): for testing how controllers
+   * recover. Off unless set (FAULT_INJECTION=true).
+   */
+  faultInjection?: boolean;
 }

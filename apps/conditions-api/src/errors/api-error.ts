@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
-import type { ErrorResponse } from '@switchboard/condition-types';
+import { ErrorCode, ErrorResponse, defaultErrorCode } from '@switchboard/condition-types';
 import type { RequestNote } from '../logging/request-log';
 import { clip } from '../text/clip';
 
@@ -28,21 +28,32 @@ export class ApiError extends HttpException {
   static of(
     statusCode: number,
     message: string,
-    extra: Pick<ErrorResponse, 'issues' | 'conditionId'> = {},
+    extra: Partial<Pick<ErrorResponse, 'issues' | 'conditionId' | 'code'>> = {},
   ): ApiError {
-    return new ApiError({
-      statusCode,
-      error: reasonPhrase(statusCode),
-      message: clip(message, 2000),
-      ...extra,
-    });
+    return new ApiError(errorBody(statusCode, message, extra));
   }
 
-  static badRequest(message: string, issues?: FieldIssue[]): ApiError {
-    return ApiError.of(400, message, issues ? { issues } : {});
+  static badRequest(message: string, issues?: FieldIssue[], code?: ErrorCode): ApiError {
+    return ApiError.of(400, message, { ...(issues ? { issues } : {}), ...(code ? { code } : {}) });
   }
 
-  static notFound(message: string): ApiError {
-    return ApiError.of(404, message);
+  static notFound(message: string, code: ErrorCode): ApiError {
+    return ApiError.of(404, message, { code });
   }
+}
+
+/** An `ErrorResponse`: reason phrase, clipped message, a code (the status's unless given). */
+export function errorBody(
+  statusCode: number,
+  message: string,
+  extra: Partial<Pick<ErrorResponse, 'issues' | 'conditionId' | 'code'>> = {},
+): ErrorResponse {
+  return {
+    statusCode,
+    code: extra.code ?? defaultErrorCode(statusCode),
+    error: reasonPhrase(statusCode),
+    message: clip(message, 2000),
+    ...(extra.issues ? { issues: extra.issues } : {}),
+    ...(extra.conditionId ? { conditionId: extra.conditionId } : {}),
+  };
 }

@@ -39,7 +39,8 @@ describe('toErrorResponse', () => {
     [
       'a Nest HTTP exception',
       new NotFoundException('Cannot GET /x'),
-      { statusCode: 404, message: 'Cannot GET /x' },
+      // An unmatched route: conditionorc's message, so its clients read it.
+      { statusCode: 404, code: 'unknown_route', message: 'invalid request - route not found' },
     ],
     [
       'a Nest exception with a list of messages',

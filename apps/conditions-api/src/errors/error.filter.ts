@@ -1,12 +1,18 @@
 import { isConditionId } from '@switchboard/condition-types';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorResponse } from '@switchboard/condition-types';
 import { ConflictError, QueueUnavailableError } from '@switchboard/condition-store';
 import type { Logger } from '@switchboard/logging';
 import { noteRequest } from '../logging/request-log';
 import { isNatsUnavailable } from '../nats/nats-errors';
-import { ApiError, reasonPhrase } from './api-error';
+import { ApiError, errorBody } from './api-error';
 import { clip } from '../text/clip';
 
 function httpExceptionMessage(exception: HttpException): string {
@@ -26,48 +32,30 @@ function frameworkStatus(err: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
+/** conditionorc's answer to a route it does not have (internal/server/server.go). */
+export const UNKNOWN_ROUTE_MESSAGE = 'invalid request - route not found';
+
 /** Every failure as an `ErrorResponse`; anything not recognised is a 500 without details. */
 export function toErrorResponse(exception: unknown): ErrorResponse {
   if (exception instanceof ApiError) return exception.body;
   if (exception instanceof ConflictError) {
-    return {
-      statusCode: 409,
-      error: reasonPhrase(409),
-      message: exception.message,
+    return errorBody(409, exception.message, {
+      code: 'server_busy',
       ...(isConditionId(exception.conditionId) ? { conditionId: exception.conditionId } : {}),
-    };
+    });
   }
-  if (exception instanceof QueueUnavailableError) {
-    return {
-      statusCode: 503,
-      error: reasonPhrase(503),
-      message: `condition queue unavailable: ${exception.message}`,
-    };
-  }
-  if (isNatsUnavailable(exception)) {
-    return {
-      statusCode: 503,
-      error: reasonPhrase(503),
-      message: clip(`NATS did not answer: ${exception.message}`),
-    };
-  }
-  if (exception instanceof HttpException) {
-    const status = exception.getStatus();
-    return {
-      statusCode: status,
-      error: reasonPhrase(status),
-      message: clip(httpExceptionMessage(exception)),
-    };
-  }
+  if (exception instanceof QueueUnavailableError)
+    return errorBody(503, `condition queue unavailable: ${exception.message}`);
+  if (isNatsUnavailable(exception))
+    return errorBody(503, clip(`NATS did not answer: ${exception.message}`));
+  // Nest's answer to a path no route matches: conditionorc's message, so its clients read it.
+  if (exception instanceof NotFoundException && !(exception instanceof ApiError))
+    return errorBody(404, UNKNOWN_ROUTE_MESSAGE, { code: 'unknown_route' });
+  if (exception instanceof HttpException)
+    return errorBody(exception.getStatus(), clip(httpExceptionMessage(exception)));
   const status = frameworkStatus(exception);
-  if (status !== undefined) {
-    return {
-      statusCode: status,
-      error: reasonPhrase(status),
-      message: clip((exception as Error).message),
-    };
-  }
-  return { statusCode: 500, error: reasonPhrase(500), message: 'internal error; see the API log' };
+  if (status !== undefined) return errorBody(status, clip((exception as Error).message));
+  return errorBody(500, 'internal error; see the API log');
 }
 
 /** The audit log's `outcome` of each refusal. */

@@ -2,10 +2,11 @@ import { createReadStream, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { reasonPhrase } from '../errors/api-error';
+import { errorBody } from '../errors/api-error';
 import { clip, quote } from '../text/clip';
 import type { TlsOptions } from '../core/api-options';
 import { sendError } from '../errors/error.filter';
+import { acceptEmptyJsonBodies } from './empty-json-body';
 import { tlsServerPolicy } from './tls-policy';
 
 /** Largest request body accepted; larger ones get 413. */
@@ -62,8 +63,12 @@ export class ApiFastifyAdapter extends FastifyAdapter {
             : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
               ? `a path segment is longer than ${MAX_PARAM_LENGTH} characters`
               : clip(error.message, 300);
-        sendError(reply, { statusCode: status, error: reasonPhrase(status), message });
+        sendError(reply, errorBody(status, message));
       },
+    });
+    // Nest registers its JSON parser at init through a private method: ours takes its place.
+    Object.defineProperty(this, 'registerJsonContentParser', {
+      value: () => acceptEmptyJsonBodies(this.getInstance()),
     });
   }
 
@@ -82,11 +87,10 @@ export class ApiFastifyAdapter extends FastifyAdapter {
       (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
         const { file } = request.params;
         if (!files.has(file)) {
-          sendError(reply, {
-            statusCode: 404,
-            error: reasonPhrase(404),
-            message: 'no such documentation asset',
-          });
+          sendError(
+            reply,
+            errorBody(404, 'no such documentation asset', { code: 'unknown_route' }),
+          );
           return reply;
         }
         return reply

@@ -44,7 +44,11 @@ export class InventoryService implements OnModuleInit, OnApplicationShutdown {
   /** The server named (or with that id), or 404. */
   require(nameOrId: string): ServerEntry {
     const server = this.current().get(nameOrId);
-    if (!server) throw ApiError.notFound(`server ${quote(nameOrId)} is not in the inventory`);
+    if (!server)
+      throw ApiError.notFound(
+        `server ${quote(nameOrId)} is not in the inventory`,
+        'unknown_server',
+      );
     return server;
   }
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import {
   ActionParameters,
+  ApiCondition,
   BatchConditionBody,
   BatchConditionResponse,
   CommandProblem,
   CommandSummary,
   CommandsResponse,
-  Condition,
   CreateConditionBody,
   ErrorResponse,
   OutcomeLine,
@@ -53,7 +53,8 @@ const requests = {
   EstateParameters: parametersByKind.estate,
 };
 const answers = {
-  Condition,
+  // The condition as the API answers it (rivets' Condition) is the document's Condition.
+  Condition: ApiCondition,
   ServerConditionsResponse,
   BatchConditionResponse,
   ErrorResponse,

@@ -57,10 +57,12 @@ export class OutputService implements BeforeApplicationShutdown {
     const store = this.nats.available();
     const found = await pMap(ids, (id) => store.get(id), { concurrency: READS });
     const unknown = ids.filter((_, i) => found[i] === null);
-    if (unknown.length === 1) throw ApiError.notFound(`condition ${unknown[0]} not found`);
+    if (unknown.length === 1)
+      throw ApiError.notFound(`condition ${unknown[0]} not found`, 'unknown_condition');
     if (unknown.length > 1)
       throw ApiError.notFound(
         `${unknown.length} conditions not found: ${clip(unknown.join(', '), 400)}`,
+        'unknown_condition',
       );
     return found as Condition[];
   }
@@ -103,6 +105,7 @@ export class OutputService implements BeforeApplicationShutdown {
       throw ApiError.of(
         429,
         `too many output streams for ${quote(subject)}: at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`,
+        { code: 'too_many_streams' },
       );
     }
     this.perSubject.set(subject, held + 1);

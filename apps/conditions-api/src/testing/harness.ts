@@ -8,7 +8,13 @@ import jwt from 'jsonwebtoken';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { ConditionStore } from '@switchboard/condition-store';
-import { KV_ACTIVE, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import {
+  ApiCondition,
+  Condition,
+  KV_ACTIVE,
+  STREAM_CONDITIONS,
+} from '@switchboard/condition-types';
+import { serverUuid } from '@switchboard/inventory';
 import { capturingLogger } from '@switchboard/logging';
 import type { Logger } from '@switchboard/logging';
 import {
@@ -22,6 +28,21 @@ import { ConditionsApi, CreateAppOptions, createApp } from '../app';
 
 export const NODE01_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 export const NODE02_ID = '16fd2706-8baf-433b-82eb-8c7fada847da';
+
+/** The UUID the API gives a test server: its inventory id (node01, node02), else derived. */
+export function uuidOf(name: string): string {
+  const ids: Record<string, string> = { node01: NODE01_ID, node02: NODE02_ID };
+  return serverUuid({ name, id: ids[name] });
+}
+
+/** A stored condition as the API answers it: `target` the server's UUID, `server` its name. */
+export function onTheWire(condition: Condition): ApiCondition {
+  return {
+    ...condition,
+    target: uuidOf(condition.target),
+    server: condition.target,
+  } as ApiCondition;
+}
 export const BMC_PASSWORD = 'hunter2-very-secret';
 /** The API's JWT secret in tests: distinctive, so a test can look for it in logs and answers. */
 export const JWT_SECRET = 'test-jwt-secret-0123456789-abcdefghijklmnop';
@@ -109,7 +130,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export type HarnessOptions = Pick<CreateAppOptions, 'rateLimitPerMinute' | 'tls' | 'commandsDir'>;
+export type HarnessOptions = Pick<
+  CreateAppOptions,
+  'rateLimitPerMinute' | 'tls' | 'commandsDir' | 'faultInjection'
+>;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-conditions-api-'));
