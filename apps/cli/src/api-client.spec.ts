@@ -114,6 +114,7 @@ describe('ApiClient against the contract', () => {
         driver: 'ipmi',
         ranks: ['default'],
         groups: ['rack1'],
+        uuid: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
       },
     ]);
   });
@@ -271,12 +272,22 @@ describe('ApiClient for actions', () => {
     [
       409,
       { outcome: 'refused', message: 'condition x already succeeded' },
-      { statusCode: 409, error: 'Conflict', message: 'condition x already succeeded' },
+      {
+        statusCode: 409,
+        code: 'not_cancellable',
+        error: 'Conflict',
+        message: 'condition x already succeeded',
+      },
     ],
     [
       404,
       { outcome: 'unknown', message: 'condition x not found' },
-      { statusCode: 404, error: 'Not Found', message: 'condition x not found' },
+      {
+        statusCode: 404,
+        code: 'unknown_condition',
+        error: 'Not Found',
+        message: 'condition x not found',
+      },
     ],
   ])('DELETE /conditions/{id} answering %i is %j', async (status, expected, body) => {
     const seen: string[] = [];

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ApiCondition,
   BatchConditionResponse,
   CommandsResponse,
-  Condition,
+  ErrorCode,
   ErrorResponse,
   OutcomeLine,
   ServerConditionsResponse,
@@ -15,6 +16,7 @@ import { ndjsonLines } from './ndjson-lines';
 import {
   ApiProtocolError,
   ApiRequestError,
+  ErrorAnswer,
   ApiUnreachableError,
   CreateOutcomeUnknownError,
   describeFetchError,
@@ -53,12 +55,13 @@ const CREATE_RETRY_MAX_DELAY_MS = 2000;
 
 /** Answer of a single-server creation: 404 and 409 are per-server outcomes, not failures of the command. */
 export type CreateResult =
-  | { outcome: 'accepted'; condition: Condition }
+  | { outcome: 'accepted'; condition: ApiCondition }
   | { outcome: 'unknown'; message: string }
   | { outcome: 'conflict'; conditionId?: string; message: string };
 
 export type ServerStatus =
-  | { found: 'server'; serverID: string; conditions: Condition[] }
+  /** `server`: the inventory name (the answer's `serverID` is the server's UUID). */
+  | { found: 'server'; server: string; conditions: ApiCondition[] }
   /** Known server, no condition yet. */
   | { found: 'none'; message: string }
   /** Not in the inventory. */
@@ -119,13 +122,13 @@ export class ApiClient {
   ): Promise<CreateResult> {
     const path = `/servers/${encodeURIComponent(server)}/condition/${kind}`;
     const answer = await this.sendCreate(path, { parameters });
-    if (answer.status === 404 && !isMissingRoute(answer.body)) {
+    if (codeOf(answer) === 'unknown_server') {
       return {
         outcome: 'unknown',
         message: errorBody(answer.body)?.message ?? `server ${server} not found`,
       };
     }
-    if (answer.status === 409) {
+    if (codeOf(answer) === 'server_busy') {
       const body = errorBody(answer.body);
       return {
         outcome: 'conflict',
@@ -195,14 +198,11 @@ export class ApiClient {
   async serverStatus(server: string): Promise<ServerStatus> {
     const path = `/servers/${encodeURIComponent(server)}/status`;
     const answer = await this.send('GET', path);
-    if (answer.status === 404 && !isMissingRoute(answer.body)) {
-      const message = errorBody(answer.body)?.message ?? '';
-      return /has no conditions?\b/.test(message)
-        ? { found: 'none', message }
-        : { found: 'unknown', message };
-    }
+    const message = errorBody(answer.body)?.message ?? '';
+    if (codeOf(answer) === 'no_condition') return { found: 'none', message };
+    if (codeOf(answer) === 'unknown_server') return { found: 'unknown', message };
     const records = this.expect('GET', path, answer, ServerConditionsResponse).records;
-    return { found: 'server', serverID: records.serverID, conditions: records.conditions };
+    return { found: 'server', server: records.server, conditions: records.conditions };
   }
 
   /** GET /servers: the public view of the inventory. */
@@ -215,6 +215,7 @@ export class ApiClient {
       driver: (typeof s.driver === 'string' ? s.driver : 'none') as PublicServer['driver'],
       ranks: stringArray(s.ranks),
       groups: stringArray(s.groups),
+      uuid: typeof s.uuid === 'string' ? s.uuid : '',
     }));
   }
 
@@ -231,9 +232,8 @@ export class ApiClient {
     const path = `/conditions/${encodeURIComponent(id)}`;
     const answer = await this.send('DELETE', path);
     const message = errorBody(answer.body)?.message ?? '';
-    if (answer.status === 404 && !isMissingRoute(answer.body))
-      return { outcome: 'unknown', message };
-    if (answer.status === 409) return { outcome: 'refused', message };
+    if (codeOf(answer) === 'unknown_condition') return { outcome: 'unknown', message };
+    if (codeOf(answer) === 'not_cancellable') return { outcome: 'refused', message };
     this.expect('DELETE', path, answer, z.unknown());
     return answer.status === 202 ? { outcome: 'cancelling' } : { outcome: 'cancelled' };
   }
@@ -398,8 +398,11 @@ function parseBody(text: string): unknown {
   }
 }
 
-function errorBody(body: unknown): ErrorResponse | undefined {
-  const parsed = ErrorResponse.safeParse(body);
+/** An error answer, from this API (with its `code`) or one that predates codes. */
+const ErrorAnswerShape = ErrorResponse.extend({ code: ErrorCode.optional() });
+
+function errorBody(body: unknown): ErrorAnswer | undefined {
+  const parsed = ErrorAnswerShape.safeParse(body);
   if (parsed.success) return parsed.data;
   // Not the contract's shape, but probably still says something.
   if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
@@ -408,16 +411,15 @@ function errorBody(body: unknown): ErrorResponse | undefined {
   return undefined;
 }
 
-/** NestJS answers an unknown route with `Cannot GET /path`: a wrong base URL, not an unknown server. */
-function isMissingRoute(body: unknown): boolean {
-  const message = errorBody(body)?.message;
-  return typeof message === 'string' && /^Cannot (GET|POST|PUT|DELETE|PATCH) /.test(message);
+/** The API's error `code` of an answer: what the client decides by, never the message. */
+function codeOf(answer: Answer): ErrorCode | undefined {
+  return answer.status >= 400 ? errorBody(answer.body)?.code : undefined;
 }
 
 function hintFor(answer: Answer, baseUrl: string): string | undefined {
   if (answer.status === 401 || answer.status === 403)
     return 'check the token (MCTL_TOKEN, or token in the config file)';
-  if (answer.status === 404 && isMissingRoute(answer.body))
+  if (codeOf(answer) === 'unknown_route' || (answer.status === 404 && !codeOf(answer)))
     return `is ${baseUrl} the Switchboard conditions-api? (check base_url / MCTL_URL / --url)`;
   return undefined;
 }

@@ -1,5 +1,8 @@
 import { STATUS_CODES } from 'node:http';
-import { ErrorResponse } from '@switchboard/condition-types';
+import type { ErrorResponse } from '@switchboard/condition-types';
+
+/** An error answer: the API's `ErrorResponse`, or what another server said (no `code`). */
+export type ErrorAnswer = Omit<ErrorResponse, 'code'> & { code?: ErrorResponse['code'] };
 import { CliError } from './errors';
 import { ExitCode } from './exit-codes';
 import { formatDuration } from './output/duration';
@@ -30,7 +33,7 @@ export class ApiRequestError extends CliError {
     readonly status: number,
     readonly statusText: string,
     /** The API's error body, when it was one. */
-    readonly body: ErrorResponse | undefined,
+    readonly body: ErrorAnswer | undefined,
     readonly hint?: string,
   ) {
     const said = body?.message ? `: ${oneLine(body.message)}` : '';

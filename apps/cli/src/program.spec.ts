@@ -169,6 +169,8 @@ describe('mctl power --action-status', () => {
     await mctl(api, ['power', 'on', 'node[01-02]']);
     const before = posted(api).length;
     const { code, out } = await mctl(api, [
+      '-o',
+      'text',
       'power',
       '--server',
       'node[01-03],node99',
@@ -528,5 +530,62 @@ describe('progress bar', () => {
   ])('stays away with %s', async (_name, argv, tty) => {
     const { err } = await mctl(fleet(), argv as string[], memoryIo({ stderrTTY: tty as boolean }));
     expect(err).toBe('');
+  });
+});
+
+// metal-toolbox mctl's output for FlipFlop's flags (mctl cmd/power/power.go, cmd/common.go):
+// scripts written for it, such as FlipFlop's README `mctl power ... --action-status | jq .status`,
+// keep working; `-o` chooses Switchboard's own output instead.
+describe("mctl power with FlipFlop's flags prints what metal-toolbox mctl prints", () => {
+  const GO_LOG = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /;
+
+  it('--action: queues, does not wait, logs status, message and condition id', async () => {
+    const api = fleet();
+    const { code, out, err } = await mctl(api, ['power', '--server', 'node01', '--action', 'off']);
+    expect({ code, out }).toEqual({ code: 0, out: '' });
+    expect(err).toMatch(GO_LOG);
+    expect(err).toMatch(/ status=200 msg=condition set conditionID=[0-9a-f-]{36}\n$/);
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v1/servers/node01/condition/serverControl',
+    ]);
+  });
+
+  it('--action-status: the latest serverControl condition as JSON that jq reads', async () => {
+    const api = fleet();
+    await mctl(api, ['power', 'status', 'node02']);
+    const { code, out } = await mctl(api, ['power', '-s', 'node02', '--action-status']);
+    expect(code).toBe(0);
+    const shown = JSON.parse(out) as Record<string, unknown>;
+    expect(Object.keys(shown)).toEqual([
+      'id',
+      'kind',
+      'state',
+      'parameters',
+      'status',
+      'updated_at',
+      'created_at',
+    ]);
+    expect(shown).toMatchObject({
+      kind: 'serverControl',
+      parameters: { action: 'get_power_state' },
+    });
+    expect(shown.status).toHaveProperty('records');
+    expect(out).toContain('\n  "kind": "serverControl",\n');
+  });
+
+  it('a refusal is one Go log line naming the status and the message, exit 1', async () => {
+    const { code, out, err } = await mctl(fleet(), ['power', '-s', 'node99', '--action', 'on']);
+    expect({ code, out }).toEqual({ code: ExitCode.NotAllSucceeded, out: '' });
+    expect(err).toMatch(GO_LOG);
+    expect(err).toContain(
+      'Unexpected response from Conditions API status code: 404 response message: server "node99"',
+    );
+  });
+
+  it('-o text keeps the folded output (and waits); -o json the JSON rows', async () => {
+    const text = await mctl(fleet(), ['-o', 'text', 'power', '-s', 'node01', '--action', 'on']);
+    expect({ code: text.code, out: text.out }).toEqual({ code: 0, out: 'on: node01\n' });
+    const json = await mctl(fleet(), ['power', '-s', 'node01', '--action', 'on', '-o', 'json']);
+    expect((JSON.parse(json.out) as Array<{ outcome: string }>)[0].outcome).toBe('succeeded');
   });
 });

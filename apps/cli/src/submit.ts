@@ -30,7 +30,7 @@ export async function submitConditions<K extends ConditionKind>(
           settled: [],
           accepted: [
             {
-              server: answer.condition.target,
+              server: answer.condition.server,
               conditionId: answer.condition.id,
               condition: answer.condition,
             },

@@ -1,3 +1,4 @@
+import { serverUuid } from '@switchboard/inventory';
 import type { PublicServer } from '@switchboard/inventory';
 import { UsageError } from './errors';
 import { isSingleServer, resolveAgainst, splitItems, targetExpression } from './targets';
@@ -53,12 +54,25 @@ describe('resolveAgainst (client-side, from GET /servers)', () => {
     {
       name: 'node01',
       id: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      uuid: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
       driver: 'ipmi',
       ranks: [],
       groups: ['rack1', 'all'],
     },
-    { name: 'node02', driver: 'ipmi', ranks: [], groups: ['rack1', 'all'] },
-    { name: 'node03', driver: 'ipmi', ranks: [], groups: ['rack2', 'all'] },
+    {
+      name: 'node02',
+      uuid: serverUuid({ name: 'node02' }),
+      driver: 'ipmi',
+      ranks: [],
+      groups: ['rack1', 'all'],
+    },
+    {
+      name: 'node03',
+      uuid: serverUuid({ name: 'node03' }),
+      driver: 'ipmi',
+      ranks: [],
+      groups: ['rack2', 'all'],
+    },
   ];
   it.each([
     ['node[01-02]', ['node01', 'node02'], []],

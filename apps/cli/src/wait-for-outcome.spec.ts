@@ -1,11 +1,11 @@
-import type { Condition, OutcomeLine } from '@switchboard/condition-types';
+import type { ApiCondition, OutcomeLine } from '@switchboard/condition-types';
 import type { ApiClient } from './api-client';
 import { ApiRequestError, ApiUnreachableError } from './api-errors';
 import { condition } from './test-support/conditions';
 import { waitForOutcomes } from './wait-for-outcome';
 
 /** What the API says of one condition in one answer: the condition, null (it is gone), or the whole request fails. */
-type Step = Condition | null | Error;
+type Step = ApiCondition | null | Error;
 type Client = Pick<ApiClient, 'followOutcomes'>;
 
 /**

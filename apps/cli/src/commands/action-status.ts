@@ -43,7 +43,7 @@ export async function showActionStatus(session: Session, targets: string): Promi
       const status = await client.serverStatus(server);
       if (status.found === 'unknown') return { server, outcome: 'unknown' };
       if (status.found === 'none') return { server, outcome: 'none' };
-      return describeLatest(status.serverID, latestOf(status.conditions));
+      return describeLatest(status.server, latestOf(status.conditions));
     },
     { concurrency: 8 },
   );

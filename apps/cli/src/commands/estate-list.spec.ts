@@ -1,3 +1,4 @@
+import { serverUuid } from '@switchboard/inventory';
 import { run } from '../program';
 import { FakeApi } from '../test-support/fake-api';
 import { memoryIo } from '../test-support/memory-io';
@@ -62,6 +63,7 @@ describe('mctl estate-list', () => {
         driver: 'ipmi',
         ranks: ['metal', 'default'],
         groups: ['rack1'],
+        uuid: serverUuid({ name: 'node01' }),
       },
     ]);
   });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { targetExpression } from '../targets';
 import { showActionStatus } from './action-status';
 import { listServers } from './list-servers';
+import { metalToolboxCreate, metalToolboxStatus } from './metal-toolbox';
 import {
   powerActionFlags,
   powerIntent,
@@ -34,8 +35,8 @@ Examples:
   mctl power on node[01-03]                 power on three servers, wait, print "on: node[01-03]"
   mctl power status -g rack2                power state of every server in group rack2
   mctl power restart node07 --no-wait       queue a power cycle, print its condition id
-  mctl power --server node01 --action off   FlipFlop style
-  mctl power --server node01 --action-status
+  mctl power --server node01 --action off   FlipFlop style: queues it and prints what
+  mctl power --server node01 --action-status  metal-toolbox mctl prints (-o text: folded)
   mctl power list @gpu -o json
   mctl power off node[01-64] --timeout 300 -o json | jq -r '.[] | select(.outcome != "succeeded") | .server'`;
 
@@ -72,6 +73,9 @@ export function registerPower(program: Command, deps: CommandDeps): void {
       const intent = powerIntent(verb, opts.action, opts.actionStatus === true);
       const inputs = { positional: targets, server: opts.server, groups: opts.group };
       const session = deps.session(command);
+      // FlipFlop's flags without -o: metal-toolbox mctl's output, for the scripts written for it.
+      const metalToolbox =
+        (opts.action !== undefined || opts.actionStatus === true) && !outputChosen(command);
       switch (intent.kind) {
         case 'list': {
           const filtered =
@@ -80,9 +84,18 @@ export function registerPower(program: Command, deps: CommandDeps): void {
           return;
         }
         case 'action-status':
-          deps.done(await showActionStatus(session, targetExpression(inputs)));
+          deps.done(
+            metalToolbox
+              ? await metalToolboxStatus(session, targetExpression(inputs))
+              : await showActionStatus(session, targetExpression(inputs)),
+          );
           return;
         case 'control':
+          if (metalToolbox) {
+            const parameters = powerParameters(intent.action);
+            deps.done(await metalToolboxCreate(session, targetExpression(inputs), parameters));
+            return;
+          }
           deps.done(
             await runServerControl(
               session,
@@ -95,4 +108,11 @@ export function registerPower(program: Command, deps: CommandDeps): void {
       }
     },
   );
+}
+
+/** Whether `-o` was given on the command line (not just its default). */
+function outputChosen(command: Command): boolean {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return root.getOptionValueSource('output') === 'cli';
 }

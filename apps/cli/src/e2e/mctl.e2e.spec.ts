@@ -136,7 +136,9 @@ describe('mctl against the real stack', () => {
   });
 
   it('reads the power state back with status, folded by state', async () => {
-    expect(await mctl('power', '--server', 'node03', '--action', 'off')).toMatchObject({
+    expect(
+      await mctl('-o', 'text', 'power', '--server', 'node03', '--action', 'off'),
+    ).toMatchObject({
       code: 0,
       out: 'off: node03\n',
     });
@@ -192,7 +194,14 @@ describe('mctl against the real stack', () => {
 
   it('shows the latest condition of each server with --action-status, starting nothing', async () => {
     const before = fleet.bmcs.map((b) => b.events().length);
-    const { code, out } = await mctl('power', '--server', 'node[01-02],node04', '--action-status');
+    const { code, out } = await mctl(
+      '-o',
+      'text',
+      'power',
+      '--server',
+      'node[01-02],node04',
+      '--action-status',
+    );
     expect(code).toBe(ExitCode.NotAllSucceeded); // node04's latest condition failed
     const rows = out
       .trimEnd()

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Condition } from '@switchboard/condition-types';
+import { ApiCondition } from '@switchboard/condition-types';
+import { serverUuid } from '@switchboard/inventory';
 import type {
   ActionCondition,
   ServerControlCondition,
@@ -8,11 +9,27 @@ import type {
 } from '@switchboard/condition-types';
 import type { ServerResult } from '../server-results';
 
-/** A valid serverControl condition (checked against the contract's schema). */
-export function condition(overrides: Partial<ServerControlCondition> = {}): ServerControlCondition {
+type Wire<C> = C & { server: string };
+
+/** As the API answers it: `target` given as a server name becomes its UUID, `server` the name. */
+function onTheWire<C extends { target: string }>(c: C): Wire<C> {
+  return ApiCondition.parse({
+    ...c,
+    target: serverUuid({ name: c.target }),
+    server: c.target,
+  }) as unknown as Wire<C>;
+}
+
+/**
+ * A valid serverControl condition as the API answers it (checked against the contract's
+ * schema); `target` in the overrides is the server's name.
+ */
+export function condition(
+  overrides: Partial<ServerControlCondition> = {},
+): Wire<ServerControlCondition> {
   const ts = '2026-01-01T00:00:00.000Z';
   const c: ServerControlCondition = {
-    version: '1',
+    version: '1.1',
     id: randomUUID(),
     kind: 'serverControl',
     target: 'node01',
@@ -22,9 +39,13 @@ export function condition(overrides: Partial<ServerControlCondition> = {}): Serv
     createdAt: ts,
     updatedAt: ts,
     requestedBy: 'anonymous',
+    client: 'anonymous',
+    traceID: '',
+    spanID: '',
+    failOnCheckpointError: false,
     ...overrides,
   };
-  return Condition.parse(c) as ServerControlCondition;
+  return onTheWire(c);
 }
 
 export function succeeded(
@@ -48,11 +69,11 @@ export function failed(server: string, error: string): ServerResult {
   };
 }
 
-/** A valid action condition (checked against the contract's schema). */
-export function actionCondition(overrides: Partial<ActionCondition> = {}): ActionCondition {
+/** A valid action condition as the API answers it; `target` in the overrides is a name. */
+export function actionCondition(overrides: Partial<ActionCondition> = {}): Wire<ActionCondition> {
   const ts = '2026-01-01T00:00:00.000Z';
   const c: ActionCondition = {
-    version: '1',
+    version: '1.1',
     id: randomUUID(),
     kind: 'action',
     target: 'node01',
@@ -63,7 +84,11 @@ export function actionCondition(overrides: Partial<ActionCondition> = {}): Actio
     createdAt: ts,
     updatedAt: ts,
     requestedBy: 'anonymous',
+    client: 'anonymous',
+    traceID: '',
+    spanID: '',
+    failOnCheckpointError: false,
     ...overrides,
   };
-  return Condition.parse(c) as ActionCondition;
+  return onTheWire(c);
 }

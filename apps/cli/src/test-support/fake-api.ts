@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  ApiCondition,
   ActionCondition,
   ActionParameters,
   BatchConditionResponse,
@@ -14,8 +15,9 @@ import type {
   ServerControlParameters,
   ServerControlResult,
 } from '@switchboard/condition-types';
-import { isFinal, parametersByKind } from '@switchboard/condition-types';
+import { defaultErrorCode, isFinal, parametersByKind } from '@switchboard/condition-types';
 import { expandRange } from '@switchboard/inventory/node-ranges';
+import { serverUuid } from '@switchboard/inventory';
 import type { PublicServer } from '@switchboard/inventory';
 import { splitItems } from '../targets';
 
@@ -134,7 +136,9 @@ export class FakeApi {
       const kind = m[2] as ConditionKind;
       const server = this.find(decodeURIComponent(m[1]));
       if (!server)
-        return error(404, `server "${decodeURIComponent(m[1])}" is not in the inventory`);
+        return error(404, `server "${decodeURIComponent(m[1])}" is not in the inventory`, {
+          code: 'unknown_server',
+        });
       const parameters = parametersByKind[kind].safeParse(body?.parameters);
       if (!parameters.success)
         return error(400, 'invalid parameters', {
@@ -146,12 +150,12 @@ export class FakeApi {
         return error(
           409,
           `server ${server.name} already has condition ${server.busyWith} in progress`,
-          { conditionId: server.busyWith },
+          { conditionId: server.busyWith, code: 'server_busy' },
         );
       const condition = this.create(server, kind, parameters.data);
       return json(200, {
         message: 'condition set',
-        records: { serverID: server.name, state: condition.state, conditions: [condition] },
+        records: this.records(server, condition),
       });
     }
     if (method === 'POST' && path === '/conditions') {
@@ -183,7 +187,7 @@ export class FakeApi {
           results.push({
             server: server.name,
             outcome: 'accepted',
-            condition: this.create(server, kind, parameters.data),
+            condition: this.wire(this.create(server, kind, parameters.data)),
           });
       }
       return json(200, { message: `${results.length} servers`, results });
@@ -196,17 +200,22 @@ export class FakeApi {
     }
     if (method === 'DELETE' && (m = /^\/conditions\/([^/]+)$/.exec(path))) {
       const condition = this.conditions.get(m[1]);
-      if (!condition) return error(404, `condition ${m[1]} not found`);
+      if (!condition)
+        return error(404, `condition ${m[1]} not found`, { code: 'unknown_condition' });
       if (isFinal(condition.state))
-        return error(409, `condition ${m[1]} already ${condition.state}`);
+        return error(409, `condition ${m[1]} already ${condition.state}`, {
+          code: 'not_cancellable',
+        });
       if (this.server(condition.target).uncancellable)
-        return error(409, `no controller acknowledged the cancel of condition ${m[1]} within 5 s`);
+        return error(409, `no controller acknowledged the cancel of condition ${m[1]} within 5 s`, {
+          code: 'not_cancellable',
+        });
       const wasActive = condition.state === 'active';
       this.finish(condition, 'failed', {
         error: 'cancelled by anonymous',
         result: { exit_code: null, signal: 'SIGTERM' },
       });
-      return json(wasActive ? 202 : 200, condition);
+      return json(wasActive ? 202 : 200, this.wire(condition));
     }
     if (method === 'GET' && path === '/outcomes') {
       return this.outcomes(
@@ -217,13 +226,12 @@ export class FakeApi {
     }
     if (method === 'GET' && (m = /^\/servers\/([^/]+)\/status$/.exec(path))) {
       const server = this.find(decodeURIComponent(m[1]));
-      if (!server) return error(404, `server "${m[1]}" is not in the inventory`);
+      if (!server)
+        return error(404, `server "${m[1]}" is not in the inventory`, { code: 'unknown_server' });
       const latest = [...this.conditions.values()].filter((c) => c.target === server.name).pop();
-      if (!latest) return error(404, `server ${server.name} has no conditions`);
-      return json(200, {
-        message: 'ok',
-        records: { serverID: server.name, state: latest.state, conditions: [latest] },
-      });
+      if (!latest)
+        return error(404, `server ${server.name} has no conditions`, { code: 'no_condition' });
+      return json(200, { message: 'ok', records: this.records(server, latest) });
     }
     if (method === 'GET' && path === '/servers') {
       const records: PublicServer[] = this.servers.map((s) => ({
@@ -233,6 +241,7 @@ export class FakeApi {
         driver: 'ipmi',
         ranks: s.ranks ?? ['default'],
         groups: s.groups ?? [],
+        uuid: serverUuid(s),
       }));
       return json(200, { message: `${records.length} servers`, records });
     }
@@ -243,7 +252,7 @@ export class FakeApi {
         problems: this.problems,
       });
     }
-    return error(404, `Cannot ${method} /api/v1${path}`);
+    return error(404, 'invalid request - route not found', { code: 'unknown_route' });
   }
 
   /**
@@ -260,7 +269,7 @@ export class FakeApi {
           unsent.delete(id);
           controller.enqueue(
             encoder.encode(
-              `${JSON.stringify({ id, condition: this.conditions.get(id) ?? null })}\n`,
+              `${JSON.stringify({ id, condition: this.wireOrNull(this.conditions.get(id)) })}\n`,
             ),
           );
         };
@@ -319,7 +328,9 @@ export class FakeApi {
   private output(ids: string[], signal: AbortSignal | undefined): Response {
     const conditions = ids.map((id) => this.conditions.get(id));
     if (conditions.some((c) => c === undefined))
-      return error(404, `condition ${ids.find((id) => !this.conditions.has(id))} not found`);
+      return error(404, `condition ${ids.find((id) => !this.conditions.has(id))} not found`, {
+        code: 'unknown_condition',
+      });
     const encoder = new TextEncoder();
     const sent = new Map<string, number>();
     let open = true;
@@ -387,6 +398,27 @@ export class FakeApi {
     return [...new Set(names)];
   }
 
+  /** A condition as the API answers it: `target` the server's UUID, `server` its name. */
+  private wire(condition: Condition): ApiCondition {
+    const server = this.find(condition.target);
+    const target = serverUuid(server ?? { name: condition.target });
+    return { ...condition, target, server: condition.target } as ApiCondition;
+  }
+
+  private wireOrNull(condition: Condition | undefined): ApiCondition | null {
+    return condition ? this.wire(condition) : null;
+  }
+
+  private records(server: FakeServer, condition: Condition) {
+    const wire = this.wire(condition);
+    return {
+      serverID: wire.target,
+      server: server.name,
+      state: condition.state,
+      conditions: [wire],
+    };
+  }
+
   private create(
     server: FakeServer,
     kind: ConditionKind,
@@ -394,7 +426,7 @@ export class FakeApi {
   ): Condition {
     const now = new Date().toISOString();
     const common = {
-      version: '1' as const,
+      version: '1.1' as const,
       id: randomUUID(),
       target: server.name,
       state: 'pending' as const,
@@ -402,6 +434,10 @@ export class FakeApi {
       createdAt: now,
       updatedAt: now,
       requestedBy: 'anonymous',
+      client: 'anonymous',
+      traceID: '',
+      spanID: '',
+      failOnCheckpointError: false,
     };
     const condition: Condition =
       kind === 'action'
@@ -500,13 +536,20 @@ function json(status: number, body: unknown): Response {
 }
 
 function error(status: number, message: string, extra: Partial<ErrorResponse> = {}): Response {
+  const code = extra.code ?? defaultErrorCode(status);
   const names: Record<number, string> = {
     400: 'Bad Request',
     404: 'Not Found',
     409: 'Conflict',
     503: 'Service Unavailable',
   };
-  return json(status, { statusCode: status, error: names[status] ?? 'Error', message, ...extra });
+  return json(status, {
+    statusCode: status,
+    code,
+    error: names[status] ?? 'Error',
+    message,
+    ...extra,
+  });
 }
 
 export type { Condition };
