@@ -279,7 +279,7 @@ describe("cancelling another subject's action", () => {
     const res = await cancel(condition.id, as({ sub: 'mallory', scope: 'write' }));
     expect(res.status).toBe(200);
     expect(JSON.stringify(res.json())).not.toContain('Tr0ub4dor');
-    expect(Condition.parse(res.json()).parameters).toEqual({
+    expect(ApiCondition.parse(res.json()).parameters).toEqual({
       command: 'usage',
       arguments: ['[redacted]', '[redacted]'],
     });
@@ -304,7 +304,7 @@ describe("cancelling another subject's action", () => {
   ])('shows them whole to %s', async (_name, claims) => {
     const condition = await bobsAction('node15');
     const res = await cancel(condition.id, as(claims));
-    expect(Condition.parse(res.json()).parameters).toMatchObject({
+    expect(ApiCondition.parse(res.json()).parameters).toMatchObject({
       arguments: ['--verbose', SECRET],
     });
   });

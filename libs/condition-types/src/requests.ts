@@ -3,6 +3,7 @@ import {
   ActionCondition,
   ConditionKind,
   ConditionState,
+  EstateCondition,
   ServerControlCondition,
 } from './condition';
 import { ErrorCode } from './errors';
@@ -16,6 +17,7 @@ const onTheWire = { target: z.uuid(), server: z.string().min(1) };
 export const ApiCondition = z.discriminatedUnion('kind', [
   ServerControlCondition.extend(onTheWire),
   ActionCondition.extend(onTheWire),
+  EstateCondition.extend(onTheWire),
 ]);
 export type ApiCondition = z.infer<typeof ApiCondition>;
 
