@@ -88,7 +88,6 @@ export interface CreatingMarker {
   createdAt: string;
 }
 
-
 function now(): string {
   return new Date().toISOString();
 }
