@@ -89,7 +89,9 @@ describe('Idempotency-Key on the create routes', () => {
     const before = await queueMarks(h.observer);
     const res = await post(h.baseUrl, path, body, 'reused');
     expect(res.status).toBe(422);
-    expect(ErrorResponse.parse(await res.json()).message).toMatch(
+    const answer = ErrorResponse.parse(await res.json());
+    expect(answer.code).toBe('idempotency_key_reused');
+    expect(answer.message).toMatch(
       /^Idempotency-Key "reused" was used for another request within the last 24 h/,
     );
     expect(await queueMarks(h.observer)).toEqual(before);

@@ -27,6 +27,8 @@ export const errorCodes = [
   'server_busy',
   /** 409: the condition cannot be cancelled. */
   'not_cancellable',
+  /** 422: the Idempotency-Key was used for another request within its window. */
+  'idempotency_key_reused',
   /** 413, 414, 415: the request is too large, its URL too long, or its body not JSON. */
   'payload_too_large',
   'uri_too_long',
@@ -34,6 +36,8 @@ export const errorCodes = [
   /** 429: over the rate limit, or too many open output streams. */
   'rate_limited',
   'too_many_streams',
+  /** 429: too many waits (`?wait`, `/outcomes`) open for this subject or in all. */
+  'too_many_waits',
   /** 500: a bug; see the API log. */
   'internal_error',
   /** 501: a conditionorc route Switchboard does not serve. */

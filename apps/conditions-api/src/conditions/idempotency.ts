@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { isCasConflict } from '@switchboard/condition-store';
 import { IDEMPOTENCY_WINDOW_MS } from '@switchboard/condition-types';
 import { ApiError } from '../errors/api-error';
 import { NatsLink } from '../nats/nats-link';
@@ -57,9 +58,10 @@ export class Idempotency {
     let stored = fresh;
     let replay = false;
     try {
-      await kv.create(entryKey, JSON.stringify(fresh));
+      // previousSeq 0: written only if the key has no entry; a repeat loses the compare-and-set.
+      await kv.put(entryKey, JSON.stringify(fresh), { previousSeq: 0 });
     } catch (err) {
-      if (!/wrong last sequence|key exists/i.test((err as Error).message)) throw err;
+      if (!isCasConflict(err)) throw err;
       const entry = await kv.get(entryKey);
       if (!entry || entry.operation !== 'PUT') throw err;
       stored = JSON.parse(entry.string()) as typeof fresh;
@@ -70,6 +72,7 @@ export class Idempotency {
         422,
         `Idempotency-Key ${JSON.stringify(key)} was used for another request within the last ` +
           `${IDEMPOTENCY_WINDOW_MS / 3_600_000} h; send a new key for a new request`,
+        { code: 'idempotency_key_reused' },
       );
     return { replay, idFor: (server) => uuidFrom(stored.nonce, server) };
   }

@@ -8,6 +8,7 @@ describe('WaitLimits', () => {
       expect.objectContaining({
         body: expect.objectContaining({
           statusCode: 429,
+          code: 'too_many_waits',
           message: `too many waits for "alice": at most ${MAX_WAITS_PER_SUBJECT} at once; retry when one has ended`,
         }),
       }),
@@ -31,6 +32,7 @@ describe('WaitLimits', () => {
       expect.objectContaining({
         body: expect.objectContaining({
           statusCode: 429,
+          code: 'too_many_waits',
           message: `the API holds ${MAX_WAITS} waits already; retry shortly`,
         }),
       }),

@@ -50,5 +50,5 @@ export class WaitLimits {
 }
 
 function tooMany(message: string): ApiError {
-  return ApiError.of(429, message);
+  return ApiError.of(429, message, { code: 'too_many_waits' });
 }
