@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The container test, as CI runs it (scripts/test.sh calls this when
-# SWITCHBOARD_CONTAINER_TESTS=1): installs Debian's docker.io, docker-compose and debootstrap,
+# The container test, part of every `npm test` (scripts/test.sh calls it
+# unless SWITCHBOARD_CONTAINER_TESTS=0): installs Debian's docker.io, docker-compose and debootstrap,
 # starts a private engine, runs deploy/test/containers/*.spec.ts with Jest (report in
 # .test-results/containers.json), and stops the engine, its containers and bridges whatever
 # happens. Without an engine there is no report, and the totals count that as a failure.
