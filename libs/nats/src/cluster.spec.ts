@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { Kvm } from '@nats-io/kv';
 import {
   CONTROLLER_CONSUMER,
   KV_CONDITIONS,
@@ -81,6 +82,8 @@ describe('a three-server NATS cluster on loopback', () => {
     ]);
     expect(await replicasOf(jsm, STREAM_CONDITIONS)).toBe(3);
     expect(await replicasOf(jsm, `KV_${KV_CONDITIONS}`)).toBe(3);
+    // Read through the leader only: a replica catching up must never answer a claim's read.
+    expect((await jsm.streams.info(`KV_${KV_CONDITIONS}`)).config.allow_direct).toBe(false);
     // The consumer follows its stream: two followers besides its leader.
     await until('consumer replicas', async () => {
       const info = await jsm.consumers.info(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
@@ -157,7 +160,11 @@ describe('replicas on a single server', () => {
     const nats = await startEmbeddedNats({ dataDir: dir });
     const nc = await connectWithRetry({ servers: nats.url, name: 'single' });
     try {
+      // A bucket made by an earlier release (direct gets on) is switched to leader reads.
+      await new Kvm(nc).create(KV_CONDITIONS, { history: 1, allow_direct: true });
       const report = await ensureJetStream(nc, { env: {} });
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.streams.info(`KV_${KV_CONDITIONS}`)).config.allow_direct).toBe(false);
       expect(report.choice).toEqual({ replicas: 1, source: 'cluster size', clusterSize: 1 });
       await expect(ensureJetStream(nc, { env: { NATS_REPLICAS: 'three' } })).rejects.toThrow(
         'NATS_REPLICAS must be an integer from 1 to 5, got "three"',

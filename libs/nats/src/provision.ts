@@ -95,6 +95,13 @@ const outputStream = (replicas: number): StreamConfig =>
     num_replicas: replicas,
   }) as StreamConfig;
 
+/*
+ * Every bucket is read through its stream's leader (allow_direct off). Direct gets may be served
+ * by any replica, and a replica may answer with what it held before it caught up (nats-server
+ * before 2.9.17 did so after a restart; later ones still promise no read-after-write): a claim
+ * read stale, or a live controller's heartbeat read as missing, would start a second operation
+ * on a BMC. Reads through the leader cost about the same here (see the README's benchmarks).
+ */
 const bucketOptions: Array<[string, Partial<KvOptions>]> = [
   [KV_CONDITIONS, { history: 1 }],
   [KV_ACTIVE, { history: 1 }],
@@ -220,20 +227,20 @@ async function ensureBucket(
   choice: ReplicaChoice,
 ): Promise<ProvisionedAsset> {
   const stream = `KV_${name}`;
-  const existed = await jsm.streams.info(stream).then(
-    () => true,
-    (err) => {
-      if (notFound(err)) return false;
-      throw err;
-    },
-  );
+  const existing = await jsm.streams.info(stream).catch((err) => {
+    if (notFound(err)) return undefined;
+    throw err;
+  });
   // Kvm.create leaves an existing bucket as it is (replicas included): reconciled below.
   await new Kvm(nc).create(name, {
     ...options,
     storage: StorageType.File,
     replicas: choice.replicas,
+    allow_direct: false,
   });
-  if (!existed)
+  if (existing?.config.allow_direct)
+    await jsm.streams.update(stream, { ...existing.config, allow_direct: false });
+  if (!existing)
     return { name: stream, action: 'created', replicas: choice.replicas, wanted: choice.replicas };
   return reconcileReplicas(jsm, stream, choice);
 }
