@@ -7,6 +7,13 @@ import { startStack } from './stack';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 9)
+    throw new InvalidArgumentError(`expected a count from 1 to 9, got "${value}"`);
+  return n;
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535)
@@ -37,10 +44,32 @@ const program = new Command('switchboard-stack')
     'OpenFlight Action commands directory; default: $COMMANDS_DIR, or examples/commands with --sandbox',
   )
   .option('-p, --port <port>', 'API port', port, Number(process.env.PORT ?? 9001))
-  .option('--nats-port <port>', 'port of the embedded nats-server', port, 4222)
+  .option(
+    '--nats-port <port>',
+    'port of the embedded nats-server (a cluster: the first)',
+    port,
+    4222,
+  )
+  .option(
+    '--nats-cluster <n>',
+    'start a NATS cluster of n servers (routes on 6222.., monitoring on 8222..)',
+    count,
+    1,
+  )
+  .option('--nats-cluster-port <port>', 'first route port of the cluster', port, 6222)
+  .option('--nats-monitor-port <port>', 'first HTTP monitoring port of the cluster', port, 8222)
+  .option('--apis <n>', 'Conditions API processes, on consecutive ports from --port', count, 1)
+  .option('--controllers <n>', 'controller processes', count, 1)
+  .option('--cluster', 'shorthand for --nats-cluster 3 --apis 2 --controllers 3', false)
   .addHelpText(
     'after',
-    '\nExamples:\n  switchboard-stack --sandbox\n  NATS_URL=nats://10.0.0.5:4222 switchboard-stack -i /etc/switchboard/topology.yaml',
+    [
+      '',
+      'Examples:',
+      '  switchboard-stack --sandbox',
+      '  switchboard-stack --sandbox --cluster      # 3 nats-servers, 2 APIs, 3 controllers',
+      '  NATS_URL=nats://10.0.0.5:4222,nats://10.0.0.6:4222 switchboard-stack -i topology.yaml',
+    ].join('\n'),
   );
 
 async function main(): Promise<void> {
@@ -52,7 +81,14 @@ async function main(): Promise<void> {
     dataDir: string;
     port: number;
     natsPort: number;
+    natsCluster: number;
+    natsClusterPort: number;
+    natsMonitorPort: number;
+    apis: number;
+    controllers: number;
+    cluster: boolean;
   }>();
+  if (o.cluster) Object.assign(o, { natsCluster: 3, apis: 2, controllers: 3 });
   const log = createLogger('switchboard-stack');
   const inventoryFile =
     o.inventory ??
@@ -69,7 +105,12 @@ async function main(): Promise<void> {
     logger: log,
     natsUrl: process.env.NATS_URL,
     natsPort: o.natsPort,
+    natsCluster: o.natsCluster,
+    natsClusterPort: o.natsClusterPort,
+    natsMonitorPort: o.natsMonitorPort,
     apiPort: o.port,
+    apis: o.apis,
+    controllers: o.controllers,
     sandbox: o.sandbox,
     commandsDir:
       o.commands ??
@@ -79,8 +120,12 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `Switchboard is up${o.sandbox ? ' (sandbox)' : ''}.`,
-      `  API:        ${stack.apiUrl}/api/v1  (docs: ${stack.apiUrl}/api/v1/docs)`,
-      `  NATS:       ${stack.natsUrl}`,
+      ...stack.apiUrls.map(
+        (url, i) =>
+          `  API${stack.apiUrls.length > 1 ? ` ${i + 1}` : ''}:${' '.repeat(stack.apiUrls.length > 1 ? 6 : 8)}${url}/api/v1  (docs: ${url}/api/v1/docs)`,
+      ),
+      `  NATS:       ${stack.natsUrl}${stack.natsCluster ? ` (cluster of ${stack.natsCluster.members.length}, ${stack.natsReplicas} replicas)` : ''}`,
+      `  controllers: ${stack.controllers.length}`,
       `  inventory:  ${stack.inventoryFile} (${foldNames(stack.servers)})`,
       ...(stack.bmcs
         ? [

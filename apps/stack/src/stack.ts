@@ -4,7 +4,14 @@ import { join, resolve } from 'node:path';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
 import { foldNames, loadInventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
-import { connectWithRetry, provisionWithRetry } from '@switchboard/nats';
+import {
+  EmbeddedCluster,
+  chooseReplicas,
+  connectWithRetry,
+  provisionWithRetry,
+  replicasFromEnv,
+  startEmbeddedCluster,
+} from '@switchboard/nats';
 import { ensureSecretFile, mintToken } from '@switchboard/auth';
 import { Supervised, supervise } from './child-process';
 import { startSandboxBmcs } from './sandbox-bmcs';
@@ -18,8 +25,19 @@ export interface StackOptions {
   logger: Logger;
   /** Use this NATS instead of starting one. */
   natsUrl?: string;
-  /** Port of the embedded nats-server (default 4222). */
+  /** Port of the embedded nats-server (default 4222); a cluster's members take it and the next ones. */
   natsPort?: number;
+  /** Start a NATS cluster of this many servers instead of one (routed on loopback). */
+  natsCluster?: number;
+  /** First route port of the cluster's members (default 6222, then 6223, ...). */
+  natsClusterPort?: number;
+  /** First HTTP monitoring port of the cluster's members (default 8222, then 8223, ...). */
+  natsMonitorPort?: number;
+  /** Conditions API processes (default 1), on apiPort, apiPort + 1, ... */
+  apis?: number;
+  /** Controller processes (default 1). */
+  controllers?: number;
+  /** First API port (default 9001). */
   apiPort?: number;
   apiHost?: string;
   /** Also start one simulated BMC per IPMI server of the inventory. */
@@ -31,8 +49,15 @@ export interface StackOptions {
 }
 
 export interface Stack {
+  /** What NATS_URL is for the API and controllers: one URL, or the cluster's comma-separated. */
   natsUrl: string;
+  /** The embedded cluster, when one was started (members can be killed and restarted). */
+  natsCluster?: EmbeddedCluster;
+  /** Replicas of the streams and buckets (NATS_REPLICAS, or from the cluster size). */
+  natsReplicas: number;
+  /** The first API; `apiUrls` has every one. */
   apiUrl: string;
+  apiUrls: string[];
   servers: string[];
   /** The inventory the API and controller read (a generated copy with the sandbox's AWS nodes). */
   inventoryFile: string;
@@ -44,6 +69,8 @@ export interface Stack {
   processes: Supervised[];
   /** The embedded nats-server, when the stack started one. */
   nats?: SupervisedNats;
+  apis: Supervised[];
+  controllers: Supervised[];
   stop(): Promise<void>;
 }
 
@@ -80,7 +107,23 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     let natsUrl = opts.natsUrl;
     let nats: SupervisedNats | undefined;
-    if (!natsUrl) {
+    let natsCluster: EmbeddedCluster | undefined;
+    const consecutive = (first: number, n: number) =>
+      Array.from({ length: n }, (_, i) => first + i);
+    if (!natsUrl && (opts.natsCluster ?? 1) > 1) {
+      const size = opts.natsCluster!;
+      const cluster = await startEmbeddedCluster({
+        size,
+        dataDir: join(opts.dataDir, 'nats-cluster'),
+        clientPorts: consecutive(opts.natsPort ?? 4222, size),
+        clusterPorts: consecutive(opts.natsClusterPort ?? 6222, size),
+        monitorPorts: consecutive(opts.natsMonitorPort ?? 8222, size),
+        logger: log,
+      });
+      stops.push(() => cluster.stop());
+      natsCluster = cluster;
+      natsUrl = cluster.url;
+    } else if (!natsUrl) {
       const started = await superviseNats({
         dataDir: join(opts.dataDir, 'nats'),
         port: opts.natsPort ?? 4222,
@@ -92,6 +135,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     const nc = await connectWithRetry({ servers: natsUrl, name: 'switchboard-stack', logger: log });
     await provisionWithRetry(nc, { logger: log, env });
+    const natsReplicas = chooseReplicas(nc, replicasFromEnv(env)).replicas;
     await nc.close();
 
     let bmcs: SimulatedFleet | undefined;
@@ -116,31 +160,40 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     const inventoryFile = cloud?.inventoryFile ?? opts.inventoryFile;
 
-    const apiPort = opts.apiPort ?? 9001;
+    const apiPorts = consecutive(opts.apiPort ?? 9001, opts.apis ?? 1);
     const apiHost = opts.apiHost ?? '127.0.0.1';
     const childEnv = {
       ...env,
       NATS_URL: natsUrl,
       INVENTORY_FILE: resolve(inventoryFile),
-      PORT: String(apiPort),
       HOST: apiHost,
       ...(opts.commandsDir ? { COMMANDS_DIR: resolve(opts.commandsDir) } : {}),
     };
-    const processes: Supervised[] = [
+    const several = (n: number, name: string, i: number) => (n > 1 ? `${name}-${i + 1}` : name);
+    const apis = apiPorts.map((port, i) =>
       supervise({
-        name: 'conditions-api',
+        name: several(apiPorts.length, 'conditions-api', i),
         script: entryOf('@switchboard/conditions-api'),
-        env: childEnv,
+        env: { ...childEnv, PORT: String(port) },
         logger: log,
       }),
+    );
+    const controllerCount = opts.controllers ?? 1;
+    const controllers = Array.from({ length: controllerCount }, (_, i) =>
       supervise({
-        name: 'controller',
+        name: several(controllerCount, 'controller', i),
         script: entryOf('@switchboard/controller'),
-        // One stable id: restarted by the supervisor, it resumes its own conditions at once.
-        env: { CONTROLLER_ID: `${hostname()}-controller`, ...childEnv, ...cloud?.controllerEnv },
+        // A fixed id per replica: one restarted after a crash resumes its own work at once.
+        env: {
+          CONTROLLER_ID:
+            controllerCount > 1 ? `${hostname()}-controller-${i + 1}` : `${hostname()}-controller`,
+          ...childEnv,
+          ...cloud?.controllerEnv,
+        },
         logger: log,
       }),
-    ];
+    );
+    const processes: Supervised[] = [...apis, ...controllers];
     stops.push(() => Promise.all(processes.map((p) => p.stop())).then(() => undefined));
 
     let token: string | undefined;
@@ -151,11 +204,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
     }
 
+    const apiUrls = apiPorts.map((port) => `http://${apiHost}:${port}`);
     return {
       natsUrl,
+      natsCluster,
+      natsReplicas,
       token,
       tokenFile,
-      apiUrl: `http://${apiHost}:${apiPort}`,
+      apiUrl: apiUrls[0],
+      apiUrls,
+      apis,
+      controllers,
       servers: (cloud ? loadInventory(inventoryFile, env) : inventory).servers.map((s) => s.name),
       inventoryFile,
       bmcs,
