@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
-import type { KvEntry } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import {
   ActiveClaim,
   Condition,
@@ -19,6 +19,7 @@ import {
   isFinal,
   latestConditionKey,
 } from '@switchboard/condition-types';
+import { retryTransient } from '@switchboard/nats';
 import type { Buckets } from '@switchboard/nats';
 import { isCasConflict } from './cas';
 import { decodeClaim, decodeCondition, encode } from './codec';
@@ -140,7 +141,7 @@ export class ConditionStore {
     // create in progress (see isStale), so the order of these writes does not matter. The
     // marker lets the sweeper find this create if it is cut off before its publish.
     const [recorded, claimed, marked] = await Promise.allSettled([
-      this.buckets.conditions.create(conditionKey(condition.id), encode(condition)),
+      this.writeOnce(this.buckets.conditions, conditionKey(condition.id), encode(condition), 0),
       exclusive ? this.claim(req.server, claim) : Promise.resolve(undefined),
       this.buckets.conditions.put(creatingKey(condition.id), JSON.stringify(marker)),
     ]);
@@ -169,7 +170,9 @@ export class ConditionStore {
       if (Date.now() - started > CUT_OFF_CREATE_MS / 2)
         throw new Error(`recording took ${Date.now() - started} ms; not queued`);
       await this.hooks.beforePublish?.(condition);
-      await this.publish(condition);
+      // Retried through a NATS leader election, but only within the same half of the
+      // sweeper's limit: a publish that lands after the sweeper failed the record would be lost.
+      await this.publish(condition, started + CUT_OFF_CREATE_MS / 2);
     } catch (err) {
       if (claimRevision !== undefined) {
         await this.buckets.active
@@ -187,11 +190,24 @@ export class ConditionStore {
   }
 
   /** Publishes the condition (deduplicated by its id) and points the server's latest at it. */
-  private async publish(condition: Condition): Promise<void> {
-    await this.js.publish(conditionSubject(condition.kind, condition.target), encode(condition), {
-      msgID: condition.id,
-    });
-    await this.buckets.conditions.put(latestConditionKey(condition.target), condition.id);
+  /**
+   * Publishes with the condition id as Nats-Msg-Id, so JetStream stores it once however often a
+   * lost answer makes us try again (its duplicate window is 2 minutes). With `until`, transient
+   * failures are retried up to then; without, one try.
+   */
+  private async publish(condition: Condition, until?: number): Promise<void> {
+    const within = until === undefined ? 0 : Math.max(0, until - Date.now());
+    await retryTransient(
+      () =>
+        this.js.publish(conditionSubject(condition.kind, condition.target), encode(condition), {
+          msgID: condition.id,
+        }),
+      within,
+    );
+    await retryTransient(
+      () => this.buckets.conditions.put(latestConditionKey(condition.target), condition.id),
+      within,
+    );
   }
 
   /** Removes a create's in-progress marker; a marker left behind is only swept later. */
@@ -297,7 +313,7 @@ export class ConditionStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       let existing: KvEntry | null;
       try {
-        existing = await this.buckets.active.get(key);
+        existing = await retryTransient(() => this.buckets.active.get(key));
       } catch (err) {
         throw new QueueUnavailableError(
           `could not claim server ${server}: ${(err as Error).message}`,
@@ -311,9 +327,12 @@ export class ConditionStore {
         if (!(await this.isStale(holder))) throw new ConflictError(server, holder.conditionId);
       }
       try {
-        return await this.buckets.active.put(key, encode(claim), {
-          previousSeq: existing?.revision ?? 0,
-        });
+        return await this.writeOnce(
+          this.buckets.active,
+          key,
+          encode(claim),
+          existing?.revision ?? 0,
+        );
       } catch (err) {
         if (!isCasConflict(err))
           throw new QueueUnavailableError(
@@ -367,7 +386,7 @@ export class ConditionStore {
   }
 
   async getWithRevision(id: string): Promise<StoredCondition | null> {
-    const entry = await this.buckets.conditions.get(conditionKey(id));
+    const entry = await retryTransient(() => this.buckets.conditions.get(conditionKey(id)));
     if (!entry || entry.operation !== 'PUT') return null;
     return { condition: decodeCondition(entry.string()), revision: entry.revision };
   }
@@ -477,7 +496,8 @@ export class ConditionStore {
     });
     let revision: number;
     try {
-      revision = await this.buckets.conditions.update(
+      revision = await this.writeOnce(
+        this.buckets.conditions,
         conditionKey(id),
         encode(next),
         stored.revision,
@@ -490,19 +510,40 @@ export class ConditionStore {
     return { condition: next, revision };
   }
 
+  /**
+   * A compare-and-set write (`previous` 0: the key must not exist) that rides out a leader
+   * election. A try whose answer was lost may have landed: when a retry then meets another
+   * revision, the key is read, and if it holds exactly our value (each value here is unique: it
+   * carries its own id and time) the write was ours and its revision is returned. Otherwise the
+   * CAS error stands: someone else wrote.
+   */
+  private async writeOnce(kv: KV, key: string, value: string, previous: number): Promise<number> {
+    return retryTransient(async (retried) => {
+      try {
+        return await kv.put(key, value, { previousSeq: previous });
+      } catch (err) {
+        if (!retried || !isCasConflict(err)) throw err;
+        const now = await kv.get(key);
+        if (now?.operation === 'PUT' && now.string() === value) return now.revision;
+        throw err;
+      }
+    });
+  }
+
   /** Drops a server's claim, but only if it is still this condition's. */
   async release(server: string, conditionId: string): Promise<void> {
-    const entry = await this.buckets.active.get(activeKey(server));
+    const entry = await retryTransient(() => this.buckets.active.get(activeKey(server)));
     if (
       !entry ||
       entry.operation !== 'PUT' ||
       decodeClaim(entry.string()).conditionId !== conditionId
     )
       return;
-    await this.buckets.active
-      .delete(activeKey(server), { previousSeq: entry.revision })
-      .catch((err) => {
-        if (!isCasConflict(err)) throw err;
-      });
+    // A retried delete that meets a changed revision finds the claim gone or someone else's.
+    await retryTransient(() =>
+      this.buckets.active.delete(activeKey(server), { previousSeq: entry.revision }),
+    ).catch((err) => {
+      if (!isCasConflict(err)) throw err;
+    });
   }
 }

@@ -6,3 +6,4 @@ export * from './embedded-cluster';
 export * from './server-list';
 export * from './replicas';
 export * from './client-auth';
+export * from './transient';
