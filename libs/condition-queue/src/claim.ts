@@ -24,8 +24,8 @@ export interface ClaimDeps {
   store: ConditionStore;
   /** This replica's id. */
   me: string;
-  /** Whether a replica's heartbeat still exists. */
-  isAlive(controllerId: string): Promise<boolean>;
+  /** Whether a replica's heartbeat still exists (and, given a condition, still lists it; see heartbeat.ts). */
+  isAlive(controllerId: string, conditionId?: string, sinceMs?: number): Promise<boolean>;
 }
 
 const MAX_CAS_ROUNDS = 3;
@@ -56,7 +56,10 @@ export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim
       // Held by this id but not running here: a restart with the same CONTROLLER_ID, or a run cut short.
       record = `resumed by controller ${deps.me}: it held the condition but was no longer running it`;
       takeover = true;
-    } else if (holder !== undefined && (await deps.isAlive(holder))) {
+    } else if (
+      holder !== undefined &&
+      (await deps.isAlive(holder, condition.id, Date.parse(condition.updatedAt)))
+    ) {
       return { kind: 'held', holder };
     } else {
       record = `taken over by controller ${deps.me}: controller ${holder ?? '(none)'} has no heartbeat`;

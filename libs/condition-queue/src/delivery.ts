@@ -27,7 +27,7 @@ export interface Job {
 export interface DeliveryDeps {
   controllerId: string;
   store: ConditionStore;
-  isAlive(controllerId: string): Promise<boolean>;
+  isAlive(controllerId: string, conditionId?: string, sinceMs?: number): Promise<boolean>;
   /** Jobs by condition id; shared with the controller (heartbeat, drain). */
   jobs: Map<string, Job>;
   handlers: HandlerRegistry;

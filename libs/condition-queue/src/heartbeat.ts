@@ -111,10 +111,25 @@ export class Heartbeat {
 
 /**
  * Whether a replica renewed its heartbeat within `expiryMs` (by the NATS server's clock, which
- * stamps every write, so the replicas' own clocks do not matter) and did not shut down.
+ * stamps every write, so the replicas' own clocks do not matter) and did not shut down. Asked
+ * about one condition (`conditionId`, last written by that replica at `sinceMs`), also whether it
+ * still works on it: a heartbeat written after that write that does not list it says the replica
+ * let it go (its run ended in an error it could not record, and the message came back): then it
+ * is not holding it, though alive, and another replica may take it. Both of these times come
+ * from the holder's own clock.
  */
-export async function isAlive(kv: KV, controllerId: string, expiryMs: number): Promise<boolean> {
+export async function isAlive(
+  kv: KV,
+  controllerId: string,
+  expiryMs: number,
+  conditionId?: string,
+  sinceMs?: number,
+): Promise<boolean> {
   const entry = await kv.get(controllerKey(controllerId));
   if (entry === null || entry.operation !== 'PUT') return false;
-  return Date.now() - entry.created.getTime() < expiryMs;
+  if (Date.now() - entry.created.getTime() >= expiryMs) return false;
+  if (conditionId === undefined || sinceMs === undefined) return true;
+  const beat = ControllerHeartbeat.safeParse(JSON.parse(entry.string()));
+  if (!beat.success) return true;
+  return beat.data.inFlight.includes(conditionId) || Date.parse(beat.data.ts) <= sinceMs + 1000;
 }

@@ -73,6 +73,18 @@ export class PullLoop {
 
   private async consume(messages: ConsumerMessages, reserved: number): Promise<void> {
     let used = 0;
+    // The server ends a pull request at `expiresMs`. The client's own end of it can hang: a
+    // request sent to a NATS server that then died is not answered, and the client watches
+    // for its idle heartbeats again after a reconnect only if a consumer info call succeeded
+    // then (not while the cluster elects a leader). Left hanging, it would keep its slots,
+    // all the fanout, for good: ended here once the server has surely let it go.
+    const watchdog = setTimeout(() => {
+      this.opts.logger.warn(
+        { event: 'pull.abandoned' },
+        'pull request outlived its expiry; ending it',
+      );
+      messages.stop();
+    }, this.opts.expiresMs + 5000);
     try {
       for await (const msg of messages) {
         used++;
@@ -88,6 +100,7 @@ export class PullLoop {
     } catch (err) {
       this.interrupted.failed(err, 'pull request ended with an error');
     } finally {
+      clearTimeout(watchdog);
       this.slots.release(reserved - used);
     }
   }

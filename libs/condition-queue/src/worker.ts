@@ -93,7 +93,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const deliveryDeps = {
     controllerId: id,
     store,
-    isAlive: (other: string) => isAlive(buckets.controllers, other, opts.heartbeatExpiryMs),
+    isAlive: (other: string, conditionId?: string, sinceMs?: number) =>
+      isAlive(buckets.controllers, other, opts.heartbeatExpiryMs, conditionId, sinceMs),
     jobs,
     handlers: opts.handlers,
     workingIntervalMs: opts.workingIntervalMs,
