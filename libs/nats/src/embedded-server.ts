@@ -4,6 +4,7 @@ import { connect as netConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@switchboard/logging';
 import { silentLogger } from '@switchboard/logging';
+import { dyingWithParent } from './death-signal';
 import { freePort } from './free-port';
 
 export interface EmbeddedNatsOptions {
@@ -83,7 +84,8 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
       opts.cluster.routes.join(','),
     );
   if (opts.monitorPort !== undefined) args.push('-m', String(opts.monitorPort));
-  const child: ChildProcess = spawn(opts.binary ?? 'nats-server', args, {
+  const [command, argv] = dyingWithParent(opts.binary ?? 'nats-server', args);
+  const child: ChildProcess = spawn(command, argv, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';
