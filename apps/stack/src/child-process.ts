@@ -1,6 +1,8 @@
 import { spawn, ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@switchboard/logging';
+import { dyingWithParent } from '@switchboard/nats';
 
 export interface SupervisedOptions {
   name: string;
@@ -9,6 +11,8 @@ export interface SupervisedOptions {
   logger: Logger;
   /** Restarts after an unexpected exit, with backoff, at most this many times in a row. */
   maxRestarts?: number;
+  /** Append the process's output to this file instead of passing it through. */
+  logFile?: string;
 }
 
 export interface Supervised {
@@ -29,10 +33,13 @@ export function supervise(opts: SupervisedOptions): Supervised {
 
   const start = () => {
     const startedAt = Date.now();
-    child = spawn(process.execPath, [opts.script], {
+    const out = opts.logFile ? openSync(opts.logFile, 'a') : 'inherit';
+    const [command, args] = dyingWithParent(process.execPath, [opts.script]);
+    child = spawn(command, args, {
       env: opts.env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', out, out],
     });
+    if (typeof out === 'number') closeSync(out);
     opts.logger.info(
       { event: 'stack.process.started', process: opts.name, pid: child.pid },
       `${opts.name} started`,

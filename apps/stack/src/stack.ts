@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
@@ -44,6 +44,8 @@ export interface StackOptions {
   sandbox?: boolean;
   /** OpenFlight Action commands directory for the API and controller (COMMANDS_DIR). */
   commandsDir?: string;
+  /** Write each API's and controller's output to `<logDir>/<name>.log` instead of this terminal. */
+  logDir?: string;
   /** Extra environment for the API and controller (e.g. test timeouts). */
   env?: NodeJS.ProcessEnv;
 }
@@ -170,12 +172,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...(opts.commandsDir ? { COMMANDS_DIR: resolve(opts.commandsDir) } : {}),
     };
     const several = (n: number, name: string, i: number) => (n > 1 ? `${name}-${i + 1}` : name);
+    if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+    const logFileOf = (name: string) =>
+      opts.logDir ? join(opts.logDir, `${name}.log`) : undefined;
     const apis = apiPorts.map((port, i) =>
       supervise({
         name: several(apiPorts.length, 'conditions-api', i),
         script: entryOf('@switchboard/conditions-api'),
         env: { ...childEnv, PORT: String(port) },
         logger: log,
+        logFile: logFileOf(several(apiPorts.length, 'conditions-api', i)),
       }),
     );
     const controllerCount = opts.controllers ?? 1;
@@ -191,6 +197,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           ...cloud?.controllerEnv,
         },
         logger: log,
+        logFile: logFileOf(several(controllerCount, 'controller', i)),
       }),
     );
     const processes: Supervised[] = [...apis, ...controllers];
