@@ -8,7 +8,7 @@ import { runChaos } from './chaos/run-chaos';
 jest.setTimeout(9 * 60_000);
 
 describe('a clustered stack under kill -9 (short chaos run)', () => {
-  it('loses no accepted condition, never runs two operations on one BMC, recovers within 60 s', async () => {
+  it('loses nothing accepted, never runs two operations on a BMC, recovers in 60 s', async () => {
     const report = await runChaos({
       bmcs: 20,
       conditions: 120,

@@ -122,9 +122,13 @@ async function main(): Promise<void> {
       `Switchboard is up${o.sandbox ? ' (sandbox)' : ''}.`,
       ...stack.apiUrls.map(
         (url, i) =>
-          `  API${stack.apiUrls.length > 1 ? ` ${i + 1}` : ''}:${' '.repeat(stack.apiUrls.length > 1 ? 6 : 8)}${url}/api/v1  (docs: ${url}/api/v1/docs)`,
+          `${`  API${stack.apiUrls.length > 1 ? ` ${i + 1}` : ''}:`.padEnd(14)}` +
+          `${url}/api/v1  (docs: ${url}/api/v1/docs)`,
       ),
-      `  NATS:       ${stack.natsUrl}${stack.natsCluster ? ` (cluster of ${stack.natsCluster.members.length}, ${stack.natsReplicas} replicas)` : ''}`,
+      `  NATS:       ${stack.natsUrl}` +
+        (stack.natsCluster
+          ? ` (cluster of ${stack.natsCluster.members.length}, ${stack.natsReplicas} replicas)`
+          : ''),
       `  controllers: ${stack.controllers.length}`,
       `  inventory:  ${stack.inventoryFile} (${foldNames(stack.servers)})`,
       ...(stack.bmcs

@@ -25,7 +25,7 @@ export interface StackOptions {
   logger: Logger;
   /** Use this NATS instead of starting one. */
   natsUrl?: string;
-  /** Port of the embedded nats-server (default 4222); a cluster's members take it and the next ones. */
+  /** Port of the embedded nats-server (default 4222); a cluster's take it and the next ones. */
   natsPort?: number;
   /** Start a NATS cluster of this many servers instead of one (routed on loopback). */
   natsCluster?: number;

@@ -24,7 +24,7 @@ export interface ClaimDeps {
   store: ConditionStore;
   /** This replica's id. */
   me: string;
-  /** Whether a replica's heartbeat still exists (and, given a condition, still lists it; see heartbeat.ts). */
+  /** Whether a replica's heartbeat exists (and, given a condition, lists it: heartbeat.ts). */
   isAlive(controllerId: string, conditionId?: string, sinceMs?: number): Promise<boolean>;
 }
 

@@ -13,7 +13,7 @@ describe('transient JetStream errors', () => {
     expect(isTransient(err)).toBe(expected);
   });
 
-  it('retries a transient failure, telling the attempt it is a retry, and passes others on', async () => {
+  it('retries a transient failure, telling the attempt so, and passes others on', async () => {
     const seen: boolean[] = [];
     const value = await retryTransient(async (retried) => {
       seen.push(retried);

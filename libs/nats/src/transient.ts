@@ -5,8 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * server died) or while the client moves to another server: the request may not have been
  * seen, or seen and its answer lost. Worth trying again; anything else is an answer.
  */
-const TRANSIENT =
-  /timeout|timed out|no responders|jetstream is not enabled|temporarily unavailable|leadership change|no leader|not current|disconnect|connection closed|\b503\b/i;
+const TRANSIENT = new RegExp(
+  [
+    'timeout|timed out|no responders|jetstream is not enabled|temporarily unavailable',
+    'leadership change|no leader|not current|disconnect|connection closed|\\b503\\b',
+  ].join('|'),
+  'i',
+);
 
 export function isTransient(err: unknown): boolean {
   const e = err as { message?: string; code?: unknown; cause?: unknown } | undefined;

@@ -35,7 +35,7 @@ export function powerAfter(condition: Condition): 'on' | 'off' | undefined {
   return 'on'; // on, cycle, reset
 }
 
-/** The BMC `set` values a condition may cause: anything else inside its window came from elsewhere. */
+/** The BMC `set`s a condition may cause: anything else inside its window came from elsewhere. */
 function allowedSets(condition: Condition): Set<string> {
   const p = condition.parameters as { action?: string; action_parameter?: string };
   if (p.action !== 'set_power_state') return new Set();

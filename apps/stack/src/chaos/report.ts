@@ -3,17 +3,21 @@ import type { ChaosReport } from './run-chaos';
 /** The figures of a chaos run, one line each. */
 export function printReport(r: ChaosReport, out: (line: string) => void): void {
   out(
-    `conditions accepted: ${r.accepted} (succeeded ${r.succeeded}, failed ${r.failed}, not final ${r.notFinal.length})`,
+    `conditions accepted: ${r.accepted} (succeeded ${r.succeeded}, failed ${r.failed}, ` +
+      `not final ${r.notFinal.length})`,
   );
   out(
-    `create requests met no API or a 5xx: ${r.unavailable}; 409 (already there, waited on): ${r.busy}`,
+    `create requests met no API or a 5xx: ${r.unavailable}; ` +
+      `409 (already there, waited on): ${r.busy}`,
   );
   out(
-    `throughput under chaos: ${r.conditionsPerSecond.toFixed(1)} conditions/s over ${(r.durationMs / 1000).toFixed(1)} s`,
+    `throughput under chaos: ${r.conditionsPerSecond.toFixed(1)} conditions/s ` +
+      `over ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   for (const k of r.kills)
     out(
-      `kill -9 ${k.what} (${k.victim}) with ${k.inFlight} in flight: recovered in ${(k.recoveryMs / 1000).toFixed(1)} s` +
+      `kill -9 ${k.what} (${k.victim}) with ${k.inFlight} in flight: ` +
+        `recovered in ${(k.recoveryMs / 1000).toFixed(1)} s` +
         (k.takenOver !== undefined
           ? ` (${k.takenOver} conditions finished by others or its restart)`
           : ''),

@@ -155,7 +155,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       },
     });
     log(
-      `stack up: ${opts.natsServers} nats-servers, ${opts.apis} APIs, ${opts.controllers} controllers, ${opts.bmcs} BMCs; logs in ${join(dir, 'logs')}`,
+      `stack up: ${opts.natsServers} nats-servers, ${opts.apis} APIs, ` +
+        `${opts.controllers} controllers, ${opts.bmcs} BMCs; logs in ${join(dir, 'logs')}`,
     );
     for (const url of stack.apiUrls)
       await until(`${url}/readyz`, Date.now() + 60_000, async () =>
@@ -273,7 +274,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       );
       kills.push({ what: 'an API', victim: api.name, inFlight: load, recoveryMs });
       log(
-        `requests were answered again ${recoveryMs} ms after the kill; it is back after ${Date.now() - t0} ms`,
+        `requests were answered again ${recoveryMs} ms after the kill; ` +
+          `it is back after ${Date.now() - t0} ms`,
       );
     }
 
