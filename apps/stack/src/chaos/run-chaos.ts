@@ -60,6 +60,8 @@ export interface ChaosReport {
   /** Create requests that met no API or a 5xx, and 409s (retried by the client). */
   unavailable: number;
   busy: number;
+  /** Conditions whose create answer was lost, learned from a 409. */
+  learned: number;
   kills: KillFigure[];
   violations: string[];
   failures: string[];
@@ -170,6 +172,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     // The workload: one client per server, one condition at a time (a server has one at once).
     const accepted = new Set<string>();
+    /** Conditions learned from a 409 (their create's answer was lost), not accepted by an API. */
+    const learned = new Set<string>();
     const inFlight = new Set<string>();
     let done = 0;
     // Clients go on past their share until the last kill is over: every kill meets load.
@@ -192,9 +196,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
             await sleep(500);
             continue;
           }
-          accepted.add(id);
+          (outcome.kind === 'accepted' ? accepted : learned).add(id);
           inFlight.add(id);
-          await pool.waitFinal(id, deadline);
+          // One learned from a 409 may never have been queued (its API died between the claim
+          // and the publish): it stays pending until a create meets its claim after
+          // ABANDONED_CREATE_MS and fails it ("never queued"). So wait for it a while, then
+          // create again.
+          const waitUntil =
+            outcome.kind === 'accepted' ? deadline : Math.min(deadline, Date.now() + 40_000);
+          await pool.waitFinal(id, waitUntil);
           inFlight.delete(id);
           if (outcome.kind === 'accepted') break;
         }
@@ -290,7 +300,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // The verdict, from the records and from the BMCs.
     const all = await allConditions(buckets);
     const byId = new Map(all.map((c) => [c.id, c]));
-    const notFinal = [...accepted].filter((id) => !isFinal(byId.get(id)?.state ?? 'pending'));
+    // Those learned from a 409 must end final too (done or failed as never queued).
+    const notFinal = [...accepted, ...learned].filter(
+      (id) => !isFinal(byId.get(id)?.state ?? 'pending'),
+    );
     const violations: string[] = [];
     for (const bmc of fleet.bmcs.filter((b) => b.name !== PROBE)) {
       const verdict = checkServer(
@@ -312,6 +325,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       notFinal,
       unavailable: pool.counts.unavailable,
       busy: pool.counts.busy,
+      learned: learned.size,
       kills,
       violations,
       failures,
