@@ -141,7 +141,10 @@ describe('a three-server NATS cluster on loopback', () => {
     const target = cluster.members[0];
     const own = await connectWithRetry({ servers: target.url, name: 'pinned' });
     try {
-      const buckets = await provision(own, { env: {} });
+      // The member restarted by the test before may still be catching up: wait for it.
+      const buckets = await until('provisioning through one member', () =>
+        provision(own, { env: {} }),
+      );
       await target.kill();
       await until('a KV write after reconnecting', () => buckets.active.put('moved', 'yes'));
       expect(own.getServer()).not.toBe(target.url.replace('nats://', ''));
