@@ -7,3 +7,4 @@ export * from './server-list';
 export * from './replicas';
 export * from './client-auth';
 export * from './transient';
+export * from './death-signal';
