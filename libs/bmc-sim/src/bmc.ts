@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { FALLBACK_PATH, ProcessGroup } from '@switchboard/process';
+import PQueue from 'p-queue';
 
 import {
   BEHAVIOURS,
@@ -64,21 +65,12 @@ function installExitHook(): void {
 
 // ---------------------------------------------------------------------------------------------
 
+// p-queue (already a root dependency) bounds how many probes run at once.
 type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
 function createLimiter(concurrency: number): Limiter {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async (task) => {
-    if (active >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
+  const queue = new PQueue({ concurrency });
+  return (task) => queue.add(task);
 }
 
 function delay(ms: number): Promise<void> {
@@ -164,7 +156,9 @@ class SimBmc implements SimulatedBmc {
     return exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.exitCode}`;
   }
 
-  /** What ipmi_sim wrote to stdout/stderr (the last 16 KiB each). After start-up it logs to syslog. */
+  /**
+   * What ipmi_sim wrote to stdout/stderr (the last 16 KiB each). After start-up it logs to syslog.
+   */
   output(): string {
     return [this.group.output('stdout'), this.group.output('stderr')]
       .map((text) => text.trim())
