@@ -39,7 +39,10 @@ async function waitReady(url) {
   throw new Error(`${url}/readyz not ready after 60 s`);
 }
 
-/** Creates one status condition per server, all at once, spread over `apis`; ms until all accepted, and the ids. */
+/**
+ * Creates one status condition per server, all at once, spread over `apis`; ms until all accepted,
+ * and the ids.
+ */
 async function acceptAll(apis, names, auth) {
   const t0 = performance.now();
   const ids = await Promise.all(
@@ -103,7 +106,8 @@ async function main() {
   const password = randomBytes(9).toString('base64url');
   const jwtSecret = randomBytes(48).toString('base64url');
   const auth = {
-    authorization: `Bearer ${mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret)}`,
+    authorization:
+      'Bearer ' + mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret),
   };
   const results = {};
   // (e) a replicated publish against a single server's, alone on the machine.
@@ -133,7 +137,8 @@ async function main() {
         'static_nodes:',
         ...fleet.bmcs.map(
           (b, i) =>
-            `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`,
+            `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, ` +
+            `username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`,
         ),
       ].join('\n') + '\n',
     );
@@ -194,19 +199,28 @@ async function main() {
   const x = (a, b) => `${(a / b).toFixed(2)}x`;
   const cpu = os.cpus();
   console.log(
-    `\nWith replicas (${cpu.length} x ${cpu[0].model}; ${BMCS} simulated BMCs; medians of ${ROUNDS} rounds of ${BMCS} get_power_state conditions, one per server, all at once; 3 nats-servers, R3):`,
+    `\nWith replicas (${cpu.length} x ${cpu[0].model}; ${BMCS} simulated BMCs; medians ` +
+      `of ${ROUNDS} rounds of ${BMCS} get_power_state conditions, one per server, all at ` +
+      `once; 3 nats-servers, R3):`,
   );
   console.log(
-    `(c) accepted by one API: ${r.oneApi.toFixed(0)} conditions/s; by two: ${r.twoApis.toFixed(0)} conditions/s (${x(r.twoApis, r.oneApi)})`,
+    `(c) accepted by one API: ${r.oneApi.toFixed(0)} conditions/s; by two: ` +
+      `${r.twoApis.toFixed(0)} conditions/s (${x(r.twoApis, r.oneApi)})`,
   );
   console.log(
-    `(d) completed by one controller: ${r.oneCtl.toFixed(0)} conditions/s; by three: ${r.threeCtl.toFixed(0)} conditions/s (${x(r.threeCtl, r.oneCtl)})`,
+    `(d) completed by one controller: ${r.oneCtl.toFixed(0)} conditions/s; by three: ` +
+      `${r.threeCtl.toFixed(0)} conditions/s (${x(r.threeCtl, r.oneCtl)})`,
   );
   console.log(
-    `(e) awaited JetStream publish: single nats-server (R1) ${(r.single.pub * 1000).toFixed(0)} µs, three-server cluster (R3) ${(r.cluster.pub * 1000).toFixed(0)} µs (${x(r.cluster.pub, r.single.pub)}); KV put ${(r.single.put * 1000).toFixed(0)} µs vs ${(r.cluster.put * 1000).toFixed(0)} µs (${x(r.cluster.put, r.single.put)}); medians of ${PUBLISHES}`,
+    `(e) awaited JetStream publish: single nats-server (R1) ` +
+      `${(r.single.pub * 1000).toFixed(0)} µs, three-server cluster (R3) ` +
+      `${(r.cluster.pub * 1000).toFixed(0)} µs (${x(r.cluster.pub, r.single.pub)}); KV put ` +
+      `${(r.single.put * 1000).toFixed(0)} µs vs ${(r.cluster.put * 1000).toFixed(0)} µs ` +
+      `(${x(r.cluster.put, r.single.put)}); medians of ${PUBLISHES}`,
   );
   console.log(
-    'On 2 cores every process of (c) and (d) competes for the same CPU: the figures show contention more than scale; on separate hosts each replica brings its own cores.',
+    'On 2 cores every process of (c) and (d) competes for the same CPU: the figures show ' +
+      'contention more than scale; on separate hosts each replica brings its own cores.',
   );
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   writeFileSync(path.join(__dirname, 'results', 'cluster-latest.json'), JSON.stringify(r, null, 2));

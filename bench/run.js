@@ -122,7 +122,8 @@ async function main() {
     const names = fleet.bmcs.map((_, i) => `bench${pad(i)}`);
     const toolNames = fleet.bmcs.map((_, i) => `tool${pad(i)}`);
     const bmcOf = (b) =>
-      `bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: BENCH_BMC_PASSWORD }`;
+      `bmc: { host: ${b.host}, port: ${b.port}, username: ADMIN, password_env: ` +
+      `BENCH_BMC_PASSWORD }`;
     const inventory = path.join(dir, 'topology.yaml');
     writeFileSync(
       inventory,
@@ -150,8 +151,9 @@ async function main() {
     await waitReady(stack.apiUrl);
     const first = fleet.bmcs[0];
     const ipmiEnv = { IPMI_PASSWORD: password };
-    // The controller gives ipmitool a HOME whose vendor table has one entry (libs/drivers/src/ipmitool-home.ts):
-    // ipmitool started that way is measured too, so the figures show the system's own overhead as well.
+    // The controller gives ipmitool a HOME whose vendor table has one entry
+    // (libs/drivers/src/ipmitool-home.ts): ipmitool started that way is measured too, so the
+    // figures show the system's own overhead as well.
     const lightEnv = { ...ipmiEnv, HOME: MINIMAL_IPMITOOL_HOME };
     const rawStatus = (host, env = ipmiEnv) =>
       run(
@@ -196,7 +198,8 @@ async function main() {
       condTool.push(await timed(() => conditionRoundTrip(stack.apiUrl, toolNames[0], auth)));
     }
 
-    // (b) the whole fleet: mctl through the whole system, against xargs -P 64 ipmitool and ipmipower.
+    // (b) the whole fleet: mctl through the whole system, against xargs -P 64 ipmitool and
+    // ipmipower.
     const hostsFile = path.join(dir, 'hosts');
     writeFileSync(
       hostsFile,
@@ -250,7 +253,8 @@ async function main() {
     const ipmipowerAnswers = [];
     const ipmipowerOn = (file) => async () => {
       const out = await shell(
-        `ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h "$(paste -sd, "${file}")" --stat; echo "exit=$?"`,
+        `ipmipower --config-file="${ipmipowerConf}" -D LAN_2_0 -I 3 -W opensesspriv -h ` +
+          `"$(paste -sd, "${file}")" --stat; echo "exit=$?"`,
       );
       const hosts = readFileSync(file, 'utf8').trim().split('\n').length;
       const answered = out.split('\n').filter((l) => /: (on|off)$/.test(l)).length;
@@ -262,7 +266,9 @@ async function main() {
         );
       }
     };
-    const xargsCommand = `xargs -P 64 -I{} ipmitool -I lanplus -H {} -p ${first.port} -U ADMIN -E -C 3 chassis power status < "${hostsFile}" > /dev/null`;
+    const xargsCommand =
+      `xargs -P 64 -I{} ipmitool -I lanplus -H {} -p ${first.port} -U ADMIN -E -C 3 ` +
+      `chassis power status < "${hostsFile}" > /dev/null`;
     phase(`(b) ${BMCS} servers`);
     for (let i = 0; i < FLEET_RUNS; i++) {
       xargs.push(await timed(() => shell(xargsCommand, ipmiEnv)));
@@ -294,40 +300,60 @@ async function main() {
     const cpuText = (driver, servers) =>
       `${per100(driver, servers, 'own').toFixed(2)} s own, ` +
       `${per100(driver, servers, 'withChildren').toFixed(2)} s with its ipmitool children ` +
-      `(API ${per100(driver, servers, 'api').toFixed(2)} s, mctl ${per100(driver, servers, 'mctl').toFixed(2)} s)`;
+      `(API ${per100(driver, servers, 'api').toFixed(2)} s, mctl ` +
+      `${per100(driver, servers, 'mctl').toFixed(2)} s)`;
 
     const cpus = os.cpus();
-    const machine = `${cpus.length} x ${cpus[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+    const machine =
+      `${cpus.length} x ${cpus[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+      `${os.platform()} ${os.release()}, Node ${process.version}`;
     const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x`;
     const rows = [
       [
         '(a) power status, one server',
-        `raw ipmitool median ${fmt(median(raw))}, p95 ${fmt(p95(raw))}; ipmitool with the controller's HOME median ${fmt(median(light))}, p95 ${fmt(p95(light))}`,
-        `condition, native driver: median ${fmt(median(cond))}, p95 ${fmt(p95(cond))}; ipmitool driver: median ${fmt(median(condTool))}, p95 ${fmt(p95(condTool))}`,
-        `native ${ratio(cond, raw)} raw ipmitool (target <= 1.0x); ipmitool driver ${ratio(condTool, raw)} raw, ${ratio(condTool, light)} ipmitool with the controller's HOME`,
+        `raw ipmitool median ${fmt(median(raw))}, p95 ${fmt(p95(raw))}; ipmitool with ` +
+          `the controller's HOME median ${fmt(median(light))}, p95 ${fmt(p95(light))}`,
+        `condition, native driver: median ${fmt(median(cond))}, p95 ${fmt(p95(cond))}; ` +
+          `ipmitool driver: median ${fmt(median(condTool))}, p95 ${fmt(p95(condTool))}`,
+        `native ${ratio(cond, raw)} raw ipmitool (target <= 1.0x); ipmitool driver ` +
+          `${ratio(condTool, raw)} raw, ${ratio(condTool, light)} ipmitool with the ` +
+          `controller's HOME`,
       ],
       [
         `(b) power status, ${BMCS} servers`,
-        `ipmipower --stat median ${fmt(median(ipmipower))}; xargs -P 64 ipmitool median ${fmt(median(xargs))}; the same with the controller's HOME ${fmt(median(xargsLight))}`,
-        `mctl, native driver: median ${fmt(median(mctlRuns))}; ipmitool driver: median ${fmt(median(mctlTool))}`,
-        `native ${ratio(mctlRuns, ipmipower)} ipmipower (target <= 2.0x), ${ratio(mctlRuns, xargs)} xargs; ipmitool driver ${ratio(mctlTool, ipmipower)} ipmipower, ${ratio(mctlTool, xargs)} xargs`,
+        `ipmipower --stat median ${fmt(median(ipmipower))}; xargs -P 64 ipmitool median ` +
+          `${fmt(median(xargs))}; the same with the controller's HOME ` +
+          `${fmt(median(xargsLight))}`,
+        `mctl, native driver: median ${fmt(median(mctlRuns))}; ipmitool driver: median ` +
+          `${fmt(median(mctlTool))}`,
+        `native ${ratio(mctlRuns, ipmipower)} ipmipower (target <= 2.0x), ` +
+          `${ratio(mctlRuns, xargs)} xargs; ipmitool driver ${ratio(mctlTool, ipmipower)} ` +
+          `ipmipower, ${ratio(mctlTool, xargs)} xargs`,
       ],
       [
         `(c) power status, ${SCALE_BMCS} servers`,
         `ipmipower --stat median ${fmt(median(scale.ipmipower))}`,
-        `mctl, native driver: median ${fmt(median(scale.native))}; ipmitool driver: median ${fmt(median(scale.ipmitool))}`,
-        `native ${ratio(scale.native, scale.ipmipower)} ipmipower; ipmitool driver ${ratio(scale.ipmitool, scale.ipmipower)} ipmipower`,
+        `mctl, native driver: median ${fmt(median(scale.native))}; ipmitool driver: ` +
+          `median ${fmt(median(scale.ipmitool))}`,
+        `native ${ratio(scale.native, scale.ipmipower)} ipmipower; ipmitool driver ` +
+          `${ratio(scale.ipmitool, scale.ipmipower)} ipmipower`,
       ],
       [
         'controller CPU per 100 conditions (median of the runs)',
         '',
-        `${BMCS} servers: native ${cpuText('native', BMCS)}; ipmitool ${cpuText('ipmitool', BMCS)}. ${SCALE_BMCS} servers: native ${cpuText('native', SCALE_BMCS)}; ipmitool ${cpuText('ipmitool', SCALE_BMCS)}`,
-        `ipmitool driver / native: ${(per100('ipmitool', BMCS, 'withChildren') / per100('native', BMCS, 'withChildren')).toFixed(1)}x`,
+        `${BMCS} servers: native ${cpuText('native', BMCS)}; ipmitool ` +
+          `${cpuText('ipmitool', BMCS)}. ${SCALE_BMCS} servers: native ` +
+          `${cpuText('native', SCALE_BMCS)}; ipmitool ${cpuText('ipmitool', SCALE_BMCS)}`,
+        `ipmitool driver / native: ` +
+          `${(
+            per100('ipmitool', BMCS, 'withChildren') / per100('native', BMCS, 'withChildren')
+          ).toFixed(1)}x`,
       ],
       [
         'controller peak memory (VmHWM)',
         '',
-        `${peak.afterNative.toFixed(0)} MiB after the native ${SCALE_BMCS}-server runs, ${controllerPeak.toFixed(0)} MiB after the ipmitool ones`,
+        `${peak.afterNative.toFixed(0)} MiB after the native ${SCALE_BMCS}-server runs, ` +
+          `${controllerPeak.toFixed(0)} MiB after the ipmitool ones`,
         '',
       ],
     ];
@@ -344,7 +370,8 @@ async function main() {
     if (short.length > 0)
       console.log(`ipmipower runs with hosts unanswered: ${JSON.stringify(short)}`);
     console.log(
-      `Runs: (a) ${SINGLE_RUNS} interleaved, (b) ${FLEET_RUNS} each on ${BMCS} simulated BMCs (ipmi_sim), (c) ${SCALE_RUNS} each on ${SCALE_BMCS}`,
+      `Runs: (a) ${SINGLE_RUNS} interleaved, (b) ${FLEET_RUNS} each on ${BMCS} simulated ` +
+        `BMCs (ipmi_sim), (c) ${SCALE_RUNS} each on ${SCALE_BMCS}`,
     );
     for (const r of rows)
       console.log(`${r[0]}\n  reference: ${r[1]}\n  switchboard: ${r[2]}\n  ratio: ${r[3]}`);

@@ -88,22 +88,26 @@ describe('environment variables', () => {
     expect(Object.keys(envOf(workload('nats').container))).toEqual(named);
   });
 
-  it('NATS_URL names every NATS server and NATS_REPLICAS replicates on all, in KIND and compose', () => {
-    const replicas = (find(sandbox, 'StatefulSet', 'nats').spec as { replicas: number }).replicas;
-    const kindUrls = Array.from({ length: replicas }, (_, i) => `nats://nats-${i}.nats:4222`);
-    for (const name of ['api', 'controller']) {
-      expect(envOf(workload(name).container).NATS_URL?.split(',')).toEqual(kindUrls);
-      expect(envOf(workload(name).container).NATS_REPLICAS).toBe(String(replicas));
-    }
-    const natsServices = Object.keys(compose.services).filter((s) => /^nats-\d$/.test(s));
-    expect(natsServices).toHaveLength(3);
-    for (const program of ['conditions-api', 'controller'])
-      for (const [, service] of composeServices(program))
-        expect(service.environment).toMatchObject({
-          NATS_URL: natsServices.map((s) => `nats://${s}:4222`).join(','),
-          NATS_REPLICAS: String(natsServices.length),
-        });
-  });
+  it(
+    'NATS_URL names every NATS server and NATS_REPLICAS replicates on all, in KIND and ' +
+      'compose',
+    () => {
+      const replicas = (find(sandbox, 'StatefulSet', 'nats').spec as { replicas: number }).replicas;
+      const kindUrls = Array.from({ length: replicas }, (_, i) => `nats://nats-${i}.nats:4222`);
+      for (const name of ['api', 'controller']) {
+        expect(envOf(workload(name).container).NATS_URL?.split(',')).toEqual(kindUrls);
+        expect(envOf(workload(name).container).NATS_REPLICAS).toBe(String(replicas));
+      }
+      const natsServices = Object.keys(compose.services).filter((s) => /^nats-\d$/.test(s));
+      expect(natsServices).toHaveLength(3);
+      for (const program of ['conditions-api', 'controller'])
+        for (const [, service] of composeServices(program))
+          expect(service.environment).toMatchObject({
+            NATS_URL: natsServices.map((s) => `nats://${s}:4222`).join(','),
+            NATS_REPLICAS: String(natsServices.length),
+          });
+    },
+  );
 });
 
 describe('probes and ports', () => {
@@ -196,7 +200,8 @@ describe('inventory and commands', () => {
   });
 
   it.each(['api', 'controller', 'sandbox-bmcs'])(
-    'the %s pod mounts the inventory where INVENTORY_FILE or --inventory points, and every password_file',
+    'the %s pod mounts the inventory where INVENTORY_FILE or --inventory points, and ' +
+      'every password_file',
     (name) => {
       const { spec, container } = workload(name);
       const inventoryPath =
@@ -253,30 +258,34 @@ describe('inventory and commands', () => {
     );
   });
 
-  it('the commands ConfigMap mounts as the examples/commands tree, in the API and the controller', () => {
-    const examples = listFiles(repoPath('examples/commands')).filter((f) => f !== 'README.md');
-    expect(listFiles(repoPath('deploy/kind/base/commands'))).toEqual(examples);
-    for (const file of examples)
-      expect(readRepoFile('deploy/kind/base/commands', file)).toBe(
-        readRepoFile('examples/commands', file),
-      );
-    const configMap = find(sandbox, 'ConfigMap', 'switchboard-commands');
-    for (const name of ['api', 'controller']) {
-      const { spec, container } = workload(name);
-      const mounted = mountedFiles(spec, container);
-      const tree = [...mounted.entries()]
-        .filter(([, source]) => source.startsWith(`configmap ${configMap.metadata.name}/`))
-        .map(([path, source]) => {
-          const key = source.split('/').pop()!;
-          expect(configMap.data![key]).toBe(
-            readRepoFile('examples/commands', path.split('/').slice(-2).join('/')),
-          );
-          return path;
-        })
-        .sort();
-      expect(tree).toEqual(examples.map((f) => `${envOf(container).COMMANDS_DIR}/${f}`));
-    }
-  });
+  it(
+    'the commands ConfigMap mounts as the examples/commands tree, in the API and the ' +
+      'controller',
+    () => {
+      const examples = listFiles(repoPath('examples/commands')).filter((f) => f !== 'README.md');
+      expect(listFiles(repoPath('deploy/kind/base/commands'))).toEqual(examples);
+      for (const file of examples)
+        expect(readRepoFile('deploy/kind/base/commands', file)).toBe(
+          readRepoFile('examples/commands', file),
+        );
+      const configMap = find(sandbox, 'ConfigMap', 'switchboard-commands');
+      for (const name of ['api', 'controller']) {
+        const { spec, container } = workload(name);
+        const mounted = mountedFiles(spec, container);
+        const tree = [...mounted.entries()]
+          .filter(([, source]) => source.startsWith(`configmap ${configMap.metadata.name}/`))
+          .map(([path, source]) => {
+            const key = source.split('/').pop()!;
+            expect(configMap.data![key]).toBe(
+              readRepoFile('examples/commands', path.split('/').slice(-2).join('/')),
+            );
+            return path;
+          })
+          .sort();
+        expect(tree).toEqual(examples.map((f) => `${envOf(container).COMMANDS_DIR}/${f}`));
+      }
+    },
+  );
 });
 
 describe('images and commands', () => {

@@ -39,26 +39,30 @@ describe.each(kustomizations)('%s', (dir) => {
     expect(problems).toEqual([]);
   });
 
-  it('runs every container as non-root, read-only, without privileges, with requests and limits', () => {
-    const workloads = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
-    for (const w of workloads) {
-      const spec = podSpec(w);
-      expect({ [w.metadata.name]: spec.securityContext?.runAsNonRoot }).toEqual({
-        [w.metadata.name]: true,
-      });
-      for (const c of spec.containers) {
-        expect({ [c.name]: c.securityContext }).toMatchObject({
-          [c.name]: {
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] },
-          },
+  it(
+    'runs every container as non-root, read-only, without privileges, with requests and ' +
+      'limits',
+    () => {
+      const workloads = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
+      for (const w of workloads) {
+        const spec = podSpec(w);
+        expect({ [w.metadata.name]: spec.securityContext?.runAsNonRoot }).toEqual({
+          [w.metadata.name]: true,
         });
-        expect(Object.keys(c.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
-        expect(Object.keys(c.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
+        for (const c of spec.containers) {
+          expect({ [c.name]: c.securityContext }).toMatchObject({
+            [c.name]: {
+              readOnlyRootFilesystem: true,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+            },
+          });
+          expect(Object.keys(c.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+          expect(Object.keys(c.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('the clustered shape', () => {

@@ -34,20 +34,24 @@ async function drain(lines: AsyncIterable<unknown>): Promise<unknown[]> {
 }
 
 describe('ApiClient against the contract', () => {
-  it('creates a single-server condition with POST /api/v1/servers/{s}/condition/serverControl and a bearer token', async () => {
-    const api = FakeApi.fleet(2);
-    const client = new ApiClient({ baseUrl: BASE, token: 'tok-123', fetch: api.fetch });
-    const answer = await client.createCondition('node01', 'serverControl', {
-      action: 'get_power_state',
-    });
-    expect(answer.outcome).toBe('accepted');
-    expect(api.requests[0]).toMatchObject({
-      method: 'POST',
-      path: '/api/v1/servers/node01/condition/serverControl',
-      headers: { authorization: 'Bearer tok-123', 'content-type': 'application/json' },
-      body: { parameters: { action: 'get_power_state' } },
-    });
-  });
+  it(
+    'creates a single-server condition with POST ' +
+      '/api/v1/servers/{s}/condition/serverControl and a bearer token',
+    async () => {
+      const api = FakeApi.fleet(2);
+      const client = new ApiClient({ baseUrl: BASE, token: 'tok-123', fetch: api.fetch });
+      const answer = await client.createCondition('node01', 'serverControl', {
+        action: 'get_power_state',
+      });
+      expect(answer.outcome).toBe('accepted');
+      expect(api.requests[0]).toMatchObject({
+        method: 'POST',
+        path: '/api/v1/servers/node01/condition/serverControl',
+        headers: { authorization: 'Bearer tok-123', 'content-type': 'application/json' },
+        body: { parameters: { action: 'get_power_state' } },
+      });
+    },
+  );
 
   it('sends no Authorization header without a token', async () => {
     const api = FakeApi.fleet(1);
@@ -147,7 +151,8 @@ describe('ApiClient errors', () => {
     const e = err as ApiRequestError;
     expect(e.exitCode).toBe(ExitCode.Usage);
     expect(e.message).toBe(
-      'the API refused POST /api/v1/conditions (400 Bad Request): invalid parameters for serverControl: parameters.action_parameter: needed',
+      'the API refused POST /api/v1/conditions (400 Bad Request): invalid parameters for ' +
+        'serverControl: parameters.action_parameter: needed',
     );
     expect(e.details()).toEqual([
       '  parameters.action_parameter: action set_power_state needs action_parameter',
@@ -207,7 +212,8 @@ describe('ApiClient errors', () => {
     const err = await thrown(new ApiClient({ baseUrl: `http://127.0.0.1:${port}` }).listServers());
     expect(err).toBeInstanceOf(ApiUnreachableError);
     expect(err.message).toBe(
-      `cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)`,
+      `cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused ` +
+        `(is conditions-api running?)`,
     );
   });
 
@@ -302,35 +308,38 @@ describe('ApiClient for actions', () => {
     expect(seen).toEqual([`DELETE ${BASE}/api/v1/conditions/${CONFLICTING}`]);
   });
 
-  it("asks for NDJSON when opening an output stream, and reports a refusal in the API's words", async () => {
-    const headers: Array<Record<string, string>> = [];
-    const ok = new ApiClient({
-      baseUrl: BASE,
-      token: 'tok',
-      fetch: async (_input, init) => {
-        headers.push(init?.headers as Record<string, string>);
-        return new Response('{"x":1}\n', { status: 200 });
-      },
-    });
-    const body = await ok.openStream('/output?ids=a', new AbortController().signal);
-    expect(await new Response(body).text()).toBe('{"x":1}\n');
-    expect(headers).toEqual([{ accept: 'application/x-ndjson', authorization: 'Bearer tok' }]);
+  it(
+    "asks for NDJSON when opening an output stream, and reports a refusal in the API's " + 'words',
+    async () => {
+      const headers: Array<Record<string, string>> = [];
+      const ok = new ApiClient({
+        baseUrl: BASE,
+        token: 'tok',
+        fetch: async (_input, init) => {
+          headers.push(init?.headers as Record<string, string>);
+          return new Response('{"x":1}\n', { status: 200 });
+        },
+      });
+      const body = await ok.openStream('/output?ids=a', new AbortController().signal);
+      expect(await new Response(body).text()).toBe('{"x":1}\n');
+      expect(headers).toEqual([{ accept: 'application/x-ndjson', authorization: 'Bearer tok' }]);
 
-    const refused = new ApiClient({
-      baseUrl: BASE,
-      fetch: answering(403, {
-        statusCode: 403,
-        error: 'Forbidden',
-        message: 'token lacks scope read',
-      }),
-    });
-    const err = (await thrown(
-      refused.openStream('/output?ids=a', new AbortController().signal),
-    )) as ApiRequestError;
-    expect(err.message).toBe(
-      'the API refused GET /api/v1/output?ids=a (403 Forbidden): token lacks scope read',
-    );
-  });
+      const refused = new ApiClient({
+        baseUrl: BASE,
+        fetch: answering(403, {
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'token lacks scope read',
+        }),
+      });
+      const err = (await thrown(
+        refused.openStream('/output?ids=a', new AbortController().signal),
+      )) as ApiRequestError;
+      expect(err.message).toBe(
+        'the API refused GET /api/v1/output?ids=a (403 Forbidden): token lacks scope read',
+      );
+    },
+  );
 });
 
 describe('ApiClient create retries (Idempotency-Key)', () => {
@@ -359,35 +368,38 @@ describe('ApiClient create retries (Idempotency-Key)', () => {
     return { attempts, fetchFn, api };
   }
 
-  it('sends the create again with the same key, to the next replica, until one answers', async () => {
-    const { attempts, fetchFn, api } = scripted([refused, cutOff, unavailable]);
-    const lines: string[] = [];
-    const client = new ApiClient({
-      baseUrl: 'http://a:9001',
-      otherUrls: ['http://b:9001'],
-      fetch: fetchFn,
-      onRetry: (line) => lines.push(line),
-    });
-    const answer = await client.createBatch('serverControl', 'node[01-02]', {
-      action: 'get_power_state',
-    });
-    expect(answer.results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
-    expect(attempts.map((a) => new URL(a.url).host)).toEqual([
-      'a:9001',
-      'b:9001',
-      'a:9001',
-      'b:9001',
-    ]);
-    expect(new Set(attempts.map((a) => a.key)).size).toBe(1);
-    expect(attempts[0].key).toMatch(/^[0-9a-f-]{36}$/);
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(
-      /^cannot reach the Switchboard API at http:\/\/a:9001: connection refused .*; retrying the create at http:\/\/b:9001 with the same Idempotency-Key \(.* of 60 s\)$/,
-    );
-    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-    // What follows (waiting for the outcomes) goes to the replica that answered.
-    expect(client.baseUrl).toBe('http://b:9001');
-  });
+  it(
+    'sends the create again with ' + 'the same key, to the next replica, until one answers',
+    async () => {
+      const { attempts, fetchFn, api } = scripted([refused, cutOff, unavailable]);
+      const lines: string[] = [];
+      const client = new ApiClient({
+        baseUrl: 'http://a:9001',
+        otherUrls: ['http://b:9001'],
+        fetch: fetchFn,
+        onRetry: (line) => lines.push(line),
+      });
+      const answer = await client.createBatch('serverControl', 'node[01-02]', {
+        action: 'get_power_state',
+      });
+      expect(answer.results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
+      expect(attempts.map((a) => new URL(a.url).host)).toEqual([
+        'a:9001',
+        'b:9001',
+        'a:9001',
+        'b:9001',
+      ]);
+      expect(new Set(attempts.map((a) => a.key)).size).toBe(1);
+      expect(attempts[0].key).toMatch(/^[0-9a-f-]{36}$/);
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(
+        /^cannot reach the Switchboard API at http:\/\/a:9001: connection refused .*; retrying the create at http:\/\/b:9001 with the same Idempotency-Key \(.* of 60 s\)$/,
+      );
+      expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      // What follows (waiting for the outcomes) goes to the replica that answered.
+      expect(client.baseUrl).toBe('http://b:9001');
+    },
+  );
 
   it('sends a fresh key with each new create', async () => {
     const { attempts, fetchFn } = scripted([]);

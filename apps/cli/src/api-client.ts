@@ -43,17 +43,25 @@ export interface ApiClientOptions {
   requestTimeoutMs?: number;
   /** Other API replicas (MCTL_URL=a,b,c) a create is retried against, after `baseUrl`. */
   otherUrls?: string[];
-  /** How long a create is retried (same Idempotency-Key) on a connection error or 503 (default 60 s). */
+  /**
+   * How long a create is retried (same Idempotency-Key) on a connection error or 503 (default 60
+   * s).
+   */
   createRetryMs?: number;
   /** Told one line per retry of a create (the progress line on stderr). */
   onRetry?: (line: string) => void;
 }
 
-/** Pause before the first retry of a create, doubled per attempt up to CREATE_RETRY_MAX_DELAY_MS. */
+/**
+ * Pause before the first retry of a create, doubled per attempt up to CREATE_RETRY_MAX_DELAY_MS.
+ */
 const CREATE_RETRY_FIRST_DELAY_MS = 250;
 const CREATE_RETRY_MAX_DELAY_MS = 2000;
 
-/** Answer of a single-server creation: 404 and 409 are per-server outcomes, not failures of the command. */
+/**
+ * Answer of a single-server creation: 404 and 409 are per-server outcomes, not failures of the
+ * command.
+ */
 export type CreateResult =
   | { outcome: 'accepted'; condition: ApiCondition }
   | { outcome: 'unknown'; message: string }
@@ -366,7 +374,8 @@ export class ApiClient {
       throw new ApiProtocolError(
         method,
         this.url(path),
-        `${issue.message}${where} (is ${this.baseUrl} a Switchboard conditions-api of the same version?)`,
+        `${issue.message}${where} (is ${this.baseUrl} a Switchboard conditions-api of ` +
+          `the same version?)`,
       );
     }
     return parsed.data;

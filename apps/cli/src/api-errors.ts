@@ -54,7 +54,10 @@ export class ApiRequestError extends CliError {
   }
 }
 
-/** The API answered 2xx with something that is not the contract's shape (a version mismatch, or not the API at all). */
+/**
+ * The API answered 2xx with something that is not the contract's shape (a version mismatch, or not
+ * the API at all).
+ */
 export class ApiProtocolError extends CliError {
   readonly exitCode = ExitCode.Api;
   constructor(
@@ -117,7 +120,8 @@ export function isTransient(err: unknown): boolean {
 
 /** Turns what fetch threw into words: undici hides the useful part in `cause`. */
 export function describeFetchError(err: unknown, timeoutMs: number): string {
-  // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` of another realm fails.
+  // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` of another
+  // realm fails.
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
     name?: unknown;
     message?: unknown;
@@ -142,11 +146,14 @@ export function describeFetchError(err: unknown, timeoutMs: number): string {
     UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
     UND_ERR_SOCKET: 'connection closed by the other side',
     DEPTH_ZERO_SELF_SIGNED_CERT:
-      'self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)',
+      'self-signed TLS certificate (name its CA with ca_file: in the config, or set ' +
+      'verify_ssl: false)',
     SELF_SIGNED_CERT_IN_CHAIN:
-      'self-signed TLS certificate in the chain (name its CA with ca_file: in the config, or set verify_ssl: false)',
+      'self-signed TLS certificate in the chain (name its CA with ca_file: in the ' +
+      'config, or set verify_ssl: false)',
     UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-      'TLS certificate cannot be verified (name its CA with ca_file: in the config, or set verify_ssl: false)',
+      'TLS certificate cannot be verified (name its CA with ca_file: in the config, or ' +
+      'set verify_ssl: false)',
     ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
     CERT_HAS_EXPIRED: 'TLS certificate expired',
   };

@@ -70,7 +70,8 @@ describe('precedence: default < config file < environment < --url', () => {
 
   it('reads a whole file', () => {
     write(
-      '# mctl\nbase_url: https://switchboard.example/api/v1/\ntoken: abc.def.ghi\nverify_ssl: true\n',
+      '# mctl\nbase_url: https://switchboard.example/api/v1/\ntoken: ' +
+        'abc.def.ghi\nverify_ssl: true\n',
     );
     expect(loadConfig({ env: {}, homeDir: home })).toEqual({
       baseUrl: 'https://switchboard.example',

@@ -25,14 +25,21 @@ export type BaseUrlSource = 'default' | 'config file' | 'MCTL_URL' | '--url';
 export interface CliConfig {
   /** Without a trailing slash or `/api/v1`. */
   baseUrl: string;
-  /** Further API replicas (MCTL_URL or --url as a comma-separated list): creates are retried there. */
+  /**
+   * Further API replicas (MCTL_URL or --url as a comma-separated list): creates are retried there.
+   */
   otherUrls: string[];
-  /** How long a create is retried on a connection error or 503 (MCTL_CREATE_RETRY_SECONDS, default 60). */
+  /**
+   * How long a create is retried on a connection error or 503 (MCTL_CREATE_RETRY_SECONDS, default
+   * 60).
+   */
   createRetryMs: number;
   baseUrlSource: BaseUrlSource;
   token?: string;
   verifySsl: boolean;
-  /** PEM file of the certificate authority that signed the API's certificate (self-signed sites). */
+  /**
+   * PEM file of the certificate authority that signed the API's certificate (self-signed sites).
+   */
   caFile?: string;
   /** The file that was read, when there was one. */
   file?: string;
@@ -49,7 +56,10 @@ export interface ConfigInputs {
   configFile?: string;
 }
 
-/** `--config`, else `MCTL_CONFIG`, else `$XDG_CONFIG_HOME/mctl/config.yaml`, else `~/.config/mctl/config.yaml`. */
+/**
+ * `--config`, else `MCTL_CONFIG`, else `$XDG_CONFIG_HOME/mctl/config.yaml`, else
+ * `~/.config/mctl/config.yaml`.
+ */
 export function configPath(inputs: ConfigInputs): { path: string; explicit: boolean } {
   if (inputs.configFile) return { path: inputs.configFile, explicit: true };
   if (inputs.env.MCTL_CONFIG) return { path: inputs.env.MCTL_CONFIG, explicit: true };
@@ -57,7 +67,10 @@ export function configPath(inputs: ConfigInputs): { path: string; explicit: bool
   return { path: join(base, 'mctl', 'config.yaml'), explicit: false };
 }
 
-/** Settings in increasing precedence: defaults < config file < environment (MCTL_URL, MCTL_TOKEN) < --url. */
+/**
+ * Settings in increasing precedence: defaults < config file < environment (MCTL_URL, MCTL_TOKEN) <
+ * --url.
+ */
 export function loadConfig(inputs: ConfigInputs): CliConfig {
   const { path, explicit } = configPath(inputs);
   const text = readConfigFile(path, explicit);

@@ -1,4 +1,7 @@
-/** The slice of a writable stream mctl uses; tests pass a collector, main passes process.stdout/stderr. */
+/**
+ * The slice of a writable stream mctl uses; tests pass a collector, main passes
+ * process.stdout/stderr.
+ */
 export interface OutputStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
@@ -10,13 +13,18 @@ export interface OutputStream {
   terminal?: OutputStream;
 }
 
-/** Where answers to questions come from; main passes process.stdin, tests a Readable with `isTTY` set. */
+/**
+ * Where answers to questions come from; main passes process.stdin, tests a Readable with `isTTY`
+ * set.
+ */
 export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean };
 
 /** Subscribes to Ctrl-C (SIGINT); the returned function unsubscribes. */
 export type InterruptSource = (listener: () => void) => () => void;
 
-/** Everything mctl touches outside itself, injectable so tests never spawn or touch the real home. */
+/**
+ * Everything mctl touches outside itself, injectable so tests never spawn or touch the real home.
+ */
 export interface Io {
   stdout: OutputStream;
   stderr: OutputStream;

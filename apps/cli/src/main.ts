@@ -9,7 +9,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-/** Ctrl-C goes to the command that asked for it (`run` cancels its conditions); otherwise mctl exits 130 at once. */
+/**
+ * Ctrl-C goes to the command that asked for it (`run` cancels its conditions); otherwise mctl exits
+ * 130 at once.
+ */
 const interruptListeners = new Set<() => void>();
 process.on('SIGINT', () => {
   if (interruptListeners.size > 0) {
@@ -17,7 +20,8 @@ process.on('SIGINT', () => {
     return;
   }
   process.stderr.write(
-    '\nmctl: interrupted; conditions already queued keep running (see mctl power --action-status)\n',
+    '\nmctl: interrupted; conditions already queued keep running (see mctl power ' +
+      '--action-status)\n',
   );
   process.exit(INTERRUPTED_EXIT);
 });
@@ -32,7 +36,8 @@ run(process.argv.slice(2), {
   env: process.env,
   homeDir: homedir(),
   disableTlsVerification: () => {
-    // verify_ssl: false in the config. Global fetch offers no per-request switch without undici's Agent.
+    // verify_ssl: false in the config. Global fetch offers no per-request switch without undici's
+    // Agent.
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   },
   onInterrupt: (listener) => {

@@ -128,7 +128,8 @@ describe('mctl power (OpenFlight grammar)', () => {
     const ids = [...api.conditions.values()].map((c) => [c.target, c.id]);
     expect(code).toBe(ExitCode.NotAllSucceeded); // node03 conflicted
     expect(out).toBe(
-      `${ids.map(([s, id]) => `queued: ${s} (condition ${id})`).join('\n')}\nconflict: node03 (condition ${CONFLICTING} in progress)\n`,
+      `${ids.map(([s, id]) => `queued: ${s} (condition ${id})`).join('\n')}\nconflict: ` +
+        `node03 (condition ${CONFLICTING} in progress)\n`,
     );
     expect(api.requests.filter((r) => r.method === 'GET')).toEqual([]);
   });
@@ -191,30 +192,33 @@ describe('mctl power --action-status', () => {
     ]);
   });
 
-  it('exits 0 when every latest condition succeeded, resolving groups from GET /servers', async () => {
-    const api = fleet();
-    await mctl(api, ['power', 'on', '-g', 'rack1']);
-    const { code, out } = await mctl(api, [
-      '-o',
-      'json',
-      'power',
-      '-g',
-      'rack1',
-      '--action-status',
-    ]);
-    expect(code).toBe(0);
-    expect(
-      (JSON.parse(out) as Array<{ server: string; outcome: string }>).map((r) => [
-        r.server,
-        r.outcome,
-      ]),
-    ).toEqual([
-      ['node01', 'succeeded'],
-      ['node02', 'succeeded'],
-      ['node03', 'succeeded'],
-      ['node04', 'succeeded'],
-    ]);
-  });
+  it(
+    'exits 0 when every latest condition ' + 'succeeded, resolving groups from GET /servers',
+    async () => {
+      const api = fleet();
+      await mctl(api, ['power', 'on', '-g', 'rack1']);
+      const { code, out } = await mctl(api, [
+        '-o',
+        'json',
+        'power',
+        '-g',
+        'rack1',
+        '--action-status',
+      ]);
+      expect(code).toBe(0);
+      expect(
+        (JSON.parse(out) as Array<{ server: string; outcome: string }>).map((r) => [
+          r.server,
+          r.outcome,
+        ]),
+      ).toEqual([
+        ['node01', 'succeeded'],
+        ['node02', 'succeeded'],
+        ['node03', 'succeeded'],
+        ['node04', 'succeeded'],
+      ]);
+    },
+  );
 
   it('cannot be combined with an action', async () => {
     const { code, err } = await mctl(fleet(), ['power', 'on', 'node01', '--action-status']);
@@ -303,7 +307,8 @@ describe('usage errors exit 2 before anything is sent', () => {
   it.each([
     [
       ['power', 'frob', 'node01'],
-      'mctl: unknown power verb "frob"; expected one of: on, off, restart, status, list, cycle, reset, soft, bmc-reset, boot-pxe-persistent\n',
+      'mctl: unknown power verb "frob"; expected one of: on, off, restart, status, list, ' +
+        'cycle, reset, soft, bmc-reset, boot-pxe-persistent\n',
     ],
     [['power', 'on'], /which servers\?/],
     [['power', '--server', 'node01'], /what should happen\?/],
@@ -364,40 +369,45 @@ describe("API errors are shown with the API's own message, never a stack trace",
     const { code, err } = await mctl(api, ['power', 'on', '@rack1']);
     expect(code).toBe(ExitCode.Usage);
     expect(err).toBe(
-      "mctl: the API refused POST /api/v1/conditions (400 Bad Request): invalid targets: unclosed\n  targets: unclosed '['\n",
+      'mctl: the API refused POST /api/v1/conditions (400 Bad Request): invalid targets: ' +
+        "unclosed\n  targets: unclosed '['\n",
     );
   });
 
-  it('503: retries the create with one key for MCTL_CREATE_RETRY_SECONDS, then nothing created, exit 3', async () => {
-    const api = fleet();
-    api.override = {
-      status: 503,
-      body: {
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'condition queue unavailable: NATS is not connected',
-      },
-    };
-    const io = memoryIo({ env: { MCTL_CREATE_RETRY_SECONDS: '1' } });
-    const { code, err } = await mctl(api, ['power', 'on', 'node01'], io);
-    expect(code).toBe(ExitCode.Api);
-    const refusal =
-      'the API refused POST /api/v1/servers/node01/condition/serverControl (503 Service ' +
-      'Unavailable): condition queue unavailable: NATS is not connected';
-    const lines = err.trimEnd().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const line of lines.slice(0, -1))
-      expect(line).toMatch(
-        new RegExp(
-          `^mctl: ${refusal.replace(/[()]/g, '\\$&')}; retrying the create at ` +
-            'http://127.0.0.1:9001 with the same Idempotency-Key \\(.* of 1 s\\)$',
-        ),
-      );
-    expect(lines.at(-1)).toBe(`mctl: ${refusal}`);
-    const keys = new Set(posted(api).map((r) => r.headers?.['idempotency-key']));
-    expect(posted(api).length).toBe(lines.length);
-    expect(keys.size).toBe(1);
-  });
+  it(
+    '503: retries the create with one key for MCTL_CREATE_RETRY_SECONDS, then nothing ' +
+      'created, exit 3',
+    async () => {
+      const api = fleet();
+      api.override = {
+        status: 503,
+        body: {
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'condition queue unavailable: NATS is not connected',
+        },
+      };
+      const io = memoryIo({ env: { MCTL_CREATE_RETRY_SECONDS: '1' } });
+      const { code, err } = await mctl(api, ['power', 'on', 'node01'], io);
+      expect(code).toBe(ExitCode.Api);
+      const refusal =
+        'the API refused POST /api/v1/servers/node01/condition/serverControl (503 Service ' +
+        'Unavailable): condition queue unavailable: NATS is not connected';
+      const lines = err.trimEnd().split('\n');
+      expect(lines.length).toBeGreaterThanOrEqual(3);
+      for (const line of lines.slice(0, -1))
+        expect(line).toMatch(
+          new RegExp(
+            `^mctl: ${refusal.replace(/[()]/g, '\\$&')}; retrying the create at ` +
+              'http://127.0.0.1:9001 with the same Idempotency-Key \\(.* of 1 s\\)$',
+          ),
+        );
+      expect(lines.at(-1)).toBe(`mctl: ${refusal}`);
+      const keys = new Set(posted(api).map((r) => r.headers?.['idempotency-key']));
+      expect(posted(api).length).toBe(lines.length);
+      expect(keys.size).toBe(1);
+    },
+  );
 
   it('unreachable: names the URL, exit 3', async () => {
     const io = memoryIo({
@@ -414,7 +424,8 @@ describe("API errors are shown with the API's own message, never a stack trace",
     );
     expect(code).toBe(ExitCode.Api);
     expect(err).toBe(
-      'mctl: cannot reach the Switchboard API at http://10.0.0.9:9001: connection refused (is conditions-api running?)\n',
+      'mctl: cannot reach the Switchboard API at http://10.0.0.9:9001: connection ' +
+        'refused (is conditions-api running?)\n',
     );
   });
 });
@@ -429,33 +440,36 @@ describe('configuration', () => {
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  it('uses base_url and token from the file, MCTL_URL/MCTL_TOKEN over it, --url over all', async () => {
-    writeFileSync(file, 'base_url: http://from-file:9001\ntoken: file-token\n', { mode: 0o600 });
-    const seen: string[] = [];
-    const api = fleet();
-    const spy: typeof fetch = async (input, init) => {
-      seen.push(`${String(input)} ${(init?.headers as Record<string, string>).authorization}`);
-      return api.fetch(input, init);
-    };
-    const argv = ['power', 'on', 'node01', '--no-wait'];
-    await run(argv, { ...memoryIo({ homeDir: home }), fetch: spy });
-    await run(argv, {
-      ...memoryIo({
-        homeDir: home,
-        env: { MCTL_URL: 'http://from-env:9001/', MCTL_TOKEN: 'env-token' },
-      }),
-      fetch: spy,
-    });
-    await run(['--url', 'http://from-flag:9001', ...argv], {
-      ...memoryIo({ homeDir: home, env: { MCTL_URL: 'http://from-env:9001' } }),
-      fetch: spy,
-    });
-    expect(seen).toEqual([
-      'http://from-file:9001/api/v1/servers/node01/condition/serverControl Bearer file-token',
-      'http://from-env:9001/api/v1/servers/node01/condition/serverControl Bearer env-token',
-      'http://from-flag:9001/api/v1/servers/node01/condition/serverControl Bearer file-token',
-    ]);
-  });
+  it(
+    'uses base_url and token from ' + 'the file, MCTL_URL/MCTL_TOKEN over it, --url over all',
+    async () => {
+      writeFileSync(file, 'base_url: http://from-file:9001\ntoken: file-token\n', { mode: 0o600 });
+      const seen: string[] = [];
+      const api = fleet();
+      const spy: typeof fetch = async (input, init) => {
+        seen.push(`${String(input)} ${(init?.headers as Record<string, string>).authorization}`);
+        return api.fetch(input, init);
+      };
+      const argv = ['power', 'on', 'node01', '--no-wait'];
+      await run(argv, { ...memoryIo({ homeDir: home }), fetch: spy });
+      await run(argv, {
+        ...memoryIo({
+          homeDir: home,
+          env: { MCTL_URL: 'http://from-env:9001/', MCTL_TOKEN: 'env-token' },
+        }),
+        fetch: spy,
+      });
+      await run(['--url', 'http://from-flag:9001', ...argv], {
+        ...memoryIo({ homeDir: home, env: { MCTL_URL: 'http://from-env:9001' } }),
+        fetch: spy,
+      });
+      expect(seen).toEqual([
+        'http://from-file:9001/api/v1/servers/node01/condition/serverControl Bearer file-token',
+        'http://from-env:9001/api/v1/servers/node01/condition/serverControl Bearer env-token',
+        'http://from-flag:9001/api/v1/servers/node01/condition/serverControl Bearer file-token',
+      ]);
+    },
+  );
 
   it('defaults to http://127.0.0.1:9001 without a token', async () => {
     const seen: string[] = [];
@@ -481,7 +495,8 @@ describe('configuration', () => {
     );
     expect(code).toBe(ExitCode.Usage);
     expect(err).toBe(
-      `mctl: ${file}:2: unknown setting "verfy_ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`,
+      `mctl: ${file}:2: unknown setting "verfy_ssl" (expected one of base_url, token, ` +
+        `verify_ssl, ca_file)\n`,
     );
     expect((await mctl(undefined, ['power', '--help'], memoryIo({ homeDir: home }))).code).toBe(0);
   });
@@ -513,16 +528,19 @@ describe('configuration', () => {
 });
 
 describe('progress bar', () => {
-  it('draws on a terminal stderr when several servers are waited for, never on stdout', async () => {
-    const { code, out, err } = await mctl(
-      fleet(),
-      ['power', 'on', 'node[01-04]'],
-      memoryIo({ stderrTTY: true }),
-    );
-    expect(code).toBe(0);
-    expect(out).toBe('on: node[01-04]\n');
-    expect(err).toMatch(/waiting \[/);
-  });
+  it(
+    'draws on a terminal stderr ' + 'when several servers are waited for, never on stdout',
+    async () => {
+      const { code, out, err } = await mctl(
+        fleet(),
+        ['power', 'on', 'node[01-04]'],
+        memoryIo({ stderrTTY: true }),
+      );
+      expect(code).toBe(0);
+      expect(out).toBe('on: node[01-04]\n');
+      expect(err).toMatch(/waiting \[/);
+    },
+  );
 
   it.each([
     ['one server on a terminal', ['power', 'on', 'node01'], true],

@@ -14,10 +14,12 @@ import { Session } from './session';
 import type { GlobalOptions } from './session';
 import { MCTL_VERSION } from './version';
 
-const FOOTER = `
+const FOOTER =
+  `
 Configuration (later wins):
   ~/.config/mctl/config.yaml   base_url (default ${DEFAULT_BASE_URL}), token, verify_ssl
-                               ($XDG_CONFIG_HOME/mctl/config.yaml when set; another file: --config or MCTL_CONFIG)
+                               ($XDG_CONFIG_HOME/mctl/config.yaml when set; ` +
+  `another file: --config or MCTL_CONFIG)
   MCTL_URL, MCTL_TOKEN         environment (MCTL_URL: API replicas, comma-separated)
   --url                        command line
   The token is sent as "Authorization: Bearer <token>".
@@ -61,7 +63,8 @@ export function buildProgram(
 ): Command {
   const program = new Command('mctl')
     .description(
-      "Switchboard's command line: power and boot control of server fleets, and the server's commands run on nodes, through conditions-api.",
+      "Switchboard's command line: power and boot control of server fleets, and the " +
+        "server's commands run on nodes, through conditions-api.",
     )
     .version(MCTL_VERSION, '-V, --version')
     .option(
@@ -107,7 +110,10 @@ export function buildProgram(
   return program;
 }
 
-/** Runs mctl with `argv` (without node and the script) and resolves with its exit status; never throws. */
+/**
+ * Runs mctl with `argv` (without node and the script) and resolves with its exit status; never
+ * throws.
+ */
 export async function run(argv: readonly string[], outside: Io): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   const screen = terminalSafeIo(outside);

@@ -13,7 +13,10 @@ export interface GlobalOptions {
   raw?: boolean;
 }
 
-/** One invocation's view of the world: its streams, its settings and its API client, made on first use. */
+/**
+ * One invocation's view of the world: its streams, its settings and its API client, made on first
+ * use.
+ */
 export class Session {
   private apiClient?: ApiClient;
 

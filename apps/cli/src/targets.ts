@@ -13,7 +13,8 @@ export interface TargetInputs {
 
 /**
  * Joins every way of naming servers into one range expression, the API's own dialect:
- * `node01`, `node[01-64]`, `node01,node05`, `@rack2`. They add up: `node01 -g gpu` is `node01,@gpu`.
+ * `node01`, `node[01-64]`, `node01,node05`, `@rack2`. They add up: `node01 -g gpu` is
+ * `node01,@gpu`.
  */
 export function targetExpression(inputs: TargetInputs): string {
   const parts: string[] = [];
@@ -29,7 +30,8 @@ export function targetExpression(inputs: TargetInputs): string {
   }
   if (parts.length === 0) {
     throw new UsageError(
-      'which servers? give a name or range (node01, node[01-04]), --server <range> or --group <group>',
+      'which servers? give a name or range (node01, node[01-04]), --server <range> or ' +
+        '--group <group>',
     );
   }
   const expression = parts.join(',');
@@ -37,7 +39,9 @@ export function targetExpression(inputs: TargetInputs): string {
   return expression;
 }
 
-/** One plain name (or id) goes to the single-server endpoint; anything else to the batch endpoint. */
+/**
+ * One plain name (or id) goes to the single-server endpoint; anything else to the batch endpoint.
+ */
 export function isSingleServer(expression: string): boolean {
   return !/[[\],@]/.test(expression);
 }

@@ -14,7 +14,8 @@ export function fetchTrusting(caFile: string, source: string): typeof fetch {
     throw new ConfigError(
       source,
       undefined,
-      `cannot read the CA file ${caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `cannot read the CA file ${caFile}: ` +
+        `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
   if (!ca.includes('-----BEGIN CERTIFICATE-----'))

@@ -4,7 +4,10 @@ import { ApiRequestError, ApiUnreachableError } from './api-errors';
 import { condition } from './test-support/conditions';
 import { waitForOutcomes } from './wait-for-outcome';
 
-/** What the API says of one condition in one answer: the condition, null (it is gone), or the whole request fails. */
+/**
+ * What the API says of one condition in one answer: the condition, null (it is gone), or the whole
+ * request fails.
+ */
 type Step = ApiCondition | null | Error;
 type Client = Pick<ApiClient, 'followOutcomes'>;
 
@@ -34,57 +37,64 @@ function scripted(
 const fast = { intervalMs: 1, timeoutMs: 2000 };
 
 describe('waitForOutcomes', () => {
-  it('asks until each condition is final and reports it once, asking again only for the unfinished', async () => {
-    const a = condition({ target: 'node01', state: 'pending' });
-    const b = condition({ target: 'node02', state: 'pending' });
-    const client = scripted({
-      [a.id]: [
-        { ...a, state: 'active' },
-        { ...a, state: 'succeeded', result: { power_state: 'on' } },
-      ],
-      [b.id]: [{ ...b, state: 'failed', error: 'BMC unreachable' }],
-    });
-    const settled: string[] = [];
-    const results = await waitForOutcomes(
-      client,
-      [
-        { server: 'node01', conditionId: a.id, condition: a },
-        { server: 'node02', conditionId: b.id, condition: b },
-      ],
-      { ...fast, onSettled: (r) => settled.push(r.server) },
-    );
-    expect(results.map((r) => [r.server, r.outcome, r.reason])).toEqual(
-      expect.arrayContaining([
-        ['node01', 'succeeded', undefined],
-        ['node02', 'failed', 'BMC unreachable'],
-      ]),
-    );
-    expect(settled.sort()).toEqual(['node01', 'node02']);
-    expect(client.calls.map((c) => c.ids)).toEqual([[a.id, b.id], [a.id]]);
-  });
+  it(
+    'asks until each condition is final and reports it once, asking again only for the ' +
+      'unfinished',
+    async () => {
+      const a = condition({ target: 'node01', state: 'pending' });
+      const b = condition({ target: 'node02', state: 'pending' });
+      const client = scripted({
+        [a.id]: [
+          { ...a, state: 'active' },
+          { ...a, state: 'succeeded', result: { power_state: 'on' } },
+        ],
+        [b.id]: [{ ...b, state: 'failed', error: 'BMC unreachable' }],
+      });
+      const settled: string[] = [];
+      const results = await waitForOutcomes(
+        client,
+        [
+          { server: 'node01', conditionId: a.id, condition: a },
+          { server: 'node02', conditionId: b.id, condition: b },
+        ],
+        { ...fast, onSettled: (r) => settled.push(r.server) },
+      );
+      expect(results.map((r) => [r.server, r.outcome, r.reason])).toEqual(
+        expect.arrayContaining([
+          ['node01', 'succeeded', undefined],
+          ['node02', 'failed', 'BMC unreachable'],
+        ]),
+      );
+      expect(settled.sort()).toEqual(['node01', 'node02']);
+      expect(client.calls.map((c) => c.ids)).toEqual([[a.id, b.id], [a.id]]);
+    },
+  );
 
-  it('stops early when its signal aborts (Ctrl-C), saying so rather than naming a timeout', async () => {
-    const a = condition({ target: 'node01', state: 'pending' });
-    const stop = new AbortController();
-    const client: Client = {
-      // A wait that only the signal ends; the last look (no wait) answers at once.
-      async *followOutcomes(_ids, opts) {
-        if (opts.waitMs === 0) return yield { id: a.id, condition: { ...a, state: 'active' } };
-        await new Promise((_resolve, reject) =>
-          opts.signal?.addEventListener('abort', () => reject(opts.signal?.reason)),
-        );
-      },
-    };
-    setTimeout(() => stop.abort(), 20);
-    const results = await waitForOutcomes(
-      client,
-      [{ server: 'node01', conditionId: a.id, condition: a }],
-      { intervalMs: 1, timeoutMs: 60_000, signal: stop.signal },
-    );
-    expect(results.map((r) => [r.server, r.outcome, r.reason])).toEqual([
-      ['node01', 'timeout', 'still active when mctl stopped waiting'],
-    ]);
-  });
+  it(
+    'stops early when its signal ' + 'aborts (Ctrl-C), saying so rather than naming a timeout',
+    async () => {
+      const a = condition({ target: 'node01', state: 'pending' });
+      const stop = new AbortController();
+      const client: Client = {
+        // A wait that only the signal ends; the last look (no wait) answers at once.
+        async *followOutcomes(_ids, opts) {
+          if (opts.waitMs === 0) return yield { id: a.id, condition: { ...a, state: 'active' } };
+          await new Promise((_resolve, reject) =>
+            opts.signal?.addEventListener('abort', () => reject(opts.signal?.reason)),
+          );
+        },
+      };
+      setTimeout(() => stop.abort(), 20);
+      const results = await waitForOutcomes(
+        client,
+        [{ server: 'node01', conditionId: a.id, condition: a }],
+        { intervalMs: 1, timeoutMs: 60_000, signal: stop.signal },
+      );
+      expect(results.map((r) => [r.server, r.outcome, r.reason])).toEqual([
+        ['node01', 'timeout', 'still active when mctl stopped waiting'],
+      ]);
+    },
+  );
 
   it('does not ask about a condition that was already final when created', async () => {
     const a = condition({ state: 'succeeded' });
@@ -159,26 +169,32 @@ describe('waitForOutcomes', () => {
     expect(result.outcome).toBe('succeeded');
   });
 
-  it('reports a condition unfinished at the timeout as it stands then, not as it was created', async () => {
-    const a = condition({ state: 'pending' });
-    const client: Client = {
-      async *followOutcomes(ids, opts) {
-        // The API sends an unfinished condition only when the wait runs out.
-        await new Promise((r) => setTimeout(r, opts.waitMs));
-        yield { id: ids[0], condition: { ...a, state: opts.waitMs === 0 ? 'active' : 'pending' } };
-      },
-    };
-    const [result] = await waitForOutcomes(
-      client,
-      [{ server: 'node01', conditionId: a.id, condition: a }],
-      { intervalMs: 1, timeoutMs: 100 },
-    );
-    expect(result).toMatchObject({
-      outcome: 'timeout',
-      state: 'active',
-      reason: 'still active after 100 ms',
-    });
-  });
+  it(
+    'reports a condition unfinished ' + 'at the timeout as it stands then, not as it was created',
+    async () => {
+      const a = condition({ state: 'pending' });
+      const client: Client = {
+        async *followOutcomes(ids, opts) {
+          // The API sends an unfinished condition only when the wait runs out.
+          await new Promise((r) => setTimeout(r, opts.waitMs));
+          yield {
+            id: ids[0],
+            condition: { ...a, state: opts.waitMs === 0 ? 'active' : 'pending' },
+          };
+        },
+      };
+      const [result] = await waitForOutcomes(
+        client,
+        [{ server: 'node01', conditionId: a.id, condition: a }],
+        { intervalMs: 1, timeoutMs: 100 },
+      );
+      expect(result).toMatchObject({
+        outcome: 'timeout',
+        state: 'active',
+        reason: 'still active after 100 ms',
+      });
+    },
+  );
 
   it('says it lost track when the API stays unreachable until the timeout', async () => {
     const a = condition({ state: 'pending' });
@@ -229,32 +245,39 @@ describe('waitForOutcomes', () => {
     ).rejects.toBe(refusal);
   });
 
-  it('names at most `idsPerRequest` conditions per request, with at most `concurrency` requests in flight', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const sizes: number[] = [];
-    const conditions = Array.from({ length: 20 }, (_, i) =>
-      condition({ target: `node${i}`, state: 'pending' }),
-    );
-    const client: Client = {
-      async *followOutcomes(ids) {
-        sizes.push(ids.length);
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        await new Promise((r) => setTimeout(r, 5));
-        inFlight--;
-        for (const id of ids)
-          yield { id, condition: { ...conditions.find((c) => c.id === id)!, state: 'succeeded' } };
-      },
-    };
-    const results = await waitForOutcomes(
-      client,
-      conditions.map((c) => ({ server: c.target, conditionId: c.id })),
-      { ...fast, concurrency: 2, idsPerRequest: 6 },
-    );
-    expect(results).toHaveLength(20);
-    expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
-    expect(sizes).toEqual([6, 6, 6, 2]);
-    expect(peak).toBe(2);
-  });
+  it(
+    'names at most `idsPerRequest` conditions per request, with at most `concurrency` ' +
+      'requests in flight',
+    async () => {
+      let inFlight = 0;
+      let peak = 0;
+      const sizes: number[] = [];
+      const conditions = Array.from({ length: 20 }, (_, i) =>
+        condition({ target: `node${i}`, state: 'pending' }),
+      );
+      const client: Client = {
+        async *followOutcomes(ids) {
+          sizes.push(ids.length);
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await new Promise((r) => setTimeout(r, 5));
+          inFlight--;
+          for (const id of ids)
+            yield {
+              id,
+              condition: { ...conditions.find((c) => c.id === id)!, state: 'succeeded' },
+            };
+        },
+      };
+      const results = await waitForOutcomes(
+        client,
+        conditions.map((c) => ({ server: c.target, conditionId: c.id })),
+        { ...fast, concurrency: 2, idsPerRequest: 6 },
+      );
+      expect(results).toHaveLength(20);
+      expect(results.every((r) => r.outcome === 'succeeded')).toBe(true);
+      expect(sizes).toEqual([6, 6, 6, 2]);
+      expect(peak).toBe(2);
+    },
+  );
 });

@@ -27,9 +27,13 @@ export interface PendingCondition {
 }
 
 export interface WaitOptions {
-  /** Overall bound: servers still unfinished then are reported as `timeout` (their work goes on). */
+  /**
+   * Overall bound: servers still unfinished then are reported as `timeout` (their work goes on).
+   */
   timeoutMs: number;
-  /** When the clock of `timeoutMs` started (default: now); the submission counts against the bound. */
+  /**
+   * When the clock of `timeoutMs` started (default: now); the submission counts against the bound.
+   */
   startedAt?: number;
   /** Pause before asking again after a transient failure (API briefly unreachable, 5xx). */
   intervalMs: number;

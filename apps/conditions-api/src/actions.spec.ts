@@ -20,7 +20,8 @@ import { Harness, bearer, queueMarks, startHarness, waitFor } from './testing/ha
 const commands = {
   hello: {
     metadata:
-      'help:\n  summary: Say hello\n  syntax: NODE\nconfirmation: Say hello to %{nodes}?\ntimeout: 30s\n',
+      'help:\n  summary: Say hello\n  syntax: NODE\nconfirmation: Say hello to ' +
+      '%{nodes}?\ntimeout: 30s\n',
     scripts: { 'default.sh': {}, 'metal.sh': {} },
   },
   'tail-log': {
@@ -84,54 +85,58 @@ async function claimOf(server: string): Promise<ActiveClaim | null> {
 }
 
 describe('GET /api/v1/commands', () => {
-  it('lists every command that loads, with what a client needs to run it, and every problem with its file and line', async () => {
-    const res = await call('GET', '/api/v1/commands');
-    expect(res.status).toBe(200);
-    const answer = CommandsResponse.parse(res.json());
-    expect(answer.message).toBe('5 commands; 1 broken command not loaded (2 problems)');
-    expect(answer.commands.map((c) => c.name)).toEqual([
-      'estate-show',
-      'estate-change',
-      'cloud-list',
-      'hello',
-      'tail-log',
-    ]);
-    expect(answer.commands.find((c) => c.name === 'hello')).toEqual({
-      name: 'hello',
-      summary: 'Say hello',
-      description: 'Say hello',
-      syntax: 'NODE',
-      has_context: true,
-      confirmation: 'Say hello to %{nodes}?',
-      timeout_seconds: 30,
-      concurrent: false,
-      ranks: ['default', 'metal'],
-    });
-    expect(answer.commands.find((c) => c.name === 'tail-log')).toMatchObject({
-      concurrent: true,
-      has_context: true,
-      timeout_seconds: 300,
-    });
-    expect(answer.commands.find((c) => c.name === 'cloud-list')).toMatchObject({
-      has_context: false,
-      concurrent: false,
-    });
-    expect(answer.problems).toEqual([
-      {
-        command: 'broken',
-        file: 'broken/metadata.yaml',
-        line: 3,
-        message: expect.stringContaining('unknown key "help.has_contex"'),
-      },
-      {
-        command: 'broken',
-        file: 'broken/default.sh',
-        message: expect.stringContaining('is not executable'),
-      },
-    ]);
-    // The directory's place on the API's disk is nobody's business.
-    expect(res.body).not.toContain(dir);
-  });
+  it(
+    'lists every command that loads, with what a client needs to run it, and every problem ' +
+      'with its file and line',
+    async () => {
+      const res = await call('GET', '/api/v1/commands');
+      expect(res.status).toBe(200);
+      const answer = CommandsResponse.parse(res.json());
+      expect(answer.message).toBe('5 commands; 1 broken command not loaded (2 problems)');
+      expect(answer.commands.map((c) => c.name)).toEqual([
+        'estate-show',
+        'estate-change',
+        'cloud-list',
+        'hello',
+        'tail-log',
+      ]);
+      expect(answer.commands.find((c) => c.name === 'hello')).toEqual({
+        name: 'hello',
+        summary: 'Say hello',
+        description: 'Say hello',
+        syntax: 'NODE',
+        has_context: true,
+        confirmation: 'Say hello to %{nodes}?',
+        timeout_seconds: 30,
+        concurrent: false,
+        ranks: ['default', 'metal'],
+      });
+      expect(answer.commands.find((c) => c.name === 'tail-log')).toMatchObject({
+        concurrent: true,
+        has_context: true,
+        timeout_seconds: 300,
+      });
+      expect(answer.commands.find((c) => c.name === 'cloud-list')).toMatchObject({
+        has_context: false,
+        concurrent: false,
+      });
+      expect(answer.problems).toEqual([
+        {
+          command: 'broken',
+          file: 'broken/metadata.yaml',
+          line: 3,
+          message: expect.stringContaining('unknown key "help.has_contex"'),
+        },
+        {
+          command: 'broken',
+          file: 'broken/default.sh',
+          message: expect.stringContaining('is not executable'),
+        },
+      ]);
+      // The directory's place on the API's disk is nobody's business.
+      expect(res.body).not.toContain(dir);
+    },
+  );
 
   it('answers one command by name', async () => {
     const res = await call('GET', '/api/v1/commands/tail-log');
@@ -241,7 +246,9 @@ describe('kind action, checked against the commands directory', () => {
       expect(err.issues).toEqual([
         {
           path: 'parameters.arguments.1',
-          message: `an argument contains the control character ${code}; arguments are text without control characters (tab is allowed)`,
+          message:
+            `an argument contains the control character ${code}; arguments are text ` +
+            `without control characters (tab is allowed)`,
         },
       ]);
       expect(await queueMarks(h.observer)).toEqual(before);
@@ -265,45 +272,57 @@ describe('kind action, checked against the commands directory', () => {
     expect(second.conditionId).toBe(id);
   });
 
-  it('takes no claim for a concurrent command: two on one server are both accepted, beside an exclusive one', async () => {
-    const held = ServerConditionsResponse.parse((await action('node05', 'hello')).json()).records
-      .conditions[0];
-    const [a, b] = [await action('node05', 'tail-log'), await action('node05', 'tail-log')];
-    expect([a.status, b.status]).toEqual([200, 200]);
-    const ids = [a, b].map(
-      (r) => ServerConditionsResponse.parse(r.json()).records.conditions[0].id,
-    );
-    expect(new Set(ids).size).toBe(2);
-    // The exclusive condition keeps its claim; the concurrent ones never touched it.
-    expect((await claimOf('node05'))?.conditionId).toBe(held.id);
-    expect((await action('node06', 'tail-log')).status).toBe(200);
-    expect(await claimOf('node06')).toBeNull();
-  });
-
-  it('applies the same rules to a batch: concurrent commands twice over a range, exclusive ones once', async () => {
-    const outcomes = async (command: string) =>
-      BatchConditionResponse.parse((await batch('node[07-08]', command)).json()).results.map(
-        (r) => r.outcome,
+  it(
+    'takes no claim for a concurrent command: two on one server are both accepted, beside ' +
+      'an exclusive one',
+    async () => {
+      const held = ServerConditionsResponse.parse((await action('node05', 'hello')).json()).records
+        .conditions[0];
+      const [a, b] = [await action('node05', 'tail-log'), await action('node05', 'tail-log')];
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const ids = [a, b].map(
+        (r) => ServerConditionsResponse.parse(r.json()).records.conditions[0].id,
       );
-    expect(await outcomes('tail-log')).toEqual(['accepted', 'accepted']);
-    expect(await outcomes('tail-log')).toEqual(['accepted', 'accepted']);
-    expect(await outcomes('hello')).toEqual(['accepted', 'accepted']);
-    expect(await outcomes('hello')).toEqual(['conflict', 'conflict']);
-  });
+      expect(new Set(ids).size).toBe(2);
+      // The exclusive condition keeps its claim; the concurrent ones never touched it.
+      expect((await claimOf('node05'))?.conditionId).toBe(held.id);
+      expect((await action('node06', 'tail-log')).status).toBe(200);
+      expect(await claimOf('node06')).toBeNull();
+    },
+  );
+
+  it(
+    'applies the same rules to a batch: concurrent commands twice over a range, exclusive ' +
+      'ones once',
+    async () => {
+      const outcomes = async (command: string) =>
+        BatchConditionResponse.parse((await batch('node[07-08]', command)).json()).results.map(
+          (r) => r.outcome,
+        );
+      expect(await outcomes('tail-log')).toEqual(['accepted', 'accepted']);
+      expect(await outcomes('tail-log')).toEqual(['accepted', 'accepted']);
+      expect(await outcomes('hello')).toEqual(['accepted', 'accepted']);
+      expect(await outcomes('hello')).toEqual(['conflict', 'conflict']);
+    },
+  );
 
   describe('a command without node context (has_context: false)', () => {
-    it('is refused for a batch naming several servers: it would run once, not once per server', async () => {
-      const before = await queueMarks(h.observer);
-      const err = expectError(await batch('node[09-10]', 'cloud-list'), 400);
-      expect(err.message).toBe(
-        'command "cloud-list" runs once, without a node (has_context: false): name exactly one server in targets, not 2',
-      );
-      expect(err.issues?.[0].path).toBe('targets');
-      expect(expectError(await batch('node09,ghost1', 'cloud-list'), 400).message).toContain(
-        'not 2',
-      );
-      expect(await queueMarks(h.observer)).toEqual(before);
-    });
+    it(
+      'is refused for a batch naming several servers: it would run once, not once per ' + 'server',
+      async () => {
+        const before = await queueMarks(h.observer);
+        const err = expectError(await batch('node[09-10]', 'cloud-list'), 400);
+        expect(err.message).toBe(
+          'command "cloud-list" runs once, without a node (has_context: false): name ' +
+            'exactly one server in targets, not 2',
+        );
+        expect(err.issues?.[0].path).toBe('targets');
+        expect(expectError(await batch('node09,ghost1', 'cloud-list'), 400).message).toContain(
+          'not 2',
+        );
+        expect(await queueMarks(h.observer)).toEqual(before);
+      },
+    );
 
     it('is created once for a batch naming one server, and on the per-server route', async () => {
       const one = BatchConditionResponse.parse((await batch('node09', 'cloud-list')).json());
@@ -314,17 +333,20 @@ describe('kind action, checked against the commands directory', () => {
     });
   });
 
-  it('follows the directory: a command fixed on disk can run without restarting the API', async () => {
-    writeCommand(dir, 'broken', {
-      metadata: 'help:\n  summary: Fixed\n  has_context: false\nconcurrent: true\n',
-    });
-    await waitFor(
-      async () => (await call('GET', '/api/v1/commands/broken')).status === 200,
-      10_000,
-      'the fixed command to load',
-    );
-    expect((await action('node11', 'broken')).status).toBe(200);
-  });
+  it(
+    'follows the directory: a command ' + 'fixed on disk can run without restarting the API',
+    async () => {
+      writeCommand(dir, 'broken', {
+        metadata: 'help:\n  summary: Fixed\n  has_context: false\nconcurrent: true\n',
+      });
+      await waitFor(
+        async () => (await call('GET', '/api/v1/commands/broken')).status === 200,
+        10_000,
+        'the fixed command to load',
+      );
+      expect((await action('node11', 'broken')).status).toBe(200);
+    },
+  );
 
   it('never runs a directory command named like a built-in: it is a problem', async () => {
     writeCommand(dir, 'estate-show', { metadata: 'help:\n  summary: Site script\n' });

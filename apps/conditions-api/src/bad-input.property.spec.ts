@@ -13,7 +13,10 @@ import {
 } from '@switchboard/condition-types';
 import { Harness, NODE01_ID, bearer, queueMarks, startHarness } from './testing/harness';
 
-/** Bounds: runs per property, and a time limit after which a property stops early (and passes on what it ran). */
+/**
+ * Bounds: runs per property, and a time limit after which a property stops early (and passes on
+ * what it ran).
+ */
 const RUNS = 200;
 const TIME_LIMIT_MS = 25_000;
 const settings = {
@@ -37,7 +40,10 @@ afterAll(async () => {
 
 // ---- generators ----------------------------------------------------------------------
 
-/** Path segments: unicode and arbitrary code points (encoded), traversal, NUL, stray %, and raw fragments. */
+/**
+ * Path segments: unicode and arbitrary code points (encoded), traversal, NUL, stray %, and raw
+ * fragments.
+ */
 const segment: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }).map(encodeURIComponent),
   fc.string({ unit: 'binary', maxLength: 30 }).map(encodeURIComponent),
@@ -89,10 +95,14 @@ const segment: fc.Arbitrary<string> = fc.oneof(
     .map((parts) => parts.join('')),
 );
 
-/** node16 is never targeted: the last test creates a condition there to show the API still works. */
+/**
+ * node16 is never targeted: the last test creates a condition there to show the API still works.
+ */
 const SPARED = 'node16';
 
-/** Mostly names the inventory knows, so that requests get past the lookup; otherwise any segment. */
+/**
+ * Mostly names the inventory knows, so that requests get past the lookup; otherwise any segment.
+ */
 const server = fc.oneof(
   {
     weight: 2,
@@ -105,7 +115,10 @@ const kind = fc.oneof(
   { weight: 1, arbitrary: segment },
 );
 
-/** Values for a field: anything at all, shell and control characters, or a value that field may really take. */
+/**
+ * Values for a field: anything at all, shell and control characters, or a value that field may
+ * really take.
+ */
 const fieldValue = (plausible: fc.Arbitrary<unknown>) =>
   fc.oneof(
     fc.anything(),
@@ -238,13 +251,17 @@ async function send(request: Sent) {
   return { status: res.statusCode, body: res.body };
 }
 
-/** The answer is a 2xx of `success`'s shape or a 4xx ErrorResponse whose statusCode is the status. */
+/**
+ * The answer is a 2xx of `success`'s shape or a 4xx ErrorResponse whose statusCode is the status.
+ */
 function expectWellFormed(
   answer: { status: number; body: string },
   success: z.ZodType,
   where: Sent,
 ): void {
-  const context = `${where.method} ${where.url} ${where.body?.slice(0, 200) ?? ''} → ${answer.status} ${answer.body.slice(0, 300)}`;
+  const context =
+    `${where.method} ${where.url} ${where.body?.slice(0, 200) ?? ''} → ${answer.status} ` +
+    `${answer.body.slice(0, 300)}`;
   const ok = answer.status >= 200 && answer.status < 300;
   if (!ok && !(answer.status >= 400 && answer.status < 500))
     throw new Error(`not a 2xx or 4xx: ${context}`);
@@ -270,7 +287,8 @@ async function checkCreate(request: Sent, success: z.ZodType): Promise<void> {
     const after = await queueMarks(h.observer);
     if (JSON.stringify(after) !== JSON.stringify(before)) {
       throw new Error(
-        `refused request ${request.method} ${request.url} changed the queue: ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+        `refused request ${request.method} ${request.url} changed the queue: ` +
+          `${JSON.stringify(before)} → ${JSON.stringify(after)}`,
       );
     }
   }
@@ -330,34 +348,40 @@ describe('any input, with a valid token', () => {
     );
   }, 60_000);
 
-  it(`cancel, output and commands routes: any segments and query values (${RUNS} runs)`, async () => {
-    // Ids are never those of real conditions: a found one would be cancelled, or streamed for an hour.
-    const query = fc.oneof(
-      fc.string({ maxLength: 40 }).map(encodeURIComponent),
-      fc.array(fc.oneof(fc.uuid(), segment), { maxLength: 5 }).map((ids) => ids.join(',')),
-      fc.integer({ min: -5, max: 100_000 }).map(String),
-    );
-    const id = fc.oneof(segment, fc.uuid());
-    const request = fc.oneof(
-      id.map((i): Sent => ({ method: 'DELETE', url: `/api/v1/conditions/${i}` })),
-      fc.tuple(id, query).map(([i, t]): Sent => ({
-        method: 'GET',
-        url: `/api/v1/conditions/${i}/output?timeout=${t}`,
-      })),
-      fc.tuple(query, query).map(([ids, t]): Sent => ({
-        method: 'GET',
-        url: `/api/v1/output?ids=${ids}&timeout=${t}`,
-      })),
-      segment.map((name): Sent => ({ method: 'GET', url: `/api/v1/commands/${name}` })),
-    );
-    // Without a commands directory and without real ids, no request here can succeed: every answer is a 4xx.
-    await fc.assert(
-      fc.asyncProperty(request, async (sent) =>
-        expectWellFormed(await send(sent), z.never(), sent),
-      ),
-      settings,
-    );
-  }, 60_000);
+  it(
+    `cancel, output and commands ` + `routes: any segments and query values (${RUNS} runs)`,
+    async () => {
+      // Ids are never those of real conditions: a found one would be cancelled, or streamed for an
+      // hour.
+      const query = fc.oneof(
+        fc.string({ maxLength: 40 }).map(encodeURIComponent),
+        fc.array(fc.oneof(fc.uuid(), segment), { maxLength: 5 }).map((ids) => ids.join(',')),
+        fc.integer({ min: -5, max: 100_000 }).map(String),
+      );
+      const id = fc.oneof(segment, fc.uuid());
+      const request = fc.oneof(
+        id.map((i): Sent => ({ method: 'DELETE', url: `/api/v1/conditions/${i}` })),
+        fc.tuple(id, query).map(([i, t]): Sent => ({
+          method: 'GET',
+          url: `/api/v1/conditions/${i}/output?timeout=${t}`,
+        })),
+        fc.tuple(query, query).map(([ids, t]): Sent => ({
+          method: 'GET',
+          url: `/api/v1/output?ids=${ids}&timeout=${t}`,
+        })),
+        segment.map((name): Sent => ({ method: 'GET', url: `/api/v1/commands/${name}` })),
+      );
+      // Without a commands directory and without real ids, no request here can succeed: every
+      // answer is a 4xx.
+      await fc.assert(
+        fc.asyncProperty(request, async (sent) =>
+          expectWellFormed(await send(sent), z.never(), sent),
+        ),
+        settings,
+      );
+    },
+    60_000,
+  );
 
   it('stays up and keeps working', async () => {
     expect((await send({ method: 'GET', url: '/healthz' })).status).toBe(200);
@@ -397,7 +421,8 @@ describe('any credential but a minted token', () => {
         const answer = await send(sent);
         if (answer.status !== 401)
           throw new Error(
-            `expected 401 for ${JSON.stringify(authorization)}, got ${answer.status} ${answer.body}`,
+            `expected 401 for ${JSON.stringify(authorization)}, got ${answer.status} ` +
+              `${answer.body}`,
           );
         expectWellFormed(answer, ErrorResponse, sent);
       }),

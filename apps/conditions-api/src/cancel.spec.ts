@@ -87,72 +87,84 @@ async function controllerAnswering(
 }
 
 describe('DELETE /api/v1/conditions/{id}', () => {
-  it('fails a pending condition at once ("cancelled by <subject>"), releasing its server: 200', async () => {
-    const condition = await create('node01');
-    expect((await claimOf('node01'))?.conditionId).toBe(condition.id);
+  it(
+    'fails a pending condition at once ("cancelled by <subject>"), releasing its server: ' + '200',
+    async () => {
+      const condition = await create('node01');
+      expect((await claimOf('node01'))?.conditionId).toBe(condition.id);
 
-    const res = await cancel(condition.id);
-    expect(res.status).toBe(200);
-    const cancelled = ApiCondition.parse(res.json());
-    expect(cancelled).toMatchObject({
-      id: condition.id,
-      state: 'failed',
-      error: 'cancelled by alice',
-    });
-    expect(cancelled.status.records.at(-1)?.msg).toBe('cancelled by alice');
-    expect(onTheWire((await h.store.get(condition.id))!)).toEqual(cancelled);
-    expect(await claimOf('node01')).toBeNull();
-    // The server is free again.
-    expect((await create('node01')).state).toBe('pending');
-  });
+      const res = await cancel(condition.id);
+      expect(res.status).toBe(200);
+      const cancelled = ApiCondition.parse(res.json());
+      expect(cancelled).toMatchObject({
+        id: condition.id,
+        state: 'failed',
+        error: 'cancelled by alice',
+      });
+      expect(cancelled.status.records.at(-1)?.msg).toBe('cancelled by alice');
+      expect(onTheWire((await h.store.get(condition.id))!)).toEqual(cancelled);
+      expect(await claimOf('node01')).toBeNull();
+      // The server is free again.
+      expect((await create('node01')).state).toBe('pending');
+    },
+  );
 
   it('cancels a pending serverControl too: nothing has touched the BMC yet', async () => {
     const condition = await create('node02', 'serverControl');
     expect(ApiCondition.parse((await cancel(condition.id)).json()).state).toBe('failed');
   });
 
-  it('asks the controller running an active action to stop it: 202 once it acknowledges', async () => {
-    const condition = await create('node03');
-    await start(condition);
-    const controller = await controllerAnswering(condition.id, { ok: true });
-    try {
-      const res = await cancel(condition.id);
-      expect(res.status).toBe(202);
-      expect(ApiCondition.parse(res.json())).toMatchObject({
-        id: condition.id,
-        state: 'active',
-        controller: 'controller-a',
-      });
-      expect(controller.received).toEqual([{ conditionId: condition.id, by: 'alice' }]);
-    } finally {
-      controller.sub.unsubscribe();
-    }
-  });
+  it(
+    'asks the controller running ' + 'an active action to stop it: 202 once it acknowledges',
+    async () => {
+      const condition = await create('node03');
+      await start(condition);
+      const controller = await controllerAnswering(condition.id, { ok: true });
+      try {
+        const res = await cancel(condition.id);
+        expect(res.status).toBe(202);
+        expect(ApiCondition.parse(res.json())).toMatchObject({
+          id: condition.id,
+          state: 'active',
+          controller: 'controller-a',
+        });
+        expect(controller.received).toEqual([{ conditionId: condition.id, by: 'alice' }]);
+      } finally {
+        controller.sub.unsubscribe();
+      }
+    },
+  );
 
-  it('answers 409 when no controller acknowledges: none listening, or one that says why not', async () => {
-    const condition = await create('node04');
-    await start(condition);
-    expectError(
-      await cancel(condition.id),
-      409,
-      `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a): no controller is listening for cancel requests`,
-    );
-
-    const controller = await controllerAnswering(condition.id, {
-      ok: false,
-      error: 'the command already ended; its outcome is being recorded',
-    });
-    try {
+  it(
+    'answers 409 when no controller ' + 'acknowledges: none listening, or one that says why not',
+    async () => {
+      const condition = await create('node04');
+      await start(condition);
       expectError(
         await cancel(condition.id),
         409,
-        `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a): the command already ended; its outcome is being recorded`,
+        `no controller acknowledged the cancel of condition ${condition.id} (held by ` +
+          `controller controller-a): no controller is listening for cancel requests`,
       );
-    } finally {
-      controller.sub.unsubscribe();
-    }
-    expect((await h.store.get(condition.id))?.state).toBe('active');
-  });
+
+      const controller = await controllerAnswering(condition.id, {
+        ok: false,
+        error: 'the command already ended; its outcome is being recorded',
+      });
+      try {
+        expectError(
+          await cancel(condition.id),
+          409,
+          `no controller acknowledged the cancel of condition ${condition.id} (held by ` +
+            `controller controller-a): the command already ended; its outcome is being ` +
+            `recorded`,
+        );
+      } finally {
+        controller.sub.unsubscribe();
+      }
+      expect((await h.store.get(condition.id))?.state).toBe('active');
+    },
+  );
 
   it('answers 409 when the controller does not answer in time', async () => {
     const condition = await create('node08');
@@ -164,7 +176,8 @@ describe('DELETE /api/v1/conditions/{id}', () => {
       expectError(
         await cancel(condition.id),
         409,
-        `no controller acknowledged the cancel of condition ${condition.id} (held by controller controller-a) within 5 s`,
+        `no controller acknowledged the cancel of condition ${condition.id} (held by ` +
+          `controller controller-a) within 5 s`,
       );
       expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
     } finally {

@@ -134,20 +134,24 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
     },
   );
 
-  it('accepts the FlipFlop README payload for the server with that id (legacy assetID, exclusive ignored)', async () => {
-    const res = await create('node01', 'serverControl', {
-      exclusive: true,
-      parameters: { assetID: NODE01_ID, action: 'set_power_state', action_parameter: 'cycle' },
-    });
-    expect(res.status).toBe(200);
-    const condition = ServerConditionsResponse.parse(res.json()).records.conditions[0];
-    expect(condition.parameters).toEqual({
-      asset_id: NODE01_ID,
-      action: 'set_power_state',
-      action_parameter: 'cycle',
-    });
-    expect(condition).toMatchObject({ target: NODE01_ID, server: 'node01' });
-  });
+  it(
+    'accepts the FlipFlop README payload for the server with that id (legacy assetID, ' +
+      'exclusive ignored)',
+    async () => {
+      const res = await create('node01', 'serverControl', {
+        exclusive: true,
+        parameters: { assetID: NODE01_ID, action: 'set_power_state', action_parameter: 'cycle' },
+      });
+      expect(res.status).toBe(200);
+      const condition = ServerConditionsResponse.parse(res.json()).records.conditions[0];
+      expect(condition.parameters).toEqual({
+        asset_id: NODE01_ID,
+        action: 'set_power_state',
+        action_parameter: 'cycle',
+      });
+      expect(condition).toMatchObject({ target: NODE01_ID, server: 'node01' });
+    },
+  );
 
   it('answers 409 naming the pending condition while the server has one', async () => {
     const first = await create('node04', 'serverControl', {
@@ -163,27 +167,31 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
     expect(await messagesOn(conditionSubject('action', 'node04'))).toBe(0);
   });
 
-  it('gives exactly one 200 and nine 409s naming the winner when ten requests race for one server', async () => {
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        rawHttp(
-          h.port,
-          'POST',
-          '/api/v1/servers/node05/condition/serverControl',
-          JSON.stringify({ parameters: { action: 'set_power_state', action_parameter: 'off' } }),
-          bearer(h.token()),
+  it(
+    'gives exactly one 200 and nine 409s naming the winner when ten requests race for one ' +
+      'server',
+    async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          rawHttp(
+            h.port,
+            'POST',
+            '/api/v1/servers/node05/condition/serverControl',
+            JSON.stringify({ parameters: { action: 'set_power_state', action_parameter: 'off' } }),
+            bearer(h.token()),
+          ),
         ),
-      ),
-    );
-    const ok = answers.filter((a) => a.status === 200);
-    const conflicts = answers.filter((a) => a.status === 409);
-    expect(ok).toHaveLength(1);
-    expect(conflicts).toHaveLength(9);
-    const winner = ServerConditionsResponse.parse(ok[0].json()).records.conditions[0].id;
-    for (const c of conflicts) expect(ErrorResponse.parse(c.json()).conditionId).toBe(winner);
-    expect(await messagesOn(conditionSubject('serverControl', 'node05'))).toBe(1);
-    expect((await claimOf('node05'))?.conditionId).toBe(winner);
-  });
+      );
+      const ok = answers.filter((a) => a.status === 200);
+      const conflicts = answers.filter((a) => a.status === 409);
+      expect(ok).toHaveLength(1);
+      expect(conflicts).toHaveLength(9);
+      const winner = ServerConditionsResponse.parse(ok[0].json()).records.conditions[0].id;
+      for (const c of conflicts) expect(ErrorResponse.parse(c.json()).conditionId).toBe(winner);
+      expect(await messagesOn(conditionSubject('serverControl', 'node05'))).toBe(1);
+      expect((await claimOf('node05'))?.conditionId).toBe(winner);
+    },
+  );
 
   it('answers 404 for a server not in the inventory', async () => {
     const err = expectError(
@@ -320,47 +328,54 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
     expect([200, 409]).toContain(res.status);
   });
 
-  it('logs one line per request with who, route, condition id, server, kind, action and outcome, and no body', async () => {
-    const res = await create('node07', 'serverControl', {
-      parameters: { action: 'set_power_state', action_parameter: 'soft' },
-    });
-    const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
-    const lines = h.logs().filter((l) => l.event === 'http.request' && l.conditionId === id);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      who: 'tester',
-      method: 'POST',
-      route: '/api/v1/servers/:server/condition/:kind',
-      servers: 'node07',
-      kind: 'serverControl',
-      action: 'set_power_state soft',
-      outcome: 'accepted',
-      status: 200,
-    });
-    // Bodies are never logged: no line carries the parameters or the body.
-    expect(h.logs().filter((l) => 'parameters' in l || 'body' in l)).toEqual([]);
-  });
+  it(
+    'logs one line per request with who, route, condition id, server, kind, action and ' +
+      'outcome, and no body',
+    async () => {
+      const res = await create('node07', 'serverControl', {
+        parameters: { action: 'set_power_state', action_parameter: 'soft' },
+      });
+      const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
+      const lines = h.logs().filter((l) => l.event === 'http.request' && l.conditionId === id);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        who: 'tester',
+        method: 'POST',
+        route: '/api/v1/servers/:server/condition/:kind',
+        servers: 'node07',
+        kind: 'serverControl',
+        action: 'set_power_state soft',
+        outcome: 'accepted',
+        status: 200,
+      });
+      // Bodies are never logged: no line carries the parameters or the body.
+      expect(h.logs().filter((l) => 'parameters' in l || 'body' in l)).toEqual([]);
+    },
+  );
 });
 
 describe('reading conditions', () => {
   let id: string;
 
-  it('answers 404 for the status of a server without conditions, then 200 once it has one', async () => {
-    expectError(await call('GET', '/api/v1/servers/node08/status'), 404);
-    const created = await create('node08', 'serverControl', {
-      parameters: { action: 'get_power_state' },
-    });
-    id = ServerConditionsResponse.parse(created.json()).records.conditions[0].id;
-    const res = await call('GET', '/api/v1/servers/node08/status');
-    expect(res.status).toBe(200);
-    const answer = ServerConditionsResponse.parse(res.json());
-    expect(answer.records).toMatchObject({
-      serverID: uuidOf('node08'),
-      server: 'node08',
-      state: 'pending',
-    });
-    expect(answer.records.conditions.map((c) => c.id)).toEqual([id]);
-  });
+  it(
+    'answers 404 for the status ' + 'of a server without conditions, then 200 once it has one',
+    async () => {
+      expectError(await call('GET', '/api/v1/servers/node08/status'), 404);
+      const created = await create('node08', 'serverControl', {
+        parameters: { action: 'get_power_state' },
+      });
+      id = ServerConditionsResponse.parse(created.json()).records.conditions[0].id;
+      const res = await call('GET', '/api/v1/servers/node08/status');
+      expect(res.status).toBe(200);
+      const answer = ServerConditionsResponse.parse(res.json());
+      expect(answer.records).toMatchObject({
+        serverID: uuidOf('node08'),
+        server: 'node08',
+        state: 'pending',
+      });
+      expect(answer.records.conditions.map((c) => c.id)).toEqual([id]);
+    },
+  );
 
   it('answers the status by server id as well', async () => {
     const res = await call('GET', `/api/v1/servers/${NODE01_ID}/status`);
@@ -371,14 +386,18 @@ describe('reading conditions', () => {
     });
   });
 
-  it("answers conditionorc's read form for the kind of the latest condition, 404 for another kind", async () => {
-    const res = await call('GET', '/api/v1/servers/node08/condition/serverControl');
-    expect(res.status).toBe(200);
-    expect(ServerConditionsResponse.parse(res.json()).records.conditions[0].id).toBe(id);
-    const other = expectError(await call('GET', '/api/v1/servers/node08/condition/action'), 404);
-    expect(other.message).toContain(id);
-    expectError(await call('GET', '/api/v1/servers/node08/condition/bogus'), 400);
-  });
+  it(
+    "answers conditionorc's read form for the kind of the latest condition, 404 for " +
+      'another kind',
+    async () => {
+      const res = await call('GET', '/api/v1/servers/node08/condition/serverControl');
+      expect(res.status).toBe(200);
+      expect(ServerConditionsResponse.parse(res.json()).records.conditions[0].id).toBe(id);
+      const other = expectError(await call('GET', '/api/v1/servers/node08/condition/action'), 404);
+      expect(other.message).toContain(id);
+      expectError(await call('GET', '/api/v1/servers/node08/condition/bogus'), 400);
+    },
+  );
 
   it('answers GET /conditions/{id}: the condition, 404 unknown, 400 not a UUID', async () => {
     const res = await call('GET', `/api/v1/conditions/${id}`);
@@ -393,48 +412,59 @@ describe('reading conditions', () => {
     expect(bad.issues?.[0].path).toBe('id');
   });
 
-  it('with ?wait, answers as soon as the condition is final, or as it stands when the wait runs out', async () => {
-    const created = await create('node13', 'serverControl', {
-      parameters: { action: 'get_power_state' },
-    });
-    const cid = created.json<ServerConditionsResponse>().records.conditions[0].id;
-    const t0 = Date.now();
-    const stillPending = await call('GET', `/api/v1/conditions/${cid}?wait=300`);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
-    expect(ApiCondition.parse(stillPending.json()).state).toBe('pending');
-
-    const { ConditionStore } = await import('@switchboard/condition-store');
-    const store = new ConditionStore(h.observer, h.buckets);
-    const waiting = call('GET', `/api/v1/conditions/${cid}?wait=10000`);
-    await store.update(cid, 'active');
-    await store.update(cid, 'succeeded', { result: { power_state: 'off' } });
-    expect(ApiCondition.parse((await waiting).json())).toMatchObject({
-      state: 'succeeded',
-      result: { power_state: 'off' },
-    });
-  });
-
-  it('with ?wait, answers at shutdown with the condition as it stands, so the API stops at once', async () => {
-    const own = await startHarness();
-    try {
-      const created = await fetch(`${own.baseUrl}/api/v1/servers/node02/condition/serverControl`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(own.token()) },
-        body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
+  it(
+    'with ?wait, answers as soon as the condition is final, or as it stands when the wait ' +
+      'runs out',
+    async () => {
+      const created = await create('node13', 'serverControl', {
+        parameters: { action: 'get_power_state' },
       });
-      const cid = ServerConditionsResponse.parse(await created.json()).records.conditions[0].id;
-      const waiting = fetch(`${own.baseUrl}/api/v1/conditions/${cid}?wait=60000`, {
-        headers: bearer(own.token()),
-      });
-      await new Promise((r) => setTimeout(r, 200));
+      const cid = created.json<ServerConditionsResponse>().records.conditions[0].id;
       const t0 = Date.now();
-      await own.api.close();
-      expect(Date.now() - t0).toBeLessThan(10_000);
-      expect(ApiCondition.parse(await (await waiting).json()).state).toBe('pending');
-    } finally {
-      await own.close();
-    }
-  });
+      const stillPending = await call('GET', `/api/v1/conditions/${cid}?wait=300`);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      expect(ApiCondition.parse(stillPending.json()).state).toBe('pending');
+
+      const { ConditionStore } = await import('@switchboard/condition-store');
+      const store = new ConditionStore(h.observer, h.buckets);
+      const waiting = call('GET', `/api/v1/conditions/${cid}?wait=10000`);
+      await store.update(cid, 'active');
+      await store.update(cid, 'succeeded', { result: { power_state: 'off' } });
+      expect(ApiCondition.parse((await waiting).json())).toMatchObject({
+        state: 'succeeded',
+        result: { power_state: 'off' },
+      });
+    },
+  );
+
+  it(
+    'with ?wait, answers at shutdown with the condition as it stands, so the API stops at ' +
+      'once',
+    async () => {
+      const own = await startHarness();
+      try {
+        const created = await fetch(
+          `${own.baseUrl}/api/v1/servers/node02/condition/serverControl`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...bearer(own.token()) },
+            body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
+          },
+        );
+        const cid = ServerConditionsResponse.parse(await created.json()).records.conditions[0].id;
+        const waiting = fetch(`${own.baseUrl}/api/v1/conditions/${cid}?wait=60000`, {
+          headers: bearer(own.token()),
+        });
+        await new Promise((r) => setTimeout(r, 200));
+        const t0 = Date.now();
+        await own.api.close();
+        expect(Date.now() - t0).toBeLessThan(10_000);
+        expect(ApiCondition.parse(await (await waiting).json()).state).toBe('pending');
+      } finally {
+        await own.close();
+      }
+    },
+  );
 
   it.each(['abc', '-1', '60001', '1.5'])('refuses ?wait=%s naming the parameter', async (wait) => {
     const cid = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
@@ -444,40 +474,47 @@ describe('reading conditions', () => {
 });
 
 describe('POST /api/v1/conditions (batch)', () => {
-  it('creates one condition per server of ranges and groups, reporting conflicts and unknown names', async () => {
-    const held = await create('node10', 'action', { parameters: { command: 'usage' } });
-    const heldId = ServerConditionsResponse.parse(held.json()).records.conditions[0].id;
+  it(
+    'creates one condition per server of ranges and groups, reporting conflicts and ' +
+      'unknown names',
+    async () => {
+      const held = await create('node10', 'action', { parameters: { command: 'usage' } });
+      const heldId = ServerConditionsResponse.parse(held.json()).records.conditions[0].id;
 
-    const res = await call('POST', '/api/v1/conditions', {
-      kind: 'serverControl',
-      targets: 'node[09-10],@rack2,ghost[1-2],@nogroup',
-      parameters: { action: 'set_power_state', action_parameter: 'on' },
-    });
-    expect(res.status).toBe(200);
-    const answer = BatchConditionResponse.parse(res.json());
-    const byServer = Object.fromEntries(answer.results.map((r) => [r.server, r]));
-    expect(Object.keys(byServer).sort()).toEqual([
-      '@nogroup',
-      'ghost1',
-      'ghost2',
-      'node09',
-      'node10',
-      'node11',
-      'node12',
-    ]);
-    for (const name of ['node09', 'node11', 'node12']) {
-      expect(byServer[name]).toMatchObject({
-        outcome: 'accepted',
-        condition: { server: name, kind: 'serverControl', state: 'pending' },
+      const res = await call('POST', '/api/v1/conditions', {
+        kind: 'serverControl',
+        targets: 'node[09-10],@rack2,ghost[1-2],@nogroup',
+        parameters: { action: 'set_power_state', action_parameter: 'on' },
       });
-      expect((await claimOf(name))?.conditionId).toBe(byServer[name].condition?.id);
-      expect(await messagesOn(conditionSubject('serverControl', name))).toBe(1);
-    }
-    expect(byServer.node10).toMatchObject({ outcome: 'conflict', conflictingConditionId: heldId });
-    for (const name of ['ghost1', 'ghost2', '@nogroup'])
-      expect(byServer[name].outcome).toBe('unknown');
-    expect(answer.message).toBe('7 servers: 3 accepted, 1 conflict, 3 unknown');
-  });
+      expect(res.status).toBe(200);
+      const answer = BatchConditionResponse.parse(res.json());
+      const byServer = Object.fromEntries(answer.results.map((r) => [r.server, r]));
+      expect(Object.keys(byServer).sort()).toEqual([
+        '@nogroup',
+        'ghost1',
+        'ghost2',
+        'node09',
+        'node10',
+        'node11',
+        'node12',
+      ]);
+      for (const name of ['node09', 'node11', 'node12']) {
+        expect(byServer[name]).toMatchObject({
+          outcome: 'accepted',
+          condition: { server: name, kind: 'serverControl', state: 'pending' },
+        });
+        expect((await claimOf(name))?.conditionId).toBe(byServer[name].condition?.id);
+        expect(await messagesOn(conditionSubject('serverControl', name))).toBe(1);
+      }
+      expect(byServer.node10).toMatchObject({
+        outcome: 'conflict',
+        conflictingConditionId: heldId,
+      });
+      for (const name of ['ghost1', 'ghost2', '@nogroup'])
+        expect(byServer[name].outcome).toBe('unknown');
+      expect(answer.message).toBe('7 servers: 3 accepted, 1 conflict, 3 unknown');
+    },
+  );
 
   it('validates the parameters once, before creating anything', async () => {
     const err = expectError(
@@ -511,20 +548,23 @@ describe('POST /api/v1/conditions (batch)', () => {
     expect(err.issues?.map((i) => i.path)).toContain(path);
   });
 
-  it('reports a per-server error when a serverControl asset_id matches only one of the servers', async () => {
-    const res = await call('POST', '/api/v1/conditions', {
-      kind: 'serverControl',
-      targets: 'node15,node16',
-      parameters: { asset_id: NODE01_ID, action: 'get_power_state' },
-    });
-    const answer = BatchConditionResponse.parse(res.json());
-    expect(answer.results.map((r) => [r.server, r.outcome])).toEqual([
-      ['node15', 'error'],
-      ['node16', 'error'],
-    ]);
-    expect(answer.results[0].reason).toContain(NODE01_ID);
-    expect(await claimOf('node15')).toBeNull();
-  });
+  it(
+    'reports a per-server error when a serverControl asset_id matches only one of the ' + 'servers',
+    async () => {
+      const res = await call('POST', '/api/v1/conditions', {
+        kind: 'serverControl',
+        targets: 'node15,node16',
+        parameters: { asset_id: NODE01_ID, action: 'get_power_state' },
+      });
+      const answer = BatchConditionResponse.parse(res.json());
+      expect(answer.results.map((r) => [r.server, r.outcome])).toEqual([
+        ['node15', 'error'],
+        ['node16', 'error'],
+      ]);
+      expect(answer.results[0].reason).toContain(NODE01_ID);
+      expect(await claimOf('node15')).toBeNull();
+    },
+  );
 });
 
 describe('GET /api/v1/servers', () => {
@@ -564,12 +604,15 @@ describe('without a commands directory (COMMANDS_DIR unset)', () => {
     );
   });
 
-  it('queues any well-formed action command, holding its server: the controller is the judge', async () => {
-    const res = await create('node14', 'action', { parameters: { command: 'anything-at-all' } });
-    expect(res.status).toBe(200);
-    const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
-    expect((await claimOf('node14'))?.conditionId).toBe(id);
-  });
+  it(
+    'queues any well-formed action ' + 'command, holding its server: the controller is the judge',
+    async () => {
+      const res = await create('node14', 'action', { parameters: { command: 'anything-at-all' } });
+      expect(res.status).toBe(200);
+      const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
+      expect((await claimOf('node14'))?.conditionId).toBe(id);
+    },
+  );
 });
 
 describe('health', () => {

@@ -19,18 +19,22 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readConfig', () => {
-  it('takes NATS_URL, INVENTORY_FILE and the JWT secret, defaulting to 127.0.0.1:9001, HTTP and 600 creations a minute', () => {
-    expect(readConfig(base)).toEqual({
-      natsUrl: 'nats://127.0.0.1:4222',
-      natsAuth: {},
-      inventoryFile: '/etc/switchboard/topology.yaml',
-      port: 9001,
-      host: '127.0.0.1',
-      jwtSecret: JWT_SECRET,
-      rateLimitPerMinute: 600,
-      faultInjection: false,
-    });
-  });
+  it(
+    'takes NATS_URL, INVENTORY_FILE and the JWT secret, defaulting to 127.0.0.1:9001, HTTP ' +
+      'and 600 creations a minute',
+    () => {
+      expect(readConfig(base)).toEqual({
+        natsUrl: 'nats://127.0.0.1:4222',
+        natsAuth: {},
+        inventoryFile: '/etc/switchboard/topology.yaml',
+        port: 9001,
+        host: '127.0.0.1',
+        jwtSecret: JWT_SECRET,
+        rateLimitPerMinute: 600,
+        faultInjection: false,
+      });
+    },
+  );
 
   it('takes the NATS credentials from NATS_USER and NATS_PASSWORD_FILE', () => {
     writeFileSync(join(dir, 'nats-password'), 'pw-0123\n', { mode: 0o600 });

@@ -25,19 +25,24 @@ function readPem(variable: string, file: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     throw new Error(
-      `cannot read ${variable} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `cannot read ${variable} ${file}: ` +
+        `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       { cause: err },
     );
   }
 }
 
-/** TLS_CERT_FILE and TLS_KEY_FILE: both (HTTPS) or neither (HTTP). One alone is a mistake, not a choice. */
+/**
+ * TLS_CERT_FILE and TLS_KEY_FILE: both (HTTPS) or neither (HTTP). One alone is a mistake, not a
+ * choice.
+ */
 export function readTls(env: NodeJS.ProcessEnv): TlsOptions | undefined {
   const { TLS_CERT_FILE: cert, TLS_KEY_FILE: key } = env;
   if (!cert && !key) return undefined;
   if (!cert || !key)
     throw new Error(
-      `TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only ${cert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`,
+      `TLS needs both TLS_CERT_FILE and TLS_KEY_FILE; only ` +
+        `${cert ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`,
     );
   return { cert: readPem('TLS_CERT_FILE', cert), key: readPem('TLS_KEY_FILE', key) };
 }

@@ -51,22 +51,26 @@ const cycle = { parameters: { action: 'set_power_state', action_parameter: 'cycl
 const single = (server: string) => `/servers/${server}/condition/serverControl`;
 
 describe('Idempotency-Key on the create routes', () => {
-  it('answers a repeat of a key, on any API replica, with the condition it created; queues it once', async () => {
-    const before = await queueMarks(h.observer);
-    const first = await post(h.baseUrl, single('node03'), cycle, 'op-1');
-    expect(first.status).toBe(200);
-    const created = ServerConditionsResponse.parse(await first.json()).records.conditions[0];
-    for (const url of [h.baseUrl, secondUrl]) {
-      const again = await post(url, single('node03'), cycle, 'op-1');
-      expect(again.status).toBe(200);
-      const answered = ServerConditionsResponse.parse(await again.json()).records.conditions[0];
-      expect(answered.id).toBe(created.id);
-    }
-    expect((await queueMarks(h.observer)).queue).toBe(before.queue + 1);
-    // Without the key, the server is busy with that very condition.
-    const other = await post(h.baseUrl, single('node03'), cycle);
-    expect(other.status).toBe(409);
-  });
+  it(
+    'answers a repeat of a key, on any API replica, with the condition it created; queues ' +
+      'it once',
+    async () => {
+      const before = await queueMarks(h.observer);
+      const first = await post(h.baseUrl, single('node03'), cycle, 'op-1');
+      expect(first.status).toBe(200);
+      const created = ServerConditionsResponse.parse(await first.json()).records.conditions[0];
+      for (const url of [h.baseUrl, secondUrl]) {
+        const again = await post(url, single('node03'), cycle, 'op-1');
+        expect(again.status).toBe(200);
+        const answered = ServerConditionsResponse.parse(await again.json()).records.conditions[0];
+        expect(answered.id).toBe(created.id);
+      }
+      expect((await queueMarks(h.observer)).queue).toBe(before.queue + 1);
+      // Without the key, the server is busy with that very condition.
+      const other = await post(h.baseUrl, single('node03'), cycle);
+      expect(other.status).toBe(409);
+    },
+  );
 
   it('keeps keys apart per token subject', async () => {
     const mine = await post(h.baseUrl, single('node04'), cycle, 'shared-key');
@@ -107,19 +111,22 @@ describe('Idempotency-Key on the create routes', () => {
     expect(ErrorResponse.parse(await res.json()).message).toMatch(/^Idempotency-Key must be/);
   });
 
-  it('answers a repeated batch per server with the same conditions, creating none twice', async () => {
-    const body = { kind: 'serverControl', targets: 'node[09-12],nosuch', ...cycle };
-    const before = await queueMarks(h.observer);
-    const first = BatchConditionResponse.parse(
-      await (await post(h.baseUrl, '/conditions', body, 'batch-1')).json(),
-    );
-    const again = BatchConditionResponse.parse(
-      await (await post(secondUrl, '/conditions', body, 'batch-1')).json(),
-    );
-    const summary = (r: BatchConditionResponse) =>
-      r.results.map((x) => [x.server, x.outcome, x.condition?.id]);
-    expect(summary(again)).toEqual(summary(first));
-    expect(first.results.filter((r) => r.outcome === 'accepted')).toHaveLength(4);
-    expect((await queueMarks(h.observer)).queue).toBe(before.queue + 4);
-  });
+  it(
+    'answers a repeated batch per ' + 'server with the same conditions, creating none twice',
+    async () => {
+      const body = { kind: 'serverControl', targets: 'node[09-12],nosuch', ...cycle };
+      const before = await queueMarks(h.observer);
+      const first = BatchConditionResponse.parse(
+        await (await post(h.baseUrl, '/conditions', body, 'batch-1')).json(),
+      );
+      const again = BatchConditionResponse.parse(
+        await (await post(secondUrl, '/conditions', body, 'batch-1')).json(),
+      );
+      const summary = (r: BatchConditionResponse) =>
+        r.results.map((x) => [x.server, x.outcome, x.condition?.id]);
+      expect(summary(again)).toEqual(summary(first));
+      expect(first.results.filter((r) => r.outcome === 'accepted')).toHaveLength(4);
+      expect((await queueMarks(h.observer)).queue).toBe(before.queue + 4);
+    },
+  );
 });

@@ -69,7 +69,10 @@ async function serve(): Promise<void> {
   );
 }
 
-/** `conditions-api` serves; `conditions-api generate-token ...` mints a token and exits without starting anything. */
+/**
+ * `conditions-api` serves; `conditions-api generate-token ...` mints a token and exits without
+ * starting anything.
+ */
 if (require.main === module) {
   if (process.argv[2] === 'generate-token') {
     process.exitCode = generateToken(process.argv.slice(3), process.env, process);

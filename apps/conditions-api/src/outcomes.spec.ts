@@ -52,23 +52,26 @@ const follow = (query: string, token = h.token(), signal?: AbortSignal, on: Harn
   fetch(`${on.baseUrl}/api/v1/outcomes?${query}`, { headers: bearer(token), signal });
 
 describe('GET /api/v1/outcomes', () => {
-  it('without wait, answers every condition as it stands, null for an id that names none', async () => {
-    const [done, pending] = [await queue('node02'), await queue('node03')];
-    await finish(done);
-    const res = await follow(`ids=${done},${pending},${UNKNOWN_ID}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/x-ndjson');
-    const got = new Map<string, OutcomeLine>();
-    for await (const line of lines(res)) got.set(line.id, line);
-    expect(got.get(done)?.condition).toMatchObject({
-      state: 'succeeded',
-      result: { power_state: 'on' },
-    });
-    expect(got.get(pending)?.condition).toMatchObject({ state: 'pending', server: 'node03' });
-    expect(got.get(UNKNOWN_ID)?.condition).toBeNull();
-    expect(got.size).toBe(3);
-    await finish(pending);
-  });
+  it(
+    'without wait, answers every ' + 'condition as it stands, null for an id that names none',
+    async () => {
+      const [done, pending] = [await queue('node02'), await queue('node03')];
+      await finish(done);
+      const res = await follow(`ids=${done},${pending},${UNKNOWN_ID}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+      const got = new Map<string, OutcomeLine>();
+      for await (const line of lines(res)) got.set(line.id, line);
+      expect(got.get(done)?.condition).toMatchObject({
+        state: 'succeeded',
+        result: { power_state: 'on' },
+      });
+      expect(got.get(pending)?.condition).toMatchObject({ state: 'pending', server: 'node03' });
+      expect(got.get(UNKNOWN_ID)?.condition).toBeNull();
+      expect(got.size).toBe(3);
+      await finish(pending);
+    },
+  );
 
   it('with wait, sends each condition the moment it is final, then ends', async () => {
     const [first, second] = [await queue('node04'), await queue('node05')];
@@ -128,52 +131,64 @@ describe('GET /api/v1/outcomes', () => {
     await finish(id);
   });
 
-  it('at shutdown, answers an open wait with the conditions as they stand, so the API stops at once', async () => {
-    const own = await startHarness();
-    try {
-      const id = await queue('node02', own);
-      const res = await follow(`ids=${id}&wait=60000`, own.token(), undefined, own);
-      const reading = lines(res).next();
-      const t0 = Date.now();
-      await own.api.close();
-      expect((await reading).value).toMatchObject({ id, condition: { state: 'pending' } });
-      expect(Date.now() - t0).toBeLessThan(10_000);
-    } finally {
-      await own.close();
-    }
-  });
-
-  it(`holds ${MAX_WAITS_PER_SUBJECT} waits of one subject at once; the next is 429 before anything is read`, async () => {
-    const limits = h.api.app.get(WaitLimits);
-    const id = await queue('node10');
-    const waiter = h.token({ sub: 'waiter', scope: 'read' });
-    // The places of waiters already waiting (the limiter itself is specified in wait-limits.spec).
-    const held = Array.from({ length: MAX_WAITS_PER_SUBJECT }, () => limits.acquire('waiter'));
-    try {
-      for (const res of [
-        await follow(`ids=${id}&wait=60000`, waiter),
-        await fetch(`${h.baseUrl}/api/v1/conditions/${id}?wait=60000`, { headers: bearer(waiter) }),
-      ]) {
-        expect(res.status).toBe(429);
-        expect(ErrorResponse.parse(await res.json()).message).toBe(
-          `too many waits for "waiter": at most ${MAX_WAITS_PER_SUBJECT} at once; retry when one has ended`,
-        );
+  it(
+    'at shutdown, answers an open wait with the conditions as they stand, so the API stops ' +
+      'at once',
+    async () => {
+      const own = await startHarness();
+      try {
+        const id = await queue('node02', own);
+        const res = await follow(`ids=${id}&wait=60000`, own.token(), undefined, own);
+        const reading = lines(res).next();
+        const t0 = Date.now();
+        await own.api.close();
+        expect((await reading).value).toMatchObject({ id, condition: { state: 'pending' } });
+        expect(Date.now() - t0).toBeLessThan(10_000);
+      } finally {
+        await own.close();
       }
-      // Another subject waits as before.
-      const other = await follow(`ids=${id}`, h.token({ sub: 'someone-else' }));
-      expect(other.status).toBe(200);
-      await other.text();
-      // A place given back is taken again.
-      held.pop()?.();
-      const again = await follow(`ids=${id}`, waiter);
-      expect(again.status).toBe(200);
-      await again.text();
-    } finally {
-      for (const release of held) release();
-      await finish(id);
-    }
-    expect(limits.held).toBe(0);
-  });
+    },
+  );
+
+  it(
+    `holds ${MAX_WAITS_PER_SUBJECT} waits of one subject at once; the next is 429 before ` +
+      `anything is read`,
+    async () => {
+      const limits = h.api.app.get(WaitLimits);
+      const id = await queue('node10');
+      const waiter = h.token({ sub: 'waiter', scope: 'read' });
+      // The places of waiters already waiting (the limiter itself is specified in
+      // wait-limits.spec).
+      const held = Array.from({ length: MAX_WAITS_PER_SUBJECT }, () => limits.acquire('waiter'));
+      try {
+        for (const res of [
+          await follow(`ids=${id}&wait=60000`, waiter),
+          await fetch(`${h.baseUrl}/api/v1/conditions/${id}?wait=60000`, {
+            headers: bearer(waiter),
+          }),
+        ]) {
+          expect(res.status).toBe(429);
+          expect(ErrorResponse.parse(await res.json()).message).toBe(
+            `too many waits for "waiter": at most ${MAX_WAITS_PER_SUBJECT} at once; retry ` +
+              `when one has ended`,
+          );
+        }
+        // Another subject waits as before.
+        const other = await follow(`ids=${id}`, h.token({ sub: 'someone-else' }));
+        expect(other.status).toBe(200);
+        await other.text();
+        // A place given back is taken again.
+        held.pop()?.();
+        const again = await follow(`ids=${id}`, waiter);
+        expect(again.status).toBe(200);
+        await again.text();
+      } finally {
+        for (const release of held) release();
+        await finish(id);
+      }
+      expect(limits.held).toBe(0);
+    },
+  );
 
   it('gives the place of a wait back when its client leaves', async () => {
     const limits = h.api.app.get(WaitLimits);
@@ -187,13 +202,16 @@ describe('GET /api/v1/outcomes', () => {
     await finish(id);
   });
 
-  it('refuses a token whose servers claim does not cover every condition, streaming nothing', async () => {
-    const [mine, other] = [await queue('node08'), await queue('node09')];
-    const res = await follow(`ids=${mine},${other}&wait=1000`, h.token({ servers: 'node08' }));
-    expect(res.status).toBe(403);
-    expect(ErrorResponse.parse(await res.json()).message).toContain('node09');
-    await Promise.all([finish(mine), finish(other)]);
-  });
+  it(
+    'refuses a token whose servers ' + 'claim does not cover every condition, streaming nothing',
+    async () => {
+      const [mine, other] = [await queue('node08'), await queue('node09')];
+      const res = await follow(`ids=${mine},${other}&wait=1000`, h.token({ servers: 'node08' }));
+      expect(res.status).toBe(403);
+      expect(ErrorResponse.parse(await res.json()).message).toContain('node09');
+      await Promise.all([finish(mine), finish(other)]);
+    },
+  );
 
   it.each([
     ['no ids', '', 'ids'],

@@ -23,6 +23,12 @@ afterAll(async () => {
 });
 
 const auth = (claims = {}) => bearer(h.token(claims));
+/** `count` well-formed condition ids, comma-separated, that name no condition. */
+const manyIds = (count: number) =>
+  Array.from(
+    { length: count },
+    (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`,
+  ).join(',');
 
 async function createAction(server: string): Promise<Condition> {
   const res = await h.api.app.inject({
@@ -106,30 +112,33 @@ async function expectError(
 }
 
 describe('GET /api/v1/conditions/{id}/output', () => {
-  it('sends the lines as they are printed, in order, and ends once the condition is final', async () => {
-    const condition = await createAction('node01');
-    const client = await followOne(condition);
-    expect(client.status).toBe(200);
-    expect(client.headers['content-type']).toBe('text/plain; charset=utf-8');
-    expect(client.headers['cache-control']).toBe('no-store');
+  it(
+    'sends the lines as they are ' + 'printed, in order, and ends once the condition is final',
+    async () => {
+      const condition = await createAction('node01');
+      const client = await followOne(condition);
+      expect(client.status).toBe(200);
+      expect(client.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(client.headers['cache-control']).toBe('no-store');
 
-    await print(condition, ['one', 'two']);
-    expect(await client.waitForLines(2)).toEqual(['one', 'two']);
-    await print(condition, ['three'], 'stderr');
-    expect(await client.waitForLines(3)).toEqual(['one', 'two', 'three']);
-    await finish(condition);
+      await print(condition, ['one', 'two']);
+      expect(await client.waitForLines(2)).toEqual(['one', 'two']);
+      await print(condition, ['three'], 'stderr');
+      expect(await client.waitForLines(3)).toEqual(['one', 'two', 'three']);
+      await finish(condition);
 
-    expect(await client.ended).toEqual(['one', 'two', 'three']);
-    await noConsumersLeft();
-    expect(auditLine(condition.id)).toMatchObject({
-      route: '/api/v1/conditions/:id/output',
-      servers: 'node01',
-      status: 200,
-      outcome: 'complete',
-      lines: 3,
-      format: 'text',
-    });
-  });
+      expect(await client.ended).toEqual(['one', 'two', 'three']);
+      await noConsumersLeft();
+      expect(auditLine(condition.id)).toMatchObject({
+        route: '/api/v1/conditions/:id/output',
+        servers: 'node01',
+        status: 200,
+        outcome: 'complete',
+        lines: 3,
+        format: 'text',
+      });
+    },
+  );
 
   it('gives a client that comes late the lines printed before it came, then the rest', async () => {
     const condition = await createAction('node02');
@@ -141,17 +150,21 @@ describe('GET /api/v1/conditions/{id}/output', () => {
     expect(await client.ended).toEqual(['early 1', 'early 2', 'late']);
   });
 
-  it('answers the whole output of a finished condition at once, and one that printed nothing with an empty body', async () => {
-    const done = await createAction('node03');
-    await print(done, ['x', 'y']);
-    await finish(done);
-    expect(await (await followOne(done)).ended).toEqual(['x', 'y']);
+  it(
+    'answers the whole output of a finished condition at once, and one that printed ' +
+      'nothing with an empty body',
+    async () => {
+      const done = await createAction('node03');
+      await print(done, ['x', 'y']);
+      await finish(done);
+      expect(await (await followOne(done)).ended).toEqual(['x', 'y']);
 
-    const silent = await createAction('node03');
-    await finish(silent);
-    expect(await (await followOne(silent)).ended).toEqual([]);
-    await noConsumersLeft();
-  });
+      const silent = await createAction('node03');
+      await finish(silent);
+      expect(await (await followOne(silent)).ended).toEqual([]);
+      await noConsumersLeft();
+    },
+  );
 
   it('sends NDJSON, one OutputLine per line, with Accept: application/x-ndjson', async () => {
     const condition = await createAction('node04');
@@ -206,43 +219,47 @@ describe('GET /api/v1/conditions/{id}/output', () => {
 });
 
 describe('GET /api/v1/output?ids=...', () => {
-  it('interleaves several conditions as they print, each text line after its server, and ends when all are final', async () => {
-    const batch = await h.api.app.inject({
-      method: 'POST',
-      url: '/api/v1/conditions',
-      headers: auth(),
-      payload: { kind: 'action', targets: 'node[06-07]', parameters: { command: 'usage' } },
-    });
-    const [a, b] = BatchConditionResponse.parse(JSON.parse(batch.body)).results.map(
-      (r) => r.condition!,
-    );
-    const other = await createAction('node08');
-    await print(a, ['a before']);
+  it(
+    'interleaves several conditions as they print, each text line after its server, and ' +
+      'ends when all are final',
+    async () => {
+      const batch = await h.api.app.inject({
+        method: 'POST',
+        url: '/api/v1/conditions',
+        headers: auth(),
+        payload: { kind: 'action', targets: 'node[06-07]', parameters: { command: 'usage' } },
+      });
+      const [a, b] = BatchConditionResponse.parse(JSON.parse(batch.body)).results.map(
+        (r) => r.condition!,
+      );
+      const other = await createAction('node08');
+      await print(a, ['a before']);
 
-    const client = await follow(`/api/v1/output?ids=${a.id},${b.id}`);
-    expect(client.status).toBe(200);
-    expect(await client.waitForLines(1)).toEqual(['node06: a before']);
-    await print(b, ['b one']);
-    await print(other, ['not asked for']);
-    await print(a, ['a two']);
-    expect(await client.waitForLines(3)).toEqual([
-      'node06: a before',
-      'node07: b one',
-      'node06: a two',
-    ]);
-    await finish(a);
-    await print(b, ['b last']);
-    await finish(b);
+      const client = await follow(`/api/v1/output?ids=${a.id},${b.id}`);
+      expect(client.status).toBe(200);
+      expect(await client.waitForLines(1)).toEqual(['node06: a before']);
+      await print(b, ['b one']);
+      await print(other, ['not asked for']);
+      await print(a, ['a two']);
+      expect(await client.waitForLines(3)).toEqual([
+        'node06: a before',
+        'node07: b one',
+        'node06: a two',
+      ]);
+      await finish(a);
+      await print(b, ['b last']);
+      await finish(b);
 
-    expect(await client.ended).toEqual([
-      'node06: a before',
-      'node07: b one',
-      'node06: a two',
-      'node07: b last',
-    ]);
-    await finish(other);
-    await noConsumersLeft();
-  });
+      expect(await client.ended).toEqual([
+        'node06: a before',
+        'node07: b one',
+        'node06: a two',
+        'node07: b last',
+      ]);
+      await finish(other);
+      await noConsumersLeft();
+    },
+  );
 
   it('sends NDJSON for a batch too, without prefixes', async () => {
     const condition = await createAction('node08');
@@ -265,13 +282,13 @@ describe('GET /api/v1/output?ids=...', () => {
     ],
     [
       'more than 1024 ids',
-      `?ids=${Array.from({ length: 1025 }, (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`).join(',')}`,
+      `?ids=${manyIds(1025)}`,
       400,
       'invalid ids: 1025 conditions; at most 1024 per request',
     ],
     [
       '1024 ids of which none exists (a long URL is not refused as such)',
-      `?ids=${Array.from({ length: 1024 }, (_, i) => `9b2f1f4e-4a0c-4f53-9d61-${String(i).padStart(12, '0')}`).join(',')}`,
+      `?ids=${manyIds(1024)}`,
       404,
       /^1024 conditions not found: 9b2f1f4e-4a0c-4f53-9d61-000000000000, /,
     ],
@@ -359,50 +376,59 @@ describe('access', () => {
 });
 
 describe('open streams per token subject', () => {
-  it(`are bounded (${MAX_STREAMS_PER_SUBJECT}): one more is 429 until one closes; other subjects are not affected`, async () => {
-    const condition = await createAction('node14');
-    const greedy = auth({ sub: 'greedy', scope: 'read' });
-    const clients = await Promise.all(
-      Array.from({ length: MAX_STREAMS_PER_SUBJECT }, () => followOne(condition, '', greedy)),
-    );
-    expect(clients.map((c) => c.status)).toEqual(clients.map(() => 200));
+  it(
+    `are bounded (${MAX_STREAMS_PER_SUBJECT}): one more is 429 until one closes; other ` +
+      `subjects are not affected`,
+    async () => {
+      const condition = await createAction('node14');
+      const greedy = auth({ sub: 'greedy', scope: 'read' });
+      const clients = await Promise.all(
+        Array.from({ length: MAX_STREAMS_PER_SUBJECT }, () => followOne(condition, '', greedy)),
+      );
+      expect(clients.map((c) => c.status)).toEqual(clients.map(() => 200));
 
-    const refused = await followOne(condition, '', greedy);
-    expect((await expectError(refused, 429)).message).toBe(
-      `too many output streams for "greedy": at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`,
-    );
-    const other = await followOne(condition, '', auth({ sub: 'someone-else', scope: 'read' }));
-    expect(other.status).toBe(200);
+      const refused = await followOne(condition, '', greedy);
+      expect((await expectError(refused, 429)).message).toBe(
+        `too many output streams for "greedy": at most ${MAX_STREAMS_PER_SUBJECT} open at ` +
+          `once; close one first`,
+      );
+      const other = await followOne(condition, '', auth({ sub: 'someone-else', scope: 'read' }));
+      expect(other.status).toBe(200);
 
-    clients[0].close();
-    await waitFor(
-      async () => (await followOne(condition, '?timeout=1', greedy)).status === 200,
-      5000,
-      'a slot to free up',
-    );
-    for (const c of [...clients, other]) c.close();
-    await noConsumersLeft();
-    await finish(condition);
-  });
+      clients[0].close();
+      await waitFor(
+        async () => (await followOne(condition, '?timeout=1', greedy)).status === 200,
+        5000,
+        'a slot to free up',
+      );
+      for (const c of [...clients, other]) c.close();
+      await noConsumersLeft();
+      await finish(condition);
+    },
+  );
 });
 
 describe('shutting down', () => {
-  it('cuts open streams (the answer is visibly incomplete) and removes their consumers, without waiting for the conditions', async () => {
-    const condition = await createAction('node12');
-    const client = await followOne(condition);
-    await print(condition, ['running']);
-    await client.waitForLines(1);
+  it(
+    'cuts open streams (the answer is visibly incomplete) and removes their consumers, ' +
+      'without waiting for the conditions',
+    async () => {
+      const condition = await createAction('node12');
+      const client = await followOne(condition);
+      await print(condition, ['running']);
+      await client.waitForLines(1);
 
-    const started = Date.now();
-    await h.api.close();
-    expect(Date.now() - started).toBeLessThan(5000);
-    await expect(client.ended).rejects.toThrow('answer cut short after 1 lines');
-    await noConsumersLeft();
-    expect(auditLine(condition.id)).toMatchObject({
-      status: 200,
-      outcome: 'shutdown',
-      lines: 1,
-      unfinished: true,
-    });
-  });
+      const started = Date.now();
+      await h.api.close();
+      expect(Date.now() - started).toBeLessThan(5000);
+      await expect(client.ended).rejects.toThrow('answer cut short after 1 lines');
+      await noConsumersLeft();
+      expect(auditLine(condition.id)).toMatchObject({
+        status: 200,
+        outcome: 'shutdown',
+        lines: 1,
+        unfinished: true,
+      });
+    },
+  );
 });

@@ -38,26 +38,30 @@ const batch = (subject: string, targets: string) =>
   });
 
 describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () => {
-  it('shares one budget between both creating routes, then answers 429 with Retry-After and queues nothing', async () => {
-    expect((await one('alice', 'node01')).status).toBe(200);
-    expect((await batch('alice', 'node[02-03]')).status).toBe(200);
-    // A conflict still costs a request: the limit counts asking, not succeeding.
-    const third = await one('alice', 'node01');
-    expect(third.status).toBe(409);
-    expect(third.headers['x-ratelimit-remaining']).toBe('0');
+  it(
+    'shares one budget between both creating routes, then answers 429 with Retry-After and ' +
+      'queues nothing',
+    async () => {
+      expect((await one('alice', 'node01')).status).toBe(200);
+      expect((await batch('alice', 'node[02-03]')).status).toBe(200);
+      // A conflict still costs a request: the limit counts asking, not succeeding.
+      const third = await one('alice', 'node01');
+      expect(third.status).toBe(409);
+      expect(third.headers['x-ratelimit-remaining']).toBe('0');
 
-    const before = await queueMarks(h.observer);
-    for (const refused of [await one('alice', 'node04'), await batch('alice', 'node05')]) {
-      expect(refused.status).toBe(429);
-      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
-      expect(refused.json().message).toMatch(
-        /^rate limit exceeded for "alice": at most 3 condition requests per minute; retry in \d+ s$/,
-      );
-    }
-    expect(await queueMarks(h.observer)).toEqual(before);
-    expect(await h.buckets.active.get(activeKey('node04'))).toBeNull();
-  });
+      const before = await queueMarks(h.observer);
+      for (const refused of [await one('alice', 'node04'), await batch('alice', 'node05')]) {
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+        expect(refused.json().message).toMatch(
+          /^rate limit exceeded for "alice": at most 3 condition requests per minute; retry in \d+ s$/,
+        );
+      }
+      expect(await queueMarks(h.observer)).toEqual(before);
+      expect(await h.buckets.active.get(activeKey('node04'))).toBeNull();
+    },
+  );
 
   it('counts each subject on its own', async () => {
     expect((await one('bob', 'node06')).status).toBe(200);

@@ -118,7 +118,8 @@ describe('authentication', () => {
       'alg none',
       () =>
         bearer(
-          `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'root', scope: 'admin', exp: now() + 60 })}.`,
+          `${b64({ alg: 'none', typ: 'JWT' })}.` +
+            `${b64({ sub: 'root', scope: 'admin', exp: now() + 60 })}.`,
         ),
       'token algorithm "none" is not accepted; only HS256',
     ],
@@ -313,31 +314,34 @@ describe('scopes', () => {
 });
 
 describe('requestedBy', () => {
-  it('is the token subject, on the single and the batch route, in the answer and in KV', async () => {
-    const one = await call(
-      'POST',
-      '/api/v1/servers/node06/condition/serverControl',
-      as({ sub: 'alice' }),
-      { parameters: { action: 'get_power_state' } },
-    );
-    const condition = ServerConditionsResponse.parse(one.json()).records.conditions[0];
-    expect(condition.requestedBy).toBe('alice');
-    expect(
-      Condition.parse((await h.buckets.conditions.get(conditionKey(condition.id)))?.json())
-        .requestedBy,
-    ).toBe('alice');
+  it(
+    'is the token subject, on the ' + 'single and the batch route, in the answer and in KV',
+    async () => {
+      const one = await call(
+        'POST',
+        '/api/v1/servers/node06/condition/serverControl',
+        as({ sub: 'alice' }),
+        { parameters: { action: 'get_power_state' } },
+      );
+      const condition = ServerConditionsResponse.parse(one.json()).records.conditions[0];
+      expect(condition.requestedBy).toBe('alice');
+      expect(
+        Condition.parse((await h.buckets.conditions.get(conditionKey(condition.id)))?.json())
+          .requestedBy,
+      ).toBe('alice');
 
-    const batch = await call('POST', '/api/v1/conditions', as({ sub: 'bob@example.org' }), {
-      kind: 'action',
-      targets: 'node[07-08]',
-      parameters: { command: 'usage' },
-    });
-    const results = BatchConditionResponse.parse(batch.json()).results;
-    expect(results.map((r) => [r.server, r.outcome, r.condition?.requestedBy])).toEqual([
-      ['node07', 'accepted', 'bob@example.org'],
-      ['node08', 'accepted', 'bob@example.org'],
-    ]);
-  });
+      const batch = await call('POST', '/api/v1/conditions', as({ sub: 'bob@example.org' }), {
+        kind: 'action',
+        targets: 'node[07-08]',
+        parameters: { command: 'usage' },
+      });
+      const results = BatchConditionResponse.parse(batch.json()).results;
+      expect(results.map((r) => [r.server, r.outcome, r.condition?.requestedBy])).toEqual([
+        ['node07', 'accepted', 'bob@example.org'],
+        ['node08', 'accepted', 'bob@example.org'],
+      ]);
+    },
+  );
 });
 
 describe('a token restricted by a servers claim (@rack2 = node[09-12])', () => {
@@ -416,21 +420,25 @@ describe('a token restricted by a servers claim (@rack2 = node[09-12])', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('refuses a whole batch that reaches past the claim, listing the servers, and creates nothing', async () => {
-    const before = await queueMarks(h.observer);
-    const res = await call('POST', '/api/v1/conditions', rack2(), {
-      kind: 'serverControl',
-      targets: 'node[07-11],ghost1',
-      parameters: { action: 'get_power_state' },
-    });
-    expectError(
-      res,
-      403,
-      'token may not act on servers ghost1,node[07-08]; its servers claim is "@rack2"',
-    );
-    expect(await queueMarks(h.observer)).toEqual(before);
-    expect(await h.buckets.active.get(activeKey('node10'))).toBeNull();
-  });
+  it(
+    'refuses a whole batch that reaches past the claim, listing the servers, and creates ' +
+      'nothing',
+    async () => {
+      const before = await queueMarks(h.observer);
+      const res = await call('POST', '/api/v1/conditions', rack2(), {
+        kind: 'serverControl',
+        targets: 'node[07-11],ghost1',
+        parameters: { action: 'get_power_state' },
+      });
+      expectError(
+        res,
+        403,
+        'token may not act on servers ghost1,node[07-08]; its servers claim is "@rack2"',
+      );
+      expect(await queueMarks(h.observer)).toEqual(before);
+      expect(await h.buckets.active.get(activeKey('node10'))).toBeNull();
+    },
+  );
 
   it('creates a batch within the claim', async () => {
     const res = await call('POST', '/api/v1/conditions', rack2(), {
@@ -504,12 +512,15 @@ describe('bounded work per request', () => {
     expect(await queueMarks(h.observer)).toEqual(before);
   });
 
-  it('refuses a restricted token from the first names outside its claim, not the whole range', async () => {
-    const err = expectError(await batch('n[1-10000]', { servers: '@rack2' }), 403);
-    expect(err.message).toBe(
-      'token may not act on servers n[1-100] and more; its servers claim is "@rack2"',
-    );
-  });
+  it(
+    'refuses a restricted token from ' + 'the first names outside its claim, not the whole range',
+    async () => {
+      const err = expectError(await batch('n[1-10000]', { servers: '@rack2' }), 403);
+      expect(err.message).toBe(
+        'token may not act on servers n[1-100] and more; its servers claim is "@rack2"',
+      );
+    },
+  );
 
   it('still refuses a restricted token whose targets are mostly inside its claim', async () => {
     expectError(

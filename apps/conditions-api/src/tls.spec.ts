@@ -45,7 +45,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** An HTTPS request trusting only the test's certificate: the server must present it, for 127.0.0.1. */
+/**
+ * An HTTPS request trusting only the test's certificate: the server must present it, for 127.0.0.1.
+ */
 function https(
   method: string,
   path: string,

@@ -74,7 +74,8 @@ describe('controller configuration from the environment', () => {
         'e.g. nats://127.0.0.1:4222',
       'INVENTORY_FILE is required: the inventory, topology.yaml or nodes.yaml',
       'NATS_REPLICAS must be an integer from 1 to 5, got "0"',
-      'COMMAND_SECRETS must list environment variable names, separated by commas; not names: "bad-name"',
+      'COMMAND_SECRETS must list environment variable names, separated by commas; not ' +
+        'names: "bad-name"',
       'FANOUT must be a whole number >= 1, got "0"',
       'OPERATION_TIMEOUT_MS must be a whole number >= 100, got "1.5s"',
     ]);

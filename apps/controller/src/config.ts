@@ -21,12 +21,15 @@ export const ENVIRONMENT = {
   DRAIN_TIMEOUT_MS: 'grace for in-flight work on SIGTERM/SIGINT (default 20000)',
   BMC_RESET_SETTLE_MS: 'pause after a BMC reset before checking it answers (default 3000)',
   COMMANDS_DIR:
-    'the commands directory of action conditions (OpenFlight Action layout); reloaded when it changes (default none: actions fail)',
+    'the commands directory of action conditions (OpenFlight Action layout); reloaded ' +
+    'when it changes (default none: actions fail)',
   FAULT_INJECTION: "apply rivets' fault of a condition (panic, delayDuration, failAt); default off",
   COMMAND_SECRETS:
-    'comma-separated controller variables that nodes may name in bmc_password_env for command scripts (default none)',
+    'comma-separated controller variables that nodes may name in bmc_password_env for ' +
+    'command scripts (default none)',
   IPMITOOL_HOME:
-    'HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)',
+    'HOME given to ipmitool (default: one shipped with a one-entry IANA vendor table, ' +
+    'which saves ipmitool ~3/4 of its CPU; a real home directory gives it the full table)',
   MACHINE_TYPES_FILE:
     "OpenFlight's abstract machine types per cloud for estate changes " +
     '(default assets/machine-types.yaml); read at every estate condition',
@@ -115,7 +118,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   const badSecrets = secrets.filter((name) => !ENV_NAME.test(name));
   if (badSecrets.length > 0) {
     problems.push(
-      `COMMAND_SECRETS must list environment variable names, separated by commas; not names: ${badSecrets.map((n) => JSON.stringify(n)).join(', ')}`,
+      `COMMAND_SECRETS must list environment variable names, separated by commas; not ` +
+        `names: ${badSecrets.map((n) => JSON.stringify(n)).join(', ')}`,
     );
   } else if (secrets.length > 0) {
     opts.commandSecrets = secrets;
@@ -134,7 +138,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   const expiry = opts.heartbeatExpiryMs ?? 10_000;
   if (expiry < 2 * interval)
     problems.push(
-      `HEARTBEAT_EXPIRY_MS (${expiry}) must be at least twice HEARTBEAT_INTERVAL_MS (${interval}): ` +
+      `HEARTBEAT_EXPIRY_MS (${expiry}) must be at least twice HEARTBEAT_INTERVAL_MS ` +
+        `(${interval}): ` +
         'one late beat must not look like a dead controller',
     );
   const faults = env.FAULT_INJECTION?.trim().toLowerCase();

@@ -19,7 +19,10 @@ export interface ControllerOptions {
   natsAuth?: NatsClientAuth;
   /** topology.yaml / nodes.yaml; reloaded when it changes. */
   inventoryFile: string;
-  /** This replica's id (CONTROLLER_ID); default `<host>-<pid>-<random>`. Keep it across restarts to resume own work at once. */
+  /**
+   * This replica's id (CONTROLLER_ID); default `<host>-<pid>-<random>`. Keep it across restarts to
+   * resume own work at once.
+   */
   id?: string;
   /** Conditions worked on at once (FANOUT, default 64). */
   fanout?: number;
@@ -27,7 +30,9 @@ export interface ControllerOptions {
   operationTimeoutMs?: number;
   /** Attempts of an idempotent driver call that times out (OPERATION_ATTEMPTS, default 3). */
   operationAttempts?: number;
-  /** First backoff delay between attempts, doubled each time (RETRY_BASE_DELAY_MS, default 1000). */
+  /**
+   * First backoff delay between attempts, doubled each time (RETRY_BASE_DELAY_MS, default 1000).
+   */
   retryBaseDelayMs?: number;
   /** How long a power change may take to show (VERIFY_TIMEOUT_MS, default 60 000). */
   verifyTimeoutMs?: number;
@@ -37,11 +42,19 @@ export interface ControllerOptions {
   drainTimeoutMs?: number;
   /** Pause after a BMC reset before checking it answers (BMC_RESET_SETTLE_MS, default 3000). */
   bmcResetSettleMs?: number;
-  /** The commands directory of `action` conditions (COMMANDS_DIR); reloaded when it changes. Without it actions fail. */
+  /**
+   * The commands directory of `action` conditions (COMMANDS_DIR); reloaded when it changes. Without
+   * it actions fail.
+   */
   commandsDir?: string;
-  /** Controller variables nodes may name in `bmc_password_env` for command scripts (COMMAND_SECRETS). */
+  /**
+   * Controller variables nodes may name in `bmc_password_env` for command scripts
+   * (COMMAND_SECRETS).
+   */
   commandSecrets?: string[];
-  /** HOME given to ipmitool (IPMITOOL_HOME; default @switchboard/drivers' MINIMAL_IPMITOOL_HOME). */
+  /**
+   * HOME given to ipmitool (IPMITOOL_HOME; default @switchboard/drivers' MINIMAL_IPMITOOL_HOME).
+   */
   ipmitoolHome?: string;
   /** Port of the probe and metrics server (HEALTH_PORT); started by main, not here. */
   healthPort?: number;
@@ -76,7 +89,10 @@ export interface ControllerOptions {
 
 export interface RunningController {
   id: string;
-  /** Stops pulling, lets in-flight work finish within the drain timeout, hands the rest back, disconnects. */
+  /**
+   * Stops pulling, lets in-flight work finish within the drain timeout, hands the rest back,
+   * disconnects.
+   */
   drain(): Promise<void>;
   /** Hands everything back at once and disconnects (a drain with no grace). */
   close(): Promise<void>;
@@ -147,7 +163,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   void logNatsEvents(nc, logger);
   try {
     const buckets = await provisionWithRetry(nc, { logger });
-    // A change made right after start must not be missed (tests and operators copy a command in at once).
+    // A change made right after start must not be missed (tests and operators copy a command in at
+    // once).
     await commands?.ready;
 
     const services: ControllerServices = {

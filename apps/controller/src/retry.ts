@@ -19,7 +19,10 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof DriverError && err.transient;
 }
 
-/** Exponential backoff: base, 2·base, 4·base ... capped at maxDelayMs. `attempt` is the one that failed (1-based). */
+/**
+ * Exponential backoff: base, 2·base, 4·base ... capped at maxDelayMs. `attempt` is the one that
+ * failed (1-based).
+ */
 export function backoffDelay(attempt: number, policy: RetryPolicy): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }

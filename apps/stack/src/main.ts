@@ -23,7 +23,8 @@ function port(value: string): number {
 
 const program = new Command('switchboard-stack')
   .description(
-    'Run the whole Switchboard system on this machine: nats-server (unless NATS_URL is set), the Conditions API and the controller.',
+    'Run the whole Switchboard system on this machine: nats-server (unless NATS_URL is ' +
+      'set), the Conditions API and the controller.',
   )
   .option(
     '--sandbox',
@@ -32,7 +33,8 @@ const program = new Command('switchboard-stack')
   )
   .option(
     '-i, --inventory <file>',
-    'inventory file (topology.yaml / nodes.yaml); default: $INVENTORY_FILE, or the sandbox example with --sandbox',
+    'inventory file (topology.yaml / nodes.yaml); default: $INVENTORY_FILE, or the ' +
+      'sandbox example with --sandbox',
   )
   .option(
     '-d, --data-dir <dir>',
@@ -41,7 +43,8 @@ const program = new Command('switchboard-stack')
   )
   .option(
     '-c, --commands <dir>',
-    'OpenFlight Action commands directory; default: $COMMANDS_DIR, or examples/commands with --sandbox',
+    'OpenFlight Action commands directory; default: $COMMANDS_DIR, or examples/commands ' +
+      'with --sandbox',
   )
   .option('-p, --port <port>', 'API port', port, Number(process.env.PORT ?? 9001))
   .option(
@@ -133,7 +136,8 @@ async function main(): Promise<void> {
       `  inventory:  ${stack.inventoryFile} (${foldNames(stack.servers)})`,
       ...(stack.bmcs
         ? [
-            `  simulated BMCs: ${foldNames(stack.bmcs.bmcs.map((b) => b.name))} on ${stack.bmcs.bmcs.map((b) => b.host).join(', ')}`,
+            `  simulated BMCs: ${foldNames(stack.bmcs.bmcs.map((b) => b.name))} on ` +
+              `${stack.bmcs.bmcs.map((b) => b.host).join(', ')}`,
           ]
         : []),
       ...(stack.tokenFile
@@ -145,7 +149,8 @@ async function main(): Promise<void> {
               : []),
           ]
         : [
-            `Mint a token:  node apps/conditions-api/dist/main.js generate-token --subject you --scope read,write`,
+            `Mint a token:  node apps/conditions-api/dist/main.js generate-token ` +
+              `--subject you --scope read,write`,
           ]),
       'Stop with Ctrl-C.',
       '',

@@ -17,7 +17,8 @@ export async function startSandboxBmcs(
       const bmc = s.bmc!;
       if (!bmc.password)
         throw new Error(
-          `${inventory.file}:${s.line}: node "${s.name}": the sandbox needs a BMC password for the simulated BMC`,
+          `${inventory.file}:${s.line}: node "${s.name}": the sandbox needs a BMC ` +
+            `password for the simulated BMC`,
         );
       return {
         name: s.name,

@@ -35,7 +35,8 @@ describe('the local stack in sandbox mode', () => {
         'static_nodes:',
         ...hosts.map(
           (h, i) =>
-            `  node0${i + 1}: { platform: ipmi, bmc: { host: ${h}, username: ADMIN, password_env: ${SANDBOX_PASSWORD_ENV} } }`,
+            `  node0${i + 1}: { platform: ipmi, bmc: { host: ${h}, username: ADMIN, ` +
+            `password_env: ${SANDBOX_PASSWORD_ENV} } }`,
         ),
       ].join('\n') + '\n',
     );
@@ -64,12 +65,16 @@ describe('the local stack in sandbox mode', () => {
     }
   });
 
-  it('generates the sandbox BMC password once, into the data directory, readable only by its owner', async () => {
-    const { statSync, readFileSync } = await import('node:fs');
-    const file = join(dir, 'data', 'sandbox', 'bmc-password');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(file, 'utf8').trim()).toBe(stack.bmcs!.bmcs[0].password);
-  });
+  it(
+    'generates the sandbox BMC password once, into the data directory, readable only by ' +
+      'its owner',
+    async () => {
+      const { statSync, readFileSync } = await import('node:fs');
+      const file = join(dir, 'data', 'sandbox', 'bmc-password');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8').trim()).toBe(stack.bmcs!.bmcs[0].password);
+    },
+  );
 
   it('serves the API, live and ready once NATS is reachable', async () => {
     await waitFor(`${stack.apiUrl}/healthz`, 30_000);
@@ -126,35 +131,39 @@ describe('the local stack in sandbox mode', () => {
     });
   });
 
-  it('restarts its nats-server when it is killed, with the same storage, and logs each restart', async () => {
-    const auth = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${stack.apiUrl}/api/v1/servers/node01/condition/serverControl`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
-    });
-    expect(created.status).toBe(200);
-    const id = ((await created.json()) as { records: { conditions: Array<{ id: string }> } })
-      .records.conditions[0].id;
-    const before = stack.nats!.pid()!;
-    process.kill(before, 'SIGKILL');
-    const deadline = Date.now() + 30_000;
-    while (stack.nats!.restarts() < 1 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(stack.nats!.restarts()).toBe(1);
-    expect(stack.nats!.pid()).not.toBe(before);
-    const events = log.events().map((e) => e.event);
-    expect(events).toContain('stack.nats.exited');
-    expect(events).toContain('stack.nats.restarted');
-    // Same storage: the condition accepted before the kill is still there.
-    await waitFor(`${stack.apiUrl}/readyz`, 30_000);
-    let status = 0;
-    for (let i = 0; i < 50 && status !== 200; i++) {
-      status = (await fetch(`${stack.apiUrl}/api/v1/conditions/${id}`, { headers: auth })).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).toBe(200);
-  }, 60_000);
+  it(
+    'restarts its nats-server when it is killed, with the same storage, and logs each ' + 'restart',
+    async () => {
+      const auth = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
+      const created = await fetch(`${stack.apiUrl}/api/v1/servers/node01/condition/serverControl`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ parameters: { action: 'get_power_state' } }),
+      });
+      expect(created.status).toBe(200);
+      const id = ((await created.json()) as { records: { conditions: Array<{ id: string }> } })
+        .records.conditions[0].id;
+      const before = stack.nats!.pid()!;
+      process.kill(before, 'SIGKILL');
+      const deadline = Date.now() + 30_000;
+      while (stack.nats!.restarts() < 1 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(stack.nats!.restarts()).toBe(1);
+      expect(stack.nats!.pid()).not.toBe(before);
+      const events = log.events().map((e) => e.event);
+      expect(events).toContain('stack.nats.exited');
+      expect(events).toContain('stack.nats.restarted');
+      // Same storage: the condition accepted before the kill is still there.
+      await waitFor(`${stack.apiUrl}/readyz`, 30_000);
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await fetch(`${stack.apiUrl}/api/v1/conditions/${id}`, { headers: auth })).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe(200);
+    },
+    60_000,
+  );
 
   it('stops every process it started', async () => {
     const pids = stack.bmcs!.bmcs.map((b) => b.pid);
@@ -165,34 +174,38 @@ describe('the local stack in sandbox mode', () => {
 });
 
 describe('the sandbox example shipped in the repository', () => {
-  it('loads: eight IPMI servers on their own loopback addresses, a shell-platform server, two racks', async () => {
-    const { loadInventory } = await import('@switchboard/inventory');
-    const inventory = loadInventory(
-      join(__dirname, '..', '..', '..', 'examples', 'sandbox', 'topology.yaml'),
-      { [SANDBOX_PASSWORD_ENV]: 'sandbox-pw' },
-    );
-    const ipmi = inventory.servers.filter((s) => s.driver === 'ipmi');
-    expect(ipmi.map((s) => s.bmc?.host)).toEqual([
-      '127.10.0.1',
-      '127.10.0.2',
-      '127.10.0.3',
-      '127.10.0.4',
-      '127.10.0.5',
-      '127.10.0.6',
-      '127.10.0.7',
-      '127.10.0.8',
-    ]);
-    expect(ipmi.every((s) => s.bmc?.password === 'sandbox-pw' && s.ranks.includes('ipmi'))).toBe(
-      true,
-    );
-    expect(inventory.get('lab01')).toMatchObject({ driver: 'shell', platform: 'demo' });
-    expect(inventory.resolve('@rack2').servers.map((s) => s.name)).toEqual([
-      'node05',
-      'node06',
-      'node07',
-      'node08',
-    ]);
-  });
+  it(
+    'loads: eight IPMI servers on their own loopback addresses, a shell-platform server, ' +
+      'two racks',
+    async () => {
+      const { loadInventory } = await import('@switchboard/inventory');
+      const inventory = loadInventory(
+        join(__dirname, '..', '..', '..', 'examples', 'sandbox', 'topology.yaml'),
+        { [SANDBOX_PASSWORD_ENV]: 'sandbox-pw' },
+      );
+      const ipmi = inventory.servers.filter((s) => s.driver === 'ipmi');
+      expect(ipmi.map((s) => s.bmc?.host)).toEqual([
+        '127.10.0.1',
+        '127.10.0.2',
+        '127.10.0.3',
+        '127.10.0.4',
+        '127.10.0.5',
+        '127.10.0.6',
+        '127.10.0.7',
+        '127.10.0.8',
+      ]);
+      expect(ipmi.every((s) => s.bmc?.password === 'sandbox-pw' && s.ranks.includes('ipmi'))).toBe(
+        true,
+      );
+      expect(inventory.get('lab01')).toMatchObject({ driver: 'shell', platform: 'demo' });
+      expect(inventory.resolve('@rack2').servers.map((s) => s.name)).toEqual([
+        'node05',
+        'node06',
+        'node07',
+        'node08',
+      ]);
+    },
+  );
 
   it('has example commands that all load without problems', async () => {
     const { loadCommands } = await import('@switchboard/commands');

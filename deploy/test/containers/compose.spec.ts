@@ -291,7 +291,8 @@ describe('docker-compose.yml under failures', () => {
   }
 
   step(
-    'loses nothing when one NATS server, one controller and one API are killed during a 100-condition batch',
+    'loses nothing when one NATS server, one controller and one API are killed during a ' +
+      '100-condition batch',
     async () => {
       const apis = new TwoApis(ports, token);
       const kills: Record<number, () => Promise<string>> = {

@@ -10,7 +10,9 @@ export interface TokenRequest {
   scopes: readonly Scope[];
   /** Lifetime in days (fractions allowed); default 30. */
   days?: number;
-  /** Restricts the token to these servers: a range/group expression resolved when the token is used. */
+  /**
+   * Restricts the token to these servers: a range/group expression resolved when the token is used.
+   */
   servers?: string;
   /** The issue time, for tests. */
   now?: Date;

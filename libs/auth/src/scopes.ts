@@ -33,7 +33,9 @@ export function parseScopeList(values: readonly string[]): Scope[] {
   const unknown = names.filter((n) => !isScope(n));
   if (unknown.length > 0)
     throw new Error(
-      `unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}; scopes are ${SCOPES.join(', ')}`,
+      `unknown scope${unknown.length > 1 ? 's' : ''} ` +
+        `${unknown.map((n) => JSON.stringify(n)).join(', ')}; scopes are ` +
+        `${SCOPES.join(', ')}`,
     );
   if (names.length === 0) throw new Error(`no scope given; scopes are ${SCOPES.join(', ')}`);
   return [...new Set(names as Scope[])];

@@ -15,7 +15,8 @@ export function readSecretFile(path: string): string {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new Error(
-      `cannot read the JWT secret file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `cannot read the JWT secret file ${path}: ` +
+        `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       { cause: err },
     );
   }
@@ -49,7 +50,8 @@ export function ensureSecretFile(path: string): string {
     const mode = statSync(path).mode & 0o777;
     if ((mode & 0o077) !== 0) {
       throw new Error(
-        `the JWT secret file ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`,
+        `the JWT secret file ${path} is readable by others (mode ` +
+          `${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`,
       );
     }
   }

@@ -1,4 +1,6 @@
-/** Longest token subject accepted: it is stored on every condition and written to every log line. */
+/**
+ * Longest token subject accepted: it is stored on every condition and written to every log line.
+ */
 export const MAX_SUBJECT_LENGTH = 200;
 
 /**

@@ -37,13 +37,16 @@ afterAll(async () => {
 });
 
 describe('a simulated BMC', () => {
-  it('answers `ipmitool -I lanplus -C 3 ... chassis power status` with "Chassis Power is off"', async () => {
-    const bmc = await start();
-    expect(bmc.host).toMatch(/^127\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d+\.\d+$/);
-    expect(bmc.port).toBe(623);
-    expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
-    expect(bmc.power()).toBe('off');
-  });
+  it(
+    'answers `ipmitool -I lanplus -C 3 ... chassis power status` with "Chassis Power is ' + 'off"',
+    async () => {
+      const bmc = await start();
+      expect(bmc.host).toMatch(/^127\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d+\.\d+$/);
+      expect(bmc.port).toBe(623);
+      expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
+      expect(bmc.power()).toBe('off');
+    },
+  );
 
   it('turns on with `chassis power on`: status reads on and the state file says on', async () => {
     const bmc = await start();
@@ -55,45 +58,56 @@ describe('a simulated BMC', () => {
     expect(bmc.events()).toEqual([{ ts: expect.any(Number), action: 'power', value: '1' }]);
   });
 
-  it('starts powered on when asked to, and the harness can flip power by hand without an event', async () => {
-    const bmc = await start({ initialPower: 'on' });
-    expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is on');
-    bmc.setPower('off');
-    expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
-    expect(bmc.events()).toEqual([]);
-  });
+  it(
+    'starts powered on when asked to, and the harness can flip power by hand without an ' + 'event',
+    async () => {
+      const bmc = await start({ initialPower: 'on' });
+      expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is on');
+      bmc.setPower('off');
+      expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
+      expect(bmc.events()).toEqual([]);
+    },
+  );
 
-  it('keeps the boot device: `chassis bootdev pxe` then `chassis bootparam get 5` reads Force PXE', async () => {
-    const bmc = await start();
-    expect(bmc.bootDevice()).toBe('none');
-    await ipmitool(bmc, 'chassis', 'bootdev', 'pxe');
-    expect(await ipmitool(bmc, 'chassis', 'bootparam', 'get', '5')).toContain('Force PXE');
-    expect(bmc.bootDevice()).toBe('pxe');
-    expect(bmc.events().map((e) => [e.action, e.value])).toEqual([['boot', 'pxe']]);
-  });
+  it(
+    'keeps the boot device: `chassis bootdev pxe` then `chassis bootparam get 5` reads ' +
+      'Force PXE',
+    async () => {
+      const bmc = await start();
+      expect(bmc.bootDevice()).toBe('none');
+      await ipmitool(bmc, 'chassis', 'bootdev', 'pxe');
+      expect(await ipmitool(bmc, 'chassis', 'bootparam', 'get', '5')).toContain('Force PXE');
+      expect(bmc.bootDevice()).toBe('pxe');
+      expect(bmc.events().map((e) => [e.action, e.value])).toEqual([['boot', 'pxe']]);
+    },
+  );
 
-  it('records a power cycle, a reset and a soft-off in its events and counts what really happened', async () => {
-    const bmc = await start({ initialPower: 'on' });
-    const before = Date.now();
-    await ipmitool(bmc, 'chassis', 'power', 'cycle');
-    // ipmi_sim powers off at once and on again about a second later.
-    await waitFor(() => bmc.counters().powerOn === 1, 5000);
-    expect(bmc.power()).toBe('on');
-    await ipmitool(bmc, 'chassis', 'power', 'reset');
-    await ipmitool(bmc, 'chassis', 'power', 'soft');
-    expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
+  it(
+    'records a power cycle, a reset and a soft-off in its events and counts what really ' +
+      'happened',
+    async () => {
+      const bmc = await start({ initialPower: 'on' });
+      const before = Date.now();
+      await ipmitool(bmc, 'chassis', 'power', 'cycle');
+      // ipmi_sim powers off at once and on again about a second later.
+      await waitFor(() => bmc.counters().powerOn === 1, 5000);
+      expect(bmc.power()).toBe('on');
+      await ipmitool(bmc, 'chassis', 'power', 'reset');
+      await ipmitool(bmc, 'chassis', 'power', 'soft');
+      expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
 
-    const events = bmc.events();
-    expect(events.map((e) => `${e.action} ${e.value}`)).toEqual([
-      'power 0',
-      'power 1',
-      'reset 1',
-      'shutdown 1',
-    ]);
-    for (const e of events) expect(e.ts).toBeGreaterThanOrEqual(before - 1000);
-    expect(events[1].ts - events[0].ts).toBeGreaterThanOrEqual(900);
-    expect(bmc.counters()).toEqual({ powerOn: 1, powerOff: 2, resets: 1, softOffs: 1 });
-  });
+      const events = bmc.events();
+      expect(events.map((e) => `${e.action} ${e.value}`)).toEqual([
+        'power 0',
+        'power 1',
+        'reset 1',
+        'shutdown 1',
+      ]);
+      for (const e of events) expect(e.ts).toBeGreaterThanOrEqual(before - 1000);
+      expect(events[1].ts - events[0].ts).toBeGreaterThanOrEqual(900);
+      expect(bmc.counters()).toEqual({ powerOn: 1, powerOff: 2, resets: 1, softOffs: 1 });
+    },
+  );
 
   it('does not count a reset of a machine that is off (but still logs it)', async () => {
     const bmc = await start();
@@ -143,41 +157,45 @@ describe('a simulated BMC', () => {
     expect(await ipmitool(bmc, 'chassis', 'power', 'status')).toContain('Chassis Power is off');
   });
 
-  it('keeps its files under the given base directory, leaves them on stop and starts afresh next time', async () => {
-    const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmc-sim-spec-'));
-    try {
-      const bmc = await startSimulatedBmc({ name: 'kept' }, { baseDir });
-      expect(bmc.stateDir).toBe(path.join(baseDir, 'kept'));
-      // The password is in lan.conf: not for everyone's eyes.
-      expect(fs.statSync(path.join(bmc.stateDir, 'lan.conf')).mode & 0o077).toBe(0);
-      await ipmitool(bmc, 'chassis', 'power', 'on');
-      await bmc.stop();
-      expect(bmc.running).toBe(false);
-      expect(fs.readFileSync(path.join(bmc.stateDir, 'power'), 'utf8')).toBe('1\n');
-      expect(fs.readFileSync(path.join(bmc.stateDir, 'events.log'), 'utf8')).toMatch(
-        /^\d+ power 1\n$/,
-      );
-
-      const again = await startSimulatedBmc({ name: 'kept' }, { baseDir });
+  it(
+    'keeps its files under the given base directory, leaves them on stop and starts afresh ' +
+      'next time',
+    async () => {
+      const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmc-sim-spec-'));
       try {
-        expect(again.power()).toBe('off');
-        expect(again.events()).toEqual([]);
-      } finally {
-        await again.stop();
-      }
+        const bmc = await startSimulatedBmc({ name: 'kept' }, { baseDir });
+        expect(bmc.stateDir).toBe(path.join(baseDir, 'kept'));
+        // The password is in lan.conf: not for everyone's eyes.
+        expect(fs.statSync(path.join(bmc.stateDir, 'lan.conf')).mode & 0o077).toBe(0);
+        await ipmitool(bmc, 'chassis', 'power', 'on');
+        await bmc.stop();
+        expect(bmc.running).toBe(false);
+        expect(fs.readFileSync(path.join(bmc.stateDir, 'power'), 'utf8')).toBe('1\n');
+        expect(fs.readFileSync(path.join(bmc.stateDir, 'events.log'), 'utf8')).toMatch(
+          /^\d+ power 1\n$/,
+        );
 
-      fs.mkdirSync(path.join(baseDir, 'foreign'));
-      fs.writeFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'keep me');
-      await expect(startSimulatedBmc({ name: 'foreign' }, { baseDir })).rejects.toThrow(
-        /refusing to overwrite/,
-      );
-      expect(fs.readFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'utf8')).toBe(
-        'keep me',
-      );
-    } finally {
-      fs.rmSync(baseDir, { recursive: true, force: true });
-    }
-  });
+        const again = await startSimulatedBmc({ name: 'kept' }, { baseDir });
+        try {
+          expect(again.power()).toBe('off');
+          expect(again.events()).toEqual([]);
+        } finally {
+          await again.stop();
+        }
+
+        fs.mkdirSync(path.join(baseDir, 'foreign'));
+        fs.writeFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'keep me');
+        await expect(startSimulatedBmc({ name: 'foreign' }, { baseDir })).rejects.toThrow(
+          /refusing to overwrite/,
+        );
+        expect(fs.readFileSync(path.join(baseDir, 'foreign', 'precious.txt'), 'utf8')).toBe(
+          'keep me',
+        );
+      } finally {
+        fs.rmSync(baseDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('rejects a spec that would not be safe to write into its config', async () => {
     await expect(startSimulatedBmc({ name: '../escape' })).rejects.toThrow(/name/);

@@ -4,7 +4,9 @@ import path from 'node:path';
 
 import type { BmcBehaviour, BmcSpec, BootDevice, PowerState } from './types';
 
-/** The shell script behind every BMC's chassis; resolves from src/ (jest) and dist/ (build) alike. */
+/**
+ * The shell script behind every BMC's chassis; resolves from src/ (jest) and dist/ (build) alike.
+ */
 export const CHASSIS_CONTROL_SCRIPT = path.join(__dirname, '..', 'assets', 'chassis-control.sh');
 
 /** Environment variables through which ipmi_sim's popen() shell receives the two paths. */
@@ -114,7 +116,8 @@ export function renderLanConf(spec: ResolvedSpec): string {
     `  guid ${guidFor(spec)}`,
     'endlan',
     // ipmi_sim hands this string to popen(), that is to /bin/sh. The paths are not in it:
-    // the shell expands them from the environment, inside double quotes (no splitting, no globbing).
+    // the shell expands them from the environment, inside double quotes (no splitting, no
+    // globbing).
     `chassis_control '/bin/sh "$${ENV_SCRIPT}" "$${ENV_STATE}"'`,
     `user 2 true "${spec.username}" "${spec.password}" admin 10 md2 md5 straight`,
     '',

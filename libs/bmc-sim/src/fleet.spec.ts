@@ -18,29 +18,32 @@ function processesMentioning(text: string): number[] {
 }
 
 describe('a simulated fleet', () => {
-  it('starts 10 BMCs in parallel, each on its own loopback address, and all of them answer', async () => {
-    const t0 = Date.now();
-    const fleet = await startSimulatedFleet(10);
-    const startMs = Date.now() - t0;
-    try {
-      expect(fleet.bmcs).toHaveLength(10);
-      expect(startMs).toBeLessThan(5000);
-      const hosts = fleet.bmcs.map((bmc) => bmc.host);
-      expect(new Set(hosts).size).toBe(10);
-      expect(hosts).not.toContain('127.0.0.1');
-      const results = await Promise.all(
-        fleet.bmcs.map((bmc) => runIpmitool(bmc, ['chassis', 'power', 'status'])),
-      );
-      for (const result of results) {
-        expect(result.code).toBe(0);
-        expect(result.stdout).toContain('Chassis Power is off');
+  it(
+    'starts 10 BMCs in parallel, ' + 'each on its own loopback address, and all of them answer',
+    async () => {
+      const t0 = Date.now();
+      const fleet = await startSimulatedFleet(10);
+      const startMs = Date.now() - t0;
+      try {
+        expect(fleet.bmcs).toHaveLength(10);
+        expect(startMs).toBeLessThan(5000);
+        const hosts = fleet.bmcs.map((bmc) => bmc.host);
+        expect(new Set(hosts).size).toBe(10);
+        expect(hosts).not.toContain('127.0.0.1');
+        const results = await Promise.all(
+          fleet.bmcs.map((bmc) => runIpmitool(bmc, ['chassis', 'power', 'status'])),
+        );
+        for (const result of results) {
+          expect(result.code).toBe(0);
+          expect(result.stdout).toContain('Chassis Power is off');
+        }
+        expect(fleet.get('bmc-003').name).toBe('bmc-003');
+        expect(() => fleet.get('nope')).toThrow(/nope/);
+      } finally {
+        await fleet.stop();
       }
-      expect(fleet.get('bmc-003').name).toBe('bmc-003');
-      expect(() => fleet.get('nope')).toThrow(/nope/);
-    } finally {
-      await fleet.stop();
-    }
-  });
+    },
+  );
 
   it('gives each member its own behaviour, credentials and initial state', async () => {
     const fleet = await startSimulatedFleet(
@@ -81,15 +84,19 @@ describe('a simulated fleet', () => {
     await fleet.stop(); // idempotent
   });
 
-  it("throws with ipmi_sim's own message when the simulator rejects its configuration", async () => {
-    // 192.0.2.1 (TEST-NET-1) is not an address of this machine: ipmi_sim cannot bind it and exits.
-    const attempt = startSimulatedBmc({ name: 'unbindable', host: '192.0.2.1' });
-    await expect(attempt).rejects.toThrow(/exited with status 1 during start-up/);
-    await expect(attempt).rejects.toThrow(
-      /Unable to bind to LAN port: Cannot assign requested address/,
-    );
-    expect(processesMentioning('unbindable')).toEqual([]);
-  });
+  it(
+    "throws with ipmi_sim's own " + 'message when the simulator rejects its configuration',
+    async () => {
+      // 192.0.2.1 (TEST-NET-1) is not an address of this machine: ipmi_sim cannot bind it and
+      // exits.
+      const attempt = startSimulatedBmc({ name: 'unbindable', host: '192.0.2.1' });
+      await expect(attempt).rejects.toThrow(/exited with status 1 during start-up/);
+      await expect(attempt).rejects.toThrow(
+        /Unable to bind to LAN port: Cannot assign requested address/,
+      );
+      expect(processesMentioning('unbindable')).toEqual([]);
+    },
+  );
 
   it('stops the members that did start when one of them fails', async () => {
     const attempt = startSimulatedFleet([

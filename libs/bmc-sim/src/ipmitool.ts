@@ -43,7 +43,10 @@ export interface IpmitoolResult {
   stderr: string;
 }
 
-/** Runs ipmitool (see ipmitoolArgs) and resolves with its exit status and output; never rejects on a non-zero exit. */
+/**
+ * Runs ipmitool (see ipmitoolArgs) and resolves with its exit status and output; never rejects on a
+ * non-zero exit.
+ */
 export async function runIpmitool(
   bmc: BmcEndpoint,
   command: string[],

@@ -21,20 +21,24 @@ function nextAddress(host: string): string {
 }
 
 describe('allocateLoopbackAddresses', () => {
-  it('hands out distinct addresses in 127.64.0.0/10, never 127.0.0.1, and never the same one twice', async () => {
-    const first = await allocateLoopbackAddresses(300);
-    const second = await allocateLoopbackAddresses(20);
-    const all = [...first, ...second];
-    expect(new Set(all).size).toBe(320);
-    for (const host of all) {
-      const [a, b, , d] = host.split('.').map(Number);
-      expect(a).toBe(127);
-      expect(b).toBeGreaterThanOrEqual(64);
-      expect(b).toBeLessThanOrEqual(127);
-      expect(d).toBeGreaterThanOrEqual(1);
-      expect(d).toBeLessThanOrEqual(254);
-    }
-  });
+  it(
+    'hands out distinct addresses in 127.64.0.0/10, never 127.0.0.1, and never the same ' +
+      'one twice',
+    async () => {
+      const first = await allocateLoopbackAddresses(300);
+      const second = await allocateLoopbackAddresses(20);
+      const all = [...first, ...second];
+      expect(new Set(all).size).toBe(320);
+      for (const host of all) {
+        const [a, b, , d] = host.split('.').map(Number);
+        expect(a).toBe(127);
+        expect(b).toBeGreaterThanOrEqual(64);
+        expect(b).toBeLessThanOrEqual(127);
+        expect(d).toBeGreaterThanOrEqual(1);
+        expect(d).toBeLessThanOrEqual(254);
+      }
+    },
+  );
 
   it('holds a lease file with this process id for each /24 block it uses', async () => {
     const [host] = await allocateLoopbackAddresses(1);
@@ -93,32 +97,36 @@ describe('allocateLoopbackAddresses', () => {
 });
 
 describe('ipmitoolArgs', () => {
-  it('passes the password through IPMI_PASSWORD and -E, never -P, and always picks cipher suite 3', () => {
-    const { args, env } = ipmitoolArgs(
-      { host: '127.64.0.9', port: 6230, username: 'admin', password: 'pw-123' },
-      'chassis',
-      'power',
-      'status',
-    );
-    expect(args).toEqual([
-      '-I',
-      'lanplus',
-      '-C',
-      '3',
-      '-H',
-      '127.64.0.9',
-      '-p',
-      '6230',
-      '-U',
-      'admin',
-      '-E',
-      'chassis',
-      'power',
-      'status',
-    ]);
-    expect(args).not.toContain('-P');
-    expect(args.join(' ')).not.toContain('pw-123');
-    expect(env.IPMI_PASSWORD).toBe('pw-123');
-    expect(env.PATH).toBe(process.env.PATH);
-  });
+  it(
+    'passes the password through IPMI_PASSWORD and -E, never -P, and always picks cipher ' +
+      'suite 3',
+    () => {
+      const { args, env } = ipmitoolArgs(
+        { host: '127.64.0.9', port: 6230, username: 'admin', password: 'pw-123' },
+        'chassis',
+        'power',
+        'status',
+      );
+      expect(args).toEqual([
+        '-I',
+        'lanplus',
+        '-C',
+        '3',
+        '-H',
+        '127.64.0.9',
+        '-p',
+        '6230',
+        '-U',
+        'admin',
+        '-E',
+        'chassis',
+        'power',
+        'status',
+      ]);
+      expect(args).not.toContain('-P');
+      expect(args.join(' ')).not.toContain('pw-123');
+      expect(env.IPMI_PASSWORD).toBe('pw-123');
+      expect(env.PATH).toBe(process.env.PATH);
+    },
+  );
 });

@@ -59,7 +59,10 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Creates the lease `file` for this process, taking it over if its holder is gone. Internal; exported for tests. */
+/**
+ * Creates the lease `file` for this process, taking it over if its holder is gone. Internal;
+ * exported for tests.
+ */
 export function tryLease(file: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

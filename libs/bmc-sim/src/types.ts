@@ -22,7 +22,9 @@ export interface BmcEndpoint {
 
 /** One simulated BMC to start. */
 export interface BmcSpec {
-  /** Unique within the base directory; `[A-Za-z0-9][A-Za-z0-9._-]{0,62}`. Also the directory name. */
+  /**
+   * Unique within the base directory; `[A-Za-z0-9][A-Za-z0-9._-]{0,62}`. Also the directory name.
+   */
   name: string;
   /** Loopback address to listen on; allocated with `allocateLoopbackAddresses` when omitted. */
   host?: string;
@@ -98,7 +100,10 @@ export interface SimulatedBmc extends BmcEndpoint {
   /** The power state visible now (a pending change of a slow BMC counts once due). */
   power(): PowerState;
   bootDevice(): string;
-  /** Changes the power state directly (the hand on the button, not an IPMI command): no event, no counter. */
+  /**
+   * Changes the power state directly (the hand on the button, not an IPMI command): no event, no
+   * counter.
+   */
   setPower(state: PowerState): void;
   /** Changes the behaviour of the running BMC (for example to make it stuck mid-test). */
   setBehaviour(behaviour: BmcBehaviour, powerDelayMs?: number): void;

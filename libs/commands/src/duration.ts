@@ -2,7 +2,9 @@ const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 } as const;
 // "1h30m", "5m", "90s", "2.5m": one or more number+unit parts, largest unit first.
 const DURATION = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/;
 
-/** Longer than any command should run on one node; past it, a typo (`300h`) is the likelier story. */
+/**
+ * Longer than any command should run on one node; past it, a typo (`300h`) is the likelier story.
+ */
 export const MAX_TIMEOUT_MS = 24 * UNIT_MS.h;
 
 /**

@@ -77,22 +77,25 @@ describe('power commands on an ipmi node drive its BMC', () => {
     });
   });
 
-  it("a wrong password fails with ipmitool's own words, and the password shows nowhere", async () => {
-    const node = ipmiNode();
-    const result = await runCommand({
-      command: commands.get('power-status')!,
-      script: selectScript(commands.get('power-status')!, node.ranks),
-      node,
-      args: [],
-      requester: 'alice',
-      timeoutMs: 30_000,
-      secrets: { allowed: ['SANDBOX_BMC_PASSWORD'], env: { SANDBOX_BMC_PASSWORD: 'Wr0ng-pa55' } },
-    });
+  it(
+    'a wrong password fails with ' + "ipmitool's own words, and the password shows nowhere",
+    async () => {
+      const node = ipmiNode();
+      const result = await runCommand({
+        command: commands.get('power-status')!,
+        script: selectScript(commands.get('power-status')!, node.ranks),
+        node,
+        args: [],
+        requester: 'alice',
+        timeoutMs: 30_000,
+        secrets: { allowed: ['SANDBOX_BMC_PASSWORD'], env: { SANDBOX_BMC_PASSWORD: 'Wr0ng-pa55' } },
+      });
 
-    expect(result.exitCode).not.toBe(0);
-    expect(result.stderr).toContain('Unable to establish IPMI v2 / RMCP+ session');
-    expect(JSON.stringify(result)).not.toContain('Wr0ng-pa55');
-  });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr).toContain('Unable to establish IPMI v2 / RMCP+ session');
+      expect(JSON.stringify(result)).not.toContain('Wr0ng-pa55');
+    },
+  );
 });
 
 describe('ipmi-sel', () => {
@@ -146,18 +149,21 @@ describe('cloud ranks check their node attributes before calling the CLI', () =>
 });
 
 describe('usage', () => {
-  it("on a simulated node: the controller machine's uptime, naming the node asked about", async () => {
-    const result = await runExample('usage', {
-      name: 'node03',
-      ranks: ['default'],
-      attributes: {},
-    });
+  it(
+    'on a simulated node: the controller ' + "machine's uptime, naming the node asked about",
+    async () => {
+      const result = await runExample('usage', {
+        name: 'node03',
+        ranks: ['default'],
+        attributes: {},
+      });
 
-    expect(result).toMatchObject({ exitCode: 0, rank: 'default' });
-    expect(result.stdout).toMatch(
-      /^node node03: simulated; load of .+, where the controller runs:\n.*load average/,
-    );
-  });
+      expect(result).toMatchObject({ exitCode: 0, rank: 'default' });
+      expect(result.stdout).toMatch(
+        /^node node03: simulated; load of .+, where the controller runs:\n.*load average/,
+      );
+    },
+  );
 
   it('on a metal node picks the ssh script', () => {
     expect(selectScript(commands.get('usage')!, ['metal', 'default']).rank).toBe('metal');
@@ -176,7 +182,8 @@ describe('a node with none of the power ranks', () => {
 
       expect(result).toMatchObject({ exitCode: 1, rank: 'default', stdout: '' });
       expect(result.stderr).toBe(
-        `${name}: node lab01 has none of the ranks this command supports (ipmi, aws, azure); add one of them to the node's ranks in the inventory\n`,
+        `${name}: node lab01 has none of the ranks this command supports (ipmi, aws, ` +
+          `azure); add one of them to the node's ranks in the inventory\n`,
       );
     },
   );

@@ -69,23 +69,27 @@ describe('the example commands directory', () => {
 });
 
 describe('defaults', () => {
-  it('a summary alone: described by its summary, runs per node, 5 minutes, under the server claim', () => {
-    const root = tempDir();
-    writeCommand(root, 'hello');
+  it(
+    'a summary alone: described by its summary, runs per node, 5 minutes, under the server ' +
+      'claim',
+    () => {
+      const root = tempDir();
+      writeCommand(root, 'hello');
 
-    const command = loadCommands(root).commands.get('hello')!;
+      const command = loadCommands(root).commands.get('hello')!;
 
-    expect(command).toEqual({
-      name: 'hello',
-      dir: path.join(root, 'hello'),
-      summary: 'Say hello',
-      description: 'Say hello',
-      hasContext: true,
-      timeoutMs: 300_000,
-      concurrent: false,
-      scripts: new Map([['default', path.join(root, 'hello', 'default.sh')]]),
-    });
-  });
+      expect(command).toEqual({
+        name: 'hello',
+        dir: path.join(root, 'hello'),
+        summary: 'Say hello',
+        description: 'Say hello',
+        hasContext: true,
+        timeoutMs: 300_000,
+        concurrent: false,
+        scripts: new Map([['default', path.join(root, 'hello', 'default.sh')]]),
+      });
+    },
+  );
 
   it.each([
     [
@@ -288,7 +292,8 @@ describe('a broken command is reported, naming its file, and does not hide the g
         command: name,
         file: path.join(root, name),
         message:
-          'invalid command name: use letters, digits, ".", "_" and "-", starting with a letter or digit',
+          'invalid command name: use letters, digits, ".", "_" and "-", starting with a ' +
+          'letter or digit',
       },
     ]);
     expect([...commands.keys()]).toEqual(['good']);
@@ -311,28 +316,38 @@ describe('a broken command is reported, naming its file, and does not hide the g
       'metadata.yaml:4 timeout: must be longer than zero, got -5',
       'metadata.yaml:5 unknown key "extra" (known: help, confirmation, timeout, concurrent)',
       'aws.sh:- is not executable (chmod +x aws.sh)',
-      'default.sh:- missing: every command needs a default.sh (or default) script, run on nodes none of whose ranks has a script',
+      'default.sh:- missing: every command needs a default.sh (or default) script, run ' +
+        'on nodes none of whose ranks has a script',
     ]);
   });
 });
 
 describe('what is not a command, or not a script', () => {
-  it('passes over hidden entries and plain files at the top, and notes and sub-directories inside a command', () => {
-    const root = tempDir();
-    writeCommand(root, 'good', {
-      files: { 'default.sh': bash('exit 0'), 'README.md': 'notes', '.swp': 'x', 'NOTES.txt': 'x' },
-    });
-    fs.mkdirSync(path.join(root, 'good', 'lib'));
-    fs.writeFileSync(path.join(root, 'good', 'lib', 'common.sh'), 'helpers, not executable');
-    fs.mkdirSync(path.join(root, '.git'));
-    fs.writeFileSync(path.join(root, 'README.md'), 'about these commands');
+  it(
+    'passes over hidden entries and plain files at the top, and notes and sub-directories ' +
+      'inside a command',
+    () => {
+      const root = tempDir();
+      writeCommand(root, 'good', {
+        files: {
+          'default.sh': bash('exit 0'),
+          'README.md': 'notes',
+          '.swp': 'x',
+          'NOTES.txt': 'x',
+        },
+      });
+      fs.mkdirSync(path.join(root, 'good', 'lib'));
+      fs.writeFileSync(path.join(root, 'good', 'lib', 'common.sh'), 'helpers, not executable');
+      fs.mkdirSync(path.join(root, '.git'));
+      fs.writeFileSync(path.join(root, 'README.md'), 'about these commands');
 
-    const { commands, problems } = loadCommands(root);
+      const { commands, problems } = loadCommands(root);
 
-    expect(problems).toEqual([]);
-    expect([...commands.keys()]).toEqual(['good']);
-    expect([...commands.get('good')!.scripts.keys()]).toEqual(['default']);
-  });
+      expect(problems).toEqual([]);
+      expect([...commands.keys()]).toEqual(['good']);
+      expect([...commands.get('good')!.scripts.keys()]).toEqual(['default']);
+    },
+  );
 
   it('follows a symbolic link to a command kept elsewhere in the directory', () => {
     const root = tempDir();

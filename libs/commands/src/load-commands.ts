@@ -25,7 +25,8 @@ export function loadCommands(dir: string): LoadResult {
     entries = fs.readdirSync(root, { withFileTypes: true }).sort(byName);
   } catch (err) {
     throw new Error(
-      `commands directory ${root}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      `commands directory ${root}: cannot be read ` +
+        `(${(err as NodeJS.ErrnoException).code ?? String(err)})`,
       { cause: err },
     );
   }
@@ -46,7 +47,8 @@ export function loadCommands(dir: string): LoadResult {
         command: entry.name,
         file: dir,
         message:
-          'invalid command name: use letters, digits, ".", "_" and "-", starting with a letter or digit',
+          'invalid command name: use letters, digits, ".", "_" and "-", starting with a ' +
+          'letter or digit',
       });
       continue;
     }

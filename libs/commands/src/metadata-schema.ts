@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 import { parseTimeout } from './duration';
 
-/** Five minutes: long enough for a slow BMC or cloud API, short enough that a hung script is noticed. */
+/**
+ * Five minutes: long enough for a slow BMC or cloud API, short enough that a hung script is
+ * noticed.
+ */
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
 /** The only placeholder OpenFlight Action fills in a confirmation question. */
@@ -24,7 +27,9 @@ function text(what: string) {
   });
 }
 
-/** Optional text: an empty YAML value (`syntax:`) reads as "not given", as Ruby's loader lets it. */
+/**
+ * Optional text: an empty YAML value (`syntax:`) reads as "not given", as Ruby's loader lets it.
+ */
 const optionalText = z
   .string({ error: (issue) => `expected text, got ${kind(issue.input)}` })
   .nullish()

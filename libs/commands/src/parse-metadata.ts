@@ -19,7 +19,8 @@ export type MetadataResult =
  */
 export function parseMetadata(text: string): MetadataResult {
   const counter = new LineCounter();
-  // Duplicate keys are errors (the yaml default): with two `timeout:` lines, which one counts is a guess.
+  // Duplicate keys are errors (the yaml default): with two `timeout:` lines, which one counts is a
+  // guess.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const lines = new YamlLines(doc, counter);
 

@@ -45,7 +45,9 @@ function publicCommand(command: CommandDefinition): PublicCommand {
   return view;
 }
 
-/** The confirmation question with its `%{nodes}` filled in; undefined when the command asks none. */
+/**
+ * The confirmation question with its `%{nodes}` filled in; undefined when the command asks none.
+ */
 export function confirmationFor(command: CommandDefinition, nodes: string): string | undefined {
   return command.confirmation?.replaceAll('%{nodes}', nodes);
 }

@@ -45,7 +45,8 @@ const hostile = (marker: string): Array<[string, string]> => [
 ];
 
 const LISTED_ONLY =
-  'only lower-case keys (letters, digits, "_") reach scripts; list any other in the platform\'s allowed_keys';
+  'only lower-case keys (letters, digits, "_") reach scripts; list any other in the ' +
+  "platform's allowed_keys";
 
 // Issue 11: each of these node keys ran code or moved a script's files under the old blocklist.
 const ATTACKS: Array<[string, string]> = [
@@ -62,36 +63,43 @@ const ATTACKS: Array<[string, string]> = [
 ];
 
 describe('environment: the node, the run, and nothing else', () => {
-  it('gives each node attribute under its own name, plus name, command, SCRIPT_ROOT, the requester, a fixed PATH and LANG', async () => {
-    const { command, script } = scriptCommand('cat "/proc/$$/environ"');
+  it(
+    'gives each node attribute under its own name, plus name, command, SCRIPT_ROOT, the ' +
+      'requester, a fixed PATH and LANG',
+    async () => {
+      const { command, script } = scriptCommand('cat "/proc/$$/environ"');
 
-    const result = await runCommand({
-      command,
-      script,
-      node: { ...node({ bmc_host: '10.0.0.7', AWS_PROFILE: 'lab' }), allowedKeys: ['AWS_PROFILE'] },
-      args: [],
-      requester: 'alice@example.com',
-      timeoutMs: 10_000,
-    });
+      const result = await runCommand({
+        command,
+        script,
+        node: {
+          ...node({ bmc_host: '10.0.0.7', AWS_PROFILE: 'lab' }),
+          allowedKeys: ['AWS_PROFILE'],
+        },
+        args: [],
+        requester: 'alice@example.com',
+        timeoutMs: 10_000,
+      });
 
-    // /proc/$$/environ is what the script was started with, before bash adds anything.
-    const env = Object.fromEntries(
-      result.stdout
-        .split('\0')
-        .filter(Boolean)
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    );
-    expect(env).toEqual({
-      bmc_host: '10.0.0.7',
-      AWS_PROFILE: 'lab',
-      name: 'node01',
-      command: 'probe',
-      SCRIPT_ROOT: command.dir,
-      SWITCHBOARD_REQUESTER: 'alice@example.com',
-      PATH: SCRIPT_PATH,
-      LANG: 'C.UTF-8',
-    });
-  });
+      // /proc/$$/environ is what the script was started with, before bash adds anything.
+      const env = Object.fromEntries(
+        result.stdout
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      expect(env).toEqual({
+        bmc_host: '10.0.0.7',
+        AWS_PROFILE: 'lab',
+        name: 'node01',
+        command: 'probe',
+        SCRIPT_ROOT: command.dir,
+        SWITCHBOARD_REQUESTER: 'alice@example.com',
+        PATH: SCRIPT_PATH,
+        LANG: 'C.UTF-8',
+      });
+    },
+  );
 
   describe('values with shell metacharacters arrive byte for byte and run nothing', () => {
     const marker = path.join(os.tmpdir(), `switchboard-commands-env-${process.pid}`);
@@ -175,26 +183,29 @@ describe('environment: the node, the run, and nothing else', () => {
     expect(text()).not.toContain('the-value');
   });
 
-  it('NODE_OPTIONS on a node no longer runs code in a node script, even when set by hand', async () => {
-    const dir = tempDir();
-    const marker = path.join(dir, 'pwned');
-    const evil = path.join(dir, 'evil.js');
-    fs.writeFileSync(evil, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');`);
-    const { command, script } = scriptCommand('exec node -e "console.log(1)"');
+  it(
+    'NODE_OPTIONS on a node no longer ' + 'runs code in a node script, even when set by hand',
+    async () => {
+      const dir = tempDir();
+      const marker = path.join(dir, 'pwned');
+      const evil = path.join(dir, 'evil.js');
+      fs.writeFileSync(evil, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');`);
+      const { command, script } = scriptCommand('exec node -e "console.log(1)"');
 
-    const result = await runCommand({
-      command,
-      script,
-      node: node({ NODE_OPTIONS: `--require ${evil}` }),
-      args: [],
-      requester: 'alice',
-      timeoutMs: 10_000,
-      path: `${path.dirname(process.execPath)}:${SCRIPT_PATH}`,
-    });
+      const result = await runCommand({
+        command,
+        script,
+        node: node({ NODE_OPTIONS: `--require ${evil}` }),
+        args: [],
+        requester: 'alice',
+        timeoutMs: 10_000,
+        path: `${path.dirname(process.execPath)}:${SCRIPT_PATH}`,
+      });
 
-    expect(result.exitCode).toBe(0);
-    expect(fs.existsSync(marker)).toBe(false);
-  });
+      expect(result.exitCode).toBe(0);
+      expect(fs.existsSync(marker)).toBe(false);
+    },
+  );
 
   it('a command without context runs with no node: no name, no attributes', async () => {
     const result = await run('echo "name=${name:-unset} command=$command"');
@@ -209,24 +220,29 @@ describe('BMC passwords: the node names a variable, the operator allows it', () 
     env: { RACK1_BMC_PASSWORD: 'p@ss w0rd;$(x)', JWT_SECRET: 'jwt' },
   };
 
-  it("passes the named variable's value as IPMI_PASSWORD, and redacts it from output and live lines", async () => {
-    const lines: string[] = [];
-    const out = path.join(tempDir(), 'password');
+  it(
+    "passes the named variable's value as IPMI_PASSWORD, and redacts it from output and " +
+      'live lines',
+    async () => {
+      const lines: string[] = [];
+      const out = path.join(tempDir(), 'password');
 
-    const result = await run(
-      'printf "%s" "$IPMI_PASSWORD" > "$out"; echo "password is $IPMI_PASSWORD"; echo "$IPMI_PASSWORD" >&2',
-      {
-        node: node({ bmc_password_env: 'RACK1_BMC_PASSWORD', out }),
-        secrets,
-        onLine: (_stream, line) => lines.push(line),
-      },
-    );
+      const result = await run(
+        'printf "%s" "$IPMI_PASSWORD" > "$out"; echo "password is $IPMI_PASSWORD"; echo ' +
+          '"$IPMI_PASSWORD" >&2',
+        {
+          node: node({ bmc_password_env: 'RACK1_BMC_PASSWORD', out }),
+          secrets,
+          onLine: (_stream, line) => lines.push(line),
+        },
+      );
 
-    expect(fs.readFileSync(out, 'utf8')).toBe('p@ss w0rd;$(x)');
-    expect(result.stdout).toBe('password is [redacted]\n');
-    expect(result.stderr).toBe('[redacted]\n');
-    expect(lines.join('\n')).not.toContain('w0rd');
-  });
+      expect(fs.readFileSync(out, 'utf8')).toBe('p@ss w0rd;$(x)');
+      expect(result.stdout).toBe('password is [redacted]\n');
+      expect(result.stderr).toBe('[redacted]\n');
+      expect(lines.join('\n')).not.toContain('w0rd');
+    },
+  );
 
   it.each([
     [
@@ -265,19 +281,22 @@ describe('arguments are $1…, exactly as given', () => {
   const marker = path.join(os.tmpdir(), `switchboard-commands-arg-${process.pid}`);
   afterAll(() => fs.rmSync(marker, { force: true }));
 
-  it('passes every argument as one word, metacharacters and all, running none of them', async () => {
-    const args = hostile(marker).map(([, value]) => value);
-    const out = path.join(tempDir(), 'args');
+  it(
+    'passes every argument as one ' + 'word, metacharacters and all, running none of them',
+    async () => {
+      const args = hostile(marker).map(([, value]) => value);
+      const out = path.join(tempDir(), 'args');
 
-    const result = await run('printf "%s\\0" "$@" > "$out"; echo "$#"', {
-      node: node({ out }),
-      args,
-    });
+      const result = await run('printf "%s\\0" "$@" > "$out"; echo "$#"', {
+        node: node({ out }),
+        args,
+      });
 
-    expect(result.stdout).toBe(`${args.length}\n`);
-    expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual(args);
-    expect(fs.existsSync(marker)).toBe(false);
-  });
+      expect(result.stdout).toBe(`${args.length}\n`);
+      expect(fs.readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual(args);
+      expect(fs.existsSync(marker)).toBe(false);
+    },
+  );
 
   it('refuses an argument no process can receive, saying which', async () => {
     await expect(run('exit 0', { args: ['ok', 'bad\0'] })).rejects.toThrow(
@@ -381,15 +400,18 @@ describe('output', () => {
     expect(result.stdout).toBe(`${lines('stdout').join('\n')}\n`);
   });
 
-  it('keeps the last bytes of a stream that prints too much, and says how much was cut', async () => {
-    const result = await run('for i in $(seq 1 1000); do echo "line $i"; done', {
-      maxOutputBytes: 100,
-    });
+  it(
+    'keeps the last bytes of a ' + 'stream that prints too much, and says how much was cut',
+    async () => {
+      const result = await run('for i in $(seq 1 1000); do echo "line $i"; done', {
+        maxOutputBytes: 100,
+      });
 
-    expect(Buffer.byteLength(result.stdout)).toBeLessThanOrEqual(100);
-    expect(result.stdout.endsWith('line 999\nline 1000\n')).toBe(true);
-    expect(result.droppedBytes.stdout).toBeGreaterThan(8000);
-  });
+      expect(Buffer.byteLength(result.stdout)).toBeLessThanOrEqual(100);
+      expect(result.stdout.endsWith('line 999\nline 1000\n')).toBe(true);
+      expect(result.droppedBytes.stdout).toBeGreaterThan(8000);
+    },
+  );
 
   it('carries on when the onLine handler throws, and logs it once', async () => {
     const { logger, events } = capturingLogger();
@@ -431,23 +453,27 @@ function familyWatcher() {
 }
 
 describe('timeout', () => {
-  it('kills the whole process group, SIGTERM then SIGKILL for what ignores it: no process is left', async () => {
-    const family = familyWatcher();
-    const started = Date.now();
+  it(
+    'kills the whole process group, SIGTERM then SIGKILL for what ignores it: no process ' +
+      'is left',
+    async () => {
+      const family = familyWatcher();
+      const started = Date.now();
 
-    const result = await run(FAMILY, { timeoutMs: 500, graceMs: 300, onLine: family.onLine });
+      const result = await run(FAMILY, { timeoutMs: 500, graceMs: 300, onLine: family.onLine });
 
-    expect(result).toMatchObject({
-      exitCode: null,
-      signal: 'SIGTERM',
-      timedOut: true,
-      cancelled: false,
-    });
-    expect(Date.now() - started).toBeLessThan(3000);
-    expect(family.pids).toHaveLength(3);
-    for (const pid of family.pids) expect(isRunning(pid)).toBe(false);
-    expect(runningInGroup(family.group())).toEqual([]);
-  });
+      expect(result).toMatchObject({
+        exitCode: null,
+        signal: 'SIGTERM',
+        timedOut: true,
+        cancelled: false,
+      });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(family.pids).toHaveLength(3);
+      for (const pid of family.pids) expect(isRunning(pid)).toBe(false);
+      expect(runningInGroup(family.group())).toEqual([]);
+    },
+  );
 });
 
 describe('cancel', () => {

@@ -32,7 +32,10 @@ export interface RunCommandOptions {
   timeoutMs: number;
   /** Aborting it stops the script like a timeout does; the result says `cancelled`. */
   signal?: AbortSignal;
-  /** Each complete output line as it comes, in order per stream; secrets given to the script are redacted. */
+  /**
+   * Each complete output line as it comes, in order per stream; secrets given to the script are
+   * redacted.
+   */
   onLine?: (stream: OutputStream, line: string) => void;
   logger?: Logger;
   /** Controller variables that `bmc_password_env` attributes may name; none unless given. */
@@ -48,7 +51,10 @@ export interface RunCommandOptions {
 }
 
 export interface RunCommandResult {
-  /** The script's exit status; null when a signal ended it. 0 is success, anything else the caller's failure. */
+  /**
+   * The script's exit status; null when a signal ended it. 0 is success, anything else the caller's
+   * failure.
+   */
   exitCode: number | null;
   /** The signal that ended the script, if one did. */
   signal?: string;
@@ -84,7 +90,8 @@ export async function runCommand(options: RunCommandOptions): Promise<RunCommand
     rank: script.rank,
     node: node?.name,
   });
-  const label = `command ${command.name}, script ${script.path}${node ? `, node ${node.name}` : ''}`;
+  const label =
+    `command ${command.name}, script ` + `${script.path}${node ? `, node ${node.name}` : ''}`;
   checkInputs(options, label);
 
   let environment;

@@ -51,7 +51,9 @@ export function scanScripts(dir: string): ScriptScan {
     if (!NAME_PATTERN.test(rank)) {
       issues.push({
         file,
-        message: `rank "${rank}" (from the file name) must be letters, digits, ".", "_" or "-", starting with a letter or digit`,
+        message:
+          `rank "${rank}" (from the file name) must be letters, digits, ".", "_" or "-", ` +
+          `starting with a letter or digit`,
       });
       continue;
     }
@@ -59,7 +61,9 @@ export function scanScripts(dir: string): ScriptScan {
     if (other !== undefined) {
       issues.push({
         file,
-        message: `rank "${rank}" has two scripts, ${path.basename(other)} and ${entry.name}; keep one`,
+        message:
+          `rank "${rank}" has two scripts, ${path.basename(other)} and ${entry.name}; keep ` +
+          `one`,
       });
       continue;
     }
@@ -72,7 +76,9 @@ export function scanScripts(dir: string): ScriptScan {
   ) {
     issues.push({
       file: path.join(dir, `${DEFAULT_RANK}.sh`),
-      message: `missing: every command needs a ${DEFAULT_RANK}.sh (or ${DEFAULT_RANK}) script, run on nodes none of whose ranks has a script`,
+      message:
+        `missing: every command needs a ${DEFAULT_RANK}.sh (or ${DEFAULT_RANK}) script, ` +
+        `run on nodes none of whose ranks has a script`,
     });
   }
   return { scripts, issues };
@@ -84,7 +90,10 @@ function unusable(file: string): string | undefined {
   try {
     stat = fs.statSync(file);
   } catch (err) {
-    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); a broken symbolic link?`;
+    return (
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); a broken ` +
+      `symbolic link?`
+    );
   }
   if (stat.isDirectory()) return 'directory';
   if (!stat.isFile()) return 'is not a regular file';

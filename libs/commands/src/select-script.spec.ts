@@ -16,35 +16,41 @@ function commandWith(...ranks: string[]): CommandDefinition {
   };
 }
 
-describe("selectScript: the first of the node's ranks, in the node's order, that has a script; else default", () => {
-  it.each([
-    // [command ranks, node ranks, chosen]
-    [['aws', 'metal'], ['metal', 'aws', 'default'], 'metal'],
-    [['aws', 'metal'], ['aws', 'metal', 'default'], 'aws'],
-    [['aws'], ['gpu', 'aws', 'default'], 'aws'],
-    [['aws'], ['gpu', 'rack1', 'default'], 'default'],
-    [['aws'], ['default', 'aws'], 'default'],
-    [['aws'], ['gpu'], 'default'],
-    [['aws'], [], 'default'],
-    [[], ['aws', 'default'], 'default'],
-  ])('command with %j, node with ranks %j: %s', (commandRanks, nodeRanks, chosen) => {
-    expect(selectScript(commandWith(...commandRanks), nodeRanks)).toEqual({
-      rank: chosen,
-      path: `/c/${chosen}.sh`,
+describe(
+  "selectScript: the first of the node's ranks, in the node's order, that has a script; " +
+    'else default',
+  () => {
+    it.each([
+      // [command ranks, node ranks, chosen]
+      [['aws', 'metal'], ['metal', 'aws', 'default'], 'metal'],
+      [['aws', 'metal'], ['aws', 'metal', 'default'], 'aws'],
+      [['aws'], ['gpu', 'aws', 'default'], 'aws'],
+      [['aws'], ['gpu', 'rack1', 'default'], 'default'],
+      [['aws'], ['default', 'aws'], 'default'],
+      [['aws'], ['gpu'], 'default'],
+      [['aws'], [], 'default'],
+      [[], ['aws', 'default'], 'default'],
+    ])('command with %j, node with ranks %j: %s', (commandRanks, nodeRanks, chosen) => {
+      expect(selectScript(commandWith(...commandRanks), nodeRanks)).toEqual({
+        rank: chosen,
+        path: `/c/${chosen}.sh`,
+      });
     });
-  });
 
-  it('a node with no ranks at all runs default', () => {
-    expect(selectScript(commandWith('aws'))).toEqual({ rank: 'default', path: '/c/default.sh' });
-  });
+    it('a node with no ranks at all runs default', () => {
+      expect(selectScript(commandWith('aws'))).toEqual({ rank: 'default', path: '/c/default.sh' });
+    });
 
-  it('ranks match exactly: case counts', () => {
-    expect(selectScript(commandWith('aws'), ['AWS']).rank).toBe('default');
-  });
+    it('ranks match exactly: case counts', () => {
+      expect(selectScript(commandWith('aws'), ['AWS']).rank).toBe('default');
+    });
 
-  it('a command built without a default script is refused, by name', () => {
-    const command = { ...commandWith('aws'), scripts: new Map([['aws', '/c/aws.sh']]) };
+    it('a command built without a default script is refused, by name', () => {
+      const command = { ...commandWith('aws'), scripts: new Map([['aws', '/c/aws.sh']]) };
 
-    expect(() => selectScript(command, ['metal'])).toThrow('command c (/c): has no default script');
-  });
-});
+      expect(() => selectScript(command, ['metal'])).toThrow(
+        'command c (/c): has no default script',
+      );
+    });
+  },
+);

@@ -43,36 +43,40 @@ describe('watchCommands', () => {
     expect(changes.at(-1)).toEqual([['first', 'second'], ['first']]);
   });
 
-  it('breaking a command reports it as a problem, logged as a structured warning, and keeps the others', async () => {
-    const root = tempDir();
-    writeCommand(root, 'good');
-    writeCommand(root, 'fragile');
-    const { logger, events } = capturingLogger();
-    watch = watchCommands(root, { debounceMs: 50, logger });
-    await watch.ready;
+  it(
+    'breaking a command reports it as a problem, logged as a structured warning, and keeps ' +
+      'the others',
+    async () => {
+      const root = tempDir();
+      writeCommand(root, 'good');
+      writeCommand(root, 'fragile');
+      const { logger, events } = capturingLogger();
+      watch = watchCommands(root, { debounceMs: 50, logger });
+      await watch.ready;
 
-    fs.writeFileSync(
-      path.join(root, 'fragile', 'metadata.yaml'),
-      'help:\n  summary: s\n  has_contex: false\n',
-    );
+      fs.writeFileSync(
+        path.join(root, 'fragile', 'metadata.yaml'),
+        'help:\n  summary: s\n  has_contex: false\n',
+      );
 
-    await waitFor(() => watch!.current().problems.length > 0, 5000, 'problem reported');
-    const file = path.join(root, 'fragile', 'metadata.yaml');
-    const message =
-      'unknown key "help.has_contex" (known: summary, description, syntax, has_context)';
-    expect(watch.current().problems).toEqual([{ command: 'fragile', file, line: 3, message }]);
-    expect(names(watch.current())).toEqual(['good']);
-    expect(events()).toContainEqual(
-      expect.objectContaining({
-        level: 40,
-        msg: 'command not loaded',
-        command: 'fragile',
-        file,
-        line: 3,
-        problem: message,
-      }),
-    );
-  });
+      await waitFor(() => watch!.current().problems.length > 0, 5000, 'problem reported');
+      const file = path.join(root, 'fragile', 'metadata.yaml');
+      const message =
+        'unknown key "help.has_contex" (known: summary, description, syntax, has_context)';
+      expect(watch.current().problems).toEqual([{ command: 'fragile', file, line: 3, message }]);
+      expect(names(watch.current())).toEqual(['good']);
+      expect(events()).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          msg: 'command not loaded',
+          command: 'fragile',
+          file,
+          line: 3,
+          problem: message,
+        }),
+      );
+    },
+  );
 
   it('notices a script changed deeper in the tree, and a fix clears the problem', async () => {
     const root = tempDir();

@@ -73,7 +73,8 @@ interface ProcStat {
 function procStat(pid: number): ProcStat | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so cut at the last ')'.
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so cut at the
+    // last ')'.
     const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { pid, state, pgrp: Number(pgrp) };
   } catch {

@@ -6,7 +6,10 @@ import type { Cancellation } from './cancellation';
 /** What the listener needs to know of a condition this replica handles. */
 export interface CancellableJob {
   server?: string;
-  /** Resolves with the condition's kind once this replica holds it, or undefined if it turns out not to. */
+  /**
+   * Resolves with the condition's kind once this replica holds it, or undefined if it turns out not
+   * to.
+   */
   held: Promise<string | undefined>;
   cancellation: Cancellation;
 }

@@ -7,11 +7,17 @@ export type Claim =
   | { kind: 'missing' }
   /** Already succeeded or failed: a duplicate delivery. Ack. */
   | { kind: 'final'; state: string }
-  /** Active and held by a replica whose heartbeat is alive: it is still working on it. Nak with a delay. */
+  /**
+   * Active and held by a replica whose heartbeat is alive: it is still working on it. Nak with a
+   * delay.
+   */
   | { kind: 'held'; holder: string }
   /** Others kept winning the compare-and-set; try again later. Nak with a delay. */
   | { kind: 'contended' }
-  /** Ours now (compare-and-set done). `previousRecords` are the records before our claim, for the redelivery rule. */
+  /**
+   * Ours now (compare-and-set done). `previousRecords` are the records before our claim, for the
+   * redelivery rule.
+   */
   | {
       kind: 'claimed';
       stored: StoredCondition;
@@ -53,8 +59,10 @@ export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim
     if (condition.state === 'pending') {
       record = `picked up by controller ${deps.me}`;
     } else if (holder === deps.me) {
-      // Held by this id but not running here: a restart with the same CONTROLLER_ID, or a run cut short.
-      record = `resumed by controller ${deps.me}: it held the condition but was no longer running it`;
+      // Held by this id but not running here: a restart with the same CONTROLLER_ID, or a run cut
+      // short.
+      record =
+        `resumed by controller ${deps.me}: it held the condition but was no longer running ` + `it`;
       takeover = true;
     } else if (
       holder !== undefined &&
@@ -62,7 +70,9 @@ export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim
     ) {
       return { kind: 'held', holder };
     } else {
-      record = `taken over by controller ${deps.me}: controller ${holder ?? '(none)'} has no heartbeat`;
+      record =
+        `taken over by controller ${deps.me}: controller ${holder ?? '(none)'} has no ` +
+        `heartbeat`;
       takeover = true;
     }
     try {

@@ -18,7 +18,10 @@ export interface Job {
   holder: MessageHolder;
   /** Aborted with HandBack when the controller shuts down before the job is done. */
   abort: AbortController;
-  /** Resolves with the condition's kind once this replica holds it; undefined when it does not (final, missing, held elsewhere). */
+  /**
+   * Resolves with the condition's kind once this replica holds it; undefined when it does not
+   * (final, missing, held elsewhere).
+   */
   held: Promise<string | undefined>;
   /** Flipped by a cancel request (cancellable kinds only). */
   cancellation: Cancellation;
@@ -42,7 +45,10 @@ export interface DeliveryDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The condition id (and, for the logs, the server) from the message: the condition as it was created. */
+/**
+ * The condition id (and, for the logs, the server) from the message: the condition as it was
+ * created.
+ */
 function conditionOf(msg: JsMsg): { id?: string; server?: string } {
   try {
     const body = JSON.parse(msg.string()) as { id?: unknown; target?: unknown };
@@ -55,7 +61,10 @@ function conditionOf(msg: JsMsg): { id?: string; server?: string } {
   }
 }
 
-/** Acks and waits for JetStream to confirm; a lost confirmation only means a duplicate delivery later, which is acked as final. */
+/**
+ * Acks and waits for JetStream to confirm; a lost confirmation only means a duplicate delivery
+ * later, which is acked as final.
+ */
 async function ackFinal(holder: MessageHolder, logger: Logger): Promise<void> {
   try {
     await holder.msg.ackAck({ timeout: 5000 });
@@ -87,7 +96,8 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
   }
   const running = deps.jobs.get(id);
   if (running) {
-    // Redelivered while we still work on it (our in-progress acks were late): answer to the newer delivery.
+    // Redelivered while we still work on it (our in-progress acks were late): answer to the newer
+    // delivery.
     running.holder.replace(msg);
     base.warn(
       { event: 'message.redelivered_while_running' },
@@ -111,7 +121,8 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
   try {
     await work(job, deps, base, settleHeld);
   } catch (err) {
-    // KV unavailable or a bug in the claim: let JetStream bring it back later (to us or another replica).
+    // KV unavailable or a bug in the claim: let JetStream bring it back later (to us or another
+    // replica).
     base.error(
       { event: 'condition.error', err: (err as Error).message },
       'could not handle the condition; it will be redelivered',

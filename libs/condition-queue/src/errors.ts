@@ -25,12 +25,18 @@ export class HandBack extends Error {
   }
 }
 
-/** True when `signal` was aborted to hand the work back (the error thrown may be the reason or an AbortError). */
+/**
+ * True when `signal` was aborted to hand the work back (the error thrown may be the reason or an
+ * AbortError).
+ */
 export function handedBack(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason instanceof HandBack;
 }
 
-/** Writing the condition to KV failed for another reason than a lost compare-and-set (NATS unavailable). */
+/**
+ * Writing the condition to KV failed for another reason than a lost compare-and-set (NATS
+ * unavailable).
+ */
 export class StoreUnavailable extends Error {
   constructor(
     message: string,

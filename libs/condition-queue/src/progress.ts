@@ -5,7 +5,9 @@ import { LostCondition, StoreUnavailable } from './errors';
 
 type Result = NonNullable<Condition['result']>;
 
-/** A failed action still has a result (its exit code or signal); a failed serverControl has none. */
+/**
+ * A failed action still has a result (its exit code or signal); a failed serverControl has none.
+ */
 export type Outcome =
   | { state: 'succeeded'; result: Result; record: string }
   | { state: 'failed'; error: string; result?: Result };

@@ -150,24 +150,27 @@ describe('a worker', () => {
     );
   });
 
-  it('works on no more conditions at once than its fanout, and on all of them in the end', async () => {
-    let running = 0;
-    let most = 0;
-    const busy = handler('serverControl', async () => {
-      running++;
-      most = Math.max(most, running);
-      await sleep(300);
-      running--;
-    });
-    await start('w-fanout', new HandlerRegistry().register(busy), { fanout: 2 });
+  it(
+    'works on no more conditions ' + 'at once than its fanout, and on all of them in the end',
+    async () => {
+      let running = 0;
+      let most = 0;
+      const busy = handler('serverControl', async () => {
+        running++;
+        most = Math.max(most, running);
+        await sleep(300);
+        running--;
+      });
+      await start('w-fanout', new HandlerRegistry().register(busy), { fanout: 2 });
 
-    const created = await Promise.all(Array.from({ length: 7 }, () => create('serverControl')));
-    const done = await Promise.all(created.map((c) => finalOf(c.id)));
+      const created = await Promise.all(Array.from({ length: 7 }, () => create('serverControl')));
+      const done = await Promise.all(created.map((c) => finalOf(c.id)));
 
-    expect(done.every((c) => c.state === 'succeeded')).toBe(true);
-    expect(busy.tasks).toHaveLength(7);
-    expect(most).toBeLessThanOrEqual(2);
-  });
+      expect(done.every((c) => c.state === 'succeeded')).toBe(true);
+      expect(busy.tasks).toHaveLength(7);
+      expect(most).toBeLessThanOrEqual(2);
+    },
+  );
 
   it.each([
     [

@@ -61,24 +61,27 @@ describe('ConditionStore', () => {
     expect(await queued()).toBe(before + 1);
   });
 
-  it('refuses a second condition for a busy server, naming the holder, and queues nothing', async () => {
-    const first = await store.create({
-      kind: 'serverControl',
-      server: 'node02',
-      parameters: power('off'),
-      requestedBy: 'alice',
-    });
-    const before = await queued();
-    const second = store.create({
-      kind: 'serverControl',
-      server: 'node02',
-      parameters: power('on'),
-      requestedBy: 'bob',
-    });
-    await expect(second).rejects.toThrow(ConflictError);
-    await expect(second).rejects.toMatchObject({ conditionId: first.id });
-    expect(await queued()).toBe(before);
-  });
+  it(
+    'refuses a second condition ' + 'for a busy server, naming the holder, and queues nothing',
+    async () => {
+      const first = await store.create({
+        kind: 'serverControl',
+        server: 'node02',
+        parameters: power('off'),
+        requestedBy: 'alice',
+      });
+      const before = await queued();
+      const second = store.create({
+        kind: 'serverControl',
+        server: 'node02',
+        parameters: power('on'),
+        requestedBy: 'bob',
+      });
+      await expect(second).rejects.toThrow(ConflictError);
+      await expect(second).rejects.toMatchObject({ conditionId: first.id });
+      expect(await queued()).toBe(before);
+    },
+  );
 
   it('gives exactly one winner when many requests race for one server', async () => {
     const attempts = await Promise.allSettled(
@@ -97,76 +100,83 @@ describe('ConditionStore', () => {
     ).toHaveLength(9);
   });
 
-  it('queues a non-exclusive condition without claiming the server, beside an exclusive one, and leaves that claim alone', async () => {
-    const action = (command: string) => ({ command, arguments: [] });
-    const exclusive = await store.create({
-      kind: 'action',
-      server: 'shared01',
-      parameters: action('power-on'),
-      requestedBy: 'alice',
-    });
-    const before = await queued();
+  it(
+    'queues a non-exclusive condition without claiming the server, beside an exclusive ' +
+      'one, and leaves that claim alone',
+    async () => {
+      const action = (command: string) => ({ command, arguments: [] });
+      const exclusive = await store.create({
+        kind: 'action',
+        server: 'shared01',
+        parameters: action('power-on'),
+        requestedBy: 'alice',
+      });
+      const before = await queued();
 
-    const shared = await Promise.all(
-      ['usage', 'usage', 'ipmi-sel'].map((command) =>
-        store.create({
-          kind: 'action',
-          server: 'shared01',
-          parameters: action(command),
-          requestedBy: 'bob',
-          exclusive: false,
-        }),
-      ),
-    );
+      const shared = await Promise.all(
+        ['usage', 'usage', 'ipmi-sel'].map((command) =>
+          store.create({
+            kind: 'action',
+            server: 'shared01',
+            parameters: action(command),
+            requestedBy: 'bob',
+            exclusive: false,
+          }),
+        ),
+      );
 
-    expect(await queued()).toBe(before + 3);
-    expect(shared.map((c) => c.state)).toEqual(['pending', 'pending', 'pending']);
-    expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
-    await store.update(shared[0].id, 'active', { controller: 'ctl-1' });
-    await store.update(shared[0].id, 'succeeded', { record: 'done', result: { exit_code: 0 } });
-    expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
+      expect(await queued()).toBe(before + 3);
+      expect(shared.map((c) => c.state)).toEqual(['pending', 'pending', 'pending']);
+      expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
+      await store.update(shared[0].id, 'active', { controller: 'ctl-1' });
+      await store.update(shared[0].id, 'succeeded', { record: 'done', result: { exit_code: 0 } });
+      expect((await store.activeFor('shared01'))?.conditionId).toBe(exclusive.id);
 
-    const idle = await store.create({
-      kind: 'action',
-      server: 'shared02',
-      parameters: action('usage'),
-      requestedBy: 'bob',
-      exclusive: false,
-    });
-    expect(await store.activeFor('shared02')).toBeNull();
-    expect(await store.latestFor('shared02')).toEqual(idle);
-  });
+      const idle = await store.create({
+        kind: 'action',
+        server: 'shared02',
+        parameters: action('usage'),
+        requestedBy: 'bob',
+        exclusive: false,
+      });
+      expect(await store.activeFor('shared02')).toBeNull();
+      expect(await store.latestFor('shared02')).toEqual(idle);
+    },
+  );
 
-  it('walks pending -> active -> succeeded, records progress, and frees the server at the end', async () => {
-    const c = await store.create({
-      kind: 'serverControl',
-      server: 'node04',
-      parameters: power('on'),
-      requestedBy: 'alice',
-    });
-    await store.update(c.id, 'active', { record: 'powering on', controller: 'ctl-1' });
-    await store.update(c.id, 'active', { record: 'verifying: on' });
-    const done = await store.update(c.id, 'succeeded', {
-      record: 'power is on',
-      result: { power_state: 'on' },
-    });
-    expect(done.condition.status.records.map((r) => r.msg)).toEqual([
-      'queued by alice',
-      'powering on',
-      'verifying: on',
-      'power is on',
-    ]);
-    expect(done.condition.result).toEqual({ power_state: 'on' });
-    expect(done.condition.controller).toBe('ctl-1');
-    expect(await store.activeFor('node04')).toBeNull();
-    const next = await store.create({
-      kind: 'serverControl',
-      server: 'node04',
-      parameters: power('off'),
-      requestedBy: 'bob',
-    });
-    expect(next.id).not.toBe(c.id);
-  });
+  it(
+    'walks pending -> active -> succeeded, records progress, and frees the server at the ' + 'end',
+    async () => {
+      const c = await store.create({
+        kind: 'serverControl',
+        server: 'node04',
+        parameters: power('on'),
+        requestedBy: 'alice',
+      });
+      await store.update(c.id, 'active', { record: 'powering on', controller: 'ctl-1' });
+      await store.update(c.id, 'active', { record: 'verifying: on' });
+      const done = await store.update(c.id, 'succeeded', {
+        record: 'power is on',
+        result: { power_state: 'on' },
+      });
+      expect(done.condition.status.records.map((r) => r.msg)).toEqual([
+        'queued by alice',
+        'powering on',
+        'verifying: on',
+        'power is on',
+      ]);
+      expect(done.condition.result).toEqual({ power_state: 'on' });
+      expect(done.condition.controller).toBe('ctl-1');
+      expect(await store.activeFor('node04')).toBeNull();
+      const next = await store.create({
+        kind: 'serverControl',
+        server: 'node04',
+        parameters: power('off'),
+        requestedBy: 'bob',
+      });
+      expect(next.id).not.toBe(c.id);
+    },
+  );
 
   it('lets a client wait for the outcome: answers as soon as the condition is final', async () => {
     const c = await store.create({
@@ -206,59 +216,66 @@ describe('ConditionStore', () => {
     expect((await Promise.all(waits)).map((c) => c?.state)).toEqual(created.map(() => 'failed'));
   });
 
-  it('tells once per condition when each of a set is final: already, later, or missing', async () => {
-    const create = (server: string) =>
-      store.create({ kind: 'serverControl', server, parameters: power('on'), requestedBy: 'al' });
-    const [done, later, unreadable] = await Promise.all([
-      create('watch1'),
-      create('watch2'),
-      create('watch3'),
-    ]);
-    await store.update(done.id, 'active');
-    await store.update(done.id, 'succeeded');
-    const missing = '44444444-4444-4444-8444-444444444444';
-    const told: Array<[string, string | null]> = [];
-    const watch = await store.watchFinal(
-      [done.id, later.id, missing, unreadable.id],
-      (id, condition) => told.push([id, condition?.state ?? null]),
-    );
-    // Those final or missing when the watch opened are told before it resolves.
-    expect(told).toEqual(
-      expect.arrayContaining([
-        [done.id, 'succeeded'],
-        [missing, null],
-      ]),
-    );
-    expect(told).toHaveLength(2);
-    await store.update(later.id, 'active');
-    await store.update(later.id, 'failed', { error: 'test' });
-    await buckets.conditions.put(conditionKey(unreadable.id), 'not json');
-    const deadline = Date.now() + 10_000;
-    while (told.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    watch.stop();
-    expect(told.slice(2)).toEqual(
-      expect.arrayContaining([
-        [later.id, 'failed'],
-        [unreadable.id, null],
-      ]),
-    );
-    expect(told).toHaveLength(4);
-  });
+  it(
+    'tells once per condition when ' + 'each of a set is final: already, later, or missing',
+    async () => {
+      const create = (server: string) =>
+        store.create({ kind: 'serverControl', server, parameters: power('on'), requestedBy: 'al' });
+      const [done, later, unreadable] = await Promise.all([
+        create('watch1'),
+        create('watch2'),
+        create('watch3'),
+      ]);
+      await store.update(done.id, 'active');
+      await store.update(done.id, 'succeeded');
+      const missing = '44444444-4444-4444-8444-444444444444';
+      const told: Array<[string, string | null]> = [];
+      const watch = await store.watchFinal(
+        [done.id, later.id, missing, unreadable.id],
+        (id, condition) => told.push([id, condition?.state ?? null]),
+      );
+      // Those final or missing when the watch opened are told before it resolves.
+      expect(told).toEqual(
+        expect.arrayContaining([
+          [done.id, 'succeeded'],
+          [missing, null],
+        ]),
+      );
+      expect(told).toHaveLength(2);
+      await store.update(later.id, 'active');
+      await store.update(later.id, 'failed', { error: 'test' });
+      await buckets.conditions.put(conditionKey(unreadable.id), 'not json');
+      const deadline = Date.now() + 10_000;
+      while (told.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      watch.stop();
+      expect(told.slice(2)).toEqual(
+        expect.arrayContaining([
+          [later.id, 'failed'],
+          [unreadable.id, null],
+        ]),
+      );
+      expect(told).toHaveLength(4);
+    },
+  );
 
-  it('stops waiting when the waiter aborts (its client left), answering the condition as it stands', async () => {
-    const c = await store.create({
-      kind: 'serverControl',
-      server: 'node14',
-      parameters: power('on'),
-      requestedBy: 'alice',
-    });
-    const left = new AbortController();
-    const t0 = Date.now();
-    const waiting = store.waitUntilFinal(c.id, 30_000, left.signal);
-    setTimeout(() => left.abort(), 100);
-    expect((await waiting)?.state).toBe('pending');
-    expect(Date.now() - t0).toBeLessThan(5_000);
-  });
+  it(
+    'stops waiting when the waiter aborts (its client left), answering the condition as it ' +
+      'stands',
+    async () => {
+      const c = await store.create({
+        kind: 'serverControl',
+        server: 'node14',
+        parameters: power('on'),
+        requestedBy: 'alice',
+      });
+      const left = new AbortController();
+      const t0 = Date.now();
+      const waiting = store.waitUntilFinal(c.id, 30_000, left.signal);
+      setTimeout(() => left.abort(), 100);
+      expect((await waiting)?.state).toBe('pending');
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    },
+  );
 
   it('gives up waiting after the timeout, answering the condition as it stands', async () => {
     const c = await store.create({
@@ -290,20 +307,23 @@ describe('ConditionStore', () => {
     );
   });
 
-  it('refuses a write from a holder whose copy is out of date (someone else wrote since)', async () => {
-    const c = await store.create({
-      kind: 'serverControl',
-      server: 'node12',
-      parameters: power('on'),
-      requestedBy: 'alice',
-    });
-    const mine = await store.update(c.id, 'active', { controller: 'ctl-1' });
-    await store.update(c.id, 'active', { controller: 'ctl-2', record: 'taken over' });
-    await expect(
-      store.updateFrom(mine, 'succeeded', { result: { power_state: 'on' } }),
-    ).rejects.toThrow(StaleWriteError);
-    expect((await store.get(c.id))?.controller).toBe('ctl-2');
-  });
+  it(
+    'refuses a write from a holder ' + 'whose copy is out of date (someone else wrote since)',
+    async () => {
+      const c = await store.create({
+        kind: 'serverControl',
+        server: 'node12',
+        parameters: power('on'),
+        requestedBy: 'alice',
+      });
+      const mine = await store.update(c.id, 'active', { controller: 'ctl-1' });
+      await store.update(c.id, 'active', { controller: 'ctl-2', record: 'taken over' });
+      await expect(
+        store.updateFrom(mine, 'succeeded', { result: { power_state: 'on' } }),
+      ).rejects.toThrow(StaleWriteError);
+      expect((await store.get(c.id))?.controller).toBe('ctl-2');
+    },
+  );
 
   it('replaces a stale claim: its condition is final', async () => {
     const first = await store.create({
@@ -364,36 +384,40 @@ describe('ConditionStore', () => {
     },
   );
 
-  it('fails a pending condition that was never queued (a create cut off by an outage) and frees its server', async () => {
-    const old = new Date(Date.now() - 60_000).toISOString();
-    const abandoned = {
-      version: '1',
-      id: '22222222-2222-4222-8222-222222222222',
-      kind: 'serverControl',
-      target: 'node08',
-      parameters: power('on'),
-      state: 'pending',
-      status: { records: [{ ts: old, msg: 'queued by alice' }] },
-      createdAt: old,
-      updatedAt: old,
-      requestedBy: 'alice',
-    };
-    await buckets.conditions.put(`c.${abandoned.id}`, JSON.stringify(abandoned));
-    await buckets.active.put(
-      'node08',
-      JSON.stringify({ conditionId: abandoned.id, kind: 'serverControl', createdAt: old }),
-    );
-    const c = await store.create({
-      kind: 'serverControl',
-      server: 'node08',
-      parameters: power('off'),
-      requestedBy: 'bob',
-    });
-    expect((await store.activeFor('node08'))?.conditionId).toBe(c.id);
-    const failed = await store.get(abandoned.id);
-    expect(failed?.state).toBe('failed');
-    expect(failed?.error).toMatch(/never ran/);
-  });
+  it(
+    'fails a pending condition that was never queued (a create cut off by an outage) and ' +
+      'frees its server',
+    async () => {
+      const old = new Date(Date.now() - 60_000).toISOString();
+      const abandoned = {
+        version: '1',
+        id: '22222222-2222-4222-8222-222222222222',
+        kind: 'serverControl',
+        target: 'node08',
+        parameters: power('on'),
+        state: 'pending',
+        status: { records: [{ ts: old, msg: 'queued by alice' }] },
+        createdAt: old,
+        updatedAt: old,
+        requestedBy: 'alice',
+      };
+      await buckets.conditions.put(`c.${abandoned.id}`, JSON.stringify(abandoned));
+      await buckets.active.put(
+        'node08',
+        JSON.stringify({ conditionId: abandoned.id, kind: 'serverControl', createdAt: old }),
+      );
+      const c = await store.create({
+        kind: 'serverControl',
+        server: 'node08',
+        parameters: power('off'),
+        requestedBy: 'bob',
+      });
+      expect((await store.activeFor('node08'))?.conditionId).toBe(c.id);
+      const failed = await store.get(abandoned.id);
+      expect(failed?.state).toBe('failed');
+      expect(failed?.error).toMatch(/never ran/);
+    },
+  );
 
   it('keeps a pending condition that is queued but not yet taken, however old', async () => {
     const c = await store.create({
@@ -538,30 +562,33 @@ describe('ConditionStore', () => {
         });
     });
 
-    it('leaves young creates alone, and queued ones however old (it only drops their marker)', async () => {
-      const young = '33333333-3333-4333-8333-333333333321';
-      await cutOff(young, 'sweep3', 100);
-      const c = await store.create({
-        kind: 'serverControl',
-        server: 'sweep4',
-        parameters: power('on'),
-        requestedBy: 'alice',
-      });
-      await buckets.conditions.put(
-        creatingKey(c.id),
-        JSON.stringify({
-          server: 'sweep4',
+    it(
+      'leaves young creates alone, ' + 'and queued ones however old (it only drops their marker)',
+      async () => {
+        const young = '33333333-3333-4333-8333-333333333321';
+        await cutOff(young, 'sweep3', 100);
+        const c = await store.create({
           kind: 'serverControl',
-          exclusive: true,
-          createdAt: ago(60_000),
-        }),
-      );
-      expect(await store.sweepCutOffCreates()).toEqual([]);
-      expect(await store.get(young)).toMatchObject({ state: 'pending' });
-      expect(await marker(young)).toBe(true);
-      expect(await store.get(c.id)).toMatchObject({ state: 'pending' });
-      expect(await marker(c.id)).toBe(false);
-      expect((await store.activeFor('sweep4'))?.conditionId).toBe(c.id);
-    });
+          server: 'sweep4',
+          parameters: power('on'),
+          requestedBy: 'alice',
+        });
+        await buckets.conditions.put(
+          creatingKey(c.id),
+          JSON.stringify({
+            server: 'sweep4',
+            kind: 'serverControl',
+            exclusive: true,
+            createdAt: ago(60_000),
+          }),
+        );
+        expect(await store.sweepCutOffCreates()).toEqual([]);
+        expect(await store.get(young)).toMatchObject({ state: 'pending' });
+        expect(await marker(young)).toBe(true);
+        expect(await store.get(c.id)).toMatchObject({ state: 'pending' });
+        expect(await marker(c.id)).toBe(false);
+        expect((await store.activeFor('sweep4'))?.conditionId).toBe(c.id);
+      },
+    );
   });
 });

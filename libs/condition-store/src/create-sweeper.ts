@@ -10,9 +10,9 @@ export interface CreateSweeperOptions {
 }
 
 /**
- * Runs `sweepCutOffCreates` of the current store every `periodMs` in this process, so that whichever API or
- * controller is alive fails a create that another process was cut off in, within seconds.
- * Sweeps never overlap; several processes sweeping at once only race on compare-and-set.
+ * Runs `sweepCutOffCreates` of the current store every `periodMs` in this process, so that
+ * whichever API or controller is alive fails a create that another process was cut off in, within
+ * seconds. Sweeps never overlap; several processes sweeping at once only race on compare-and-set.
  */
 export function startCreateSweeper(
   store: () => ConditionStore | undefined,

@@ -12,7 +12,10 @@ export const ActionArgument = z.string().refine((value) => !CONTROL.test(value),
   error: (issue) => {
     const match = CONTROL.exec(String(issue.input));
     const code = match ? match[0].charCodeAt(0).toString(16).padStart(4, '0') : '';
-    return `an argument contains the control character U+${code.toUpperCase()}; arguments are text without control characters (tab is allowed)`;
+    return (
+      `an argument contains the control character U+${code.toUpperCase()}; arguments are ` +
+      `text without control characters (tab is allowed)`
+    );
   },
 });
 

@@ -21,7 +21,9 @@ export const KV_CONTROLLERS = 'switchboard-controllers';
 export const KV_IDEMPOTENCY = 'switchboard-idempotency';
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** Key in KV_CONDITIONS marking a create in progress (record written, publish not yet confirmed). */
+/**
+ * Key in KV_CONDITIONS marking a create in progress (record written, publish not yet confirmed).
+ */
 export function creatingKey(id: string): string {
   return `p.${id}`;
 }

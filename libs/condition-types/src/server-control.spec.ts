@@ -50,22 +50,27 @@ describe('serverControl parameters', () => {
     [
       'a power action without its parameter',
       { action: 'set_power_state' },
-      'action_parameter: action set_power_state needs action_parameter, one of: on, off, cycle, reset, soft',
+      'action_parameter: action set_power_state needs action_parameter, one of: on, off, ' +
+        'cycle, reset, soft',
     ],
     [
       'a boot device as a power parameter',
       { action: 'set_power_state', action_parameter: 'pxe' },
-      'action_parameter: action set_power_state: action_parameter must be one of on, off, cycle, reset, soft, got "pxe"',
+      'action_parameter: action set_power_state: action_parameter must be one of on, ' +
+        'off, cycle, reset, soft, got "pxe"',
     ],
     [
       'a power parameter as a boot device',
       { action: 'set_next_boot_device', action_parameter: 'on' },
-      'action_parameter: action set_next_boot_device: action_parameter must be one of bios, cdrom, diag, floppy, disk, none, pxe, remote_drive, sd_card, usb, utilities, got "on"',
+      'action_parameter: action set_next_boot_device: action_parameter must be one of ' +
+        'bios, cdrom, diag, floppy, disk, none, pxe, remote_drive, sd_card, usb, ' +
+        'utilities, got "on"',
     ],
     [
       'a parameter on an action that takes none',
       { action: 'get_power_state', action_parameter: 'on' },
-      'action_parameter: action get_power_state takes no action_parameter (or one of status), got "on"',
+      'action_parameter: action get_power_state takes no action_parameter (or one of ' +
+        'status), got "on"',
     ],
     [
       'boot flags on a power action',
@@ -76,7 +81,9 @@ describe('serverControl parameters', () => {
     [
       'an unknown action',
       { action: 'explode' },
-      'action: Invalid option: expected one of "set_power_state"|"get_power_state"|"set_next_boot_device"|"power_cycle_bmc"|"pxe_boot_persistent"',
+      'action: Invalid option: expected one of ' +
+        '"set_power_state"|"get_power_state"|"set_next_boot_device"|' +
+        '"power_cycle_bmc"|"pxe_boot_persistent"',
     ],
     [
       'an asset id that is not a UUID',

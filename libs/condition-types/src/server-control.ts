@@ -91,7 +91,8 @@ function acceptLegacyAssetId(input: unknown): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input) || !('assetID' in input))
     return input;
   const { assetID, ...rest } = input as Record<string, unknown>;
-  if ('asset_id' in rest && rest.asset_id !== assetID) return input; // left for strictObject to name
+  // left for strictObject to name
+  if ('asset_id' in rest && rest.asset_id !== assetID) return input;
   return { ...rest, asset_id: assetID };
 }
 

@@ -103,7 +103,8 @@ export interface Driver {
 
 export type DriverFaultKind =
   | 'timeout' // no answer within the deadline: may be transient, retried with backoff
-  | 'unreachable' // the address cannot be reached at all (no such host, no route); silence is 'timeout'
+  // the address cannot be reached at all (no such host, no route); silence is 'timeout'
+  | 'unreachable'
   | 'auth' // credentials refused: never retried
   | 'unsupported' // the platform cannot do this
   | 'transitional' // the node is between two states (a cloud VM stopping): read again later

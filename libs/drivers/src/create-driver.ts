@@ -36,7 +36,8 @@ export function createDriver(
       if (!platform) {
         const known = [...platforms.keys()].join(', ') || 'none';
         throw new Error(
-          `server ${server.name}: shell platform "${server.platform ?? ''}" is not defined (defined: ${known})`,
+          `server ${server.name}: shell platform "${server.platform ?? ''}" is not ` +
+            `defined (defined: ${known})`,
         );
       }
       return createShellDriver(server, platform, options);

@@ -2,7 +2,9 @@ import type { OperationContext } from './capabilities';
 
 /** Why a run was stopped before it finished on its own. */
 export type StopReason =
-  /** `afterMs`: the budget that ran out, ours (`timeoutMs`) or the caller's signal's, as measured. */
+  /**
+   * `afterMs`: the budget that ran out, ours (`timeoutMs`) or the caller's signal's, as measured.
+   */
   { kind: 'expired'; afterMs: number } | { kind: 'cancelled'; reason: unknown };
 
 export interface Deadline {
@@ -27,7 +29,8 @@ function isTimeoutReason(reason: unknown): boolean {
   );
 }
 
-// setTimeout fires at once for delays above 2^31-1 ms or NaN; a budget that large means "no limit of ours".
+// setTimeout fires at once for delays above 2^31-1 ms or NaN; a budget that large means "no limit
+// of ours".
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 function timerDelay(timeoutMs: number): number {
@@ -38,7 +41,8 @@ function timerDelay(timeoutMs: number): number {
 
 /**
  * One signal for the whole run of a tool or script. Our own timer is kept even when the caller's
- * signal carries a deadline too, because `timeoutMs` is the per-call budget the controller asked for.
+ * signal carries a deadline too, because `timeoutMs` is the per-call budget the controller asked
+ * for.
  */
 export function startDeadline(ctx: OperationContext): Deadline {
   const controller = new AbortController();

@@ -27,7 +27,10 @@ export function settableBootDevices(): string[] {
   return Object.keys(IPMITOOL_BOOT_DEVICES);
 }
 
-/** `chassis bootdev <dev> [options=persistent,efiboot]`; undefined when ipmitool cannot set `device`. */
+/**
+ * `chassis bootdev <dev> [options=persistent,efiboot]`; undefined when ipmitool cannot set
+ * `device`.
+ */
 export function bootdevCommand(device: BootDevice, options: BootOptions): string[] | undefined {
   const name = ipmitoolBootDevice(device);
   if (name === undefined) return undefined;

@@ -113,11 +113,15 @@ describe('IPMI driver: power', () => {
     },
   );
 
-  it('counts what really happened to the machines: the cycle turned it off and on, the reset reset it', () => {
-    expect(fleet.get('power-cycle').counters()).toMatchObject({ powerOff: 1, powerOn: 1 });
-    expect(fleet.get('power-reset').counters()).toMatchObject({ resets: 1, powerOff: 0 });
-    expect(fleet.get('power-soft').counters()).toMatchObject({ softOffs: 1 });
-  });
+  it(
+    'counts what really happened to the machines: the cycle turned it off and on, the ' +
+      'reset reset it',
+    () => {
+      expect(fleet.get('power-cycle').counters()).toMatchObject({ powerOff: 1, powerOn: 1 });
+      expect(fleet.get('power-reset').counters()).toMatchObject({ resets: 1, powerOff: 0 });
+      expect(fleet.get('power-soft').counters()).toMatchObject({ softOffs: 1 });
+    },
+  );
 
   it('refuses an action that is not a power action, without calling the BMC', async () => {
     const bmc = fleet.get('general');
@@ -130,13 +134,17 @@ describe('IPMI driver: power', () => {
     expect(bmc.events()).toHaveLength(before);
   });
 
-  it('does not verify: a stuck BMC acknowledges "on", the call succeeds, and the read-back still says off', async () => {
-    const bmc = fleet.get('stuck');
-    const driver = driverFor(bmc);
-    await driver.powerSetter!.setPower('on', context());
-    expect(eventsOf(bmc)).toEqual(['power 1']);
-    expect(await driver.powerGetter!.powerState(context())).toBe('off');
-  });
+  it(
+    'does not verify: a stuck BMC acknowledges "on", the call succeeds, and the read-back ' +
+      'still says off',
+    async () => {
+      const bmc = fleet.get('stuck');
+      const driver = driverFor(bmc);
+      await driver.powerSetter!.setPower('on', context());
+      expect(eventsOf(bmc)).toEqual(['power 1']);
+      expect(await driver.powerGetter!.powerState(context())).toBe('off');
+    },
+  );
 });
 
 describe('IPMI driver: boot device', () => {
@@ -157,7 +165,8 @@ describe('IPMI driver: boot device', () => {
         persistent: false,
         efi: false,
       });
-      // Cross-checks the driver's reading (from the raw bytes) with ipmitool's prose and the simulator's state.
+      // Cross-checks the driver's reading (from the raw bytes) with ipmitool's prose and the
+      // simulator's state.
       expect((await plainIpmitool(bmc, ['chassis', 'bootparam', 'get', '5'])).stdout).toContain(
         `Boot Device Selector : ${selector}`,
       );
@@ -165,38 +174,51 @@ describe('IPMI driver: boot device', () => {
     },
   );
 
-  it('sends the persistent and EFI flags (ipmi_sim accepts them but keeps only the device)', async () => {
-    const bmc = fleet.get('general');
-    const { logger, events } = capturingLogger();
+  it(
+    'sends the persistent and EFI ' + 'flags (ipmi_sim accepts them but keeps only the device)',
+    async () => {
+      const bmc = fleet.get('general');
+      const { logger, events } = capturingLogger();
 
-    await driverFor(bmc).bootDeviceSetter!.setBootDevice(
-      'pxe',
-      { persistent: true, efi: true },
-      context(10_000, { logger }),
-    );
+      await driverFor(bmc).bootDeviceSetter!.setBootDevice(
+        'pxe',
+        { persistent: true, efi: true },
+        context(10_000, { logger }),
+      );
 
-    const sent = events().map((e) => e.argv as string[]);
-    expect(sent).toHaveLength(1);
-    expect(sent[0].slice(-4)).toEqual(['chassis', 'bootdev', 'pxe', 'options=persistent,efiboot']);
-    expect(await driverFor(bmc).bootDeviceGetter!.bootDevice(context())).toEqual({
-      device: 'pxe',
-      persistent: false,
-      efi: false,
-    });
-  });
+      const sent = events().map((e) => e.argv as string[]);
+      expect(sent).toHaveLength(1);
+      expect(sent[0].slice(-4)).toEqual([
+        'chassis',
+        'bootdev',
+        'pxe',
+        'options=persistent,efiboot',
+      ]);
+      expect(await driverFor(bmc).bootDeviceGetter!.bootDevice(context())).toEqual({
+        device: 'pxe',
+        persistent: false,
+        efi: false,
+      });
+    },
+  );
 
-  it('reports a refusal even though ipmitool exits 0 for it (ipmi_sim refuses floppy)', async () => {
-    const bmc = fleet.get('general');
-    const attempt = driverFor(bmc).bootDeviceSetter!.setBootDevice(
-      'floppy',
-      { persistent: false, efi: false },
-      context(),
-    );
-    await expect(attempt).rejects.toMatchObject({
-      fault: 'command',
-      message: `ipmi ${bmc.host}:623: chassis bootdev floppy was not accepted: Set Chassis Boot Parameter 5 failed: Unspecified error`,
-    });
-  });
+  it(
+    'reports a refusal even though ' + 'ipmitool exits 0 for it (ipmi_sim refuses floppy)',
+    async () => {
+      const bmc = fleet.get('general');
+      const attempt = driverFor(bmc).bootDeviceSetter!.setBootDevice(
+        'floppy',
+        { persistent: false, efi: false },
+        context(),
+      );
+      await expect(attempt).rejects.toMatchObject({
+        fault: 'command',
+        message:
+          `ipmi ${bmc.host}:623: chassis bootdev floppy was not accepted: Set Chassis Boot ` +
+          `Parameter 5 failed: Unspecified error`,
+      });
+    },
+  );
 
   it.each<BootDevice>(['usb', 'sd_card', 'remote_drive', 'utilities'])(
     '%s: unsupported, named in the error, and nothing is sent',

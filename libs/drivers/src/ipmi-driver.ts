@@ -95,7 +95,8 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
         if (!command) {
           throw new DriverError(
             'unsupported',
-            `${where}: boot device "${device}" cannot be set through ipmitool (it can set ${settableBootDevices().join(', ')})`,
+            `${where}: boot device "${device}" cannot be set through ipmitool (it can ` +
+              `set ${settableBootDevices().join(', ')})`,
           );
         }
         await run(command, ctx, CONFIRMATIONS.bootdev);

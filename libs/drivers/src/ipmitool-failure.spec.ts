@@ -1,6 +1,7 @@
 import { classifyIpmitoolFailure, withoutChatter } from './ipmitool-failure';
 
-// stderr of ipmitool 1.8.19 -v, as printed against ipmi_sim on this machine (see ipmitool-runner.spec.ts).
+// stderr of ipmitool 1.8.19 -v, as printed against ipmi_sim on this machine (see
+// ipmitool-runner.spec.ts).
 const WRONG_PASSWORD = `Loading IANA PEN Registry...
 > RAKP 2 HMAC is invalid
 Error: Unable to establish IPMI v2 / RMCP+ session
@@ -50,7 +51,8 @@ describe('classifying a failed ipmitool run by its stderr', () => {
     ],
     [
       'a cipher suite the BMC lacks',
-      'RAKP 2 message indicates an error : no cipher suite match with proposed security algorithms\nError: Unable to establish IPMI v2 / RMCP+ session\n',
+      'RAKP 2 message indicates an error : no cipher suite match with proposed security ' +
+        'algorithms\nError: Unable to establish IPMI v2 / RMCP+ session\n',
       'unsupported',
       'RAKP 2 message indicates an error : no cipher suite match with proposed security algorithms',
     ],

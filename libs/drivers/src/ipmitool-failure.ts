@@ -20,10 +20,10 @@ interface Rule {
  *   wrong password  "> RAKP 2 HMAC is invalid"
  *   unknown user    "RAKP 2 message indicates an error : unauthorized name"
  *   nothing there   "Get Auth Capabilities error" + "Error issuing Get Channel Authentication
- *                   Capabilities request" (after its retries; loopback sends no ICMP error it notices)
- *   bad host name   "Address lookup for no-such-host.invalid failed" + "Could not open socket!"
- * Each ends with "Error: Unable to establish IPMI v2 / RMCP+ session". The other RAKP status
- * texts are ipmitool's table of RMCP+ status codes (IPMI v2.0 table 13-15).
+ *                   Capabilities request" (after its retries; loopback sends no ICMP error it
+ * notices)   bad host name   "Address lookup for no-such-host.invalid failed" + "Could not open
+ * socket!" Each ends with "Error: Unable to establish IPMI v2 / RMCP+ session". The other RAKP
+ * status texts are ipmitool's table of RMCP+ status codes (IPMI v2.0 table 13-15).
  * Order matters: the first rule that matches wins, and the generic session error comes last.
  */
 const RULES: Rule[] = [

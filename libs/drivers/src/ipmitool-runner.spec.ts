@@ -140,18 +140,24 @@ describe('ipmitool against a BMC that answers', () => {
 });
 
 describe('ipmitool against an address where nothing answers', () => {
-  it('with a 3 s deadline: ipmitool gives up by itself (one attempt, ~2 s), a transient timeout', async () => {
-    const { error, ms } = await timedRejection(() =>
-      runIpmitool(config({ host: silentHost }), STATUS, context(3000)),
-    );
-    expect(error).toMatchObject({
-      fault: 'timeout',
-      transient: true,
-      message: `ipmi ${silentHost}:623: chassis power status: no answer: Get Auth Capabilities error`,
-    });
-    expect(ms).toBeGreaterThanOrEqual(1900);
-    expect(ms).toBeLessThan(3000 + 300);
-  });
+  it(
+    'with a 3 s deadline: ipmitool gives up by itself (one attempt, ~2 s), a transient ' +
+      'timeout',
+    async () => {
+      const { error, ms } = await timedRejection(() =>
+        runIpmitool(config({ host: silentHost }), STATUS, context(3000)),
+      );
+      expect(error).toMatchObject({
+        fault: 'timeout',
+        transient: true,
+        message:
+          `ipmi ${silentHost}:623: chassis power status: no answer: Get Auth Capabilities ` +
+          `error`,
+      });
+      expect(ms).toBeGreaterThanOrEqual(1900);
+      expect(ms).toBeLessThan(3000 + 300);
+    },
+  );
 
   it('with a deadline shorter than ipmitool can give up in: killed at the deadline', async () => {
     const { error, ms } = await timedRejection(() =>
@@ -173,7 +179,8 @@ describe('ipmitool against an address where nothing answers', () => {
     expect(error).toMatchObject({
       fault: 'unreachable',
       message:
-        'ipmi no-such-host.invalid:623: chassis power status: unreachable: Address lookup for no-such-host.invalid failed',
+        'ipmi no-such-host.invalid:623: chassis power status: unreachable: Address ' +
+        'lookup for no-such-host.invalid failed',
     });
     expect(ms).toBeLessThan(1000);
   });

@@ -55,31 +55,35 @@ describe('ipmitool retries chosen from the deadline', () => {
 describe('ipmitool argv', () => {
   const retries = { retries: 2, timeoutSeconds: 1 };
 
-  it('names interface, address, user, cipher suite and retries, then asks for the password from the environment', () => {
-    expect(
-      ipmitoolArgv(bmc({ password: 'hunter22' }), retries, ['chassis', 'power', 'status']),
-    ).toEqual([
-      '-I',
-      'lanplus',
-      '-H',
-      '127.64.0.1',
-      '-p',
-      '623',
-      '-U',
-      'ADMIN',
-      '-C',
-      '3',
-      '-R',
-      '2',
-      '-N',
-      '1',
-      '-E',
-      '-v',
-      'chassis',
-      'power',
-      'status',
-    ]);
-  });
+  it(
+    'names interface, address, user, cipher suite and retries, then asks for the password ' +
+      'from the environment',
+    () => {
+      expect(
+        ipmitoolArgv(bmc({ password: 'hunter22' }), retries, ['chassis', 'power', 'status']),
+      ).toEqual([
+        '-I',
+        'lanplus',
+        '-H',
+        '127.64.0.1',
+        '-p',
+        '623',
+        '-U',
+        'ADMIN',
+        '-C',
+        '3',
+        '-R',
+        '2',
+        '-N',
+        '1',
+        '-E',
+        '-v',
+        'chassis',
+        'power',
+        'status',
+      ]);
+    },
+  );
 
   it('never carries the password, and never -P', () => {
     const argv = ipmitoolArgv(bmc({ password: 'hunter22' }), retries, ['mc', 'reset', 'cold']);

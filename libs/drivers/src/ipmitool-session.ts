@@ -37,7 +37,9 @@ export function retriesFor(timeoutMs: number): IpmitoolRetries {
   return best;
 }
 
-/** `host:port` for messages; an IPv6 address in brackets, or its last group would read as the port. */
+/**
+ * `host:port` for messages; an IPv6 address in brackets, or its last group would read as the port.
+ */
 export function endpointOf(bmc: Pick<BmcConfig, 'host' | 'port'>): string {
   return bmc.host.includes(':') ? `[${bmc.host}]:${bmc.port}` : `${bmc.host}:${bmc.port}`;
 }

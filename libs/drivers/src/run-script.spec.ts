@@ -16,21 +16,24 @@ const options = (runner: FakeRunner) => ({
 });
 
 describe('runScript: a run as the driver sees it', () => {
-  it('runs bash -c <script> <name> with exactly the given environment, SIGKILL at the deadline', async () => {
-    const runner = new FakeRunner(() => ({ exitCode: 111, stdout: 'off\n' }));
-    await expect(runScript(options(runner), context())).resolves.toEqual({
-      exitCode: 111,
-      stdout: 'off',
-      stderr: '',
-    });
-    expect(runner.lastCall()).toMatchObject({
-      file: 'bash',
-      args: ['-c', 'exit 0', 'lab/status'],
-      env: { name: 'node01' },
-      kill: { graceMs: 0 },
-      outputGraceMs: Infinity,
-    });
-  });
+  it(
+    'runs bash -c <script> <name> with exactly the given environment, SIGKILL at the ' + 'deadline',
+    async () => {
+      const runner = new FakeRunner(() => ({ exitCode: 111, stdout: 'off\n' }));
+      await expect(runScript(options(runner), context())).resolves.toEqual({
+        exitCode: 111,
+        stdout: 'off',
+        stderr: '',
+      });
+      expect(runner.lastCall()).toMatchObject({
+        file: 'bash',
+        args: ['-c', 'exit 0', 'lab/status'],
+        env: { name: 'node01' },
+        kill: { graceMs: 0 },
+        outputGraceMs: Infinity,
+      });
+    },
+  );
 
   it.each([
     ['a process that cannot start', { startError: errno('ENOENT') }, 'could not run (ENOENT)'],

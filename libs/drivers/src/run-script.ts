@@ -85,7 +85,8 @@ export async function runScript(
     if (stopped.kind === 'cancelled') throw stopped.reason;
     throw new DriverError(
       'timeout',
-      `${label}: no result within ${stopped.afterMs} ms; the script and every process it started were killed`,
+      `${label}: no result within ${stopped.afterMs} ms; the script and every process it ` +
+        `started were killed`,
       bounded(result.stderr) || undefined,
     );
   }

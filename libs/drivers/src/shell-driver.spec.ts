@@ -103,7 +103,9 @@ describe('shell driver: status', () => {
       expect(error).toMatchObject({
         fault: 'command',
         exitCode,
-        message: `shell lab/status for node01: exit ${exitCode} means neither on (0) nor off (${statusOffExitCode})${stderr ? `: ${stderr}` : ''}`,
+        message:
+          `shell lab/status for node01: exit ${exitCode} means neither on (0) nor off ` +
+          `(${statusOffExitCode})${stderr ? `: ${stderr}` : ''}`,
       });
       expect((error as DriverError).detail).toBe(stderr || undefined);
     },
@@ -137,15 +139,19 @@ describe('shell driver: power', () => {
     expect(fs.readFileSync(path.join(dir, 'ran'), 'utf8')).toBe(`${command}\n`);
   });
 
-  it('soft is unsupported: OpenFlight Power platforms have no graceful shutdown, and nothing runs', async () => {
-    await expect(
-      driverWith(everyCommand).powerSetter!.setPower('soft', context()),
-    ).rejects.toMatchObject({
-      fault: 'unsupported',
-      message: expect.stringContaining('power soft'),
-    });
-    expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
-  });
+  it(
+    'soft is unsupported: OpenFlight Power platforms have no graceful shutdown, and ' +
+      'nothing runs',
+    async () => {
+      await expect(
+        driverWith(everyCommand).powerSetter!.setPower('soft', context()),
+      ).rejects.toMatchObject({
+        fault: 'unsupported',
+        message: expect.stringContaining('power soft'),
+      });
+      expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
+    },
+  );
 
   it('an action whose command the platform lacks is unsupported, naming the command', async () => {
     await expect(
@@ -171,104 +177,116 @@ describe('shell driver: power', () => {
   });
 });
 
-describe('shell driver: node variables arrive as environment variables, never as script text', () => {
-  const HOSTILE: Record<string, string> = {
-    dollar: '$(touch "$out/pwned-dollar")',
-    backtick: '`touch "$out/pwned-backtick"`',
-    semicolon: 'x; touch "$out/pwned-semicolon"',
-    single: '\'; touch "$out/pwned-single"; \'',
-    double: '"; touch "$out/pwned-double"; "',
-    newline: 'first line\ntouch "$out/pwned-newline"',
-    glob: '* ?',
-  };
+describe(
+  'shell driver: node variables ' + 'arrive as environment variables, never as script text',
+  () => {
+    const HOSTILE: Record<string, string> = {
+      dollar: '$(touch "$out/pwned-dollar")',
+      backtick: '`touch "$out/pwned-backtick"`',
+      semicolon: 'x; touch "$out/pwned-semicolon"',
+      single: '\'; touch "$out/pwned-single"; \'',
+      double: '"; touch "$out/pwned-double"; "',
+      newline: 'first line\ntouch "$out/pwned-newline"',
+      glob: '* ?',
+    };
 
-  it('with every byte intact, quoted or not, and nothing in them runs', async () => {
-    const names = Object.keys(HOSTILE);
-    const status = [
-      // Quoted: the exact value. Unquoted: split and globbed, but expansions are never re-parsed.
-      ...names.map(
-        (name) => `printf '%s' "$${name}" > "$out/value-${name}"; echo $${name} > /dev/null`,
-      ),
-      'printf %s "$name" > "$out/value-name"',
-      'exit 0',
-    ].join('\n');
+    it('with every byte intact, quoted or not, and nothing in them runs', async () => {
+      const names = Object.keys(HOSTILE);
+      const status = [
+        // Quoted: the exact value. Unquoted: split and globbed, but expansions are never re-parsed.
+        ...names.map(
+          (name) => `printf '%s' "$${name}" > "$out/value-${name}"; echo $${name} > /dev/null`,
+        ),
+        'printf %s "$name" > "$out/value-name"',
+        'exit 0',
+      ].join('\n');
 
-    await expect(driverWith({ status }, HOSTILE).powerGetter!.powerState(context())).resolves.toBe(
-      'on',
-    );
+      await expect(
+        driverWith({ status }, HOSTILE).powerGetter!.powerState(context()),
+      ).resolves.toBe('on');
 
-    for (const name of names)
-      expect(fs.readFileSync(path.join(dir, `value-${name}`), 'utf8')).toBe(HOSTILE[name]);
-    expect(fs.readFileSync(path.join(dir, 'value-name'), 'utf8')).toBe('node01');
-    expect(fs.readdirSync(dir).filter((file) => file.startsWith('pwned'))).toEqual([]);
-  });
-
-  it('a variable named like a bash start-up setting is refused when the driver is made', () => {
-    const platform = shellPlatform('lab', { variables: ['BASH_ENV'], status: 'exit 0' });
-    expect(() =>
-      createShellDriver(shellServer('node01', 'lab', { BASH_ENV: '/tmp/x' }), platform),
-    ).toThrow('server node01, platform lab: variable "BASH_ENV" cannot be passed');
-  });
-
-  it.each([
-    'NODE_OPTIONS',
-    'PYTHONWARNINGS',
-    'BROWSER',
-    'PYTHONPATH',
-    'PERL5OPT',
-    'GCONV_PATH',
-    'OPENSSL_CONF',
-    'GLIBC_TUNABLES',
-    'HOME',
-    'TMPDIR',
-  ])('%s as a platform variable is refused when the driver is made (issue 11)', (variable) => {
-    const platform = shellPlatform('lab', { variables: [variable], status: 'exit 0' });
-    expect(() =>
-      createShellDriver(shellServer('node01', 'lab', { [variable]: '/tmp/evil' }), platform),
-    ).toThrow(`variable "${variable}" cannot be passed: only lower-case keys`);
-  });
-
-  it("scripts get a clean environment: a fixed PATH, LANG and the node's variables, none of the controller's", async () => {
-    process.env.SANDBOX_BMC_PASSWORD = 'planted-secret';
-    try {
-      await driverWith({
-        status: 'cat /proc/$$/environ > "$out/env"; exit 0',
-      }).powerGetter!.powerState(context());
-    } finally {
-      delete process.env.SANDBOX_BMC_PASSWORD;
-    }
-    const env = fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\0').filter(Boolean).sort();
-    expect(env).toEqual([
-      'LANG=C.UTF-8',
-      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      'name=node01',
-      `out=${dir}`,
-    ]);
-  });
-
-  it('a variable the node does not set is refused when the driver is made', () => {
-    const platform = shellPlatform('lab', { variables: ['region'], status: 'exit 0' });
-    expect(() => createShellDriver(shellServer('node01', 'lab'), platform)).toThrow(
-      'needs variable "region"',
-    );
-  });
-
-  it('BASH_ENV is not sourced, even when the operator passes it on', async () => {
-    const startup = path.join(dir, 'startup.sh');
-    fs.writeFileSync(startup, `touch "${dir}/pwned-bash-env"\n`);
-    const platform = shellPlatform('lab', { variables: [], status: 'exit 0' });
-    const driver = createShellDriver(shellServer('node01', 'lab'), platform, {
-      passEnv: { BASH_ENV: startup },
+      for (const name of names)
+        expect(fs.readFileSync(path.join(dir, `value-${name}`), 'utf8')).toBe(HOSTILE[name]);
+      expect(fs.readFileSync(path.join(dir, 'value-name'), 'utf8')).toBe('node01');
+      expect(fs.readdirSync(dir).filter((file) => file.startsWith('pwned'))).toEqual([]);
     });
-    await expect(driver.powerGetter!.powerState(context())).resolves.toBe('on');
-    expect(fs.existsSync(path.join(dir, 'pwned-bash-env'))).toBe(false);
-  });
-});
+
+    it('a variable named like a bash start-up setting is refused when the driver is made', () => {
+      const platform = shellPlatform('lab', { variables: ['BASH_ENV'], status: 'exit 0' });
+      expect(() =>
+        createShellDriver(shellServer('node01', 'lab', { BASH_ENV: '/tmp/x' }), platform),
+      ).toThrow('server node01, platform lab: variable "BASH_ENV" cannot be passed');
+    });
+
+    it.each([
+      'NODE_OPTIONS',
+      'PYTHONWARNINGS',
+      'BROWSER',
+      'PYTHONPATH',
+      'PERL5OPT',
+      'GCONV_PATH',
+      'OPENSSL_CONF',
+      'GLIBC_TUNABLES',
+      'HOME',
+      'TMPDIR',
+    ])('%s as a platform variable is refused when the driver is made (issue 11)', (variable) => {
+      const platform = shellPlatform('lab', { variables: [variable], status: 'exit 0' });
+      expect(() =>
+        createShellDriver(shellServer('node01', 'lab', { [variable]: '/tmp/evil' }), platform),
+      ).toThrow(`variable "${variable}" cannot be passed: only lower-case keys`);
+    });
+
+    it(
+      "scripts get a clean environment: a fixed PATH, LANG and the node's variables, none of " +
+        "the controller's",
+      async () => {
+        process.env.SANDBOX_BMC_PASSWORD = 'planted-secret';
+        try {
+          await driverWith({
+            status: 'cat /proc/$$/environ > "$out/env"; exit 0',
+          }).powerGetter!.powerState(context());
+        } finally {
+          delete process.env.SANDBOX_BMC_PASSWORD;
+        }
+        const env = fs
+          .readFileSync(path.join(dir, 'env'), 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .sort();
+        expect(env).toEqual([
+          'LANG=C.UTF-8',
+          'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'name=node01',
+          `out=${dir}`,
+        ]);
+      },
+    );
+
+    it('a variable the node does not set is refused when the driver is made', () => {
+      const platform = shellPlatform('lab', { variables: ['region'], status: 'exit 0' });
+      expect(() => createShellDriver(shellServer('node01', 'lab'), platform)).toThrow(
+        'needs variable "region"',
+      );
+    });
+
+    it('BASH_ENV is not sourced, even when the operator passes it on', async () => {
+      const startup = path.join(dir, 'startup.sh');
+      fs.writeFileSync(startup, `touch "${dir}/pwned-bash-env"\n`);
+      const platform = shellPlatform('lab', { variables: [], status: 'exit 0' });
+      const driver = createShellDriver(shellServer('node01', 'lab'), platform, {
+        passEnv: { BASH_ENV: startup },
+      });
+      await expect(driver.powerGetter!.powerState(context())).resolves.toBe('on');
+      expect(fs.existsSync(path.join(dir, 'pwned-bash-env'))).toBe(false);
+    });
+  },
+);
 
 describe('shell driver: deadline and cancellation', () => {
   // Two background children and a foreground one: killing bash alone would orphan them.
   const HANGS =
-    'sleep 100 & echo $! >> "$out/pids"; sleep 100 & echo $! >> "$out/pids"; echo $$ >> "$out/pids"; sleep 100';
+    'sleep 100 & echo $! >> "$out/pids"; sleep 100 & echo $! >> "$out/pids"; echo $$ >> ' +
+    '"$out/pids"; sleep 100';
 
   function pids(): number[] {
     return fs.readFileSync(path.join(dir, 'pids'), 'utf8').trim().split('\n').map(Number);
@@ -282,7 +300,8 @@ describe('shell driver: deadline and cancellation', () => {
     expect(error).toMatchObject({
       fault: 'timeout',
       message:
-        'shell lab/status for node01: no result within 800 ms; the script and every process it started were killed',
+        'shell lab/status for node01: no result within 800 ms; the script and every ' +
+        'process it started were killed',
     });
     expect(ms).toBeGreaterThanOrEqual(800);
     expect(ms).toBeLessThan(800 + 400);
@@ -309,15 +328,19 @@ describe('shell driver: deadline and cancellation', () => {
     await waitFor(() => pids().every((pid) => !isRunning(pid)), 1000);
   });
 
-  it('a script that exits in time gives its verdict, even if a child it left kept the output open', async () => {
-    const status = 'sleep 100 & echo $! > "$out/pids"; exit 111';
-    const { ms, state } = await (async () => {
-      const t0 = Date.now();
-      const state = await driverWith({ status }).powerGetter!.powerState(context(600));
-      return { ms: Date.now() - t0, state };
-    })();
-    expect(state).toBe('off');
-    expect(ms).toBeLessThan(600 + 400);
-    await waitFor(() => pids().every((pid) => !isRunning(pid)), 1000);
-  });
+  it(
+    'a script that exits in time gives its verdict, even if a child it left kept the ' +
+      'output open',
+    async () => {
+      const status = 'sleep 100 & echo $! > "$out/pids"; exit 111';
+      const { ms, state } = await (async () => {
+        const t0 = Date.now();
+        const state = await driverWith({ status }).powerGetter!.powerState(context(600));
+        return { ms: Date.now() - t0, state };
+      })();
+      expect(state).toBe('off');
+      expect(ms).toBeLessThan(600 + 400);
+      await waitFor(() => pids().every((pid) => !isRunning(pid)), 1000);
+    },
+  );
 });

@@ -103,7 +103,8 @@ export function createShellDriver(
               : 'has no script in OpenFlight Power platforms';
             throw new DriverError(
               'unsupported',
-              `shell ${platform.name}: power ${String(action)} ${needs} (the platform defines: ${has})`,
+              `shell ${platform.name}: power ${String(action)} ${needs} (the platform ` +
+                `defines: ${has})`,
             );
           }
           const { exitCode, stderr } = await run(key, ctx);

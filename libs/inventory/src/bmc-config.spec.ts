@@ -101,13 +101,17 @@ describe('native IPMI nodes', () => {
         expect(loadInventory(file, {}).get('node01')?.bmc?.password).toBe(expected);
       });
 
-      it("resolves a relative path against the inventory file's directory, not the working directory", () => {
-        writeFileSync(join(tmp.dir, 'secrets', 'bmc.pass'), 'relative\n');
-        expect(process.cwd()).not.toBe(tmp.dir);
-        expect(bmcOf(ipmiNode('password_file: secrets/bmc.pass'), {}, file)?.password).toBe(
-          'relative',
-        );
-      });
+      it(
+        "resolves a relative path against the inventory file's directory, not the working " +
+          'directory',
+        () => {
+          writeFileSync(join(tmp.dir, 'secrets', 'bmc.pass'), 'relative\n');
+          expect(process.cwd()).not.toBe(tmp.dir);
+          expect(bmcOf(ipmiNode('password_file: secrets/bmc.pass'), {}, file)?.password).toBe(
+            'relative',
+          );
+        },
+      );
 
       it('accepts an absolute path', () => {
         const abs = join(tmp.dir, 'secrets', 'abs.pass');
@@ -162,25 +166,29 @@ describe('BMC errors name the node, field and line, never the password', () => {
       'a missing environment variable',
       ['password_env: RACK1_BMC_PASSWORD'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.password_env": environment variable "RACK1_BMC_PASSWORD" is not set',
+      'inventory.yaml:4: node "node01": field "bmc.password_env": environment variable ' +
+        '"RACK1_BMC_PASSWORD" is not set',
     ],
     [
       'an empty environment variable',
       ['password_env: RACK1_BMC_PASSWORD'],
       { RACK1_BMC_PASSWORD: '' },
-      'inventory.yaml:4: node "node01": field "bmc.password_env": environment variable "RACK1_BMC_PASSWORD" is empty',
+      'inventory.yaml:4: node "node01": field "bmc.password_env": environment variable ' +
+        '"RACK1_BMC_PASSWORD" is empty',
     ],
     [
       'an invalid environment variable name',
       ['password_env: "rack1 password"'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.password_env": "rack1 password" is not a valid environment variable name',
+      'inventory.yaml:4: node "node01": field "bmc.password_env": "rack1 password" is ' +
+        'not a valid environment variable name',
     ],
     [
       'a missing password file',
       ['host: 10.0.0.1', 'password_file: /nonexistent/sb-bmc.pass'],
       {},
-      'inventory.yaml:5: node "node01": field "bmc.password_file": cannot read password file "/nonexistent/sb-bmc.pass" (ENOENT)',
+      'inventory.yaml:5: node "node01": field "bmc.password_file": cannot read password ' +
+        'file "/nonexistent/sb-bmc.pass" (ENOENT)',
     ],
     [
       'more than one password source',
@@ -192,37 +200,44 @@ describe('BMC errors name the node, field and line, never the password', () => {
       'a port that is not a number',
       ['port: abc', 'password: hunter2'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.port": expected a port number 1-65535, got "abc"',
+      'inventory.yaml:4: node "node01": field "bmc.port": expected a port number ' +
+        '1-65535, got "abc"',
     ],
     [
       'a port out of range',
       ['port: 70000'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.port": expected a port number 1-65535, got "70000"',
+      'inventory.yaml:4: node "node01": field "bmc.port": expected a port number ' +
+        '1-65535, got "70000"',
     ],
     [
       'a cipher suite out of range',
       ['cipher_suite: 18'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.cipher_suite": expected an IPMI cipher suite 0-17, got "18"',
+      'inventory.yaml:4: node "node01": field "bmc.cipher_suite": expected an IPMI ' +
+        'cipher suite 0-17, got "18"',
     ],
     [
       'a misspelt key holding the password',
       ['pasword: hunter2'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.pasword": unknown BMC setting (expected host, port, username, password, password_env, password_file, cipher_suite)',
+      'inventory.yaml:4: node "node01": field "bmc.pasword": unknown BMC setting ' +
+        '(expected host, port, username, password, password_env, password_file, ' +
+        'cipher_suite)',
     ],
     [
       'a password given as a list',
       ['password: [hunter2]'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.password": expected a password string, got a list',
+      'inventory.yaml:4: node "node01": field "bmc.password": expected a password ' +
+        'string, got a list',
     ],
     [
       'an empty password',
       ['password: ""'],
       {},
-      'inventory.yaml:4: node "node01": field "bmc.password": expected a password string, got an empty string',
+      'inventory.yaml:4: node "node01": field "bmc.password": expected a password ' +
+        'string, got an empty string',
     ],
     [
       'a host with spaces',
@@ -249,7 +264,8 @@ describe('BMC errors name the node, field and line, never the password', () => {
       writeFileSync(join(tmp.dir, 'empty.pass'), '\n');
       writeFileSync(join(tmp.dir, 'inventory.yaml'), ipmiNode('password_file: empty.pass'));
       expect(() => loadInventory(join(tmp.dir, 'inventory.yaml'), {})).toThrow(
-        `inventory.yaml:4: node "node01": field "bmc.password_file": password file "${join(tmp.dir, 'empty.pass')}" is empty`,
+        `inventory.yaml:4: node "node01": field "bmc.password_file": password file ` +
+          `"${join(tmp.dir, 'empty.pass')}" is empty`,
       );
     } finally {
       tmp.cleanup();
@@ -260,7 +276,8 @@ describe('BMC errors name the node, field and line, never the password', () => {
     [
       'on a node without a platform',
       ['node01:', '  bmc: { host: 10.0.0.1 }'],
-      'inventory.yaml:2: node "node01": field "bmc": bmc settings are only used by native IPMI nodes (platform: ipmi)',
+      'inventory.yaml:2: node "node01": field "bmc": bmc settings are only used by ' +
+        'native IPMI nodes (platform: ipmi)',
     ],
     [
       'on a node of the shell platform called ipmi',
@@ -273,7 +290,9 @@ describe('BMC errors name the node, field and line, never the password', () => {
         'platforms:',
         '  ipmi: { variables: [bmc_ip] }',
       ],
-      'inventory.yaml:5: node "node01": field "bmc": bmc settings are only used by native IPMI nodes: this file defines platforms.ipmi, so the node uses that shell platform',
+      'inventory.yaml:5: node "node01": field "bmc": bmc settings are only used by ' +
+        'native IPMI nodes: this file defines platforms.ipmi, so the node uses that shell ' +
+        'platform',
     ],
   ])('bmc settings %s', (_label, rows, message) => {
     expect(inventoryError(lines(...rows)).message).toBe(message);

@@ -22,7 +22,8 @@ const cases: Record<string, Case> = {
     rows: ['static_nodes:', '  node01: { platform: aws', '  node02: {}'],
     line: 3,
     message:
-      'YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
+      'YAML syntax error: Flow map in block collection must be sufficiently indented and ' +
+      'end with a }',
   },
   'a duplicate node': {
     rows: ['node01:', '  ip: 10.0.0.1', 'node01:', '  ip: 10.0.0.2'],
@@ -38,7 +39,8 @@ const cases: Record<string, Case> = {
     rows: ['node01: {}', '---', 'node02: {}'],
     line: 2,
     message:
-      'YAML syntax error: the file holds more than one YAML document (---); an inventory is a single document',
+      'YAML syntax error: the file holds more than one YAML document (---); an inventory ' +
+      'is a single document',
   },
   'an empty file': {
     rows: ['# nothing yet'],
@@ -72,7 +74,8 @@ const cases: Record<string, Case> = {
     rows: ['static_nodes:', '  node01: { ranks: [aws] }', 'node02:', '  ranks: [aws]'],
     line: 3,
     message:
-      'unknown top-level key "node02": in a file with static_nodes, platforms or groups, nodes go under static_nodes',
+      'unknown top-level key "node02": in a file with static_nodes, platforms or groups, ' +
+      'nodes go under static_nodes',
   },
   'static_nodes as a list': {
     rows: ['static_nodes:', '  - node01', 'groups: {}'],
@@ -164,7 +167,8 @@ const cases: Record<string, Case> = {
     line: 4,
     field: 'platforms.aws.poweron',
     message:
-      'unknown platform setting (expected variables, allowed_keys, power_on, power_off, restart, status, ' +
+      'unknown platform setting (expected variables, allowed_keys, power_on, power_off, ' +
+      'restart, status, ' +
       'status_off_exit_code, or for the native driver region, profile)',
   },
   'a platform variable that is not a shell name': {
@@ -328,7 +332,8 @@ describe('InventoryError for a bad file', () => {
       ),
     );
     expect(err.message).toBe(
-      'inventory.yaml:8: node "node03": field "bmc.port": expected a port number 1-65535, got "abc"',
+      'inventory.yaml:8: node "node03": field "bmc.port": expected a port number ' +
+        '1-65535, got "abc"',
     );
   });
 

@@ -247,22 +247,25 @@ describe('a mixed file with groups, ids and native IPMI', () => {
   });
 
   describe('server UUIDs (what FlipFlop clients name servers by)', () => {
-    it('are the inventory id where given, else UUIDv5 of the name: stable, and found by get', () => {
-      const login = serverUuid({ name: 'login1' });
-      // UUIDv5 in the project's namespace: version nibble 5, RFC 4122 variant, same every time.
-      expect(login).toMatch(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-      );
-      expect(serverUuid({ name: 'login1' })).toBe(login);
-      // Fixed forever: a changed namespace would change every derived id clients stored.
-      expect(serverUuid({ name: 'node01' })).toBe('82c2de77-bd69-5bb3-87d3-3db836df3fcc');
-      expect(serverUuid({ name: 'login2' })).not.toBe(login);
-      expect(serverUuid({ name: 'node01', id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' })).toBe(
-        '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-      );
-      expect(inv.get(login)?.name).toBe('login1');
-      expect(inv.get(login.toUpperCase())?.name).toBe('login1');
-    });
+    it(
+      'are the inventory id where ' + 'given, else UUIDv5 of the name: stable, and found by get',
+      () => {
+        const login = serverUuid({ name: 'login1' });
+        // UUIDv5 in the project's namespace: version nibble 5, RFC 4122 variant, same every time.
+        expect(login).toMatch(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+        expect(serverUuid({ name: 'login1' })).toBe(login);
+        // Fixed forever: a changed namespace would change every derived id clients stored.
+        expect(serverUuid({ name: 'node01' })).toBe('82c2de77-bd69-5bb3-87d3-3db836df3fcc');
+        expect(serverUuid({ name: 'login2' })).not.toBe(login);
+        expect(serverUuid({ name: 'node01', id: '7c9e6679-7425-40de-944b-e07fc1f90ae7' })).toBe(
+          '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+        );
+        expect(inv.get(login)?.name).toBe('login1');
+        expect(inv.get(login.toUpperCase())?.name).toBe('login1');
+      },
+    );
 
     it('never contains a BMC password, host or user', () => {
       const view = JSON.stringify(inv.toPublicView());

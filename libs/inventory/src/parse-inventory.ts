@@ -113,7 +113,8 @@ function readLayout(top: Entry[], read: FieldReader): Layout {
     } else {
       read.issues.add(
         entry.line,
-        `unknown top-level key "${entry.key}": in a file with static_nodes, platforms or groups, nodes go under static_nodes`,
+        `unknown top-level key "${entry.key}": in a file with static_nodes, platforms or ` +
+          `groups, nodes go under static_nodes`,
       );
     }
   }

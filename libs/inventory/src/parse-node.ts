@@ -98,7 +98,9 @@ export function parseNode(entry: Entry, ctx: NodeContext): ServerEntry | undefin
         // OpenFlight sets `name` from the key and does not let a node override it.
         const given = read.text(field, where, 'the node name');
         if (given !== undefined && given !== name) {
-          const message = `the name comes from the node's key and cannot be changed to ${JSON.stringify(given)}`;
+          const message =
+            `the name comes from the node's key and cannot be changed to ` +
+            `${JSON.stringify(given)}`;
           read.issues.add(read.line(field), message, where);
         }
         break;

@@ -124,7 +124,8 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
         cloudSettings.length > 0 ? `, or for the native driver ${cloudSettings.join(', ')}` : '';
       read.issues.add(
         field.line,
-        'unknown platform setting (expected variables, allowed_keys, power_on, power_off, restart, status, ' +
+        'unknown platform setting (expected variables, allowed_keys, power_on, ' +
+          'power_off, restart, status, ' +
           `status_off_exit_code${cloud})`,
         where,
       );
@@ -134,7 +135,9 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
   return platform;
 }
 
-/** The platform's variables follow the node-key rule; its allowlist names nothing that runs code. */
+/**
+ * The platform's variables follow the node-key rule; its allowlist names nothing that runs code.
+ */
 function checkKeys(
   platform: ShellPlatform,
   read: FieldReader,

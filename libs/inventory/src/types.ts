@@ -84,7 +84,10 @@ export interface ServerEntry {
   groups: string[];
   /** Every scalar key of the node as written, stringified, for environment variables. */
   attributes: Record<string, string>;
-  /** Keys besides lower-case identifiers its platform allows (`allowed_keys`); scripts get these too. */
+  /**
+   * Keys besides lower-case identifiers its platform allows (`allowed_keys`); scripts get these
+   * too.
+   */
   allowedKeys?: string[];
   /** Only for the `ipmi` driver. */
   bmc?: BmcConfig;

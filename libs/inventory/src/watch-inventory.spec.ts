@@ -94,24 +94,28 @@ describe('watchInventory', () => {
     expect(log.entries().some((e) => e.level === 30 && e.msg === 'inventory reloaded')).toBe(true);
   });
 
-  it('reloads when an editor saves by writing a temporary file and renaming it over the original', async () => {
-    writeFileSync(file, lines('node01: {}'));
-    const changes: Inventory[] = [];
-    watch = watchInventory(file, { onChange: (next) => changes.push(next) });
-    await watch.ready;
+  it(
+    'reloads when an editor saves by writing a temporary file and renaming it over the ' +
+      'original',
+    async () => {
+      writeFileSync(file, lines('node01: {}'));
+      const changes: Inventory[] = [];
+      watch = watchInventory(file, { onChange: (next) => changes.push(next) });
+      await watch.ready;
 
-    const temp = join(tmp.dir, '.inventory.yaml.swp');
-    writeFileSync(temp, lines('node01: {}', 'node02: {}', 'node03: {}'));
-    renameSync(temp, file);
-    await waitFor('the renamed file', () => changes.length > 0);
-    expect(names(watch.current())).toEqual(['node01', 'node02', 'node03']);
+      const temp = join(tmp.dir, '.inventory.yaml.swp');
+      writeFileSync(temp, lines('node01: {}', 'node02: {}', 'node03: {}'));
+      renameSync(temp, file);
+      await waitFor('the renamed file', () => changes.length > 0);
+      expect(names(watch.current())).toEqual(['node01', 'node02', 'node03']);
 
-    // Later in-place edits are still seen: the watch follows the name, not the old inode.
-    writeFileSync(file, lines('node04: {}'));
-    await waitFor('an edit after the rename', () =>
-      names(watch?.current() as Inventory).includes('node04'),
-    );
-  });
+      // Later in-place edits are still seen: the watch follows the name, not the old inode.
+      writeFileSync(file, lines('node04: {}'));
+      await waitFor('an edit after the rename', () =>
+        names(watch?.current() as Inventory).includes('node04'),
+      );
+    },
+  );
 
   it('loads a burst of writes once, after they settle', async () => {
     writeFileSync(file, lines('node00: {}'));
@@ -148,23 +152,26 @@ describe('watchInventory', () => {
     );
   });
 
-  it('keeps serving the last inventory while the file is deleted, and loads it when it returns', async () => {
-    writeFileSync(file, lines('node01: {}'));
-    const log = captureLogger();
-    const changes: Inventory[] = [];
-    watch = watchInventory(file, { logger: log.logger, onChange: (next) => changes.push(next) });
-    await watch.ready;
-    unlinkSync(file);
-    await waitFor('a warning', () => log.entries().some((e) => e.level === 40));
-    expect(log.entries().find((e) => e.level === 40)?.error).toBe(
-      `${file}: cannot read the inventory file (ENOENT)`,
-    );
-    expect(names(watch.current())).toEqual(['node01']);
+  it(
+    'keeps serving the last inventory while the file is deleted, and loads it when it ' + 'returns',
+    async () => {
+      writeFileSync(file, lines('node01: {}'));
+      const log = captureLogger();
+      const changes: Inventory[] = [];
+      watch = watchInventory(file, { logger: log.logger, onChange: (next) => changes.push(next) });
+      await watch.ready;
+      unlinkSync(file);
+      await waitFor('a warning', () => log.entries().some((e) => e.level === 40));
+      expect(log.entries().find((e) => e.level === 40)?.error).toBe(
+        `${file}: cannot read the inventory file (ENOENT)`,
+      );
+      expect(names(watch.current())).toEqual(['node01']);
 
-    writeFileSync(file, lines('node02: {}'));
-    await waitFor('the restored file', () => changes.length === 1);
-    expect(names(watch.current())).toEqual(['node02']);
-  });
+      writeFileSync(file, lines('node02: {}'));
+      await waitFor('the restored file', () => changes.length === 1);
+      expect(names(watch.current())).toEqual(['node02']);
+    },
+  );
 
   it('never logs a password from a broken edit', async () => {
     const env = { BMC_PASSWORD: 'hunter2' };

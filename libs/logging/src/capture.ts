@@ -9,7 +9,10 @@ export interface CapturedLogs {
   text: () => string;
 }
 
-/** A logger whose JSON lines are kept in memory, for tests that check what was logged (and what was not). */
+/**
+ * A logger whose JSON lines are kept in memory, for tests that check what was logged (and what was
+ * not).
+ */
 export function capturingLogger(level = 'debug'): CapturedLogs {
   const chunks: string[] = [];
   const stream = new Writable({

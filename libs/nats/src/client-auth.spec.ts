@@ -61,7 +61,8 @@ describe('readNatsAuth', () => {
     [
       'a client certificate without its key',
       { NATS_CERT_FILE: '/x.pem' },
-      'a NATS client certificate needs both NATS_CERT_FILE and NATS_KEY_FILE; only NATS_CERT_FILE is set',
+      'a NATS client certificate needs both NATS_CERT_FILE and NATS_KEY_FILE; only ' +
+        'NATS_CERT_FILE is set',
     ],
   ])('refuses %s, naming the variables', (_name, env, message) => {
     expect(() => readNatsAuth(env)).toThrow(message);

@@ -9,7 +9,8 @@ function readFile(variable: string, file: string): string {
     return readFileSync(file, 'utf8').trim();
   } catch (err) {
     throw new Error(
-      `${variable} ${file}: cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      `${variable} ${file}: cannot read it: ` +
+        `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
 }
@@ -37,7 +38,8 @@ export function readNatsAuth(env: NodeJS.ProcessEnv): NatsClientAuth {
   const { NATS_CA_FILE: ca, NATS_CERT_FILE: cert, NATS_KEY_FILE: key } = env;
   if (Boolean(cert) !== Boolean(key))
     throw new Error(
-      `a NATS client certificate needs both NATS_CERT_FILE and NATS_KEY_FILE; only ${cert ? 'NATS_CERT_FILE' : 'NATS_KEY_FILE'} is set`,
+      `a NATS client certificate needs both NATS_CERT_FILE and NATS_KEY_FILE; only ` +
+        `${cert ? 'NATS_CERT_FILE' : 'NATS_KEY_FILE'} is set`,
     );
   if (ca || cert) {
     auth.tls = {

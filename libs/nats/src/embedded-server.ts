@@ -122,7 +122,8 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(
-        `nats-server did not listen on ${host}:${port} within ${opts.startTimeoutMs ?? 10_000} ms: ${lastErrorLine(output)}`,
+        `nats-server did not listen on ${host}:${port} within ` +
+          `${opts.startTimeoutMs ?? 10_000} ms: ${lastErrorLine(output)}`,
       );
     }
   }

@@ -85,9 +85,15 @@ export function nodeKeyRefusal(
   allowed: ReadonlySet<string> = new Set(),
 ): string | undefined {
   if (!ENV_NAME.test(key))
-    return 'not a valid environment variable name (letters, digits and "_", not starting with a digit)';
+    return (
+      'not a valid environment variable name (letters, digits and "_", not starting with a ' +
+      'digit)'
+    );
   if (ACTS_AS_CODE.test(key)) return 'bash or the dynamic loader would run its value as code';
   if (allowed.has(key)) return undefined;
   if (NODE_KEY.test(key) && !READ_BY_TOOLS.test(key)) return undefined;
-  return 'only lower-case keys (letters, digits, "_") reach scripts; list any other in the platform\'s allowed_keys';
+  return (
+    'only lower-case keys (letters, digits, "_") reach scripts; list any other in the ' +
+    "platform's allowed_keys"
+  );
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 
-/** Sends `signal` to every process of the group (0: none, only asks); false when the group is gone. */
+/**
+ * Sends `signal` to every process of the group (0: none, only asks); false when the group is gone.
+ */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pgid, signal);

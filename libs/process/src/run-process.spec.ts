@@ -139,16 +139,20 @@ describe('runProcess: processes the leader leaves behind', () => {
     expect(isRunning(pid)).toBe(false);
   });
 
-  it('with outputGraceMs Infinity, waits for the output until the timeout, keeping the exit status', async () => {
-    const t0 = Date.now();
-    const result = await bash('sleep 1000 & exit 111', {
-      timeoutMs: 700,
-      kill: { graceMs: 0 },
-      outputGraceMs: Infinity,
-    });
-    expect(result).toMatchObject({ exitCode: 111, timedOut: false, leftovers: true });
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(650);
-  });
+  it(
+    'with outputGraceMs Infinity, waits for the output until the timeout, keeping the exit ' +
+      'status',
+    async () => {
+      const t0 = Date.now();
+      const result = await bash('sleep 1000 & exit 111', {
+        timeoutMs: 700,
+        kill: { graceMs: 0 },
+        outputGraceMs: Infinity,
+      });
+      expect(result).toMatchObject({ exitCode: 111, timedOut: false, leftovers: true });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(650);
+    },
+  );
 
   it('64 concurrent runs, each group ended when its run is', async () => {
     const results = await Promise.all(

@@ -6,7 +6,9 @@ export interface RunOptions extends StartOptions {
   timeoutMs?: number;
   /** Aborting it stops the run like a timeout does; the result says `cancelled`. */
   signal?: AbortSignal;
-  /** How the group is stopped at a timeout, a cancel or an overflow (default: TERM, KILL 2 s later). */
+  /**
+   * How the group is stopped at a timeout, a cancel or an overflow (default: TERM, KILL 2 s later).
+   */
   kill?: KillPolicy;
   /**
    * How long what the process started may hold its output open after it exited (`daemon &`
@@ -32,7 +34,9 @@ export interface RunResult extends Exit {
   droppedBytes: Record<OutputStream, number>;
   /** Processes the leader left behind after it exited, killed by us. */
   leftovers: boolean;
-  /** False when some process of the group was still there a grace period after the final SIGKILL. */
+  /**
+   * False when some process of the group was still there a grace period after the final SIGKILL.
+   */
   groupEnded: boolean;
   durationMs: number;
 }

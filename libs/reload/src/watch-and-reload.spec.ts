@@ -58,15 +58,18 @@ describe('watchAndReload', () => {
     expect(() => start()).toThrow('not a number');
   });
 
-  it('reloads once a burst of changes has settled, passing the new and previous value', async () => {
-    const { watch, reloads } = start();
-    await watch.ready;
-    for (const n of [2, 3, 4]) fs.writeFileSync(file, String(n));
-    await waitFor('a reload', () => reloads.length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(reloads).toEqual([[4, 1]]);
-    expect(watch.current()).toBe(4);
-  });
+  it(
+    'reloads once a burst of changes ' + 'has settled, passing the new and previous value',
+    async () => {
+      const { watch, reloads } = start();
+      await watch.ready;
+      for (const n of [2, 3, 4]) fs.writeFileSync(file, String(n));
+      await waitFor('a reload', () => reloads.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(reloads).toEqual([[4, 1]]);
+      expect(watch.current()).toBe(4);
+    },
+  );
 
   it('keeps the last good value when a reload fails, and says why until one succeeds', async () => {
     const { watch, failures } = start();

@@ -7,7 +7,8 @@ export interface WatchAndReloadOptions<T> {
   /** Loads the value; throws when it cannot. Called once now and again after each change. */
   load: () => T;
   /** The directory watched. Watch a file's directory, not the file: editors that save by
-   * writing a temporary file and renaming it over the original replace the inode a file watch holds. */
+   * writing a temporary file and renaming it over the original replace the inode a file watch
+   * holds. */
   dir: string;
   /** How deep below `dir` changes count (chokidar's depth; default: all the way down). */
   depth?: number;

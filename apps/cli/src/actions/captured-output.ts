@@ -1,6 +1,9 @@
 import type { OutputLine } from '@switchboard/condition-types';
 
-/** The lines of each condition, kept for the folded and JSON reports (the live ones are printed and forgotten). */
+/**
+ * The lines of each condition, kept for the folded and JSON reports (the live ones are printed and
+ * forgotten).
+ */
 export class CapturedOutput {
   private readonly lines = new Map<string, string[]>();
 

@@ -20,7 +20,8 @@ describe('whether mctl run asks before running', () => {
       confirmationStep({ question: QUESTION, yes: false, canAsk: false, command: 'power-off' }),
     ).toThrow(
       new UsageError(
-        'power-off asks "Power off node[01-03]?" before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking',
+        'power-off asks "Power off node[01-03]?" before it runs, and stdin is not a ' +
+          'terminal to answer on; add --yes to run it without asking',
       ),
     );
   });

@@ -23,7 +23,8 @@ export function confirmationStep(
   if (inputs.question === undefined || inputs.yes) return { ask: false };
   if (!inputs.canAsk) {
     throw new UsageError(
-      `${inputs.command} asks "${inputs.question}" before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking`,
+      `${inputs.command} asks "${inputs.question}" before it runs, and stdin is not a ` +
+        `terminal to answer on; add --yes to run it without asking`,
     );
   }
   return { ask: true, question: inputs.question };

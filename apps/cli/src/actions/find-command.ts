@@ -8,7 +8,10 @@ import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import { describeProblem } from '../output/command-help';
 
-/** The server has no command of that name, or has it broken; the details say what to fix or what exists. */
+/**
+ * The server has no command of that name, or has it broken; the details say what to fix or what
+ * exists.
+ */
 export class CommandNotFoundError extends CliError {
   readonly exitCode = ExitCode.Usage;
   constructor(
@@ -29,7 +32,10 @@ export type CommandLookup =
   | { found: 'broken'; problems: CommandProblem[] }
   | { found: 'none' };
 
-/** A command of the listing by name; a broken one is found with its problems (it is not in `commands`). */
+/**
+ * A command of the listing by name; a broken one is found with its problems (it is not in
+ * `commands`).
+ */
 export function lookUpCommand(listing: CommandsResponse, name: string): CommandLookup {
   const command = listing.commands.find((c) => c.name === name);
   if (command) return { found: 'command', command };

@@ -75,17 +75,21 @@ describe('followOutput', () => {
     expect((await follow(c, [A, B])).seen).toEqual(['node01: a1', 'node02: b1', 'node01: a2']);
   });
 
-  it('reconnects after the stream breaks off and skips the lines replayed from the start', async () => {
-    const c = client(
-      body(ndjson(line(A, 'a1'), line(B, 'b1'), line(A, 'a2')), true),
-      body(ndjson(line(A, 'a1'), line(A, 'a2'), line(B, 'b1'), line(B, 'b2'), line(A, 'a3'))),
-    );
-    const { seen, reconnects } = await follow(c, [A, B]);
-    expect(seen).toEqual(['node01: a1', 'node02: b1', 'node01: a2', 'node02: b2', 'node01: a3']);
-    expect(reconnects).toEqual([
-      'cannot reach the Switchboard API at http://api.test: the output stream broke off (terminated)',
-    ]);
-  });
+  it(
+    'reconnects after the stream ' + 'breaks off and skips the lines replayed from the start',
+    async () => {
+      const c = client(
+        body(ndjson(line(A, 'a1'), line(B, 'b1'), line(A, 'a2')), true),
+        body(ndjson(line(A, 'a1'), line(A, 'a2'), line(B, 'b1'), line(B, 'b2'), line(A, 'a3'))),
+      );
+      const { seen, reconnects } = await follow(c, [A, B]);
+      expect(seen).toEqual(['node01: a1', 'node02: b1', 'node01: a2', 'node02: b2', 'node01: a3']);
+      expect(reconnects).toEqual([
+        'cannot reach the Switchboard API at http://api.test: the output stream broke off ' +
+          '(terminated)',
+      ]);
+    },
+  );
 
   it('retries an API that is briefly away (5xx)', async () => {
     const c = client(
@@ -96,13 +100,16 @@ describe('followOutput', () => {
     expect(c.paths).toHaveLength(2);
   });
 
-  it('passes over keep-alives, lines of other conditions and what is not an output line', async () => {
-    const stranger = '33333333-3333-4333-8333-333333333333';
-    const c = client(
-      body(ndjson('', line(stranger, 'not ours'), '{"hello":1}', 'not json', line(A, 'a1'))),
-    );
-    expect((await follow(c, [A])).seen).toEqual(['node01: a1']);
-  });
+  it(
+    'passes over keep-alives, lines ' + 'of other conditions and what is not an output line',
+    async () => {
+      const stranger = '33333333-3333-4333-8333-333333333333';
+      const c = client(
+        body(ndjson('', line(stranger, 'not ours'), '{"hello":1}', 'not json', line(A, 'a1'))),
+      );
+      expect((await follow(c, [A])).seen).toEqual(['node01: a1']);
+    },
+  );
 
   it('throws what the API refuses for good (404, 403)', async () => {
     const refused = new ApiRequestError('GET', `/conditions/${A}/output`, 404, '', {

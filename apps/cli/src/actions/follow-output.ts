@@ -5,7 +5,10 @@ import type { ApiClient } from '../api-client';
 import { ApiUnreachableError, isTransient } from '../api-errors';
 import { ndjsonLines } from '../ndjson-lines';
 
-/** Conditions per output stream. The API lets a token hold 32 streams open, so one run follows up to 6400 nodes live. */
+/**
+ * Conditions per output stream. The API lets a token hold 32 streams open, so one run follows up to
+ * 6400 nodes live.
+ */
 export const IDS_PER_STREAM = IDS_PER_REQUEST;
 
 type StreamClient = Pick<ApiClient, 'openStream' | 'baseUrl'>;
@@ -15,7 +18,10 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** Pause before reconnecting after the stream broke. */
   retryDelayMs: number;
-  /** When the API should end the stream even if conditions still run (`?timeout=`; its default is 1 h). */
+  /**
+   * When the API should end the stream even if conditions still run (`?timeout=`; its default is 1
+   * h).
+   */
   deadline?: number;
   /** Each line, once, in the order the API sent it. */
   onLine(line: OutputLine): void;
@@ -28,10 +34,11 @@ const STREAM_TIMEOUT_S = { min: 1, max: 24 * 60 * 60 };
 
 /** One condition: GET /conditions/{id}/output; several: GET /output?ids=a,b,c (interleaved). */
 export function outputPath(ids: readonly string[], timeoutSeconds?: number): string {
-  const timeout =
+  const seconds =
     timeoutSeconds === undefined
-      ? ''
-      : `timeout=${Math.min(STREAM_TIMEOUT_S.max, Math.max(STREAM_TIMEOUT_S.min, Math.ceil(timeoutSeconds)))}`;
+      ? undefined
+      : Math.min(STREAM_TIMEOUT_S.max, Math.max(STREAM_TIMEOUT_S.min, Math.ceil(timeoutSeconds)));
+  const timeout = seconds === undefined ? '' : `timeout=${seconds}`;
   if (ids.length === 1)
     return `/conditions/${encodeURIComponent(ids[0])}/output${timeout ? `?${timeout}` : ''}`;
   return `/output?ids=${ids.map(encodeURIComponent).join(',')}${timeout ? `&${timeout}` : ''}`;

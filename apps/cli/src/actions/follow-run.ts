@@ -57,7 +57,9 @@ export async function followRun(
       const left = running();
       if (left.length === 0) return stopWaiting.abort();
       say(
-        `\nmctl: still running on ${foldNames(left.map((a) => a.server))} (${left.length} of ${accepted.length}); press Ctrl-C again to cancel, a third time to stop waiting`,
+        `\nmctl: still running on ${foldNames(left.map((a) => a.server))} ` +
+          `(${left.length} of ${accepted.length}); press Ctrl-C again to cancel, a third ` +
+          `time to stop waiting`,
       );
     },
     cancel: () => {
@@ -71,7 +73,8 @@ export async function followRun(
       const left = running();
       if (left.length > 0)
         say(
-          `\nmctl: stopped waiting; ${foldNames(left.map((a) => a.server))} may still be running (mctl power --action-status shows how they end)`,
+          `\nmctl: stopped waiting; ${foldNames(left.map((a) => a.server))} may still be ` +
+            `running (mctl power --action-status shows how they end)`,
         );
       stopWaiting.abort();
     },

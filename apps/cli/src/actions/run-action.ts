@@ -16,7 +16,9 @@ import { followRun } from './follow-run';
 import type { FollowedRun } from './follow-run';
 import { choosePresentation } from './presentation';
 
-/** Time a condition may spend queued before its script starts, on top of the command's own timeout. */
+/**
+ * Time a condition may spend queued before its script starts, on top of the command's own timeout.
+ */
 export const QUEUE_SLACK_SECONDS = 300;
 const DEFAULT_POLL_INTERVAL_MS = 500;
 

@@ -9,7 +9,10 @@ import { lastStatus } from '../server-results';
 import type { Session } from '../session';
 import { isSingleServer, resolveAgainst } from '../targets';
 
-/** The latest condition of one server: its state, `none` when it never had one, `unknown` when not in the inventory. */
+/**
+ * The latest condition of one server: its state, `none` when it never had one, `unknown` when not
+ * in the inventory.
+ */
 export interface LatestCondition {
   server: string;
   outcome: ConditionState | 'none' | 'unknown';

@@ -18,22 +18,25 @@ async function mctl(argv: string[], fake = api()) {
 }
 
 describe('mctl estate-list', () => {
-  it('lists the nodes with their ranks, groups and platform, reading only the inventory', async () => {
-    const { code, out, requests } = await mctl(['estate-list']);
-    expect(code).toBe(0);
-    expect(
-      out
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.split(/\s{2,}/)),
-    ).toEqual([
-      ['NAME', 'RANKS', 'GROUPS', 'PLATFORM'],
-      ['node01', 'metal,default', 'rack1', 'ipmi'],
-      ['node02', 'ipmi,default', 'rack1,gpu', 'ipmi'],
-      ['node10', 'default', 'rack2', 'ipmi'],
-    ]);
-    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/servers']);
-  });
+  it(
+    'lists the nodes with their ' + 'ranks, groups and platform, reading only the inventory',
+    async () => {
+      const { code, out, requests } = await mctl(['estate-list']);
+      expect(code).toBe(0);
+      expect(
+        out
+          .trimEnd()
+          .split('\n')
+          .map((l) => l.split(/\s{2,}/)),
+      ).toEqual([
+        ['NAME', 'RANKS', 'GROUPS', 'PLATFORM'],
+        ['node01', 'metal,default', 'rack1', 'ipmi'],
+        ['node02', 'ipmi,default', 'rack1,gpu', 'ipmi'],
+        ['node10', 'default', 'rack2', 'ipmi'],
+      ]);
+      expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/servers']);
+    },
+  );
 
   it.each([
     [

@@ -20,7 +20,8 @@ export function registerEstateList(program: Command, deps: CommandDeps): void {
     .command('estate-list')
     .summary('list the nodes: name, ranks, groups, platform')
     .description(
-      'List the nodes of the inventory with the ranks that choose their scripts, their groups and platform.',
+      'List the nodes of the inventory with the ranks that choose their scripts, their ' +
+        'groups and platform.',
     )
     .argument('[targets]', 'only these: node01, node[01-64], @rack2');
   addTargetOptions(cmd);

@@ -70,7 +70,8 @@ describe("mctl help: the server's commands", () => {
         ? new Response(
             JSON.stringify({
               message:
-                'no commands directory configured (COMMANDS_DIR is not set): there are no commands to list',
+                'no commands directory configured (COMMANDS_DIR is not set): there are ' +
+                'no commands to list',
               commands: [],
               problems: [],
             }),
@@ -79,12 +80,14 @@ describe("mctl help: the server's commands", () => {
     const io = memoryIo({ fetch: fetchNoDir });
     expect(await run(['help'], io)).toBe(0);
     expect(io.stdout.text()).toBe(
-      'The server has no commands that can run (no commands directory configured (COMMANDS_DIR is not set): there are no commands to list).\n',
+      'The server has no commands that can run (no commands directory configured ' +
+        '(COMMANDS_DIR is not set): there are no commands to list).\n',
     );
     const runIo = memoryIo({ fetch: fetchNoDir });
     expect(await run(['run', 'usage', 'node01'], runIo)).toBe(ExitCode.Usage);
     expect(runIo.stderr.text()).toBe(
-      'mctl: the server has no command "usage"\nthe server has no commands: no commands directory configured (COMMANDS_DIR is not set): there are no commands to list\n',
+      'mctl: the server has no command "usage"\nthe server has no commands: no commands ' +
+        'directory configured (COMMANDS_DIR is not set): there are no commands to list\n',
     );
   });
 
@@ -160,15 +163,18 @@ describe('mctl help <name>', () => {
     const { code, out, err } = await mctl(['help', 'reflash']);
     expect({ code, out }).toEqual({ code: ExitCode.NotAllSucceeded, out: '' });
     expect(err).toBe(
-      'mctl: command "reflash" is broken on the server and cannot run until its files are fixed:\n' +
-        '  reflash/metadata.yaml:3: unknown key "has_contex"\n  reflash/ipmi.sh: not executable (chmod +x)\n',
+      'mctl: command "reflash" is broken on the server and cannot run until its files ' +
+        'are fixed:\n' +
+        '  reflash/metadata.yaml:3: unknown key "has_contex"\n  reflash/ipmi.sh: not ' +
+        'executable (chmod +x)\n',
     );
   });
 
   it.each([
     [
       ['help', 'nosuch'],
-      "mctl: \"nosuch\" is neither one of mctl's commands nor a command of the server\nmctl --help lists mctl's own commands; mctl help lists the server's\n",
+      'mctl: "nosuch" is neither one of mctl\'s commands nor a command of the ' +
+        "server\nmctl --help lists mctl's own commands; mctl help lists the server's\n",
     ],
     [['help', 'power', 'on'], 'mctl: too many arguments: mctl help power takes no more words\n'],
     [['help', 'usage', 'x'], 'mctl: too many arguments: mctl help usage takes no more words\n'],
@@ -187,7 +193,8 @@ describe('mctl help <name>', () => {
     });
     expect(await run(['help'], io)).toBe(ExitCode.Api);
     expect(io.stderr.text()).toBe(
-      'mctl: cannot reach the Switchboard API at http://127.0.0.1:9001: connection refused (is conditions-api running?)\n',
+      'mctl: cannot reach the Switchboard API at http://127.0.0.1:9001: connection ' +
+        'refused (is conditions-api running?)\n',
     );
     expect(await run(['help', 'boot'], memoryIo())).toBe(0);
   });

@@ -23,14 +23,18 @@ Examples:
   mctl help run power        the server's command "power", not mctl's
   mctl help power            mctl's power command (same as mctl power --help)`;
 
-/** Replaces commander's help command: mctl's own commands first, then the server's (OpenFlight's `action help`). */
+/**
+ * Replaces commander's help command: mctl's own commands first, then the server's (OpenFlight's
+ * `action help`).
+ */
 export function registerHelp(program: Command, deps: CommandDeps): void {
   program.helpCommand(false);
   const cmd = program
     .command('help')
     .summary("list the server's commands, or describe one (mctl's own: mctl <command> --help)")
     .description(
-      "Without a name: the server's commands (GET /api/v1/commands). With one: help of mctl's own command of that name, else of the server's command.",
+      "Without a name: the server's commands (GET /api/v1/commands). With one: help of " +
+        "mctl's own command of that name, else of the server's command.",
     )
     .argument('[name]', "one of mctl's commands, or a command of the server")
     .argument('[command]', 'after "run": a command of the server, even one named like a built-in')
@@ -78,7 +82,10 @@ async function listCommands(session: Session, builtins: ReadonlySet<string>): Pr
   return ExitCode.Ok;
 }
 
-/** Exit 0 for a command that can run; 1 for a broken one (its problems listed); 2 for a name the server does not know. */
+/**
+ * Exit 0 for a command that can run; 1 for a broken one (its problems listed); 2 for a name the
+ * server does not know.
+ */
 async function describeCommand(session: Session, name: string): Promise<number> {
   const listing = await session.client().listCommands();
   const found = lookUpCommand(listing, name);
@@ -88,7 +95,8 @@ async function describeCommand(session: Session, name: string): Promise<number> 
       return ExitCode.Ok;
     case 'broken':
       session.io.stderr.write(
-        `mctl: command "${name}" is broken on the server and cannot run until its files are fixed:\n${found.problems.map((p) => `  ${describeProblem(p)}\n`).join('')}`,
+        `mctl: command "${name}" is broken on the server and cannot run until its files ` +
+          `are fixed:\n${found.problems.map((p) => `  ${describeProblem(p)}\n`).join('')}`,
       );
       return ExitCode.NotAllSucceeded;
     case 'none':

@@ -81,7 +81,8 @@ export function powerIntent(
   const chosen = verb ? (verbAliases[verb] ?? (verb as PowerActionFlag)) : action;
   if (!chosen) {
     throw new UsageError(
-      'what should happen? give a verb (mctl power on node01) or --action (mctl power --server node01 --action on)',
+      'what should happen? give a verb (mctl power on node01) or --action (mctl power ' +
+        '--server node01 --action on)',
     );
   }
   return { kind: 'control', action: chosen };

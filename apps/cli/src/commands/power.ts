@@ -22,7 +22,8 @@ interface PowerOptions extends TargetOptions, WaitFlags {
   actionStatus?: boolean;
 }
 
-const EXAMPLES = `
+const EXAMPLES =
+  `
 Verbs (OpenFlight):   on, off, restart (= cycle), status, list
 --action (FlipFlop):  on, off, cycle, reset, soft, status (get_power_state),
                       bmc-reset (power_cycle_bmc), boot-pxe-persistent (pxe_boot_persistent)
@@ -38,14 +39,16 @@ Examples:
   mctl power --server node01 --action off   FlipFlop style: queues it and prints what
   mctl power --server node01 --action-status  metal-toolbox mctl prints (-o text: folded)
   mctl power list @gpu -o json
-  mctl power off node[01-64] --timeout 300 -o json | jq -r '.[] | select(.outcome != "succeeded") | .server'`;
+  mctl power off node[01-64] --timeout 300 -o json | jq -r ` +
+  `'.[] | select(.outcome != "succeeded") | .server'`;
 
 export function registerPower(program: Command, deps: CommandDeps): void {
   const cmd = program
     .command('power')
     .summary('power servers on/off/cycle, read their power state, reset BMCs, list servers')
     .description(
-      'Power control of one server, a range or a group. Waits for the outcome of every server and folds the report like ipmipower.',
+      'Power control of one server, a range or a group. Waits for the outcome of every ' +
+        'server and folds the report like ipmipower.',
     )
     .argument('[verb]', `what to do: ${powerVerbs.join(', ')}`)
     .argument('[targets]', 'server name, id or range: node01, node[01-64], node01,node07, @rack2');

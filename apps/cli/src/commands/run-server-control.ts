@@ -15,7 +15,9 @@ import type { WaitFlags } from './shared-options';
 
 export const DEFAULT_POLL_INTERVAL_MS = 500;
 
-/** Queues serverControl work on the targets, waits for the outcomes unless told not to, prints them. */
+/**
+ * Queues serverControl work on the targets, waits for the outcomes unless told not to, prints them.
+ */
 export async function runServerControl(
   session: Session,
   targets: string,

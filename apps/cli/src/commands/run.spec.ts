@@ -72,20 +72,23 @@ describe('mctl run: what is sent', () => {
 });
 
 describe('mctl run: the output', () => {
-  it('streams lines live, prefixed by node, with --stream (or when stdout is a terminal)', async () => {
-    for (const [argv, stdoutTTY] of [
-      [['run', 'hello', 'node[01-03]', '--stream'], false],
-      [['run', 'hello', 'node[01-03]'], true],
-    ] as const) {
-      const { code, out, err } = await mctl(fleet(), [...argv], memoryIo({ stdoutTTY }));
-      expect({ code, err }).toEqual({ code: 0, err: '' });
-      expect(out.split('\n').filter(Boolean).sort()).toEqual([
-        'node01: hello from node01',
-        'node02: hello from node02',
-        'node03: hello from node03',
-      ]);
-    }
-  });
+  it(
+    'streams lines live, prefixed ' + 'by node, with --stream (or when stdout is a terminal)',
+    async () => {
+      for (const [argv, stdoutTTY] of [
+        [['run', 'hello', 'node[01-03]', '--stream'], false],
+        [['run', 'hello', 'node[01-03]'], true],
+      ] as const) {
+        const { code, out, err } = await mctl(fleet(), [...argv], memoryIo({ stdoutTTY }));
+        expect({ code, err }).toEqual({ code: 0, err: '' });
+        expect(out.split('\n').filter(Boolean).sort()).toEqual([
+          'node01: hello from node01',
+          'node02: hello from node02',
+          'node03: hello from node03',
+        ]);
+      }
+    },
+  );
 
   it("sends the script's stderr to stderr, prefixed too", async () => {
     const api = fleet({
@@ -101,21 +104,25 @@ describe('mctl run: the output', () => {
     expect(err).toBe('node02: warning: disk 91% full\n');
   });
 
-  it('folds identical output into dshbak -c blocks when stdout is not a terminal (or with --fold)', async () => {
-    const api = fleet({
-      node01: same('load 0.1'),
-      node02: same('load 0.1'),
-      node03: same('load 2.5'),
-      node04: same('load 0.1'),
-    });
-    const { code, out } = await mctl(api, ['run', 'hello', 'node[01-04]']);
-    expect(code).toBe(0);
-    expect(out).toBe(block('node[01-02,04]', 'load 0.1') + block('node03', 'load 2.5'));
-    expect(
-      (await mctl(api, ['run', 'hello', 'node[01-04]', '--fold'], memoryIo({ stdoutTTY: true })))
-        .out,
-    ).toBe(out);
-  });
+  it(
+    'folds identical output into dshbak -c blocks when stdout is not a terminal (or with ' +
+      '--fold)',
+    async () => {
+      const api = fleet({
+        node01: same('load 0.1'),
+        node02: same('load 0.1'),
+        node03: same('load 2.5'),
+        node04: same('load 0.1'),
+      });
+      const { code, out } = await mctl(api, ['run', 'hello', 'node[01-04]']);
+      expect(code).toBe(0);
+      expect(out).toBe(block('node[01-02,04]', 'load 0.1') + block('node03', 'load 2.5'));
+      expect(
+        (await mctl(api, ['run', 'hello', 'node[01-04]', '--fold'], memoryIo({ stdoutTTY: true })))
+          .out,
+      ).toBe(out);
+    },
+  );
 
   it('shows one node as it is: no prefix, no header', async () => {
     const { code, out } = await mctl(fleet(), ['run', 'hello', 'node01']);
@@ -175,7 +182,9 @@ describe("mctl run: exit status 1 when a node failed, the scripts' statuses prin
       'two scripts exit 2 and 5',
       1,
       { node01: { exitCode: 2 }, node03: { exitCode: 5 } },
-      'failed: node01 (hello/default.sh on node01 exited with status 2)\nfailed: node03 (hello/default.sh on node03 exited with status 5)\nexit status 2: node01\nexit status 5: node03\n',
+      'failed: node01 (hello/default.sh on node01 exited with status 2)\nfailed: node03 ' +
+        '(hello/default.sh on node03 exited with status 5)\nexit status 2: node01\nexit ' +
+        'status 5: node03\n',
     ],
     [
       'a timeout has no status of its own',
@@ -210,7 +219,9 @@ describe('mctl run: confirmation', () => {
     const { code, err } = await mctl(api, ['run', 'power-off', '-g', 'rack2']);
     expect(code).toBe(ExitCode.Usage);
     expect(err).toBe(
-      'mctl: power-off asks "Power off node[03-04]? Whatever runs there stops at once." before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking\n',
+      'mctl: power-off asks "Power off node[03-04]? Whatever runs there stops at once." ' +
+        'before it runs, and stdin is not a terminal to answer on; add --yes to run it ' +
+        'without asking\n',
     );
     expect(posts(api)).toEqual([]);
   });
@@ -243,7 +254,8 @@ describe('mctl run: confirmation', () => {
     );
     expect(code).toBe(ExitCode.NotAllSucceeded);
     expect(err).toBe(
-      'Power off node01? Whatever runs there stops at once. [y/N] mctl: not confirmed; nothing was run\n',
+      'Power off node01? Whatever runs there stops at once. [y/N] mctl: not confirmed; ' +
+        'nothing was run\n',
     );
     expect(posts(api)).toEqual([]);
   });
@@ -259,27 +271,31 @@ describe('mctl run: confirmation', () => {
 });
 
 describe('mctl run: Ctrl-C', () => {
-  it('the first press says what still runs; the second cancels it (DELETE) and exits 130', async () => {
-    const api = fleet({ node02: { stuck: true } });
-    const { code, out, err } = await mctl(
-      api,
-      ['run', 'hello', 'node0[1-2]', '--stream'],
-      memoryIo({ onInterrupt: ctrlC(2, 50) }),
-    );
-    expect(code).toBe(INTERRUPTED_EXIT);
-    expect(out.split('\n').filter(Boolean).sort()).toEqual([
-      'node01: hello from node01',
-      'node02: hello from node02',
-    ]);
-    expect(err).toContain(
-      '\nmctl: still running on node02 (1 of 2); press Ctrl-C again to cancel, a third time to stop waiting\n',
-    );
-    expect(err).toContain('\nmctl: cancelling on node02...\n');
-    expect(err).toMatch(/failed: node02 \(cancelled by anonymous\)\n$/);
-    const deleted = api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
-    const stuck = [...api.conditions.values()].find((c) => c.target === 'node02')!;
-    expect(deleted).toEqual([`/api/v1/conditions/${stuck.id}`]);
-  });
+  it(
+    'the first press says what still ' + 'runs; the second cancels it (DELETE) and exits 130',
+    async () => {
+      const api = fleet({ node02: { stuck: true } });
+      const { code, out, err } = await mctl(
+        api,
+        ['run', 'hello', 'node0[1-2]', '--stream'],
+        memoryIo({ onInterrupt: ctrlC(2, 50) }),
+      );
+      expect(code).toBe(INTERRUPTED_EXIT);
+      expect(out.split('\n').filter(Boolean).sort()).toEqual([
+        'node01: hello from node01',
+        'node02: hello from node02',
+      ]);
+      expect(err).toContain(
+        '\nmctl: still running on node02 (1 of 2); press Ctrl-C again to cancel, a third ' +
+          'time to stop waiting\n',
+      );
+      expect(err).toContain('\nmctl: cancelling on node02...\n');
+      expect(err).toMatch(/failed: node02 \(cancelled by anonymous\)\n$/);
+      const deleted = api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+      const stuck = [...api.conditions.values()].find((c) => c.target === 'node02')!;
+      expect(deleted).toEqual([`/api/v1/conditions/${stuck.id}`]);
+    },
+  );
 
   it('the third press stops waiting at once, whatever the cancel came to', async () => {
     const api = fleet({ node02: { stuck: true, uncancellable: true } });
@@ -294,7 +310,8 @@ describe('mctl run: Ctrl-C', () => {
       /\nmctl: could not cancel on node02: no controller acknowledged the cancel of condition [0-9a-f-]{36} within 5 s\n/,
     );
     expect(err).toContain(
-      '\nmctl: stopped waiting; node02 may still be running (mctl power --action-status shows how they end)\n',
+      '\nmctl: stopped waiting; node02 may still be running (mctl power --action-status ' +
+        'shows how they end)\n',
     );
     expect(err).toMatch(/timeout: node02 \(still active when mctl stopped waiting\)\n$/);
   });
@@ -304,7 +321,8 @@ describe('mctl run: usage errors exit 2 before any condition is created', () => 
   it.each([
     [
       ['run', 'nosuch', 'node01'],
-      'mctl: the server has no command "nosuch"\ncommands: hello, power-off (mctl help describes them)\n',
+      'mctl: the server has no command "nosuch"\ncommands: hello, power-off (mctl help ' +
+        'describes them)\n',
     ],
     [['run', 'hello'], 'mctl: which nodes? mctl run hello <node|range> [args...], or -g <group>\n'],
     [['run', 'hello', 'node[01-'], 'mctl: invalid node range "node[01-": unclosed \'[\'\n'],
@@ -344,8 +362,10 @@ describe('mctl run: usage errors exit 2 before any condition is created', () => 
     const { code, err } = await mctl(api, ['run', 'reflash', 'node01']);
     expect(code).toBe(ExitCode.Usage);
     expect(err).toBe(
-      'mctl: command "reflash" is broken on the server and cannot run until its files are fixed:\n' +
-        '  reflash/metadata.yaml:3: unknown key "has_contex"\n  reflash/ipmi.sh: not executable (chmod +x)\n',
+      'mctl: command "reflash" is broken on the server and cannot run until its files ' +
+        'are fixed:\n' +
+        '  reflash/metadata.yaml:3: unknown key "has_contex"\n  reflash/ipmi.sh: not ' +
+        'executable (chmod +x)\n',
     );
   });
 });

@@ -56,7 +56,8 @@ export function registerRun(program: Command, deps: CommandDeps): void {
     .command('run')
     .summary("run one of the server's commands on nodes (OpenFlight Action)")
     .description(
-      "Run a command of the server's commands directory on one node, a range or a group, following its output live.",
+      "Run a command of the server's commands directory on one node, a range or a group, " +
+        'following its output live.',
     )
     .argument('<command>', 'a command of the server: mctl help lists them')
     .argument(
@@ -74,16 +75,19 @@ export function registerRun(program: Command, deps: CommandDeps): void {
     )
     .option(
       '--fold',
-      'print each distinct output once at the end, under its nodes (default when stdout is not a terminal)',
+      'print each distinct output once at the end, under its nodes (default when stdout ' +
+        'is not a terminal)',
     )
     .option('--no-wait', 'queue the conditions, print their ids and return at once')
     .option(
       '--timeout <seconds>',
-      `stop waiting after this long; the work goes on (default: the command's timeout + ${QUEUE_SLACK_SECONDS} s)`,
+      `stop waiting after this long; the work goes on (default: the command's timeout + ` +
+        `${QUEUE_SLACK_SECONDS} s)`,
       parseSeconds,
     )
     .showHelpAfterError(
-      '(script arguments that start with "-" go after "--": mctl run <command> <node> -- -v; mctl run --help)',
+      '(script arguments that start with "-" go after "--": mctl run <command> <node> -- ' +
+        '-v; mctl run --help)',
     )
     .addHelpText('after', DETAILS);
 

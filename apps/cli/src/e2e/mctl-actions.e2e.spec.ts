@@ -42,7 +42,8 @@ const COMMANDS: Record<string, { help: string; extra?: string; script: string }>
   flaky: {
     help: 'Fail on node02',
     script:
-      'if [ "$name" = node02 ]; then echo "disk missing on $name" >&2; exit 3; fi\necho "ok on $name"',
+      'if [ "$name" = node02 ]; then echo "disk missing on $name" >&2; exit 3; fi\necho ' +
+      '"ok on $name"',
   },
   wipe: {
     help: 'Wipe nodes',
@@ -214,11 +215,14 @@ describe('mctl run against the real API, controller and scripts', () => {
     expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'hello from node04\nargs: a b -v\n' });
   });
 
-  it('folds identical output of a group into one dshbak block when stdout is not a terminal', async () => {
-    const { code, out } = await mctl(['run', 'same', '-g', 'rack1']);
-    expect(code).toBe(ExitCode.Ok);
-    expect(out).toBe(block('node[01-03]', 'kernel 6.1', 'uptime 3 days'));
-  });
+  it(
+    'folds identical output of a ' + 'group into one dshbak block when stdout is not a terminal',
+    async () => {
+      const { code, out } = await mctl(['run', 'same', '-g', 'rack1']);
+      expect(code).toBe(ExitCode.Ok);
+      expect(out).toBe(block('node[01-03]', 'kernel 6.1', 'uptime 3 days'));
+    },
+  );
 
   it("exits 1 when one node's script exits 3, saying where and with what on stderr", async () => {
     const { code, out, err } = await mctl(['run', 'flaky', 'node[01-03]']);
@@ -229,7 +233,8 @@ describe('mctl run against the real API, controller and scripts', () => {
         block('node03', 'ok on node03'),
     );
     expect(err).toBe(
-      'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n' +
+      'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk ' +
+        'missing on node02)\n' +
         'exit status 3: node02\n',
     );
   });
@@ -251,15 +256,20 @@ describe('mctl run against the real API, controller and scripts', () => {
     ]);
   });
 
-  it('refuses to run a command that asks, without a terminal and without --yes (exit 2, nothing queued)', async () => {
-    const before = (await latest('node01'))?.id;
-    const { code, out, err } = await mctl(['run', 'wipe', '-g', 'rack1']);
-    expect({ code, out }).toEqual({ code: ExitCode.Usage, out: '' });
-    expect(err).toBe(
-      'mctl: wipe asks "Wipe node[01-03]? Everything on them is lost." before it runs, and stdin is not a terminal to answer on; add --yes to run it without asking\n',
-    );
-    expect((await latest('node01'))?.id).toBe(before);
-  });
+  it(
+    'refuses to run a command that asks, without a terminal and without --yes (exit 2, ' +
+      'nothing queued)',
+    async () => {
+      const before = (await latest('node01'))?.id;
+      const { code, out, err } = await mctl(['run', 'wipe', '-g', 'rack1']);
+      expect({ code, out }).toEqual({ code: ExitCode.Usage, out: '' });
+      expect(err).toBe(
+        'mctl: wipe asks "Wipe node[01-03]? Everything on them is lost." before it runs, ' +
+          'and stdin is not a terminal to answer on; add --yes to run it without asking\n',
+      );
+      expect((await latest('node01'))?.id).toBe(before);
+    },
+  );
 
   it('runs it with --yes, or when the terminal says yes', async () => {
     expect(await mctl(['run', 'wipe', '-g', 'rack1', '--yes', '--stream'])).toMatchObject({
@@ -293,7 +303,8 @@ describe('mctl run against the real API, controller and scripts', () => {
       'node02: started on node02',
     ]);
     expect(err).toContain(
-      'mctl: still running on node[01-02] (2 of 2); press Ctrl-C again to cancel, a third time to stop waiting\n',
+      'mctl: still running on node[01-02] (2 of 2); press Ctrl-C again to cancel, a ' +
+        'third time to stop waiting\n',
     );
     expect(err).toContain(`failed: node[01-02] (cancelled by ${SUBJECT})\n`);
     for (const node of ['node01', 'node02'])
@@ -330,7 +341,8 @@ describe('the mctl binary runs commands', () => {
     expect(await exited).toMatchObject({
       code: 1,
       err:
-        'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk missing on node02)\n' +
+        'failed: node02 (flaky/default.sh on node02 exited with status 3; stderr: disk ' +
+        'missing on node02)\n' +
         'exit status 3: node02\n',
     });
   });

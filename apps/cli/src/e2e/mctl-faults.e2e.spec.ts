@@ -160,76 +160,87 @@ afterAll(async () => {
 });
 
 describe('the API killed between its KV writes and its publish', () => {
-  it('leaves nothing pending: the records are failed "never queued" and their claims released within seconds', async () => {
-    const servers = SERVERS.slice(0, 4);
-    const api = await startHeldApi();
-    // A client that does not retry: it only sees the connection die.
-    const request = fetch(`${api.url}/api/v1/conditions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        kind: 'serverControl',
-        targets: 'r[01-04]',
-        parameters: { action: 'set_power_state', action_parameter: 'cycle' },
-      }),
-    }).then(
-      (r) => `status ${r.status}`,
-      (err: Error) => `error ${String((err.cause as Error)?.message ?? err.message)}`,
-    );
-    const killedAt = await killWhenHolding(api, servers.length);
-    expect(await request).toMatch(/^error /);
-    expect((await conditionsOf(servers)).map((c) => c.state)).toEqual(servers.map(() => 'pending'));
-    expect(await keysOf('active', '>')).toHaveLength(servers.length);
+  it(
+    'leaves nothing pending: the records are failed "never queued" and their claims ' +
+      'released within seconds',
+    async () => {
+      const servers = SERVERS.slice(0, 4);
+      const api = await startHeldApi();
+      // A client that does not retry: it only sees the connection die.
+      const request = fetch(`${api.url}/api/v1/conditions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: 'serverControl',
+          targets: 'r[01-04]',
+          parameters: { action: 'set_power_state', action_parameter: 'cycle' },
+        }),
+      }).then(
+        (r) => `status ${r.status}`,
+        (err: Error) => `error ${String((err.cause as Error)?.message ?? err.message)}`,
+      );
+      const killedAt = await killWhenHolding(api, servers.length);
+      expect(await request).toMatch(/^error /);
+      expect((await conditionsOf(servers)).map((c) => c.state)).toEqual(
+        servers.map(() => 'pending'),
+      );
+      expect(await keysOf('active', '>')).toHaveLength(servers.length);
 
-    // The surviving API replica's sweeper finds them (the controller's would too).
-    let seen: Condition[] = [];
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) {
-      seen = await conditionsOf(servers);
-      if (seen.every((c) => c.state === 'failed')) break;
-    }
-    const seconds = (Date.now() - killedAt) / 1000;
-    process.stdout.write(
-      `cut-off creates failed and claims released ${seconds.toFixed(1)} s after the kill\n`,
-    );
-    expect(seconds).toBeLessThan(15);
-    for (const c of seen)
-      expect(c).toMatchObject({
-        state: 'failed',
-        error: expect.stringMatching(/^never queued: the API creating it stopped/),
+      // The surviving API replica's sweeper finds them (the controller's would too).
+      let seen: Condition[] = [];
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) {
+        seen = await conditionsOf(servers);
+        if (seen.every((c) => c.state === 'failed')) break;
+      }
+      const seconds = (Date.now() - killedAt) / 1000;
+      process.stdout.write(
+        `cut-off creates failed and claims released ${seconds.toFixed(1)} s after the kill\n`,
+      );
+      expect(seconds).toBeLessThan(15);
+      for (const c of seen)
+        expect(c).toMatchObject({
+          state: 'failed',
+          error: expect.stringMatching(/^never queued: the API creating it stopped/),
+        });
+      expect(await keysOf('active', '>')).toEqual([]);
+      expect(await keysOf('conditions', 'p.*')).toEqual([]);
+      for (const s of servers) expect(cyclesOf(s)).toBe(0);
+    },
+  );
+
+  it(
+    'mctl retries the create with its key at the other replica: every server cycled ' +
+      'exactly once',
+    async () => {
+      const servers = SERVERS.slice(4);
+      controller = await startController({
+        natsUrl: nats.url,
+        inventoryFile,
+        logger: silentLogger,
+        verifyTimeoutMs: 20_000,
       });
-    expect(await keysOf('active', '>')).toEqual([]);
-    expect(await keysOf('conditions', 'p.*')).toEqual([]);
-    for (const s of servers) expect(cyclesOf(s)).toBe(0);
-  });
+      const api = await startHeldApi();
+      const io = memoryIo({
+        env: { MCTL_URL: `${api.url},${replicaUrl}`, MCTL_TOKEN: TOKEN },
+        pollIntervalMs: 100,
+      });
+      const mctl = run(['power', 'cycle', 'r[05-12]'], io);
+      await killWhenHolding(api, servers.length);
+      const code = await mctl;
 
-  it('mctl retries the create with its key at the other replica: every server cycled exactly once', async () => {
-    const servers = SERVERS.slice(4);
-    controller = await startController({
-      natsUrl: nats.url,
-      inventoryFile,
-      logger: silentLogger,
-      verifyTimeoutMs: 20_000,
-    });
-    const api = await startHeldApi();
-    const io = memoryIo({
-      env: { MCTL_URL: `${api.url},${replicaUrl}`, MCTL_TOKEN: TOKEN },
-      pollIntervalMs: 100,
-    });
-    const mctl = run(['power', 'cycle', 'r[05-12]'], io);
-    await killWhenHolding(api, servers.length);
-    const code = await mctl;
-
-    expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: r[05-12]\n' });
-    expect(io.stderr.text()).toMatch(
-      new RegExp(
-        `^mctl: cannot reach the Switchboard API at ${api.url}: .*; retrying the create at ${replicaUrl} with the same Idempotency-Key`,
-      ),
-    );
-    const created = await conditionsOf(servers);
-    expect(created).toHaveLength(servers.length);
-    for (const c of created) expect(c.state).toBe('succeeded');
-    for (const s of servers) expect(cyclesOf(s)).toBe(1);
-    expect(await keysOf('active', '>')).toEqual([]);
-    expect(await keysOf('conditions', 'p.*')).toEqual([]);
-  });
+      expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: r[05-12]\n' });
+      expect(io.stderr.text()).toMatch(
+        new RegExp(
+          `^mctl: cannot reach the Switchboard API at ${api.url}: .*; retrying the create ` +
+            `at ${replicaUrl} with the same Idempotency-Key`,
+        ),
+      );
+      const created = await conditionsOf(servers);
+      expect(created).toHaveLength(servers.length);
+      for (const c of created) expect(c.state).toBe('succeeded');
+      for (const s of servers) expect(cyclesOf(s)).toBe(1);
+      expect(await keysOf('active', '>')).toEqual([]);
+      expect(await keysOf('conditions', 'p.*')).toEqual([]);
+    },
+  );
 });

@@ -110,7 +110,10 @@ async function mctlWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
   return result;
 }
 
-/** Waits until the server's latest condition is final, so the next command does not conflict with it. */
+/**
+ * Waits until the server's latest condition is final, so the next command does not conflict with
+ * it.
+ */
 async function settle(server: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
@@ -192,31 +195,34 @@ describe('mctl against the real stack', () => {
     expect(fleet.get('node02').power()).toBe('off');
   });
 
-  it('shows the latest condition of each server with --action-status, starting nothing', async () => {
-    const before = fleet.bmcs.map((b) => b.events().length);
-    const { code, out } = await mctl(
-      '-o',
-      'text',
-      'power',
-      '--server',
-      'node[01-02],node04',
-      '--action-status',
-    );
-    expect(code).toBe(ExitCode.NotAllSucceeded); // node04's latest condition failed
-    const rows = out
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split(/\s{2,}/));
-    expect(rows[0]).toEqual(['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION']);
-    expect(rows.slice(1).map((r) => r.slice(0, 2))).toEqual([
-      ['node01', 'succeeded'],
-      ['node02', 'succeeded'],
-      ['node04', 'failed'],
-    ]);
-    expect(rows[2][2]).toBe('off');
-    expect(fleet.bmcs.map((b) => b.events().length)).toEqual(before);
-    expect((await mctl('power', '--server', 'node01', '--action-status')).code).toBe(ExitCode.Ok);
-  });
+  it(
+    'shows the latest condition ' + 'of each server with --action-status, starting nothing',
+    async () => {
+      const before = fleet.bmcs.map((b) => b.events().length);
+      const { code, out } = await mctl(
+        '-o',
+        'text',
+        'power',
+        '--server',
+        'node[01-02],node04',
+        '--action-status',
+      );
+      expect(code).toBe(ExitCode.NotAllSucceeded); // node04's latest condition failed
+      const rows = out
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/\s{2,}/));
+      expect(rows[0]).toEqual(['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION']);
+      expect(rows.slice(1).map((r) => r.slice(0, 2))).toEqual([
+        ['node01', 'succeeded'],
+        ['node02', 'succeeded'],
+        ['node04', 'failed'],
+      ]);
+      expect(rows[2][2]).toBe('off');
+      expect(fleet.bmcs.map((b) => b.events().length)).toEqual(before);
+      expect((await mctl('power', '--server', 'node01', '--action-status')).code).toBe(ExitCode.Ok);
+    },
+  );
 
   it('sets a persistent PXE boot with mctl boot', async () => {
     const { code, out } = await mctl(
@@ -264,31 +270,40 @@ describe('mctl against the real stack', () => {
     expect(fleet.get('node01').power()).toBe('on');
   });
 
-  it('retries the create for MCTL_CREATE_RETRY_SECONDS, then exits 3 naming the URL when the API is not there', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const { code, out, err } = await mctlWith(
-      { MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '1' },
-      '--url',
-      `http://127.0.0.1:${port}`,
-      'power',
-      'on',
-      'node01',
-    );
-    expect(code).toBe(ExitCode.Api);
-    expect(out).toBe('');
-    const refused = `cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused (is conditions-api running?)`;
-    const lines = err.trimEnd().split('\n');
-    expect(lines.length).toBeGreaterThan(1);
-    for (const line of lines.slice(0, -1))
-      expect(line.startsWith(`mctl: ${refused}; retrying the create at`)).toBe(true);
-    expect(lines.at(-1)).toBe(`mctl: ${refused}`);
-  });
+  it(
+    'retries the create for MCTL_CREATE_RETRY_SECONDS, then exits 3 naming the URL when ' +
+      'the API is not there',
+    async () => {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise((resolve) => probe.close(resolve));
+      const { code, out, err } = await mctlWith(
+        { MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '1' },
+        '--url',
+        `http://127.0.0.1:${port}`,
+        'power',
+        'on',
+        'node01',
+      );
+      expect(code).toBe(ExitCode.Api);
+      expect(out).toBe('');
+      const refused =
+        `cannot reach the Switchboard API at http://127.0.0.1:${port}: connection refused ` +
+        `(is conditions-api running?)`;
+      const lines = err.trimEnd().split('\n');
+      expect(lines.length).toBeGreaterThan(1);
+      for (const line of lines.slice(0, -1))
+        expect(line.startsWith(`mctl: ${refused}; retrying the create at`)).toBe(true);
+      expect(lines.at(-1)).toBe(`mctl: ${refused}`);
+    },
+  );
 });
 
-/** The built binary (dist/main.js, what `npm i` links as `mctl`), against the API serving HTTPS with a self-signed certificate. */
+/**
+ * The built binary (dist/main.js, what `npm i` links as `mctl`), against the API serving HTTPS with
+ * a self-signed certificate.
+ */
 describe('the mctl binary over HTTPS', () => {
   let tlsApi: ConditionsApi;
   let tlsUrl: string;
@@ -355,18 +370,22 @@ describe('the mctl binary over HTTPS', () => {
     });
   }
 
-  it('refuses the self-signed certificate by default, saying how to accept it (exit 3)', async () => {
-    const { code, err } = await binary(
-      `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\n`,
-      'power',
-      'status',
-      'node01',
-    );
-    expect(code).toBe(ExitCode.Api);
-    expect(err).toBe(
-      `mctl: cannot reach the Switchboard API at ${tlsUrl}: self-signed TLS certificate (name its CA with ca_file: in the config, or set verify_ssl: false)\n`,
-    );
-  });
+  it(
+    'refuses the self-signed certificate ' + 'by default, saying how to accept it (exit 3)',
+    async () => {
+      const { code, err } = await binary(
+        `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\n`,
+        'power',
+        'status',
+        'node01',
+      );
+      expect(code).toBe(ExitCode.Api);
+      expect(err).toBe(
+        `mctl: cannot reach the Switchboard API at ${tlsUrl}: self-signed TLS certificate ` +
+          `(name its CA with ca_file: in the config, or set verify_ssl: false)\n`,
+      );
+    },
+  );
 
   it('accepts it with verify_ssl: false in ~/.config/mctl/config.yaml', async () => {
     const { code, out } = await binary(
@@ -378,19 +397,22 @@ describe('the mctl binary over HTTPS', () => {
     expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
   });
 
-  it('trusts the certificate given as ca_file (relative to the config file), verifying it', async () => {
-    writeFileSync(
-      join(home, '.config', 'mctl', 'site-ca.pem'),
-      readFileSync(join(dir, 'cert.pem')),
-    );
-    const { code, out } = await binary(
-      `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: site-ca.pem\n`,
-      'power',
-      'status',
-      'node01',
-    );
-    expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
-  });
+  it(
+    'trusts the certificate given ' + 'as ca_file (relative to the config file), verifying it',
+    async () => {
+      writeFileSync(
+        join(home, '.config', 'mctl', 'site-ca.pem'),
+        readFileSync(join(dir, 'cert.pem')),
+      );
+      const { code, out } = await binary(
+        `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: site-ca.pem\n`,
+        'power',
+        'status',
+        'node01',
+      );
+      expect({ code, out }).toEqual({ code: ExitCode.Ok, out: 'on: node01\n' });
+    },
+  );
 
   it('names a ca_file it cannot read (exit 2)', async () => {
     const { code, err } = await binary(
@@ -401,7 +423,8 @@ describe('the mctl binary over HTTPS', () => {
     );
     expect(code).toBe(ExitCode.Usage);
     expect(err).toBe(
-      `mctl: ${join(home, '.config', 'mctl', 'config.yaml')}: cannot read the CA file /nonexistent/ca.pem: ENOENT\n`,
+      `mctl: ${join(home, '.config', 'mctl', 'config.yaml')}: cannot read the CA file ` +
+        `/nonexistent/ca.pem: ENOENT\n`,
     );
   });
 
@@ -414,7 +437,8 @@ describe('the mctl binary over HTTPS', () => {
     );
     expect(code).toBe(ExitCode.Usage);
     expect(err).toBe(
-      `mctl: ${join(home, '.config', 'mctl', 'config.yaml')}:2: unknown setting "verify-ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`,
+      `mctl: ${join(home, '.config', 'mctl', 'config.yaml')}:2: unknown setting ` +
+        `"verify-ssl" (expected one of base_url, token, verify_ssl, ca_file)\n`,
     );
   });
 });
@@ -448,29 +472,34 @@ describe('mctl when NATS is down', () => {
     }
   });
 
-  it('retries a create refused with 503 (same key, a progress line each) and succeeds once NATS is back', async () => {
-    await settle('node02');
-    const { port } = nats;
-    await nats.stop();
-    const io = memoryIo({
-      env: { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '60' },
-      pollIntervalMs: 100,
-    });
-    const running = run(['power', 'on', 'node02'], io);
-    try {
-      const deadline = Date.now() + 20_000;
-      while (!/retrying the create/.test(io.stderr.text()) && Date.now() < deadline)
-        await sleep(100);
-    } finally {
-      nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
-    }
-    const code = await running;
-    expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: node02\n' });
-    const lines = io.stderr.text().trimEnd().split('\n');
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines)
-      expect(line).toMatch(
-        /^mctl: the API refused POST .* \(503 Service Unavailable\): .*; retrying the create at .* with the same Idempotency-Key \(.* of 60 s\)$/,
-      );
-  }, 90_000);
+  it(
+    'retries a create refused with 503 (same key, a progress line each) and succeeds once ' +
+      'NATS is back',
+    async () => {
+      await settle('node02');
+      const { port } = nats;
+      await nats.stop();
+      const io = memoryIo({
+        env: { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '60' },
+        pollIntervalMs: 100,
+      });
+      const running = run(['power', 'on', 'node02'], io);
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!/retrying the create/.test(io.stderr.text()) && Date.now() < deadline)
+          await sleep(100);
+      } finally {
+        nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
+      }
+      const code = await running;
+      expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: node02\n' });
+      const lines = io.stderr.text().trimEnd().split('\n');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines)
+        expect(line).toMatch(
+          /^mctl: the API refused POST .* \(503 Service Unavailable\): .*; retrying the create at .* with the same Idempotency-Key \(.* of 60 s\)$/,
+        );
+    },
+    90_000,
+  );
 });

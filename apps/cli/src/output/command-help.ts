@@ -8,7 +8,10 @@ import { renderTable } from './tables';
 
 /** "file:line: message", as compilers print it. */
 export function describeProblem(problem: CommandProblem): string {
-  return `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}`;
+  return (
+    `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ` +
+    `${problem.message}`
+  );
 }
 
 /**
@@ -49,10 +52,14 @@ export function renderProblemsNote(problems: readonly CommandProblem[]): string 
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([command, list]) =>
-        `  ${command}: ${describeProblem(list[0])}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`,
+        `  ${command}: ` +
+        `${describeProblem(list[0])}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`,
     );
   const count = byCommand.size;
-  return `mctl: note: ${count} command${count === 1 ? ' is' : 's are'} broken on the server and cannot run:\n${lines.join('\n')}\n`;
+  return (
+    `mctl: note: ${count} command${count === 1 ? ' is' : 's are'} broken on the server and ` +
+    `cannot run:\n${lines.join('\n')}\n`
+  );
 }
 
 /** `mctl help <command>`: how to run it and what it does, with its metadata. */

@@ -53,12 +53,15 @@ describe('foldResults (ipmipower style)', () => {
     ]);
   });
 
-  it('orders lines of the same outcome by their first server, naturally (node2 before node10)', () => {
-    expect(foldResults([failed('node10', 'b'), failed('node2', 'a')])).toEqual([
-      'failed: node2 (a)',
-      'failed: node10 (b)',
-    ]);
-  });
+  it(
+    'orders lines of the same outcome by their first server, naturally (node2 before ' + 'node10)',
+    () => {
+      expect(foldResults([failed('node10', 'b'), failed('node2', 'a')])).toEqual([
+        'failed: node2 (a)',
+        'failed: node10 (b)',
+      ]);
+    },
+  );
 
   it.each([
     [{ boot_device: 'pxe', persistent: true, efi: true }, 'boot pxe persistent efi'],

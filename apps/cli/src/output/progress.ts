@@ -11,7 +11,10 @@ export interface Progress {
 /** Draws nothing. */
 export const silentProgress: Progress = { tick: () => undefined, stop: () => undefined };
 
-/** A bar on stderr while many servers are waited for; nothing when stderr is not a terminal or there is one server. */
+/**
+ * A bar on stderr while many servers are waited for; nothing when stderr is not a terminal or there
+ * is one server.
+ */
 export function startProgress(stream: OutputStream, total: number, label = 'waiting'): Progress {
   if (!stream.isTTY || total <= 1) return silentProgress;
   // Required only when a bar is drawn: scripted runs (stderr not a terminal) and --help

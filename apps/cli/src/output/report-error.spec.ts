@@ -20,7 +20,8 @@ describe('reportError', () => {
         conditionId: '5f0c1c52-4c1f-4d43-9f0e-2f4f3c7b9a11',
       }),
       3,
-      'mctl: the API refused POST /api/v1/conditions (409 Conflict): busy\n  conflicting condition: 5f0c1c52-4c1f-4d43-9f0e-2f4f3c7b9a11\n',
+      'mctl: the API refused POST /api/v1/conditions (409 Conflict): busy\n  conflicting ' +
+        'condition: 5f0c1c52-4c1f-4d43-9f0e-2f4f3c7b9a11\n',
     ],
   ])('prints %s for an operator and returns its status', (err, code, text) => {
     const io = memoryIo();

@@ -3,7 +3,10 @@ import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
 import type { Io } from '../io';
 
-/** Status of an error mctl did not expect: a bug, reported without a stack trace unless MCTL_DEBUG is set. */
+/**
+ * Status of an error mctl did not expect: a bug, reported without a stack trace unless MCTL_DEBUG
+ * is set.
+ */
 export const INTERNAL_ERROR_EXIT = 70;
 
 /** Prints an error for an operator (never a stack trace) and returns the exit status. */

@@ -310,7 +310,9 @@ export class FakeApi {
     });
   }
 
-  /** As the API does: an action for a command it does not list is 400 before anything is created. */
+  /**
+   * As the API does: an action for a command it does not list is 400 before anything is created.
+   */
   private unknownCommand(
     kind: ConditionKind,
     parameters: ParametersOf<ConditionKind>,
@@ -366,7 +368,9 @@ export class FakeApi {
     });
   }
 
-  /** What a condition printed so far: a stuck one its first line only, a finished one everything. */
+  /**
+   * What a condition printed so far: a stuck one its first line only, a finished one everything.
+   */
   private linesOf(condition: Condition): OutputLine[] {
     if (condition.kind !== 'action' || condition.state === 'pending') return [];
     const server = this.server(condition.target);
@@ -477,7 +481,8 @@ export class FakeApi {
       const error =
         code === null
           ? 'timed out after 30 s (process group killed)'
-          : `${condition.parameters.command}/default.sh on ${server.name} exited with status ${code}`;
+          : `${condition.parameters.command}/default.sh on ${server.name} exited with ` +
+            `status ${code}`;
       return this.finish(condition, 'failed', {
         error,
         result: { exit_code: code, script: `${condition.parameters.command}/default.sh` },

@@ -5,7 +5,9 @@ export const IS_PUBLIC = 'switchboard:auth:public';
 export const REQUIRED_SCOPES = 'switchboard:auth:scopes';
 export const SERVER_PARAM = 'switchboard:auth:server-param';
 
-/** The route answers without a token (probes). Everything else needs one: the guard fails closed. */
+/**
+ * The route answers without a token (probes). Everything else needs one: the guard fails closed.
+ */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /**

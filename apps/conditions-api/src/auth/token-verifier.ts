@@ -14,7 +14,9 @@ import {
 /** Longest `servers` claim accepted, the same bound as a batch request's `targets`. */
 const MAX_SERVERS_CLAIM = 4096;
 
-/** A token that does not authenticate anybody; `reason` is short and safe to show (never the token). */
+/**
+ * A token that does not authenticate anybody; `reason` is short and safe to show (never the token).
+ */
 export class TokenRefused extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -22,7 +24,10 @@ export class TokenRefused extends Error {
   }
 }
 
-/** The `scope` claim: a space-separated string (OAuth 2.0) or an array of strings. Names not known here are ignored. */
+/**
+ * The `scope` claim: a space-separated string (OAuth 2.0) or an array of strings. Names not known
+ * here are ignored.
+ */
 function scopesOf(claim: unknown): Set<Scope> {
   let names: string[];
   if (claim === undefined) names = [];
@@ -39,13 +44,17 @@ function serversOf(claim: unknown): string | undefined {
   if (claim === undefined) return undefined;
   if (typeof claim !== 'string' || claim.trim() === '' || claim.length > MAX_SERVERS_CLAIM) {
     throw new TokenRefused(
-      `token servers claim must be a range/group expression of 1 to ${MAX_SERVERS_CLAIM} characters`,
+      `token servers claim must be a range/group expression of 1 to ${MAX_SERVERS_CLAIM} ` +
+        `characters`,
     );
   }
   return claim;
 }
 
-/** jsonwebtoken's failures as reasons. Its other messages are not passed on: some quote parts of the token. */
+/**
+ * jsonwebtoken's failures as reasons. Its other messages are not passed on: some quote parts of the
+ * token.
+ */
 function refusal(err: unknown): TokenRefused {
   if (err instanceof jwt.TokenExpiredError)
     return new TokenRefused(`token expired at ${err.expiredAt.toISOString()}`);
@@ -83,7 +92,8 @@ export class TokenVerifier {
     const alg: unknown = decoded.header.alg;
     if (alg !== TOKEN_ALGORITHM) {
       throw new TokenRefused(
-        `token algorithm ${typeof alg === 'string' ? quote(alg, 20) : 'missing'} is not accepted; only ${TOKEN_ALGORITHM}`,
+        `token algorithm ${typeof alg === 'string' ? quote(alg, 20) : 'missing'} is not ` +
+          `accepted; only ${TOKEN_ALGORITHM}`,
       );
     }
     // RFC 7515 4.1.11: a recipient must refuse extensions it is told are critical and does

@@ -36,31 +36,35 @@ describe('conditions-api generate-token', () => {
     expect(claims.exp! - claims.iat!).toBe(30 * 86_400);
   });
 
-  it('takes repeated and comma-separated scopes, a servers claim, and the secret from JWT_SECRET_FILE', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
-    try {
-      writeFileSync(join(dir, 'secret'), `${JWT_SECRET}\n`, { mode: 0o600 });
-      const { code, stdout } = run(
-        [
-          '--subject',
-          'ops',
-          '--scope',
-          'read,write',
-          '--scope',
-          'admin',
-          '--servers',
-          '@rack2,node[01-04]',
-        ],
-        { JWT_SECRET_FILE: join(dir, 'secret') },
-      );
-      expect(code).toBe(0);
-      const principal = new TokenVerifier(JWT_SECRET).verify(stdout.trim());
-      expect([...principal.scopes].sort()).toEqual(['admin', 'read', 'write']);
-      expect(principal.servers).toBe('@rack2,node[01-04]');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'takes repeated and comma-separated scopes, a servers claim, and the secret from ' +
+      'JWT_SECRET_FILE',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+      try {
+        writeFileSync(join(dir, 'secret'), `${JWT_SECRET}\n`, { mode: 0o600 });
+        const { code, stdout } = run(
+          [
+            '--subject',
+            'ops',
+            '--scope',
+            'read,write',
+            '--scope',
+            'admin',
+            '--servers',
+            '@rack2,node[01-04]',
+          ],
+          { JWT_SECRET_FILE: join(dir, 'secret') },
+        );
+        expect(code).toBe(0);
+        const principal = new TokenVerifier(JWT_SECRET).verify(stdout.trim());
+        expect([...principal.scopes].sort()).toEqual(['admin', 'read', 'write']);
+        expect(principal.servers).toBe('@rack2,node[01-04]');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('defaults to 30 days', () => {
     const claims = jwt.decode(

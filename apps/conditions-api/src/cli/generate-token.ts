@@ -35,8 +35,10 @@ function checkServersSyntax(expression: string): void {
 function program(io: CommandIo): Command {
   return new Command('conditions-api generate-token')
     .description(
-      `Mints a bearer token for the Conditions API, signed with its secret (JWT_SECRET_FILE or JWT_SECRET).\n` +
-        `Prints only the token. Tokens cannot be revoked one by one: rotating the secret revokes them all.`,
+      `Mints a bearer token for the Conditions API, signed with its secret ` +
+        `(JWT_SECRET_FILE or JWT_SECRET).\n` +
+        `Prints only the token. Tokens cannot be revoked one by one: rotating the secret ` +
+        `revokes them all.`,
     )
     .requiredOption(
       '--subject <name>',
@@ -44,7 +46,8 @@ function program(io: CommandIo): Command {
     )
     .option(
       '--scope <scopes>',
-      `${SCOPES.join(', ')}; repeat or comma-separate (write does not imply read; admin is everything)`,
+      `${SCOPES.join(', ')}; repeat or comma-separate (write does not imply read; admin ` +
+        `is everything)`,
       (v: string, all: string[] = []) => [...all, v],
     )
     .option('--days <n>', `lifetime in days, at most ${MAX_TOKEN_DAYS}`, String(DEFAULT_TOKEN_DAYS))

@@ -7,7 +7,10 @@ import { CommandsCatalog, describeProblem } from './commands-catalog';
 export interface ActionRules {
   /** false for a `concurrent: true` command: no per-server claim is taken or checked. */
   exclusive: boolean;
-  /** false for a `has_context: false` command: it runs once, for no node, so it takes exactly one target. */
+  /**
+   * false for a `has_context: false` command: it runs once, for no node, so it takes exactly one
+   * target.
+   */
   hasContext: boolean;
 }
 
@@ -47,7 +50,8 @@ export function actionRules(catalog: CommandsCatalog, parameters: ActionParamete
     }
     case 'broken':
       throw commandIssue(
-        `command ${quote(name)} is broken and cannot run: ${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
+        `command ${quote(name)} is broken and cannot run: ` +
+          `${clip(found.problems.map(describeProblem).join('; '), 1000)}`,
       );
     case 'ok':
       return { exclusive: !found.command.concurrent, hasContext: found.command.hasContext };
@@ -65,6 +69,8 @@ export function requireSingleTarget(
   targets: number,
 ): void {
   if (rules.hasContext || targets <= 1) return;
-  const message = `command ${quote(parameters.command)} runs once, without a node (has_context: false): name exactly one server in targets, not ${targets}`;
+  const message =
+    `command ${quote(parameters.command)} runs once, without a node (has_context: false): ` +
+    `name exactly one server in targets, not ${targets}`;
   throw ApiError.badRequest(message, [{ path: 'targets', message }]);
 }

@@ -23,7 +23,10 @@ export type CommandLookup =
   /** OpenFlight's estate commands: carried out by the estate code, whatever the directory holds. */
   | { status: 'builtin'; summary: CommandSummary }
   | { status: 'unknown' }
-  /** The directory has the command but it did not load; `problems` say why (files relative to the directory). */
+  /**
+   * The directory has the command but it did not load; `problems` say why (files relative to the
+   * directory).
+   */
   | { status: 'broken'; problems: CommandProblem[] }
   | { status: 'ok'; command: CommandDefinition; summary: CommandSummary };
 
@@ -86,7 +89,11 @@ export class CommandsCatalog implements OnModuleInit, OnApplicationShutdown {
       })),
     ];
     const broken = new Set(problems.map((p) => p.command)).size;
-    const message = `${plural(commands.length, 'command')}${broken > 0 ? `; ${plural(broken, 'broken command')} not loaded (${plural(problems.length, 'problem')})` : ''}`;
+    const notLoaded =
+      broken > 0
+        ? `; ${plural(broken, 'broken command')} not loaded (${plural(problems.length, 'problem')})`
+        : '';
+    const message = `${plural(commands.length, 'command')}${notLoaded}`;
     return { message, commands, problems };
   }
 
@@ -111,5 +118,8 @@ export class CommandsCatalog implements OnModuleInit, OnApplicationShutdown {
 
 /** "file:line: message" of a public problem, for messages. */
 export function describeProblem(problem: CommandProblem): string {
-  return `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ${problem.message}`;
+  return (
+    `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}: ` +
+    `${problem.message}`
+  );
 }

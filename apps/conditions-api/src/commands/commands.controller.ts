@@ -9,7 +9,10 @@ import { Params } from '../openapi/parameters';
 import { ZodPipe } from '../validation/zod-pipe';
 import { CommandsCatalog, NO_COMMANDS_DIR, describeProblem } from './commands-catalog';
 
-/** A command name as an action names it: the same rule, so a name this route refuses no action could use. */
+/**
+ * A command name as an action names it: the same rule, so a name this route refuses no action could
+ * use.
+ */
 const namePipe = new ZodPipe(ActionParameters.shape.command, { source: { param: 'name' } });
 
 /** GET /api/v1/commands: what actions can run, and why the broken commands cannot. */

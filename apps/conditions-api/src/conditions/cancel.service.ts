@@ -34,7 +34,10 @@ interface ControllerAnswer {
   reason?: string;
 }
 
-/** `{ ok: true }` when the controller had the condition and is stopping it; anything else is not an acknowledgement. */
+/**
+ * `{ ok: true }` when the controller had the condition and is stopping it; anything else is not an
+ * acknowledgement.
+ */
 function readAnswer(data: Uint8Array): ControllerAnswer {
   let body: unknown;
   try {
@@ -84,7 +87,8 @@ export class CancelService {
           );
           return { outcome: 'cancelled', condition: failed.condition };
         } catch (err) {
-          if (err instanceof StaleWriteError) continue; // a controller started it meanwhile: decide again
+          // a controller started it meanwhile: decide again
+          if (err instanceof StaleWriteError) continue;
           throw err;
         }
       }

@@ -15,7 +15,10 @@ import { ConditionsDocs } from './conditions.docs';
 import { ConditionsService } from './conditions.service';
 import { WaitLimits } from './wait-limits';
 
-/** GET /api/v1/conditions/{id}: one condition record; with `?wait=<ms>`, once it is final (long poll). */
+/**
+ * GET /api/v1/conditions/{id}: one condition record; with `?wait=<ms>`, once it is final (long
+ * poll).
+ */
 @Controller('conditions')
 export class ConditionsController {
   constructor(

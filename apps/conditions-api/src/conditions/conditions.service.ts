@@ -55,10 +55,15 @@ export interface BatchPlan {
   fault?: Fault;
 }
 
-/** serverControl, and actions whose command the API cannot check: one server at a time, per server. */
+/**
+ * serverControl, and actions whose command the API cannot check: one server at a time, per server.
+ */
 const PER_SERVER_EXCLUSIVE: ActionRules = { exclusive: true, hasContext: true };
 
-/** Conditions: validated against the shared contract, created through ConditionStore, read back from KV. */
+/**
+ * Conditions: validated against the shared contract, created through ConditionStore, read back from
+ * KV.
+ */
 @Injectable()
 export class ConditionsService {
   constructor(
@@ -111,7 +116,10 @@ export class ConditionsService {
       );
   }
 
-  /** The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming each field. */
+  /**
+   * The parameters of `kind`, parsed (defaults applied, legacy spellings normalised), or 400 naming
+   * each field.
+   */
   parseParameters(kind: ConditionKind, input: unknown): Parameters {
     const result = parametersByKind[kind].safeParse(input);
     if (result.success) return result.data;
@@ -119,7 +127,10 @@ export class ConditionsService {
     throw ApiError.badRequest(`invalid parameters for ${kind}: ${summarise(issues)}`, issues);
   }
 
-  /** How conditions of these parameters are created; for an action, what its command's metadata says (or 400). */
+  /**
+   * How conditions of these parameters are created; for an action, what its command's metadata says
+   * (or 400).
+   */
   rulesFor(parameters: Parameters): ActionRules {
     return 'command' in parameters ? actionRules(this.catalog, parameters) : PER_SERVER_EXCLUSIVE;
   }
@@ -160,7 +171,8 @@ export class ConditionsService {
     const problem = this.assetIdProblem(kind, parameters, server);
     if (problem) throw ApiError.badRequest(problem.message, [problem]);
     this.checkFault(body.fault, principal);
-    // A context-free command is fine here: the path names exactly one server, which files and claims it.
+    // A context-free command is fine here: the path names exactly one server, which files and
+    // claims it.
     const { exclusive } = this.rulesFor(parameters);
     const id = (await idempotent?.(server, parameters))?.idFor(server.name);
     return this.nats.available().create({
@@ -197,7 +209,8 @@ export class ConditionsService {
       throw ApiError.notFound(`server ${server.name} has no conditions`, 'no_condition');
     if (condition.kind !== kind) {
       throw ApiError.notFound(
-        `server ${server.name} has no current ${kind} condition; its latest condition ${condition.id} is ${condition.kind} (${condition.state})`,
+        `server ${server.name} has no current ${kind} condition; its latest condition ` +
+          `${condition.id} is ${condition.kind} (${condition.state})`,
         'no_condition',
       );
     }
@@ -298,7 +311,10 @@ export class ConditionsService {
     }
   }
 
-  /** The condition once final, or as it stands after `waitMs`: clients hear of the outcome without polling. */
+  /**
+   * The condition once final, or as it stands after `waitMs`: clients hear of the outcome without
+   * polling.
+   */
   async waitUntilFinal(id: string, waitMs: number): Promise<Condition> {
     const condition = await this.nats.available().waitUntilFinal(id, waitMs, this.shutdown.signal);
     if (!condition) throw ApiError.notFound(`condition ${id} not found`, 'unknown_condition');
@@ -415,5 +431,8 @@ export function batchMessage(results: readonly BatchResult[]): string {
   const parts = (['accepted', 'conflict', 'unknown', 'error'] as const)
     .filter((o) => counts.has(o))
     .map((o) => `${counts.get(o)} ${o}`);
-  return `${results.length} server${results.length === 1 ? '' : 's'}: ${parts.length > 0 ? parts.join(', ') : 'nothing to do'}`;
+  return (
+    `${results.length} server${results.length === 1 ? '' : 's'}: ` +
+    `${parts.length > 0 ? parts.join(', ') : 'nothing to do'}`
+  );
 }

@@ -13,7 +13,9 @@ const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** One create request under an Idempotency-Key: where its condition ids come from. */
 export interface IdempotentCreate {
-  /** Whether an earlier request used the key: its conditions are the answer (completed if cut off). */
+  /**
+   * Whether an earlier request used the key: its conditions are the answer (completed if cut off).
+   */
   replay: boolean;
   /** The condition id of `server` under this key: the same for every repeat of the request. */
   idFor(server: string): string;

@@ -9,7 +9,9 @@ describe('WaitLimits', () => {
         body: expect.objectContaining({
           statusCode: 429,
           code: 'too_many_waits',
-          message: `too many waits for "alice": at most ${MAX_WAITS_PER_SUBJECT} at once; retry when one has ended`,
+          message:
+            `too many waits for "alice": at most ${MAX_WAITS_PER_SUBJECT} at once; retry ` +
+            `when one has ended`,
         }),
       }),
     );

@@ -26,7 +26,8 @@ export class WaitLimits {
     const held = this.perSubject.get(subject) ?? 0;
     if (held >= MAX_WAITS_PER_SUBJECT)
       throw tooMany(
-        `too many waits for ${quote(subject)}: at most ${MAX_WAITS_PER_SUBJECT} at once; retry when one has ended`,
+        `too many waits for ${quote(subject)}: at most ${MAX_WAITS_PER_SUBJECT} at once; ` +
+          `retry when one has ended`,
       );
     if (this.total >= MAX_WAITS)
       throw tooMany(`the API holds ${MAX_WAITS} waits already; retry shortly`);

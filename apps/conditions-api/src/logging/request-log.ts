@@ -55,7 +55,8 @@ export function installRequestLog(fastify: FastifyInstance, log: Logger): void {
       reqId: request.id,
       who: 'anonymous',
       method: request.method,
-      // The route pattern (/api/v1/servers/:server/status) groups requests; unmatched paths have none.
+      // The route pattern (/api/v1/servers/:server/status) groups requests; unmatched paths have
+      // none.
       route: request.routeOptions.url ?? null,
       path: clip(path, 200),
       status,

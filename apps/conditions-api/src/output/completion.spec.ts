@@ -11,22 +11,29 @@ describe('Completion', () => {
     expect(c.done()).toBe(false);
   });
 
-  it('is done once every condition is final and the consumer has passed the last line of each', () => {
-    const c = new Completion(ids, 10);
-    c.final('a', 12);
-    c.final('b', 15);
-    c.delivered(12);
-    expect(c.done()).toBe(false);
-    c.delivered(15);
-    expect(c.done()).toBe(true);
-  });
+  it(
+    'is done once every condition is final and the consumer has passed the last line of ' + 'each',
+    () => {
+      const c = new Completion(ids, 10);
+      c.final('a', 12);
+      c.final('b', 15);
+      c.delivered(12);
+      expect(c.done()).toBe(false);
+      c.delivered(15);
+      expect(c.done()).toBe(true);
+    },
+  );
 
-  it('waits for nothing before its start: a condition that printed nothing, or only earlier, is done when final', () => {
-    const c = new Completion(ids, 10);
-    c.final('a', 0);
-    c.final('b', 9);
-    expect(c.done()).toBe(true);
-  });
+  it(
+    'waits for nothing before its start: a condition that printed nothing, or only ' +
+      'earlier, is done when final',
+    () => {
+      const c = new Completion(ids, 10);
+      c.final('a', 0);
+      c.final('b', 9);
+      expect(c.done()).toBe(true);
+    },
+  );
 
   it('ignores conditions it does not follow', () => {
     const c = new Completion(new Set(['a']), 1);

@@ -26,7 +26,8 @@ export async function lastOutputSeq(jsm: JetStreamManager, id: string): Promise<
 }
 
 async function firstOutputSeq(jsm: JetStreamManager, id: string): Promise<number | undefined> {
-  // STREAM.MSG.GET has taken next_by_subj since nats-server 2.9; the client's type lists only seq and last_by_subj.
+  // STREAM.MSG.GET has taken next_by_subj since nats-server 2.9; the client's type lists only seq
+  // and last_by_subj.
   const query: NextMsgRequest = { next_by_subj: outputSubject(id), seq: 1 };
   return (await jsm.streams.getMessage(STREAM_OUTPUT, query as unknown as MsgRequest))?.seq;
 }

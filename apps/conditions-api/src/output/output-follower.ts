@@ -100,7 +100,10 @@ export class OutputFollower {
     this.messages?.stop();
   }
 
-  /** Passes every line to `sink` until the output is complete, `timeoutMs` runs out, or `stop` is called. */
+  /**
+   * Passes every line to `sink` until the output is complete, `timeoutMs` runs out, or `stop` is
+   * called.
+   */
   async run(sink: LineSink, timeoutMs: number): Promise<FollowEnd> {
     const timer = setTimeout(() => this.stop('timeout'), timeoutMs);
     try {
@@ -128,7 +131,8 @@ export class OutputFollower {
       this.watch?.stop();
       await this.removeConsumer();
     }
-    // The iterator ending on its own (the consumer or stream deleted under it) is not an end we chose.
+    // The iterator ending on its own (the consumer or stream deleted under it) is not an end we
+    // chose.
     return this.ended ?? 'error';
   }
 

@@ -47,7 +47,10 @@ export class OutputController {
     await this.send(request, reply, principal, [condition], false, timeoutS);
   }
 
-  /** GET /api/v1/output?ids=...: several conditions interleaved as they print, each text line after `server: `. */
+  /**
+   * GET /api/v1/output?ids=...: several conditions interleaved as they print, each text line after
+   * `server: `.
+   */
   @Get('output')
   @Scopes('read')
   @OutputDocs.many()

@@ -32,7 +32,8 @@ const lines = (text: string) => ({
   },
 });
 
-const tooManyStreams = `This token subject already has ${MAX_STREAMS_PER_SUBJECT} output streams open.`;
+const tooManyStreams =
+  `This token subject already ` + `has ${MAX_STREAMS_PER_SUBJECT} output streams open.`;
 
 /** What the document says of each output route, beside the route. */
 export const OutputDocs = {

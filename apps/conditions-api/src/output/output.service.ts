@@ -104,7 +104,8 @@ export class OutputService implements BeforeApplicationShutdown {
     if (held >= MAX_STREAMS_PER_SUBJECT) {
       throw ApiError.of(
         429,
-        `too many output streams for ${quote(subject)}: at most ${MAX_STREAMS_PER_SUBJECT} open at once; close one first`,
+        `too many output streams for ${quote(subject)}: at most ` +
+          `${MAX_STREAMS_PER_SUBJECT} open at once; close one first`,
         { code: 'too_many_streams' },
       );
     }

@@ -29,6 +29,7 @@ export function rateLimitOptions(
     },
     generateKey: (_context, subject, name) => `${name}:create:${subject}`,
     errorMessage: (_context, detail) =>
-      `rate limit exceeded for ${quote(detail.tracker)}: at most ${detail.limit} condition requests per minute; retry in ${detail.timeToBlockExpire} s`,
+      `rate limit exceeded for ${quote(detail.tracker)}: at most ${detail.limit} ` +
+      `condition requests per minute; retry in ${detail.timeToBlockExpire} s`,
   };
 }

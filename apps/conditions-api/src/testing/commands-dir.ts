@@ -2,7 +2,10 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** One command as files: metadata.yaml text, and scripts by file name (executable unless `mode` says otherwise). */
+/**
+ * One command as files: metadata.yaml text, and scripts by file name (executable unless `mode` says
+ * otherwise).
+ */
 export interface CommandFiles {
   metadata: string;
   scripts?: Record<string, { text?: string; mode?: number }>;
@@ -10,7 +13,9 @@ export interface CommandFiles {
 
 const SCRIPT = '#!/bin/bash\necho "hello from $name"\n';
 
-/** Writes (or rewrites) a command directory; `default.sh` is there unless `scripts` names its own. */
+/**
+ * Writes (or rewrites) a command directory; `default.sh` is there unless `scripts` names its own.
+ */
 export function writeCommand(root: string, name: string, files: CommandFiles): void {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });

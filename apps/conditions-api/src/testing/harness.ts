@@ -69,7 +69,8 @@ export function signToken(
     ...claims,
   };
   const payload = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
-  // Signed as JSON text: jsonwebtoken then checks no claim, so tests can make any token a client could.
+  // Signed as JSON text: jsonwebtoken then checks no claim, so tests can make any token a client
+  // could.
   return jwt.sign(JSON.stringify(payload), secret, {
     algorithm,
     header: { alg: algorithm, ...header } as jwt.JwtHeader,
@@ -81,7 +82,10 @@ export const bearer = (token: string): Record<string, string> => ({
   authorization: `Bearer ${token}`,
 });
 
-/** node01..node16 (native IPMI; node01 and node02 with ids), rack2 = node[09-12], login1 without a driver. */
+/**
+ * node01..node16 (native IPMI; node01 and node02 with ids), rack2 = node[09-12], login1 without a
+ * driver.
+ */
 export function inventoryYaml(): string {
   const rows = ['static_nodes:'];
   for (let i = 1; i <= 16; i++) {
@@ -117,7 +121,9 @@ export interface Harness {
   /** A separate connection for looking at what the API wrote. */
   observer: NatsConnection;
   buckets: Buckets;
-  /** Conditions through the observer connection: to play the controller's part (finish a condition). */
+  /**
+   * Conditions through the observer connection: to play the controller's part (finish a condition).
+   */
   store: ConditionStore;
   logs: () => Array<Record<string, unknown>>;
   /** Every log line as written, for looking for what must never appear. */

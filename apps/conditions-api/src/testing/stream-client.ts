@@ -17,7 +17,10 @@ export interface StreamClient {
   close(): void;
 }
 
-/** GET `path` over real HTTP (inject() would wait for the whole answer), resolving once the status and headers are in. */
+/**
+ * GET `path` over real HTTP (inject() would wait for the whole answer), resolving once the status
+ * and headers are in.
+ */
 export function openStream(
   port: number,
   path: string,
@@ -51,7 +54,8 @@ export function openStream(
             while (lines().length < count) {
               if (Date.now() > deadline)
                 throw new Error(
-                  `timed out after ${timeoutMs} ms waiting for ${count} lines; got ${JSON.stringify(lines())}`,
+                  `timed out after ${timeoutMs} ms waiting for ${count} lines; got ` +
+                    `${JSON.stringify(lines())}`,
                 );
               await sleep(20);
             }

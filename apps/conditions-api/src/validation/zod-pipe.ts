@@ -28,7 +28,10 @@ export interface ZodPipeOptions {
   source: 'body' | { param: string };
 }
 
-/** Validates a request part against a schema of `@switchboard/condition-types`; 400 with field-level reasons otherwise. */
+/**
+ * Validates a request part against a schema of `@switchboard/condition-types`; 400 with field-level
+ * reasons otherwise.
+ */
 export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.output<T>> {
   constructor(
     private readonly schema: T,

@@ -27,17 +27,23 @@ describe('how a command run ends its condition', () => {
     });
   });
 
-  it('another status fails, saying where, with the last few stderr lines and not the whole output', () => {
-    const stderr = ['one', 'two', '', 'three', 'four', `${'x'.repeat(300)}`, ''].join('\n');
+  it(
+    'another status fails, saying where, with the last few stderr lines and not the whole ' +
+      'output',
+    () => {
+      const stderr = ['one', 'two', '', 'three', 'four', `${'x'.repeat(300)}`, ''].join('\n');
 
-    const outcome = actionOutcome(run({ exitCode: 3, stderr, stdout: 'never quoted' }), ctx);
+      const outcome = actionOutcome(run({ exitCode: 3, stderr, stdout: 'never quoted' }), ctx);
 
-    expect(outcome).toEqual({
-      state: 'failed',
-      error: `usage/metal.sh on node01 exited with status 3; stderr: three | four | ${'x'.repeat(200)}…`,
-      result: { exit_code: 3, script: 'usage/metal.sh' },
-    });
-  });
+      expect(outcome).toEqual({
+        state: 'failed',
+        error:
+          `usage/metal.sh on node01 exited with status 3; stderr: three | four | ` +
+          `${'x'.repeat(200)}…`,
+        result: { exit_code: 3, script: 'usage/metal.sh' },
+      });
+    },
+  );
 
   it('a signal that ended the script is named', () => {
     expect(actionOutcome(run({ exitCode: null, signal: 'SIGSEGV' }), ctx)).toEqual({
@@ -56,16 +62,20 @@ describe('how a command run ends its condition', () => {
     });
   });
 
-  it('a cancel names who cancelled; a shutdown says the run was cut short and is not repeated', () => {
-    const stopped = run({ exitCode: null, signal: 'SIGTERM', cancelled: true });
-    expect(actionOutcome(stopped, { ...ctx, cancelledBy: 'alice' })).toMatchObject({
-      state: 'failed',
-      error: 'cancelled by alice',
-    });
-    expect(actionOutcome(stopped, ctx)).toMatchObject({
-      state: 'failed',
-      error:
-        'interrupted: controller ctl-a shut down while usage/metal.sh on node01 ran (process group killed); not re-run (outcome unknown)',
-    });
-  });
+  it(
+    'a cancel names who cancelled; a shutdown says the run was cut short and is not ' + 'repeated',
+    () => {
+      const stopped = run({ exitCode: null, signal: 'SIGTERM', cancelled: true });
+      expect(actionOutcome(stopped, { ...ctx, cancelledBy: 'alice' })).toMatchObject({
+        state: 'failed',
+        error: 'cancelled by alice',
+      });
+      expect(actionOutcome(stopped, ctx)).toMatchObject({
+        state: 'failed',
+        error:
+          'interrupted: controller ctl-a shut down while usage/metal.sh on node01 ran ' +
+          '(process group killed); not re-run (outcome unknown)',
+      });
+    },
+  );
 });

@@ -13,7 +13,10 @@ export interface RunContext {
   controllerId: string;
 }
 
-/** stderr lines quoted in an error: enough to say why, not the script's whole output (that is in the output stream). */
+/**
+ * stderr lines quoted in an error: enough to say why, not the script's whole output (that is in the
+ * output stream).
+ */
 const STDERR_LINES = 3;
 const STDERR_LINE_CHARS = 200;
 
@@ -43,9 +46,11 @@ export function actionOutcome(run: RunCommandResult, ctx: RunContext): Outcome {
   const failed = (error: string): Outcome => ({ state: 'failed', error, result });
   if (run.cancelled) {
     if (ctx.cancelledBy !== undefined) return failed(`cancelled by ${ctx.cancelledBy}`);
-    // Only a shutdown aborts a run otherwise: the script was cut short, and it is not re-run elsewhere.
+    // Only a shutdown aborts a run otherwise: the script was cut short, and it is not re-run
+    // elsewhere.
     return failed(
-      `interrupted: controller ${ctx.controllerId} shut down while ${ctx.where} ran (process group killed); not re-run (outcome unknown)`,
+      `interrupted: controller ${ctx.controllerId} shut down while ${ctx.where} ran ` +
+        `(process group killed); not re-run (outcome unknown)`,
     );
   }
   if (run.timedOut)

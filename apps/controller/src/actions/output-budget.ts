@@ -25,5 +25,8 @@ export class ByteBudget {
   }
 }
 
-/** 64 MiB: minutes of a fast script's output at JetStream's pace, and small next to a controller's heap. */
+/**
+ * 64 MiB: minutes of a fast script's output at JetStream's pace, and small next to a controller's
+ * heap.
+ */
 export const OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;

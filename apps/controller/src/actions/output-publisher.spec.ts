@@ -23,55 +23,64 @@ afterAll(async () => {
 });
 
 describe('OutputPublisher', () => {
-  it('keeps the order of each stream, and flush() resolves only once every line is stored', async () => {
-    const budget = new ByteBudget(64 * 1024 * 1024);
-    const conditionId = nextId();
-    const publisher = new OutputPublisher(
-      jetstream(nats.nc),
-      { conditionId, server: 'node01' },
-      quiet,
-      budget,
-    );
+  it(
+    'keeps the order of each stream, ' + 'and flush() resolves only once every line is stored',
+    async () => {
+      const budget = new ByteBudget(64 * 1024 * 1024);
+      const conditionId = nextId();
+      const publisher = new OutputPublisher(
+        jetstream(nats.nc),
+        { conditionId, server: 'node01' },
+        quiet,
+        budget,
+      );
 
-    for (let i = 1; i <= 3000; i++) {
-      publisher.push('stdout', `out ${i}`);
-      if (i % 3 === 0) publisher.push('stderr', `err ${i}`);
-    }
-    const summary = await publisher.flush();
+      for (let i = 1; i <= 3000; i++) {
+        publisher.push('stdout', `out ${i}`);
+        if (i % 3 === 0) publisher.push('stderr', `err ${i}`);
+      }
+      const summary = await publisher.flush();
 
-    expect(summary).toEqual({ published: 4000, failed: 0, dropped: 0 });
-    expect(budget.inUse).toBe(0);
-    const lines = await readOutput(nats, conditionId);
-    expect(textOf(lines, 'stdout')).toEqual(Array.from({ length: 3000 }, (_, i) => `out ${i + 1}`));
-    expect(textOf(lines, 'stderr')).toEqual(
-      Array.from({ length: 1000 }, (_, i) => `err ${3 * (i + 1)}`),
-    );
-    expect(lines[0]).toMatchObject({
-      conditionId,
-      server: 'node01',
-      stream: 'stdout',
-      line: 'out 1',
-    });
-  });
+      expect(summary).toEqual({ published: 4000, failed: 0, dropped: 0 });
+      expect(budget.inUse).toBe(0);
+      const lines = await readOutput(nats, conditionId);
+      expect(textOf(lines, 'stdout')).toEqual(
+        Array.from({ length: 3000 }, (_, i) => `out ${i + 1}`),
+      );
+      expect(textOf(lines, 'stderr')).toEqual(
+        Array.from({ length: 1000 }, (_, i) => `err ${3 * (i + 1)}`),
+      );
+      expect(lines[0]).toMatchObject({
+        conditionId,
+        server: 'node01',
+        stream: 'stdout',
+        line: 'out 1',
+      });
+    },
+  );
 
-  it('drops and counts the lines beyond the shared budget, rather than holding output without bound', async () => {
-    const budget = new ByteBudget(2000);
-    const conditionId = nextId();
-    const publisher = new OutputPublisher(
-      jetstream(nats.nc),
-      { conditionId, server: 'node01' },
-      quiet,
-      budget,
-    );
+  it(
+    'drops and counts the lines beyond the shared budget, rather than holding output ' +
+      'without bound',
+    async () => {
+      const budget = new ByteBudget(2000);
+      const conditionId = nextId();
+      const publisher = new OutputPublisher(
+        jetstream(nats.nc),
+        { conditionId, server: 'node01' },
+        quiet,
+        budget,
+      );
 
-    for (let i = 1; i <= 100; i++) publisher.push('stdout', `line ${i}`);
-    const summary = await publisher.flush();
+      for (let i = 1; i <= 100; i++) publisher.push('stdout', `line ${i}`);
+      const summary = await publisher.flush();
 
-    expect(summary.dropped).toBeGreaterThan(0);
-    expect(summary.published + summary.dropped).toBe(100);
-    expect(await readOutput(nats, conditionId)).toHaveLength(summary.published);
-    expect(budget.inUse).toBe(0);
-  });
+      expect(summary.dropped).toBeGreaterThan(0);
+      expect(summary.published + summary.dropped).toBe(100);
+      expect(await readOutput(nats, conditionId)).toHaveLength(summary.published);
+      expect(budget.inUse).toBe(0);
+    },
+  );
 
   it('counts lines it could not publish, with the first error, and still resolves', async () => {
     const jsm = await jetstreamManager(nats.nc);

@@ -9,7 +9,10 @@ export interface OutputSummary {
   published: number;
   /** Lines whose publish failed (stream unavailable, timeout). */
   failed: number;
-  /** Lines never sent because the output budget was used up: scripts wrote faster than NATS took them. */
+  /**
+   * Lines never sent because the output budget was used up: scripts wrote faster than NATS took
+   * them.
+   */
   dropped: number;
   firstError?: string;
 }

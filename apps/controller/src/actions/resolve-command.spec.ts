@@ -44,7 +44,8 @@ describe('finding the command an action names', () => {
       'a broken command, with each of its problems',
       'broken',
       source,
-      'command broken is broken and was not loaded: /srv/commands/broken/default.sh: not executable (chmod +x); /srv/commands/broken/metadata.yaml:4: unknown key "timout"',
+      'command broken is broken and was not loaded: /srv/commands/broken/default.sh: not ' +
+        'executable (chmod +x); /srv/commands/broken/metadata.yaml:4: unknown key "timout"',
     ],
   ])('fails the condition for %s', (_case, name, from, message) => {
     expect(() => resolveCommand(name, from)).toThrow(new ConditionFailure(message));

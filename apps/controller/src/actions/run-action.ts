@@ -25,7 +25,10 @@ export interface ActionDeps {
   commands?: CommandsSource;
   inventory: () => Inventory;
   secrets: SecretsConfig;
-  /** One non-concurrent action per server at a time in this replica (the API's claim does it across replicas). */
+  /**
+   * One non-concurrent action per server at a time in this replica (the API's claim does it across
+   * replicas).
+   */
   serverLocks: KeyedMutex;
   js: JetStreamClient;
   /** Bytes of output all actions may have waiting for JetStream at once. */
@@ -75,7 +78,8 @@ export async function runAction(req: ActionRequest, deps: ActionDeps): Promise<O
     if (output.failed > 0 || output.dropped > 0) {
       const lost = output.failed + output.dropped;
       await progress.record(
-        `output: ${lost} lines were not published (${output.firstError ?? 'the output stream could not keep up'})`,
+        `output: ${lost} lines were not published ` +
+          `(${output.firstError ?? 'the output stream could not keep up'})`,
         { evenIfAborted: true },
       );
     }
@@ -129,7 +133,8 @@ async function lockServer(
 ): Promise<(() => void) | undefined> {
   if (deps.serverLocks.isHeld(server)) {
     await req.progress.record(
-      `waiting for the action running on ${server} to finish: command ${plan.command.name} is not concurrent`,
+      `waiting for the action running on ${server} to finish: command ` +
+        `${plan.command.name} is not concurrent`,
     );
   }
   try {
@@ -188,7 +193,8 @@ async function execute(
   } finally {
     req.cancellation.end();
   }
-  // Every line is in the stream before the outcome is written: a client seeing the condition final reads all of it.
+  // Every line is in the stream before the outcome is written: a client seeing the condition final
+  // reads all of it.
   const summary = await output.flush();
   logger.info(
     {

@@ -31,7 +31,8 @@ export interface SecretsConfig {
  */
 export function scriptInputs(server: ServerEntry, config: SecretsConfig): ScriptInputs {
   const attributes: Record<string, string> = { ...server.attributes };
-  // Only the variables the operator allows are looked up; nothing else of the environment is copied.
+  // Only the variables the operator allows are looked up; nothing else of the environment is
+  // copied.
   const allowed = [...config.allowed];
   const env: NodeJS.ProcessEnv = Object.fromEntries(
     allowed.map((name) => [name, config.env[name]]),

@@ -11,7 +11,8 @@ describe('describeFault', () => {
       'ipmi 10.0.0.7:623: authentication refused (user admin): RAKP 2 HMAC is invalid',
     );
     expect(describeFault(new AttemptsExhausted(err, 1), ctx)).toBe(
-      'authentication refused: set power on for node07 (ipmi): ipmi 10.0.0.7:623: authentication refused (user admin): RAKP 2 HMAC is invalid',
+      'authentication refused: set power on for node07 (ipmi): ipmi 10.0.0.7:623: ' +
+        'authentication refused (user admin): RAKP 2 HMAC is invalid',
     );
   });
 

@@ -28,9 +28,10 @@ export { seconds as formatSeconds };
 
 /**
  * One line saying what happened and where, for a condition's `error`:
- *   "authentication refused: set power on for node07 (ipmi): ipmi 10.0.0.7:623: authentication refused (user admin): RAKP 2 HMAC is invalid"
- *   "timeout: read power state for node03 (ipmi) after 3 attempts: ipmi 10.0.0.3:623: chassis power status: no answer: Get Auth Capabilities error"
- * A shell platform is not a BMC, so its unreachable fault says "unreachable" only.
+ *   "authentication refused: set power on for node07 (ipmi): ipmi 10.0.0.7:623: authentication
+ * refused (user admin): RAKP 2 HMAC is invalid"   "timeout: read power state for node03 (ipmi)
+ * after 3 attempts: ipmi 10.0.0.3:623: chassis power status: no answer: Get Auth Capabilities
+ * error" A shell platform is not a BMC, so its unreachable fault says "unreachable" only.
  */
 export function describeFault(err: unknown, ctx: FaultContext): string {
   let attempts = 1;

@@ -86,11 +86,15 @@ describe('example ipmi commands against a simulated BMC', () => {
     ]);
   });
 
-  it('ipmi-sel works for a node naming a password variable the operator allows (COMMAND_SECRETS)', async () => {
-    const done = await run('action01', 'ipmi-sel');
+  it(
+    'ipmi-sel works for a node naming a password variable the operator allows ' +
+      '(COMMAND_SECRETS)',
+    async () => {
+      const done = await run('action01', 'ipmi-sel');
 
-    expect(done).toMatchObject({ state: 'succeeded', result: { exit_code: 0 } });
-  });
+      expect(done).toMatchObject({ state: 'succeeded', result: { exit_code: 0 } });
+    },
+  );
 
   it('the password is in no condition, output line or log line', async () => {
     const conditions = await Promise.all([

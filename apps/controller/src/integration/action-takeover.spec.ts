@@ -99,33 +99,38 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
     expect(runsOn('unstarted01')).toBe(1);
   });
 
-  it('shut down while a script runs: the group is killed and the action failed here, not handed on to run again', async () => {
-    const created = await scene.nats.store.create({
-      kind: 'action',
-      server: 'drain01',
-      parameters: { command: 'long', arguments: [] },
-      requestedBy: 'alice',
-    });
-    const pids = await waitFor(
-      'the script to start',
-      async () => {
-        const found = textOf(await readOutput(scene.nats, created.id), 'stdout').filter((l) =>
-          /^(child|leader) \d+$/.test(l),
-        );
-        return found.length === 2 ? found.map((l) => Number(l.split(' ')[1])) : undefined;
-      },
-      10_000,
-    );
+  it(
+    'shut down while a script runs: the group is killed and the action failed here, not ' +
+      'handed on to run again',
+    async () => {
+      const created = await scene.nats.store.create({
+        kind: 'action',
+        server: 'drain01',
+        parameters: { command: 'long', arguments: [] },
+        requestedBy: 'alice',
+      });
+      const pids = await waitFor(
+        'the script to start',
+        async () => {
+          const found = textOf(await readOutput(scene.nats, created.id), 'stdout').filter((l) =>
+            /^(child|leader) \d+$/.test(l),
+          );
+          return found.length === 2 ? found.map((l) => Number(l.split(' ')[1])) : undefined;
+        },
+        10_000,
+      );
 
-    await ctl!.controller.close();
-    ctl = undefined;
+      await ctl!.controller.close();
+      ctl = undefined;
 
-    const done = await scene.nats.store.get(created.id);
-    expect(done).toMatchObject({
-      state: 'failed',
-      error:
-        'interrupted: controller ctl-at shut down while long/default.sh on drain01 ran (process group killed); not re-run (outcome unknown)',
-    });
-    for (const pid of pids) expect(isRunning(pid)).toBe(false);
-  });
+      const done = await scene.nats.store.get(created.id);
+      expect(done).toMatchObject({
+        state: 'failed',
+        error:
+          'interrupted: controller ctl-at shut down while long/default.sh on drain01 ran ' +
+          '(process group killed); not re-run (outcome unknown)',
+      });
+      for (const pid of pids) expect(isRunning(pid)).toBe(false);
+    },
+  );
 });

@@ -141,20 +141,25 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(scene.fleet.get('n-reset').counters().resets).toBe(1);
   });
 
-  it('a reset of a server that is off powers it on instead (a reset does nothing to it)', async () => {
-    const { condition } = await run('n-reset-off', {
-      action: 'set_power_state',
-      action_parameter: 'reset',
-    });
-    expect(condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
-    expect(records(condition)).toContain('the server is off: powering on instead of a power reset');
-    expect(
-      scene.fleet
-        .get('n-reset-off')
-        .events()
-        .map((e) => e.action),
-    ).toEqual(['power']);
-  });
+  it(
+    'a reset of a server that is ' + 'off powers it on instead (a reset does nothing to it)',
+    async () => {
+      const { condition } = await run('n-reset-off', {
+        action: 'set_power_state',
+        action_parameter: 'reset',
+      });
+      expect(condition).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
+      expect(records(condition)).toContain(
+        'the server is off: powering on instead of a power reset',
+      );
+      expect(
+        scene.fleet
+          .get('n-reset-off')
+          .events()
+          .map((e) => e.action),
+      ).toEqual(['power']);
+    },
+  );
 
   it('get_power_state reads the power state; an action already true sends nothing', async () => {
     const [get, already] = await Promise.all([
@@ -183,7 +188,8 @@ describe('serverControl actions against simulated BMCs', () => {
     });
     // ipmi_sim keeps the device only, not the flags, and the controller says so.
     expect(records(pxe.condition)).toContain(
-      'boot device is pxe (the BMC reports next boot only, legacy BIOS; it may not keep these flags)',
+      'boot device is pxe (the BMC reports next boot only, legacy BIOS; it may not keep ' +
+        'these flags)',
     );
     expect(scene.fleet.get('n-boot').bootDevice()).toBe('pxe');
     expect(disk.condition).toMatchObject({
@@ -206,35 +212,39 @@ describe('serverControl actions against simulated BMCs', () => {
     );
   });
 
-  it('pxe_boot_persistent sets persistent PXE and boots from it: power on when off, one power cycle when on', async () => {
-    const [fromOff, fromOn] = await Promise.all([
-      run('n-pxe-off', { action: 'pxe_boot_persistent' }),
-      run('n-pxe-on', { action: 'pxe_boot_persistent' }),
-    ]);
-    for (const { condition } of [fromOff, fromOn]) {
-      expect(condition).toMatchObject({
-        state: 'succeeded',
-        result: { boot_device: 'pxe', persistent: true, efi: true, power_state: 'on' },
-      });
-    }
-    expect(records(fromOff.condition)).toContain('powering on to boot from PXE');
-    expect(
-      scene.fleet
-        .get('n-pxe-off')
-        .events()
-        .map((e) => `${e.action} ${e.value}`),
-    ).toEqual(['boot pxe', 'power 1']);
-    expect(records(fromOn.condition)).toEqual(
-      expect.arrayContaining(['sending power cycle', 'power cycle acknowledged', 'power is on']),
-    );
-    expect(
-      scene.fleet
-        .get('n-pxe-on')
-        .events()
-        .map((e) => `${e.action} ${e.value}`),
-    ).toEqual(['boot pxe', 'power 0', 'power 1']);
-    expect(scene.fleet.get('n-pxe-on').bootDevice()).toBe('pxe');
-  });
+  it(
+    'pxe_boot_persistent sets persistent PXE and boots from it: power on when off, one ' +
+      'power cycle when on',
+    async () => {
+      const [fromOff, fromOn] = await Promise.all([
+        run('n-pxe-off', { action: 'pxe_boot_persistent' }),
+        run('n-pxe-on', { action: 'pxe_boot_persistent' }),
+      ]);
+      for (const { condition } of [fromOff, fromOn]) {
+        expect(condition).toMatchObject({
+          state: 'succeeded',
+          result: { boot_device: 'pxe', persistent: true, efi: true, power_state: 'on' },
+        });
+      }
+      expect(records(fromOff.condition)).toContain('powering on to boot from PXE');
+      expect(
+        scene.fleet
+          .get('n-pxe-off')
+          .events()
+          .map((e) => `${e.action} ${e.value}`),
+      ).toEqual(['boot pxe', 'power 1']);
+      expect(records(fromOn.condition)).toEqual(
+        expect.arrayContaining(['sending power cycle', 'power cycle acknowledged', 'power is on']),
+      );
+      expect(
+        scene.fleet
+          .get('n-pxe-on')
+          .events()
+          .map((e) => `${e.action} ${e.value}`),
+      ).toEqual(['boot pxe', 'power 0', 'power 1']);
+      expect(scene.fleet.get('n-pxe-on').bootDevice()).toBe('pxe');
+    },
+  );
 
   it('a stuck BMC (acknowledges, changes nothing) ends failed: state did not change', async () => {
     const [power, boot] = await Promise.all([
@@ -260,7 +270,8 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(condition.state).toBe('failed');
     expect(condition.error).toMatch(
       new RegExp(
-        `^timeout: read power state for n-unreachable \\(ipmi\\) after 2 attempts: ipmi ${unreachableHost.replace(/\./g, '\\.')}:623: `,
+        `^timeout: read power state for n-unreachable \\(ipmi\\) after 2 attempts: ipmi ` +
+          `${unreachableHost.replace(/\./g, '\\.')}:623: `,
       ),
     );
     // Two attempts of at most OPERATION_TIMEOUT_MS each, plus the backoff between them.
@@ -298,7 +309,8 @@ describe('serverControl actions against simulated BMCs', () => {
     const calls = ctl.calls
       .filter((c) => c.server === 'blade-1' || c.server === 'blade-2')
       .sort((x, y) => x.startedAt - y.startedAt);
-    // Whole conditions are serialised: all calls of the first end before any call of the second starts.
+    // Whole conditions are serialised: all calls of the first end before any call of the second
+    // starts.
     const firstServer = calls[0].server;
     const lastOfFirst = Math.max(
       ...calls.filter((c) => c.server === firstServer).map((c) => c.endedAt),
@@ -309,48 +321,57 @@ describe('serverControl actions against simulated BMCs', () => {
     expect(firstOfSecond).toBeGreaterThanOrEqual(lastOfFirst);
     const waited = [a.condition, b.condition].find((c) => c.target !== firstServer)!;
     expect(records(waited)).toContain(
-      `waiting for ipmi:${scene.fleet.get('n-shared').host}:623: another operation on it is running`,
+      `waiting for ipmi:${scene.fleet.get('n-shared').host}:623: another operation on it ` +
+        `is running`,
     );
   });
 
-  it('fails what it cannot do, with a reason: unknown server, an action without a commands directory', async () => {
-    const [ghost, action] = await Promise.all([
-      run('ghost01', { action: 'get_power_state' }),
-      (async () => {
-        const created = await createCondition(
-          scene.nats.store,
-          'n-get',
-          { command: 'usage' },
-          'action',
-        );
-        return { condition: await waitForFinal(scene.nats.store, created.id, 10_000) };
-      })(),
-    ]);
-    expect(ghost.condition).toMatchObject({
-      state: 'failed',
-      error: 'server ghost01 is not in the inventory',
-    });
-    expect(action.condition).toMatchObject({
-      state: 'failed',
-      error: 'no commands directory configured (COMMANDS_DIR)',
-    });
-  });
+  it(
+    'fails what it cannot do, with a reason: unknown server, an action without a commands ' +
+      'directory',
+    async () => {
+      const [ghost, action] = await Promise.all([
+        run('ghost01', { action: 'get_power_state' }),
+        (async () => {
+          const created = await createCondition(
+            scene.nats.store,
+            'n-get',
+            { command: 'usage' },
+            'action',
+          );
+          return { condition: await waitForFinal(scene.nats.store, created.id, 10_000) };
+        })(),
+      ]);
+      expect(ghost.condition).toMatchObject({
+        state: 'failed',
+        error: 'server ghost01 is not in the inventory',
+      });
+      expect(action.condition).toMatchObject({
+        state: 'failed',
+        error: 'no commands directory configured (COMMANDS_DIR)',
+      });
+    },
+  );
 
-  it('acks a message whose record is gone (rolled-back create) and a duplicate of a final condition', async () => {
-    const js = jetstream(scene.nats.nc);
-    const done = await run('n-get', { action: 'get_power_state' });
-    await js.publish(
-      conditionSubject('serverControl', 'n-get'),
-      JSON.stringify({ id: '6f1c1d1e-0000-4000-8000-000000000001' }),
-    );
-    await js.publish(conditionSubject('serverControl', 'n-get'), JSON.stringify(done.condition));
-    const jsm = await jetstreamManager(scene.nats.nc);
-    await waitFor(
-      'the stream to be empty',
-      async () =>
-        (await jsm.streams.info(STREAM_CONDITIONS)).state.messages === 0 ? true : undefined,
-      5000,
-    );
-    expect((await scene.nats.store.get(done.condition.id))?.state).toBe('succeeded');
-  });
+  it(
+    'acks a message whose record is gone (rolled-back create) and a duplicate of a final ' +
+      'condition',
+    async () => {
+      const js = jetstream(scene.nats.nc);
+      const done = await run('n-get', { action: 'get_power_state' });
+      await js.publish(
+        conditionSubject('serverControl', 'n-get'),
+        JSON.stringify({ id: '6f1c1d1e-0000-4000-8000-000000000001' }),
+      );
+      await js.publish(conditionSubject('serverControl', 'n-get'), JSON.stringify(done.condition));
+      const jsm = await jetstreamManager(scene.nats.nc);
+      await waitFor(
+        'the stream to be empty',
+        async () =>
+          (await jsm.streams.info(STREAM_CONDITIONS)).state.messages === 0 ? true : undefined,
+        5000,
+      );
+      expect((await scene.nats.store.get(done.condition.id))?.state).toBe('succeeded');
+    },
+  );
 });

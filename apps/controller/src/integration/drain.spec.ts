@@ -31,65 +31,70 @@ describe('SIGTERM drains the controller', () => {
 
   afterAll(() => scene?.close());
 
-  it('finishes what fits in the grace period, hands back the rest, exits 0, and the rest is taken over at once', async () => {
-    const { nats, fleet } = scene;
-    const a = scene.spawnController({
-      CONTROLLER_ID: 'ctl-a',
-      DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-    });
-    await waitFor(
-      'ctl-a to heartbeat',
-      async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined),
-      15_000,
-    );
-    const quick = await createCondition(nats.store, 'quick', {
-      action: 'set_power_state',
-      action_parameter: 'on',
-    });
-    const long = await createCondition(nats.store, 'long', {
-      action: 'set_power_state',
-      action_parameter: 'on',
-    });
-    await Promise.all([
-      waitForRecord(nats.store, quick.id, 'verifying: on', 10_000),
-      waitForRecord(nats.store, long.id, 'verifying: on', 10_000),
-    ]);
+  it(
+    'finishes what fits in the grace period, hands back the rest, exits 0, and the rest is ' +
+      'taken over at once',
+    async () => {
+      const { nats, fleet } = scene;
+      const a = scene.spawnController({
+        CONTROLLER_ID: 'ctl-a',
+        DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+      });
+      await waitFor(
+        'ctl-a to heartbeat',
+        async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined),
+        15_000,
+      );
+      const quick = await createCondition(nats.store, 'quick', {
+        action: 'set_power_state',
+        action_parameter: 'on',
+      });
+      const long = await createCondition(nats.store, 'long', {
+        action: 'set_power_state',
+        action_parameter: 'on',
+      });
+      await Promise.all([
+        waitForRecord(nats.store, quick.id, 'verifying: on', 10_000),
+        waitForRecord(nats.store, long.id, 'verifying: on', 10_000),
+      ]);
 
-    const signalledAt = Date.now();
-    a.kill('SIGTERM');
-    const exit = await a.exited;
-    const exitedAfter = Date.now() - signalledAt;
-    expect(exit).toEqual({ code: 0, signal: null });
-    // The grace period, plus at most one open pull request expiring (5 s) and the hand-back.
-    expect(exitedAfter).toBeLessThan(DRAIN_TIMEOUT_MS + 8000);
+      const signalledAt = Date.now();
+      a.kill('SIGTERM');
+      const exit = await a.exited;
+      const exitedAfter = Date.now() - signalledAt;
+      expect(exit).toEqual({ code: 0, signal: null });
+      // The grace period, plus at most one open pull request expiring (5 s) and the hand-back.
+      expect(exitedAfter).toBeLessThan(DRAIN_TIMEOUT_MS + 8000);
 
-    const quickDone = await nats.store.get(quick.id);
-    expect(quickDone).toMatchObject({
-      state: 'succeeded',
-      controller: 'ctl-a',
-      result: { power_state: 'on' },
-    });
-    const handedBack = await nats.store.get(long.id);
-    expect(handedBack?.state).toBe('active');
-    expect(records(handedBack!)).toContain('handed back by controller ctl-a: shutting down');
-    expect(await hasHeartbeat(nats, 'ctl-a')).toBe(false);
+      const quickDone = await nats.store.get(quick.id);
+      expect(quickDone).toMatchObject({
+        state: 'succeeded',
+        controller: 'ctl-a',
+        result: { power_state: 'on' },
+      });
+      const handedBack = await nats.store.get(long.id);
+      expect(handedBack?.state).toBe('active');
+      expect(records(handedBack!)).toContain('handed back by controller ctl-a: shutting down');
+      expect(await hasHeartbeat(nats, 'ctl-a')).toBe(false);
 
-    // Another replica gets it at once (no 30 s ack wait) and, the heartbeat being gone, takes it over.
-    const startedB = Date.now();
-    await scene.startController({ id: 'ctl-b', verifyTimeoutMs: 20_000 });
-    await waitForRecord(
-      nats.store,
-      long.id,
-      'taken over by controller ctl-b: controller ctl-a has no heartbeat',
-      5000,
-    );
-    expect(Date.now() - startedB).toBeLessThan(5000);
-    const longDone = await waitForFinal(nats.store, long.id, 25_000);
-    expect(longDone).toMatchObject({
-      state: 'succeeded',
-      controller: 'ctl-b',
-      result: { power_state: 'on' },
-    });
-    expect(fleet.get('long').power()).toBe('on');
-  });
+      // Another replica gets it at once (no 30 s ack wait) and, the heartbeat being gone, takes it
+      // over.
+      const startedB = Date.now();
+      await scene.startController({ id: 'ctl-b', verifyTimeoutMs: 20_000 });
+      await waitForRecord(
+        nats.store,
+        long.id,
+        'taken over by controller ctl-b: controller ctl-a has no heartbeat',
+        5000,
+      );
+      expect(Date.now() - startedB).toBeLessThan(5000);
+      const longDone = await waitForFinal(nats.store, long.id, 25_000);
+      expect(longDone).toMatchObject({
+        state: 'succeeded',
+        controller: 'ctl-b',
+        result: { power_state: 'on' },
+      });
+      expect(fleet.get('long').power()).toBe('on');
+    },
+  );
 });

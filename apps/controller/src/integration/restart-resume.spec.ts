@@ -60,25 +60,29 @@ describe('a controller killed mid-action', () => {
     return (Date.now() - since) / 1000;
   }
 
-  it('restarted with the same CONTROLLER_ID, resumes its condition within a few seconds', async () => {
-    const { condition, killedAt } = await killMidVerification('ctl-same', 'slow-a');
-    let again: ControllerProcess | undefined;
-    again = scene.spawnController({ CONTROLLER_ID: 'ctl-same' });
-    const seconds = await secondsUntilRecord(
-      condition.id,
-      'resumed by controller ctl-same: it held the condition but was no longer running it',
-      killedAt,
-    );
-    process.stdout.write(`resume after restart with the same id: ${seconds.toFixed(1)} s\n`);
-    // Process start (node, NATS connect, provisioning) included; far below the 15 s ack wait.
-    expect(seconds).toBeLessThan(8);
-    const done = await waitForFinal(scene.nats.store, condition.id, 30_000);
-    expect(done).toMatchObject({ state: 'succeeded', controller: 'ctl-same' });
-    expect(scene.fleet.get('slow-a').power()).toBe('on');
-    again.kill('SIGTERM');
-    await again.exited;
-    again = undefined;
-  }, 90_000);
+  it(
+    'restarted with the same CONTROLLER_ID, ' + 'resumes its condition within a few seconds',
+    async () => {
+      const { condition, killedAt } = await killMidVerification('ctl-same', 'slow-a');
+      let again: ControllerProcess | undefined;
+      again = scene.spawnController({ CONTROLLER_ID: 'ctl-same' });
+      const seconds = await secondsUntilRecord(
+        condition.id,
+        'resumed by controller ctl-same: it held the condition but was no longer running it',
+        killedAt,
+      );
+      process.stdout.write(`resume after restart with the same id: ${seconds.toFixed(1)} s\n`);
+      // Process start (node, NATS connect, provisioning) included; far below the 15 s ack wait.
+      expect(seconds).toBeLessThan(8);
+      const done = await waitForFinal(scene.nats.store, condition.id, 30_000);
+      expect(done).toMatchObject({ state: 'succeeded', controller: 'ctl-same' });
+      expect(scene.fleet.get('slow-a').power()).toBe('on');
+      again.kill('SIGTERM');
+      await again.exited;
+      again = undefined;
+    },
+    90_000,
+  );
 
   it('killed for good, is taken over by another replica well under 60 s', async () => {
     const { condition, killedAt } = await killMidVerification('ctl-dead', 'slow-b');

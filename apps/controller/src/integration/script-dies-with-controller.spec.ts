@@ -48,58 +48,62 @@ describe('an action script of a controller killed with SIGKILL', () => {
 
   afterAll(() => scene?.close());
 
-  it('dies with its controller, and the next replica fails the condition as interrupted', async () => {
-    const proc = scene.spawnController({
-      CONTROLLER_ID: 'ctl-doomed',
-      COMMANDS_DIR: scene.commandsDir,
-    });
-    await waitFor(
-      'ctl-doomed to heartbeat',
-      async () => ((await hasHeartbeat(scene.nats, 'ctl-doomed')) ? true : undefined),
-      15_000,
-    );
-    const condition = await createCondition(
-      scene.nats.store,
-      'victim01',
-      { command: 'long', arguments: [scene.dir] },
-      'action',
-    );
-    await waitForRecord(
-      scene.nats.store,
-      condition.id,
-      'running long/default.sh on victim01',
-      15_000,
-    );
-    // A file may exist a moment before its pid is written into it.
-    const pidIn = (file: string): number | undefined => {
-      const path = join(scene.dir, file);
-      const pid = existsSync(path) ? Number(readFileSync(path, 'utf8')) : NaN;
-      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-    };
-    const pids = await waitFor(
-      'the script to write its pids',
-      async () => {
-        const both = ['child', 'leader'].map(pidIn);
-        return both.every((pid) => pid !== undefined) ? (both as number[]) : undefined;
-      },
-      15_000,
-    );
-    expect(pids.every(alive)).toBe(true);
+  it(
+    'dies with its controller, and ' + 'the next replica fails the condition as interrupted',
+    async () => {
+      const proc = scene.spawnController({
+        CONTROLLER_ID: 'ctl-doomed',
+        COMMANDS_DIR: scene.commandsDir,
+      });
+      await waitFor(
+        'ctl-doomed to heartbeat',
+        async () => ((await hasHeartbeat(scene.nats, 'ctl-doomed')) ? true : undefined),
+        15_000,
+      );
+      const condition = await createCondition(
+        scene.nats.store,
+        'victim01',
+        { command: 'long', arguments: [scene.dir] },
+        'action',
+      );
+      await waitForRecord(
+        scene.nats.store,
+        condition.id,
+        'running long/default.sh on victim01',
+        15_000,
+      );
+      // A file may exist a moment before its pid is written into it.
+      const pidIn = (file: string): number | undefined => {
+        const path = join(scene.dir, file);
+        const pid = existsSync(path) ? Number(readFileSync(path, 'utf8')) : NaN;
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      };
+      const pids = await waitFor(
+        'the script to write its pids',
+        async () => {
+          const both = ['child', 'leader'].map(pidIn);
+          return both.every((pid) => pid !== undefined) ? (both as number[]) : undefined;
+        },
+        15_000,
+      );
+      expect(pids.every(alive)).toBe(true);
 
-    proc.kill('SIGKILL');
-    expect((await proc.exited).signal).toBe('SIGKILL');
-    await waitFor(
-      "the script's group to be gone",
-      async () => (pids.some(alive) ? undefined : true),
-      10_000,
-    );
+      proc.kill('SIGKILL');
+      expect((await proc.exited).signal).toBe('SIGKILL');
+      await waitFor(
+        "the script's group to be gone",
+        async () => (pids.some(alive) ? undefined : true),
+        10_000,
+      );
 
-    scene.spawnController({ CONTROLLER_ID: 'ctl-next', COMMANDS_DIR: scene.commandsDir });
-    const done = await waitForFinal(scene.nats.store, condition.id, 60_000);
-    expect(done).toMatchObject({
-      state: 'failed',
-      error: INTERRUPTED_ERROR,
-      controller: 'ctl-next',
-    });
-  }, 120_000);
+      scene.spawnController({ CONTROLLER_ID: 'ctl-next', COMMANDS_DIR: scene.commandsDir });
+      const done = await waitForFinal(scene.nats.store, condition.id, 60_000);
+      expect(done).toMatchObject({
+        state: 'failed',
+        error: INTERRUPTED_ERROR,
+        controller: 'ctl-next',
+      });
+    },
+    120_000,
+  );
 });

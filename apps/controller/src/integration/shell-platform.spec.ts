@@ -63,19 +63,25 @@ describe('a shell platform server through the controller', () => {
     return waitForFinal(scene.nats.store, created.id, 15_000);
   };
 
-  it("reads status exit 0 as on, 111 as off, and anything else as a failure with the script's words", async () => {
-    const [on, off, broken] = await Promise.all([
-      run('sh-on', { action: 'get_power_state' }),
-      run('sh-off', { action: 'get_power_state' }),
-      run('sh-broken', { action: 'get_power_state' }),
-    ]);
-    expect(on).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
-    expect(off).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
-    expect(broken.state).toBe('failed');
-    expect(broken.error).toBe(
-      'command failed: read power state for sh-broken (shell:lab): shell lab/status for sh-broken: exit 3 means neither on (0) nor off (111): cannot tell the state of sh-broken: smoke',
-    );
-  });
+  it(
+    'reads status exit 0 as on, 111 as off, and anything else as a failure with the ' +
+      "script's words",
+    async () => {
+      const [on, off, broken] = await Promise.all([
+        run('sh-on', { action: 'get_power_state' }),
+        run('sh-off', { action: 'get_power_state' }),
+        run('sh-broken', { action: 'get_power_state' }),
+      ]);
+      expect(on).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
+      expect(off).toMatchObject({ state: 'succeeded', result: { power_state: 'off' } });
+      expect(broken.state).toBe('failed');
+      expect(broken.error).toBe(
+        'command failed: read power state for sh-broken (shell:lab): shell lab/status for ' +
+          'sh-broken: exit 3 means neither on (0) nor off (111): cannot tell the state of ' +
+          'sh-broken: smoke',
+      );
+    },
+  );
 
   it('powers off through power_off and verifies through status', async () => {
     const c = await run('sh-on', { action: 'set_power_state', action_parameter: 'off' });

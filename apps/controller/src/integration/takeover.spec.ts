@@ -96,63 +96,68 @@ describe('taking conditions over from another replica', () => {
     );
   });
 
-  it("leaves a live replica's conditions alone, and takes them over once its heartbeat is gone", async () => {
-    await sleep(1500); // several redeliveries, each nak'ed
-    for (const key of ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp']) {
-      expect((await scene.nats.store.get(staged[key].id))?.controller).toBe('ctl-ghost');
-    }
-    expect(ctl!.calls.filter((c) => c.server !== 'own')).toEqual([]);
+  it(
+    "leaves a live replica's conditions alone, and takes them over once its heartbeat is " + 'gone',
+    async () => {
+      await sleep(1500); // several redeliveries, each nak'ed
+      for (const key of ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp']) {
+        expect((await scene.nats.store.get(staged[key].id))?.controller).toBe('ctl-ghost');
+      }
+      expect(ctl!.calls.filter((c) => c.server !== 'own')).toEqual([]);
 
-    await scene.nats.buckets.controllers.delete(controllerKey('ctl-ghost'));
-    const [cycOn, cycAcked, pxeOff, bmcUp] = await Promise.all(
-      ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp'].map((key) =>
-        waitForFinal(scene.nats.store, staged[key].id, 15_000),
-      ),
-    );
-    for (const c of [cycOn, cycAcked, pxeOff, bmcUp]) {
-      expect(c).toMatchObject({ controller: 'ctl-t' });
-      expect(records(c)).toContain(
-        'taken over by controller ctl-t: controller ctl-ghost has no heartbeat',
+      await scene.nats.buckets.controllers.delete(controllerKey('ctl-ghost'));
+      const [cycOn, cycAcked, pxeOff, bmcUp] = await Promise.all(
+        ['cycOn', 'cycAcked', 'pxeOff', 'bmcUp'].map((key) =>
+          waitForFinal(scene.nats.store, staged[key].id, 15_000),
+        ),
       );
-    }
-    for (const c of [cycAcked, pxeOff]) expect(c.state).toBe('succeeded');
+      for (const c of [cycOn, cycAcked, pxeOff, bmcUp]) {
+        expect(c).toMatchObject({ controller: 'ctl-t' });
+        expect(records(c)).toContain(
+          'taken over by controller ctl-t: controller ctl-ghost has no heartbeat',
+        );
+      }
+      for (const c of [cycAcked, pxeOff]) expect(c.state).toBe('succeeded');
 
-    // Sent, not acknowledged, server on: no evidence it happened; not repeated, and failed.
-    expect(cycOn).toMatchObject({
-      state: 'failed',
-      error:
-        'power cycle may not have happened: the controller stopped after sending it, before ' +
-        "the BMC's answer was recorded; the server is on; it was not repeated: run it again " +
-        'if needed',
-    });
-    expect(scene.fleet.get('cyc-on').events()).toEqual([]);
+      // Sent, not acknowledged, server on: no evidence it happened; not repeated, and failed.
+      expect(cycOn).toMatchObject({
+        state: 'failed',
+        error:
+          'power cycle may not have happened: the controller stopped after sending it, before ' +
+          "the BMC's answer was recorded; the server is on; it was not repeated: run it again " +
+          'if needed',
+      });
+      expect(scene.fleet.get('cyc-on').events()).toEqual([]);
 
-    // Acknowledged: only verified, nothing sent.
-    expect(records(cycAcked).slice(-3)).toEqual([
-      'verifying: on',
-      'power is on',
-      'succeeded: {"power_state":"on"}',
-    ]);
-    expect(cycAcked.status.records.filter((r) => r.msg === 'sending power cycle')).toHaveLength(1);
-    expect(scene.fleet.get('cyc-acked').events()).toEqual([]);
+      // Acknowledged: only verified, nothing sent.
+      expect(records(cycAcked).slice(-3)).toEqual([
+        'verifying: on',
+        'power is on',
+        'succeeded: {"power_state":"on"}',
+      ]);
+      expect(cycAcked.status.records.filter((r) => r.msg === 'sending power cycle')).toHaveLength(
+        1,
+      );
+      expect(scene.fleet.get('cyc-acked').events()).toEqual([]);
 
-    // Sent, not acknowledged, server off: powered on, no cycle.
-    expect(records(pxeOff)).toContain(
-      'the interrupted power cycle was not repeated: the server is off (it was on before ' +
-        'the send, so the command took effect), powering on',
-    );
-    expect(
-      scene.fleet
-        .get('pxe-off')
-        .events()
-        .map((e) => `${e.action} ${e.value}`),
-    ).toEqual(['boot pxe', 'power 1']);
+      // Sent, not acknowledged, server off: powered on, no cycle.
+      expect(records(pxeOff)).toContain(
+        'the interrupted power cycle was not repeated: the server is off (it was on before ' +
+          'the send, so the command took effect), powering on',
+      );
+      expect(
+        scene.fleet
+          .get('pxe-off')
+          .events()
+          .map((e) => `${e.action} ${e.value}`),
+      ).toEqual(['boot pxe', 'power 1']);
 
-    // An interrupted BMC reset whose BMC answers: no evidence; failed, not repeated.
-    expect(bmcUp).toMatchObject({ state: 'failed' });
-    expect(bmcUp.error).toMatch(/^BMC reset may not have happened: .*; the BMC answers; /);
-    expect(ctl!.calls.filter((c) => c.server === 'bmc-up').map((c) => c.call)).toEqual([
-      'read power state',
-    ]);
-  });
+      // An interrupted BMC reset whose BMC answers: no evidence; failed, not repeated.
+      expect(bmcUp).toMatchObject({ state: 'failed' });
+      expect(bmcUp.error).toMatch(/^BMC reset may not have happened: .*; the BMC answers; /);
+      expect(ctl!.calls.filter((c) => c.server === 'bmc-up').map((c) => c.call)).toEqual([
+        'read power state',
+      ]);
+    },
+  );
 });

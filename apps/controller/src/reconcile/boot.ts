@@ -43,7 +43,8 @@ export async function setBootDevice(
   const getter = ctx.driver.bootDeviceGetter;
   if (!getter) {
     await ctx.progress.record(
-      `boot device ${device} acknowledged; platform ${ctx.platform} cannot read it back, so it is not verified`,
+      `boot device ${device} acknowledged; platform ${ctx.platform} cannot read it back, ` +
+        `so it is not verified`,
     );
     return { boot_device: device, ...options };
   }

@@ -16,7 +16,10 @@ export interface ReconcileTiming {
   bmcResetSettleMs: number;
 }
 
-/** Everything one serverControl action needs: the server's driver, the condition's progress and the clock. */
+/**
+ * Everything one serverControl action needs: the server's driver, the condition's progress and the
+ * clock.
+ */
 export interface ReconcileContext {
   server: string;
   /** How messages name the platform: the inventory's platform name, else the driver kind. */
@@ -28,7 +31,9 @@ export interface ReconcileContext {
   /** Aborted when the work is handed back. */
   signal: AbortSignal;
   logger: Logger;
-  /** Set when this replica took the condition over: the records as the previous holder left them. */
+  /**
+   * Set when this replica took the condition over: the records as the previous holder left them.
+   */
   takeover?: { previousRecords: readonly StatusRecord[] };
 }
 

@@ -60,7 +60,10 @@ const SETTLE_GRACE_MS = 2000;
 export class DriverCalls {
   constructor(private readonly cfg: DriverCallsConfig) {}
 
-  /** Runs the call (retrying timeouts when `retry`) and returns its value; a failure ends the condition. */
+  /**
+   * Runs the call (retrying timeouts when `retry`) and returns its value; a failure ends the
+   * condition.
+   */
   async run<T>(
     what: string,
     fn: (ctx: OperationContext) => Promise<T>,
@@ -73,7 +76,8 @@ export class DriverCalls {
         onRetry: async (err, attempt, delayMs) => {
           const reason = err instanceof Error ? err.message : String(err);
           await this.cfg.onRetry?.(
-            `${what}: attempt ${attempt} of ${policy.attempts} failed (${reason}); retrying in ${formatSeconds(delayMs)}`,
+            `${what}: attempt ${attempt} of ${policy.attempts} failed (${reason}); ` +
+              `retrying in ${formatSeconds(delayMs)}`,
           );
         },
       });
@@ -121,7 +125,8 @@ export class DriverCalls {
             reject(
               new DriverError(
                 'timeout',
-                `no answer within ${formatSeconds(operationTimeoutMs)} (the driver did not stop in time)`,
+                `no answer within ${formatSeconds(operationTimeoutMs)} (the driver did ` +
+                  `not stop in time)`,
               ),
             ),
           operationTimeoutMs + SETTLE_GRACE_MS,

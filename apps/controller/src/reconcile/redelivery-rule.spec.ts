@@ -55,15 +55,18 @@ describe('the redelivery rule', () => {
     },
   );
 
-  it('fails an unacknowledged cycle of a server that reads on, saying exactly what is known', () => {
-    expect(resumePowerCommand({ command: 'power cycle', acknowledged: false }, 'on')).toEqual({
-      kind: 'fail',
-      reason:
-        'power cycle may not have happened: the controller stopped after sending it, before ' +
-        "the BMC's answer was recorded; the server is on; it was not repeated: run it again " +
-        'if needed',
-    });
-  });
+  it(
+    'fails an unacknowledged cycle ' + 'of a server that reads on, saying exactly what is known',
+    () => {
+      expect(resumePowerCommand({ command: 'power cycle', acknowledged: false }, 'on')).toEqual({
+        kind: 'fail',
+        reason:
+          'power cycle may not have happened: the controller stopped after sending it, before ' +
+          "the BMC's answer was recorded; the server is on; it was not repeated: run it again " +
+          'if needed',
+      });
+    },
+  );
 
   it('takes a server that reads off after an unacknowledged cycle as evidence it happened', () => {
     expect(resumePowerCommand({ command: 'power reset', acknowledged: false }, 'off')).toEqual({

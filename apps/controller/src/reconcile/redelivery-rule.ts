@@ -53,7 +53,9 @@ export interface CommandTrace {
   acknowledged: boolean;
 }
 
-/** The last non-idempotent command the records say was being sent, and whether it was acknowledged. */
+/**
+ * The last non-idempotent command the records say was being sent, and whether it was acknowledged.
+ */
 export function lastCommand(records: readonly StatusRecord[]): CommandTrace | undefined {
   let trace: CommandTrace | undefined;
   for (const { msg } of records) {

@@ -1,4 +1,7 @@
-/* Test support for action conditions: a commands directory of real bash scripts, the output stream, /proc. */
+/*
+ * Test support for action conditions: a commands directory of real bash scripts, the output stream,
+ * /proc.
+ */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -6,7 +9,9 @@ import { OutputLine, outputSubject, STREAM_OUTPUT } from '@switchboard/condition
 import type { TestNats } from './harness';
 
 export interface CommandSpec {
-  /** metadata.yaml below `help: summary:` (timeout, concurrent, help.has_context …); default none. */
+  /**
+   * metadata.yaml below `help: summary:` (timeout, concurrent, help.has_context …); default none.
+   */
   metadata?: string;
   /** Script bodies by file name, after `#!/usr/bin/env bash` and `set -euo pipefail`. */
   scripts: Record<string, string | { body: string; mode: number }>;
@@ -58,7 +63,10 @@ export async function readOutput(nats: TestNats, conditionId: string): Promise<O
 export const textOf = (lines: OutputLine[], stream: OutputLine['stream']): string[] =>
   lines.filter((l) => l.stream === stream).map((l) => l.line);
 
-/** Whether a process runs (an exited one nobody reaped yet is a zombie: it runs no more). Through /proc, by pid. */
+/**
+ * Whether a process runs (an exited one nobody reaped yet is a zombie: it runs no more). Through
+ * /proc, by pid.
+ */
 export function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,4 +1,6 @@
-/* Test support for the integration suites: real nats-server, real simulated BMCs, real controllers. */
+/*
+ * Test support for the integration suites: real nats-server, real simulated BMCs, real controllers.
+ */
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -229,7 +231,9 @@ export async function startTestController(
   return { controller, calls, logFile: file };
 }
 
-/** Builds dist/ (incremental: quick when nothing changed), so a child process runs the current code. */
+/**
+ * Builds dist/ (incremental: quick when nothing changed), so a child process runs the current code.
+ */
 export function ensureBuilt(): void {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], {
     cwd: CONTROLLER_DIR,
@@ -245,7 +249,9 @@ export interface ControllerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** `node apps/controller/dist/main.js`, configured through its environment only, as in production. */
+/**
+ * `node apps/controller/dist/main.js`, configured through its environment only, as in production.
+ */
 export function spawnController(env: Record<string, string>, logName: string): ControllerProcess {
   const { file } = {
     file: join(tmpdir(), 'switchboard-controller-test-logs', `${logName}-${process.pid}.log`),

@@ -1,4 +1,5 @@
-// The world of one integration suite: nats-server, simulated BMCs, inventory, commands, controllers, and their teardown.
+// The world of one integration suite: nats-server, simulated BMCs, inventory, commands,
+// controllers, and their teardown.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,9 @@ export interface SceneOptions {
   nodes?: InventoryNode[] | ((scene: Pick<Scene, 'dir' | 'fleet'>) => InventoryNode[]);
   /** The inventory's `platforms:` section (shell platforms). */
   platforms?: string;
-  /** OpenFlight Action commands, written to `<dir>/commands`: every controller's commands directory. */
+  /**
+   * OpenFlight Action commands, written to `<dir>/commands`: every controller's commands directory.
+   */
   commands?: Record<string, CommandSpec>;
 }
 
@@ -47,7 +50,9 @@ export interface Scene {
   startController(options: SceneControllerOptions): Promise<TestController>;
   /** The built controller as a child process, NATS_URL and INVENTORY_FILE set; close() kills it. */
   spawnController(env: Record<string, string> & { CONTROLLER_ID: string }): ControllerProcess;
-  /** Kills and closes every controller, then stops the BMCs and nats-server and removes the files. */
+  /**
+   * Kills and closes every controller, then stops the BMCs and nats-server and removes the files.
+   */
   close(): Promise<void>;
 }
 
@@ -94,7 +99,8 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
       nodes,
       commandsDir,
       async startController(overrides: SceneControllerOptions) {
-        // No commands, no commands directory: such a controller refuses actions as an unconfigured one does.
+        // No commands, no commands directory: such a controller refuses actions as an unconfigured
+        // one does.
         const commands = options.commands && { commandsDir };
         const ctl = await startTestController(testNats, inventoryFile, {
           logName: `${name}-${overrides.id}`,
