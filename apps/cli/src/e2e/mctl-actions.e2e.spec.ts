@@ -160,6 +160,16 @@ describe('mctl help and estate-list against the real API', () => {
       .map((l) => l.split(/\s{2,}/));
     expect(table).toEqual([
       ['COMMAND', 'SUMMARY'],
+      // Built in on every server; mctl has commands of the same names, hence the help hint.
+      [
+        'estate-change',
+        'change the machine type of a cloud node, rebooting it if it is on (built in) ' +
+          '(help: mctl help run estate-change)',
+      ],
+      [
+        'estate-show',
+        'show the machine type of a cloud node (built in) (help: mctl help run estate-show)',
+      ],
       ['flaky', 'Fail on node02'],
       ['hello', 'Say hello'],
       ['same', 'Print the same on every node'],
