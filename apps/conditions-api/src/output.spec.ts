@@ -77,7 +77,8 @@ const followOne = (condition: Condition, query = '', headers?: Record<string, st
 async function outputConsumers(): Promise<string[]> {
   const jsm = await jetstreamManager(h.observer);
   const names: string[] = [];
-  for await (const info of jsm.consumers.list(STREAM_OUTPUT)) names.push(info.name);
+  // A consumer deleted while the server builds the list comes back as a null entry.
+  for await (const info of jsm.consumers.list(STREAM_OUTPUT)) if (info) names.push(info.name);
   return names;
 }
 
