@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { BmcConfig, ServerEntry, ShellPlatform } from '@switchboard/inventory';
 import { silentLogger } from '@switchboard/logging';
 
+import { DriverError } from '../src/capabilities';
 import type { OperationContext } from '../src/capabilities';
 
 /** An operation context with its own deadline and, unless given, a logger that drops everything. */
@@ -113,4 +114,14 @@ export async function timedRejection(
     return { error, ms: Date.now() - t0 };
   }
   throw new Error('expected a rejection, but it resolved');
+}
+
+/** The DriverError `p` rejects with (failing the test when it resolves or rejects otherwise). */
+export async function rejection(p: Promise<unknown>): Promise<DriverError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DriverError);
+  return err as DriverError;
 }

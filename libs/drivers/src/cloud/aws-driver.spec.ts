@@ -5,8 +5,7 @@
 import { Ec2Proxy, MotoServer, startEc2Proxy, startMotoServer } from '@switchboard/cloud-sim';
 
 import { awsServer, runInstances } from '../../test/cloud';
-import { context } from '../../test/helpers';
-import { DriverError } from '../capabilities';
+import { context, rejection } from '../../test/helpers';
 import { createAwsDriver } from './aws-driver';
 
 let moto: MotoServer;
@@ -29,15 +28,6 @@ function driverFor(instanceId: string, region?: string) {
   return createAwsDriver(awsServer('aws01', instanceId, region), {
     awsClientConfig: { endpoint: proxy.endpoint },
   });
-}
-
-async function rejection(p: Promise<unknown>): Promise<DriverError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DriverError);
-  return err as DriverError;
 }
 
 describe('AWS driver against moto', () => {

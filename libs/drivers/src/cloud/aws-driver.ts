@@ -14,9 +14,9 @@ import type { AwsTarget, ServerEntry } from '@switchboard/inventory';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Driver, DriverError, OperationContext } from '../capabilities';
-import { startDeadline } from '../deadline';
 import { awsFailure } from './aws-errors';
-import { CloudPowerReading, settledPower } from './power-reading';
+import { cloudCaller, unknownPowerAction } from './cloud-call';
+import { CloudPowerReading, cloudPowerReaders } from './power-reading';
 
 export interface AwsDriverOptions {
   /**
@@ -76,24 +76,7 @@ export function createAwsDriver(server: ServerEntry, options: AwsDriverOptions =
   const id = target.instanceId;
   const label = `aws ${target.region} ${id} (${server.name})`;
 
-  const call = async <T>(
-    ctx: OperationContext,
-    what: string,
-    fn: (s: AbortSignal) => Promise<T>,
-  ) => {
-    const deadline = startDeadline(ctx);
-    try {
-      return await fn(deadline.signal);
-    } catch (err) {
-      const stop = deadline.stopReason();
-      if (stop?.kind === 'cancelled') throw stop.reason;
-      if (stop?.kind === 'expired')
-        throw new DriverError('timeout', `${label}: ${what}: no answer within ${stop.afterMs} ms`);
-      throw awsFailure(err, `${label}: ${what}`);
-    } finally {
-      deadline.dispose();
-    }
-  };
+  const call = cloudCaller(label, awsFailure);
 
   const describe = (ctx: OperationContext): Promise<Ec2Instance> =>
     call(ctx, 'DescribeInstances', async (abortSignal) => {
@@ -179,12 +162,7 @@ export function createAwsDriver(server: ServerEntry, options: AwsDriverOptions =
     kind: 'aws',
     server: server.name,
     lockKey: `aws:${target.region}:${id}`,
-    powerGetter: {
-      async powerState(ctx) {
-        return settledPower(label, await reading(ctx));
-      },
-    },
-    powerStatusGetter: { powerStatus: reading },
+    ...cloudPowerReaders(label, reading),
     powerSetter: {
       async setPower(action: PowerAction, ctx) {
         switch (action) {
@@ -208,7 +186,7 @@ export function createAwsDriver(server: ServerEntry, options: AwsDriverOptions =
             await start(ctx);
             return;
           default:
-            throw new DriverError('unsupported', `aws: unknown power action ${String(action)}`);
+            throw unknownPowerAction('aws', action);
         }
       },
     },

@@ -5,7 +5,7 @@
 import { ArmFake, startArmFake } from '@switchboard/cloud-sim';
 
 import { SUBSCRIPTION, azureServer } from '../../test/cloud';
-import { context } from '../../test/helpers';
+import { context, rejection } from '../../test/helpers';
 import { DriverError } from '../capabilities';
 import { createAzureDriver } from './azure-driver';
 
@@ -54,15 +54,6 @@ async function until<T>(read: () => Promise<T>, want: T, ms = 5000): Promise<voi
     if (Date.now() > end) throw new Error(`never read ${String(want)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function rejection(p: Promise<unknown>): Promise<DriverError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DriverError);
-  return err as DriverError;
 }
 
 describe('Azure driver against the ARM fake', () => {

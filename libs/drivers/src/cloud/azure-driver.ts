@@ -4,9 +4,9 @@ import type { PowerAction } from '@switchboard/condition-types';
 import type { AzureTarget, ServerEntry } from '@switchboard/inventory';
 
 import { Driver, DriverError, OperationContext, PowerStatusReading } from '../capabilities';
-import { startDeadline } from '../deadline';
 import { azureFailure } from './azure-errors';
-import { settledPower } from './power-reading';
+import { cloudCaller, unknownPowerAction } from './cloud-call';
+import { cloudPowerReaders } from './power-reading';
 
 export interface AzureDriverOptions {
   /** Resource Manager endpoint (default the public cloud's); tests: the ARM fake. */
@@ -87,24 +87,7 @@ export function createAzureDriver(server: ServerEntry, options: AzureDriverOptio
       ? { updateIntervalInMs: options.azurePollIntervalMs }
       : {};
 
-  const call = async <T>(
-    ctx: OperationContext,
-    what: string,
-    fn: (s: AbortSignal) => Promise<T>,
-  ) => {
-    const deadline = startDeadline(ctx);
-    try {
-      return await fn(deadline.signal);
-    } catch (err) {
-      const stop = deadline.stopReason();
-      if (stop?.kind === 'cancelled') throw stop.reason;
-      if (stop?.kind === 'expired')
-        throw new DriverError('timeout', `${label}: ${what}: no answer within ${stop.afterMs} ms`);
-      throw azureFailure(err, `${label}: ${what}`);
-    } finally {
-      deadline.dispose();
-    }
-  };
+  const call = cloudCaller(label, azureFailure);
 
   const getVm = (ctx: OperationContext) =>
     call(ctx, 'get VM', (abortSignal) =>
@@ -154,12 +137,7 @@ export function createAzureDriver(server: ServerEntry, options: AzureDriverOptio
     kind: 'azure',
     server: server.name,
     lockKey: `azure:${target.subscriptionId}:${rg}/${vmName}`,
-    powerGetter: {
-      async powerState(ctx) {
-        return settledPower(label, await reading(ctx));
-      },
-    },
-    powerStatusGetter: { powerStatus: reading },
+    ...cloudPowerReaders(label, reading),
     powerSetter: {
       async setPower(action: PowerAction, ctx) {
         switch (action) {
@@ -177,7 +155,7 @@ export function createAzureDriver(server: ServerEntry, options: AzureDriverOptio
               client.virtualMachines.restart(rg, vmName, { abortSignal, ...poll }),
             );
           default:
-            throw new DriverError('unsupported', `azure: unknown power action ${String(action)}`);
+            throw unknownPowerAction('azure', action);
         }
       },
     },

@@ -1,5 +1,6 @@
 import type { PowerState } from '@switchboard/condition-types';
-import { DriverError, PowerStatusReading } from '../capabilities';
+import { DriverError, OperationContext, PowerGetter, PowerStatusGetter } from '../capabilities';
+import type { PowerStatusReading } from '../capabilities';
 
 export type CloudPowerReading = PowerStatusReading;
 
@@ -17,4 +18,18 @@ export function settledPower(label: string, reading: CloudPowerReading): PowerSt
       code: reading.cloudState,
     },
   );
+}
+
+/**
+ * Both power readers of a cloud driver from its one reading: the detailed one (OpenFlight's
+ * words, transitional states included) and the settled one the controller verifies with.
+ */
+export function cloudPowerReaders(
+  label: string,
+  reading: (ctx: OperationContext) => Promise<CloudPowerReading>,
+): { powerGetter: PowerGetter; powerStatusGetter: PowerStatusGetter } {
+  return {
+    powerGetter: { powerState: async (ctx) => settledPower(label, await reading(ctx)) },
+    powerStatusGetter: { powerStatus: reading },
+  };
 }
