@@ -1,7 +1,8 @@
 export * from './capabilities';
 export { createDriver } from './create-driver';
 export type { DriverOptions } from './create-driver';
-export { createIpmiDriver, lockKeyFor } from './ipmi-driver';
+export { createIpmiDriver } from './ipmi-driver';
+export { lockKeyFor } from './ipmi-server';
 export { createNativeIpmiDriver, sharedIpmiClient } from './native-ipmi-driver';
 export type { NativeIpmiDriverOptions } from './native-ipmi-driver';
 export type { IpmiDriverOptions } from './ipmi-driver';

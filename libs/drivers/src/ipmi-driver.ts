@@ -1,5 +1,5 @@
-import { BootDevice, PowerAction, PowerState, powerActions } from '@switchboard/condition-types';
-import type { BmcConfig, ServerEntry } from '@switchboard/inventory';
+import type { BootDevice, PowerAction, PowerState } from '@switchboard/condition-types';
+import type { ServerEntry } from '@switchboard/inventory';
 
 import {
   BootDeviceReading,
@@ -9,6 +9,7 @@ import {
   OperationContext,
 } from './capabilities';
 import { bootdevCommand, parseBootParameter5, settableBootDevices } from './ipmi-boot';
+import { bmcOf, checkPowerAction, lockKeyFor } from './ipmi-server';
 import { endpointOf } from './ipmitool-session';
 import { bounded, lastLine } from './output-text';
 import { IpmitoolOptions, runIpmitool } from './ipmitool-runner';
@@ -32,9 +33,7 @@ const CONFIRMATIONS = {
  * and do nothing).
  */
 export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions = {}): Driver {
-  const bmc = server.bmc;
-  if (!bmc)
-    throw new Error(`server ${server.name}: the ipmi driver needs bmc settings, and it has none`);
+  const bmc = bmcOf(server);
   const where = `ipmi ${endpointOf(bmc)}`;
 
   const run = async (
@@ -74,13 +73,7 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
     },
     powerSetter: {
       async setPower(action: PowerAction, ctx: OperationContext): Promise<void> {
-        // Checked at run time too: the action may come from a message, and it becomes an argument.
-        if (!powerActions.includes(action)) {
-          throw new DriverError(
-            'unsupported',
-            `${where}: unknown power action "${String(action)}"`,
-          );
-        }
+        checkPowerAction(where, action);
         // Switchboard's action names are ipmitool's `chassis power` words, one for one.
         await run(['chassis', 'power', action], ctx, CONFIRMATIONS.power);
       },
@@ -122,9 +115,4 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
       },
     },
   };
-}
-
-/** Servers behind one BMC address share it, so their operations never overlap. */
-export function lockKeyFor(bmc: Pick<BmcConfig, 'host' | 'port'>): string {
-  return `ipmi:${bmc.host}:${bmc.port}`;
 }

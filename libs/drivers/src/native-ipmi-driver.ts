@@ -1,4 +1,4 @@
-import { BootDevice, PowerAction, PowerState, powerActions } from '@switchboard/condition-types';
+import type { BootDevice, PowerAction, PowerState } from '@switchboard/condition-types';
 import type { ServerEntry } from '@switchboard/inventory';
 import {
   BmcTarget,
@@ -19,7 +19,7 @@ import {
   OperationContext,
 } from './capabilities';
 import { settableBootDevices } from './ipmi-boot';
-import { lockKeyFor } from './ipmi-driver';
+import { bmcOf, checkPowerAction, lockKeyFor } from './ipmi-server';
 
 export interface NativeIpmiDriverOptions {
   /** The client (one UDP socket, the sessions) to use; default: one shared by the process. */
@@ -64,9 +64,7 @@ export function createNativeIpmiDriver(
   server: ServerEntry,
   options: NativeIpmiDriverOptions = {},
 ): Driver {
-  const bmc = server.bmc;
-  if (!bmc)
-    throw new Error(`server ${server.name}: the ipmi driver needs bmc settings, and it has none`);
+  const bmc = bmcOf(server);
   const where = `ipmi ${bmc.host}:${bmc.port}`;
   const client = options.ipmiClient ?? sharedIpmiClient();
   const target = (): BmcTarget => ({
@@ -120,13 +118,7 @@ export function createNativeIpmiDriver(
     },
     powerSetter: {
       async setPower(action: PowerAction, ctx: OperationContext): Promise<void> {
-        // Checked at run time too: the action may come from a message.
-        if (!powerActions.includes(action)) {
-          throw new DriverError(
-            'unsupported',
-            `${where}: unknown power action "${String(action)}"`,
-          );
-        }
+        checkPowerAction(where, action);
         await call(`power ${action}`, ctx, (t, o) => client.chassisControl(t, action, o));
       },
     },

@@ -1,0 +1,30 @@
+import { PowerAction, powerActions } from '@switchboard/condition-types';
+import type { BmcConfig, ServerEntry } from '@switchboard/inventory';
+
+import { DriverError } from './capabilities';
+
+/**
+ * What both IPMI drivers (ipmitool and native) need of a server before any call, so the two stay
+ * interchangeable down to their refusals.
+ */
+
+/** The server's BMC settings; a server without them cannot be driven over IPMI at all. */
+export function bmcOf(server: ServerEntry): BmcConfig {
+  if (!server.bmc)
+    throw new Error(`server ${server.name}: the ipmi driver needs bmc settings, and it has none`);
+  return server.bmc;
+}
+
+/** Servers behind one BMC address share it, so their operations never overlap. */
+export function lockKeyFor(bmc: Pick<BmcConfig, 'host' | 'port'>): string {
+  return `ipmi:${bmc.host}:${bmc.port}`;
+}
+
+/**
+ * Checked at run time too: the action may come from a message (and, for ipmitool, becomes an
+ * argument).
+ */
+export function checkPowerAction(where: string, action: PowerAction): void {
+  if (!powerActions.includes(action))
+    throw new DriverError('unsupported', `${where}: unknown power action "${String(action)}"`);
+}
