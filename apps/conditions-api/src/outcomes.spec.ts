@@ -1,4 +1,5 @@
 import { ErrorResponse, OutcomeLine, ServerConditionsResponse } from '@switchboard/condition-types';
+import { ConditionsService } from './conditions/conditions.service';
 import { MAX_WAITS_PER_SUBJECT, WaitLimits } from './conditions/wait-limits';
 import { Harness, bearer, startHarness, waitFor } from './testing/harness';
 
@@ -94,6 +95,30 @@ describe('GET /api/v1/outcomes', () => {
       condition: { state: 'failed', error: 'BMC unreachable' },
     });
     expect((await reading.next()).done).toBe(true);
+  });
+
+  it('sends an outcome arriving while the one before is being sent, even the last', async () => {
+    const service = h.api.app.get(ConditionsService);
+    const [first, second] = [await queue('node12'), await queue('node13')];
+    const stays = new AbortController().signal;
+    const outcomes = service.outcomes(await service.getMany([first, second]), 20_000, stays);
+    // Another waiter on the second: the API's shared watch tells both in one dispatch, so
+    // once the probe has heard, so has `outcomes`.
+    const probe = service.outcomes(await service.getMany([second]), 20_000, stays);
+    const probed = probe.next();
+    const firstOut = outcomes.next();
+    await finish(first);
+    expect((await firstOut).value).toMatchObject({ id: first });
+    // `outcomes` is paused at the first line, as while the answer writes it to the socket, when
+    // the second, the last one it waits for, becomes final.
+    await finish(second);
+    expect((await probed).value).toMatchObject({ id: second });
+    expect((await outcomes.next()).value).toMatchObject({
+      id: second,
+      condition: { state: 'succeeded' },
+    });
+    expect((await outcomes.next()).done).toBe(true);
+    expect((await probe.next()).done).toBe(true);
   });
 
   it('when the wait runs out, sends the unfinished as they stand and ends', async () => {

@@ -275,6 +275,9 @@ export class ConditionsService {
     try {
       for (;;) {
         yield* ready.splice(0);
+        // Outcomes that came in while the last ones were being sent go out before anything
+        // else, even when nothing is left waiting: they are the last of the batch.
+        if (ready.length > 0) continue;
         if (waiting.size === 0 || signal.aborted) break;
         await new Promise<void>((resolve) => {
           wake = resolve;
