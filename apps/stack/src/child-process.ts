@@ -13,6 +13,8 @@ export interface SupervisedOptions {
   maxRestarts?: number;
   /** Append the process's output to this file instead of passing it through. */
   logFile?: string;
+  /** Node flags before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: readonly string[];
 }
 
 export interface Supervised {
@@ -34,7 +36,10 @@ export function supervise(opts: SupervisedOptions): Supervised {
   const start = () => {
     const startedAt = Date.now();
     const out = opts.logFile ? openSync(opts.logFile, 'a') : 'inherit';
-    const [command, args] = dyingWithParent(process.execPath, [opts.script]);
+    const [command, args] = dyingWithParent(process.execPath, [
+      ...(opts.nodeArgs ?? []),
+      opts.script,
+    ]);
     child = spawn(command, args, {
       env: opts.env,
       stdio: ['ignore', out, out],

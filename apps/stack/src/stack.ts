@@ -48,6 +48,8 @@ export interface StackOptions {
   logDir?: string;
   /** Extra environment for the API and controller (e.g. test timeouts). */
   env?: NodeJS.ProcessEnv;
+  /** Node flags for the API and controller processes (e.g. `--cpu-prof` for a profile). */
+  nodeArgs?: readonly string[];
 }
 
 export interface Stack {
@@ -182,6 +184,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         env: { ...childEnv, PORT: String(port) },
         logger: log,
         logFile: logFileOf(several(apiPorts.length, 'conditions-api', i)),
+        nodeArgs: opts.nodeArgs,
       }),
     );
     const controllerCount = opts.controllers ?? 1;
@@ -198,6 +201,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         },
         logger: log,
         logFile: logFileOf(several(controllerCount, 'controller', i)),
+        nodeArgs: opts.nodeArgs,
       }),
     );
     const processes: Supervised[] = [...apis, ...controllers];
