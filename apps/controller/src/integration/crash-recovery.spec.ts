@@ -1,13 +1,12 @@
 import { conditionKey } from '@switchboard/condition-types';
 import {
-  createCondition,
-  ensureBuilt,
   hasHeartbeat,
   records,
   waitFor,
   waitForFinal,
   waitForRecord,
 } from '../test-support/harness';
+import { queuePower } from '../test-support/power';
 import { Scene, startScene } from '../test-support/scene';
 
 /**
@@ -19,9 +18,9 @@ describe('a controller killed mid-action', () => {
   let scene: Scene;
 
   beforeAll(async () => {
-    ensureBuilt();
     scene = await startScene({
       name: 'crash',
+      build: true,
       bmcs: [
         // Its power change shows only 20 s after the command: the action is in flight for that
         // long.
@@ -38,26 +37,18 @@ describe('a controller killed mid-action', () => {
       'the power cycle',
     async () => {
       const { nats, fleet } = scene;
-      const a = scene.spawnController({ CONTROLLER_ID: 'ctl-a', VERIFY_TIMEOUT_MS: '60000' });
-      await waitFor(
-        'ctl-a to heartbeat',
-        async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined),
-        15_000,
-      );
+      const a = await scene.startControllerProcess({
+        CONTROLLER_ID: 'ctl-a',
+        VERIFY_TIMEOUT_MS: '60000',
+      });
 
       // 1: an idempotent action in verification (slow BMC).
-      const slow = await createCondition(nats.store, 'slowpoke', {
-        action: 'set_power_state',
-        action_parameter: 'on',
-      });
+      const slow = await queuePower(nats.store, 'slowpoke', 'on');
       await waitForRecord(nats.store, slow.id, 'verifying: on', 15_000);
 
       // 2: a non-idempotent power cycle, caught between "sending" and "acknowledged": the process
       // is frozen the moment the record appears (its ipmitool child still runs), then killed.
-      const cycle = await createCondition(nats.store, 'cycler', {
-        action: 'set_power_state',
-        action_parameter: 'cycle',
-      });
+      const cycle = await queuePower(nats.store, 'cycler', 'cycle');
       const watch = await nats.buckets.conditions.watch({ key: conditionKey(cycle.id) });
       const giveUp = setTimeout(() => watch.stop(), 15_000);
       let sending = false;

@@ -1,12 +1,5 @@
-import {
-  createCondition,
-  ensureBuilt,
-  hasHeartbeat,
-  records,
-  waitFor,
-  waitForFinal,
-  waitForRecord,
-} from '../test-support/harness';
+import { hasHeartbeat, records, waitForFinal, waitForRecord } from '../test-support/harness';
+import { queuePower } from '../test-support/power';
 import { Scene, startScene } from '../test-support/scene';
 
 const DRAIN_TIMEOUT_MS = 3000;
@@ -19,9 +12,9 @@ describe('SIGTERM drains the controller', () => {
   let scene: Scene;
 
   beforeAll(async () => {
-    ensureBuilt();
     scene = await startScene({
       name: 'drain',
+      build: true,
       bmcs: [
         { name: 'quick', behaviour: 'slow', powerDelayMs: 1000 },
         { name: 'long', behaviour: 'slow', powerDelayMs: 8000 },
@@ -36,23 +29,12 @@ describe('SIGTERM drains the controller', () => {
       'taken over at once',
     async () => {
       const { nats, fleet } = scene;
-      const a = scene.spawnController({
+      const a = await scene.startControllerProcess({
         CONTROLLER_ID: 'ctl-a',
         DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
       });
-      await waitFor(
-        'ctl-a to heartbeat',
-        async () => ((await hasHeartbeat(nats, 'ctl-a')) ? true : undefined),
-        15_000,
-      );
-      const quick = await createCondition(nats.store, 'quick', {
-        action: 'set_power_state',
-        action_parameter: 'on',
-      });
-      const long = await createCondition(nats.store, 'long', {
-        action: 'set_power_state',
-        action_parameter: 'on',
-      });
+      const quick = await queuePower(nats.store, 'quick', 'on');
+      const long = await queuePower(nats.store, 'long', 'on');
       await Promise.all([
         waitForRecord(nats.store, quick.id, 'verifying: on', 10_000),
         waitForRecord(nats.store, long.id, 'verifying: on', 10_000),

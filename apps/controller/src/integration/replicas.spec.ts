@@ -22,9 +22,7 @@ describe('two controller replicas sharing 32 servers', () => {
       nodes: ({ fleet }) => fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })),
     });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000, fanout: 16 };
-    replicas = await Promise.all(
-      ['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })),
-    );
+    replicas = await scene.startControllers(['ctl-a', 'ctl-b'], timings);
   });
 
   afterAll(() => scene?.close());

@@ -1,13 +1,6 @@
-import {
-  ensureBuilt,
-  hasHeartbeat,
-  records,
-  waitFor,
-  waitForFinal,
-  waitForRecord,
-  createCondition,
-} from '../test-support/harness';
+import { records, waitForFinal, waitForRecord } from '../test-support/harness';
 import type { ControllerProcess } from '../test-support/harness';
+import { queuePower } from '../test-support/power';
 import { Scene, startScene } from '../test-support/scene';
 
 /**
@@ -21,9 +14,9 @@ describe('a controller killed mid-action', () => {
   let scene: Scene;
 
   beforeAll(async () => {
-    ensureBuilt();
     scene = await startScene({
       name: 'resume',
+      build: true,
       bmcs: [
         // Power changes show only after 8 s: the condition is in verification for that long.
         { name: 'slow-a', behaviour: 'slow', powerDelayMs: 8000 },
@@ -36,16 +29,8 @@ describe('a controller killed mid-action', () => {
 
   /** Starts `id`, queues power on for `server`, kills the process once it verifies. */
   async function killMidVerification(id: string, server: string) {
-    const proc = scene.spawnController({ CONTROLLER_ID: id });
-    await waitFor(
-      `${id} to heartbeat`,
-      async () => ((await hasHeartbeat(scene.nats, id)) ? true : undefined),
-      15_000,
-    );
-    const condition = await createCondition(scene.nats.store, server, {
-      action: 'set_power_state',
-      action_parameter: 'on',
-    });
+    const proc = await scene.startControllerProcess({ CONTROLLER_ID: id });
+    const condition = await queuePower(scene.nats.store, server, 'on');
     await waitForRecord(scene.nats.store, condition.id, 'verifying: on', 15_000);
     // Past one heartbeat, so the heartbeat records the condition's delivery.
     await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -1,14 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERRUPTED_ERROR } from '../actions/action-records';
-import {
-  createCondition,
-  ensureBuilt,
-  hasHeartbeat,
-  waitFor,
-  waitForFinal,
-  waitForRecord,
-} from '../test-support/harness';
+import { createCondition, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
 import { Scene, startScene } from '../test-support/scene';
 
 function alive(pid: number): boolean {
@@ -31,9 +24,9 @@ describe('an action script of a controller killed with SIGKILL', () => {
   let scene: Scene;
 
   beforeAll(async () => {
-    ensureBuilt();
     scene = await startScene({
       name: 'script-dies',
+      build: true,
       commands: {
         long: {
           // The leader and a background child write their pids, then wait.
@@ -51,15 +44,10 @@ describe('an action script of a controller killed with SIGKILL', () => {
   it(
     'dies with its controller, and ' + 'the next replica fails the condition as interrupted',
     async () => {
-      const proc = scene.spawnController({
+      const proc = await scene.startControllerProcess({
         CONTROLLER_ID: 'ctl-doomed',
         COMMANDS_DIR: scene.commandsDir,
       });
-      await waitFor(
-        'ctl-doomed to heartbeat',
-        async () => ((await hasHeartbeat(scene.nats, 'ctl-doomed')) ? true : undefined),
-        15_000,
-      );
       const condition = await createCondition(
         scene.nats.store,
         'victim01',

@@ -1,6 +1,7 @@
 import type { Condition } from '@switchboard/condition-types';
 import type { DriverCallEvent } from '../reconcile/driver-call';
-import { createCondition, TestController, waitForFinal } from '../test-support/harness';
+import { TestController, waitForFinal } from '../test-support/harness';
+import { queuePower } from '../test-support/power';
 import { Scene, startScene } from '../test-support/scene';
 
 // Blades: several servers behind one BMC address. The per-server claim keeps one server's
@@ -19,9 +20,7 @@ describe('servers behind one BMC, handled by two controller replicas', () => {
       nodes: ({ fleet }) => BLADES.map((name) => ({ name, bmc: fleet.get('chassis') })),
     });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000 };
-    replicas = await Promise.all(
-      ['ctl-a', 'ctl-b'].map((id) => scene.startController({ id, ...timings })),
-    );
+    replicas = await scene.startControllers(['ctl-a', 'ctl-b'], timings);
   });
 
   afterAll(() => scene?.close());
@@ -33,11 +32,8 @@ describe('servers behind one BMC, handled by two controller replicas', () => {
       const outcomes: Condition[] = [];
       await Promise.all(
         BLADES.map(async (server) => {
-          for (const action_parameter of ['on', 'off']) {
-            const created = await createCondition(nats.store, server, {
-              action: 'set_power_state',
-              action_parameter,
-            });
+          for (const action_parameter of ['on', 'off'] as const) {
+            const created = await queuePower(nats.store, server, action_parameter);
             outcomes.push(await waitForFinal(nats.store, created.id, 90_000));
           }
         }),

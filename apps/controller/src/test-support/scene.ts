@@ -8,12 +8,15 @@ import type { ControllerOptions } from '../controller';
 import { CommandSpec, writeCommand } from './commands';
 import {
   ControllerProcess,
+  ensureBuilt,
+  hasHeartbeat,
   InventoryNode,
   spawnController,
   startTestController,
   startTestNats,
   TestController,
   TestNats,
+  waitFor,
   writeInventory,
 } from './harness';
 
@@ -30,10 +33,15 @@ export interface SceneOptions {
    * OpenFlight Action commands, written to `<dir>/commands`: every controller's commands directory.
    */
   commands?: Record<string, CommandSpec>;
+  /** Builds dist/ first: the suite runs the controller as a child process (spawnController). */
+  build?: boolean;
 }
 
 /** Its log file is named after the scene and the id. */
 export type SceneControllerOptions = Partial<ControllerOptions> & { id: string };
+
+/** A controller process's environment: its id at least, which names its log file. */
+export type ProcessEnv = Record<string, string> & { CONTROLLER_ID: string };
 
 export interface Scene {
   /** A temporary directory of the suite's own, removed by close(). */
@@ -48,8 +56,15 @@ export interface Scene {
   commandsDir: string;
   /** A replica in this process on the scene's NATS, inventory and commands; close() closes it. */
   startController(options: SceneControllerOptions): Promise<TestController>;
+  /** Replicas started at once with the same options, in the order of `ids`. */
+  startControllers(ids: string[], options?: Partial<ControllerOptions>): Promise<TestController[]>;
   /** The built controller as a child process, NATS_URL and INVENTORY_FILE set; close() kills it. */
-  spawnController(env: Record<string, string> & { CONTROLLER_ID: string }): ControllerProcess;
+  spawnController(env: ProcessEnv): ControllerProcess;
+  /**
+   * spawnController, resolving once the process heartbeats: it has connected and provisioned,
+   * and pulls work from then on.
+   */
+  startControllerProcess(env: ProcessEnv): Promise<ControllerProcess>;
   /**
    * Kills and closes every controller, then stops the BMCs and nats-server and removes the files.
    */
@@ -74,6 +89,7 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
   };
 
   try {
+    if (options.build) ensureBuilt();
     nats = await startTestNats(name);
     fleet = options.bmcs === undefined ? undefined : await startSimulatedFleet(options.bmcs);
     const world = {
@@ -93,29 +109,44 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
     const inventoryFile = writeInventory(dir, nodes, options.platforms);
     const testNats = nats;
 
+    const startOne = async (overrides: SceneControllerOptions) => {
+      // No commands, no commands directory: such a controller refuses actions as an unconfigured
+      // one does.
+      const commands = options.commands && { commandsDir };
+      const ctl = await startTestController(testNats, inventoryFile, {
+        logName: `${name}-${overrides.id}`,
+        ...commands,
+        ...overrides,
+      });
+      controllers.push(ctl);
+      return ctl;
+    };
+    const spawnOne = (env: ProcessEnv) => {
+      const child = spawnController(
+        { NATS_URL: testNats.url, INVENTORY_FILE: inventoryFile, ...env },
+        `${name}-${env.CONTROLLER_ID}`,
+      );
+      children.push(child);
+      return child;
+    };
+
     return Object.assign(world, {
       nats: testNats,
       inventoryFile,
       nodes,
       commandsDir,
-      async startController(overrides: SceneControllerOptions) {
-        // No commands, no commands directory: such a controller refuses actions as an unconfigured
-        // one does.
-        const commands = options.commands && { commandsDir };
-        const ctl = await startTestController(testNats, inventoryFile, {
-          logName: `${name}-${overrides.id}`,
-          ...commands,
-          ...overrides,
-        });
-        controllers.push(ctl);
-        return ctl;
-      },
-      spawnController(env: Record<string, string> & { CONTROLLER_ID: string }) {
-        const child = spawnController(
-          { NATS_URL: testNats.url, INVENTORY_FILE: inventoryFile, ...env },
-          `${name}-${env.CONTROLLER_ID}`,
+      startController: startOne,
+      startControllers: (ids: string[], shared: Partial<ControllerOptions> = {}) =>
+        Promise.all(ids.map((id) => startOne({ ...shared, id }))),
+      spawnController: spawnOne,
+      async startControllerProcess(env: ProcessEnv) {
+        const child = spawnOne(env);
+        const id = env.CONTROLLER_ID;
+        await waitFor(
+          `${id} to heartbeat`,
+          async () => ((await hasHeartbeat(testNats, id)) ? true : undefined),
+          15_000,
         );
-        children.push(child);
         return child;
       },
       close,
