@@ -24,6 +24,7 @@ import {
   retryable,
 } from './api-errors';
 import { formatDuration } from './output/duration';
+import { httpFetch } from './http-fetch';
 
 export const API_PREFIX = '/api/v1';
 
@@ -115,7 +116,7 @@ export class ApiClient {
   constructor(opts: ApiClientOptions) {
     this.baseUrl = opts.baseUrl;
     this.token = opts.token;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.fetch ?? httpFetch();
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.urls = [opts.baseUrl, ...(opts.otherUrls ?? [])];
     this.createRetryMs = opts.createRetryMs ?? 60_000;

@@ -118,7 +118,7 @@ export function isTransient(err: unknown): boolean {
   return err instanceof ApiRequestError && (err.status >= 500 || err.status === 429);
 }
 
-/** Turns what fetch threw into words: undici hides the useful part in `cause`. */
+/** Turns what fetch threw into words: the useful part is in `cause` (see http-fetch.ts). */
 export function describeFetchError(err: unknown, timeoutMs: number): string {
   // Duck-typed: fetch's errors come from Node's own realm, where `instanceof Error` of another
   // realm fails.

@@ -33,7 +33,7 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Home directory, for the default config path. */
   homeDir: string;
-  /** HTTP client; the global fetch when absent. */
+  /** HTTP client; mctl's own over node:http (http-fetch.ts) when absent. */
   fetch?: typeof fetch;
   /** Milliseconds between two polls of an unfinished condition (default 500). */
   pollIntervalMs?: number;

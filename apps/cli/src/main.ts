@@ -36,8 +36,7 @@ run(process.argv.slice(2), {
   env: process.env,
   homeDir: homedir(),
   disableTlsVerification: () => {
-    // verify_ssl: false in the config. Global fetch offers no per-request switch without undici's
-    // Agent.
+    // verify_ssl: false in the config: node:https (http-fetch.ts) honours it for every request.
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   },
   onInterrupt: (listener) => {
