@@ -1,16 +1,14 @@
 import { rmSync } from 'node:fs';
 import {
-  ActiveClaim,
   BatchConditionResponse,
   CommandSummary,
   CommandsResponse,
   ESTATE_COMMANDS,
-  ErrorResponse,
   ServerConditionsResponse,
-  activeKey,
 } from '@switchboard/condition-types';
 import { commandsDir, writeCommand } from './testing/commands-dir';
 import { Harness, bearer, queueMarks, startHarness, waitFor } from './testing/harness';
+import { Method, claimOf, expectError, send } from './testing/requests';
 
 /**
  * A commands directory with: hello (per node, holds its server), tail-log (concurrent),
@@ -48,24 +46,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(
-  method: 'GET' | 'POST',
-  url: string,
-  payload?: unknown,
-  headers: Record<string, string> = bearer(h.token()),
-) {
-  const res = await h.api.app.inject({
-    method,
-    url,
-    headers,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-  return {
-    status: res.statusCode,
-    body: res.body,
-    json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T,
-  };
-}
+const call = (method: Method, url: string, payload?: unknown, headers?: Record<string, string>) =>
+  send(h, method, url, payload, headers);
 
 const action = (server: string, command: string, args: string[] = []) =>
   call('POST', `/api/v1/servers/${server}/condition/action`, {
@@ -73,16 +55,6 @@ const action = (server: string, command: string, args: string[] = []) =>
   });
 const batch = (targets: string, command: string) =>
   call('POST', '/api/v1/conditions', { kind: 'action', targets, parameters: { command } });
-
-function expectError(res: { status: number; json: () => unknown }, status: number): ErrorResponse {
-  expect(res.status).toBe(status);
-  return ErrorResponse.parse(res.json());
-}
-
-async function claimOf(server: string): Promise<ActiveClaim | null> {
-  const entry = await h.buckets.active.get(activeKey(server));
-  return entry && entry.operation === 'PUT' ? ActiveClaim.parse(entry.json()) : null;
-}
 
 describe('GET /api/v1/commands', () => {
   it(
@@ -201,7 +173,7 @@ describe('kind action, checked against the commands directory', () => {
       state: 'pending',
       parameters: { command: 'hello', arguments: ['--loud'] },
     });
-    expect((await claimOf('node01'))?.conditionId).toBe(condition.id);
+    expect((await claimOf(h, 'node01'))?.conditionId).toBe(condition.id);
   });
 
   it.each([
@@ -285,9 +257,9 @@ describe('kind action, checked against the commands directory', () => {
       );
       expect(new Set(ids).size).toBe(2);
       // The exclusive condition keeps its claim; the concurrent ones never touched it.
-      expect((await claimOf('node05'))?.conditionId).toBe(held.id);
+      expect((await claimOf(h, 'node05'))?.conditionId).toBe(held.id);
       expect((await action('node06', 'tail-log')).status).toBe(200);
-      expect(await claimOf('node06')).toBeNull();
+      expect(await claimOf(h, 'node06')).toBeNull();
     },
   );
 

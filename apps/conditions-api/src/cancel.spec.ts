@@ -1,37 +1,22 @@
 import type { Msg, Subscription } from '@nats-io/nats-core';
 import {
-  ActiveClaim,
   ApiCondition,
   CancelRequest,
   Condition,
-  ErrorResponse,
   ServerConditionsResponse,
-  activeKey,
   cancelSubject,
 } from '@switchboard/condition-types';
-import { Harness, bearer, onTheWire, queueMarks, startHarness } from './testing/harness';
+import { bearer, onTheWire, queueMarks } from './testing/harness';
+import { useHarness } from './testing/use-harness';
+import { claimOf, expectError, send } from './testing/requests';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const as = (claims: Record<string, unknown> = {}) =>
   bearer(h.token({ sub: 'alice', scope: 'write', ...claims }));
 
-async function cancel(id: string, headers = as()) {
-  const res = await h.api.app.inject({
-    method: 'DELETE',
-    url: `/api/v1/conditions/${id}`,
-    headers,
-  });
-  return { status: res.statusCode, json: <T = unknown>() => JSON.parse(res.body) as T };
-}
+const cancel = (id: string, headers = as()) =>
+  send(h, 'DELETE', `/api/v1/conditions/${id}`, undefined, headers);
 
 async function create(
   server: string,
@@ -41,34 +26,15 @@ async function create(
     kind === 'action'
       ? { command: 'usage' }
       : { action: 'set_power_state', action_parameter: 'cycle' };
-  const res = await h.api.app.inject({
-    method: 'POST',
-    url: `/api/v1/servers/${server}/condition/${kind}`,
-    headers: bearer(h.token()),
-    payload: { parameters },
+  const res = await send(h, 'POST', `/api/v1/servers/${server}/condition/${kind}`, {
+    parameters,
   });
-  return ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0];
+  return ServerConditionsResponse.parse(res.json()).records.conditions[0];
 }
 
 /** A controller taking the condition: pending → active, with its name on it. */
 const start = (c: Condition) =>
   h.store.update(c.id, 'active', { controller: 'controller-a', record: 'started' });
-
-async function claimOf(server: string): Promise<ActiveClaim | null> {
-  const entry = await h.buckets.active.get(activeKey(server));
-  return entry && entry.operation === 'PUT' ? ActiveClaim.parse(entry.json()) : null;
-}
-
-function expectError(
-  res: { status: number; json: () => unknown },
-  status: number,
-  message?: string | RegExp,
-): ErrorResponse {
-  expect(res.status).toBe(status);
-  const err = ErrorResponse.parse(res.json());
-  if (message !== undefined) expect(err.message).toMatch(message);
-  return err;
-}
 
 /** A controller listening for cancel requests of one condition, answering `answer`. */
 async function controllerAnswering(
@@ -91,7 +57,7 @@ describe('DELETE /api/v1/conditions/{id}', () => {
     'fails a pending condition at once ("cancelled by <subject>"), releasing its server: ' + '200',
     async () => {
       const condition = await create('node01');
-      expect((await claimOf('node01'))?.conditionId).toBe(condition.id);
+      expect((await claimOf(h, 'node01'))?.conditionId).toBe(condition.id);
 
       const res = await cancel(condition.id);
       expect(res.status).toBe(200);
@@ -103,7 +69,7 @@ describe('DELETE /api/v1/conditions/{id}', () => {
       });
       expect(cancelled.status.records.at(-1)?.msg).toBe('cancelled by alice');
       expect(onTheWire((await h.store.get(condition.id))!)).toEqual(cancelled);
-      expect(await claimOf('node01')).toBeNull();
+      expect(await claimOf(h, 'node01')).toBeNull();
       // The server is free again.
       expect((await create('node01')).state).toBe('pending');
     },

@@ -1,7 +1,6 @@
 import { servedRoutes } from './testing/served-routes';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
-  ActiveClaim,
   ApiCondition,
   BatchConditionResponse,
   CommandsResponse,
@@ -10,70 +9,36 @@ import {
   ErrorResponse,
   STREAM_CONDITIONS,
   ServerConditionsResponse,
-  activeKey,
   conditionKey,
   conditionSubject,
   latestConditionKey,
 } from '@switchboard/condition-types';
 import {
+  startHarness,
   BMC_PASSWORD,
-  Harness,
   NODE01_ID,
   NODE02_ID,
   bearer,
   onTheWire,
   rawHttp,
-  startHarness,
   uuidOf,
 } from './testing/harness';
+import { useHarness } from './testing/use-harness';
+import { Method, claimOf, expectError, send } from './testing/requests';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** A request with an admin token, unless other headers are given. */
-async function call(
-  method: 'GET' | 'POST',
-  url: string,
-  payload?: unknown,
-  headers: Record<string, string> = bearer(h.token()),
-) {
-  const res = await h.api.app.inject({
-    method,
-    url,
-    headers,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-  return {
-    status: res.statusCode,
-    body: res.body,
-    json: <T = Record<string, unknown>>() => JSON.parse(res.body) as T,
-  };
-}
+const call = (method: Method, url: string, payload?: unknown, headers?: Record<string, string>) =>
+  send(h, method, url, payload, headers);
 
 const create = (server: string, kind: string, body: unknown) =>
   call('POST', `/api/v1/servers/${server}/condition/${kind}`, body);
-
-function expectError(res: { status: number; json: () => unknown }, status: number): ErrorResponse {
-  expect(res.status).toBe(status);
-  return ErrorResponse.parse(res.json());
-}
 
 async function messagesOn(subject: string): Promise<number> {
   const jsm = await jetstreamManager(h.observer);
   const info = await jsm.streams.info(STREAM_CONDITIONS, { subjects_filter: subject });
   return info.state.subjects?.[subject] ?? 0;
-}
-
-async function claimOf(server: string): Promise<ActiveClaim | null> {
-  const entry = await h.buckets.active.get(activeKey(server));
-  return entry && entry.operation === 'PUT' ? ActiveClaim.parse(entry.json()) : null;
 }
 
 describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
@@ -130,7 +95,7 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
       expect((await h.buckets.conditions.get(latestConditionKey(name)))?.string()).toBe(
         condition.id,
       );
-      expect((await claimOf(name))?.conditionId).toBe(condition.id);
+      expect((await claimOf(h, name))?.conditionId).toBe(condition.id);
     },
   );
 
@@ -189,7 +154,7 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
       const winner = ServerConditionsResponse.parse(ok[0].json()).records.conditions[0].id;
       for (const c of conflicts) expect(ErrorResponse.parse(c.json()).conditionId).toBe(winner);
       expect(await messagesOn(conditionSubject('serverControl', 'node05'))).toBe(1);
-      expect((await claimOf('node05'))?.conditionId).toBe(winner);
+      expect((await claimOf(h, 'node05'))?.conditionId).toBe(winner);
     },
   );
 
@@ -277,7 +242,7 @@ describe('POST /api/v1/servers/{server}/condition/{kind}', () => {
       ]),
     );
     expect(err.message).toContain(path);
-    expect(await claimOf('node06')).toBeNull();
+    expect(await claimOf(h, 'node06')).toBeNull();
   });
 
   it.each([
@@ -503,7 +468,7 @@ describe('POST /api/v1/conditions (batch)', () => {
           outcome: 'accepted',
           condition: { server: name, kind: 'serverControl', state: 'pending' },
         });
-        expect((await claimOf(name))?.conditionId).toBe(byServer[name].condition?.id);
+        expect((await claimOf(h, name))?.conditionId).toBe(byServer[name].condition?.id);
         expect(await messagesOn(conditionSubject('serverControl', name))).toBe(1);
       }
       expect(byServer.node10).toMatchObject({
@@ -526,8 +491,8 @@ describe('POST /api/v1/conditions (batch)', () => {
       400,
     );
     expect(err.issues?.[0].path).toBe('parameters.action_parameter');
-    expect(await claimOf('node13')).toBeNull();
-    expect(await claimOf('node14')).toBeNull();
+    expect(await claimOf(h, 'node13')).toBeNull();
+    expect(await claimOf(h, 'node14')).toBeNull();
   });
 
   it.each([
@@ -562,7 +527,7 @@ describe('POST /api/v1/conditions (batch)', () => {
         ['node16', 'error'],
       ]);
       expect(answer.results[0].reason).toContain(NODE01_ID);
-      expect(await claimOf('node15')).toBeNull();
+      expect(await claimOf(h, 'node15')).toBeNull();
     },
   );
 });
@@ -610,7 +575,7 @@ describe('without a commands directory (COMMANDS_DIR unset)', () => {
       const res = await create('node14', 'action', { parameters: { command: 'anything-at-all' } });
       expect(res.status).toBe(200);
       const id = ServerConditionsResponse.parse(res.json()).records.conditions[0].id;
-      expect((await claimOf('node14'))?.conditionId).toBe(id);
+      expect((await claimOf(h, 'node14'))?.conditionId).toBe(id);
     },
   );
 });
@@ -833,7 +798,7 @@ describe('hostile input', () => {
       413,
     );
     expect(err.error).toBe('Payload Too Large');
-    expect(await claimOf('node06')).toBeNull();
+    expect(await claimOf(h, 'node06')).toBeNull();
   });
 
   it.each([
@@ -857,7 +822,7 @@ describe('hostile input', () => {
       { ...bearer(h.token()), ...headers },
     );
     expectError(res, status);
-    expect(await claimOf('node06')).toBeNull();
+    expect(await claimOf(h, 'node06')).toBeNull();
   });
 
   it('answers 404 in the ErrorResponse shape for unknown routes', async () => {

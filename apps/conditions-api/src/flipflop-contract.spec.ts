@@ -17,16 +17,11 @@
 import { ApiCondition, NIL_UUID, OutcomeLine } from '@switchboard/condition-types';
 import { UNKNOWN_ROUTE_MESSAGE } from './errors/error.filter';
 import { decodeLikeGo, goCondition, goServerResponse } from './testing/go-decoder';
-import { Harness, NODE01_ID, bearer, startHarness, uuidOf } from './testing/harness';
+import { startHarness, Harness, NODE01_ID, bearer, uuidOf } from './testing/harness';
+import { useHarness } from './testing/use-harness';
 import { servedRoutes } from './testing/served-routes';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** As the Go client sends: JSON content type always, a body only on POST. */
 async function goRequest(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) {

@@ -1,16 +1,9 @@
 import { activeKey } from '@switchboard/condition-types';
 import { ErrorResponse, ServerConditionsResponse } from '@switchboard/condition-types';
-import { Harness, bearer, rawHttp, startHarness, waitFor } from './testing/harness';
+import { bearer, rawHttp, waitFor } from './testing/harness';
+import { useHarness } from './testing/use-harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const auth = () => bearer(h.token());
 const post = (server: string) =>

@@ -1,17 +1,10 @@
 import { ErrorResponse, OutcomeLine, ServerConditionsResponse } from '@switchboard/condition-types';
 import { ConditionsService } from './conditions/conditions.service';
 import { MAX_WAITS_PER_SUBJECT, WaitLimits } from './conditions/wait-limits';
-import { Harness, bearer, startHarness, waitFor } from './testing/harness';
+import { startHarness, Harness, bearer, waitFor } from './testing/harness';
+import { useHarness } from './testing/use-harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const UNKNOWN_ID = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
 

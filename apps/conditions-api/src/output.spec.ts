@@ -8,19 +8,13 @@ import {
   ServerConditionsResponse,
   outputSubject,
 } from '@switchboard/condition-types';
-import { Harness, bearer, rawHttp, startHarness, waitFor } from './testing/harness';
+import { bearer, rawHttp, waitFor } from './testing/harness';
+import { useHarness } from './testing/use-harness';
 import { MAX_STREAMS_PER_SUBJECT } from './output/output.service';
 import { StreamClient, openStream } from './testing/stream-client';
+import { send } from './testing/requests';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const auth = (claims = {}) => bearer(h.token(claims));
 /** `count` well-formed condition ids, comma-separated, that name no condition. */
@@ -31,13 +25,10 @@ const manyIds = (count: number) =>
   ).join(',');
 
 async function createAction(server: string): Promise<Condition> {
-  const res = await h.api.app.inject({
-    method: 'POST',
-    url: `/api/v1/servers/${server}/condition/action`,
-    headers: auth(),
-    payload: { parameters: { command: 'usage' } },
+  const res = await send(h, 'POST', `/api/v1/servers/${server}/condition/action`, {
+    parameters: { command: 'usage' },
   });
-  return ServerConditionsResponse.parse(JSON.parse(res.body)).records.conditions[0];
+  return ServerConditionsResponse.parse(res.json()).records.conditions[0];
 }
 
 /** What the controller does while a script runs: one OutputLine per line, published in order. */
@@ -224,15 +215,12 @@ describe('GET /api/v1/output?ids=...', () => {
     'interleaves several conditions as they print, each text line after its server, and ' +
       'ends when all are final',
     async () => {
-      const batch = await h.api.app.inject({
-        method: 'POST',
-        url: '/api/v1/conditions',
-        headers: auth(),
-        payload: { kind: 'action', targets: 'node[06-07]', parameters: { command: 'usage' } },
+      const batch = await send(h, 'POST', '/api/v1/conditions', {
+        kind: 'action',
+        targets: 'node[06-07]',
+        parameters: { command: 'usage' },
       });
-      const [a, b] = BatchConditionResponse.parse(JSON.parse(batch.body)).results.map(
-        (r) => r.condition!,
-      );
+      const [a, b] = BatchConditionResponse.parse(batch.json()).results.map((r) => r.condition!);
       const other = await createAction('node08');
       await print(a, ['a before']);
 

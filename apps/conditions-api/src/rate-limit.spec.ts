@@ -1,30 +1,14 @@
-import { ErrorResponse, activeKey } from '@switchboard/condition-types';
-import { Harness, bearer, queueMarks, startHarness } from './testing/harness';
+import { activeKey } from '@switchboard/condition-types';
+import { bearer, queueMarks } from './testing/harness';
+import { useHarness } from './testing/use-harness';
+import { expectError, send } from './testing/requests';
 
 const LIMIT = 3;
-let h: Harness;
+const h = useHarness({ rateLimitPerMinute: LIMIT });
 
-beforeAll(async () => {
-  h = await startHarness({ rateLimitPerMinute: LIMIT });
-});
-
-afterAll(async () => {
-  await h?.close();
-});
-
-async function post(subject: string, url: string, payload: object) {
-  const res = await h.api.app.inject({
-    method: 'POST',
-    url,
-    headers: bearer(h.token({ sub: subject })),
-    payload,
-  });
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    json: () => ErrorResponse.parse(JSON.parse(res.body)),
-  };
-}
+const as = (subject: string) => bearer(h.token({ sub: subject }));
+const post = (subject: string, url: string, payload: object) =>
+  send(h, 'POST', url, payload, as(subject));
 
 const one = (subject: string, server: string) =>
   post(subject, `/api/v1/servers/${server}/condition/serverControl`, {
@@ -51,12 +35,13 @@ describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () =
 
       const before = await queueMarks(h.observer);
       for (const refused of [await one('alice', 'node04'), await batch('alice', 'node05')]) {
-        expect(refused.status).toBe(429);
-        expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
-        expect(refused.json().message).toMatch(
+        expectError(
+          refused,
+          429,
           /^rate limit exceeded for "alice": at most 3 condition requests per minute; retry in \d+ s$/,
         );
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
       }
       expect(await queueMarks(h.observer)).toEqual(before);
       expect(await h.buckets.active.get(activeKey('node04'))).toBeNull();
@@ -69,12 +54,8 @@ describe(`rate limit (${LIMIT} condition requests per subject per minute)`, () =
 
   it('does not limit reads', async () => {
     for (let i = 0; i < LIMIT + 2; i++) {
-      const res = await h.api.app.inject({
-        method: 'GET',
-        url: '/api/v1/servers/node01/status',
-        headers: bearer(h.token({ sub: 'alice' })),
-      });
-      expect(res.statusCode).toBe(200);
+      const res = await send(h, 'GET', '/api/v1/servers/node01/status', undefined, as('alice'));
+      expect(res.status).toBe(200);
     }
   });
 

@@ -1,7 +1,6 @@
 import {
   BatchConditionResponse,
   Condition,
-  ErrorResponse,
   ServerConditionsResponse,
   activeKey,
   conditionKey,
@@ -9,60 +8,22 @@ import {
 import {
   BMC_PASSWORD,
   Claims,
-  Harness,
   JWT_SECRET,
   NODE01_ID,
   bearer,
   queueMarks,
   signToken,
-  startHarness,
 } from './testing/harness';
+import { useHarness } from './testing/use-harness';
+import { Answer, Method, expectError, send } from './testing/requests';
 
-let h: Harness;
+const h = useHarness();
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
-
-interface Answer {
-  status: number;
-  headers: Record<string, unknown>;
-  body: string;
-  json<T = Record<string, unknown>>(): T;
-}
-
-async function call(
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  headers: Record<string, string>,
-  payload?: unknown,
-): Promise<Answer> {
-  const res = await h.api.app.inject({
-    method,
-    url,
-    headers,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    body: res.body,
-    json: <T>() => JSON.parse(res.body) as T,
-  };
-}
+/** Every request here names its own headers: who asks is what these cases are about. */
+const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
+  send(h, method, url, payload, headers);
 
 const as = (claims: Claims) => bearer(h.token(claims));
-
-function expectError(res: Answer, status: number, message?: string | RegExp): ErrorResponse {
-  expect({ status: res.status, body: res.body }).toEqual({ status, body: expect.any(String) });
-  const err = ErrorResponse.parse(res.json());
-  if (message !== undefined) expect(err.message).toMatch(message);
-  return err;
-}
 
 const UNKNOWN_ID = '9b2f1f4e-4a0c-4f53-9d61-3c1bb1c5a001';
 const now = () => Math.floor(Date.now() / 1000);
