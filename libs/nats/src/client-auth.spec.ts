@@ -34,7 +34,14 @@ describe('readNatsAuth', () => {
     expect(readNatsAuth({ NATS_USER: 'api', NATS_PASSWORD_FILE: join(dir, 'password') })).toEqual({
       user: 'api',
       pass: PASSWORD,
+      // Replies to the user's own inbox prefix, which the generated permissions allow it alone.
+      inboxPrefix: '_INBOX_api',
     });
+  });
+
+  it('takes another inbox prefix from NATS_INBOX_PREFIX (`_INBOX` for a server of old)', () => {
+    const env = { NATS_USER: 'api', NATS_PASSWORD: 'x', NATS_INBOX_PREFIX: '_INBOX' };
+    expect(readNatsAuth(env).inboxPrefix).toBe('_INBOX');
   });
 
   it.each<[string, NodeJS.ProcessEnv, string]>([
@@ -57,6 +64,11 @@ describe('readNatsAuth', () => {
       'a password file that is not there',
       { NATS_USER: 'api', NATS_PASSWORD_FILE: '/nonexistent/pw' },
       'NATS_PASSWORD_FILE /nonexistent/pw: cannot read it: ENOENT',
+    ],
+    [
+      'an inbox prefix that is not one subject token',
+      { NATS_INBOX_PREFIX: '_INBOX.>' },
+      'NATS_INBOX_PREFIX "_INBOX.>": expected one subject token [A-Za-z0-9_-]',
     ],
     [
       'a client certificate without its key',

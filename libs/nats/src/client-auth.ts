@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from '@nats-io/nats-core';
+import { inboxPrefix } from './permissions';
 
 /** What a client proves itself with to NATS, and how it checks the server: from the environment. */
-export type NatsClientAuth = Pick<ConnectionOptions, 'user' | 'pass' | 'tls'>;
+export type NatsClientAuth = Pick<ConnectionOptions, 'user' | 'pass' | 'tls' | 'inboxPrefix'>;
+
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
 
 function readFile(variable: string, file: string): string {
   try {
@@ -22,6 +25,9 @@ function readFile(variable: string, file: string): string {
  *   inherited by children) or `NATS_PASSWORD`; both password forms at once are refused;
  * - `NATS_CA_FILE` to check the server's certificate, `NATS_CERT_FILE` and `NATS_KEY_FILE`
  *   (both or neither) for a client certificate; any of them turns TLS on.
+ * - a user's replies come to `_INBOX_<user>` (what the generated permissions allow it, so no
+ *   user reads another's replies); `NATS_INBOX_PREFIX` sets another prefix (`_INBOX` for a
+ *   server whose permissions allow every user `_INBOX.>`).
  * Nothing set: no credentials and no TLS, as before.
  */
 export function readNatsAuth(env: NodeJS.ProcessEnv): NatsClientAuth {
@@ -35,6 +41,13 @@ export function readNatsAuth(env: NodeJS.ProcessEnv): NatsClientAuth {
   if (user && !pass)
     throw new Error('NATS_USER is set without NATS_PASSWORD_FILE or NATS_PASSWORD');
   if (user) Object.assign(auth, { user, pass });
+  const prefix =
+    env.NATS_INBOX_PREFIX || (user && SUBJECT_TOKEN.test(user) ? inboxPrefix(user) : '');
+  if (prefix) {
+    if (!SUBJECT_TOKEN.test(prefix))
+      throw new Error(`NATS_INBOX_PREFIX "${prefix}": expected one subject token [A-Za-z0-9_-]`);
+    auth.inboxPrefix = prefix;
+  }
   const { NATS_CA_FILE: ca, NATS_CERT_FILE: cert, NATS_KEY_FILE: key } = env;
   if (Boolean(cert) !== Boolean(key))
     throw new Error(

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@switchboard/logging';
 import { silentLogger } from '@switchboard/logging';
+import type { NatsCredentials } from './credentials';
 import { EmbeddedNats, startEmbeddedNats } from './embedded-server';
+import { NatsServerTls, writeNatsServerConfig } from './server-config';
 import { freePort } from './free-port';
 
 export interface EmbeddedClusterOptions {
@@ -22,6 +24,13 @@ export interface EmbeddedClusterOptions {
   binary?: string;
   /** How long the members may take to elect a JetStream meta leader (default 20 000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Require these credentials of clients (a user per role) and of routes: the members share
+   * one configuration file, written into the credentials' directory.
+   */
+  credentials?: NatsCredentials;
+  /** TLS for clients (with credentials only). */
+  tls?: NatsServerTls;
 }
 
 export interface ClusterMember {
@@ -87,15 +96,26 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions): Promis
   const clusterPorts = await ports(opts.clusterPorts, 'cluster ports');
   const monitorPorts = await ports(opts.monitorPorts, 'monitor ports');
   const routes = clusterPorts.map((p) => `nats://${host}:${p}`);
+  // With credentials each member's cluster settings (routes, their password) are in its own
+  // configuration file, never on the command line.
+  const configFileOf = (name: string, clusterPort: number) =>
+    opts.credentials &&
+    writeNatsServerConfig(
+      opts.credentials,
+      { cluster: { name: clusterName, listen: `${host}:${clusterPort}`, routes }, tls: opts.tls },
+      `${name}.conf`,
+    );
 
   const members: ClusterMember[] = clientPorts.map((port, i) => {
     const name = `nats-${i + 1}`;
+    const configFile = configFileOf(name, clusterPorts[i]);
     const options = {
       dataDir: join(opts.dataDir, name),
       host,
       port,
       serverName: name,
-      cluster: { name: clusterName, port: clusterPorts[i], routes },
+      cluster: configFile ? undefined : { name: clusterName, port: clusterPorts[i], routes },
+      configFile,
       monitorPort: monitorPorts[i],
       binary: opts.binary,
       logger: log,

@@ -18,7 +18,10 @@ export interface EmbeddedNatsOptions {
   startTimeoutMs?: number;
   /** server_name: required by JetStream in a cluster, and how stream leaders are named. */
   serverName?: string;
-  /** Join a cluster: routes listened for on `port`, `routes` dialled (its own may be one). */
+  /**
+   * Join a cluster: routes listened for on `port`, `routes` dialled (its own may be one). Not
+   * with route authorization: `--cluster` drops it; that goes into `configFile` whole.
+   */
   cluster?: { name: string; port: number; routes: string[] };
   /** HTTP monitoring port (/varz, /jsz); none when absent. */
   monitorPort?: number;
@@ -49,6 +52,21 @@ function lastErrorLine(output: string): string {
   return (fatal.length > 0 ? fatal : lines.slice(-1)).join('; ');
 }
 
+/**
+ * A client refused a publish or a subscription by its permissions: an attempt to do what its
+ * user may not, or a permission list short of what the code does. Either way worth a warning.
+ */
+function reportViolation(log: Logger, line: string, pid: number | undefined): void {
+  const found = /(Publish|Subscription) Violation - (.*)$/.exec(line);
+  if (!found) return;
+  const user = /User "([^"]*)"/.exec(found[2])?.[1];
+  const subject = /Subject "([^"]*)"/.exec(found[2])?.[1];
+  log.warn(
+    { event: 'nats.permission_violation', kind: found[1].toLowerCase(), user, subject, pid },
+    `NATS refused a ${found[1].toLowerCase()}: ${found[2]}`,
+  );
+}
+
 function portAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = netConnect({ host, port });
@@ -74,15 +92,16 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
     ...['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir],
   ];
   if (opts.serverName) args.push('-n', opts.serverName);
-  if (opts.cluster)
+  if (opts.cluster) {
     args.push(
       '--cluster_name',
       opts.cluster.name,
       '--cluster',
       `nats://${host}:${opts.cluster.port}`,
-      '--routes',
-      opts.cluster.routes.join(','),
     );
+    // Routes with credentials are in the configuration file, never on the command line.
+    if (opts.cluster.routes.length > 0) args.push('--routes', opts.cluster.routes.join(','));
+  }
   if (opts.monitorPort !== undefined) args.push('-m', String(opts.monitorPort));
   const [command, argv] = dyingWithParent(opts.binary ?? 'nats-server', args);
   const child: ChildProcess = spawn(command, argv, {
@@ -90,9 +109,13 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   });
   let output = '';
   let ready = false;
+  let partial = '';
   child.stderr?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
     ready ||= /Server is ready/.test(output);
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop()!.slice(-4000);
+    for (const line of lines) reportViolation(log, line, child.pid);
   });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),

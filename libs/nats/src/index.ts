@@ -8,3 +8,7 @@ export * from './replicas';
 export * from './client-auth';
 export * from './transient';
 export * from './death-signal';
+export * from './permissions';
+export * from './credentials';
+export * from './server-config';
+export * from './secured-server';
