@@ -1,3 +1,4 @@
+import { capturingLogger } from '@switchboard/logging';
 import { printReport } from './chaos/report';
 import { runChaos } from './chaos/run-chaos';
 
@@ -9,7 +10,9 @@ jest.setTimeout(9 * 60_000);
 
 describe('a clustered stack under kill -9 (short chaos run)', () => {
   it('loses nothing accepted, never runs two operations on a BMC, recovers in 60 s', async () => {
+    const log = capturingLogger('warn');
     const report = await runChaos({
+      logger: log.logger,
       bmcs: 20,
       conditions: 120,
       apis: 2,
@@ -33,5 +36,7 @@ describe('a clustered stack under kill -9 (short chaos run)', () => {
     expect(report.violations).toEqual([]);
     expect(report.failures).toEqual([]);
     for (const k of report.kills) expect(k.recoveryMs).toBeLessThan(60_000);
+    // With credentials and least privilege (issue 11), failover included: nothing refused.
+    expect(log.events().filter((e) => e.event === 'nats.permission_violation')).toEqual([]);
   });
 });

@@ -24,7 +24,8 @@ function port(value: string): number {
 const program = new Command('switchboard-stack')
   .description(
     'Run the whole Switchboard system on this machine: nats-server (unless NATS_URL is ' +
-      'set), the Conditions API and the controller.',
+      'set) with generated credentials, a user per role (NATS_TLS_CERT_FILE and ' +
+      'NATS_TLS_KEY_FILE turn TLS on), the Conditions API and the controller.',
   )
   .option(
     '--sandbox',
@@ -38,7 +39,7 @@ const program = new Command('switchboard-stack')
   )
   .option(
     '-d, --data-dir <dir>',
-    'JetStream storage and sandbox state',
+    'JetStream storage, generated secrets (NATS credentials, JWT secret) and sandbox state',
     process.env.SWITCHBOARD_DATA_DIR ?? resolve(repoRoot, '.data'),
   )
   .option(
@@ -132,6 +133,12 @@ async function main(): Promise<void> {
         (stack.natsCluster
           ? ` (cluster of ${stack.natsCluster.members.length}, ${stack.natsReplicas} replicas)`
           : ''),
+      ...(stack.natsCredentials
+        ? [
+            `  NATS users: api, controller (least privilege; passwords in ` +
+              `${stack.natsCredentials.dir}, mode 0600)`,
+          ]
+        : []),
       `  controllers: ${stack.controllers.length}`,
       `  inventory:  ${stack.inventoryFile} (${foldNames(stack.servers)})`,
       ...(stack.bmcs

@@ -1,6 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { conditionSubject } from '@switchboard/condition-types';
 import { allocateLoopbackAddresses, runIpmitool } from '@switchboard/bmc-sim';
 import { capturingLogger } from '@switchboard/logging';
 import { freePort } from '@switchboard/nats';
@@ -24,6 +29,7 @@ describe('the local stack in sandbox mode', () => {
   let dir: string;
   let stack: Stack;
   const log = capturingLogger();
+  const violations = () => log.events().filter((e) => e.event === 'nats.permission_violation');
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-stack-'));
@@ -164,6 +170,98 @@ describe('the local stack in sandbox mode', () => {
     },
     60_000,
   );
+
+  describe('NATS with generated credentials and least privilege (issue 11)', () => {
+    const environ = (pid: number) =>
+      Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+
+    it('generates the passwords and the server configuration into the data directory, 0600', () => {
+      const creds = join(dir, 'data', 'nats-credentials');
+      expect(stack.natsCredentials?.dir).toBe(creds);
+      expect(statSync(creds).mode & 0o777).toBe(0o700);
+      for (const file of readdirSync(creds))
+        expect([file, statSync(join(creds, file)).mode & 0o777]).toEqual([file, 0o600]);
+      expect(readdirSync(creds).sort()).toEqual([
+        'api.password',
+        'controller.password',
+        'nats-server.conf',
+        'route.password',
+      ]);
+    });
+
+    it.each<[string, { user?: string; pass?: string }]>([
+      ['no credentials', {}],
+      ['a wrong password', { user: 'api', pass: 'guessed' }],
+    ])('refuses a client with %s', async (_what, creds) => {
+      await expect(connect({ servers: stack.natsUrl, reconnect: false, ...creds })).rejects.toThrow(
+        /Authorization Violation/,
+      );
+    });
+
+    it('hands each process its own user and password file, never a password', () => {
+      const password = (role: 'api' | 'controller') => stack.natsCredentials!.password(role);
+      for (const [proc, role, other] of [
+        [stack.apis[0], 'api', 'controller'],
+        [stack.controllers[0], 'controller', 'api'],
+      ] as const) {
+        const env = environ(proc.pid()!);
+        expect(env).toMatchObject({
+          NATS_USER: role,
+          NATS_PASSWORD_FILE: stack.natsCredentials!.passwordFile(role),
+        });
+        const everything =
+          Object.values(env).join('\n') + readFileSync(`/proc/${proc.pid()}/cmdline`, 'utf8');
+        expect(everything).not.toContain(password(role));
+        expect(everything).not.toContain(password(other));
+        expect(everything).not.toContain(stack.natsCredentials!.passwordFile(other));
+        expect(env.NATS_PASSWORD).toBeUndefined();
+      }
+    });
+
+    it('runs nothing a controller credential queues: it may not publish a condition', async () => {
+      const nc = await connect({
+        servers: stack.natsUrl,
+        reconnect: false,
+        ...stack.natsCredentials!.clientAuth('controller'),
+      });
+      try {
+        const queued = jetstream(nc).publish(
+          conditionSubject('serverControl', 'node03'),
+          JSON.stringify({ id: randomUUID(), kind: 'serverControl', target: 'node03' }),
+          { timeout: 2000 },
+        );
+        await expect(queued).rejects.toThrow();
+      } finally {
+        await nc.close();
+      }
+      const deadline = Date.now() + 5000;
+      while (!violations().length && Date.now() < deadline) await sleep(100);
+      expect(violations()).toEqual([
+        expect.objectContaining({
+          user: 'controller',
+          subject: conditionSubject('serverControl', 'node03'),
+        }),
+      ]);
+      expect(stack.bmcs!.bmcs.find((b) => b.name === 'node03')).toBeDefined();
+      const r = await runIpmitool(
+        stack.bmcs!.bmcs.find((b) => b.name === 'node03')!,
+        ['chassis', 'power', 'status'],
+      );
+      expect(r.stdout.trim()).toBe('Chassis Power is off');
+    });
+  });
+
+  it('NATS refused nothing the API and controller did: their permissions cover the code', () => {
+    // Only the attack above, by the controller user, was refused.
+    expect(
+      violations().filter((e) => e.subject !== conditionSubject('serverControl', 'node03')),
+    ).toEqual([]);
+  });
 
   it('stops every process it started', async () => {
     const pids = stack.bmcs!.bmcs.map((b) => b.pid);

@@ -6,11 +6,16 @@ import { foldNames, loadInventory } from '@switchboard/inventory';
 import type { Logger } from '@switchboard/logging';
 import {
   EmbeddedCluster,
+  NatsCredentials,
+  NatsRole,
   chooseReplicas,
   connectWithRetry,
+  ensureNatsCredentials,
   provisionWithRetry,
+  readNatsAuth,
   replicasFromEnv,
   startEmbeddedCluster,
+  writeNatsServerConfig,
 } from '@switchboard/nats';
 import { ensureSecretFile, mintToken } from '@switchboard/auth';
 import { Supervised, supervise } from './child-process';
@@ -18,6 +23,7 @@ import { startSandboxBmcs } from './sandbox-bmcs';
 import { SandboxCloud, startSandboxCloud } from './sandbox-cloud';
 import { SupervisedNats, superviseNats } from './supervise-nats';
 import { sandboxBmcPassword } from './sandbox-secret';
+import { embeddedNatsTls, withoutNatsCredentials } from './nats-security';
 
 export interface StackOptions {
   inventoryFile: string;
@@ -57,6 +63,11 @@ export interface Stack {
   natsUrl: string;
   /** The embedded cluster, when one was started (members can be killed and restarted). */
   natsCluster?: EmbeddedCluster;
+  /**
+   * The credentials the embedded NATS requires (`<dataDir>/nats-credentials`), when the stack
+   * started it; none with a NATS_URL of the operator's.
+   */
+  natsCredentials?: NatsCredentials;
   /** Replicas of the streams and buckets (NATS_REPLICAS, or from the cluster size). */
   natsReplicas: number;
   /** The first API; `apiUrls` has every one. */
@@ -112,9 +123,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     let natsUrl = opts.natsUrl;
     let nats: SupervisedNats | undefined;
     let natsCluster: EmbeddedCluster | undefined;
+    // An embedded NATS requires credentials generated here, one user per role (libs/nats).
+    const natsCredentials = natsUrl
+      ? undefined
+      : ensureNatsCredentials(join(opts.dataDir, 'nats-credentials'));
+    const tls = embeddedNatsTls(env);
     const consecutive = (first: number, n: number) =>
       Array.from({ length: n }, (_, i) => first + i);
-    if (!natsUrl && (opts.natsCluster ?? 1) > 1) {
+    if (natsCredentials && (opts.natsCluster ?? 1) > 1) {
       const size = opts.natsCluster!;
       const cluster = await startEmbeddedCluster({
         size,
@@ -123,21 +139,36 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         clusterPorts: consecutive(opts.natsClusterPort ?? 6222, size),
         monitorPorts: consecutive(opts.natsMonitorPort ?? 8222, size),
         logger: log,
+        credentials: natsCredentials,
+        tls,
       });
       stops.push(() => cluster.stop());
       natsCluster = cluster;
       natsUrl = cluster.url;
-    } else if (!natsUrl) {
+    } else if (natsCredentials) {
       const started = await superviseNats({
         dataDir: join(opts.dataDir, 'nats'),
         port: opts.natsPort ?? 4222,
         logger: log,
+        configFile: writeNatsServerConfig(natsCredentials, { tls }),
       });
       stops.push(() => started.stop());
       nats = started;
       natsUrl = started.url;
     }
-    const nc = await connectWithRetry({ servers: natsUrl, name: 'switchboard-stack', logger: log });
+    // What a process of a role gets: its own user and password file, nothing of another role's
+    // (with the operator's NATS_URL, the operator's NATS_* settings as they are).
+    const natsEnv = (role: NatsRole): NodeJS.ProcessEnv =>
+      natsCredentials
+        ? { ...withoutNatsCredentials(env), ...natsCredentials.clientEnv(role) }
+        : env;
+    // The stack provisions as the API would.
+    const nc = await connectWithRetry({
+      servers: natsUrl!,
+      name: 'switchboard-stack',
+      logger: log,
+      auth: readNatsAuth(natsEnv('api')),
+    });
     await provisionWithRetry(nc, { logger: log, env });
     const natsReplicas = chooseReplicas(nc, replicasFromEnv(env)).replicas;
     await nc.close();
@@ -167,7 +198,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const apiPorts = consecutive(opts.apiPort ?? 9001, opts.apis ?? 1);
     const apiHost = opts.apiHost ?? '127.0.0.1';
     const childEnv = {
-      ...env,
       NATS_URL: natsUrl,
       INVENTORY_FILE: resolve(inventoryFile),
       HOST: apiHost,
@@ -181,7 +211,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       supervise({
         name: several(apiPorts.length, 'conditions-api', i),
         script: entryOf('@switchboard/conditions-api'),
-        env: { ...childEnv, PORT: String(port) },
+        env: { ...natsEnv('api'), ...childEnv, PORT: String(port) },
         logger: log,
         logFile: logFileOf(several(apiPorts.length, 'conditions-api', i)),
         nodeArgs: opts.nodeArgs,
@@ -196,6 +226,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         env: {
           CONTROLLER_ID:
             controllerCount > 1 ? `${hostname()}-controller-${i + 1}` : `${hostname()}-controller`,
+          ...natsEnv('controller'),
           ...childEnv,
           ...cloud?.controllerEnv,
         },
@@ -217,8 +248,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const apiUrls = apiPorts.map((port) => `http://${apiHost}:${port}`);
     return {
-      natsUrl,
+      natsUrl: natsUrl!,
       natsCluster,
+      natsCredentials,
       natsReplicas,
       token,
       tokenFile,

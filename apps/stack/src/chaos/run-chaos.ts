@@ -164,7 +164,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       await until(`${url}/readyz`, Date.now() + 60_000, async () =>
         (await fetch(`${url}/readyz`)).ok ? true : undefined,
       );
-    harness = await connectWithRetry({ servers: stack.natsUrl, name: 'chaos-harness' });
+    harness = await connectWithRetry({
+      servers: stack.natsUrl,
+      name: 'chaos-harness',
+      auth: stack.natsCredentials?.clientAuth('api'),
+    });
     const jsm = await jetstreamManager(harness);
     const buckets = await openBuckets(harness);
     const store = new ConditionStore(harness, buckets);
