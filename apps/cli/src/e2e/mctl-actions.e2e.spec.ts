@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Condition } from '@switchboard/condition-types';
-import { silentLogger } from '@switchboard/logging';
-import { startEmbeddedNats } from '@switchboard/nats';
-import type { EmbeddedNats } from '@switchboard/nats';
+import { capturingLogger, silentLogger } from '@switchboard/logging';
+import { startSecuredNats } from '@switchboard/nats';
+import type { SecuredNats } from '@switchboard/nats';
 import { createApp } from '../../../conditions-api/src/app';
 import type { ConditionsApi } from '../../../conditions-api/src/app';
 import { mintToken } from '@switchboard/auth';
@@ -59,7 +59,9 @@ const COMMANDS: Record<string, { help: string; extra?: string; script: string }>
 
 let dir: string;
 let commandsDir: string;
-let nats: EmbeddedNats;
+let nats: SecuredNats;
+/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
+const natsLog = capturingLogger();
 let api: ConditionsApi;
 let controller: RunningController;
 let baseUrl: string;
@@ -103,9 +105,10 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
+  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
   api = await createApp({
     natsUrl: nats.url,
+    natsAuth: nats.credentials.clientAuth('api'),
     inventoryFile,
     logger: silentLogger,
     jwtSecret: JWT_SECRET,
@@ -115,6 +118,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
   controller = await startController({
     natsUrl: nats.url,
+    natsAuth: nats.credentials.clientAuth('controller'),
     inventoryFile,
     logger: silentLogger,
     commandsDir,
@@ -375,5 +379,12 @@ describe('the mctl binary runs commands', () => {
       state: 'failed',
       error: `cancelled by ${SUBJECT}`,
     });
+  });
+});
+
+describe('NATS with credentials and least privilege (issue 11)', () => {
+  it('refused nothing the API and the controller did in every test above', () => {
+    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
+    expect(refused).toEqual([]);
   });
 });

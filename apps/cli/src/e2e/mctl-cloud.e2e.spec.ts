@@ -24,9 +24,9 @@ import {
   startMotoServer,
 } from '@switchboard/cloud-sim';
 import type { Condition } from '@switchboard/condition-types';
-import { silentLogger } from '@switchboard/logging';
-import { startEmbeddedNats } from '@switchboard/nats';
-import type { EmbeddedNats } from '@switchboard/nats';
+import { capturingLogger, silentLogger } from '@switchboard/logging';
+import { startSecuredNats } from '@switchboard/nats';
+import type { SecuredNats } from '@switchboard/nats';
 import { createApp } from '../../../conditions-api/src/app';
 import type { ConditionsApi } from '../../../conditions-api/src/app';
 import { startController } from '../../../controller/src/controller';
@@ -45,7 +45,9 @@ let dir: string;
 let moto: MotoServer;
 let proxy: Ec2Proxy;
 let arm: ArmFake;
-let nats: EmbeddedNats;
+let nats: SecuredNats;
+/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
+const natsLog = capturingLogger();
 let api: ConditionsApi;
 let controller: RunningController;
 let baseUrl: string;
@@ -82,9 +84,10 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
+  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
   api = await createApp({
     natsUrl: nats.url,
+    natsAuth: nats.credentials.clientAuth('api'),
     inventoryFile,
     logger: silentLogger,
     jwtSecret: JWT_SECRET,
@@ -93,6 +96,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
   controller = await startController({
     natsUrl: nats.url,
+    natsAuth: nats.credentials.clientAuth('controller'),
     inventoryFile,
     logger: silentLogger,
     verifyTimeoutMs: 5000,
@@ -437,5 +441,12 @@ describe("OpenFlight Action's estate commands, for Action clients (moto)", () =>
     });
     expect(status).toBe(400);
     expect(body).toContain(message);
+  });
+});
+
+describe('NATS with credentials and least privilege (issue 11)', () => {
+  it('refused nothing the API and the controller did in every test above', () => {
+    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
+    expect(refused).toEqual([]);
   });
 });

@@ -14,14 +14,14 @@ import { startSimulatedFleet } from '@switchboard/bmc-sim';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
 import { ConditionStore } from '@switchboard/condition-store';
 import type { Condition } from '@switchboard/condition-types';
-import { silentLogger } from '@switchboard/logging';
+import { capturingLogger, silentLogger } from '@switchboard/logging';
 import {
   Buckets,
-  EmbeddedNats,
+  SecuredNats,
   connectWithRetry,
   freePort,
   openBuckets,
-  startEmbeddedNats,
+  startSecuredNats,
 } from '@switchboard/nats';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createApp } from '../../../conditions-api/src/app';
@@ -42,7 +42,9 @@ const API_MAIN = join(__dirname, '../../../conditions-api/dist/main.js');
 
 let dir: string;
 let fleet: SimulatedFleet;
-let nats: EmbeddedNats;
+let nats: SecuredNats;
+/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
+const natsLog = capturingLogger();
 let observer: NatsConnection;
 let buckets: Buckets;
 let store: ConditionStore;
@@ -59,6 +61,7 @@ async function startHeldApi(): Promise<{ child: ChildProcess; url: string; log: 
     env: {
       PATH: process.env.PATH,
       NATS_URL: nats.url,
+      ...nats.credentials.clientEnv('api'),
       INVENTORY_FILE: inventoryFile,
       JWT_SECRET,
       PORT: String(port),
@@ -136,16 +139,21 @@ beforeAll(async () => {
       )
       .join('\n')}\n`,
   );
-  nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
+  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
   replica = await createApp({
     natsUrl: nats.url,
+    natsAuth: nats.credentials.clientAuth('api'),
     inventoryFile,
     logger: silentLogger,
     jwtSecret: JWT_SECRET,
   });
   await replica.app.listen(0, '127.0.0.1');
   replicaUrl = `http://127.0.0.1:${(replica.app.getHttpServer().address() as AddressInfo).port}`;
-  observer = await connectWithRetry({ servers: nats.url, name: 'faults-observer' });
+  observer = await connectWithRetry({
+    servers: nats.url,
+    name: 'faults-observer',
+    auth: nats.credentials.clientAuth('api'),
+  });
   buckets = await openBuckets(observer);
   store = new ConditionStore(observer, buckets);
 });
@@ -215,6 +223,7 @@ describe('the API killed between its KV writes and its publish', () => {
       const servers = SERVERS.slice(4);
       controller = await startController({
         natsUrl: nats.url,
+        natsAuth: nats.credentials.clientAuth('controller'),
         inventoryFile,
         logger: silentLogger,
         verifyTimeoutMs: 20_000,
@@ -243,4 +252,11 @@ describe('the API killed between its KV writes and its publish', () => {
       expect(await keysOf('conditions', 'p.*')).toEqual([]);
     },
   );
+});
+
+describe('NATS with credentials and least privilege (issue 11)', () => {
+  it('refused nothing the API and the controller did in every test above', () => {
+    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
+    expect(refused).toEqual([]);
+  });
 });

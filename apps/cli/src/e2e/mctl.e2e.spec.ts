@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulatedFleet } from '@switchboard/bmc-sim';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
-import { silentLogger } from '@switchboard/logging';
-import { startEmbeddedNats } from '@switchboard/nats';
-import type { EmbeddedNats } from '@switchboard/nats';
+import { capturingLogger, silentLogger } from '@switchboard/logging';
+import { startEmbeddedNats, startSecuredNats } from '@switchboard/nats';
+import type { EmbeddedNats, NatsCredentials } from '@switchboard/nats';
 import { createApp } from '../../../conditions-api/src/app';
 import type { ConditionsApi } from '../../../conditions-api/src/app';
 import { mintToken } from '@switchboard/auth';
@@ -37,6 +37,9 @@ const MAIN_JS = join(__dirname, '../../dist/main.js');
 let dir: string;
 let fleet: SimulatedFleet;
 let nats: EmbeddedNats;
+/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
+let natsCredentials: NatsCredentials;
+const natsLog = capturingLogger();
 let api: ConditionsApi;
 let controller: RunningController;
 let baseUrl: string;
@@ -67,9 +70,11 @@ beforeAll(async () => {
   );
   inventoryFile = join(dir, 'topology.yaml');
   writeFileSync(inventoryFile, inventoryYaml());
-  nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream') });
+  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
+  natsCredentials = (nats as Awaited<ReturnType<typeof startSecuredNats>>).credentials;
   api = await createApp({
     natsUrl: nats.url,
+    natsAuth: natsCredentials.clientAuth('api'),
     inventoryFile,
     logger: silentLogger,
     jwtSecret: JWT_SECRET,
@@ -78,6 +83,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
   controller = await startController({
     natsUrl: nats.url,
+    natsAuth: natsCredentials.clientAuth('controller'),
     inventoryFile,
     logger: silentLogger,
     // The stuck BMC acknowledges and never changes: give up verifying after a few seconds.
@@ -336,6 +342,7 @@ describe('the mctl binary over HTTPS', () => {
     );
     tlsApi = await createApp({
       natsUrl: nats.url,
+      natsAuth: natsCredentials.clientAuth('api'),
       inventoryFile,
       logger: silentLogger,
       jwtSecret: JWT_SECRET,
@@ -446,7 +453,6 @@ describe('the mctl binary over HTTPS', () => {
 // Last: it stops nats-server (and starts it again for the clean-up).
 describe('mctl when NATS is down', () => {
   it("exits 3 with the API's 503 message when NATS is down", async () => {
-    const { port } = nats;
     await nats.stop();
     try {
       // The API notices the lost connection a moment later; until then a request may wait on NATS.
@@ -468,7 +474,7 @@ describe('mctl when NATS is down', () => {
         /^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(503 Service Unavailable\): condition queue unavailable: /,
       );
     } finally {
-      nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
+      nats = await startEmbeddedNats(nats.options);
     }
   });
 
@@ -477,7 +483,6 @@ describe('mctl when NATS is down', () => {
       'NATS is back',
     async () => {
       await settle('node02');
-      const { port } = nats;
       await nats.stop();
       const io = memoryIo({
         env: { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '60' },
@@ -489,7 +494,7 @@ describe('mctl when NATS is down', () => {
         while (!/retrying the create/.test(io.stderr.text()) && Date.now() < deadline)
           await sleep(100);
       } finally {
-        nats = await startEmbeddedNats({ dataDir: join(dir, 'jetstream'), port });
+        nats = await startEmbeddedNats(nats.options);
       }
       const code = await running;
       expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: node02\n' });
@@ -502,4 +507,11 @@ describe('mctl when NATS is down', () => {
     },
     90_000,
   );
+});
+
+describe('NATS with credentials and least privilege (issue 11)', () => {
+  it('refused nothing the API and the controller did in every test above', () => {
+    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
+    expect(refused).toEqual([]);
+  });
 });
