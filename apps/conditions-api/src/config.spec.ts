@@ -44,7 +44,7 @@ describe('readConfig', () => {
         NATS_USER: 'api',
         NATS_PASSWORD_FILE: join(dir, 'nats-password'),
       }).natsAuth,
-    ).toEqual({ user: 'api', pass: 'pw-0123' });
+    ).toEqual({ user: 'api', pass: 'pw-0123', inboxPrefix: '_INBOX_api' });
   });
 
   it('takes PORT, HOST, TLS_CERT_FILE with TLS_KEY_FILE, and RATE_LIMIT_PER_MINUTE', () => {
