@@ -24,6 +24,8 @@ describe('a clustered stack under kill -9 (short chaos run)', () => {
     printReport(report, (l) => lines.push(l));
     console.log(`chaos figures (short run):\n${lines.join('\n')}`);
 
+    // With credentials and least privilege (issue 11), failover included: nothing refused.
+    expect(log.events().filter((e) => e.event === 'nats.permission_violation')).toEqual([]);
     expect(report.kills.map((k) => k.what)).toEqual([
       'the conditions stream leader',
       'the conditions KV bucket leader',
@@ -36,7 +38,5 @@ describe('a clustered stack under kill -9 (short chaos run)', () => {
     expect(report.violations).toEqual([]);
     expect(report.failures).toEqual([]);
     for (const k of report.kills) expect(k.recoveryMs).toBeLessThan(60_000);
-    // With credentials and least privilege (issue 11), failover included: nothing refused.
-    expect(log.events().filter((e) => e.event === 'nats.permission_violation')).toEqual([]);
   });
 });
