@@ -94,10 +94,10 @@ describe('GET /api/v1/outcomes', () => {
     const service = h.api.app.get(ConditionsService);
     const [first, second] = [await queue('node12'), await queue('node13')];
     const stays = new AbortController().signal;
-    const outcomes = service.outcomes(await service.getMany([first, second]), 20_000, stays);
+    const outcomes = (await service.follow([first, second], 20_000)).outcomes(stays);
     // Another waiter on the second: the API's shared watch tells both in one dispatch, so
     // once the probe has heard, so has `outcomes`.
-    const probe = service.outcomes(await service.getMany([second]), 20_000, stays);
+    const probe = (await service.follow([second], 20_000)).outcomes(stays);
     const probed = probe.next();
     const firstOut = outcomes.next();
     await finish(first);

@@ -242,6 +242,15 @@ describe('ConditionStore', () => {
         ]),
       );
       expect(told).toHaveLength(2);
+      // What it read once listening is given too: callers need not read the records again.
+      expect(
+        Object.fromEntries([...watch.current].map(([id, c]) => [id, c?.state ?? null])),
+      ).toEqual({
+        [done.id]: 'succeeded',
+        [later.id]: 'pending',
+        [missing]: null,
+        [unreadable.id]: 'pending',
+      });
       await store.update(later.id, 'active');
       await store.update(later.id, 'failed', { error: 'test' });
       await buckets.conditions.put(conditionKey(unreadable.id), 'not json');

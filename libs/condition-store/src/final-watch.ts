@@ -12,6 +12,11 @@ export type OnFinal = (id: string, condition: Condition | null) => void;
 
 /** An open `watchFinal`; stopping it drops its listeners (the shared watch stays). */
 export interface FinalSubscription {
+  /**
+   * Each id as read once listening (null: no record, or one that cannot be read), so a caller
+   * that needs the conditions as they stand does not read them a second time.
+   */
+  current: ReadonlyMap<string, Condition | null>;
   stop(): void;
 }
 
@@ -25,6 +30,16 @@ function decodeOrNull(text: string): Condition | null {
     return decodeCondition(text);
   } catch {
     return null;
+  }
+}
+
+/** Whether a record's state says pending or active (false for anything else, unreadable too). */
+function stillRunning(text: string): boolean {
+  try {
+    const state = (JSON.parse(text) as { state?: unknown } | null)?.state;
+    return state === 'pending' || state === 'active';
+  } catch {
+    return false;
   }
 }
 
@@ -84,7 +99,12 @@ export class SharedFinalWatch {
       for await (const entry of watcher) {
         const set = this.listeners.get(entry.key.slice(KEY_PREFIX.length));
         if (!set) continue;
-        const condition = entry.operation === 'PUT' ? decodeOrNull(entry.string()) : null;
+        const put = entry.operation === 'PUT';
+        const text = put ? entry.string() : '';
+        // Most writes are not final (created, picked up, progress): passed over before the
+        // contract's full check, which only a final state needs.
+        if (put && stillRunning(text)) continue;
+        const condition = put ? decodeOrNull(text) : null;
         if (condition && !isFinal(condition.state)) continue;
         for (const listener of [...set]) listener(condition);
       }
@@ -120,14 +140,16 @@ export async function watchFinal(
     stopped = true;
     for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
   };
+  const current = new Map<string, Condition | null>();
   try {
     for (const id of new Set(ids))
       unsubscribes.push(await shared.subscribe(id, (condition) => report(id, condition)));
     await pMap(
-      ids,
+      new Set(ids),
       async (id) => {
         const text = await read(id);
         const condition = text === null ? null : decodeOrNull(text);
+        current.set(id, condition);
         if (!condition || isFinal(condition.state)) report(id, condition);
       },
       { concurrency: readsAtOnce },
@@ -136,5 +158,5 @@ export async function watchFinal(
     stop();
     throw err;
   }
-  return { stop };
+  return { current, stop };
 }

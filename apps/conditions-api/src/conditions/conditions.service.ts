@@ -9,7 +9,6 @@ import {
   ParametersOf,
   ServerConditionsResponse,
   ServerControlParameters,
-  isFinal,
   parametersByKind,
   isConditionId,
   MAX_BATCH_SERVERS,
@@ -40,6 +39,20 @@ type BatchResult = BatchConditionResponse['results'][number];
 export interface StoredOutcome {
   id: string;
   condition: Condition | null;
+}
+
+/** Outcomes told by the watch and not yet sent, and the conditions still awaited. */
+interface OutcomeFlow {
+  ready: StoredOutcome[];
+  waiting: Map<string, Condition>;
+  wake: (() => void) | undefined;
+}
+
+/** GET /outcomes' conditions as they stand, and their outcomes as they come (see `follow`). */
+export interface Following {
+  current: ReadonlyMap<string, Condition | null>;
+  outcomes(clientLeft: AbortSignal): AsyncGenerator<StoredOutcome>;
+  stop(): void;
 }
 type Parameters = ParametersOf<ConditionKind>;
 
@@ -234,72 +247,88 @@ export class ConditionsService {
   }
 
   /**
-   * Each condition as soon as it is final, or as it stands once `waitMs` runs out, `clientLeft`
-   * aborts or the API stops; ends when every one was given. One final-watch for them all. A
-   * condition that cannot be followed or read meanwhile (NATS lost) is given as last seen:
-   * the client sees it unfinished and asks again.
+   * GET /outcomes' reads and wait. Resolves with each condition as it stands (null: there is
+   * none), for the caller to decide who may see them, and `outcomes`: each condition as soon
+   * as it is final, or as it stands once `waitMs` runs out, `clientLeft` aborts or the API
+   * stops; it ends when every one was given. To wait, it listens before it reads, and that one
+   * read serves both, instead of a read for the access check and another once listening. A
+   * condition that cannot be followed or read meanwhile (NATS lost) is given as last seen: the
+   * client sees it unfinished and asks again. `stop` when done (also if never iterated).
    */
-  async *outcomes(
-    current: ReadonlyMap<string, Condition | null>,
+  async follow(ids: readonly string[], waitMs: number): Promise<Following> {
+    if (waitMs <= 0) {
+      const current = await this.getMany(ids);
+      return { current, outcomes: () => this.given([...current]), stop: () => undefined };
+    }
+    const flow: OutcomeFlow = { ready: [], waiting: new Map(), wake: undefined };
+    const told = new Set<string>();
+    let subscription: FinalSubscription;
+    try {
+      subscription = await this.nats.available().watchFinal(ids, (id, condition) => {
+        told.add(id);
+        flow.ready.push({ id, condition });
+        flow.wake?.();
+      });
+    } catch (err) {
+      this.log.warn(
+        { event: 'outcomes.watch_failed', conditions: ids.length, err: (err as Error).message },
+        'could not follow conditions; answering them as last seen',
+      );
+      const current = await this.getMany(ids);
+      return { current, outcomes: () => this.given([...current]), stop: () => undefined };
+    }
+    const { current } = subscription;
+    for (const [id, condition] of current)
+      if (condition && !told.has(id)) flow.waiting.set(id, condition);
+    return {
+      current,
+      outcomes: (clientLeft) => this.asTheyCome(flow, subscription, waitMs, clientLeft),
+      stop: () => subscription.stop(),
+    };
+  }
+
+  private async *asTheyCome(
+    flow: OutcomeFlow,
+    subscription: FinalSubscription,
     waitMs: number,
     clientLeft: AbortSignal,
   ): AsyncGenerator<StoredOutcome> {
-    const ready: StoredOutcome[] = [];
-    const waiting = new Map<string, Condition>();
-    for (const [id, condition] of current) {
-      if (condition && waitMs > 0 && !isFinal(condition.state)) waiting.set(id, condition);
-      else ready.push({ id, condition });
-    }
-    if (waiting.size === 0) return yield* ready;
     const signal = AbortSignal.any([clientLeft, this.shutdown.signal, AbortSignal.timeout(waitMs)]);
-    let wake: (() => void) | undefined;
-    const onAbort = () => wake?.();
+    const onAbort = () => flow.wake?.();
     signal.addEventListener('abort', onAbort, { once: true });
-    let subscription: FinalSubscription | undefined;
-    try {
-      subscription = await this.nats
-        .available()
-        .watchFinal([...waiting.keys()], (id, condition) => {
-          if (!waiting.delete(id)) return;
-          ready.push({ id, condition });
-          wake?.();
-        });
-    } catch (err) {
-      this.log.warn(
-        { event: 'outcomes.watch_failed', conditions: waiting.size, err: (err as Error).message },
-        'could not follow conditions; answering them as last seen',
-      );
-      for (const [id, condition] of waiting) ready.push({ id, condition });
-      waiting.clear();
-    }
     try {
       for (;;) {
-        yield* ready.splice(0);
+        const next = flow.ready.splice(0);
+        for (const outcome of next) flow.waiting.delete(outcome.id);
+        yield* next;
         // Outcomes that came in while the last ones were being sent go out before anything
         // else, even when nothing is left waiting: they are the last of the batch.
-        if (ready.length > 0) continue;
-        if (waiting.size === 0 || signal.aborted) break;
+        if (flow.ready.length > 0) continue;
+        if (flow.waiting.size === 0 || signal.aborted) break;
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          if (ready.length > 0 || signal.aborted) resolve();
+          flow.wake = resolve;
+          if (flow.ready.length > 0 || signal.aborted) resolve();
         });
-        wake = undefined;
+        flow.wake = undefined;
       }
-      subscription?.stop();
+      subscription.stop();
       // The wait ran out (or the client left, or the API is stopping): the rest as they stand.
-      const rest = [...waiting];
-      waiting.clear();
+      const rest = [...flow.waiting];
+      flow.waiting.clear();
       yield* await pMap(
         rest,
         async ([id, seen]) => ({ id, condition: await this.reread(id, seen) }),
-        {
-          concurrency: BATCH_CONCURRENCY,
-        },
+        { concurrency: BATCH_CONCURRENCY },
       );
     } finally {
-      subscription?.stop();
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  private async *given(
+    outcomes: ReadonlyArray<readonly [string, Condition | null]>,
+  ): AsyncGenerator<StoredOutcome> {
+    for (const [id, condition] of outcomes) yield { id, condition };
   }
 
   private async reread(id: string, seen: Condition): Promise<Condition | null> {

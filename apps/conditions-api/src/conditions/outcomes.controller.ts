@@ -59,31 +59,32 @@ export class OutcomesController {
     waitMs: number | undefined,
   ): Promise<void> {
     // Read first, even to wait: the targets decide whether this token may see them at all.
-    const current = await this.conditions.getMany(ids);
-    const servers = [...new Set([...current.values()].flatMap((c) => (c ? [c.target] : [])))];
-    // All or nothing, as for a batch: a token may not follow part of what it asked for.
-    this.access.requireAll(principal, servers);
+    const following = await this.conditions.follow(ids, waitMs ?? 0);
+    try {
+      const current = following.current;
+      const servers = [...new Set([...current.values()].flatMap((c) => (c ? [c.target] : [])))];
+      // All or nothing, as for a batch: a token may not follow part of what it asked for.
+      this.access.requireAll(principal, servers);
 
-    const answer = new StreamAnswer(request, reply, {
-      contentType: CONTENT_TYPES.ndjson,
-      stopping: () => this.shutdown.started,
-    });
-    let final = 0;
-    for await (const { id, condition } of this.conditions.outcomes(
-      current,
-      waitMs ?? 0,
-      answer.left,
-    )) {
-      if (condition && isFinal(condition.state)) final++;
-      const line: OutcomeLine = { id, condition: condition && this.conditions.toWire(condition) };
-      await answer.write(`${JSON.stringify(line)}\n`);
+      const answer = new StreamAnswer(request, reply, {
+        contentType: CONTENT_TYPES.ndjson,
+        stopping: () => this.shutdown.started,
+      });
+      let final = 0;
+      for await (const { id, condition } of following.outcomes(answer.left)) {
+        if (condition && isFinal(condition.state)) final++;
+        const line: OutcomeLine = { id, condition: condition && this.conditions.toWire(condition) };
+        await answer.write(`${JSON.stringify(line)}\n`);
+      }
+      answer.end(
+        {
+          servers: clip(foldNames(servers), 300),
+          outcome: answer.left.aborted ? 'disconnected' : `${final} of ${ids.length} final`,
+        },
+        true,
+      );
+    } finally {
+      following.stop();
     }
-    answer.end(
-      {
-        servers: clip(foldNames(servers), 300),
-        outcome: answer.left.aborted ? 'disconnected' : `${final} of ${ids.length} final`,
-      },
-      true,
-    );
   }
 }
