@@ -11,10 +11,11 @@
 //  - with PROFILE_CPU=1 (the default), where the API's and controller's CPU went over the
 //    measured runs (node --cpu-prof, read by bench/cpu-profile.js) and one mctl run's profile.
 // The first run after start-up opens every BMC's session (RAKP); it is shown on its own.
-// Every loop is bounded; the whole run stops by itself. Results: bench/results/profile.json.
+// Every loop is bounded; the whole run stops by itself. Results: bench/results/profile.json,
+// and the profiles as bench/results/{api,controller,mctl}.cpuprofile.
 const { execFile, spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } = require('node:fs');
-const { mkdirSync } = require('node:fs');
+const { mkdirSync, copyFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
@@ -308,9 +309,13 @@ async function main() {
           ['last picked up (controller)', t(max('pickedUp'))],
           ['last BMC answered', t(max('answered'))],
           ['last final written', t(max('final'))],
+          ['GET /outcomes answer ended (last outcome in)', t(outcomes.bodyRead)],
           ['mctl exited', t(run.trace.exit)],
           ['exit seen by the parent', t(run.seenExit)],
         ],
+        // Conditions picked up only after another of the batch was final: they waited for a
+        // fanout slot (FANOUT conditions at once per controller), a second wave.
+        secondWave: s.filter((x) => x.pickedUp > min('final')).length,
         perCondition: [
           ['queued -> picked up (publish, delivery, claim read)', per('queued', 'pickedUp')],
           ['picked up -> BMC answered (lock, IPMI)', per('pickedUp', 'answered')],
@@ -324,9 +329,10 @@ async function main() {
             Math.max(0, max('final') - post.answered),
           ],
           [
-            'last final to mctl exit (watch, stream, print, exit)',
-            run.trace.exit - Math.max(max('final'), post.answered),
+            'last final to its outcome in mctl (KV watch, API, stream)',
+            outcomes.bodyRead - Math.max(max('final'), outcomes.sent),
           ],
+          ['last outcome in to mctl exit (print, exit)', run.trace.exit - outcomes.bodyRead],
           ['mctl exit to parent', run.seenExit - run.trace.exit],
         ],
       };
@@ -369,6 +375,10 @@ async function main() {
     out.push(...fmtRows(p.timeline));
     out.push('Critical path:');
     out.push(...fmtRows(p.critical));
+    out.push(
+      `Picked up only after another was final (waited for a fanout slot): ${p.secondWave} ` +
+        `of ${BMCS}`,
+    );
     out.push('Per condition (median):');
     out.push(...fmtRows(p.perCondition));
     out.push('CPU per run (median, ms): process: mctl run / warm HTTP run');
@@ -388,13 +398,24 @@ async function main() {
       await stack.stop();
       stack = undefined;
       const windows = mRuns.map((r) => r.window);
+      mkdirSync(path.join(__dirname, 'results'), { recursive: true });
       for (const file of readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'))) {
         const profile = JSON.parse(readFileSync(path.join(profDir, file), 'utf8'));
         const pidOf = Number(/\.(\d+)\.\d+\.\d+\.cpuprofile$/.exec(file)?.[1]);
         const who = Object.entries(pids).find(([, pid]) => pid === pidOf)?.[0] ?? file;
+        // Kept for a closer look (Chrome DevTools, or node bench/cpu-profile.js FILE).
+        copyFileSync(
+          path.join(profDir, file),
+          path.join(__dirname, 'results', `${who}.cpuprofile`),
+        );
         out.push(`${who}: CPU over the ${windows.length} mctl runs`);
         out.push(...describe(summarize(profile, windows)).map((l) => `  ${l}`));
       }
+      const mctlFile = readdirSync(mctlProfDir).find((f) => f.endsWith('.cpuprofile'));
+      copyFileSync(
+        path.join(mctlProfDir, mctlFile),
+        path.join(__dirname, 'results', 'mctl.cpuprofile'),
+      );
       out.push('mctl (one run):');
       out.push(...describe(mctlProfile).map((l) => `  ${l}`));
     }

@@ -1,32 +1,34 @@
 // Loaded with `node -r` before mctl by bench/profile-fleet.js (never by `npm run bench`, whose
 // (b) runs mctl as a user runs it). Notes, in epoch milliseconds, when Node had started and was
-// about to load mctl, when each HTTP request was sent, answered and (read whole) read, and when
-// mctl exited, and
-// writes them as JSON to MCTL_TRACE_FILE on exit. mctl's own code is not changed.
+// about to load mctl, when each HTTP request was sent, answered (headers) and its body read to
+// the end, and when mctl exited; writes them as JSON to MCTL_TRACE_FILE on exit. mctl's own
+// code is not changed: node:http's and node:https's request() are wrapped.
 const { writeFileSync } = require('node:fs');
 const { performance } = require('node:perf_hooks');
 
 const file = process.env.MCTL_TRACE_FILE;
 if (file) {
   const trace = { processStart: performance.timeOrigin, preload: Date.now(), requests: [] };
-  const original = globalThis.fetch;
-  globalThis.fetch = async (input, init) => {
-    const url = new URL(String(input?.url ?? input));
-    const request = { method: init?.method ?? 'GET', path: url.pathname, sent: Date.now() };
-    trace.requests.push(request);
-    const response = await original(input, init);
-    request.answered = Date.now();
-    // When the whole body was read, for the answers mctl reads whole (not the NDJSON stream).
-    for (const method of ['text', 'json', 'arrayBuffer']) {
-      const read = response[method].bind(response);
-      response[method] = async () => {
-        const body = await read();
-        request.bodyRead = Date.now();
-        return body;
+  for (const name of ['node:http', 'node:https']) {
+    const lib = require(name);
+    const original = lib.request;
+    lib.request = function request(...args) {
+      const url = args.find((a) => a instanceof URL || typeof a === 'string');
+      const options = args.find((a) => a && typeof a === 'object' && !(a instanceof URL));
+      const entry = {
+        method: options?.method ?? 'GET',
+        path: url ? new URL(String(url)).pathname : String(options?.path),
+        sent: Date.now(),
       };
-    }
-    return response;
-  };
+      trace.requests.push(entry);
+      const req = original.apply(this, args);
+      req.once('response', (res) => {
+        entry.answered = Date.now();
+        res.once('end', () => (entry.bodyRead = Date.now()));
+      });
+      return req;
+    };
+  }
   process.on('exit', () => {
     trace.exit = Date.now();
     writeFileSync(file, JSON.stringify(trace));
