@@ -5,24 +5,15 @@
  * spawn the built binary itself (build first: npx tsc -b).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Condition } from '@switchboard/condition-types';
-import { capturingLogger, silentLogger } from '@switchboard/logging';
-import { startSecuredNats } from '@switchboard/nats';
-import type { SecuredNats } from '@switchboard/nats';
-import { createApp } from '../../../conditions-api/src/app';
-import type { ConditionsApi } from '../../../conditions-api/src/app';
 import { mintToken } from '@switchboard/auth';
-import { startController } from '../../../controller/src/controller';
-import type { RunningController } from '../../../controller/src/controller';
 import { ExitCode, INTERRUPTED_EXIT } from '../exit-codes';
-import { run } from '../program';
+import { E2eStack, latestCondition, startE2eStack } from '../test-support/e2e-stack';
 import { memoryIo } from '../test-support/memory-io';
 import type { MemoryIo } from '../test-support/memory-io';
+import { runMctl } from '../test-support/mctl-runner';
 import { ctrlC, terminalTyping } from '../test-support/terminal';
 
 jest.setTimeout(60_000);
@@ -57,14 +48,7 @@ const COMMANDS: Record<string, { help: string; extra?: string; script: string }>
   },
 };
 
-let dir: string;
-let commandsDir: string;
-let nats: SecuredNats;
-/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
-const natsLog = capturingLogger();
-let api: ConditionsApi;
-let controller: RunningController;
-let baseUrl: string;
+let stack: E2eStack;
 
 function writeCommands(root: string): void {
   for (const [name, c] of Object.entries(COMMANDS)) {
@@ -87,14 +71,11 @@ function writeCommands(root: string): void {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mctl-actions-e2e-'));
-  commandsDir = join(dir, 'commands');
-  mkdirSync(commandsDir);
-  writeCommands(commandsDir);
-  const inventoryFile = join(dir, 'nodes.yaml');
-  writeFileSync(
-    inventoryFile,
-    [
+  stack = await startE2eStack({
+    name: 'mctl-actions-e2e',
+    jwtSecret: JWT_SECRET,
+    inventoryName: 'nodes.yaml',
+    inventory: [
       'static_nodes:',
       '  node01: { ranks: [metal] }',
       '  node02: { ranks: [metal] }',
@@ -104,52 +85,15 @@ beforeAll(async () => {
       '  rack1: "node[01-03]"',
       '',
     ].join('\n'),
-  );
-  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
-  api = await createApp({
-    natsUrl: nats.url,
-    natsAuth: nats.credentials.clientAuth('api'),
-    inventoryFile,
-    logger: silentLogger,
-    jwtSecret: JWT_SECRET,
-    commandsDir,
-  });
-  await api.app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
-  controller = await startController({
-    natsUrl: nats.url,
-    natsAuth: nats.credentials.clientAuth('controller'),
-    inventoryFile,
-    logger: silentLogger,
-    commandsDir,
+    commands: writeCommands,
   });
 });
 
-afterAll(async () => {
-  await controller?.close();
-  await api?.close();
-  await nats?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
-async function mctl(argv: string[], io: MemoryIo = memoryIo()) {
-  io.env = { MCTL_URL: baseUrl, MCTL_TOKEN: TOKEN };
-  io.pollIntervalMs = 100;
-  const code = await run(argv, io);
-  const result = { code, out: io.stdout.text(), err: io.stderr.text() };
-  // MCTL_E2E_ECHO=1 shows every command and what it printed, to read the real output.
-  if (process.env.MCTL_E2E_ECHO)
-    process.stderr.write(`$ mctl ${argv.join(' ')}\n${result.out}${result.err}[exit ${code}]\n`);
-  return result;
-}
-
-async function latest(server: string): Promise<Condition | undefined> {
-  const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  if (res.status === 404) return undefined;
-  return ((await res.json()) as { records: { conditions: Condition[] } }).records.conditions[0];
-}
+const mctl = (argv: string[], io?: MemoryIo) =>
+  runMctl({ MCTL_URL: stack.baseUrl, MCTL_TOKEN: TOKEN }, argv, io);
+const latest = (server: string) => latestCondition(stack.baseUrl, TOKEN, server);
 
 const block = (nodes: string, ...lines: string[]) =>
   ['----------------', nodes, '----------------', ...lines].map((l) => `${l}\n`).join('');
@@ -337,7 +281,7 @@ describe('the mctl binary runs commands', () => {
 
   function spawnMctl(argv: string[]) {
     const child = spawn(process.execPath, [MAIN_JS, ...argv], {
-      env: { PATH: process.env.PATH, HOME: dir, MCTL_URL: baseUrl, MCTL_TOKEN: TOKEN },
+      env: { PATH: process.env.PATH, HOME: stack.dir, MCTL_URL: stack.baseUrl, MCTL_TOKEN: TOKEN },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -384,7 +328,6 @@ describe('the mctl binary runs commands', () => {
 
 describe('NATS with credentials and least privilege (issue 11)', () => {
   it('refused nothing the API and the controller did in every test above', () => {
-    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
-    expect(refused).toEqual([]);
+    expect(stack.natsRefusals()).toEqual([]);
   });
 });

@@ -9,10 +9,6 @@ process.env.AWS_SECRET_ACCESS_KEY = 'test';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { mintToken } from '@switchboard/auth';
 import {
   ArmFake,
@@ -23,16 +19,9 @@ import {
   startEc2Proxy,
   startMotoServer,
 } from '@switchboard/cloud-sim';
-import type { Condition } from '@switchboard/condition-types';
-import { capturingLogger, silentLogger } from '@switchboard/logging';
-import { startSecuredNats } from '@switchboard/nats';
-import type { SecuredNats } from '@switchboard/nats';
-import { createApp } from '../../../conditions-api/src/app';
-import type { ConditionsApi } from '../../../conditions-api/src/app';
-import { startController } from '../../../controller/src/controller';
-import type { RunningController } from '../../../controller/src/controller';
-import { run } from '../program';
-import { memoryIo } from '../test-support/memory-io';
+import type { ApiCondition, Condition } from '@switchboard/condition-types';
+import { E2eStack, latestCondition, startE2eStack } from '../test-support/e2e-stack';
+import { runMctl } from '../test-support/mctl-runner';
 
 jest.setTimeout(90_000);
 
@@ -41,20 +30,13 @@ const TOKEN = mintToken({ subject: 'mctl-cloud-e2e', scopes: ['admin'] }, JWT_SE
 const REGION = 'eu-west-2';
 const SUB = '2f0e7c1a-0000-4000-8000-000000000001';
 
-let dir: string;
 let moto: MotoServer;
 let proxy: Ec2Proxy;
 let arm: ArmFake;
-let nats: SecuredNats;
-/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
-const natsLog = capturingLogger();
-let api: ConditionsApi;
-let controller: RunningController;
-let baseUrl: string;
+let stack: E2eStack;
 let ids: string[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mctl-cloud-e2e-'));
   moto = await startMotoServer();
   proxy = await startEc2Proxy(moto.endpoint);
   arm = await startArmFake({ transitionMs: 300 });
@@ -68,10 +50,10 @@ beforeAll(async () => {
       power: 'running',
     });
   }
-  const inventoryFile = join(dir, 'topology.yaml');
-  writeFileSync(
-    inventoryFile,
-    [
+  stack = await startE2eStack({
+    name: 'mctl-cloud-e2e',
+    jwtSecret: JWT_SECRET,
+    inventory: [
       'static_nodes:',
       ...ids.map((id, i) => `  aws0${i + 1}: { platform: aws, ec2_id: ${id} }`),
       '  vm01: { platform: azure, resource_group: hpc }',
@@ -83,61 +65,33 @@ beforeAll(async () => {
       `  azure: { subscription_id: ${SUB} }`,
       '',
     ].join('\n'),
-  );
-  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
-  api = await createApp({
-    natsUrl: nats.url,
-    natsAuth: nats.credentials.clientAuth('api'),
-    inventoryFile,
-    logger: silentLogger,
-    jwtSecret: JWT_SECRET,
-  });
-  await api.app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
-  controller = await startController({
-    natsUrl: nats.url,
-    natsAuth: nats.credentials.clientAuth('controller'),
-    inventoryFile,
-    logger: silentLogger,
-    verifyTimeoutMs: 5000,
-    verifyIntervalMs: 100,
-    retryBaseDelayMs: 100,
-    cloud: {
-      awsClientConfig: { endpoint: proxy.endpoint },
-      azureEndpoint: arm.endpoint,
-      azureTlsCa: arm.ca,
-      azureCredential: {
-        getToken: async () => ({ token: arm.token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+    controller: {
+      verifyTimeoutMs: 5000,
+      verifyIntervalMs: 100,
+      retryBaseDelayMs: 100,
+      cloud: {
+        awsClientConfig: { endpoint: proxy.endpoint },
+        azureEndpoint: arm.endpoint,
+        azureTlsCa: arm.ca,
+        azureCredential: {
+          getToken: async () => ({ token: arm.token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+        },
+        azurePollIntervalMs: 20,
       },
-      azurePollIntervalMs: 20,
     },
   });
 });
 
 afterAll(async () => {
-  await controller?.close();
-  await api?.close();
-  await nats?.stop();
+  await stack?.close();
   await arm?.stop();
   await proxy?.stop();
   await moto?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function mctl(argv: string[]) {
-  const io = memoryIo();
-  io.env = { MCTL_URL: baseUrl, MCTL_TOKEN: TOKEN };
-  io.pollIntervalMs = 100;
-  const code = await run(argv, io);
-  return { code, out: io.stdout.text(), err: io.stderr.text() };
-}
-
-async function latest(server: string): Promise<Condition> {
-  const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  return ((await res.json()) as { records: { conditions: Condition[] } }).records.conditions[0];
-}
+const mctl = (argv: string[]) => runMctl({ MCTL_URL: stack.baseUrl, MCTL_TOKEN: TOKEN }, argv);
+const latest = async (server: string): Promise<ApiCondition> =>
+  (await latestCondition(stack.baseUrl, TOKEN, server))!;
 
 /** The EC2 calls the controller made for one instance, in order, reads left out. */
 function writes(instanceId: string): string[] {
@@ -309,7 +263,7 @@ describe('Azure nodes through API, queue and controller (ARM fake)', () => {
 
 /** What an OpenFlight Action client does: list the commands, post an action, read its output. */
 async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${baseUrl}/api/v1${path}`, {
+  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
     method,
     headers: {
       authorization: `Bearer ${TOKEN}`,
@@ -446,7 +400,6 @@ describe("OpenFlight Action's estate commands, for Action clients (moto)", () =>
 
 describe('NATS with credentials and least privilege (issue 11)', () => {
   it('refused nothing the API and the controller did in every test above', () => {
-    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
-    expect(refused).toEqual([]);
+    expect(stack.natsRefusals()).toEqual([]);
   });
 });

@@ -4,9 +4,6 @@
  * with SIGKILL; a second API replica, a controller, NATS and simulated BMCs (ipmi_sim) real.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '@switchboard/auth';
@@ -14,22 +11,14 @@ import { startSimulatedFleet } from '@switchboard/bmc-sim';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
 import { ConditionStore } from '@switchboard/condition-store';
 import type { Condition } from '@switchboard/condition-types';
-import { capturingLogger, silentLogger } from '@switchboard/logging';
-import {
-  Buckets,
-  SecuredNats,
-  connectWithRetry,
-  freePort,
-  openBuckets,
-  startSecuredNats,
-} from '@switchboard/nats';
+import { silentLogger } from '@switchboard/logging';
+import { Buckets, connectWithRetry, freePort, openBuckets } from '@switchboard/nats';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { createApp } from '../../../conditions-api/src/app';
-import type { ConditionsApi } from '../../../conditions-api/src/app';
 import { startController } from '../../../controller/src/controller';
 import type { RunningController } from '../../../controller/src/controller';
 import { ExitCode } from '../exit-codes';
 import { run } from '../program';
+import { E2eStack, ipmiInventory, startE2eStack } from '../test-support/e2e-stack';
 import { memoryIo } from '../test-support/memory-io';
 
 jest.setTimeout(180_000);
@@ -40,18 +29,12 @@ const JWT_SECRET = 'mctl-faults-jwt-secret-0123456789-abcdefgh';
 const TOKEN = mintToken({ subject: 'faults', scopes: ['admin'] }, JWT_SECRET);
 const API_MAIN = join(__dirname, '../../../conditions-api/dist/main.js');
 
-let dir: string;
 let fleet: SimulatedFleet;
-let nats: SecuredNats;
-/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
-const natsLog = capturingLogger();
+let stack: E2eStack;
 let observer: NatsConnection;
 let buckets: Buckets;
 let store: ConditionStore;
-let replica: ConditionsApi;
-let replicaUrl: string;
 let controller: RunningController | undefined;
-let inventoryFile: string;
 
 /** The API as a process whose creates all stop before their publish; resolves once it is ready. */
 async function startHeldApi(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
@@ -60,9 +43,9 @@ async function startHeldApi(): Promise<{ child: ChildProcess; url: string; log: 
   const child = spawn(process.execPath, [API_MAIN], {
     env: {
       PATH: process.env.PATH,
-      NATS_URL: nats.url,
-      ...nats.credentials.clientEnv('api'),
-      INVENTORY_FILE: inventoryFile,
+      NATS_URL: stack.nats.url,
+      ...stack.credentials.clientEnv('api'),
+      INVENTORY_FILE: stack.inventoryFile,
       JWT_SECRET,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -123,36 +106,21 @@ const cyclesOf = (server: string) =>
     .filter((e) => e.action === 'power' && e.value === '0').length;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mctl-faults-'));
   fleet = await startSimulatedFleet(
     SERVERS.map((name) => ({ name })),
     { defaults: { port: 16230, username: 'admin', password: PASSWORD, initialPower: 'on' } },
   );
-  inventoryFile = join(dir, 'topology.yaml');
-  writeFileSync(
-    inventoryFile,
-    `static_nodes:\n${fleet.bmcs
-      .map(
-        (b) =>
-          `  ${b.name}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, ` +
-          `username: ${b.username}, password: ${b.password} } }`,
-      )
-      .join('\n')}\n`,
-  );
-  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
-  replica = await createApp({
-    natsUrl: nats.url,
-    natsAuth: nats.credentials.clientAuth('api'),
-    inventoryFile,
-    logger: silentLogger,
+  // The API replica that survives; the controller is started by the test that needs it.
+  stack = await startE2eStack({
+    name: 'mctl-faults',
     jwtSecret: JWT_SECRET,
+    inventory: ipmiInventory(fleet.bmcs),
+    controller: false,
   });
-  await replica.app.listen(0, '127.0.0.1');
-  replicaUrl = `http://127.0.0.1:${(replica.app.getHttpServer().address() as AddressInfo).port}`;
   observer = await connectWithRetry({
-    servers: nats.url,
+    servers: stack.nats.url,
     name: 'faults-observer',
-    auth: nats.credentials.clientAuth('api'),
+    auth: stack.credentials.clientAuth('api'),
   });
   buckets = await openBuckets(observer);
   store = new ConditionStore(observer, buckets);
@@ -160,11 +128,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller?.close();
-  await replica?.close();
   await observer?.close();
-  await nats?.stop();
+  await stack?.close();
   await fleet?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the API killed between its KV writes and its publish', () => {
@@ -222,15 +188,15 @@ describe('the API killed between its KV writes and its publish', () => {
     async () => {
       const servers = SERVERS.slice(4);
       controller = await startController({
-        natsUrl: nats.url,
-        natsAuth: nats.credentials.clientAuth('controller'),
-        inventoryFile,
+        natsUrl: stack.nats.url,
+        natsAuth: stack.credentials.clientAuth('controller'),
+        inventoryFile: stack.inventoryFile,
         logger: silentLogger,
         verifyTimeoutMs: 20_000,
       });
       const api = await startHeldApi();
       const io = memoryIo({
-        env: { MCTL_URL: `${api.url},${replicaUrl}`, MCTL_TOKEN: TOKEN },
+        env: { MCTL_URL: `${api.url},${stack.baseUrl}`, MCTL_TOKEN: TOKEN },
         pollIntervalMs: 100,
       });
       const mctl = run(['power', 'cycle', 'r[05-12]'], io);
@@ -241,7 +207,7 @@ describe('the API killed between its KV writes and its publish', () => {
       expect(io.stderr.text()).toMatch(
         new RegExp(
           `^mctl: cannot reach the Switchboard API at ${api.url}: .*; retrying the create ` +
-            `at ${replicaUrl} with the same Idempotency-Key`,
+            `at ${stack.baseUrl} with the same Idempotency-Key`,
         ),
       );
       const created = await conditionsOf(servers);
@@ -256,7 +222,6 @@ describe('the API killed between its KV writes and its publish', () => {
 
 describe('NATS with credentials and least privilege (issue 11)', () => {
   it('refused nothing the API and the controller did in every test above', () => {
-    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
-    expect(refused).toEqual([]);
+    expect(stack.natsRefusals()).toEqual([]);
   });
 });

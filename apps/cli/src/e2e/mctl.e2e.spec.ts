@@ -3,26 +3,24 @@
  * real simulated BMCs (ipmi_sim) spoken to with ipmitool. Only the CLI's process boundary is
  * skipped: `run(argv, io)` is what `dist/main.js` calls.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulatedFleet } from '@switchboard/bmc-sim';
 import type { SimulatedFleet } from '@switchboard/bmc-sim';
-import { capturingLogger, silentLogger } from '@switchboard/logging';
-import { startEmbeddedNats, startSecuredNats } from '@switchboard/nats';
-import type { EmbeddedNats, NatsCredentials } from '@switchboard/nats';
+import { silentLogger } from '@switchboard/logging';
 import { createApp } from '../../../conditions-api/src/app';
 import type { ConditionsApi } from '../../../conditions-api/src/app';
 import { mintToken } from '@switchboard/auth';
-import { startController } from '../../../controller/src/controller';
-import type { RunningController } from '../../../controller/src/controller';
+import { TlsPair, selfSignedCertificate } from '@switchboard/cloud-sim';
 import { ExitCode } from '../exit-codes';
 import { run } from '../program';
+import { E2eStack, ipmiInventory, serverStatus, startE2eStack } from '../test-support/e2e-stack';
 import { memoryIo } from '../test-support/memory-io';
+import { runMctl } from '../test-support/mctl-runner';
 
 jest.setTimeout(60_000);
 
@@ -34,87 +32,36 @@ const ADMIN_TOKEN = mintToken({ subject: 'mctl-e2e', scopes: ['admin'] }, JWT_SE
 const READ_TOKEN = mintToken({ subject: 'mctl-e2e-reader', scopes: ['read'] }, JWT_SECRET);
 const MAIN_JS = join(__dirname, '../../dist/main.js');
 
-let dir: string;
 let fleet: SimulatedFleet;
-let nats: EmbeddedNats;
-/** NATS as the sandbox runs it: a user per role, least privilege (issue 11). */
-let natsCredentials: NatsCredentials;
-const natsLog = capturingLogger();
-let api: ConditionsApi;
-let controller: RunningController;
-let baseUrl: string;
-let inventoryFile: string;
-
-function inventoryYaml(): string {
-  const rows = ['static_nodes:'];
-  for (const bmc of fleet.bmcs) {
-    rows.push(
-      `  ${bmc.name}:`,
-      '    platform: ipmi',
-      '    bmc:',
-      `      host: ${bmc.host}`,
-      `      port: ${bmc.port}`,
-      `      username: ${bmc.username}`,
-      `      password: ${bmc.password}`,
-    );
-  }
-  rows.push('groups:', '  rack1: "node[01-03]"');
-  return `${rows.join('\n')}\n`;
-}
+let stack: E2eStack;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mctl-e2e-'));
   fleet = await startSimulatedFleet(
     SERVERS.map((name) => ({ name, behaviour: name === STUCK ? 'stuck' : 'normal' })),
     { defaults: { port: 16230, username: 'admin', password: PASSWORD, initialPower: 'off' } },
   );
-  inventoryFile = join(dir, 'topology.yaml');
-  writeFileSync(inventoryFile, inventoryYaml());
-  nats = await startSecuredNats({ dataDir: join(dir, 'jetstream'), logger: natsLog.logger });
-  natsCredentials = (nats as Awaited<ReturnType<typeof startSecuredNats>>).credentials;
-  api = await createApp({
-    natsUrl: nats.url,
-    natsAuth: natsCredentials.clientAuth('api'),
-    inventoryFile,
-    logger: silentLogger,
+  stack = await startE2eStack({
+    name: 'mctl-e2e',
     jwtSecret: JWT_SECRET,
-  });
-  await api.app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
-  controller = await startController({
-    natsUrl: nats.url,
-    natsAuth: natsCredentials.clientAuth('controller'),
-    inventoryFile,
-    logger: silentLogger,
-    // The stuck BMC acknowledges and never changes: give up verifying after a few seconds.
-    verifyTimeoutMs: 3000,
-    operationTimeoutMs: 5000,
-    retryBaseDelayMs: 100,
-    bmcResetSettleMs: 200,
+    inventory: ipmiInventory(fleet.bmcs, 'groups:', '  rack1: "node[01-03]"'),
+    controller: {
+      // The stuck BMC acknowledges and never changes: give up verifying after a few seconds.
+      verifyTimeoutMs: 3000,
+      operationTimeoutMs: 5000,
+      retryBaseDelayMs: 100,
+      bmcResetSettleMs: 200,
+    },
   });
 });
 
 afterAll(async () => {
-  await controller?.close();
-  await api?.close();
-  await nats?.stop();
+  await stack?.close();
   await fleet?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function mctl(...argv: string[]) {
-  return mctlWith({ MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN }, ...argv);
-}
-
-async function mctlWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const io = memoryIo({ env, pollIntervalMs: 100 });
-  const code = await run(argv, io);
-  const result = { code, out: io.stdout.text(), err: io.stderr.text() };
-  // MCTL_E2E_ECHO=1 shows every command and what it printed, to read the real output.
-  if (process.env.MCTL_E2E_ECHO)
-    process.stderr.write(`$ mctl ${argv.join(' ')}\n${result.out}${result.err}[exit ${code}]\n`);
-  return result;
-}
+const mctl = (...argv: string[]) =>
+  runMctl({ MCTL_URL: stack.baseUrl, MCTL_TOKEN: ADMIN_TOKEN }, argv);
+const mctlWith = (env: NodeJS.ProcessEnv, ...argv: string[]) => runMctl(env, argv);
 
 /**
  * Waits until the server's latest condition is final, so the next command does not conflict with
@@ -122,16 +69,8 @@ async function mctlWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
  */
 async function settle(server: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`${baseUrl}/api/v1/servers/${server}/status`, {
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    const body = (await res.json()) as { records?: { state?: string } };
-    if (
-      res.status === 404 ||
-      body.records?.state === 'succeeded' ||
-      body.records?.state === 'failed'
-    )
-      return;
+    const { status, records } = await serverStatus(stack.baseUrl, ADMIN_TOKEN, server);
+    if (status === 404 || records?.state === 'succeeded' || records?.state === 'failed') return;
     await sleep(100);
   }
   throw new Error(`${server} did not settle`);
@@ -193,7 +132,7 @@ describe('mctl against the real stack', () => {
     expect(m).not.toBeNull();
     await settle('node02');
     const condition = (await (
-      await fetch(`${baseUrl}/api/v1/conditions/${m![1]}`, {
+      await fetch(`${stack.baseUrl}/api/v1/conditions/${m![1]}`, {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       })
     ).json()) as { state: string };
@@ -257,7 +196,7 @@ describe('mctl against the real stack', () => {
   });
 
   it('sends the token; without one the API refuses and mctl says so, exit 3', async () => {
-    const { code, out, err } = await mctlWith({ MCTL_URL: baseUrl }, 'power', 'on', 'node01');
+    const { code, out, err } = await mctlWith({ MCTL_URL: stack.baseUrl }, 'power', 'on', 'node01');
     expect({ code, out }).toEqual({ code: ExitCode.Api, out: '' });
     expect(err).toMatch(
       /^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(401 Unauthorized\): no bearer token/,
@@ -266,7 +205,7 @@ describe('mctl against the real stack', () => {
   });
 
   it('a read-only token may look (--action-status) but not act (403)', async () => {
-    const env = { MCTL_URL: baseUrl, MCTL_TOKEN: READ_TOKEN };
+    const env = { MCTL_URL: stack.baseUrl, MCTL_TOKEN: READ_TOKEN };
     expect((await mctlWith(env, 'power', '--server', 'node01', '--action-status')).code).toBe(
       ExitCode.Ok,
     );
@@ -314,39 +253,20 @@ describe('the mctl binary over HTTPS', () => {
   let tlsApi: ConditionsApi;
   let tlsUrl: string;
   let home: string;
+  let tls: TlsPair;
 
   beforeAll(async () => {
     if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -b)`);
-    home = join(dir, 'home');
+    home = join(stack.dir, 'home');
     mkdirSync(join(home, '.config', 'mctl'), { recursive: true });
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    tls = selfSignedCertificate();
     tlsApi = await createApp({
-      natsUrl: nats.url,
-      natsAuth: natsCredentials.clientAuth('api'),
-      inventoryFile,
+      natsUrl: stack.nats.url,
+      natsAuth: stack.credentials.clientAuth('api'),
+      inventoryFile: stack.inventoryFile,
       logger: silentLogger,
       jwtSecret: JWT_SECRET,
-      tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
+      tls,
     });
     await tlsApi.app.listen(0, '127.0.0.1');
     tlsUrl = `https://127.0.0.1:${(tlsApi.app.getHttpServer().address() as AddressInfo).port}`;
@@ -407,10 +327,7 @@ describe('the mctl binary over HTTPS', () => {
   it(
     'trusts the certificate given ' + 'as ca_file (relative to the config file), verifying it',
     async () => {
-      writeFileSync(
-        join(home, '.config', 'mctl', 'site-ca.pem'),
-        readFileSync(join(dir, 'cert.pem')),
-      );
+      writeFileSync(join(home, '.config', 'mctl', 'site-ca.pem'), tls.cert);
       const { code, out } = await binary(
         `base_url: ${tlsUrl}\ntoken: ${ADMIN_TOKEN}\nca_file: site-ca.pem\n`,
         'power',
@@ -453,12 +370,12 @@ describe('the mctl binary over HTTPS', () => {
 // Last: it stops nats-server (and starts it again for the clean-up).
 describe('mctl when NATS is down', () => {
   it("exits 3 with the API's 503 message when NATS is down", async () => {
-    await nats.stop();
+    await stack.stopNats();
     try {
       // The API notices the lost connection a moment later; until then a request may wait on NATS.
       const once = () =>
         mctlWith(
-          { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '0' },
+          { MCTL_URL: stack.baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '0' },
           'power',
           'on',
           'node01',
@@ -474,7 +391,7 @@ describe('mctl when NATS is down', () => {
         /^mctl: the API refused POST \/api\/v1\/servers\/node01\/condition\/serverControl \(503 Service Unavailable\): condition queue unavailable: /,
       );
     } finally {
-      nats = await startEmbeddedNats(nats.options);
+      await stack.startNats();
     }
   });
 
@@ -483,9 +400,9 @@ describe('mctl when NATS is down', () => {
       'NATS is back',
     async () => {
       await settle('node02');
-      await nats.stop();
+      await stack.stopNats();
       const io = memoryIo({
-        env: { MCTL_URL: baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '60' },
+        env: { MCTL_URL: stack.baseUrl, MCTL_TOKEN: ADMIN_TOKEN, MCTL_CREATE_RETRY_SECONDS: '60' },
         pollIntervalMs: 100,
       });
       const running = run(['power', 'on', 'node02'], io);
@@ -494,7 +411,7 @@ describe('mctl when NATS is down', () => {
         while (!/retrying the create/.test(io.stderr.text()) && Date.now() < deadline)
           await sleep(100);
       } finally {
-        nats = await startEmbeddedNats(nats.options);
+        await stack.startNats();
       }
       const code = await running;
       expect({ code, out: io.stdout.text() }).toEqual({ code: ExitCode.Ok, out: 'on: node02\n' });
@@ -511,7 +428,6 @@ describe('mctl when NATS is down', () => {
 
 describe('NATS with credentials and least privilege (issue 11)', () => {
   it('refused nothing the API and the controller did in every test above', () => {
-    const refused = natsLog.events().filter((e) => e.event === 'nats.permission_violation');
-    expect(refused).toEqual([]);
+    expect(stack.natsRefusals()).toEqual([]);
   });
 });
