@@ -83,6 +83,7 @@ describe('mctl shows what servers and scripts send escaped, unless --raw', () =>
   it("in the API's error message and issues", async () => {
     const body: ErrorResponse = {
       statusCode: 400,
+      code: 'invalid_request',
       error: 'Bad Request',
       message: 'bad \u001b]0;x\u0007 request\nmctl: all good',
       issues: [{ path: 'targets\u202e', message: 'no\u009b2J' }],
