@@ -1,6 +1,5 @@
 import { ConditionFailure, ConditionHandler, Outcome, Task } from '@switchboard/condition-queue';
 import type { EstateParameters } from '@switchboard/condition-types';
-import type { Driver } from '@switchboard/drivers';
 import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { changeMachineType, EstateDrivers, showMachineType } from '../estate/change-machine-type';
 import { EstateFailure } from '../estate/estate-failure';
@@ -9,9 +8,8 @@ import {
   loadMachineTypes,
   MachineTypesFileError,
 } from '../estate/machine-types';
-import type { ReconcileContext } from '../reconcile/context';
-import { DriverCalls } from '../reconcile/driver-call';
 import type { ControllerServices } from '../services';
+import { driveServer, reconcileContext, reconcilePolicy } from './driven-server';
 
 /** One estate request: an `estate` condition's task, or an action's naming estate-show/-change. */
 export type EstateRunner = (
@@ -33,30 +31,13 @@ export function estateHandler(
 
 /** The estate work, shared by the `estate` handler and the built-in estate commands of actions. */
 export function estateRunner(services: ControllerServices): EstateRunner {
-  const { controllerId, settings } = services;
   const locks = new KeyedMutex();
-  const verify = {
-    timeoutMs: settings.verifyTimeoutMs,
-    intervalMs: settings.verifyIntervalMs,
-    maxIntervalMs: Math.max(settings.verifyIntervalMs, 1000),
-  };
-  const retry = {
-    attempts: settings.operationAttempts,
-    baseDelayMs: settings.retryBaseDelayMs,
-    maxDelayMs: 30_000,
-  };
+  const policy = reconcilePolicy(services);
   const typesFile = services.env.MACHINE_TYPES_FILE?.trim() || DEFAULT_MACHINE_TYPES_FILE;
 
-  return async ({ condition, progress, signal, logger, takeover }, parameters) => {
-    const inventory = services.inventory();
-    const server = inventory.get(condition.target);
-    if (!server) throw new ConditionFailure(`server ${condition.target} is not in the inventory`);
-    let driver: Driver;
-    try {
-      driver = services.createDriver(server, inventory.platforms);
-    } catch (err) {
-      throw new ConditionFailure(`cannot drive server ${server.name}: ${(err as Error).message}`);
-    }
+  return async (task, parameters) => {
+    const driven = driveServer(services, task.condition.target);
+    const { server, driver } = driven;
     const platform = server.platform ?? driver.kind;
     if (!driver.machineTypeGetter) {
       return EstateFailure.coded(
@@ -71,32 +52,10 @@ export function estateRunner(services: ControllerServices): EstateRunner {
         ? { power: { getter: driver.powerGetter, setter: driver.powerSetter } }
         : {}),
     };
-    const release = await locks.acquire(driver.lockKey, signal);
+    const release = await locks.acquire(driver.lockKey, task.signal);
     try {
       const table = await loadMachineTypes(typesFile);
-      const ctx: ReconcileContext = {
-        server: server.name,
-        platform,
-        driver,
-        progress,
-        timing: { verify, bmcResetSettleMs: settings.bmcResetSettleMs },
-        signal,
-        logger,
-        takeover,
-        calls: new DriverCalls({
-          controller: controllerId,
-          conditionId: condition.id,
-          server: server.name,
-          driverKind: driver.kind,
-          lockKey: driver.lockKey,
-          operationTimeoutMs: settings.operationTimeoutMs,
-          retry,
-          signal,
-          logger,
-          onCall: services.onDriverCall,
-          onRetry: (message) => progress.record(message),
-        }),
-      };
+      const ctx = reconcileContext(services, task, driven, policy);
       const { action, machine_type: requested } = parameters;
       const result =
         action === 'show'
