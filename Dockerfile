@@ -50,11 +50,16 @@ RUN set -eu; missing=""; \
     # Mount points, owned by the user so that a new volume mounted there is too: generated
     # secrets, state (simulated BMCs), the demo platform's shared files.
     install -d -o 10001 -g 10001 -m 0700 /var/lib/switchboard/secrets; \
+    # NATS credentials (docker-compose.yml): the generator's own, the servers', and one
+    # directory per role, so that each container mounts only its own.
+    install -d -o 10001 -g 10001 -m 0700 /var/lib/switchboard/nats-credentials \
+      /var/lib/switchboard/nats-auth /var/lib/switchboard/nats-api \
+      /var/lib/switchboard/nats-controller; \
     install -d -o 10001 -g 10001 /var/lib/switchboard/data /var/lib/switchboard/demo
 WORKDIR /app
 COPY --from=build /out/ /app/
 COPY deploy/image/switchboard /usr/local/bin/switchboard
-RUN for c in conditions-api controller mctl stack sandbox-bmcs; do \
+RUN for c in conditions-api controller mctl stack sandbox-bmcs nats-credentials; do \
       ln -s switchboard "/usr/local/bin/$c"; \
     done
 ENV NODE_ENV=production

@@ -110,6 +110,90 @@ describe('environment variables', () => {
   );
 });
 
+describe('NATS credentials (issue 11): a user per role, each process only its own', () => {
+  const ROLES = { api: 'conditions-api', controller: 'controller' } as const;
+  const upSh = readRepoFile('deploy/kind/up.sh');
+
+  it.each(Object.keys(ROLES) as Array<keyof typeof ROLES>)(
+    'the KIND %s pod connects as its role, its password file mounted from its own Secret only',
+    (role) => {
+      const { spec, container } = workload(role);
+      const env = envOf(container);
+      expect(env.NATS_USER).toBe(role);
+      const mounted = mountedFiles(spec, container);
+      expect(mounted.get(env.NATS_PASSWORD_FILE!)).toBe(`secret switchboard-nats-${role}/password`);
+      const nats = [...mounted.values()].filter((v) => v.includes('switchboard-nats-'));
+      expect(nats).toEqual([`secret switchboard-nats-${role}/password`]);
+      expect(read[ROLES[role]].has('NATS_USER')).toBe(true);
+      expect(read[ROLES[role]].has('NATS_PASSWORD_FILE')).toBe(true);
+    },
+  );
+
+  it('the KIND NATS servers include users and routes from their Secret, no route inline', () => {
+    const conf = find(sandbox, 'ConfigMap', 'nats-config').data!['nats.conf'];
+    const { spec, container } = workload('nats');
+    const configPath = container.command![container.command!.indexOf('-c') + 1];
+    const configDir = configPath.slice(0, configPath.lastIndexOf('/'));
+    const included = [...conf.matchAll(/^\s*include "([^"]+)"/gm)].map((m) =>
+      join(configDir, m[1]),
+    );
+    const mounted = mountedFiles(spec, container);
+    expect(included.map((f) => mounted.get(f))).toEqual([
+      'secret switchboard-nats-server/users.conf',
+      'secret switchboard-nats-server/routes.conf',
+    ]);
+    expect(conf).not.toMatch(/^\s*(routes|password|user)\s*:/m);
+  });
+
+  it('up.sh makes every NATS Secret the manifests mount, with nats-credentials', () => {
+    for (const name of [
+      'switchboard-nats-server',
+      'switchboard-nats-api',
+      'switchboard-nats-controller',
+    ])
+      expect(upSh).toContain(name);
+    expect(upSh).toMatch(/switchboard:local \\\n\s+nats-credentials /);
+    for (const key of ['users.conf=', 'routes.conf=', '--from-file=password='])
+      expect(upSh).toContain(key);
+    for (let i = 0; i < 3; i++) expect(upSh).toContain(`--route nats://nats-${i}.nats:6222`);
+  });
+
+  it.each(Object.entries(ROLES))(
+    'each compose %s connects as its role, with a password file from its own volume only',
+    (role, program) => {
+      for (const [name, service] of composeServices(program)) {
+        expect({ name, user: service.environment?.NATS_USER }).toEqual({ name, user: role });
+        const file = service.environment!.NATS_PASSWORD_FILE!;
+        const volumes = (service.volumes ?? []).map((v) => v.split(':'));
+        const from = volumes.find(([, target]) => file.startsWith(`${target}/`));
+        expect({ name, volume: from?.[0] }).toEqual({ name, volume: `nats-${role}` });
+        const natsVolumes = volumes.map(([source]) => source).filter((v) => v.startsWith('nats-'));
+        expect({ name, natsVolumes }).toEqual({ name, natsVolumes: [`nats-${role}`] });
+      }
+    },
+  );
+
+  it('the compose NATS servers include users and routes from the nats-auth volume', () => {
+    const conf = readRepoFile('deploy/compose/nats.conf');
+    expect([...conf.matchAll(/^\s*include "([^"]+)"/gm)].map((m) => m[1])).toEqual([
+      'auth/users.conf',
+      'auth/routes.conf',
+    ]);
+    expect(conf).not.toMatch(/^\s*(routes|password|user)\s*:/m);
+    const init = readRepoFile('deploy/compose/init-secrets.sh');
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (!/^nats-\d$/.test(name)) continue;
+      expect(service.volumes).toEqual(
+        expect.arrayContaining([
+          './deploy/compose/nats.conf:/etc/nats/nats.conf:ro',
+          'nats-auth:/etc/nats/auth:ro',
+        ]),
+      );
+      expect(init).toContain(`--route nats://${name}:6222`);
+    }
+  });
+});
+
 describe('probes and ports', () => {
   const apiPaths = servedPaths('apps/conditions-api/src/health/health.controller.ts');
   const controllerPaths = servedPaths('apps/controller/src/health/health-server.ts');
@@ -299,8 +383,15 @@ describe('images and commands', () => {
       .map((line) => [line.match(/ -t (\S+)/)?.[1], line.match(/--target (\S+)/)?.[1] ?? '']),
   );
 
-  it('the entry point knows the four programs and the simulated BMCs, all linked on PATH', () => {
-    expect(commands).toEqual(['conditions-api', 'controller', 'mctl', 'stack', 'sandbox-bmcs']);
+  it('the entry point knows the programs, the simulated BMCs and nats-credentials, on PATH', () => {
+    expect(commands).toEqual([
+      'conditions-api',
+      'controller',
+      'mctl',
+      'stack',
+      'sandbox-bmcs',
+      'nats-credentials',
+    ]);
     const linked = readRepoFile('Dockerfile')
       .match(/for c in ([a-z -]+); do/)?.[1]
       .split(' ');

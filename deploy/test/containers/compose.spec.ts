@@ -225,6 +225,50 @@ describe('docker-compose.yml', () => {
   );
 
   step(
+    'runs NATS with a user per role: no client without credentials, each container holding ' +
+      'only its own password (0600)',
+    async () => {
+      // A client as a process in that container would connect: with no credentials, a wrong
+      // password, or its own role's password file.
+      const script = [
+        "const { connect } = require('@nats-io/transport-node');",
+        'const [user, file] = process.argv.slice(1);',
+        "const pass = file ? require('node:fs').readFileSync(file, 'utf8').trim() : 'guessed';",
+        "connect({ servers: 'nats://nats-2:4222', reconnect: false, ...(user ? { user, pass } : {}) })",
+        "  .then((nc) => { process.stdout.write('connected'); return nc.close(); },",
+        '    (e) => process.stdout.write(e.message));',
+      ].join('\n');
+      const attempt = (service: string, ...args: string[]) =>
+        compose(['exec', '-T', service, 'node', '-e', script, ...args]);
+      expect(await attempt('api-1')).toBe('Authorization Violation');
+      expect(await attempt('api-1', 'api')).toBe('Authorization Violation');
+      expect(await attempt('api-1', 'api', '/var/lib/switchboard/nats-api/password')).toBe(
+        'connected',
+      );
+      expect(
+        await attempt(
+          'controller-1',
+          'controller',
+          '/var/lib/switchboard/nats-controller/password',
+        ),
+      ).toBe('connected');
+      const files = (service: string) =>
+        compose([
+          'exec',
+          '-T',
+          service,
+          'sh',
+          '-c',
+          'cd /var/lib/switchboard && for f in nats-*/*; do [ -e "$f" ] && stat -c "%n %a" "$f"; ' +
+            'done; true',
+        ]);
+      expect((await files('api-1')).trim()).toBe('nats-api/password 600');
+      expect((await files('controller-1')).trim()).toBe('nats-controller/password 600');
+    },
+    120_000,
+  );
+
+  step(
     'answers mctl on the published port: power on, off and status, a shell platform, an action',
     async () => {
       token = (

@@ -25,6 +25,7 @@ export interface Volume {
   name: string;
   configMap?: { name: string; items?: { key: string; path: string }[]; defaultMode?: number };
   projected?: { sources: { secret?: { name: string; items?: { key: string; path: string }[] } }[] };
+  secret?: { secretName: string; items?: { key: string; path: string }[]; defaultMode?: number };
 }
 export interface PodSpec {
   containers: Container[];
@@ -59,6 +60,11 @@ export function mountedFiles(spec: PodSpec, container: Container): Map<string, s
       for (const item of source.secret?.items ?? [])
         files.set(`${mount.mountPath}/${item.path}`, `secret ${source.secret!.name}/${item.key}`);
     }
+    for (const item of volume?.secret?.items ?? [])
+      files.set(
+        `${mount.mountPath}/${item.path}`,
+        `secret ${volume!.secret!.secretName}/${item.key}`,
+      );
     for (const item of volume?.configMap?.items ?? [])
       files.set(
         `${mount.mountPath}/${item.path}`,

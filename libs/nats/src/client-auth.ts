@@ -32,7 +32,7 @@ function readFile(variable: string, file: string): string {
  */
 export function readNatsAuth(env: NodeJS.ProcessEnv): NatsClientAuth {
   const auth: NatsClientAuth = {};
-  const { NATS_USER: user, NATS_PASSWORD: inline, NATS_PASSWORD_FILE: file } = env;
+  const [user, inline, file] = [env.NATS_USER, env.NATS_PASSWORD, env.NATS_PASSWORD_FILE];
   if (inline && file)
     throw new Error('both NATS_PASSWORD and NATS_PASSWORD_FILE are set; set only one');
   const pass = file ? readFile('NATS_PASSWORD_FILE', file) : inline;
@@ -48,7 +48,7 @@ export function readNatsAuth(env: NodeJS.ProcessEnv): NatsClientAuth {
       throw new Error(`NATS_INBOX_PREFIX "${prefix}": expected one subject token [A-Za-z0-9_-]`);
     auth.inboxPrefix = prefix;
   }
-  const { NATS_CA_FILE: ca, NATS_CERT_FILE: cert, NATS_KEY_FILE: key } = env;
+  const [ca, cert, key] = [env.NATS_CA_FILE, env.NATS_CERT_FILE, env.NATS_KEY_FILE];
   if (Boolean(cert) !== Boolean(key))
     throw new Error(
       `a NATS client certificate needs both NATS_CERT_FILE and NATS_KEY_FILE; only ` +
