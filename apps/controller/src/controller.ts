@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream } from '@nats-io/jetstream';
-import { startWorker } from '@switchboard/condition-queue';
+import { startWorker, StopReport } from '@switchboard/condition-queue';
 import { ConditionStore, startCreateSweeper } from '@switchboard/condition-store';
 import { createDriver, DriverOptions } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
@@ -116,6 +117,41 @@ export const DEFAULTS = {
   pullExpiresMs: 5000,
 } as const;
 
+/** How long flushing, and then closing, the NATS connection may take at shutdown. */
+const NATS_CLOSE_MS = 2000;
+
+async function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
+  const timer = new AbortController();
+  await Promise.race([
+    promise.catch(() => undefined),
+    sleep(ms, undefined, { signal: timer.signal }).catch(() => undefined),
+  ]);
+  timer.abort();
+}
+
+/**
+ * The shutdown's last line. Without NATS nothing could be handed back: the conditions this
+ * replica held stay recorded as its own, and another replica takes them over once NATS is back
+ * and this replica's heartbeat is older than the expiry.
+ */
+function logStopped(logger: Logger, id: string, natsReachable: boolean, report: StopReport): void {
+  const fields = { event: 'controller.stopped', natsReachable, ...report };
+  if (natsReachable && report.leftHeld.length === 0) {
+    logger.info(fields, 'controller stopped');
+    return;
+  }
+  const held = report.leftHeld;
+  logger.warn(
+    fields,
+    `controller stopped with NATS ${natsReachable ? 'failing' : 'unreachable'}: ` +
+      (held.length === 0
+        ? 'it held no condition'
+        : `${held.length} conditions are still recorded as held by ${id} (${held.join(', ')}); ` +
+          'they are taken over by another controller once NATS is back and the heartbeat of ' +
+          `${id} has expired, or at once by ${id} restarted with the same CONTROLLER_ID`),
+  );
+}
+
 function defaultId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
 }
@@ -160,7 +196,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     await closeWatches();
     await nc.close().catch(() => undefined);
   };
-  void logNatsEvents(nc, logger);
+  const natsStatus = logNatsEvents(nc, logger);
   try {
     const buckets = await provisionWithRetry(nc, { logger });
     // A change made right after start must not be missed (tests and operators copy a command in at
@@ -197,6 +233,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       heldRetryDelayMs: cfg.heldRetryDelayMs,
       pullExpiresMs: cfg.pullExpiresMs,
       faults: opts.faultInjection ?? false,
+      natsConnected: () => natsStatus.connected(),
       logger,
     });
     const sweepStore = new ConditionStore(nc, buckets);
@@ -222,12 +259,17 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
 
     let stopping: Promise<void> | undefined;
     const shutdown = (graceMs: number): Promise<void> => {
+      // Called again (a second signal): the worker cuts the grace still running short.
+      if (stopping) void worker.stop(graceMs);
       stopping ??= (async () => {
+        const stoppingWorker = worker.stop(graceMs);
         await sweeper.stop();
-        await worker.stop(graceMs);
-        await nc.flush().catch(() => undefined);
-        await cleanup();
-        logger.info({ event: 'controller.stopped' }, 'controller stopped');
+        const report = await stoppingWorker;
+        const natsReachable = natsStatus.connected();
+        // Without NATS a flush waits for a reconnect and close for the flush: both bounded.
+        if (natsReachable) await bounded(nc.flush(), NATS_CLOSE_MS);
+        await bounded(cleanup(), NATS_CLOSE_MS);
+        logStopped(logger, id, natsReachable, report);
       })();
       return stopping;
     };

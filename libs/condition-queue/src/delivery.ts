@@ -25,6 +25,12 @@ export interface Job {
   held: Promise<string | undefined>;
   /** Flipped by a cancel request (cancellable kinds only). */
   cancellation: Cancellation;
+  /**
+   * Whether the condition's record names this replica as its holder and nothing was written
+   * since to let it go (its outcome, or `handed back`): what a shutdown without NATS leaves
+   * to a takeover.
+   */
+  holds: boolean;
 }
 
 export interface DeliveryDeps {
@@ -115,6 +121,7 @@ export async function handleDelivery(msg: JsMsg, deps: DeliveryDeps): Promise<vo
     abort: new AbortController(),
     held,
     cancellation: new Cancellation(),
+    holds: false,
   };
   deps.jobs.set(id, job);
   const alive = keepAlive(job.holder, deps.workingIntervalMs);
@@ -185,6 +192,7 @@ async function work(
       break;
   }
 
+  job.holds = true;
   const { condition } = claim.stored;
   const logger =
     base.bindings().server === condition.target ? base : base.child({ server: condition.target });
@@ -212,9 +220,11 @@ async function work(
       { faults: deps.faults },
     );
     await progress.finish(outcome);
+    job.holds = false;
     await ackFinal(job.holder, logger);
   } catch (err) {
     if (err instanceof LostCondition) {
+      job.holds = false;
       // Another replica holds it now and answers to the live delivery: no ack, no nak from us.
       logger.warn(
         { event: 'condition.lost' },
@@ -227,6 +237,7 @@ async function work(
         .record(`handed back by controller ${deps.controllerId}: shutting down`, {
           evenIfAborted: true,
         })
+        .then(() => (job.holds = false))
         .catch((e) =>
           logger.warn(
             { event: 'handback.record_failed', err: (e as Error).message },

@@ -1,5 +1,6 @@
 export { startWorker } from './worker';
-export type { Worker, WorkerOptions } from './worker';
+export { STOP_AFTER_GRACE_MS } from './worker';
+export type { StopReport, Worker, WorkerOptions } from './worker';
 export { HandlerRegistry } from './handler';
 export type { ConditionHandler, ConditionOf, Task } from './handler';
 export { Progress } from './progress';

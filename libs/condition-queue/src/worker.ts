@@ -35,6 +35,11 @@ export interface WorkerOptions {
   pullExpiresMs: number;
   /** Apply the faults conditions carry (rivets' fault injection; off by default). */
   faults?: boolean;
+  /**
+   * Whether NATS is reachable now (the connection's status events). Stopping without it, nothing
+   * can be written: the hand-back only stops the work and does not wait for writes.
+   */
+  natsConnected?: () => boolean;
   logger: Logger;
 }
 
@@ -44,9 +49,23 @@ export interface Worker {
   /**
    * Stops pulling, lets in-flight work finish within `graceMs`, then deletes the heartbeat and
    * hands the rest back (each handler's signal is aborted with HandBack). Leaves the
-   * connection open for the caller to flush and close.
+   * connection open for the caller to flush and close. Bounded however NATS is: the steps after
+   * the grace take at most STOP_AFTER_GRACE_MS. Called again with a shorter grace (a second
+   * signal), it cuts the grace still running short.
    */
-  stop(graceMs: number): Promise<void>;
+  stop(graceMs: number): Promise<StopReport>;
+}
+
+/** What a stop left behind. */
+export interface StopReport {
+  /** Conditions whose hand-back was recorded (another replica takes them over at once). */
+  handedBack: string[];
+  /**
+   * Conditions still recorded as held by this replica, with nothing written to let them go
+   * (NATS unreachable): another replica takes them over once this replica's heartbeat is older
+   * than its expiry and their messages come back.
+   */
+  leftHeld: string[];
 }
 
 /** The ack subject of a delivery (JsMsgImpl has it; the JsMsg interface does not say so). */
@@ -55,14 +74,29 @@ function replyOf(msg: JsMsg): string | undefined {
   return typeof reply === 'string' && reply !== '' ? reply : undefined;
 }
 
+/** How long deleting the heartbeat may take (a KV request's timeout is 5 s). */
+const HEARTBEAT_STOP_MS = 5000;
 /** How long hand-back may take once tasks are told to stop (they kill their tool, record it). */
 const HAND_BACK_WAIT_MS = 10_000;
+/** The same without NATS: time for tasks to stop their tools; nothing can be recorded. */
+const UNREACHABLE_HAND_BACK_WAIT_MS = 3000;
+/** The longest a stop takes after its grace, whatever NATS does. */
+export const STOP_AFTER_GRACE_MS = HEARTBEAT_STOP_MS + HAND_BACK_WAIT_MS;
 
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+/** Whether `promise` settled within `ms` (false also when `cut` aborts first). */
+async function settledWithin(
+  promise: Promise<unknown>,
+  ms: number,
+  cut?: AbortSignal,
+): Promise<boolean> {
   const timer = new AbortController();
+  const signal = cut ? AbortSignal.any([timer.signal, cut]) : timer.signal;
   const done = await Promise.race([
-    promise.then(() => true),
-    sleep(ms, false, { signal: timer.signal }).catch(() => false),
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    sleep(Math.max(0, ms), false, { signal }).catch(() => false),
   ]);
   timer.abort();
   return done;
@@ -134,28 +168,47 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     );
   }
 
-  let stopping: Promise<void> | undefined;
-  const stop = (graceMs: number): Promise<void> => {
+  let stopping: Promise<StopReport> | undefined;
+  let stoppingGraceMs = Infinity;
+  const cutGrace = new AbortController();
+  const stop = (graceMs: number): Promise<StopReport> => {
+    // A second signal (a shorter grace) ends the grace still running.
+    if (stopping && graceMs < stoppingGraceMs) cutGrace.abort();
+    stoppingGraceMs = Math.min(stoppingGraceMs, graceMs);
     stopping ??= (async () => {
       logger.info(
         { event: 'controller.draining', inFlight: jobs.size, graceMs },
         'stopping: no more pulls, finishing in-flight work',
       );
+      // Every job that may hold a condition: no message is handed to a new one from now on.
+      const seen = [...jobs.values()];
       const pulling = pull.stop();
-      const finished = jobs.size === 0 || (await settledWithin(Promise.all([...tasks]), graceMs));
+      const finished =
+        jobs.size === 0 || (await settledWithin(Promise.all([...tasks]), graceMs, cutGrace.signal));
       // Heartbeat first: whoever gets a handed-back message must see us gone and take it at once.
-      await heartbeat.stop();
+      // Bounded: without NATS it cannot be deleted (it expires on its own), so it is not waited
+      // for then, nor are the hand-back records, which cannot be written either.
+      const reachable = opts.natsConnected?.() ?? true;
+      const afterGrace =
+        Date.now() + (reachable ? STOP_AFTER_GRACE_MS : UNREACHABLE_HAND_BACK_WAIT_MS);
+      const heartbeatStopped = heartbeat.stop();
+      if (reachable) await settledWithin(heartbeatStopped, HEARTBEAT_STOP_MS);
+      const handingBack = [...jobs.keys()];
       if (!finished) {
         logger.warn(
-          { event: 'controller.handing_back', conditions: [...jobs.keys()] },
+          { event: 'controller.handing_back', conditions: handingBack },
           `handing ${jobs.size} conditions back`,
         );
         for (const job of jobs.values()) job.abort.abort(new HandBack());
-        await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
       }
-      await pulling;
-      await settledWithin(Promise.all([...tasks]), HAND_BACK_WAIT_MS);
+      // Pull requests still open end at their expiry; hand-backs are written meanwhile.
+      await settledWithin(Promise.all([pulling, ...tasks]), afterGrace - Date.now());
       cancels.unsubscribe();
+      const leftHeld = seen.filter((job) => job.holds).map((job) => job.id);
+      return {
+        handedBack: handingBack.filter((id) => !leftHeld.includes(id)),
+        leftHeld,
+      };
     })();
     return stopping;
   };

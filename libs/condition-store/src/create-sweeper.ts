@@ -1,4 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConditionStore } from './condition-store';
+
+/** How long stop() waits for a sweep in progress. */
+const STOP_WAIT_MS = 2000;
 
 export interface CreateSweeperOptions {
   /** How often to look for cut-off creates (default 2000). */
@@ -36,7 +40,9 @@ export function startCreateSweeper(
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      // A sweep in progress gets a moment to end; without NATS its requests would each take
+      // their timeout, and they end anyway when the connection is closed.
+      await Promise.race([running, sleep(STOP_WAIT_MS, undefined, { ref: false })]);
     },
   };
 }

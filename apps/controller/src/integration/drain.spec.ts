@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hasHeartbeat, records, waitForFinal, waitForRecord } from '../test-support/harness';
 import { queuePower } from '../test-support/power';
 import { Scene, startScene } from '../test-support/scene';
@@ -62,7 +63,7 @@ describe('SIGTERM drains the controller', () => {
       // Another replica gets it at once (no 30 s ack wait) and, the heartbeat being gone, takes it
       // over.
       const startedB = Date.now();
-      await scene.startController({ id: 'ctl-b', verifyTimeoutMs: 20_000 });
+      const b = await scene.startController({ id: 'ctl-b', verifyTimeoutMs: 20_000 });
       await waitForRecord(
         nats.store,
         long.id,
@@ -77,6 +78,28 @@ describe('SIGTERM drains the controller', () => {
         result: { power_state: 'on' },
       });
       expect(fleet.get('long').power()).toBe('on');
+      await b.controller.close();
     },
   );
+
+  it('hands everything back at once on a second signal, not waiting out the grace', async () => {
+    const { nats } = scene;
+    const c = await scene.startControllerProcess({
+      CONTROLLER_ID: 'ctl-c',
+      DRAIN_TIMEOUT_MS: '60000',
+    });
+    const long = await queuePower(nats.store, 'long', 'off');
+    await waitForRecord(nats.store, long.id, 'verifying: off', 10_000);
+    const signalledAt = Date.now();
+    c.kill('SIGTERM');
+    await sleep(300); // the first signal is being handled: the drain has begun
+    c.kill('SIGINT');
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    // Far inside the 60 s grace: the hand-back, and at most one open pull request expiring.
+    expect(Date.now() - signalledAt).toBeLessThan(15_000);
+    // Not finished (the BMC takes 8 s): handed back.
+    const handedBack = await nats.store.get(long.id);
+    expect(handedBack?.state).toBe('active');
+    expect(records(handedBack!)).toContain('handed back by controller ctl-c: shutting down');
+  });
 });

@@ -30,13 +30,17 @@ export interface TestNats {
   buckets: Buckets;
   store: ConditionStore;
   dir: string;
+  /** Kills nats-server with SIGKILL, as a crash would (its storage stays). */
+  kill(): Promise<void>;
+  /** Starts nats-server again on the same port and storage (after kill). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** A fresh nats-server with JetStream, provisioned, in its own temporary directory. */
 export async function startTestNats(label: string): Promise<TestNats> {
   const dir = mkdtempSync(join(tmpdir(), `sb-controller-${label}-`));
-  const server: EmbeddedNats = await startEmbeddedNats({ dataDir: join(dir, 'js') });
+  let server: EmbeddedNats = await startEmbeddedNats({ dataDir: join(dir, 'js') });
   const nc = await connectWithRetry({ servers: server.url, name: `test-${label}` });
   const buckets = await provision(nc);
   return {
@@ -45,6 +49,13 @@ export async function startTestNats(label: string): Promise<TestNats> {
     buckets,
     store: new ConditionStore(nc, buckets),
     dir,
+    async kill() {
+      server.kill();
+      await server.exited;
+    },
+    async restart() {
+      server = await startEmbeddedNats(server.options);
+    },
     async stop() {
       await nc.close().catch(() => undefined);
       await server.stop();
