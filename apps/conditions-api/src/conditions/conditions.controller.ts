@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   ApiCondition,
   ConditionId,
@@ -8,6 +9,7 @@ import {
 import { Scopes } from '../auth/decorators';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ServerAccess } from '../auth/server-access';
+import { clientGone } from '../http/client-gone';
 import { Audit } from '../logging/audit';
 import { ZodPipe } from '../validation/zod-pipe';
 import { conditionNote } from './audit-notes';
@@ -36,6 +38,7 @@ export class ConditionsController {
     @Param('id', new ZodPipe(ConditionId, { source: { param: 'id' } })) id: string,
     @Query('wait', new ZodPipe(ConditionWaitQuery, { source: { param: 'wait' } }))
     waitMs: number | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ApiCondition> {
     // Read first, even to wait: the target decides whether this token may see the condition at all.
     const condition = await this.conditions.get(id);
@@ -43,7 +46,8 @@ export class ConditionsController {
     if (!waitMs || isFinal(condition.state)) return this.conditions.toWire(condition);
     const release = this.waits.acquire(principal.subject);
     try {
-      return this.conditions.toWire(await this.conditions.waitUntilFinal(id, waitMs));
+      const gone = clientGone(reply);
+      return this.conditions.toWire(await this.conditions.waitUntilFinal(id, waitMs, gone));
     } finally {
       release();
     }

@@ -344,11 +344,14 @@ export class ConditionsService {
   }
 
   /**
-   * The condition once final, or as it stands after `waitMs`: clients hear of the outcome without
-   * polling.
+   * The condition once final, or as it stands after `waitMs`, when the API stops or when
+   * `clientLeft` aborts: clients hear of the outcome without polling.
    */
-  async waitUntilFinal(id: string, waitMs: number): Promise<Condition> {
-    const condition = await this.nats.available().waitUntilFinal(id, waitMs, this.shutdown.signal);
+  async waitUntilFinal(id: string, waitMs: number, clientLeft?: AbortSignal): Promise<Condition> {
+    const signal = clientLeft
+      ? AbortSignal.any([clientLeft, this.shutdown.signal])
+      : this.shutdown.signal;
+    const condition = await this.nats.available().waitUntilFinal(id, waitMs, signal);
     if (!condition) throw ApiError.notFound(`condition ${id} not found`, 'unknown_condition');
     return condition;
   }

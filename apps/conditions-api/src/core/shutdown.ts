@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 
 /**
@@ -8,6 +9,12 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 @Injectable()
 export class Shutdown implements OnModuleDestroy {
   private readonly controller = new AbortController();
+
+  constructor() {
+    // Every wait and output stream listens for the stop (up to MAX_WAITS waits, and streams):
+    // many listeners are expected here, not a leak.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;

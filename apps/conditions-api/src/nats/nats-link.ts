@@ -136,12 +136,23 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async close(): Promise<void> {
+    const reachable = this.state().connected;
     this.closed = true;
-    await this.sweeper?.stop();
     const nc = this.link?.nc;
-    if (!nc || nc.isClosed()) return;
-    // close() waits for the server to answer a flush; bound it for a server that is gone.
-    await Promise.race([nc.close().catch(() => undefined), sleep(2000, undefined, { ref: false })]);
+    if (this.link && !reachable)
+      this.log.warn(
+        { event: 'nats.unreachable_at_shutdown' },
+        'stopping without NATS: nothing waits for it; a create cut off by the stop is failed ' +
+          '"never queued" by the next API or controller once NATS is back',
+      );
+    // Side by side: a sweep in progress ends when the connection closes. close() waits for the
+    // server to answer a flush: bounded for a server that is gone.
+    await Promise.all([
+      this.sweeper?.stop(),
+      nc &&
+        !nc.isClosed() &&
+        Promise.race([nc.close().catch(() => undefined), sleep(2000, undefined, { ref: false })]),
+    ]);
   }
 
   private async followStatus(nc: NatsConnection): Promise<void> {
