@@ -9,7 +9,7 @@ import {
   OperationContext,
 } from './capabilities';
 import { bootdevCommand, parseBootParameter5, settableBootDevices } from './ipmi-boot';
-import { bmcOf, checkPowerAction, lockKeyFor } from './ipmi-server';
+import { bmcOf, checkPowerAction, ipmiIdentity } from './ipmi-server';
 import { endpointOf } from './ipmitool-session';
 import { bounded, lastLine } from './output-text';
 import { IpmitoolOptions, runIpmitool } from './ipmitool-runner';
@@ -54,9 +54,7 @@ export function createIpmiDriver(server: ServerEntry, options: IpmiDriverOptions
   };
 
   return {
-    kind: 'ipmi',
-    server: server.name,
-    lockKey: lockKeyFor(bmc),
+    ...ipmiIdentity(server, bmc),
     powerGetter: {
       async powerState(ctx: OperationContext): Promise<PowerState> {
         const stdout = await run(['chassis', 'power', 'status'], ctx);

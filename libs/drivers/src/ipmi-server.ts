@@ -1,7 +1,7 @@
 import { PowerAction, powerActions } from '@switchboard/condition-types';
 import type { BmcConfig, ServerEntry } from '@switchboard/inventory';
 
-import { DriverError } from './capabilities';
+import { Driver, DriverError } from './capabilities';
 
 /**
  * What both IPMI drivers (ipmitool and native) need of a server before any call, so the two stay
@@ -13,6 +13,14 @@ export function bmcOf(server: ServerEntry): BmcConfig {
   if (!server.bmc)
     throw new Error(`server ${server.name}: the ipmi driver needs bmc settings, and it has none`);
   return server.bmc;
+}
+
+/** How both drivers present themselves: kind `ipmi`, keyed by the BMC's address. */
+export function ipmiIdentity(
+  server: ServerEntry,
+  bmc: BmcConfig,
+): Pick<Driver, 'kind' | 'server' | 'lockKey'> {
+  return { kind: 'ipmi', server: server.name, lockKey: lockKeyFor(bmc) };
 }
 
 /** Servers behind one BMC address share it, so their operations never overlap. */

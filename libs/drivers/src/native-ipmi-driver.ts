@@ -19,7 +19,7 @@ import {
   OperationContext,
 } from './capabilities';
 import { settableBootDevices } from './ipmi-boot';
-import { bmcOf, checkPowerAction, lockKeyFor } from './ipmi-server';
+import { bmcOf, checkPowerAction, ipmiIdentity } from './ipmi-server';
 
 export interface NativeIpmiDriverOptions {
   /** The client (one UDP socket, the sessions) to use; default: one shared by the process. */
@@ -107,9 +107,7 @@ export function createNativeIpmiDriver(
   };
 
   return {
-    kind: 'ipmi',
-    server: server.name,
-    lockKey: lockKeyFor(bmc),
+    ...ipmiIdentity(server, bmc),
     powerGetter: {
       async powerState(ctx: OperationContext): Promise<PowerState> {
         const status = await call('power status', ctx, (t, o) => client.chassisStatus(t, o));
