@@ -20,20 +20,13 @@ function onTheWire<C extends { target: string }>(c: C): Wire<C> {
   }) as unknown as Wire<C>;
 }
 
-/**
- * A valid serverControl condition as the API answers it (checked against the contract's
- * schema); `target` in the overrides is the server's name.
- */
-export function condition(
-  overrides: Partial<ServerControlCondition> = {},
-): Wire<ServerControlCondition> {
+/** The fields every condition has, as a finished one the API stored carries them. */
+function commonFields(): Omit<ServerControlCondition, 'kind' | 'parameters' | 'result'> {
   const ts = '2026-01-01T00:00:00.000Z';
-  const c: ServerControlCondition = {
+  return {
     version: '1.1',
     id: randomUUID(),
-    kind: 'serverControl',
     target: 'node01',
-    parameters: { action: 'set_power_state', action_parameter: 'on' },
     state: 'succeeded',
     status: { records: [{ ts, msg: 'done' }] },
     createdAt: ts,
@@ -43,9 +36,22 @@ export function condition(
     traceID: '',
     spanID: '',
     failOnCheckpointError: false,
-    ...overrides,
   };
-  return onTheWire(c);
+}
+
+/**
+ * A valid serverControl condition as the API answers it (checked against the contract's
+ * schema); `target` in the overrides is the server's name.
+ */
+export function condition(
+  overrides: Partial<ServerControlCondition> = {},
+): Wire<ServerControlCondition> {
+  return onTheWire<ServerControlCondition>({
+    ...commonFields(),
+    kind: 'serverControl',
+    parameters: { action: 'set_power_state', action_parameter: 'on' },
+    ...overrides,
+  });
 }
 
 export function succeeded(
@@ -71,24 +77,11 @@ export function failed(server: string, error: string): ServerResult {
 
 /** A valid action condition as the API answers it; `target` in the overrides is a name. */
 export function actionCondition(overrides: Partial<ActionCondition> = {}): Wire<ActionCondition> {
-  const ts = '2026-01-01T00:00:00.000Z';
-  const c: ActionCondition = {
-    version: '1.1',
-    id: randomUUID(),
+  return onTheWire<ActionCondition>({
+    ...commonFields(),
     kind: 'action',
-    target: 'node01',
     parameters: { command: 'hello', arguments: [] },
-    state: 'succeeded',
-    status: { records: [{ ts, msg: 'done' }] },
     result: { exit_code: 0 },
-    createdAt: ts,
-    updatedAt: ts,
-    requestedBy: 'anonymous',
-    client: 'anonymous',
-    traceID: '',
-    spanID: '',
-    failOnCheckpointError: false,
     ...overrides,
-  };
-  return onTheWire(c);
+  });
 }

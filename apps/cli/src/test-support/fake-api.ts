@@ -139,20 +139,15 @@ export class FakeApi {
         return error(404, `server "${decodeURIComponent(m[1])}" is not in the inventory`, {
           code: 'unknown_server',
         });
-      const parameters = parametersByKind[kind].safeParse(body?.parameters);
-      if (!parameters.success)
-        return error(400, 'invalid parameters', {
-          issues: [{ path: 'parameters', message: parameters.error.issues[0].message }],
-        });
-      const unknown = this.unknownCommand(kind, parameters.data);
-      if (unknown) return unknown;
+      const parameters = this.parameters(kind, body?.parameters);
+      if (parameters instanceof Response) return parameters;
       if (server.busyWith)
         return error(
           409,
           `server ${server.name} already has condition ${server.busyWith} in progress`,
           { conditionId: server.busyWith, code: 'server_busy' },
         );
-      const condition = this.create(server, kind, parameters.data);
+      const condition = this.create(server, kind, parameters);
       return json(200, {
         message: 'condition set',
         records: this.records(server, condition),
@@ -160,13 +155,8 @@ export class FakeApi {
     }
     if (method === 'POST' && path === '/conditions') {
       const kind = (body?.kind ?? 'serverControl') as ConditionKind;
-      const parameters = parametersByKind[kind].safeParse(body?.parameters);
-      if (!parameters.success)
-        return error(400, 'invalid parameters', {
-          issues: [{ path: 'parameters', message: parameters.error.issues[0].message }],
-        });
-      const unknown = this.unknownCommand(kind, parameters.data);
-      if (unknown) return unknown;
+      const parameters = this.parameters(kind, body?.parameters);
+      if (parameters instanceof Response) return parameters;
       const results: BatchConditionResponse['results'] = [];
       for (const name of this.resolve(body?.targets ?? '')) {
         const server = this.find(name);
@@ -187,7 +177,7 @@ export class FakeApi {
           results.push({
             server: server.name,
             outcome: 'accepted',
-            condition: this.wire(this.create(server, kind, parameters.data)),
+            condition: this.wire(this.create(server, kind, parameters)),
           });
       }
       return json(200, { message: `${results.length} servers`, results });
@@ -313,12 +303,16 @@ export class FakeApi {
   /**
    * As the API does: an action for a command it does not list is 400 before anything is created.
    */
-  private unknownCommand(
-    kind: ConditionKind,
-    parameters: ParametersOf<ConditionKind>,
-  ): Response | undefined {
-    if (kind !== 'action' || !('command' in parameters)) return undefined;
-    if (this.commands.some((c) => c.name === parameters.command)) return undefined;
+  /** A create's parameters, checked as the API checks them (schema, then a known command). */
+  private parameters(kind: ConditionKind, raw: unknown): ParametersOf<ConditionKind> | Response {
+    const parsed = parametersByKind[kind].safeParse(raw);
+    if (!parsed.success)
+      return error(400, 'invalid parameters', {
+        issues: [{ path: 'parameters', message: parsed.error.issues[0].message }],
+      });
+    const parameters = parsed.data;
+    if (kind !== 'action' || !('command' in parameters)) return parameters;
+    if (this.commands.some((c) => c.name === parameters.command)) return parameters;
     const message = `unknown command "${parameters.command}": not in the commands directory`;
     return error(400, message, { issues: [{ path: 'parameters.command', message }] });
   }
