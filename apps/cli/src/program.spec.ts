@@ -7,6 +7,7 @@ import { FakeApi } from './test-support/fake-api';
 import type { FakeServer } from './test-support/fake-api';
 import { memoryIo } from './test-support/memory-io';
 import type { MemoryIo } from './test-support/memory-io';
+import { tableRows } from './test-support/table';
 
 const CONFLICTING = '5f0c1c52-4c1f-4d43-9f0e-2f4f3c7b9a11';
 
@@ -179,10 +180,7 @@ describe('mctl power --action-status', () => {
     ]);
     expect(posted(api)).toHaveLength(before);
     expect(code).toBe(1);
-    const lines = out
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split(/\s{2,}/));
+    const lines = tableRows(out);
     expect(lines[0]).toEqual(['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION']);
     expect(lines.slice(1).map((l) => l.slice(0, 4))).toEqual([
       ['node01', 'succeeded', 'on', 'on'],

@@ -2,6 +2,7 @@ import { serverUuid } from '@switchboard/inventory';
 import { run } from '../program';
 import { FakeApi } from '../test-support/fake-api';
 import { memoryIo } from '../test-support/memory-io';
+import { tableRows } from '../test-support/table';
 
 function api(): FakeApi {
   return new FakeApi([
@@ -23,12 +24,7 @@ describe('mctl estate-list', () => {
     async () => {
       const { code, out, requests } = await mctl(['estate-list']);
       expect(code).toBe(0);
-      expect(
-        out
-          .trimEnd()
-          .split('\n')
-          .map((l) => l.split(/\s{2,}/)),
-      ).toEqual([
+      expect(tableRows(out)).toEqual([
         ['NAME', 'RANKS', 'GROUPS', 'PLATFORM'],
         ['node01', 'metal,default', 'rack1', 'ipmi'],
         ['node02', 'ipmi,default', 'rack1,gpu', 'ipmi'],

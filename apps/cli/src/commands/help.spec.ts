@@ -2,6 +2,7 @@ import { ExitCode } from '../exit-codes';
 import { run } from '../program';
 import { FakeApi, fakeCommand } from '../test-support/fake-api';
 import { memoryIo } from '../test-support/memory-io';
+import { tableRows } from '../test-support/table';
 
 function api(): FakeApi {
   const fake = FakeApi.fleet(2);
@@ -39,13 +40,11 @@ async function mctl(argv: string[], fake: FakeApi | undefined = api()) {
   return { code, out: io.stdout.text(), err: io.stderr.text(), requests: fake?.requests ?? [] };
 }
 
-const rows = (out: string) => out.split('\n').map((l) => l.split(/\s{2,}/));
-
 describe("mctl help: the server's commands", () => {
   it('lists them with their summaries; built-in names say how to reach their help', async () => {
     const { code, out } = await mctl(['help']);
     expect(code).toBe(0);
-    expect(rows(out).slice(0, 4)).toEqual([
+    expect(tableRows(out).slice(0, 4)).toEqual([
       ['COMMAND', 'SUMMARY'],
       ['power', "a command named like mctl's own (help: mctl help run power)"],
       ['power-off', 'Power a node off'],

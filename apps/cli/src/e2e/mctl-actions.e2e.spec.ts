@@ -15,6 +15,7 @@ import { memoryIo } from '../test-support/memory-io';
 import type { MemoryIo } from '../test-support/memory-io';
 import { runMctl } from '../test-support/mctl-runner';
 import { ctrlC, terminalTyping } from '../test-support/terminal';
+import { tableRows } from '../test-support/table';
 
 jest.setTimeout(60_000);
 
@@ -102,10 +103,7 @@ describe('mctl help and estate-list against the real API', () => {
   it("lists the server's commands, and notes the broken one", async () => {
     const { code, out, err } = await mctl(['help']);
     expect(code).toBe(ExitCode.Ok);
-    const table = out
-      .split('\n\n')[0]
-      .split('\n')
-      .map((l) => l.split(/\s{2,}/));
+    const table = tableRows(out.split('\n\n')[0]);
     expect(table).toEqual([
       ['COMMAND', 'SUMMARY'],
       // Built in on every server; mctl has commands of the same names, hence the help hint.
@@ -142,12 +140,7 @@ describe('mctl help and estate-list against the real API', () => {
   it('lists the estate: names, ranks, groups', async () => {
     const { code, out } = await mctl(['estate-list']);
     expect(code).toBe(ExitCode.Ok);
-    expect(
-      out
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.split(/\s{2,}/)),
-    ).toEqual([
+    expect(tableRows(out)).toEqual([
       ['NAME', 'RANKS', 'GROUPS', 'PLATFORM'],
       ['node01', 'metal,default', 'rack1'],
       ['node02', 'metal,default', 'rack1'],

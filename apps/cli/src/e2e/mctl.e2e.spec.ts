@@ -21,6 +21,7 @@ import { run } from '../program';
 import { E2eStack, ipmiInventory, serverStatus, startE2eStack } from '../test-support/e2e-stack';
 import { memoryIo } from '../test-support/memory-io';
 import { runMctl } from '../test-support/mctl-runner';
+import { tableRows } from '../test-support/table';
 
 jest.setTimeout(60_000);
 
@@ -153,10 +154,7 @@ describe('mctl against the real stack', () => {
         '--action-status',
       );
       expect(code).toBe(ExitCode.NotAllSucceeded); // node04's latest condition failed
-      const rows = out
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.split(/\s{2,}/));
+      const rows = tableRows(out);
       expect(rows[0]).toEqual(['SERVER', 'STATE', 'ACTION', 'RESULT', 'UPDATED', 'CONDITION']);
       expect(rows.slice(1).map((r) => r.slice(0, 2))).toEqual([
         ['node01', 'succeeded'],
