@@ -21,7 +21,7 @@ const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { startSimulatedFleet } = require('@switchboard/bmc-sim');
 const { startStack } = require('@switchboard/stack');
-const { freePort, connectWithRetry, openBuckets } = require('@switchboard/nats');
+const { freePort, connectWithRetry, openBuckets, readNatsAuth } = require('@switchboard/nats');
 const { ConditionStore } = require('@switchboard/condition-store');
 const { silentLogger } = require('@switchboard/logging');
 const { mintToken } = require('@switchboard/auth');
@@ -134,7 +134,12 @@ async function main() {
       },
     });
     await waitReady(stack.apiUrl);
-    nc = await connectWithRetry({ servers: stack.natsUrl, name: 'profile-fleet' });
+    nc = await connectWithRetry({
+      servers: stack.natsUrl,
+      name: 'profile-fleet',
+      // Read-only use: the API's user may read condition records.
+      auth: stack.natsCredentials && readNatsAuth(stack.natsCredentials.clientEnv('api')),
+    });
     const store = new ConditionStore(nc, await openBuckets(nc));
     const pids = {
       api: stack.processes.find((p) => p.name === 'conditions-api').pid(),
