@@ -318,9 +318,13 @@ async function main() {
           ['mctl exited', t(run.trace.exit)],
           ['exit seen by the parent', t(run.seenExit)],
         ],
-        // Conditions picked up only after another of the batch was final: they waited for a
-        // fanout slot (FANOUT conditions at once per controller), a second wave.
-        secondWave: s.filter((x) => x.pickedUp > min('final')).length,
+        // The most conditions held by the controller at once (picked up, not yet final): at
+        // FANOUT, the rest of the batch waited for a slot, a second wave.
+        mostHeld: Math.max(
+          ...s.map((x) => s.filter((y) => y.pickedUp <= x.pickedUp && y.final > x.pickedUp).length),
+        ),
+        // Picked up only after another of the batch was final.
+        afterFirstFinal: s.filter((x) => x.pickedUp > min('final')).length,
         perCondition: [
           ['queued -> picked up (publish, delivery, claim read)', per('queued', 'pickedUp')],
           ['picked up -> BMC answered (lock, IPMI)', per('pickedUp', 'answered')],
@@ -381,8 +385,9 @@ async function main() {
     out.push('Critical path:');
     out.push(...fmtRows(p.critical));
     out.push(
-      `Picked up only after another was final (waited for a fanout slot): ${p.secondWave} ` +
-        `of ${BMCS}`,
+      `Most conditions held by the controller at once: ${p.mostHeld} (FANOUT ` +
+        `${process.env.FANOUT ?? 'default'}); picked up after the first was final: ` +
+        `${p.afterFirstFinal} of ${BMCS}`,
     );
     out.push('Per condition (median):');
     out.push(...fmtRows(p.perCondition));

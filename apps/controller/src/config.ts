@@ -9,7 +9,7 @@ export const ENVIRONMENT = {
     'replicas of the streams and buckets it provisions (default 3 on a cluster of 3+, else 1)',
   INVENTORY_FILE: 'the inventory, topology.yaml or nodes.yaml',
   CONTROLLER_ID: "this replica's id (default <host>-<pid>-<random>)",
-  FANOUT: 'conditions worked on at once (default 64)',
+  FANOUT: 'conditions worked on at once (default 128)',
   HEARTBEAT_INTERVAL_MS: "renewal of this replica's heartbeat (default 2000)",
   HEARTBEAT_EXPIRY_MS:
     'a replica whose heartbeat is older than this is taken over (default 10000; > 2 intervals)',
