@@ -21,7 +21,7 @@ import {
   waitForFinal,
   waitForRecord,
 } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 // Action conditions through a real controller: real nats-server, real bash scripts in a real
 // commands directory, real process groups checked through /proc.
@@ -81,7 +81,6 @@ const COMMANDS: Record<string, CommandSpec> = {
 };
 
 describe('action conditions', () => {
-  let scene: Scene;
   let controller: TestController;
   let results: string;
   const marker = join(tmpdir(), `sb-controller-injected-${process.pid}`);
@@ -96,25 +95,23 @@ describe('action conditions', () => {
     v_expansion: '${PATH} $HOME $0',
   };
 
+  const nodes = [
+    { name: 'metal01', ranks: ['metal'] },
+    { name: 'vm01', ranks: ['gpu'] },
+    { name: 'env01', vars: hostile },
+    ...['out01', 'out02', 'out03', 'shared01', 'solo01', 'misc01', 'queue01'].map((name) => ({
+      name,
+    })),
+  ];
+  const scene = useScene({ name: 'action', commands: COMMANDS, nodes });
+
   beforeAll(async () => {
-    const nodes = [
-      { name: 'metal01', ranks: ['metal'] },
-      { name: 'vm01', ranks: ['gpu'] },
-      { name: 'env01', vars: hostile },
-      ...['out01', 'out02', 'out03', 'shared01', 'solo01', 'misc01', 'queue01'].map((name) => ({
-        name,
-      })),
-    ];
-    scene = await startScene({ name: 'action', commands: COMMANDS, nodes });
     results = join(scene.dir, 'results');
     mkdirSync(results);
     controller = await scene.startController({ id: 'ctl-act' });
   });
 
-  afterAll(async () => {
-    await scene?.close();
-    rmSync(marker, { force: true });
-  });
+  afterAll(() => rmSync(marker, { force: true }));
 
   const action = (
     server: string,

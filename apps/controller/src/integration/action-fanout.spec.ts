@@ -1,7 +1,7 @@
 import type { OutputLine } from '@switchboard/condition-types';
 import { readOutput } from '../test-support/commands';
 import { waitForFinal } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 // One action on 64 nodes through a replica with FANOUT 16: every node runs it once, never more
 // than 16 at a time (read from the live output's timestamps), in bounded time.
@@ -11,20 +11,17 @@ const FANOUT = 16;
 const SCRIPT_MS = 500;
 
 describe('an action on 64 nodes through the fanout limit', () => {
-  let scene: Scene;
+  const sweep = {
+    scripts: { 'default.sh': `echo "start $name"; sleep ${SCRIPT_MS / 1000}; echo "end $name"` },
+  };
+  const nodes = Array.from({ length: NODES }, (_, i) => ({
+    name: `node${String(i + 1).padStart(2, '0')}`,
+  }));
+  const scene = useScene({ name: 'action-fanout', commands: { sweep }, nodes });
 
   beforeAll(async () => {
-    const sweep = {
-      scripts: { 'default.sh': `echo "start $name"; sleep ${SCRIPT_MS / 1000}; echo "end $name"` },
-    };
-    const nodes = Array.from({ length: NODES }, (_, i) => ({
-      name: `node${String(i + 1).padStart(2, '0')}`,
-    }));
-    scene = await startScene({ name: 'action-fanout', commands: { sweep }, nodes });
     await scene.startController({ id: 'ctl-fanout', fanout: FANOUT });
   });
-
-  afterAll(() => scene?.close());
 
   it('runs every node once, at most FANOUT at a time, within bounded time', async () => {
     const { nats } = scene;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Condition } from '@switchboard/condition-types';
 import { readOutput, textOf } from '../test-support/commands';
 import { CONTROLLER_DIR, records, TestController, waitForFinal } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 // The example commands (examples/commands) against a real simulated BMC (ipmi_sim), through
 // real ipmitool: the controller gives a native IPMI node's BMC to the scripts the way they
@@ -13,31 +13,30 @@ const EXAMPLES = resolve(CONTROLLER_DIR, '..', '..', 'examples', 'commands');
 const PASSWORD = 'Sim-pa55word';
 
 describe('example ipmi commands against a simulated BMC', () => {
-  let scene: Scene;
+  const scene = useScene({
+    name: 'action-ipmi',
+    bmcs: [{ name: 'action-ipmi', password: PASSWORD }],
+    nodes: ({ fleet }) => {
+      const bmc = fleet.get('action-ipmi');
+      return [
+        // Native: its BMC in the `bmc:` map, password in the inventory.
+        { name: 'native01', bmc, ranks: ['ipmi'] },
+        // An Action node that names the controller variable holding its password.
+        {
+          name: 'action01',
+          vars: {
+            bmc_host: bmc.host,
+            bmc_port: String(bmc.port),
+            bmc_username: bmc.username,
+            bmc_password_env: 'RACK1_BMC_PASSWORD',
+          },
+        },
+      ];
+    },
+  });
   let ctl: TestController;
 
   beforeAll(async () => {
-    scene = await startScene({
-      name: 'action-ipmi',
-      bmcs: [{ name: 'action-ipmi', password: PASSWORD }],
-      nodes: ({ fleet }) => {
-        const bmc = fleet.get('action-ipmi');
-        return [
-          // Native: its BMC in the `bmc:` map, password in the inventory.
-          { name: 'native01', bmc, ranks: ['ipmi'] },
-          // An Action node that names the controller variable holding its password.
-          {
-            name: 'action01',
-            vars: {
-              bmc_host: bmc.host,
-              bmc_port: String(bmc.port),
-              bmc_username: bmc.username,
-              bmc_password_env: 'RACK1_BMC_PASSWORD',
-            },
-          },
-        ];
-      },
-    });
     ctl = await scene.startController({
       id: 'ctl-ipmi',
       commandsDir: EXAMPLES,
@@ -45,8 +44,6 @@ describe('example ipmi commands against a simulated BMC', () => {
       env: { ...process.env, RACK1_BMC_PASSWORD: PASSWORD },
     });
   });
-
-  afterAll(() => scene?.close());
 
   const run = async (server: string, command: string): Promise<Condition> => {
     const created = await scene.nats.store.create({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Condition } from '@switchboard/condition-types';
 import { isRunning, readOutput, textOf } from '../test-support/commands';
 import { records, TestController, waitFor, waitForFinal } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 /**
  * The redelivery rule for actions: a script whose runner died may have run, so a replica
@@ -11,7 +11,14 @@ import { Scene, startScene } from '../test-support/scene';
  * shut down mid-run kills the script and says so. Runs are counted with a marker file.
  */
 describe('actions left behind by another replica, and a shutdown mid-run', () => {
-  let scene: Scene;
+  const scene = useScene({
+    name: 'action-takeover',
+    commands: {
+      mark: { scripts: { 'default.sh': 'echo "run by $SWITCHBOARD_REQUESTER" >> "$1/$name"' } },
+      long: { scripts: { 'default.sh': 'sleep 300 & echo "child $!"; echo "leader $$"; wait' } },
+    },
+    nodes: ['started01', 'unstarted01', 'own01', 'drain01'].map((name) => ({ name })),
+  });
   let ctl: TestController | undefined;
   let runs: string;
   const staged: Record<string, Condition> = {};
@@ -38,14 +45,6 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
       : 0;
 
   beforeAll(async () => {
-    scene = await startScene({
-      name: 'action-takeover',
-      commands: {
-        mark: { scripts: { 'default.sh': 'echo "run by $SWITCHBOARD_REQUESTER" >> "$1/$name"' } },
-        long: { scripts: { 'default.sh': 'sleep 300 & echo "child $!"; echo "leader $$"; wait' } },
-      },
-      nodes: ['started01', 'unstarted01', 'own01', 'drain01'].map((name) => ({ name })),
-    });
     runs = join(scene.dir, 'runs');
     mkdirSync(runs);
 
@@ -60,8 +59,6 @@ describe('actions left behind by another replica, and a shutdown mid-run', () =>
 
     ctl = await scene.startController({ id: 'ctl-at', heldRetryDelayMs: 300 });
   });
-
-  afterAll(() => scene?.close());
 
   it('fails an action whose script had started instead of running it again', async () => {
     const [started, own] = await Promise.all([

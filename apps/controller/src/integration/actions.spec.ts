@@ -10,7 +10,7 @@ import {
   waitForClaimReleased,
   waitForFinal,
 } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 // Every serverControl action through a real controller, real ipmitool and real ipmi_sim BMCs.
 
@@ -57,25 +57,25 @@ function inventory(fleet: SimulatedFleet, unreachableHost: string): InventoryNod
 }
 
 describe('serverControl actions against simulated BMCs', () => {
-  let scene: Scene;
-  let ctl: TestController;
   let unreachableHost: string;
-
+  // Before the scene's own beforeAll: its inventory names this address.
   beforeAll(async () => {
     [unreachableHost] = await allocateLoopbackAddresses(1);
-    scene = await startScene({
-      name: 'actions',
-      bmcs: BMCS,
-      nodes: ({ fleet }) => inventory(fleet, unreachableHost),
-    });
+  });
+  const scene = useScene({
+    name: 'actions',
+    bmcs: BMCS,
+    nodes: ({ fleet }) => inventory(fleet, unreachableHost),
+  });
+  let ctl: TestController;
+
+  beforeAll(async () => {
     ctl = await scene.startController({
       id: 'ctl-actions',
       verifyTimeoutMs: VERIFY_TIMEOUT_MS,
       operationTimeoutMs: OPERATION_TIMEOUT_MS,
     });
   });
-
-  afterAll(() => scene?.close());
 
   const run = async (server: string, parameters: unknown, timeoutMs = 20_000) => {
     const created = await createCondition(scene.nats.store, server, parameters);

@@ -7,7 +7,7 @@ import {
   waitForRecord,
 } from '../test-support/harness';
 import { queuePower } from '../test-support/power';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 /**
  * A controller process killed with SIGKILL mid-action: it stops sending in-progress acks and
@@ -15,22 +15,16 @@ import { Scene, startScene } from '../test-support/scene';
  * takes them over once the dead one's heartbeat has expired (10 s): within 60 s.
  */
 describe('a controller killed mid-action', () => {
-  let scene: Scene;
-
-  beforeAll(async () => {
-    scene = await startScene({
-      name: 'crash',
-      build: true,
-      bmcs: [
-        // Its power change shows only 20 s after the command: the action is in flight for that
-        // long.
-        { name: 'slowpoke', behaviour: 'slow', powerDelayMs: 20_000 },
-        { name: 'cycler', initialPower: 'on' },
-      ],
-    });
+  const scene = useScene({
+    name: 'crash',
+    build: true,
+    bmcs: [
+      // Its power change shows only 20 s after the command: the action is in flight for that
+      // long.
+      { name: 'slowpoke', behaviour: 'slow', powerDelayMs: 20_000 },
+      { name: 'cycler', initialPower: 'on' },
+    ],
   });
-
-  afterAll(() => scene?.close());
 
   it(
     'ends both conditions correctly through another replica within 60 s, without repeating ' +

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hasHeartbeat, records, waitForFinal, waitForRecord } from '../test-support/harness';
 import { queuePower } from '../test-support/power';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 const DRAIN_TIMEOUT_MS = 3000;
 
@@ -10,20 +10,14 @@ const DRAIN_TIMEOUT_MS = 3000;
  * still running (nak, heartbeat deleted) so another replica takes it over at once, exit 0.
  */
 describe('SIGTERM drains the controller', () => {
-  let scene: Scene;
-
-  beforeAll(async () => {
-    scene = await startScene({
-      name: 'drain',
-      build: true,
-      bmcs: [
-        { name: 'quick', behaviour: 'slow', powerDelayMs: 1000 },
-        { name: 'long', behaviour: 'slow', powerDelayMs: 8000 },
-      ],
-    });
+  const scene = useScene({
+    name: 'drain',
+    build: true,
+    bmcs: [
+      { name: 'quick', behaviour: 'slow', powerDelayMs: 1000 },
+      { name: 'long', behaviour: 'slow', powerDelayMs: 8000 },
+    ],
   });
-
-  afterAll(() => scene?.close());
 
   it(
     'finishes what fits in the grace period, hands back the rest, exits 0, and the rest is ' +

@@ -1,7 +1,7 @@
 import type { Condition } from '@switchboard/condition-types';
 import type { DriverCallEvent } from '../reconcile/driver-call';
 import { createCondition, TestController, waitForFinal } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 const SERVERS = 32;
 // Each server goes through these conditions one after the other (a new one once the last is final).
@@ -12,20 +12,17 @@ const ROUNDS = [
 ];
 
 describe('two controller replicas sharing 32 servers', () => {
-  let scene: Scene;
+  const scene = useScene({
+    name: 'replicas',
+    bmcs: SERVERS,
+    nodes: ({ fleet }) => fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })),
+  });
   let replicas: TestController[] = [];
 
   beforeAll(async () => {
-    scene = await startScene({
-      name: 'replicas',
-      bmcs: SERVERS,
-      nodes: ({ fleet }) => fleet.bmcs.map((bmc) => ({ name: `node${bmc.name.slice(-2)}`, bmc })),
-    });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000, fanout: 16 };
     replicas = await scene.startControllers(['ctl-a', 'ctl-b'], timings);
   });
-
-  afterAll(() => scene?.close());
 
   it(
     'both replicas work, every condition succeeds, and no BMC ever sees two operations at ' +

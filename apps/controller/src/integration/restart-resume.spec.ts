@@ -1,7 +1,7 @@
 import { records, waitForFinal, waitForRecord } from '../test-support/harness';
 import type { ControllerProcess } from '../test-support/harness';
 import { queuePower } from '../test-support/power';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 /**
  * Controller processes (dist/main.js, default heartbeat settings: 2 s interval, 10 s expiry;
@@ -11,21 +11,15 @@ import { Scene, startScene } from '../test-support/scene';
  * another replica once its deliveries come back and its heartbeat has expired.
  */
 describe('a controller killed mid-action', () => {
-  let scene: Scene;
-
-  beforeAll(async () => {
-    scene = await startScene({
-      name: 'resume',
-      build: true,
-      bmcs: [
-        // Power changes show only after 8 s: the condition is in verification for that long.
-        { name: 'slow-a', behaviour: 'slow', powerDelayMs: 8000 },
-        { name: 'slow-b', behaviour: 'slow', powerDelayMs: 8000 },
-      ],
-    });
+  const scene = useScene({
+    name: 'resume',
+    build: true,
+    bmcs: [
+      // Power changes show only after 8 s: the condition is in verification for that long.
+      { name: 'slow-a', behaviour: 'slow', powerDelayMs: 8000 },
+      { name: 'slow-b', behaviour: 'slow', powerDelayMs: 8000 },
+    ],
   });
-
-  afterAll(() => scene?.close());
 
   /** Starts `id`, queues power on for `server`, kills the process once it verifies. */
   async function killMidVerification(id: string, server: string) {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERRUPTED_ERROR } from '../actions/action-records';
 import { createCondition, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 function alive(pid: number): boolean {
   try {
@@ -21,25 +21,19 @@ function alive(pid: number): boolean {
  * that takes the condition over fails it as interrupted instead of running it again.
  */
 describe('an action script of a controller killed with SIGKILL', () => {
-  let scene: Scene;
-
-  beforeAll(async () => {
-    scene = await startScene({
-      name: 'script-dies',
-      build: true,
-      commands: {
-        long: {
-          // The leader and a background child write their pids, then wait.
-          scripts: {
-            'default.sh': 'sleep 300 & echo $! > "$1/child"; echo $$ > "$1/leader"; wait',
-          },
+  const scene = useScene({
+    name: 'script-dies',
+    build: true,
+    commands: {
+      long: {
+        // The leader and a background child write their pids, then wait.
+        scripts: {
+          'default.sh': 'sleep 300 & echo $! > "$1/child"; echo $$ > "$1/leader"; wait',
         },
       },
-      nodes: [{ name: 'victim01' }],
-    });
+    },
+    nodes: [{ name: 'victim01' }],
   });
-
-  afterAll(() => scene?.close());
 
   it(
     'dies with its controller, and ' + 'the next replica fails the condition as interrupted',

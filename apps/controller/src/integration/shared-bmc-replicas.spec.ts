@@ -2,7 +2,7 @@ import type { Condition } from '@switchboard/condition-types';
 import type { DriverCallEvent } from '../reconcile/driver-call';
 import { TestController, waitForFinal } from '../test-support/harness';
 import { queuePower } from '../test-support/power';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 // Blades: several servers behind one BMC address. The per-server claim keeps one server's
 // conditions apart; only a lease shared by the replicas keeps two blades' operations apart
@@ -10,20 +10,17 @@ import { Scene, startScene } from '../test-support/scene';
 const BLADES = ['blade1', 'blade2', 'blade3', 'blade4'];
 
 describe('servers behind one BMC, handled by two controller replicas', () => {
-  let scene: Scene;
+  const scene = useScene({
+    name: 'blades',
+    bmcs: [{ name: 'chassis', behaviour: 'slow', powerDelayMs: 400 }],
+    nodes: ({ fleet }) => BLADES.map((name) => ({ name, bmc: fleet.get('chassis') })),
+  });
   let replicas: TestController[] = [];
 
   beforeAll(async () => {
-    scene = await startScene({
-      name: 'blades',
-      bmcs: [{ name: 'chassis', behaviour: 'slow', powerDelayMs: 400 }],
-      nodes: ({ fleet }) => BLADES.map((name) => ({ name, bmc: fleet.get('chassis') })),
-    });
     const timings = { operationTimeoutMs: 10_000, verifyTimeoutMs: 15_000 };
     replicas = await scene.startControllers(['ctl-a', 'ctl-b'], timings);
   });
-
-  afterAll(() => scene?.close());
 
   it(
     'never has two operations on ' + 'the shared BMC at once, whichever replica runs them',

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCondition, records, waitForFinal, writeInventory } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 // OpenFlight Power shell platforms through the controller: real bash scripts keeping a power
 // state in a file. `status` exits 0 for on, 111 for off, anything else is a failure.
@@ -22,28 +22,27 @@ const PLATFORM = `  lab:
     power_on: 'echo on > "$state_file"'`;
 
 describe('a shell platform server through the controller', () => {
-  let scene: Scene;
+  const scene = useScene({
+    name: 'shell',
+    nodes: ({ dir }) => {
+      const node = (name: string, platform = 'lab') => ({
+        name,
+        platform,
+        vars: { state_file: join(dir, `${name}.state`) },
+      });
+      return [
+        node('sh-on'),
+        node('sh-off'),
+        node('sh-broken'),
+        node('sh-restart'),
+        node('sh-nostatus', 'statusless'),
+      ];
+    },
+    platforms: PLATFORM,
+  });
   const stateOf = (name: string) => readFileSync(join(scene.dir, `${name}.state`), 'utf8').trim();
 
   beforeAll(async () => {
-    scene = await startScene({
-      name: 'shell',
-      nodes: ({ dir }) => {
-        const node = (name: string, platform = 'lab') => ({
-          name,
-          platform,
-          vars: { state_file: join(dir, `${name}.state`) },
-        });
-        return [
-          node('sh-on'),
-          node('sh-off'),
-          node('sh-broken'),
-          node('sh-restart'),
-          node('sh-nostatus', 'statusless'),
-        ];
-      },
-      platforms: PLATFORM,
-    });
     const initial: Record<string, string> = {
       'sh-on': 'on',
       'sh-off': 'off',
@@ -55,8 +54,6 @@ describe('a shell platform server through the controller', () => {
       writeFileSync(join(scene.dir, `${name}.state`), `${state}\n`);
     await scene.startController({ id: 'ctl-shell' });
   });
-
-  afterAll(() => scene?.close());
 
   const run = async (server: string, parameters: unknown) => {
     const created = await createCondition(scene.nats.store, server, parameters);

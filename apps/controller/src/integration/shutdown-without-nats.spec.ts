@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { records, waitFor, waitForFinal, waitForRecord } from '../test-support/harness';
 import { queuePower } from '../test-support/power';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 const DRAIN_TIMEOUT_MS = 2000;
 /**
@@ -22,17 +22,11 @@ const logEvents = (file: string): { event?: string; msg?: string; level?: number
  * heartbeat that will expire, so another controller takes them over once NATS is back.
  */
 describe('SIGTERM while NATS is gone', () => {
-  let scene: Scene;
-
-  beforeAll(async () => {
-    scene = await startScene({
-      name: 'shutdown-no-nats',
-      build: true,
-      bmcs: [{ name: 'slow', behaviour: 'slow', powerDelayMs: 6000 }],
-    });
+  const scene = useScene({
+    name: 'shutdown-no-nats',
+    build: true,
+    bmcs: [{ name: 'slow', behaviour: 'slow', powerDelayMs: 6000 }],
   });
-
-  afterAll(() => scene?.close());
 
   it(
     'exits within a bounded time with a clear log line, and the work it held is taken over ' +

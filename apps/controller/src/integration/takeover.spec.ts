@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Condition, controllerKey, ControllerHeartbeat } from '@switchboard/condition-types';
 import { createCondition, records, TestController, waitForFinal } from '../test-support/harness';
-import { Scene, startScene } from '../test-support/scene';
+import { useScene } from '../test-support/scene';
 
 /**
  * The redelivery rule on real BMCs: conditions left `active` by another replica, in the state
@@ -9,7 +9,16 @@ import { Scene, startScene } from '../test-support/scene';
  * The holder's heartbeat decides whether this replica may touch them.
  */
 describe('taking conditions over from another replica', () => {
-  let scene: Scene;
+  const scene = useScene({
+    name: 'takeover',
+    bmcs: [
+      { name: 'cyc-on', initialPower: 'on' },
+      { name: 'cyc-acked', initialPower: 'on' },
+      { name: 'pxe-off' },
+      { name: 'bmc-up', initialPower: 'on' },
+      { name: 'own', initialPower: 'on' },
+    ],
+  });
   let ctl: TestController | undefined;
   const staged: Record<string, Condition> = {};
 
@@ -30,16 +39,6 @@ describe('taking conditions over from another replica', () => {
   }
 
   beforeAll(async () => {
-    scene = await startScene({
-      name: 'takeover',
-      bmcs: [
-        { name: 'cyc-on', initialPower: 'on' },
-        { name: 'cyc-acked', initialPower: 'on' },
-        { name: 'pxe-off' },
-        { name: 'bmc-up', initialPower: 'on' },
-        { name: 'own', initialPower: 'on' },
-      ],
-    });
     // The ghost replica is "alive": its heartbeat is in KV.
     const beat: ControllerHeartbeat = {
       id: 'ctl-ghost',
@@ -81,8 +80,6 @@ describe('taking conditions over from another replica', () => {
 
     ctl = await scene.startController({ id: 'ctl-t', heldRetryDelayMs: 300 });
   });
-
-  afterAll(() => scene?.close());
 
   it('resumes its own condition after a restart at once', async () => {
     const own = await waitForFinal(scene.nats.store, staged.own.id, 10_000);

@@ -156,3 +156,24 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
     throw err;
   }
 }
+
+/**
+ * The suite's scene, started before its first test and closed after its last. What it returns
+ * stands for the scene beforeAll starts (a proxy), so a suite reads `scene.nats`, `scene.fleet`
+ * ... as it would read a variable it assigned itself; a beforeAll registered after this one
+ * (starting controllers) runs once the scene is up.
+ */
+export function useScene(options: SceneOptions): Scene {
+  let started: Scene | undefined;
+  beforeAll(async () => {
+    started = await startScene(options);
+  });
+  afterAll(() => started?.close());
+  return new Proxy({} as Scene, {
+    get(_, key) {
+      if (!started)
+        throw new Error(`scene.${String(key)} used before scene ${options.name} started`);
+      return Reflect.get(started, key, started) as unknown;
+    },
+  });
+}
