@@ -102,6 +102,41 @@ async function conditionRoundTrip(apiUrl, server, auth) {
   throw new Error('condition did not finish');
 }
 
+/**
+ * The batch `mctl power status` sends, from this process: POST /conditions, then GET /outcomes
+ * read to its end; ids an answer left out are asked for again, as mctl does.
+ */
+async function batchOverHttp(apiUrl, targets, expected, auth) {
+  const res = await fetch(`${apiUrl}/api/v1/conditions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({
+      kind: 'serverControl',
+      targets,
+      parameters: { action: 'get_power_state' },
+    }),
+  });
+  if (res.status !== 200) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+  let left = (await res.json()).results.map((r) => r.condition?.id).filter(Boolean);
+  const created = left.length;
+  for (let asks = 0; left.length > 0 && asks < 5; asks++) {
+    const answer = await fetch(`${apiUrl}/api/v1/outcomes?ids=${left.join(',')}&wait=25000`, {
+      headers: auth,
+    });
+    const lines = (await answer.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    // Final lines only: one still running when the wait ran out is asked for again.
+    const seen = new Set(
+      lines.filter((l) => ['succeeded', 'failed'].includes(l.condition?.state)).map((l) => l.id),
+    );
+    left = left.filter((id) => !seen.has(id));
+  }
+  if (created !== expected || left.length > 0)
+    throw new Error(`warm HTTP batch: ${created}/${expected} created, ${left.length} unfinished`);
+}
+
 function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
@@ -219,6 +254,9 @@ async function main() {
     const ipmipower = [];
     const mctlRuns = [];
     const mctlTool = [];
+    // Not what (b) measures: the same batch sent by this warm process over HTTP, no Node start,
+    // to tell the system's own time from mctl's start-up (bench/profile-fleet.js breaks it down).
+    const warmHttp = [];
     const controllerPid = stack.processes.find((p) => p.name === 'controller').pid();
     const apiPid = stack.processes.find((p) => p.name === 'conditions-api').pid();
     // CPU per run of `mctl power status`, by driver: the controller's own and with its reaped
@@ -275,6 +313,7 @@ async function main() {
       xargsLight.push(await timed(() => shell(xargsCommand, lightEnv)));
       ipmipower.push(await timed(ipmipowerOn(hostsFile)));
       mctlRuns.push(await timed(mctlStatus(fleetRange, 'native')));
+      warmHttp.push(await timed(() => batchOverHttp(stack.apiUrl, fleetRange, BMCS, auth)));
       mctlTool.push(await timed(mctlStatus(toolRange, 'ipmitool')));
     }
 
@@ -329,6 +368,13 @@ async function main() {
         `native ${ratio(mctlRuns, ipmipower)} ipmipower (target <= 2.0x), ` +
           `${ratio(mctlRuns, xargs)} xargs; ipmitool driver ${ratio(mctlTool, ipmipower)} ` +
           `ipmipower, ${ratio(mctlTool, xargs)} xargs`,
+      ],
+      [
+        `(b') not (b): the same ${BMCS}-server batch over HTTP from a warm client, no Node start`,
+        `ipmipower --stat median ${fmt(median(ipmipower))}`,
+        `POST /api/v1/conditions, then GET /api/v1/outcomes to the end, native driver: median ` +
+          `${fmt(median(warmHttp))}`,
+        `${ratio(warmHttp, ipmipower)} ipmipower`,
       ],
       [
         `(c) power status, ${SCALE_BMCS} servers`,
@@ -389,6 +435,7 @@ async function main() {
           xargsLight,
           ipmipower,
           mctl: mctlRuns,
+          warmHttp,
           mctlTool,
           scale,
           controllerCpu: cpu,

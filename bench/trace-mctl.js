@@ -19,12 +19,17 @@ if (file) {
         method: options?.method ?? 'GET',
         path: url ? new URL(String(url)).pathname : String(options?.path),
         sent: Date.now(),
+        // The clock of --cpu-prof profiles (microseconds), to read a profile between two events.
+        sentUs: Number(process.hrtime.bigint() / 1000n),
       };
       trace.requests.push(entry);
       const req = original.apply(this, args);
       req.once('response', (res) => {
         entry.answered = Date.now();
-        res.once('end', () => (entry.bodyRead = Date.now()));
+        res.once('end', () => {
+          entry.bodyRead = Date.now();
+          entry.bodyReadUs = Number(process.hrtime.bigint() / 1000n);
+        });
       });
       return req;
     };
