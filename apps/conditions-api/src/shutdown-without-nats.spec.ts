@@ -3,32 +3,24 @@
  * progress (held before its publish by the fault switch, so it never answers): the API stops
  * within a bounded time, exits 0 without its forced exit, and says it stopped without NATS.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EmbeddedNats, freePort, startEmbeddedNats } from '@switchboard/nats';
+import { EmbeddedNats, startEmbeddedNats } from '@switchboard/nats';
 import { CLOSE_GRACE_MS } from './http/shutdown';
-import { JWT_SECRET, bearer, inventoryYaml, signToken, waitFor } from './testing/harness';
-
-const API_DIR = resolve(__dirname, '..');
+import { ApiProcess, buildApi, startApiProcess } from './testing/api-process';
+import { bearer, inventoryYaml, signToken, waitFor } from './testing/harness';
 
 describe('SIGTERM while NATS is gone', () => {
   let dir: string;
   let nats: EmbeddedNats;
-  let api: ChildProcess | undefined;
+  let api: ApiProcess | undefined;
 
-  beforeAll(() => {
-    // The process runs the current code.
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], {
-      cwd: API_DIR,
-      stdio: 'pipe',
-    });
-  });
+  beforeAll(() => buildApi());
 
   afterEach(async () => {
-    api?.kill('SIGKILL');
+    api?.child.kill('SIGKILL');
     await nats?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -37,40 +29,12 @@ describe('SIGTERM while NATS is gone', () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-api-no-nats-'));
     writeFileSync(join(dir, 'topology.yaml'), inventoryYaml());
     nats = await startEmbeddedNats({ dataDir: join(dir, 'js') });
-    const port = await freePort();
-    let output = '';
-    const child = spawn(process.execPath, [join(API_DIR, 'dist', 'main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NATS_URL: nats.url,
-        INVENTORY_FILE: join(dir, 'topology.yaml'),
-        JWT_SECRET,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    api = await startApiProcess({
+      NATS_URL: nats.url,
+      INVENTORY_FILE: join(dir, 'topology.yaml'),
+      SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH: '1',
     });
-    api = child;
-    child.stdout!.on('data', (d) => (output += String(d)));
-    child.stderr!.on('data', (d) => (output += String(d)));
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const events = () =>
-      output
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { event?: string });
-    const logged = (event: string) => events().some((e) => e.event === event);
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      () =>
-        fetch(`${url}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      30_000,
-      'the API to get ready',
-    );
+    const { url, logged, exited, child } = api;
 
     const create = fetch(`${url}/api/v1/servers/node01/condition/serverControl`, {
       method: 'POST',

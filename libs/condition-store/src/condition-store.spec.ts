@@ -572,6 +572,45 @@ describe('ConditionStore', () => {
     });
 
     it(
+      'tells the messages of concurrent actions on one server apart: sweeps the one never ' +
+        'queued, leaves a queued one however old',
+      async () => {
+        const action = () =>
+          store.create({
+            kind: 'action',
+            server: 'conc01',
+            parameters: { command: 'usage' },
+            requestedBy: 'alice',
+            exclusive: false,
+          });
+        const [first, second, third] = [await action(), await action(), await action()];
+        const old = JSON.stringify({
+          server: 'conc01',
+          kind: 'action',
+          exclusive: false,
+          createdAt: ago(60_000),
+        });
+        // The first is queued but not the subject's last message; the other never was.
+        await buckets.conditions.put(creatingKey(first.id), old);
+        const never = '33333333-3333-4333-8333-333333333331';
+        await buckets.conditions.put(
+          `c.${never}`,
+          JSON.stringify({ ...first, id: never, createdAt: ago(60_000) }),
+        );
+        await buckets.conditions.put(creatingKey(never), old);
+
+        expect(await store.sweepCutOffCreates()).toEqual([never]);
+        expect(await store.get(never)).toMatchObject({
+          state: 'failed',
+          error: expect.stringMatching(/^never queued: /),
+        });
+        for (const queuedOne of [first, second, third])
+          expect(await store.get(queuedOne.id)).toMatchObject({ state: 'pending' });
+        expect(await marker(first.id)).toBe(false);
+      },
+    );
+
+    it(
       'leaves young creates alone, ' + 'and queued ones however old (it only drops their marker)',
       async () => {
         const young = '33333333-3333-4333-8333-333333333321';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
+import type { MsgRequest } from '@nats-io/jetstream';
 import type { KV, KvEntry } from '@nats-io/kv';
 import {
   ActiveClaim,
@@ -67,6 +68,9 @@ export interface StoredCondition {
   condition: Condition;
   revision: number;
 }
+
+/** Messages of one server's subject a sweep looks through for a cut-off create's message. */
+const MAX_SUBJECT_SCAN = 10_000;
 
 /** Condition records read side by side when a watch takes the current states of a batch. */
 const READS_AT_ONCE = 32;
@@ -288,19 +292,32 @@ export class ConditionStore {
     return failed;
   }
 
-  /** Whether the stream holds the condition's message (a work queue keeps it until it is acked). */
+  /**
+   * Whether the stream holds the condition's message (a work queue keeps it until it is acked).
+   * The server's last message is looked at first: an exclusive condition's is that one, since a
+   * server has one at a time. Only non-exclusive work (concurrent actions) puts several messages
+   * on one subject: those are looked through one by one, by their Nats-Msg-Id (one message get
+   * each, as many as the server's concurrent actions waiting or running, at most
+   * MAX_SUBJECT_SCAN; past that the condition is left alone, as queued).
+   */
   private async isQueued(condition: Condition): Promise<boolean> {
     const jsm = await jetstreamManager(this.nc);
     const subject = conditionSubject(condition.kind, condition.target);
-    const last = await jsm.streams
-      .getMessage(STREAM_CONDITIONS, { last_by_subj: subject })
-      .catch(() => null);
+    // getMessage answers null for "no message"; any other failure ends this sweep (next one
+    // retries), never a verdict of "not queued".
+    const last = await jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: subject });
     if (!last) return false;
     if (last.header?.get('Nats-Msg-Id') === condition.id) return true;
-    // Several messages on one subject: only non-exclusive work (concurrent actions), whose
-    // earlier messages cannot be told apart cheaply: leave it (it is not swept).
-    const info = await jsm.streams.info(STREAM_CONDITIONS, { subjects_filter: subject });
-    return (info.state.subjects?.[subject] ?? 0) > 1;
+    let from = 1;
+    for (let looked = 0; looked < MAX_SUBJECT_SCAN; looked++) {
+      // Typed for the sequence and last-by-subject forms only; nats-server 2.9 serves this too.
+      const next = { seq: from, next_by_subj: subject } as unknown as MsgRequest;
+      const msg = await jsm.streams.getMessage(STREAM_CONDITIONS, next);
+      if (!msg || msg.seq >= last.seq) return false;
+      if (msg.header?.get('Nats-Msg-Id') === condition.id) return true;
+      from = msg.seq + 1;
+    }
+    return true;
   }
 
   /**
