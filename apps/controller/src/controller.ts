@@ -215,6 +215,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         ((server, platforms) =>
           createDriver(server, platforms, {
             ipmitoolHome: opts.ipmitoolHome,
+            // Where shell platforms' `pass_env` names are read: nothing else of it passes.
+            controllerEnv: env,
             ...opts.cloud,
           })),
       js: jetstream(nc),

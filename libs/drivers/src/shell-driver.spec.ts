@@ -262,6 +262,50 @@ describe(
       },
     );
 
+    it(
+      "pass_env: the platform's named controller variables reach its scripts, as data, on the " +
+        'fixed base; nothing else of the controller does',
+      async () => {
+        const platform = shellPlatform('lab', {
+          variables: ['out'],
+          passEnv: ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_PROFILE', 'UNSET_IN_CONTROLLER'],
+          status: 'cat /proc/$$/environ > "$out/env"; exit 0',
+        });
+        const controllerEnv = {
+          AWS_SHARED_CREDENTIALS_FILE: '/etc/aws/credentials',
+          AWS_PROFILE: 'lab; $(touch "$out/pwned")',
+          SANDBOX_BMC_PASSWORD: 'planted-secret',
+          NATS_URL: 'nats://127.0.0.1:4222',
+          PATH: '/opt/controller-only/bin',
+        };
+        const driver = createShellDriver(shellServer('node01', 'lab', { out: dir }), platform, {
+          controllerEnv,
+          // The driver's own option cannot move the fixed base either.
+          passEnv: { LANG: 'xx_XX' },
+        });
+        await expect(driver.powerGetter!.powerState(context())).resolves.toBe('on');
+        const env = fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\0').filter(Boolean);
+        expect(env.sort()).toEqual([
+          'AWS_PROFILE=lab; $(touch "$out/pwned")',
+          'AWS_SHARED_CREDENTIALS_FILE=/etc/aws/credentials',
+          'LANG=C.UTF-8',
+          'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'name=node01',
+          `out=${dir}`,
+        ]);
+        expect(fs.existsSync(path.join(dir, 'pwned'))).toBe(false);
+      },
+    );
+
+    it('a pass_env name that may not pass is refused when the driver is made', () => {
+      const platform = shellPlatform('lab', { passEnv: ['LD_PRELOAD'], status: 'exit 0' });
+      expect(() =>
+        createShellDriver(shellServer('node01', 'lab'), platform, {
+          controllerEnv: { LD_PRELOAD: '/tmp/evil.so' },
+        }),
+      ).toThrow('platform lab: pass_env "LD_PRELOAD" is refused');
+    });
+
     it('a variable the node does not set is refused when the driver is made', () => {
       const platform = shellPlatform('lab', { variables: ['region'], status: 'exit 0' });
       expect(() => createShellDriver(shellServer('node01', 'lab'), platform)).toThrow(

@@ -5,7 +5,7 @@ import type { ProcessRunner } from '@switchboard/process';
 import { Driver, DriverError, OperationContext, PowerGetter, PowerSetter } from './capabilities';
 import { bounded, lastLine } from './output-text';
 import { ScriptResult, runScript } from './run-script';
-import { nodeVariables, scriptEnvironment } from './shell-environment';
+import { nodeVariables, passedVariables, scriptEnvironment } from './shell-environment';
 
 export interface ShellDriverOptions {
   /**
@@ -13,6 +13,11 @@ export interface ShellDriverOptions {
    * file, say); by default none: scripts get a fixed PATH, LANG and the node's variables only.
    */
   passEnv?: Readonly<Record<string, string>>;
+  /**
+   * The controller's environment, where the names a platform lists in `pass_env` are read
+   * (the controller gives its own). Without it those names pass nothing.
+   */
+  controllerEnv?: Readonly<NodeJS.ProcessEnv>;
   /** Path or name of bash (default `bash`). */
   bashPath?: string;
   /** What runs the scripts (default: the real runner; tests may give a FakeRunner). */
@@ -46,8 +51,9 @@ const POWER_COMMANDS: Record<PowerAction, CommandKey | undefined> = {
 /**
  * The driver of a server on an OpenFlight Power shell platform. Each command is the platform's
  * script, run as `bash -c <script>` with the node's declared variables and `name` in its
- * environment (never in its text). It has a capability only for the scripts the platform
- * defines. Throws when the node lacks a variable the platform declares.
+ * environment (never in its text), and the controller variables its `pass_env` names. It has a
+ * capability only for the scripts the platform defines. Throws when the node lacks a variable the
+ * platform declares.
  */
 export function createShellDriver(
   server: ServerEntry,
@@ -55,6 +61,7 @@ export function createShellDriver(
   options: ShellDriverOptions = {},
 ): Driver {
   const variables = nodeVariables(server, platform);
+  const passEnv = { ...options.passEnv, ...passedVariables(platform, options.controllerEnv) };
   const defined = (Object.keys(TOPOLOGY_NAMES) as CommandKey[]).filter((key) =>
     Boolean(platform[key]),
   );
@@ -65,7 +72,7 @@ export function createShellDriver(
       {
         script: platform[key] as string,
         scriptName: `${platform.name}/${name}`,
-        env: scriptEnvironment(variables, options.passEnv),
+        env: scriptEnvironment(variables, passEnv),
         label: labelFor(name),
         bashPath: options.bashPath,
         runner: options.runner,

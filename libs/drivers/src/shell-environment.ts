@@ -1,5 +1,10 @@
 import type { ServerEntry, ShellPlatform } from '@switchboard/inventory';
-import { scriptBaseEnvironment, variableRefusal, withoutShellStartup } from '@switchboard/process';
+import {
+  passEnvRefusal,
+  scriptBaseEnvironment,
+  variableRefusal,
+  withoutShellStartup,
+} from '@switchboard/process';
 
 /**
  * The node's part of a script's environment: each variable the platform declares, from the
@@ -30,13 +35,35 @@ export function nodeVariables(
 }
 
 /**
- * A script's whole environment: the clean base (a fixed PATH, LANG) and the node's variables.
- * Nothing of the controller's environment is passed (its NATS URL, JWT secret file, BMC
- * passwords…), unless the operator lists a variable in `passEnv`.
+ * A script's whole environment: the clean base (a fixed PATH, LANG), what the operator passes on
+ * (`passEnv`: the platform's `pass_env` and the driver's option; it never overrides the base)
+ * and the node's variables. Nothing else of the controller's environment is passed (its NATS
+ * URL, JWT secret file, BMC passwords…).
  */
 export function scriptEnvironment(
   node: Record<string, string>,
   passEnv: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  return { ...scriptBaseEnvironment(), ...withoutShellStartup(passEnv), ...node };
+  return { ...withoutShellStartup(passEnv), ...scriptBaseEnvironment(), ...node };
+}
+
+/**
+ * The controller's variables the platform names in `pass_env`, as they are in `controllerEnv`
+ * (those unset there are left out: a command that needs one fails as it would anywhere).
+ * Throws when the platform names one that may not pass (the inventory loader refuses such files
+ * already; this guards other callers).
+ */
+export function passedVariables(
+  platform: ShellPlatform,
+  controllerEnv: Readonly<NodeJS.ProcessEnv> = {},
+): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const name of platform.passEnv ?? []) {
+    const refused = passEnvRefusal(name);
+    if (refused)
+      throw new Error(`platform ${platform.name}: pass_env "${name}" is refused: ${refused}`);
+    const value = controllerEnv[name];
+    if (value !== undefined) passed[name] = value;
+  }
+  return passed;
 }

@@ -60,6 +60,7 @@ export function shellPlatform(
     name,
     variables: [],
     allowedKeys: [],
+    passEnv: [],
     statusOffExitCode: 111,
     settings: {},
     line: 1,

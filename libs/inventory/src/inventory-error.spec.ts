@@ -167,8 +167,8 @@ const cases: Record<string, Case> = {
     line: 4,
     field: 'platforms.aws.poweron',
     message:
-      'unknown platform setting (expected variables, allowed_keys, power_on, power_off, ' +
-      'restart, status, ' +
+      'unknown platform setting (expected variables, allowed_keys, pass_env, power_on, ' +
+      'power_off, restart, status, ' +
       'status_off_exit_code, or for the native driver region, profile)',
   },
   'a platform variable that is not a shell name': {

@@ -78,3 +78,63 @@ describe('node keys: lower-case identifiers, or listed by the platform', () => {
     expect(error.issues[0]).toMatchObject({ line: 3 });
   });
 });
+
+describe("pass_env: controller variables a shell platform's commands receive", () => {
+  it('names them on the platform, values left to the controller', () => {
+    const inventory = parseInventory(
+      lines(
+        'static_nodes:',
+        '  cloud01: { platform: awscli, ec2_id: i-0abc }',
+        'platforms:',
+        '  awscli:',
+        '    variables: [ec2_id]',
+        '    pass_env: [AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE, HOME]',
+        "    status: 'exit 0'",
+      ),
+      'topology.yaml',
+      {},
+    );
+    expect(inventory.platforms.get('awscli')?.passEnv).toEqual([
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_PROFILE',
+      'HOME',
+    ]);
+  });
+
+  it.each([
+    ['the fixed PATH', 'PATH', "the scripts' PATH and LANG are fixed"],
+    ['the fixed LANG', 'LANG', "the scripts' PATH and LANG are fixed"],
+    ['what bash runs', 'BASH_ENV', 'would run its value as code'],
+    ['what the loader runs', 'LD_PRELOAD', 'would run its value as code'],
+    ["Switchboard's NATS password", 'NATS_PASSWORD_FILE', 'a setting of Switchboard itself'],
+    ["Switchboard's token secret", 'JWT_SECRET', 'a setting of Switchboard itself'],
+    ['a node variable of the platform', 'state_file', "one of the platform's variables"],
+  ])('refuses %s, naming file, line and field', (_case, name, why) => {
+    const error = inventoryError(
+      lines(
+        'platforms:',
+        '  lab:',
+        '    variables: [state_file]',
+        `    pass_env: [AWS_PROFILE, ${name}]`,
+        "    status: 'exit 0'",
+      ),
+      {},
+      'topology.yaml',
+    );
+    expect(error.issues).toEqual([
+      expect.objectContaining({ line: 4, field: 'platforms.lab.pass_env' }),
+    ]);
+    expect(error.message).toContain(`topology.yaml:4:`);
+    expect(error.message).toMatch(`pass_env "${name}" is refused: `);
+    expect(error.message).toContain(why);
+  });
+
+  it('refuses pass_env on a platform without commands (the native drivers)', () => {
+    const error = inventoryError(
+      lines('platforms:', '  aws:', '    region: eu-west-2', '    pass_env: [AWS_PROFILE]'),
+      {},
+      'topology.yaml',
+    );
+    expect(error.message).toContain('pass_env applies to shell platforms (with commands) only');
+  });
+});

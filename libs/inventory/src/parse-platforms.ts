@@ -1,4 +1,4 @@
-import { nodeKeyRefusal } from '@switchboard/process';
+import { nodeKeyRefusal, passEnvRefusal } from '@switchboard/process';
 import { isMap, isScalar } from 'yaml';
 import { FieldReader } from './fields';
 import { IPMI_DRIVERS, IpmiDriverName, ShellPlatform } from './types';
@@ -78,6 +78,7 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
     name,
     variables: [],
     allowedKeys: [],
+    passEnv: [],
     statusOffExitCode: DEFAULT_STATUS_OFF_EXIT_CODE,
     settings: {},
     line: entry.line,
@@ -85,6 +86,7 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
   const cloudSettings = Object.hasOwn(NATIVE_SETTINGS, name) ? NATIVE_SETTINGS[name] : [];
   let keysLine = entry.line;
   let variablesLine = entry.line;
+  let passEnvLine = entry.line;
   for (const field of read.source.entries(entry.value, read.issues, { field: base })) {
     const where = { field: `${base}.${field.key}` };
     if (field.key === 'variables') {
@@ -101,6 +103,13 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
           what: 'a valid environment variable name',
         }) ?? platform.allowedKeys;
       keysLine = read.line(field);
+    } else if (field.key === 'pass_env') {
+      platform.passEnv =
+        read.stringList(field, where, {
+          test: SHELL_VARIABLE,
+          what: 'a valid environment variable name',
+        }) ?? platform.passEnv;
+      passEnvLine = read.line(field);
     } else if (field.key === 'status_off_exit_code') {
       platform.statusOffExitCode =
         read.integer(field, where, 1, 255, 'an exit code') ?? platform.statusOffExitCode;
@@ -124,7 +133,7 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
         cloudSettings.length > 0 ? `, or for the native driver ${cloudSettings.join(', ')}` : '';
       read.issues.add(
         field.line,
-        'unknown platform setting (expected variables, allowed_keys, power_on, ' +
+        'unknown platform setting (expected variables, allowed_keys, pass_env, power_on, ' +
           'power_off, restart, status, ' +
           `status_off_exit_code${cloud})`,
         where,
@@ -132,6 +141,7 @@ function parsePlatform(entry: Entry, read: FieldReader): ShellPlatform | undefin
     }
   }
   checkKeys(platform, read, { base, keysLine, variablesLine });
+  checkPassEnv(platform, read, { base, line: passEnvLine });
   return platform;
 }
 
@@ -157,6 +167,34 @@ function checkKeys(
       read.issues.add(at.variablesLine, `variable "${variable}" is refused: ${refused}`, {
         field: `${at.base}.variables`,
       });
+  }
+}
+
+/**
+ * `pass_env` names controller variables a shell platform's commands receive: none that the
+ * clean base fixes, runs code or is Switchboard's own, none that is also a node variable of the
+ * platform (one name, two sources), and only on a platform that has commands.
+ */
+function checkPassEnv(
+  platform: ShellPlatform,
+  read: FieldReader,
+  at: { base: string; line: number },
+) {
+  const field = { field: `${at.base}.pass_env` };
+  if (platform.passEnv.length > 0 && !isShellPlatform(platform))
+    read.issues.add(
+      at.line,
+      'pass_env applies to shell platforms (with commands) only; the native driver takes its ' +
+        "credentials from the controller's environment itself",
+      field,
+    );
+  for (const name of platform.passEnv) {
+    const refused =
+      passEnvRefusal(name) ??
+      (platform.variables.includes(name)
+        ? "it is also one of the platform's variables, which the node sets"
+        : undefined);
+    if (refused) read.issues.add(at.line, `pass_env "${name}" is refused: ${refused}`, field);
   }
 }
 

@@ -58,6 +58,12 @@ export interface ShellPlatform {
    * (`allowed_keys`); every other such key is refused when the inventory loads.
    */
   allowedKeys: string[];
+  /**
+   * Names of the controller's own environment variables its commands receive as they are
+   * (`pass_env`; a cloud CLI's credentials file or profile, say): values from the controller's
+   * environment, never from the inventory. None by default.
+   */
+  passEnv: string[];
   powerOn?: string;
   powerOff?: string;
   restart?: string;

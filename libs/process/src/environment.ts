@@ -97,3 +97,24 @@ export function nodeKeyRefusal(
     "platform's allowed_keys"
   );
 }
+
+/** Switchboard's own settings and secrets (its NATS credentials, its token secret). */
+const SWITCHBOARD_OWN = /^(NATS_|JWT_)/;
+
+/**
+ * Why the controller's variable `name` may not be handed to a shell platform's commands
+ * (`pass_env`), or undefined when it may. The scripts' base stays as it is (PATH and LANG are
+ * fixed), nothing bash or the loader runs as code passes, nor Switchboard's own settings.
+ */
+export function passEnvRefusal(name: string): string | undefined {
+  if (!ENV_NAME.test(name))
+    return (
+      'not a valid environment variable name (letters, digits and "_", not starting with a ' +
+      'digit)'
+    );
+  if (ACTS_AS_CODE.test(name)) return 'bash or the dynamic loader would run its value as code';
+  if (name in scriptBaseEnvironment()) return "the scripts' PATH and LANG are fixed";
+  if (SWITCHBOARD_OWN.test(name))
+    return 'a setting of Switchboard itself (NATS_*, JWT_*), which scripts never get';
+  return undefined;
+}

@@ -12,6 +12,7 @@ export {
   SCRIPT_PATH,
   assertNoNul,
   nodeKeyRefusal,
+  passEnvRefusal,
   scriptBaseEnvironment,
   variableRefusal,
   withoutShellStartup,

@@ -19,7 +19,21 @@ const PLATFORM = `  lab:
       esac
   statusless:
     variables: [state_file]
-    power_on: 'echo on > "$state_file"'`;
+    power_on: 'echo on > "$state_file"'
+  cli:
+    variables: [state_file]
+    pass_env: [SB_CLI_CONFIG, SB_CLI_UNSET]
+    status: 'env > "$state_file.env"'`;
+
+/**
+ * What the controller's environment holds beside its own: one variable `cli` names, a secret, and
+ * a PATH of its own.
+ */
+const CONTROLLER_EXTRA = {
+  SB_CLI_CONFIG: '/etc/cli/config; $(touch pwned)',
+  SB_SECRET: 'hunter2',
+  PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/opt/controller-only/bin`,
+};
 
 describe('a shell platform server through the controller', () => {
   const scene = useScene({
@@ -36,6 +50,7 @@ describe('a shell platform server through the controller', () => {
         node('sh-broken'),
         node('sh-restart'),
         node('sh-nostatus', 'statusless'),
+        node('sh-env', 'cli'),
       ];
     },
     platforms: PLATFORM,
@@ -52,7 +67,10 @@ describe('a shell platform server through the controller', () => {
     };
     for (const [name, state] of Object.entries(initial))
       writeFileSync(join(scene.dir, `${name}.state`), `${state}\n`);
-    await scene.startController({ id: 'ctl-shell' });
+    await scene.startController({
+      id: 'ctl-shell',
+      env: { ...process.env, ...CONTROLLER_EXTRA },
+    });
   });
 
   const run = async (server: string, parameters: unknown) => {
@@ -119,6 +137,30 @@ describe('a shell platform server through the controller', () => {
     });
     expect(stateOf('sh-nostatus')).toBe('off');
   });
+
+  it(
+    "hands a platform's commands the controller variables its pass_env names, and no other, " +
+      'on the clean base',
+    async () => {
+      const c = await run('sh-env', { action: 'get_power_state' });
+      expect(c).toMatchObject({ state: 'succeeded', result: { power_state: 'on' } });
+      const env = Object.fromEntries(
+        readFileSync(join(scene.dir, 'sh-env.state.env'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      // bash's own: the working directory, the shell level, the last command.
+      for (const own of ['PWD', 'OLDPWD', 'SHLVL', '_']) delete env[own];
+      expect(env).toEqual({
+        PATH: expect.not.stringContaining('controller-only'),
+        LANG: 'C.UTF-8',
+        SB_CLI_CONFIG: CONTROLLER_EXTRA.SB_CLI_CONFIG,
+        name: 'sh-env',
+        state_file: join(scene.dir, 'sh-env.state'),
+      });
+    },
+  );
 
   it('finds a server added to the inventory file while it runs', async () => {
     writeFileSync(join(scene.dir, 'sh-new.state'), 'on\n');
