@@ -49,6 +49,15 @@ describe('answering cancel requests', () => {
     await expect(ask({ conditionId: ID, by: 'alice' }, 500)).rejects.toThrow(/timeout/i);
   });
 
+  it('stays silent once the outcome is written, while its message is being acked', async () => {
+    const done = job('action');
+    done.cancellation.end();
+    done.holds = false;
+    jobs.set(ID, done);
+
+    await expect(ask({ conditionId: ID, by: 'alice' }, 500)).rejects.toThrow(/timeout/i);
+  });
+
   it('answers a request that came during the claim once the claim is settled', async () => {
     let settle: (kind: ConditionKind) => void = () => undefined;
     const claiming = job(new Promise<ConditionKind>((resolve) => (settle = resolve)));

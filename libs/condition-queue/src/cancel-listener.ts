@@ -12,6 +12,11 @@ export interface CancellableJob {
    */
   held: Promise<string | undefined>;
   cancellation: Cancellation;
+  /**
+   * False once its outcome (or hand-back) is written: from then on this replica does not run it,
+   * although it may still be acking its message.
+   */
+  holds?: boolean;
 }
 
 /**
@@ -53,7 +58,8 @@ async function answer(
   const job = jobs.get(id);
   if (!job) return; // not ours: another replica may run it
   const kind = await job.held;
-  if (kind === undefined) return;
+  // Not held here, or no longer: its outcome is written, and the requester reads it there.
+  if (kind === undefined || job.holds === false) return;
   const log = logger.child({ conditionId: id, server: job.server });
   const reply = (body: CancelReply): void => {
     msg.respond(JSON.stringify(body));
