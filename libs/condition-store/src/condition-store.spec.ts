@@ -474,6 +474,48 @@ describe('ConditionStore', () => {
     expect(c.state).toBe('pending');
   });
 
+  it(
+    'keeps a condition a controller took while its publish failed: the create answers with it ' +
+      'and the server stays claimed',
+    async () => {
+      // A publish whose answer is lost may still land and be delivered. Here a controller
+      // claims the record first, then the publish fails: undoing the create now would free
+      // the server while the condition runs.
+      const jsm = await jetstreamManager(nc);
+      const racing = new ConditionStore(nc, buckets, {
+        beforePublish: async (condition) => {
+          await store.update(condition.id, 'active', {
+            record: 'picked up by controller c1',
+            controller: 'c1',
+          });
+          await jsm.streams.delete(STREAM_CONDITIONS);
+        },
+      });
+      let answer;
+      try {
+        answer = await racing.create({
+          kind: 'serverControl',
+          server: 'taken01',
+          parameters: power('on'),
+          requestedBy: 'alice',
+        });
+      } finally {
+        await provision(nc);
+      }
+      expect(answer.state).toBe('active');
+      expect(answer.controller).toBe('c1');
+      expect((await store.activeFor('taken01'))?.conditionId).toBe(answer.id);
+      await expect(
+        store.create({
+          kind: 'serverControl',
+          server: 'taken01',
+          parameters: power('off'),
+          requestedBy: 'bob',
+        }),
+      ).rejects.toThrow(ConflictError);
+    },
+  );
+
   it('reports a NATS outage as QueueUnavailableError', async () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'sb-store-down-'));
     const n2 = await startEmbeddedNats({ dataDir: dir2 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
-import type { MsgRequest } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
 import type { KV, KvEntry } from '@nats-io/kv';
 import {
   ActiveClaim,
@@ -178,24 +178,57 @@ export class ConditionStore {
       // sweeper's limit: a publish that lands after the sweeper failed the record would be lost.
       await this.publish(condition, started + CUT_OFF_CREATE_MS / 2);
     } catch (err) {
-      if (claimRevision !== undefined) {
-        await this.buckets.active
-          .delete(activeKey(req.server), { previousSeq: claimRevision })
-          .catch(() => undefined);
+      const undone = await this.undoUnpublished(req.server, condition, {
+        record: recordRevision,
+        claim: claimRevision,
+      });
+      if (typeof undone === 'object') {
+        await this.unmark(condition.id);
+        return undone.taken;
       }
-      await this.buckets.conditions
-        .purge(conditionKey(condition.id), { previousSeq: recordRevision })
-        .catch(() => undefined);
-      await this.unmark(condition.id);
+      if (undone === 'undone') await this.unmark(condition.id);
       throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
     }
     await this.unmark(condition.id);
     return condition;
   }
 
-  /** Publishes the condition (deduplicated by its id) and points the server's latest at it. */
   /**
-   * Publishes with the condition id as Nats-Msg-Id, so JetStream stores it once however often a
+   * Undoes a create whose publish failed. A failed publish may still have landed (its answer
+   * was lost), so the record goes first, by compare-and-set on the revision we wrote: once it
+   * is gone, a delivery of the message finds no record and is dropped, and only then is the
+   * server's claim released. If a controller changed the record first, the message was
+   * delivered and the condition is running (or was swept): it stays, claim and all, and is
+   * the answer. If the record
+   * cannot be removed at all (NATS is gone), claim, record and marker stay for the sweeper,
+   * which fails the record "never queued" only when the stream holds no message for it
+   * ('left'). Releasing the claim while the record might still run would let a second
+   * condition start on the server alongside it.
+   */
+  private async undoUnpublished(
+    server: string,
+    condition: Condition,
+    revisions: { record: number; claim: number | undefined },
+  ): Promise<'undone' | 'left' | { taken: Condition }> {
+    try {
+      await this.buckets.conditions.purge(conditionKey(condition.id), {
+        previousSeq: revisions.record,
+      });
+    } catch (err) {
+      if (!isCasConflict(err)) return 'left';
+      const now = await this.get(condition.id).catch(() => null);
+      return now ? { taken: now } : 'left';
+    }
+    if (revisions.claim !== undefined) {
+      await this.buckets.active
+        .delete(activeKey(server), { previousSeq: revisions.claim })
+        .catch(() => undefined);
+    }
+    return 'undone';
+  }
+
+  /**
+   * Publishes the condition and points the server's latest at it. Publishes with the condition id as Nats-Msg-Id, so JetStream stores it once however often a
    * lost answer makes us try again (its duplicate window is 2 minutes). With `until`, transient
    * failures are retried up to then; without, one try.
    */
@@ -271,21 +304,17 @@ export class ConditionStore {
         continue;
       }
       if (Date.now() - Date.parse(marker.createdAt) < olderThanMs) continue;
-      const held = await this.get(id);
+      const held = await this.getWithRevision(id);
       if (!held) {
         if (marker.exclusive) await this.release(marker.server, id);
-      } else if (held.state === 'pending' && !(await this.isQueued(held))) {
-        try {
-          await this.update(id, 'failed', {
-            record: 'never queued',
-            error:
-              'never queued: the API creating it stopped (or lost NATS) before the queue took ' +
-              'it; it never ran',
-          });
-          failed.push(id);
-        } catch (err) {
-          if (!(err instanceof StaleWriteError) && !/already/.test(String(err))) throw err;
-        }
+      } else if (held.condition.state === 'pending' && !(await this.isQueued(held.condition))) {
+        // On the revision read as pending: a controller that claimed it meanwhile wins.
+        const swept = await this.failNeverQueued(
+          held,
+          'never queued: the API creating it stopped (or lost NATS) before the queue took it; ' +
+            'it never ran',
+        );
+        if (swept) failed.push(id);
       }
       await this.buckets.conditions.delete(key, { previousSeq: entry.revision }).catch(() => 0);
     }
@@ -341,7 +370,16 @@ export class ConditionStore {
         const holder = decodeClaim(existing.string());
         // An idempotent retry of the create that wrote this claim: it is ours already.
         if (holder.conditionId === claim.conditionId) return existing.revision;
-        if (!(await this.isStale(holder))) throw new ConflictError(server, holder.conditionId);
+        let stale: boolean;
+        try {
+          stale = await this.isStale(holder);
+        } catch (err) {
+          throw new QueueUnavailableError(
+            `could not claim server ${server}: ${(err as Error).message}`,
+            err,
+          );
+        }
+        if (!stale) throw new ConflictError(server, holder.conditionId);
       }
       try {
         return await this.writeOnce(
@@ -387,15 +425,31 @@ export class ConditionStore {
     if (held.state !== 'pending' || Date.now() - Date.parse(held.createdAt) < ABANDONED_CREATE_MS)
       return false;
     const jsm = await jetstreamManager(this.nc);
-    const last = await jsm.streams
-      .getMessage(STREAM_CONDITIONS, { last_by_subj: conditionSubject(held.kind, held.target) })
-      .catch(() => null);
+    const last = await lastMessageOn(jsm, conditionSubject(held.kind, held.target));
     if (last && last.header?.get('Nats-Msg-Id') === held.id) return false;
-    await this.update(held.id, 'failed', {
-      record: 'never queued',
-      error: 'the queue failed while this condition was being created; it never ran',
-    }).catch(() => undefined);
-    return true;
+    const stored = await this.getWithRevision(held.id);
+    if (!stored) return true;
+    if (stored.condition.state !== 'pending') return isFinal(stored.condition.state);
+    return this.failNeverQueued(
+      stored,
+      'the queue failed while this condition was being created; it never ran',
+    );
+  }
+
+  /**
+   * Fails a pending record that no message will ever run, by compare-and-set on the revision
+   * read as pending: if a controller claimed it in between, the claim stands and this returns
+   * false. A plain update would fail a condition a controller is running, release its server's
+   * claim, and let a second condition start on the server alongside it.
+   */
+  private async failNeverQueued(stored: StoredCondition, error: string): Promise<boolean> {
+    try {
+      await this.updateFrom(stored, 'failed', { record: 'never queued', error });
+      return true;
+    } catch (err) {
+      if (err instanceof StaleWriteError) return false;
+      throw err;
+    }
   }
 
   async get(id: string): Promise<Condition | null> {
@@ -563,4 +617,14 @@ export class ConditionStore {
       if (!isCasConflict(err)) throw err;
     });
   }
+}
+
+/**
+ * The last message on a subject, or null when the stream holds none (the client's answer to
+ * JetStream's "no message found"). Any other failure (no stream leader during an election) is
+ * thrown: "cannot tell" must never read as "not queued", or a queued condition would be failed
+ * as never queued.
+ */
+function lastMessageOn(jsm: JetStreamManager, subject: string): Promise<StoredMsg | null> {
+  return jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: subject });
 }

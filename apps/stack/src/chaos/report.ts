@@ -27,4 +27,5 @@ export function printReport(r: ChaosReport, out: (line: string) => void): void {
   for (const v of r.violations.slice(0, 50)) out(`  ${v}`);
   for (const f of r.failures) out(`  ${f}`);
   for (const id of r.notFinal.slice(0, 20)) out(`  not final: ${id}`);
+  if (r.dataDir) out(`files kept (logs, evidence of any violation): ${r.dataDir}`);
 }

@@ -21,7 +21,7 @@ import { connectWithRetry, freePort, openBuckets } from '@switchboard/nats';
 import type { Buckets } from '@switchboard/nats';
 import { Stack, startStack } from '../stack';
 import { ApiPool } from './api-pool';
-import { checkServer } from './checks';
+import { BmcSet, checkServer } from './checks';
 
 export interface ChaosOptions {
   /** Simulated BMCs, one server each (the issue: 100). */
@@ -110,6 +110,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const deadline = started + opts.deadlineMs;
   const dir = mkdtempSync(join(tmpdir(), 'sb-chaos-'));
+  let keep = opts.keepFiles ?? false;
   const password = randomBytes(9).toString('base64url');
   const jwtSecret = randomBytes(48).toString('base64url');
   const token = mintToken({ subject: 'chaos', scopes: ['admin'], days: 1 }, jwtSecret);
@@ -309,14 +310,32 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       (id) => !isFinal(byId.get(id)?.state ?? 'pending'),
     );
     const violations: string[] = [];
+    const evidence: string[] = [];
     for (const bmc of fleet.bmcs.filter((b) => b.name !== PROBE)) {
-      const verdict = checkServer(
-        bmc.name,
-        all.filter((c) => c.target === bmc.name),
-        bmc.events(),
-        bmc.power(),
-      );
+      const conditions = all.filter((c) => c.target === bmc.name);
+      const verdict = checkServer(bmc.name, conditions, bmc.events(), bmc.power());
       violations.push(...verdict.violations.map((v) => `${bmc.name}: ${v}`));
+      if (verdict.violations.length > 0)
+        evidence.push(describeServer(bmc.name, conditions, bmc.events()));
+    }
+    for (const id of notFinal) {
+      const c = byId.get(id);
+      const server = c?.target;
+      evidence.push(
+        server
+          ? describeServer(
+              server,
+              all.filter((x) => x.target === server),
+              [],
+            )
+          : `== ${id}: no record\n`,
+      );
+    }
+    // What a violation needs to be understood: kept with the processes' logs.
+    if (evidence.length > 0) {
+      keep = true;
+      writeFileSync(join(dir, 'violations.txt'), evidence.join('\n'));
+      log(`evidence of the violations: ${join(dir, 'violations.txt')}`);
     }
     for (const k of kills)
       if (k.recoveryMs > 60_000)
@@ -335,13 +354,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       failures,
       durationMs,
       conditionsPerSecond: (accepted.size / durationMs) * 1000,
-      ...(opts.keepFiles ? { dataDir: dir } : {}),
+      ...(keep ? { dataDir: dir } : {}),
     };
   } finally {
     await harness?.close().catch(() => undefined);
     await stack?.stop();
     await fleet?.stop();
-    if (!opts.keepFiles) rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -367,6 +386,24 @@ async function busiestController(
     }
     return best && best.held.length > 0 ? best : undefined;
   });
+}
+
+/** One server's conditions, record by record, and its BMC's log, in time order. */
+function describeServer(server: string, conditions: Condition[], sets: BmcSet[]): string {
+  const lines: Array<[number, string]> = sets.map((e) => [e.ts, `BMC ${e.action} ${e.value}`]);
+  for (const c of conditions) {
+    const p = c.parameters as { action?: string; action_parameter?: string };
+    const what = `${c.id.slice(0, 8)} ${p.action ?? c.kind} ${p.action_parameter ?? ''}`.trim();
+    lines.push([Date.parse(c.createdAt), `${what}: created by ${c.requestedBy}`]);
+    for (const r of c.status.records) lines.push([Date.parse(r.ts), `${what}: ${r.msg}`]);
+    lines.push([Date.parse(c.updatedAt), `${what}: ${c.state} (controller ${c.controller})`]);
+  }
+  lines.sort((a, b) => a[0] - b[0]);
+  return [
+    `== ${server}`,
+    ...lines.map(([ts, line]) => `${new Date(ts).toISOString()} ${line}`),
+    '',
+  ].join('\n');
 }
 
 async function allConditions(buckets: Buckets): Promise<Condition[]> {
