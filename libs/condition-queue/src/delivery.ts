@@ -4,7 +4,7 @@ import { parametersForLog } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import { Cancellation } from './cancellation';
 import { claimCondition } from './claim';
-import { handedBack, LostCondition } from './errors';
+import { handedBack, livenessLost, LostCondition } from './errors';
 import type { HandlerRegistry } from './handler';
 import { keepAlive, MessageHolder } from './keep-alive';
 import { Progress } from './progress';
@@ -46,6 +46,8 @@ export interface DeliveryDeps {
   heldRetryDelayMs: number;
   /** Apply the faults conditions carry (rivets' fault injection; off by default). */
   faults?: boolean;
+  /** True while this replica's heartbeat is too old to start work (liveness-watch.ts). */
+  livenessLost?: () => boolean;
   logger: Logger;
 }
 
@@ -153,6 +155,14 @@ async function work(
     job.holder.msg.nak();
     return;
   }
+  if (deps.livenessLost?.()) {
+    base.warn(
+      { event: 'condition.deferred' },
+      'heartbeat too old to take work; putting the message back',
+    );
+    job.holder.msg.nak(deps.heldRetryDelayMs);
+    return;
+  }
   const claim = await claimCondition(job.id, {
     store: deps.store,
     me: deps.controllerId,
@@ -230,6 +240,17 @@ async function work(
         { event: 'condition.lost' },
         'another controller took the condition over; stopping here',
       );
+      return;
+    }
+    if (livenessLost(job.abort.signal)) {
+      // Most likely KV cannot be written now either: the record is best effort, the redelivery
+      // rule works from what the records say was sent.
+      const why = (job.abort.signal.reason as Error).message;
+      await progress
+        .record(`stopped by controller ${deps.controllerId}: ${why}`, { evenIfAborted: true })
+        .catch(() => undefined);
+      job.holder.msg.nak(deps.heldRetryDelayMs);
+      logger.warn({ event: 'condition.stopped' }, 'stopped: heartbeat too old; put back');
       return;
     }
     if (handedBack(job.abort.signal)) {

@@ -34,6 +34,25 @@ export function handedBack(signal: AbortSignal): boolean {
 }
 
 /**
+ * Abort reason when this replica could not renew its heartbeat for nearly as long as the others
+ * wait before they take its conditions over: it stops acting on them before anyone else may
+ * start, so that a BMC never has two controllers' operations at once.
+ */
+export class LivenessLost extends Error {
+  constructor(readonly silentMs: number) {
+    super(
+      `heartbeat not renewed for ${silentMs} ms: stopping before another controller takes over`,
+    );
+    this.name = 'LivenessLost';
+  }
+}
+
+/** True when `signal` was aborted because this replica's heartbeat went stale. */
+export function livenessLost(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof LivenessLost;
+}
+
+/**
  * Writing the condition to KV failed for another reason than a lost compare-and-set (NATS
  * unavailable).
  */

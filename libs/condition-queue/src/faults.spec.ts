@@ -43,6 +43,7 @@ async function start(faults: boolean): Promise<void> {
     handlers: new HandlerRegistry().register(power),
     fanout: 2,
     heartbeatIntervalMs: 500,
+    heartbeatExpiryMs: 3000,
     workingIntervalMs: 1000,
     heldRetryDelayMs: 200,
     pullExpiresMs: 1000,

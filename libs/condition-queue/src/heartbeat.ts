@@ -77,8 +77,20 @@ export class Heartbeat {
     return previous?.deliveries ?? {};
   }
 
+  /**
+   * How long ago the last heartbeat that was stored had been sent (this replica's clock). The
+   * send time, not the answer's: the stored copy is at least as young, so the others' view of
+   * our age is never younger than this one.
+   */
+  silentMs(): number {
+    return Date.now() - this.renewedAt;
+  }
+
+  private renewedAt = Date.now();
+
   private async put(): Promise<void> {
     if (this.stopped) return;
+    const sent = Date.now();
     const inFlight = this.inFlight();
     const deliveries = Object.fromEntries(
       inFlight.filter((job) => job.reply).map((job) => [job.id, job.reply!]),
@@ -90,6 +102,7 @@ export class Heartbeat {
       deliveries,
     });
     await this.kv.put(controllerKey(this.identity.id), JSON.stringify(beat));
+    this.renewedAt = Math.max(this.renewedAt, sent);
   }
 
   /** Stops renewing and deletes the key: other replicas may take our conditions over at once. */

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Condition, ConditionKind } from '@switchboard/condition-types';
-import { cancelSubject, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { cancelSubject, KV_CONTROLLERS, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import pino from 'pino';
-import { ConditionFailure } from './errors';
+import { ConditionFailure, LivenessLost } from './errors';
 import { ConditionHandler, HandlerRegistry, Task } from './handler';
 import { startTestNats, TestNats } from './test-support/nats';
 import { startWorker, Worker, WorkerOptions } from './worker';
@@ -227,6 +227,51 @@ describe('a worker', () => {
     expect(done).toMatchObject({ state: 'succeeded', controller: 'w-second' });
     expect(second.tasks[0].takeover?.previousRecords.map((r) => r.msg)).toContain('step one');
   });
+
+  it(
+    'stops its work before the others may take it over when its heartbeat cannot be renewed, ' +
+      'and resumes it once it can',
+    async () => {
+      const reasons: unknown[] = [];
+      let runs = 0;
+      const running = handler('serverControl', async (task) => {
+        if (runs++ > 0) return;
+        await task.progress.record('step one');
+        await new Promise((_, reject) =>
+          task.signal.addEventListener('abort', () => {
+            reasons.push(task.signal.reason);
+            reject(task.signal.reason);
+          }),
+        );
+      });
+      await start('w-silent', new HandlerRegistry().register(running));
+      const c = await create('serverControl');
+      await waitFor('it to run', async () => running.tasks[0]);
+
+      // The heartbeat bucket gone: every renewal fails, as while its leader is being elected.
+      const jsm = await jetstreamManager(nats.nc);
+      const bucket = `KV_${KV_CONTROLLERS}`;
+      const config = (await jsm.streams.info(bucket)).config;
+      const silencedAt = Date.now();
+      await jsm.streams.delete(bucket);
+      try {
+        await waitFor('the work to stop', async () => reasons[0]);
+        // Others take over at 3000 ms (the expiry); it stopped a beat before.
+        expect(Date.now() - silencedAt).toBeLessThan(3000);
+        expect(reasons[0]).toBeInstanceOf(LivenessLost);
+        const stopped = await nats.store.get(c.id);
+        expect(stopped?.state).toBe('active');
+        expect(stopped?.status.records.at(-1)?.msg).toMatch(
+          /^stopped by controller w-silent: heartbeat not renewed for \d+ ms/,
+        );
+      } finally {
+        await jsm.streams.add(config);
+      }
+      const done = await finalOf(c.id);
+      expect(done).toMatchObject({ state: 'succeeded', controller: 'w-silent' });
+      expect(running.tasks[1].takeover?.previousRecords.map((r) => r.msg)).toContain('step one');
+    },
+  );
 
   it('stops a cancellable kind on a cancel request and refuses the others', async () => {
     const running = handler(

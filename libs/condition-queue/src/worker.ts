@@ -12,6 +12,7 @@ import { handleDelivery, Job } from './delivery';
 import { HandBack } from './errors';
 import type { HandlerRegistry } from './handler';
 import { Heartbeat, isAlive } from './heartbeat';
+import { watchLiveness } from './liveness-watch';
 import { PullLoop } from './pull-loop';
 import { Slots } from './slots';
 
@@ -122,7 +123,17 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     opts.heartbeatIntervalMs,
     logger,
   );
-  const leftBehind = await heartbeat.start();
+  const liveness = watchLiveness({
+    heartbeat,
+    intervalMs: opts.heartbeatIntervalMs,
+    expiryMs: opts.heartbeatExpiryMs,
+    jobs,
+    logger,
+  });
+  const leftBehind = await heartbeat.start().catch((err) => {
+    liveness.stop();
+    throw err;
+  });
 
   const deliveryDeps = {
     controllerId: id,
@@ -134,6 +145,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     workingIntervalMs: opts.workingIntervalMs,
     heldRetryDelayMs: opts.heldRetryDelayMs,
     faults: opts.faults ?? false,
+    livenessLost: liveness.lost,
     logger,
   };
   const cancels = listenForCancels(opts.nc, jobs, opts.handlers.cancellableKinds, logger);
@@ -191,6 +203,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
       const reachable = opts.natsConnected?.() ?? true;
       const afterGrace =
         Date.now() + (reachable ? STOP_AFTER_GRACE_MS : UNREACHABLE_HAND_BACK_WAIT_MS);
+      liveness.stop();
       const heartbeatStopped = heartbeat.stop();
       if (reachable) await settledWithin(heartbeatStopped, HEARTBEAT_STOP_MS);
       const handingBack = [...jobs.keys()];

@@ -228,9 +228,10 @@ export class ConditionStore {
   }
 
   /**
-   * Publishes the condition and points the server's latest at it. Publishes with the condition id as Nats-Msg-Id, so JetStream stores it once however often a
-   * lost answer makes us try again (its duplicate window is 2 minutes). With `until`, transient
-   * failures are retried up to then; without, one try.
+   * Publishes the condition and points the server's latest at it. The condition id is the
+   * Nats-Msg-Id, so JetStream stores it once however often a lost answer makes us try again (its
+   * duplicate window is 2 minutes). With `until`, transient failures are retried up to then;
+   * without, one try.
    */
   private async publish(condition: Condition, until?: number): Promise<void> {
     const within = until === undefined ? 0 : Math.max(0, until - Date.now());
