@@ -85,6 +85,9 @@ export const ABANDONED_CREATE_MS = 30_000;
  */
 export const CUT_OFF_CREATE_MS = 8_000;
 
+/** How long undoing a failed create retries releasing its claim through a leader election. */
+const UNDO_RETRY_MS = 5_000;
+
 /** The marker of a create in progress (creatingKey): what the sweeper needs to undo it. */
 export interface CreatingMarker {
   server: string;
@@ -219,10 +222,13 @@ export class ConditionStore {
       const now = await this.get(condition.id).catch(() => null);
       return now ? { taken: now } : 'left';
     }
-    if (revisions.claim !== undefined) {
-      await this.buckets.active
-        .delete(activeKey(server), { previousSeq: revisions.claim })
-        .catch(() => undefined);
+    // A claim left behind blocks the server until it counts as abandoned (ABANDONED_CREATE_MS).
+    const claim = revisions.claim;
+    if (claim !== undefined) {
+      await retryTransient(
+        () => this.buckets.active.delete(activeKey(server), { previousSeq: claim }),
+        UNDO_RETRY_MS,
+      ).catch(() => undefined);
     }
     return 'undone';
   }

@@ -9,7 +9,7 @@ export function printReport(r: ChaosReport, out: (line: string) => void): void {
   out(
     `create requests met no API or a 5xx: ${r.unavailable}; ` +
       `409 (already there, waited on): ${r.busy}, naming ${r.learned} conditions whose ` +
-      `answer was lost`,
+      `answer was lost (${r.withdrawn} of them creates that failed and were undone)`,
   );
   out(
     `throughput under chaos: ${r.conditionsPerSecond.toFixed(1)} conditions/s ` +

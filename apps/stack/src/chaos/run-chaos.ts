@@ -62,6 +62,8 @@ export interface ChaosReport {
   busy: number;
   /** Conditions whose create answer was lost, learned from a 409. */
   learned: number;
+  /** Of those, creates that failed and were undone (no record): never accepted. */
+  withdrawn: number;
   kills: KillFigure[];
   violations: string[];
   failures: string[];
@@ -305,9 +307,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // The verdict, from the records and from the BMCs.
     const all = await allConditions(buckets);
     const byId = new Map(all.map((c) => [c.id, c]));
-    // Those learned from a 409 must end final too (done or failed as never queued).
+    // Those learned from a 409 must end final too (done or failed as never queued), unless
+    // they never came to be: a 409 may name a create in progress that then failed and was
+    // undone (its client got a 503), leaving no record. Nobody was told it was accepted.
+    const withdrawn = [...learned].filter((id) => !accepted.has(id) && !byId.has(id));
     const notFinal = [...accepted, ...learned].filter(
-      (id) => !isFinal(byId.get(id)?.state ?? 'pending'),
+      (id) => !withdrawn.includes(id) && !isFinal(byId.get(id)?.state ?? 'pending'),
     );
     const violations: string[] = [];
     const evidence: string[] = [];
@@ -349,6 +354,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       unavailable: pool.counts.unavailable,
       busy: pool.counts.busy,
       learned: learned.size,
+      withdrawn: withdrawn.length,
       kills,
       violations,
       failures,
