@@ -6,6 +6,7 @@ export function printReport(r: ChaosReport, out: (line: string) => void): void {
     `conditions accepted: ${r.accepted} (succeeded ${r.succeeded}, failed ${r.failed}, ` +
       `not final ${r.notFinal.length})`,
   );
+  for (const [why, n] of r.failedWhy.slice(0, 10)) out(`  failed ${n}x: ${why}`);
   out(
     `create requests met no API or a 5xx: ${r.unavailable}; ` +
       `409 (already there, waited on): ${r.busy}, naming ${r.learned} conditions whose ` +

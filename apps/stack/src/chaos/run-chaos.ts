@@ -64,6 +64,8 @@ export interface ChaosReport {
   learned: number;
   /** Of those, creates that failed and were undone (no record): never accepted. */
   withdrawn: number;
+  /** Why accepted conditions failed: error text (numbers elided) and how many. */
+  failedWhy: Array<[string, number]>;
   kills: KillFigure[];
   violations: string[];
   failures: string[];
@@ -140,7 +142,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         ),
       ].join('\n') + '\n',
     );
-    stack = await startStack({
+    stack = await startStackOnFreePorts(async () => ({
       inventoryFile: inventory,
       dataDir: join(dir, 'data'),
       logger: opts.logger ?? silentLogger,
@@ -158,7 +160,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         LOG_LEVEL: 'info',
         RATE_LIMIT_PER_MINUTE: '1000000',
       },
-    });
+    }));
     log(
       `stack up: ${opts.natsServers} nats-servers, ${opts.apis} APIs, ` +
         `${opts.controllers} controllers, ${opts.bmcs} BMCs; logs in ${join(dir, 'logs')}`,
@@ -350,6 +352,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       accepted: accepted.size,
       succeeded: ours.filter((c) => c.state === 'succeeded').length,
       failed: ours.filter((c) => c.state === 'failed').length,
+      failedWhy: countReasons(ours.filter((c) => c.state === 'failed')),
       notFinal,
       unavailable: pool.counts.unavailable,
       busy: pool.counts.busy,
@@ -392,6 +395,33 @@ async function busiestController(
     }
     return best && best.held.length > 0 ? best : undefined;
   });
+}
+
+/**
+ * Starts the stack on ports found free a moment before. Another process on the machine may
+ * take one of them first (the cluster's ports run on from each base): then it starts again on
+ * new ones, at most three times.
+ */
+async function startStackOnFreePorts(
+  options: () => Promise<Parameters<typeof startStack>[0]>,
+): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStack(await options());
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+/** Error texts of failed conditions, numbers and ids elided, most frequent first. */
+function countReasons(failed: Condition[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const c of failed) {
+    const why = (c.error ?? 'no error given').replace(/[0-9a-f-]{36}|\d+(\.\d+)?/g, 'N');
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
 /** One server's conditions, record by record, and its BMC's log, in time order. */
