@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import { ABANDONED_CREATE_MS } from '@switchboard/condition-store';
 import type { ConditionStore } from '@switchboard/condition-store';
 import { parametersForLog } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
@@ -170,13 +171,27 @@ async function work(
   });
   settleHeld(claim.kind === 'claimed' ? claim.stored.condition.kind : undefined);
   switch (claim.kind) {
-    case 'missing':
+    case 'missing': {
+      // A create writes its record before its publish, so a young message without a record is
+      // either a create being undone or a read served by a KV leader that has not caught up
+      // after an election. Dropping it in the second case would strand an accepted condition:
+      // only a message older than any create takes is dropped.
+      const ageMs = Date.now() - Number(job.holder.msg.info.timestampNanos / 1_000_000n);
+      if (ageMs < ABANDONED_CREATE_MS) {
+        base.warn(
+          { event: 'condition.record_not_found', ageMs },
+          'no condition record yet; looking again later',
+        );
+        job.holder.msg.nak(deps.heldRetryDelayMs);
+        return;
+      }
       base.warn(
-        { event: 'condition.missing' },
+        { event: 'condition.missing', ageMs },
         'no condition record (its create was rolled back); dropping the message',
       );
       await ackFinal(job.holder, base);
       return;
+    }
     case 'final':
       base.info(
         { event: 'condition.duplicate', state: claim.state },

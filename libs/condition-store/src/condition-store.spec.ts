@@ -598,11 +598,16 @@ describe('ConditionStore', () => {
     it.each([
       ['a pending record never queued: failed "never queued", claim released', true],
       ['a claim whose record was never written: released', false],
-    ])('sweeps %s', async (_what, withRecord) => {
+    ])('sweeps %s, once a second sweep agrees', async (_what, withRecord) => {
       const id = `33333333-3333-4333-8333-33333333331${withRecord ? 1 : 2}`;
       const server = `sweep${withRecord ? 1 : 2}`;
       await cutOff(id, server, 60_000, withRecord);
-      const failed = await store.sweepCutOffCreates();
+      // The first sweep only notes it: a leader just elected may not have applied every write.
+      expect(await store.sweepCutOffCreates(undefined, 0)).toEqual([]);
+      expect((await store.activeFor(server))?.conditionId).toBe(id);
+      expect(await marker(id)).toBe(true);
+      if (withRecord) expect(await store.get(id)).toMatchObject({ state: 'pending' });
+      const failed = await store.sweepCutOffCreates(undefined, 0);
       expect(failed).toEqual(withRecord ? [id] : []);
       expect(await store.activeFor(server)).toBeNull();
       expect(await marker(id)).toBe(false);

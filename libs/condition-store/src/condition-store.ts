@@ -20,7 +20,7 @@ import {
   isFinal,
   latestConditionKey,
 } from '@switchboard/condition-types';
-import { retryTransient } from '@switchboard/nats';
+import { retryTransient, TRANSIENT_RETRY_MS } from '@switchboard/nats';
 import type { Buckets } from '@switchboard/nats';
 import { isCasConflict } from './cas';
 import { decodeClaim, decodeCondition, encode } from './codec';
@@ -85,6 +85,9 @@ export const ABANDONED_CREATE_MS = 30_000;
  */
 export const CUT_OFF_CREATE_MS = 8_000;
 
+/** How long after a sweep found a cut-off create not queued a later sweep may fail it. */
+export const SWEEP_CONFIRM_MS = 1_500;
+
 /** How long undoing a failed create retries releasing its claim through a leader election. */
 const UNDO_RETRY_MS = 5_000;
 
@@ -108,6 +111,11 @@ function now(): string {
 export class ConditionStore {
   private readonly js: JetStreamClient;
   private finals: SharedFinalWatch | undefined;
+  /** Cut-off creates a sweep found without record or message: acted on when a later one agrees. */
+  private readonly sweepSuspects = new Map<
+    string,
+    { verdict: 'no record' | 'not queued'; since: number }
+  >();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -192,7 +200,9 @@ export class ConditionStore {
       if (undone === 'undone') await this.unmark(condition.id);
       throw new QueueUnavailableError(`could not queue condition: ${(err as Error).message}`, err);
     }
-    await this.unmark(condition.id);
+    // The mark of an accepted create must go: left behind, it asks the sweeper to judge a
+    // condition that is queued. Retried in the background: the answer need not wait for it.
+    if (!(await this.unmark(condition.id))) void this.unmark(condition.id, TRANSIENT_RETRY_MS);
     return condition;
   }
 
@@ -254,9 +264,15 @@ export class ConditionStore {
     );
   }
 
-  /** Removes a create's in-progress marker; a marker left behind is only swept later. */
-  private async unmark(id: string): Promise<void> {
-    await this.buckets.conditions.delete(creatingKey(id)).catch(() => undefined);
+  /**
+   * Removes a create's in-progress marker (retrying through a leader election for up to
+   * `withinMs`); false when it could not. A marker left behind is only swept later.
+   */
+  private async unmark(id: string, withinMs = 0): Promise<boolean> {
+    return retryTransient(() => this.buckets.conditions.delete(creatingKey(id)), withinMs).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**
@@ -294,7 +310,10 @@ export class ConditionStore {
    * a pending record whose message is not in the stream is failed "never queued" (which
    * releases its claim); a claim without a record is released. Returns the ids failed.
    */
-  async sweepCutOffCreates(olderThanMs = CUT_OFF_CREATE_MS): Promise<string[]> {
+  async sweepCutOffCreates(
+    olderThanMs = CUT_OFF_CREATE_MS,
+    confirmAfterMs = SWEEP_CONFIRM_MS,
+  ): Promise<string[]> {
     const failed: string[] = [];
     const keys: string[] = [];
     for await (const key of await this.buckets.conditions.keys(`${creatingKey('')}*`))
@@ -312,9 +331,25 @@ export class ConditionStore {
       }
       if (Date.now() - Date.parse(marker.createdAt) < olderThanMs) continue;
       const held = await this.getWithRevision(id);
+      const verdict = !held
+        ? 'no record'
+        : held.condition.state === 'pending' && !(await this.isQueued(held.condition))
+          ? 'not queued'
+          : 'fine';
+      // A KV or stream leader elected a moment ago may not have applied every write yet: a
+      // record not found or a message not found counts only when a later sweep agrees.
+      if (verdict !== 'fine') {
+        const first = this.sweepSuspects.get(id);
+        if (first?.verdict !== verdict) {
+          this.sweepSuspects.set(id, { verdict, since: Date.now() });
+          continue;
+        }
+        if (Date.now() - first.since < confirmAfterMs) continue;
+      }
+      this.sweepSuspects.delete(id);
       if (!held) {
         if (marker.exclusive) await this.release(marker.server, id);
-      } else if (held.condition.state === 'pending' && !(await this.isQueued(held.condition))) {
+      } else if (verdict === 'not queued') {
         // On the revision read as pending: a controller that claimed it meanwhile wins.
         const swept = await this.failNeverQueued(
           held,
@@ -325,6 +360,8 @@ export class ConditionStore {
       }
       await this.buckets.conditions.delete(key, { previousSeq: entry.revision }).catch(() => 0);
     }
+    for (const id of this.sweepSuspects.keys())
+      if (!keys.includes(creatingKey(id))) this.sweepSuspects.delete(id);
     return failed;
   }
 

@@ -325,6 +325,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (verdict.violations.length > 0)
         evidence.push(describeServer(bmc.name, conditions, bmc.events()));
     }
+    // Accepted means JetStream stored its message: failing one as never queued would be false.
+    for (const id of accepted) {
+      const c = byId.get(id);
+      if (c?.state !== 'failed' || !/never queued/.test(c.error ?? '')) continue;
+      violations.push(`${c.target}: condition ${id} was accepted, then failed as never queued`);
+      evidence.push(
+        describeServer(
+          c.target,
+          all.filter((x) => x.target === c.target),
+          [],
+        ),
+      );
+    }
     for (const id of notFinal) {
       const c = byId.get(id);
       const server = c?.target;
