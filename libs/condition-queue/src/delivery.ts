@@ -176,7 +176,7 @@ async function work(
       // either a create being undone or a read served by a KV leader that has not caught up
       // after an election. Dropping it in the second case would strand an accepted condition:
       // only a message older than any create takes is dropped.
-      const ageMs = Date.now() - Number(job.holder.msg.info.timestampNanos / 1_000_000n);
+      const ageMs = Date.now() - Number(job.holder.msg.info.timestampNanos) / 1e6;
       if (ageMs < ABANDONED_CREATE_MS) {
         base.warn(
           { event: 'condition.record_not_found', ageMs },
