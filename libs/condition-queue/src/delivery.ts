@@ -47,6 +47,11 @@ export interface DeliveryDeps {
   heldRetryDelayMs: number;
   /** Apply the faults conditions carry (rivets' fault injection; off by default). */
   faults?: boolean;
+  /**
+   * How old a message without a record must be before it is dropped (default: longer than any
+   * create takes, ABANDONED_CREATE_MS); a younger one is looked at again later.
+   */
+  missingRecordGraceMs?: number;
   /** True while this replica's heartbeat is too old to start work (liveness-watch.ts). */
   livenessLost?: () => boolean;
   logger: Logger;
@@ -177,7 +182,7 @@ async function work(
       // after an election. Dropping it in the second case would strand an accepted condition:
       // only a message older than any create takes is dropped.
       const ageMs = Date.now() - Number(job.holder.msg.info.timestampNanos) / 1e6;
-      if (ageMs < ABANDONED_CREATE_MS) {
+      if (ageMs < (deps.missingRecordGraceMs ?? ABANDONED_CREATE_MS)) {
         base.warn(
           { event: 'condition.record_not_found', ageMs },
           'no condition record yet; looking again later',

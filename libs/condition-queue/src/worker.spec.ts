@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Condition, ConditionKind } from '@switchboard/condition-types';
-import { cancelSubject, KV_CONTROLLERS, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import {
+  cancelSubject,
+  conditionSubject,
+  KV_CONTROLLERS,
+  STREAM_CONDITIONS,
+} from '@switchboard/condition-types';
 import pino from 'pino';
 import { ConditionFailure, LivenessLost } from './errors';
 import { ConditionHandler, HandlerRegistry, Task } from './handler';
@@ -272,6 +277,22 @@ describe('a worker', () => {
       expect(running.tasks[1].takeover?.previousRecords.map((r) => r.msg)).toContain('step one');
     },
   );
+
+  it('drops a message whose record stays missing once it is older than the grace', async () => {
+    await start('w-missing', new HandlerRegistry().register(handler('serverControl')), {
+      missingRecordGraceMs: 1500,
+    });
+    const js = jetstream(nats.nc);
+    await js.publish(
+      conditionSubject('serverControl', 'server-gone'),
+      JSON.stringify({ id: '6f1c1d1e-0000-4000-8000-0000000000aa' }),
+    );
+    const published = Date.now();
+    await waitFor('the message to be dropped', async () =>
+      (await messagesLeft()) === 0 ? true : undefined,
+    );
+    expect(Date.now() - published).toBeGreaterThanOrEqual(1500);
+  });
 
   it('stops a cancellable kind on a cancel request and refuses the others', async () => {
     const running = handler(

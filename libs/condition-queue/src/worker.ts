@@ -146,6 +146,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     heldRetryDelayMs: opts.heldRetryDelayMs,
     faults: opts.faults ?? false,
     livenessLost: liveness.lost,
+    missingRecordGraceMs: opts.missingRecordGraceMs,
     logger,
   };
   const cancels = listenForCancels(opts.nc, jobs, opts.handlers.cancellableKinds, logger);

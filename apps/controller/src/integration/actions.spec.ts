@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { allocateLoopbackAddresses, FleetMemberSpec, SimulatedFleet } from '@switchboard/bmc-sim';
-import { conditionSubject, STREAM_CONDITIONS } from '@switchboard/condition-types';
+import { conditionKey, conditionSubject, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import {
   createCondition,
   InventoryNode,
@@ -354,17 +355,36 @@ describe('serverControl actions against simulated BMCs', () => {
   );
 
   it(
-    'acks a message whose record is gone (rolled-back create) and a duplicate of a final ' +
-      'condition',
+    'acks a duplicate of a final condition, and looks again at a young message whose record ' +
+      'cannot be read yet (a KV leader catching up), running it once the record is there',
     async () => {
       const js = jetstream(scene.nats.nc);
-      const done = await run('n-get', { action: 'get_power_state' });
-      await js.publish(
-        conditionSubject('serverControl', 'n-get'),
-        JSON.stringify({ id: '6f1c1d1e-0000-4000-8000-000000000001' }),
-      );
-      await js.publish(conditionSubject('serverControl', 'n-get'), JSON.stringify(done.condition));
       const jsm = await jetstreamManager(scene.nats.nc);
+      const subject = conditionSubject('serverControl', 'n-get');
+      const done = await run('n-get', { action: 'get_power_state' });
+      await js.publish(subject, JSON.stringify(done.condition));
+
+      const ts = new Date().toISOString();
+      const late = {
+        ...done.condition,
+        id: '6f1c1d1e-0000-4000-8000-000000000001',
+        state: 'pending',
+        status: { records: [{ ts, msg: 'queued by test' }] },
+        createdAt: ts,
+        updatedAt: ts,
+        result: undefined,
+        controller: undefined,
+      };
+      await js.publish(subject, JSON.stringify(late));
+      // Delivered and looked at (the controller's retry delay here is 1 s), but kept.
+      await sleep(2500);
+      expect((await jsm.streams.info(STREAM_CONDITIONS)).state.messages).toBe(1);
+
+      await scene.nats.buckets.conditions.put(conditionKey(late.id), JSON.stringify(late));
+      expect(await waitForFinal(scene.nats.store, late.id, 20_000)).toMatchObject({
+        state: 'succeeded',
+        controller: 'ctl-actions',
+      });
       await waitFor(
         'the stream to be empty',
         async () =>
