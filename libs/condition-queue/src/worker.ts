@@ -36,6 +36,8 @@ export interface WorkerOptions {
   pullExpiresMs: number;
   /** Apply the faults conditions carry (rivets' fault injection; off by default). */
   faults?: boolean;
+  /** Age at which a message whose record cannot be read is dropped (see delivery.ts). */
+  missingRecordGraceMs?: number;
   /**
    * Whether NATS is reachable now (the connection's status events). Stopping without it, nothing
    * can be written: the hand-back only stops the work and does not wait for writes.
