@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 export function clientGone(reply: FastifyReply): AbortSignal {
   const gone = new AbortController();
   const response = reply.raw;
-  if (response.closed || response.socket?.destroyed !== false) {
+  if (response.closed || response.socket?.destroyed === true) {
     gone.abort();
     return gone.signal;
   }
