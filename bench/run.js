@@ -263,8 +263,11 @@ async function main() {
     // ipmitool children, the API's, and mctl's (a child this process reaps).
     const cpu = { native: [], ipmitool: [] };
     const mctlFailures = [];
-    const mctlStatus = (range, driver) => async () => {
+    // Resolves with the wall time of mctl alone: the pause after it, for the CPU figures, is not
+    // part of (b).
+    const mctlStatus = async (range, driver) => {
       const before = [cpuSeconds(controllerPid), cpuSeconds(apiPid), cpuSeconds(process.pid)];
+      const t0 = process.hrtime.bigint();
       try {
         await run(process.execPath, [mctl, 'power', 'status', range], {
           env: { ...process.env, MCTL_URL: stack.apiUrl, MCTL_TOKEN: token },
@@ -276,6 +279,7 @@ async function main() {
         mctlFailures.push({ range, driver, said: String(error.stdout).slice(-400) });
         console.error(`mctl ${range}: some servers failed: ${String(error.stdout).slice(-400)}`);
       }
+      const wall = ms(t0);
       // Let the controller finish its last writes before reading its clock.
       await new Promise((r) => setTimeout(r, 200));
       const after = [cpuSeconds(controllerPid), cpuSeconds(apiPid), cpuSeconds(process.pid)];
@@ -286,6 +290,7 @@ async function main() {
         api: after[1].own - before[1].own,
         mctl: after[2].withChildren - after[2].own - (before[2].withChildren - before[2].own),
       });
+      return wall;
     };
     // ipmipower exits 1 when any host fails; the hosts that answered are counted instead.
     const ipmipowerAnswers = [];
@@ -312,9 +317,9 @@ async function main() {
       xargs.push(await timed(() => shell(xargsCommand, ipmiEnv)));
       xargsLight.push(await timed(() => shell(xargsCommand, lightEnv)));
       ipmipower.push(await timed(ipmipowerOn(hostsFile)));
-      mctlRuns.push(await timed(mctlStatus(fleetRange, 'native')));
+      mctlRuns.push(await mctlStatus(fleetRange, 'native'));
       warmHttp.push(await timed(() => batchOverHttp(stack.apiUrl, fleetRange, BMCS, auth)));
-      mctlTool.push(await timed(mctlStatus(toolRange, 'ipmitool')));
+      mctlTool.push(await mctlStatus(toolRange, 'ipmitool'));
     }
 
     // (c) scale: every BMC, native first, then ipmitool (peak memory read after each).
@@ -324,11 +329,11 @@ async function main() {
     phase(`(c) ${SCALE_BMCS} servers`);
     for (let i = 0; i < SCALE_RUNS; i++) {
       scale.ipmipower.push(await timed(ipmipowerOn(scaleHostsFile)));
-      scale.native.push(await timed(mctlStatus(scaleRange('bench'), 'native')));
+      scale.native.push(await mctlStatus(scaleRange('bench'), 'native'));
     }
     peak.afterNative = peakRssMb(controllerPid);
     for (let i = 0; i < SCALE_RUNS; i++) {
-      scale.ipmitool.push(await timed(mctlStatus(scaleRange('tool'), 'ipmitool')));
+      scale.ipmitool.push(await mctlStatus(scaleRange('tool'), 'ipmitool'));
     }
     peak.afterIpmitool = peakRssMb(controllerPid);
     const controllerPeak = peak.afterIpmitool;
