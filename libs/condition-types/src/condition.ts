@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionParameters, ActionResult } from './action';
+import { ErrorCode } from './errors';
 import { EstateParameters, EstateResult } from './estate';
 import { Fault } from './fault';
 import { ServerControlParameters, ServerControlResult } from './server-control';
@@ -20,6 +21,17 @@ export const StatusRecord = z.strictObject({ ts: z.iso.datetime(), msg: z.string
 export type StatusRecord = z.infer<typeof StatusRecord>;
 export const ConditionStatus = z.strictObject({ records: z.array(StatusRecord) });
 export type ConditionStatus = z.infer<typeof ConditionStatus>;
+
+/**
+ * A MAC over the whole record but this field, by the Switchboard process that wrote this version
+ * of it (libs/condition-signing): `kid` names the key, `mac` is HMAC-SHA256, base64url.
+ */
+export const ConditionSignature = z.strictObject({
+  v: z.literal(1),
+  kid: z.string().regex(/^[0-9a-f]{16}$/),
+  mac: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+export type ConditionSignature = z.infer<typeof ConditionSignature>;
 
 /** A condition's id: a UUID the API gives it when it is created. */
 export const ConditionId = z.uuid();
@@ -46,6 +58,10 @@ const common = {
   spanID: z.string().default(''),
   failOnCheckpointError: z.boolean().default(false),
   fault: Fault.optional(),
+  /** Why a failed condition failed, for programs, when a code applies (`error` says it). */
+  errorCode: ErrorCode.optional(),
+  /** Who wrote this version: see ConditionSignature. Absent in records no process signed. */
+  signature: ConditionSignature.optional(),
 };
 
 export const ServerControlCondition = z.strictObject({

@@ -44,6 +44,17 @@ export const errorCodes = [
   'not_implemented',
   /** 503: NATS is unreachable; nothing was created. */
   'unavailable',
+  // Not HTTP answers: a condition's `errorCode` when the controller refused to run it because
+  // its record is not one a Switchboard process wrote (libs/condition-signing).
+  /** The record carries no signature: written by something other than the API or a controller. */
+  'signature_missing',
+  /** The signature does not match the record, or is by a key the controller does not hold. */
+  'signature_invalid',
+  /**
+   * NATS stored the record long after the time it was signed at: a copy of an earlier version
+   * written again (a replay), or a writer whose clock is off.
+   */
+  'signature_stale',
 ] as const;
 export const ErrorCode = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof ErrorCode>;

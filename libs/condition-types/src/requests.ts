@@ -12,12 +12,14 @@ import { Fault } from './fault';
 /**
  * A condition as the API answers it: rivets' Condition (condition/types.go), whose `target` is
  * the server's UUID (its inventory id, or one derived from its name); `server` adds the name.
+ * The record's signature stays inside: it is for the controllers, not for clients.
  */
 const onTheWire = { target: z.uuid(), server: z.string().min(1) };
+const unsigned = { signature: true } as const;
 export const ApiCondition = z.discriminatedUnion('kind', [
-  ServerControlCondition.extend(onTheWire),
-  ActionCondition.extend(onTheWire),
-  EstateCondition.extend(onTheWire),
+  ServerControlCondition.omit(unsigned).extend(onTheWire),
+  ActionCondition.omit(unsigned).extend(onTheWire),
+  EstateCondition.omit(unsigned).extend(onTheWire),
 ]);
 export type ApiCondition = z.infer<typeof ApiCondition>;
 
