@@ -16,8 +16,14 @@ import {
   provision,
   startEmbeddedNats,
 } from '@switchboard/nats';
+import { randomSigningKeys, verifyCondition } from '@switchboard/condition-signing';
 import { ConditionStore } from './condition-store';
-import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
+import {
+  ConflictError,
+  QueueUnavailableError,
+  StaleWriteError,
+  UnreadableConditionError,
+} from './errors';
 
 const power = (p: string) => ({ action: 'set_power_state', action_parameter: p });
 
@@ -82,6 +88,47 @@ describe('ConditionStore', () => {
       expect(await queued()).toBe(before);
     },
   );
+
+  it('signs every version it writes with its keys, and one written unsigned has none', async () => {
+    const signing = randomSigningKeys();
+    const signer = new ConditionStore(nc, buckets, { signing });
+    const c = await signer.create({
+      kind: 'action',
+      server: 'signed01',
+      parameters: { command: 'usage', arguments: ['é', '🔌'] },
+      requestedBy: 'alice',
+    });
+    const versions = [await signer.getWithRevision(c.id)];
+    versions.push(await signer.update(c.id, 'active', { record: 'picked up', controller: 'x' }));
+    versions.push(await signer.getWithRevision(c.id));
+    for (const version of versions) {
+      expect(version?.condition.signature?.kid).toBe(signing.current.kid);
+    }
+    const stored = await signer.getWithRevision(c.id);
+    expect(stored?.storedAt?.getTime()).toBeGreaterThan(Date.now() - 10_000);
+    expect(verifyCondition(stored?.json, signing)).toEqual({ ok: true });
+    expect(verifyCondition(stored?.json, randomSigningKeys())).toMatchObject({ ok: false });
+    // A store without keys leaves no signature behind that would no longer match.
+    await store.update(c.id, 'active', { record: 'noted' });
+    expect((await store.get(c.id))?.signature).toBeUndefined();
+    const failed = await signer.update(c.id, 'failed', {
+      error: 'refused',
+      errorCode: 'signature_invalid',
+      unsigned: true,
+    });
+    expect(failed.condition).toMatchObject({ errorCode: 'signature_invalid' });
+    expect((await store.get(c.id))?.signature).toBeUndefined();
+  });
+
+  it('reports a record that is not a condition as UnreadableConditionError', async () => {
+    const id = '55555555-5555-4555-8555-555555555555';
+    await buckets.conditions.put(conditionKey(id), '{"id":"not a condition"}');
+    await expect(store.get(id)).rejects.toThrow(UnreadableConditionError);
+    await buckets.conditions.put(conditionKey(id), 'not json');
+    await expect(store.get(id)).rejects.toThrow(
+      new RegExp(`the record of condition ${id} is not a condition: .*JSON`),
+    );
+  });
 
   it('gives exactly one winner when many requests race for one server', async () => {
     const attempts = await Promise.allSettled(

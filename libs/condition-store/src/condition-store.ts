@@ -20,11 +20,17 @@ import {
   isFinal,
   latestConditionKey,
 } from '@switchboard/condition-types';
+import { signCondition, SigningKeys } from '@switchboard/condition-signing';
 import { retryTransient, TRANSIENT_RETRY_MS } from '@switchboard/nats';
 import type { Buckets } from '@switchboard/nats';
 import { isCasConflict } from './cas';
-import { decodeClaim, decodeCondition, encode } from './codec';
-import { ConflictError, QueueUnavailableError, StaleWriteError } from './errors';
+import { decodeClaim, encode } from './codec';
+import {
+  ConflictError,
+  QueueUnavailableError,
+  StaleWriteError,
+  UnreadableConditionError,
+} from './errors';
 import { FinalSubscription, OnFinal, SharedFinalWatch, watchFinal } from './final-watch';
 
 export interface NewCondition {
@@ -55,7 +61,14 @@ export interface ConditionUpdate {
   record?: string;
   result?: Condition['result'];
   error?: string;
+  /** With `error`: the machine-readable reason (ErrorCode). */
+  errorCode?: Condition['errorCode'];
   controller?: string;
+  /**
+   * Write this version without a signature, whatever keys the store holds: the record of a
+   * condition refused as forged, so that our key never vouches for what someone else wrote.
+   */
+  unsigned?: boolean;
 }
 
 /** Fault injection for the fault tests (a process held at a chosen point, then killed). */
@@ -64,9 +77,22 @@ export interface StoreHooks {
   beforePublish?(condition: Condition): Promise<void>;
 }
 
+/**
+ * Every record this store writes is signed with `signing` (libs/condition-signing), which the
+ * controllers check before they act on one; without keys it writes unsigned records (readers
+ * and tests only: no controller runs them).
+ */
+export interface StoreOptions extends StoreHooks {
+  signing?: SigningKeys;
+}
+
 export interface StoredCondition {
   condition: Condition;
   revision: number;
+  /** The record as stored (parsed JSON, before the schema's defaults): what its MAC covers. */
+  json?: unknown;
+  /** When NATS stored this version, by the server's clock. */
+  storedAt?: Date;
 }
 
 /** Messages of one server's subject a sweep looks through for a cut-off create's message. */
@@ -120,7 +146,7 @@ export class ConditionStore {
   constructor(
     private readonly nc: NatsConnection,
     private readonly buckets: Buckets,
-    private readonly hooks: StoreHooks = {},
+    private readonly hooks: StoreOptions = {},
   ) {
     this.js = jetstream(nc);
   }
@@ -134,7 +160,7 @@ export class ConditionStore {
   async create(req: NewCondition): Promise<Condition> {
     const started = Date.now();
     const ts = now();
-    const condition = Condition.parse({
+    const condition = this.sign({
       version: CONDITION_VERSION,
       id: req.id ?? randomUUID(),
       kind: req.kind,
@@ -503,7 +529,23 @@ export class ConditionStore {
   async getWithRevision(id: string): Promise<StoredCondition | null> {
     const entry = await retryTransient(() => this.buckets.conditions.get(conditionKey(id)));
     if (!entry || entry.operation !== 'PUT') return null;
-    return { condition: decodeCondition(entry.string()), revision: entry.revision };
+    let json: unknown;
+    let condition: Condition;
+    try {
+      json = JSON.parse(entry.string());
+      condition = Condition.parse(json);
+    } catch (err) {
+      throw new UnreadableConditionError(id, err);
+    }
+    return { condition, revision: entry.revision, json, storedAt: entry.created };
+  }
+
+  /** The record checked against the schema, signed with this store's keys if it has any. */
+  private sign(record: unknown): Condition {
+    const condition = Condition.parse(record);
+    return this.hooks.signing
+      ? signCondition(condition, this.hooks.signing)
+      : withoutSignature(condition);
   }
 
   /**
@@ -594,7 +636,7 @@ export class ConditionStore {
     if (state !== condition.state) assertTransition(condition.state, state);
     else if (isFinal(state)) throw new Error(`condition ${id} is already ${state}`);
     const ts = now();
-    const next = Condition.parse({
+    const update = {
       ...condition,
       state,
       updatedAt: ts,
@@ -607,8 +649,10 @@ export class ConditionStore {
       },
       ...(change.result !== undefined ? { result: change.result } : {}),
       ...(change.error !== undefined ? { error: change.error } : {}),
+      ...(change.errorCode !== undefined ? { errorCode: change.errorCode } : {}),
       ...(change.controller !== undefined ? { controller: change.controller } : {}),
-    });
+    };
+    const next = change.unsigned ? withoutSignature(Condition.parse(update)) : this.sign(update);
     let revision: number;
     try {
       revision = await this.writeOnce(
@@ -671,4 +715,10 @@ export class ConditionStore {
  */
 function lastMessageOn(jsm: JetStreamManager, subject: string): Promise<StoredMsg | null> {
   return jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: subject });
+}
+
+/** The record without a signature: one a write changed no longer matches it. */
+function withoutSignature(condition: Condition): Condition {
+  const { signature: _signature, ...rest } = condition;
+  return rest as Condition;
 }

@@ -27,3 +27,14 @@ export class StaleWriteError extends Error {
     this.name = 'StaleWriteError';
   }
 }
+
+/** The record under a condition's key is not a condition (not JSON, or not of the schema). */
+export class UnreadableConditionError extends Error {
+  constructor(
+    readonly conditionId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`the record of condition ${conditionId} is not a condition: ${(cause as Error).message}`);
+    this.name = 'UnreadableConditionError';
+  }
+}
