@@ -1,4 +1,22 @@
-import { ConfigError, optionsFromEnv } from './config';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keyId } from '@switchboard/condition-signing';
+import { ConfigError, optionsFromEnv as readOptions } from './config';
+
+let dir: string;
+let keyFile: string;
+const KEY = 'a-condition-signing-key-of-40-bytes-12345';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sb-controller-config-'));
+  keyFile = join(dir, 'condition-signing-key');
+  writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The options from `env` with the signing key every controller needs (unless `env` sets one). */
+const optionsFromEnv = (env: NodeJS.ProcessEnv) =>
+  readOptions({ CONDITION_SIGNING_KEY_FILE: keyFile, ...env });
 
 describe('controller configuration from the environment', () => {
   it('reads the required and optional variables', () => {
@@ -79,6 +97,53 @@ describe('controller configuration from the environment', () => {
       'FANOUT must be a whole number >= 1, got "0"',
       'OPERATION_TIMEOUT_MS must be a whole number >= 100, got "1.5s"',
     ]);
+  });
+
+  it('reads the condition signing keys and the clock skew allowed', () => {
+    const previous = join(dir, 'previous-key');
+    writeFileSync(previous, 'p'.repeat(32), { mode: 0o600 });
+    const opts = optionsFromEnv({
+      NATS_URL: 'nats://n:4222',
+      INVENTORY_FILE: '/i.yaml',
+      CONDITION_SIGNING_PREVIOUS_KEY_FILE: previous,
+      CONDITION_CLOCK_SKEW_MS: '5000',
+    });
+    expect(opts.signing.current.kid).toBe(keyId(Buffer.from(KEY)));
+    expect(opts.signing.previous?.kid).toBe(keyId(Buffer.from('p'.repeat(32))));
+    expect(opts.clockSkewMs).toBe(5000);
+  });
+
+  it.each<[string, () => NodeJS.ProcessEnv, string | RegExp]>([
+    [
+      'no signing key',
+      () => ({ CONDITION_SIGNING_KEY_FILE: '' }),
+      /^CONDITION_SIGNING_KEY_FILE is required: a file \(mode 0600\) holding the key/,
+    ],
+    [
+      'a key file others can read',
+      () => {
+        const open = join(dir, 'open-key');
+        writeFileSync(open, KEY);
+        chmodSync(open, 0o644);
+        return { CONDITION_SIGNING_KEY_FILE: open };
+      },
+      /open-key is open to others \(mode 0644\).*chmod 600/,
+    ],
+    [
+      'a clock skew under a second',
+      () => ({ CONDITION_CLOCK_SKEW_MS: '10' }),
+      'CONDITION_CLOCK_SKEW_MS must be a whole number >= 1000, got "10"',
+    ],
+  ])('refuses to start with %s', (_name, env, problem) => {
+    let err: ConfigError | undefined;
+    try {
+      optionsFromEnv({ NATS_URL: 'nats://n:4222', INVENTORY_FILE: '/i.yaml', ...env() });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err?.problems).toEqual([expect.stringMatching(problem)]);
+    expect(err?.message).not.toContain(KEY);
   });
 
   it('takes a comma-separated list of NATS servers, and refuses one that is not an address', () => {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { readSigningKeys } from '@switchboard/condition-signing';
 import { parseServerList, readNatsAuth, replicasFromEnv } from '@switchboard/nats';
 import type { ControllerOptions } from './controller';
 
@@ -8,6 +9,13 @@ export const ENVIRONMENT = {
   NATS_REPLICAS:
     'replicas of the streams and buckets it provisions (default 3 on a cluster of 3+, else 1)',
   INVENTORY_FILE: 'the inventory, topology.yaml or nodes.yaml',
+  CONDITION_SIGNING_KEY_FILE:
+    "a file (0600) with the API's condition signing key (32+ random bytes): a condition whose " +
+    'record it did not sign is failed, never run',
+  CONDITION_SIGNING_PREVIOUS_KEY_FILE:
+    'during a key rotation, the key before: still accepted (see README.md, key rotation)',
+  CONDITION_CLOCK_SKEW_MS:
+    'how long after its time a record may reach NATS before it counts as replayed (default 60000)',
   CONTROLLER_ID: "this replica's id (default <host>-<pid>-<random>)",
   FANOUT: 'conditions worked on at once (default 128)',
   HEARTBEAT_INTERVAL_MS: "renewal of this replica's heartbeat (default 2000)",
@@ -65,25 +73,28 @@ const numeric: Array<[keyof typeof ENVIRONMENT, keyof ControllerOptions, number]
   ['DRAIN_TIMEOUT_MS', 'drainTimeoutMs', 0],
   ['BMC_RESET_SETTLE_MS', 'bmcResetSettleMs', 0],
   ['HEALTH_PORT', 'healthPort', 1],
+  ['CONDITION_CLOCK_SKEW_MS', 'clockSkewMs', 1000],
 ];
 
 /** Reads the options from the environment, naming every problem at once. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   const problems: string[] = [];
+  let signing: ControllerOptions['signing'] | undefined;
   const required = (name: 'NATS_URL' | 'INVENTORY_FILE'): string => {
     const value = env[name]?.trim();
     if (!value) problems.push(`${name} is required: ${ENVIRONMENT[name]}`);
     return value ?? '';
   };
-  const opts: ControllerOptions = {
+  const opts = {
     natsUrl: required('NATS_URL'),
     inventoryFile: required('INVENTORY_FILE'),
     env,
-  };
+  } as ControllerOptions;
   for (const check of [
     () => opts.natsUrl && parseServerList(opts.natsUrl),
     () => replicasFromEnv(env),
     () => (opts.natsAuth = readNatsAuth(env)),
+    () => (signing = readSigningKeys(env)),
   ]) {
     try {
       check();
@@ -146,6 +157,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): ControllerOptions {
   if (faults && !['true', '1', 'on', 'false', '0', 'off'].includes(faults))
     problems.push(`FAULT_INJECTION must be true or false, got ${JSON.stringify(faults)}`);
   else if (faults && ['true', '1', 'on'].includes(faults)) opts.faultInjection = true;
-  if (problems.length > 0) throw new ConfigError(problems);
-  return opts;
+  if (problems.length > 0 || !signing) throw new ConfigError(problems);
+  return { ...opts, signing };
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream } from '@nats-io/jetstream';
 import { startWorker, StopReport } from '@switchboard/condition-queue';
+import type { SigningKeys } from '@switchboard/condition-signing';
 import { ConditionStore, startCreateSweeper } from '@switchboard/condition-store';
 import { createDriver, DriverOptions } from '@switchboard/drivers';
 import { watchInventory } from '@switchboard/inventory';
@@ -18,6 +19,16 @@ export interface ControllerOptions {
   natsUrl: string;
   /** NATS credentials and TLS (NATS_USER, NATS_PASSWORD_FILE, NATS_CA_FILE, ...). */
   natsAuth?: NatsClientAuth;
+  /**
+   * The keys condition records must be signed with to be run, and that this replica signs its
+   * own writes with (CONDITION_SIGNING_KEY_FILE, CONDITION_SIGNING_PREVIOUS_KEY_FILE).
+   */
+  signing: SigningKeys;
+  /**
+   * How far from its `updatedAt` NATS may have stored a record before it counts as a replay
+   * (CONDITION_CLOCK_SKEW_MS, default 60 000).
+   */
+  clockSkewMs?: number;
   /** topology.yaml / nodes.yaml; reloaded when it changes. */
   inventoryFile: string;
   /**
@@ -239,9 +250,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       pullExpiresMs: cfg.pullExpiresMs,
       faults: opts.faultInjection ?? false,
       natsConnected: () => natsStatus.connected(),
+      signing: opts.signing,
+      maxClockSkewMs: opts.clockSkewMs,
       logger,
     });
-    const sweepStore = new ConditionStore(nc, buckets);
+    const sweepStore = new ConditionStore(nc, buckets, { signing: opts.signing });
     const sweeper = startCreateSweeper(() => sweepStore, {
       onFailed: (ids) =>
         logger.warn(
@@ -258,6 +271,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         nats: opts.natsUrl,
         inventory: opts.inventoryFile,
         commands: opts.commandsDir ?? null,
+        signingKey: opts.signing.current.kid,
+        previousSigningKey: opts.signing.previous?.kid,
       },
       'controller started',
     );

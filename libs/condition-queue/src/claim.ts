@@ -1,5 +1,11 @@
 import { isFinal, StatusRecord } from '@switchboard/condition-types';
-import { ConditionStore, StaleWriteError, StoredCondition } from '@switchboard/condition-store';
+import { SignatureErrorCode, SigningKeys, verifyCondition } from '@switchboard/condition-signing';
+import {
+  ConditionStore,
+  StaleWriteError,
+  StoredCondition,
+  UnreadableConditionError,
+} from '@switchboard/condition-store';
 
 /** What to do with a delivered condition message, decided from the condition's record in KV. */
 export type Claim =
@@ -14,6 +20,13 @@ export type Claim =
   | { kind: 'held'; holder: string }
   /** Others kept winning the compare-and-set; try again later. Nak with a delay. */
   | { kind: 'contended' }
+  /**
+   * Not final, and not written by a Switchboard process holding our keys (or written again
+   * long after it was signed): never run. Fail it (this version, by compare-and-set) and ack.
+   */
+  | { kind: 'refused'; stored: StoredCondition; code: SignatureErrorCode; reason: string }
+  /** The record is not a condition at all: nothing to run and nothing to write. Terminate. */
+  | { kind: 'unreadable'; reason: string }
   /**
    * Ours now (compare-and-set done). `previousRecords` are the records before our claim, for the
    * redelivery rule.
@@ -32,6 +45,10 @@ export interface ClaimDeps {
   me: string;
   /** Whether a replica's heartbeat exists (and, given a condition, lists it: heartbeat.ts). */
   isAlive(controllerId: string, conditionId?: string, sinceMs?: number): Promise<boolean>;
+  /** The keys the records must be signed with (libs/condition-signing). */
+  signing: SigningKeys;
+  /** How far from its `updatedAt` NATS may have stored a record (clock skew, retried writes). */
+  maxSkewMs: number;
 }
 
 const MAX_CAS_ROUNDS = 3;
@@ -45,13 +62,29 @@ const MAX_CAS_ROUNDS = 3;
  *    the caller then applies the redelivery rule to what the records say was in progress;
  *  - active, held by a live replica -> leave it alone.
  * A lost compare-and-set means someone else wrote first: read again and decide again.
+ * Before any of this, a record that is not final must carry a valid signature by one of our
+ * keys, stored near the time it was signed at: what is acted on is the record as read here,
+ * so a record written or changed by anyone without the key is never run.
  */
 export async function claimCondition(id: string, deps: ClaimDeps): Promise<Claim> {
   for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
-    const stored = await deps.store.getWithRevision(id);
+    let stored: StoredCondition | null;
+    try {
+      stored = await deps.store.getWithRevision(id);
+    } catch (err) {
+      if (err instanceof UnreadableConditionError)
+        return { kind: 'unreadable', reason: err.message };
+      throw err;
+    }
     if (!stored) return { kind: 'missing' };
     const { condition } = stored;
     if (isFinal(condition.state)) return { kind: 'final', state: condition.state };
+    const verdict = verifyCondition(
+      stored.json,
+      deps.signing,
+      stored.storedAt && { storedAt: stored.storedAt, maxSkewMs: deps.maxSkewMs },
+    );
+    if (!verdict.ok) return { kind: 'refused', stored, code: verdict.code, reason: verdict.reason };
 
     let record: string;
     let takeover = false;

@@ -1,11 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { ABANDONED_CREATE_MS } from '@switchboard/condition-store';
+import type { SigningKeys } from '@switchboard/condition-signing';
 import type { ConditionStore } from '@switchboard/condition-store';
 import { parametersForLog } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
 import { Cancellation } from './cancellation';
 import { claimCondition } from './claim';
 import { handedBack, livenessLost, LostCondition } from './errors';
+import { refuseCondition } from './refuse';
 import type { HandlerRegistry } from './handler';
 import { keepAlive, MessageHolder } from './keep-alive';
 import { Progress } from './progress';
@@ -54,6 +56,10 @@ export interface DeliveryDeps {
   missingRecordGraceMs?: number;
   /** True while this replica's heartbeat is too old to start work (liveness-watch.ts). */
   livenessLost?: () => boolean;
+  /** The keys a record must be signed with to be run. */
+  signing: SigningKeys;
+  /** How far from its `updatedAt` NATS may have stored a record. */
+  maxSkewMs: number;
   logger: Logger;
 }
 
@@ -173,6 +179,8 @@ async function work(
     store: deps.store,
     me: deps.controllerId,
     isAlive: deps.isAlive,
+    signing: deps.signing,
+    maxSkewMs: deps.maxSkewMs,
   });
   settleHeld(claim.kind === 'claimed' ? claim.stored.condition.kind : undefined);
   switch (claim.kind) {
@@ -217,6 +225,17 @@ async function work(
         'lost the compare-and-set repeatedly; retrying later',
       );
       job.holder.msg.nak(deps.heldRetryDelayMs);
+      return;
+    case 'refused':
+      if (await refuseCondition(claim, deps, base)) await ackFinal(job.holder, base);
+      else job.holder.msg.nak(deps.heldRetryDelayMs);
+      return;
+    case 'unreadable':
+      base.error(
+        { event: 'condition.unreadable', reason: claim.reason },
+        'the record is not a condition; nothing is run, terminating the message',
+      );
+      job.holder.msg.term();
       return;
     case 'claimed':
       break;

@@ -47,6 +47,7 @@ async function start(faults: boolean): Promise<void> {
     workingIntervalMs: 1000,
     heldRetryDelayMs: 200,
     pullExpiresMs: 1000,
+    signing: nats.signing,
     faults,
     logger,
   });

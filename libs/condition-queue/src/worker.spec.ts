@@ -3,10 +3,13 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Condition, ConditionKind } from '@switchboard/condition-types';
 import {
   cancelSubject,
+  conditionKey,
   conditionSubject,
   KV_CONTROLLERS,
   STREAM_CONDITIONS,
 } from '@switchboard/condition-types';
+import { randomSigningKeys } from '@switchboard/condition-signing';
+import { ConditionStore } from '@switchboard/condition-store';
 import pino from 'pino';
 import { ConditionFailure, LivenessLost } from './errors';
 import { ConditionHandler, HandlerRegistry, Task } from './handler';
@@ -54,6 +57,7 @@ async function start(id: string, handlers: HandlerRegistry, extra: Partial<Worke
     workingIntervalMs: 1000,
     heldRetryDelayMs: 200,
     pullExpiresMs: 1000,
+    signing: nats.signing,
     logger,
     ...extra,
   });
@@ -326,5 +330,68 @@ describe('a worker', () => {
     expect(running.tasks[0].cancellation.by).toBe('alice');
     expect((await finalOf(act.id)).state).toBe('succeeded');
     expect((await finalOf(ctl.id)).state).toBe('succeeded');
+  });
+});
+
+describe('a worker given a record no Switchboard process signed', () => {
+  // The records are written through stores holding other keys, or none, and changed in KV
+  // directly: what someone with NATS access but not the key can do.
+  const forge = {
+    unsigned: () => new ConditionStore(nats.nc, nats.buckets),
+    'signed with another key': () =>
+      new ConditionStore(nats.nc, nats.buckets, { signing: randomSigningKeys() }),
+  };
+
+  it.each([
+    ['unsigned', 'signature_missing', /carries no signature/],
+    ['signed with another key', 'signature_invalid', /which this controller does not hold/],
+  ] as const)(
+    'fails it %s with the code, runs nothing, and acks it',
+    async (how, errorCode, reason) => {
+      const power = handler('serverControl');
+      await start(`w-forged-${servers}`, new HandlerRegistry().register(power));
+      servers++;
+      const forged = await forge[how]().create({
+        kind: 'serverControl',
+        server: `server-${servers}`,
+        parameters: PARAMETERS.serverControl,
+        requestedBy: 'mallory',
+      });
+      const done = await finalOf(forged.id);
+      expect(done).toMatchObject({
+        state: 'failed',
+        errorCode,
+        error: expect.stringMatching(reason),
+      });
+      expect(done.signature).toBeUndefined();
+      expect(power.tasks).toEqual([]);
+      await waitFor('the message acked', async () =>
+        (await messagesLeft()) === 0 ? 1 : undefined,
+      );
+    },
+  );
+
+  it('fails a signed record whose parameters were changed in KV, and runs nothing', async () => {
+    const power = handler('serverControl', () => sleep(200));
+    const worker = await start('w-changed', new HandlerRegistry().register(power));
+    await worker.stop(0); // hold the queue while the record is changed
+    const c = await create('serverControl');
+    const entry = await nats.buckets.conditions.get(conditionKey(c.id));
+    const record = entry!.json<Record<string, unknown>>();
+    await nats.buckets.conditions.put(
+      conditionKey(c.id),
+      JSON.stringify({
+        ...record,
+        parameters: { action: 'set_power_state', action_parameter: 'off' },
+      }),
+    );
+    await start('w-changed-2', new HandlerRegistry().register(power));
+    const done = await finalOf(c.id);
+    expect(done).toMatchObject({
+      state: 'failed',
+      errorCode: 'signature_invalid',
+      error: expect.stringMatching(/does not match its content/),
+    });
+    expect(power.tasks).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { DEFAULT_MAX_SKEW_MS, SigningKeys } from '@switchboard/condition-signing';
 import { ConditionStore } from '@switchboard/condition-store';
 import { CONTROLLER_CONSUMER, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
@@ -43,6 +44,13 @@ export interface WorkerOptions {
    * can be written: the hand-back only stops the work and does not wait for writes.
    */
   natsConnected?: () => boolean;
+  /**
+   * The keys every record it runs must be signed with, and that its own writes are signed with
+   * (libs/condition-signing): a record without a valid signature is failed, never run.
+   */
+  signing: SigningKeys;
+  /** How far from its `updatedAt` NATS may have stored a record (default 60 000). */
+  maxClockSkewMs?: number;
   logger: Logger;
 }
 
@@ -114,7 +122,7 @@ async function settledWithin(
  */
 export async function startWorker(opts: WorkerOptions): Promise<Worker> {
   const { id, logger, buckets } = opts;
-  const store = new ConditionStore(opts.nc, buckets);
+  const store = new ConditionStore(opts.nc, buckets, { signing: opts.signing });
   const consumer = await jetstream(opts.nc).consumers.get(STREAM_CONDITIONS, CONTROLLER_CONSUMER);
   const jobs = new Map<string, Job>();
   const tasks = new Set<Promise<void>>();
@@ -149,6 +157,8 @@ export async function startWorker(opts: WorkerOptions): Promise<Worker> {
     faults: opts.faults ?? false,
     livenessLost: liveness.lost,
     missingRecordGraceMs: opts.missingRecordGraceMs,
+    signing: opts.signing,
+    maxSkewMs: opts.maxClockSkewMs ?? DEFAULT_MAX_SKEW_MS,
     logger,
   };
   const cancels = listenForCancels(opts.nc, jobs, opts.handlers.cancellableKinds, logger);

@@ -47,6 +47,7 @@ async function startHeldApi(): Promise<{ child: ChildProcess; url: string; log: 
       ...stack.credentials.clientEnv('api'),
       INVENTORY_FILE: stack.inventoryFile,
       JWT_SECRET,
+      CONDITION_SIGNING_KEY_FILE: stack.signingKeyFile,
       PORT: String(port),
       HOST: '127.0.0.1',
       SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH: '1',
@@ -190,6 +191,7 @@ describe('the API killed between its KV writes and its publish', () => {
       controller = await startController({
         natsUrl: stack.nats.url,
         natsAuth: stack.credentials.clientAuth('controller'),
+        signing: stack.signing,
         inventoryFile: stack.inventoryFile,
         logger: silentLogger,
         verifyTimeoutMs: 20_000,

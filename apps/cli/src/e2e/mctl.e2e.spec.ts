@@ -261,6 +261,7 @@ describe('the mctl binary over HTTPS', () => {
     tlsApi = await createApp({
       natsUrl: stack.nats.url,
       natsAuth: stack.credentials.clientAuth('api'),
+      signing: stack.signing,
       inventoryFile: stack.inventoryFile,
       logger: silentLogger,
       jwtSecret: JWT_SECRET,

@@ -1,12 +1,14 @@
 // The real stack an end-to-end suite runs mctl against: nats-server, the conditions-api and a
 // controller, in this process, on a temporary directory of the suite's own. NATS runs as the
 // sandbox runs it: a user per role with least privilege (issue 11), the API and the controller
-// connecting as theirs, and every refusal it logs kept for the suite to check.
+// connecting as theirs, and every refusal it logs kept for the suite to check. The API signs
+// conditions with a key of the suite's own, which its controllers check them by.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BmcEndpoint } from '@switchboard/bmc-sim';
+import { ensureKeyFile, signingKey, SigningKeys } from '@switchboard/condition-signing';
 import { ApiCondition, ServerConditionsResponse } from '@switchboard/condition-types';
 import { capturingLogger, silentLogger } from '@switchboard/logging';
 import { startEmbeddedNats, startSecuredNats } from '@switchboard/nats';
@@ -40,6 +42,10 @@ export interface E2eStack {
   /** The nats-server now running (stopNats/startNats replace it), and its users' credentials. */
   readonly nats: EmbeddedNats;
   credentials: NatsCredentials;
+  /** The condition signing key, for APIs and controllers the suite starts itself. */
+  signing: SigningKeys;
+  /** The same key in a file (CONDITION_SIGNING_KEY_FILE), for API or controller processes. */
+  signingKeyFile: string;
   /** What nats-server refused anyone so far (its permission violations). */
   natsRefusals(): Array<Record<string, unknown>>;
   api: ConditionsApi;
@@ -74,7 +80,14 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       mkdirSync(commandsDir);
       options.commands!(commandsDir);
     }
-    const common = { inventoryFile, logger: silentLogger, ...(commandsDir && { commandsDir }) };
+    const signingKeyFile = join(dir, 'condition-signing-key');
+    const signing = { current: signingKey(ensureKeyFile(signingKeyFile)) };
+    const common = {
+      inventoryFile,
+      logger: silentLogger,
+      signing,
+      ...(commandsDir && { commandsDir }),
+    };
     const secured: SecuredNats = await startSecuredNats({
       dataDir: join(dir, 'jetstream'),
       logger: natsLog.logger,
@@ -105,6 +118,8 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         return live;
       },
       credentials,
+      signing,
+      signingKeyFile,
       natsRefusals: () => natsLog.events().filter((e) => e.event === 'nats.permission_violation'),
       api,
       baseUrl,

@@ -424,6 +424,7 @@ describe('action conditions', () => {
 
     const start = startController({
       natsUrl: scene.nats.url,
+      signing: scene.nats.signing,
       inventoryFile: scene.inventoryFile,
       commandsDir: missing,
       logger: pino({ level: 'silent' }),

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import pino from 'pino';
 import type { BmcEndpoint } from '@switchboard/bmc-sim';
+import { ensureKeyFile, signingKey, SigningKeys } from '@switchboard/condition-signing';
 import { ConditionStore } from '@switchboard/condition-store';
 import { Condition, ConditionKind, controllerKey, isFinal } from '@switchboard/condition-types';
 import type { Logger } from '@switchboard/logging';
@@ -28,6 +29,11 @@ export interface TestNats {
   url: string;
   nc: NatsConnection;
   buckets: Buckets;
+  /** The keys of this NATS's API: `store` signs with them, and every controller gets them. */
+  signing: SigningKeys;
+  /** The same key in a file, for controllers started as processes (CONDITION_SIGNING_KEY_FILE). */
+  signingKeyFile: string;
+  /** Writes and signs as the API does. */
   store: ConditionStore;
   dir: string;
   /** Kills nats-server with SIGKILL, as a crash would (its storage stays). */
@@ -43,11 +49,15 @@ export async function startTestNats(label: string): Promise<TestNats> {
   let server: EmbeddedNats = await startEmbeddedNats({ dataDir: join(dir, 'js') });
   const nc = await connectWithRetry({ servers: server.url, name: `test-${label}` });
   const buckets = await provision(nc);
+  const signingKeyFile = join(dir, 'condition-signing-key');
+  const signing = { current: signingKey(ensureKeyFile(signingKeyFile)) };
   return {
     url: server.url,
     nc,
     buckets,
-    store: new ConditionStore(nc, buckets),
+    signing,
+    signingKeyFile,
+    store: new ConditionStore(nc, buckets, { signing }),
     dir,
     async kill() {
       server.kill();
@@ -233,6 +243,7 @@ export async function startTestController(
   const { logger, file } = fileLogger(logName);
   const controller = await startController({
     natsUrl: nats.url,
+    signing: nats.signing,
     inventoryFile,
     logger,
     ...TEST_TIMINGS,

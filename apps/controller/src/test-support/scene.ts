@@ -123,7 +123,12 @@ export async function startScene(options: SceneOptions): Promise<Scene> {
     };
     const spawnOne = (env: ProcessEnv) => {
       const child = spawnController(
-        { NATS_URL: testNats.url, INVENTORY_FILE: inventoryFile, ...env },
+        {
+          NATS_URL: testNats.url,
+          INVENTORY_FILE: inventoryFile,
+          CONDITION_SIGNING_KEY_FILE: testNats.signingKeyFile,
+          ...env,
+        },
         `${name}-${env.CONTROLLER_ID}`,
       );
       children.push(child);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { randomSigningKeys, SigningKeys } from '@switchboard/condition-signing';
 import { ConditionStore } from '@switchboard/condition-store';
 import { Buckets, connectWithRetry, provision, startEmbeddedNats } from '@switchboard/nats';
 
@@ -10,6 +11,8 @@ export interface TestNats {
   url: string;
   nc: NatsConnection;
   buckets: Buckets;
+  /** Signs what `store` writes, as the API's keys do: give them to the workers too. */
+  signing: SigningKeys;
   store: ConditionStore;
   stop(): Promise<void>;
 }
@@ -20,11 +23,13 @@ export async function startTestNats(label: string): Promise<TestNats> {
   try {
     const nc = await connectWithRetry({ servers: server.url, name: `test-${label}` });
     const buckets = await provision(nc);
+    const signing = randomSigningKeys();
     return {
       url: server.url,
       nc,
       buckets,
-      store: new ConditionStore(nc, buckets),
+      signing,
+      store: new ConditionStore(nc, buckets, { signing }),
       async stop() {
         await nc.close().catch(() => undefined);
         await server.stop();
