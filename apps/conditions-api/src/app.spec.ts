@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomSigningKeys } from '@switchboard/condition-signing';
 import { freePort } from '@switchboard/nats';
 import { createApp } from './app';
 import { JWT_SECRET, captureLogger } from './testing/harness';
@@ -22,6 +23,7 @@ describe('createApp', () => {
         inventoryFile: file,
         logger: captureLogger().logger,
         jwtSecret: JWT_SECRET,
+        signing: randomSigningKeys(),
       }),
     ).rejects.toThrow(/invalid node name/);
   });
@@ -37,6 +39,7 @@ describe('createApp', () => {
         inventoryFile: file,
         logger: captureLogger().logger,
         jwtSecret: JWT_SECRET,
+        signing: randomSigningKeys(),
         commandsDir: missing,
       }),
     ).rejects.toThrow(`commands directory ${missing}: cannot be read (ENOENT)`);
@@ -52,10 +55,44 @@ describe('createApp', () => {
       inventoryFile: file,
       logger: captureLogger().logger,
       jwtSecret: JWT_SECRET,
+      signing: randomSigningKeys(),
       signal: ac.signal,
     });
     setTimeout(() => ac.abort(), 300);
     await expect(starting).rejects.toThrow();
+  });
+
+  describe('without a usable condition signing key', () => {
+    const saved = process.env.CONDITION_SIGNING_KEY_FILE;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.CONDITION_SIGNING_KEY_FILE;
+      else process.env.CONDITION_SIGNING_KEY_FILE = saved;
+    });
+
+    it.each<[string, (() => string) | undefined, RegExp]>([
+      ['no key file', undefined, /^CONDITION_SIGNING_KEY_FILE is required/],
+      [
+        'a key file others can read',
+        () => {
+          const file = join(dir, 'key');
+          writeFileSync(file, 'k'.repeat(48), { mode: 0o644 });
+          return file;
+        },
+        /key is open to others \(mode 0644\)/,
+      ],
+    ])('refuses to start with %s, before it touches NATS', async (_name, file, message) => {
+      if (file) process.env.CONDITION_SIGNING_KEY_FILE = file();
+      else delete process.env.CONDITION_SIGNING_KEY_FILE;
+      const inventory = join(dir, 'topology.yaml');
+      writeFileSync(inventory, 'static_nodes:\n  node01:\n    ranks: [login]\n');
+      const starting = createApp({
+        natsUrl: 'nats://127.0.0.1:1',
+        inventoryFile: inventory,
+        logger: captureLogger().logger,
+        jwtSecret: JWT_SECRET,
+      });
+      await expect(starting).rejects.toThrow(message);
+    });
   });
 
   describe('without a usable JWT secret', () => {

@@ -1,20 +1,27 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keyId } from '@switchboard/condition-signing';
 import { readConfig } from './config';
 import { JWT_SECRET } from './testing/harness';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
+const SIGNING_KEY = 'condition-signing-key-for-the-config-tests';
+const keyFile = join(dir, 'condition-signing-key');
 
 const base = {
   NATS_URL: 'nats://127.0.0.1:4222',
   INVENTORY_FILE: '/etc/switchboard/topology.yaml',
   JWT_SECRET,
+  CONDITION_SIGNING_KEY_FILE: keyFile,
 };
 
-let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sb-config-'));
   writeFileSync(join(dir, 'cert.pem'), 'CERT');
   writeFileSync(join(dir, 'key.pem'), 'KEY');
+  writeFileSync(keyFile, SIGNING_KEY, { mode: 0o600 });
+  writeFileSync(join(dir, 'open-key'), SIGNING_KEY);
+  chmodSync(join(dir, 'open-key'), 0o644);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,6 +37,7 @@ describe('readConfig', () => {
         port: 9001,
         host: '127.0.0.1',
         jwtSecret: JWT_SECRET,
+        signing: { current: expect.objectContaining({ kid: keyId(Buffer.from(SIGNING_KEY)) }) },
         rateLimitPerMinute: 600,
         faultInjection: false,
       });
@@ -76,6 +84,16 @@ describe('readConfig', () => {
       'PORT must be a port number, got "http"',
     ],
     ['no JWT secret', { NATS_URL: 'n', INVENTORY_FILE: 'f' }, /^no JWT secret/],
+    [
+      'no condition signing key',
+      { ...base, CONDITION_SIGNING_KEY_FILE: undefined },
+      /^CONDITION_SIGNING_KEY_FILE is required: a file \(mode 0600\) holding the key/,
+    ],
+    [
+      'a condition signing key others can read',
+      { ...base, CONDITION_SIGNING_KEY_FILE: join(dir, 'open-key') },
+      /CONDITION_SIGNING_KEY_FILE .*open-key is open to others \(mode 0644\)/,
+    ],
     ['a NATS_URL list with a bad member', { ...base, NATS_URL: 'n1:4222,ftp://x' }, /"ftp:\/\/x"/],
     ['NATS_REPLICAS that is no count', { ...base, NATS_REPLICAS: '3x' }, 'got "3x"'],
     [

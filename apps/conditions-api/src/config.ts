@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { readJwtSecret } from '@switchboard/auth';
+import { readSigningKeys, SigningKeys } from '@switchboard/condition-signing';
 import { NatsClientAuth, parseServerList, readNatsAuth, replicasFromEnv } from '@switchboard/nats';
 import type { TlsOptions } from './core/api-options';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rate-limit/rate-limit.options';
 
-/** What `main` needs to start the API. Holds the JWT secret: never log it. */
+/** What `main` needs to start the API. Holds the JWT secret and signing keys: never log them. */
 export interface ApiConfig {
   natsUrl: string;
   natsAuth: NatsClientAuth;
@@ -12,6 +13,8 @@ export interface ApiConfig {
   port: number;
   host: string;
   jwtSecret: string;
+  /** CONDITION_SIGNING_KEY_FILE (and _PREVIOUS_): what the API signs conditions with. */
+  signing: SigningKeys;
   tls?: TlsOptions;
   rateLimitPerMinute: number;
   /** COMMANDS_DIR: the commands directory the controller runs actions from. */
@@ -65,10 +68,10 @@ export function readFlag(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 /**
- * Reads the process environment: NATS_URL (one server or a comma-separated list), INVENTORY_FILE
- * and a JWT secret (JWT_SECRET_FILE or JWT_SECRET) are required; PORT, HOST,
- * TLS_CERT_FILE/TLS_KEY_FILE, RATE_LIMIT_PER_MINUTE, COMMANDS_DIR, NATS_REPLICAS and
- * FAULT_INJECTION are optional.
+ * Reads the process environment: NATS_URL (one server or a comma-separated list), INVENTORY_FILE,
+ * a JWT secret (JWT_SECRET_FILE or JWT_SECRET) and CONDITION_SIGNING_KEY_FILE are required;
+ * PORT, HOST, TLS_CERT_FILE/TLS_KEY_FILE, RATE_LIMIT_PER_MINUTE, COMMANDS_DIR, NATS_REPLICAS,
+ * CONDITION_SIGNING_PREVIOUS_KEY_FILE and FAULT_INJECTION are optional.
  * Throws naming the variable at fault.
  */
 export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
@@ -91,6 +94,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ApiConfig {
     port,
     host: env.HOST || '127.0.0.1',
     jwtSecret: readJwtSecret(env),
+    signing: readSigningKeys(env),
     ...(tls ? { tls } : {}),
     rateLimitPerMinute: readRateLimit(env),
     ...(env.COMMANDS_DIR ? { commandsDir: env.COMMANDS_DIR } : {}),

@@ -26,6 +26,7 @@ beforeAll(async () => {
     inventoryFile: h.inventoryFile,
     logger: captureLogger().logger,
     jwtSecret: JWT_SECRET,
+    signing: h.signing,
   });
   await second.app.listen(0, '127.0.0.1');
   secondUrl = `http://127.0.0.1:${(second.app.getHttpServer().address() as AddressInfo).port}`;

@@ -93,11 +93,15 @@ export class ConditionsService {
     @Inject(API_OPTIONS) private readonly options: ApiOptions,
   ) {}
 
-  /** A condition as the API answers it (rivets' Condition): target the UUID, server the name. */
+  /**
+   * A condition as the API answers it (rivets' Condition): target the UUID, server the name, and
+   * no signature (it is for the controllers).
+   */
   toWire(condition: Condition): ApiCondition {
     const entry = this.inventory.current().get(condition.target);
     const target = serverUuid(entry ?? { name: condition.target });
-    return { ...condition, target, server: condition.target } as ApiCondition;
+    const { signature: _signature, ...answer } = condition;
+    return { ...answer, target, server: condition.target } as ApiCondition;
   }
 
   /** conditionorc's ServerResponse for one condition of a server. */

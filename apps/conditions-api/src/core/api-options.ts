@@ -1,3 +1,4 @@
+import type { SigningKeys } from '@switchboard/condition-signing';
 import type { Logger } from '@switchboard/logging';
 import type { NatsClientAuth } from '@switchboard/nats';
 
@@ -18,6 +19,11 @@ export interface ApiOptions {
   signal?: AbortSignal;
   /** The HS256 secret of tokens; else JWT_SECRET_FILE or JWT_SECRET from the environment. */
   jwtSecret?: string;
+  /**
+   * The keys every condition record is signed with, for the controllers to check; else
+   * CONDITION_SIGNING_KEY_FILE (and CONDITION_SIGNING_PREVIOUS_KEY_FILE) from the environment.
+   */
+  signing?: SigningKeys;
   /** Serve HTTPS with this certificate and key. */
   tls?: TlsOptions;
   /** Condition-creating requests per token subject per minute (default 600). */

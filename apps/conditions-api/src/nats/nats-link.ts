@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { readSigningKeys, SigningKeys } from '@switchboard/condition-signing';
 import {
   ConditionStore,
   QueueUnavailableError,
@@ -56,11 +57,19 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweeper: { stop(): Promise<void> } | undefined;
   private closed = false;
   private reprovisioning: Promise<void> | undefined;
+  /** Every record the API writes is signed with these: the controllers run nothing else. */
+  private readonly signing: SigningKeys;
 
   constructor(
     @Inject(API_OPTIONS) private readonly options: ApiOptions,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.signing = options.signing ?? readSigningKeys(process.env);
+  }
+
+  private storeOf(nc: NatsConnection, buckets: Buckets): ConditionStore {
+    return new ConditionStore(nc, buckets, { ...faultHooks(this.log), signing: this.signing });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const nc = await connectWithRetry({
@@ -77,7 +86,7 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
         PROVISION_ATTEMPTS,
         this.options.signal,
       );
-      this.link = { nc, store: new ConditionStore(nc, buckets, faultHooks(this.log)), buckets };
+      this.link = { nc, store: this.storeOf(nc, buckets), buckets };
       this.connected = true;
       this.provisioned = true;
       void this.followStatus(nc);
@@ -193,7 +202,7 @@ export class NatsLink implements OnApplicationBootstrap, OnApplicationShutdown {
     while (!this.closed && this.connected && !this.provisioned) {
       try {
         const buckets = await provision(nc, { logger: this.log });
-        this.link = { nc, store: new ConditionStore(nc, buckets, faultHooks(this.log)), buckets };
+        this.link = { nc, store: this.storeOf(nc, buckets), buckets };
         this.provisioned = true;
         this.log.info({ event: 'nats.provisioned' }, 'NATS stream and buckets provisioned; ready');
       } catch (err) {

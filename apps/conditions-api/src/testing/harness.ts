@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { randomSigningKeys, SigningKeys } from '@switchboard/condition-signing';
 import { ConditionStore } from '@switchboard/condition-store';
 import {
   ApiCondition,
@@ -37,8 +38,9 @@ export function uuidOf(name: string): string {
 
 /** A stored condition as the API answers it: `target` the server's UUID, `server` its name. */
 export function onTheWire(condition: Condition): ApiCondition {
+  const { signature: _signature, ...answer } = condition;
   return {
-    ...condition,
+    ...answer,
     target: uuidOf(condition.target),
     server: condition.target,
   } as ApiCondition;
@@ -124,6 +126,8 @@ export interface Harness {
   /**
    * Conditions through the observer connection: to play the controller's part (finish a condition).
    */
+  /** What the API signs conditions with; `store` signs its writes with them too. */
+  signing: SigningKeys;
   store: ConditionStore;
   logs: () => Array<Record<string, unknown>>;
   /** Every log line as written, for looking for what must never appear. */
@@ -148,11 +152,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   writeFileSync(inventoryFile, inventoryYaml());
   let nats = await startEmbeddedNats({ dataDir });
   const { logger, lines, text } = captureLogger();
+  const signing = randomSigningKeys();
   const api = await createApp({
     natsUrl: nats.url,
     inventoryFile,
     logger,
     jwtSecret: JWT_SECRET,
+    signing,
     ...options,
   });
   await api.app.listen(0, '127.0.0.1');
@@ -171,7 +177,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port,
     observer,
     buckets,
-    store: new ConditionStore(observer, buckets),
+    signing,
+    store: new ConditionStore(observer, buckets, { signing }),
     logs: lines,
     logText: text,
     token: (claims) => signToken(claims),
