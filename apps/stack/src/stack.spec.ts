@@ -82,6 +82,25 @@ describe('the local stack in sandbox mode', () => {
     },
   );
 
+  it(
+    'generates the condition signing key once, 0600, and gives the API and controller only ' +
+      'its path',
+    async () => {
+      const { statSync, readFileSync } = await import('node:fs');
+      const file = join(dir, 'data', 'condition-signing-key');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const key = readFileSync(file, 'utf8').trim();
+      expect(Buffer.from(key, 'base64url')).toHaveLength(48);
+      for (const child of [...stack.apis, ...stack.controllers]) {
+        const environ = readFileSync(`/proc/${child.pid()}/environ`, 'utf8').split('\0');
+        expect(environ).toContain(`CONDITION_SIGNING_KEY_FILE=${file}`);
+        expect(environ.join('\n')).not.toContain(key);
+        expect(readFileSync(`/proc/${child.pid()}/cmdline`, 'utf8')).not.toContain(key);
+      }
+      expect(log.text()).not.toContain(key);
+    },
+  );
+
   it('serves the API, live and ready once NATS is reachable', async () => {
     await waitFor(`${stack.apiUrl}/healthz`, 30_000);
     await waitFor(`${stack.apiUrl}/readyz`, 30_000);

@@ -18,6 +18,7 @@ import {
   writeNatsServerConfig,
 } from '@switchboard/nats';
 import { ensureSecretFile, mintToken } from '@switchboard/auth';
+import { ensureKeyFile, KEY_FILE_VARIABLE } from '@switchboard/condition-signing';
 import { Supervised, supervise } from './child-process';
 import { startSandboxBmcs } from './sandbox-bmcs';
 import { SandboxCloud, startSandboxCloud } from './sandbox-cloud';
@@ -119,6 +120,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (!env.JWT_SECRET && !env.JWT_SECRET_FILE)
       env.JWT_SECRET_FILE = join(opts.dataDir, 'jwt-secret');
     const secret = env.JWT_SECRET ?? ensureSecretFile(env.JWT_SECRET_FILE!);
+    // The key the API signs conditions with and the controllers check them by: generated once
+    // into the data directory (0600) unless configured; the processes get only its path.
+    env[KEY_FILE_VARIABLE] ||= join(opts.dataDir, 'condition-signing-key');
+    ensureKeyFile(env[KEY_FILE_VARIABLE]!);
 
     let natsUrl = opts.natsUrl;
     let nats: SupervisedNats | undefined;
