@@ -32,6 +32,8 @@ ensure_secret() { # name key bytes
   echo "created Secret $1"
 }
 ensure_secret switchboard-jwt jwt-secret 48
+# The key the APIs sign conditions with and the controllers check them by.
+ensure_secret switchboard-condition-signing condition-signing-key 48
 # The simulated BMCs' password (ipmi_sim takes at most 20 characters). For real BMCs, create
 # switchboard-bmc yourself with their password before running up.sh.
 ensure_secret switchboard-bmc bmc-password 12

@@ -316,6 +316,31 @@ describe('inventory and commands', () => {
     );
   });
 
+  it.each(['api', 'controller'])(
+    'the KIND %s reads the condition signing key from the mounted Secret',
+    (name) => {
+      const { spec, container } = workload(name);
+      expect(mountedFiles(spec, container).get(envOf(container).CONDITION_SIGNING_KEY_FILE!)).toBe(
+        'secret switchboard-condition-signing/condition-signing-key',
+      );
+    },
+  );
+
+  it('compose gives the APIs and controllers the key init-secrets.sh writes, in the volume', () => {
+    expect(readRepoFile('deploy/compose/init-secrets.sh')).toMatch(
+      /^\[ -s "\$dir\/condition-signing-key" \] \|\| \{ random 48 >/m,
+    );
+    const secretsMount = (service: ComposeService) =>
+      service.volumes?.find((v) => v.startsWith('secrets:'))?.split(':')[1];
+    for (const program of ['conditions-api', 'controller'])
+      for (const [name, service] of composeServices(program)) {
+        const file = service.environment?.CONDITION_SIGNING_KEY_FILE;
+        expect({ [name]: file }).toEqual({
+          [name]: `${secretsMount(service)}/condition-signing-key`,
+        });
+      }
+  });
+
   it('the simulated BMCs answer where the inventory sends the controllers', () => {
     const inventory = loadWithSecrets(
       find(sandbox, 'ConfigMap', 'switchboard-inventory').data!['topology.yaml'],
