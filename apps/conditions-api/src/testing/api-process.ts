@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { ensureKeyFile } from '@switchboard/condition-signing';
 import { freePort } from '@switchboard/nats';
 import { JWT_SECRET, waitFor } from './harness';
 
@@ -24,15 +25,26 @@ export interface ApiProcess {
 
 /**
  * `node dist/main.js` (call buildApi first), configured through its environment only, as in
- * production, on NATS_URL and INVENTORY_FILE with the tests' JWT secret; resolves once /readyz
- * answers 200. `SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH: '1'` in `env` holds every create before
- * its publish, for a test to kill it there.
+ * production, on NATS_URL and INVENTORY_FILE with the tests' JWT secret and a condition signing
+ * key beside the inventory (in the test's own directory) unless `env` names one; resolves once
+ * /readyz answers 200. `SWITCHBOARD_FAULT_HOLD_BEFORE_PUBLISH: '1'` in `env` holds every create
+ * before its publish, for a test to kill it there.
  */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
+  const signingKeyFile =
+    env.CONDITION_SIGNING_KEY_FILE ?? join(dirname(env.INVENTORY_FILE), 'condition-signing-key');
+  ensureKeyFile(signingKeyFile);
   let output = '';
   const child = spawn(process.execPath, [join(API_DIR, 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH, JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH,
+      JWT_SECRET,
+      CONDITION_SIGNING_KEY_FILE: signingKeyFile,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (output += String(d)));
