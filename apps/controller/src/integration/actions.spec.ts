@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { allocateLoopbackAddresses, FleetMemberSpec, SimulatedFleet } from '@switchboard/bmc-sim';
+import { signCondition } from '@switchboard/condition-signing';
 import { conditionKey, conditionSubject, STREAM_CONDITIONS } from '@switchboard/condition-types';
 import {
   createCondition,
@@ -380,7 +381,11 @@ describe('serverControl actions against simulated BMCs', () => {
       await sleep(2500);
       expect((await jsm.streams.info(STREAM_CONDITIONS)).state.messages).toBe(1);
 
-      await scene.nats.buckets.conditions.put(conditionKey(late.id), JSON.stringify(late));
+      // Written as the API writes it: signed, or the controller would refuse it.
+      await scene.nats.buckets.conditions.put(
+        conditionKey(late.id),
+        JSON.stringify(signCondition(late, scene.nats.signing)),
+      );
       expect(await waitForFinal(scene.nats.store, late.id, 20_000)).toMatchObject({
         state: 'succeeded',
         controller: 'ctl-actions',
