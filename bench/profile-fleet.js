@@ -31,7 +31,8 @@ const BMCS = Number(process.env.BENCH_BMCS ?? 100);
 const RUNS = Number(process.env.PROFILE_RUNS ?? 5);
 const CPU_PROF = process.env.PROFILE_CPU !== '0';
 const repo = path.resolve(__dirname, '..');
-const mctl = path.join(repo, 'apps/cli/dist/main.js');
+// What `mctl` runs as a user runs it: the package's bin (dist/mctl.js, one bundled file).
+const mctl = path.join(repo, 'apps/cli', require('../apps/cli/package.json').bin.mctl);
 const TICK = 100; // USER_HZ
 
 const median = (xs) => {

@@ -25,7 +25,8 @@ const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 1);
 const SINGLE_RUNS = Number(process.env.BENCH_SINGLE_RUNS ?? 30);
 const FLEET_RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 3);
 const repo = path.resolve(__dirname, '..');
-const mctl = path.join(repo, 'apps/cli/dist/main.js');
+// What `mctl` runs as a user runs it: the package's bin (dist/mctl.js, one bundled file).
+const mctl = path.join(repo, 'apps/cli', require('../apps/cli/package.json').bin.mctl);
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs) => {

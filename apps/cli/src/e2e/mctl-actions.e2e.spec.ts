@@ -22,7 +22,8 @@ jest.setTimeout(60_000);
 const JWT_SECRET = 'mctl-actions-e2e-jwt-secret-0123456789-abcdefgh';
 const SUBJECT = 'mctl-actions-e2e';
 const TOKEN = mintToken({ subject: SUBJECT, scopes: ['admin'] }, JWT_SECRET);
-const MAIN_JS = join(__dirname, '../../dist/main.js');
+/** What `mctl` runs (package.json bin): the one-file bundle of dist/main.js. */
+const MAIN_JS = join(__dirname, '../../dist/mctl.js');
 
 /** The commands directory: metadata.yaml (after `help:`) and default.sh of each command. */
 const COMMANDS: Record<string, { help: string; extra?: string; script: string }> = {
@@ -269,7 +270,7 @@ describe('mctl run against the real API, controller and scripts', () => {
 /** The built binary: real stdin (not a terminal), real SIGINT. */
 describe('the mctl binary runs commands', () => {
   beforeAll(() => {
-    if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -b)`);
+    if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npm run build)`);
   });
 
   function spawnMctl(argv: string[]) {

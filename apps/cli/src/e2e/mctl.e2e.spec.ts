@@ -31,7 +31,8 @@ const PASSWORD = 'e2e-Secret-1';
 const JWT_SECRET = 'mctl-e2e-jwt-secret-0123456789-abcdefghijkl';
 const ADMIN_TOKEN = mintToken({ subject: 'mctl-e2e', scopes: ['admin'] }, JWT_SECRET);
 const READ_TOKEN = mintToken({ subject: 'mctl-e2e-reader', scopes: ['read'] }, JWT_SECRET);
-const MAIN_JS = join(__dirname, '../../dist/main.js');
+/** What `mctl` runs (package.json bin): the one-file bundle of dist/main.js. */
+const MAIN_JS = join(__dirname, '../../dist/mctl.js');
 
 let fleet: SimulatedFleet;
 let stack: E2eStack;
@@ -244,7 +245,7 @@ describe('mctl against the real stack', () => {
 });
 
 /**
- * The built binary (dist/main.js, what `npm i` links as `mctl`), against the API serving HTTPS with
+ * The built binary (dist/mctl.js, what `npm i` links as `mctl`), against the API serving HTTPS with
  * a self-signed certificate.
  */
 describe('the mctl binary over HTTPS', () => {
@@ -254,7 +255,7 @@ describe('the mctl binary over HTTPS', () => {
   let tls: TlsPair;
 
   beforeAll(async () => {
-    if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npx tsc -b)`);
+    if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: build first (npm run build)`);
     home = join(stack.dir, 'home');
     mkdirSync(join(home, '.config', 'mctl'), { recursive: true });
     tls = selfSignedCertificate();
