@@ -8,7 +8,6 @@
 const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { randomBytes } = require('node:crypto');
 const { jetstream } = require('@nats-io/jetstream');
 const { startSimulatedFleet } = require('@switchboard/bmc-sim');
 const { startStack } = require('@switchboard/stack');
@@ -20,24 +19,12 @@ const {
   provision,
 } = require('@switchboard/nats');
 const { silentLogger } = require('@switchboard/logging');
-const { mintToken } = require('@switchboard/auth');
+const { benchSecrets, waitReady, writeBenchInventory } = require('./common');
 
 const BMCS = Number(process.env.BENCH_BMCS ?? 100);
 const ROUNDS = Number(process.env.BENCH_CLUSTER_ROUNDS ?? 5);
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 2000);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
-async function waitReady(url) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/readyz not ready after 60 s`);
-}
 
 /**
  * Creates one status condition per server, all at once, spread over `apis`; ms until all accepted,
@@ -103,12 +90,7 @@ async function publishCost(servers, replicas, label) {
 
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-cluster-'));
-  const password = randomBytes(9).toString('base64url');
-  const jwtSecret = randomBytes(48).toString('base64url');
-  const auth = {
-    authorization:
-      'Bearer ' + mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret),
-  };
+  const { password, jwtSecret, auth } = benchSecrets();
   const results = {};
   // (e) a replicated publish against a single server's, alone on the machine.
   {
@@ -129,19 +111,8 @@ async function main() {
   const fleet = await startSimulatedFleet(BMCS, { defaults: { username: 'ADMIN', password } });
   let stack;
   try {
-    const names = fleet.bmcs.map((_, i) => `bench${String(i + 1).padStart(3, '0')}`);
     const inventory = path.join(dir, 'topology.yaml');
-    writeFileSync(
-      inventory,
-      [
-        'static_nodes:',
-        ...fleet.bmcs.map(
-          (b, i) =>
-            `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, ` +
-            `username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`,
-        ),
-      ].join('\n') + '\n',
-    );
+    const names = writeBenchInventory(inventory, fleet);
     stack = await startStack({
       inventoryFile: inventory,
       dataDir: path.join(dir, 'data'),
@@ -161,7 +132,7 @@ async function main() {
         RATE_LIMIT_PER_MINUTE: '1000000',
       },
     });
-    for (const url of stack.apiUrls) await waitReady(url);
+    for (const url of stack.apiUrls) await waitReady(url, 60_000);
     const round = async (apis) => {
       const { ms, ids, t0 } = await acceptAll(apis, names, auth);
       const doneMs = await allFinal(stack.apiUrls[0], ids, auth, t0);

@@ -18,13 +18,12 @@ const { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } = requir
 const { mkdirSync, copyFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { randomBytes } = require('node:crypto');
 const { startSimulatedFleet } = require('@switchboard/bmc-sim');
 const { startStack } = require('@switchboard/stack');
 const { freePort, connectWithRetry, openBuckets, readNatsAuth } = require('@switchboard/nats');
 const { ConditionStore } = require('@switchboard/condition-store');
 const { silentLogger } = require('@switchboard/logging');
-const { mintToken } = require('@switchboard/auth');
+const { benchSecrets, waitReady, writeBenchInventory } = require('./common');
 const { summarize, describe } = require('./cpu-profile');
 
 const BMCS = Number(process.env.BENCH_BMCS ?? 100);
@@ -67,18 +66,6 @@ function runChild(command, args, env) {
   });
 }
 
-async function waitReady(url) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/readyz not ready after 30 s`);
-}
-
 /** The timestamps of one condition, from its record: epoch ms. */
 function stampsOf(condition) {
   const at = (re) => {
@@ -98,28 +85,14 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-profile-'));
   const profDir = path.join(dir, 'profiles');
   const mctlProfDir = path.join(dir, 'mctl-profiles');
-  const password = randomBytes(9).toString('base64url');
-  const jwtSecret = randomBytes(48).toString('base64url');
-  const token = mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret);
-  const auth = { authorization: `Bearer ${token}` };
+  const { password, jwtSecret, token, auth } = benchSecrets();
   const loadAtStart = os.loadavg();
   const fleet = await startSimulatedFleet(BMCS, { defaults: { username: 'ADMIN', password } });
   let stack;
   let nc;
   try {
-    const names = fleet.bmcs.map((_, i) => `bench${String(i + 1).padStart(3, '0')}`);
     const inventory = path.join(dir, 'topology.yaml');
-    writeFileSync(
-      inventory,
-      [
-        'static_nodes:',
-        ...fleet.bmcs.map(
-          (b, i) =>
-            `  ${names[i]}: { platform: ipmi, bmc: { host: ${b.host}, port: ${b.port}, ` +
-            `username: ADMIN, password_env: BENCH_BMC_PASSWORD } }`,
-        ),
-      ].join('\n') + '\n',
-    );
+    const names = writeBenchInventory(inventory, fleet);
     stack = await startStack({
       inventoryFile: inventory,
       dataDir: path.join(dir, 'data'),
@@ -204,7 +177,8 @@ async function main() {
       );
       const t1 = hrUs();
       const seenExit = Date.now();
-      if (r.code !== 0) throw new Error(`mctl exited ${r.code}: ${r.out.slice(-300)}`);
+      if (r.code !== 0)
+        throw new Error(`mctl exited ${r.code}: ${r.out.slice(-300)}${r.err.slice(-300)}`);
       // Let the controller finish its last writes (claim release, ack) before reading CPU.
       await new Promise((res) => setTimeout(res, 200));
       const cpu = cpuSince(before);

@@ -9,13 +9,12 @@ const { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } = require(
 const os = require('node:os');
 const path = require('node:path');
 const { promisify } = require('node:util');
-const { randomBytes } = require('node:crypto');
 const { startSimulatedFleet } = require('@switchboard/bmc-sim');
 const { startStack } = require('@switchboard/stack');
 const { freePort } = require('@switchboard/nats');
 const { silentLogger } = require('@switchboard/logging');
-const { mintToken } = require('@switchboard/auth');
 const { MINIMAL_IPMITOOL_HOME } = require('@switchboard/drivers');
+const { benchSecrets, waitReady } = require('./common');
 
 const run = promisify(execFile);
 const BMCS = Number(process.env.BENCH_BMCS ?? 100);
@@ -62,18 +61,6 @@ function shell(cmd, env) {
         : reject(new Error(`${cmd.slice(0, 80)}: exit ${code}: ${err.slice(0, 500)}`)),
     );
   });
-}
-
-async function waitReady(url) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/readyz not ready after 30 s`);
 }
 
 /** CPU seconds of a process so far: its own, and with the children it has reaped (ipmitool). */
@@ -145,10 +132,7 @@ function peakRssMb(pid) {
 
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const password = randomBytes(9).toString('base64url');
-  const jwtSecret = randomBytes(48).toString('base64url');
-  const token = mintToken({ subject: 'bench', scopes: ['admin'], days: 1 }, jwtSecret);
-  const auth = { authorization: `Bearer ${token}` };
+  const { password, jwtSecret, token, auth } = benchSecrets();
   const fleet = await startSimulatedFleet(SCALE_BMCS, {
     defaults: { username: 'ADMIN', password },
   });
