@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, MsgRequest } from '@nats-io/jetstream';
 import type { KV, KvEntry } from '@nats-io/kv';
 import {
   ActiveClaim,
@@ -494,9 +494,7 @@ export class ConditionStore {
   private async neverQueued(held: Condition): Promise<boolean> {
     if (held.state !== 'pending' || Date.now() - Date.parse(held.createdAt) < ABANDONED_CREATE_MS)
       return false;
-    const jsm = await jetstreamManager(this.nc);
-    const last = await lastMessageOn(jsm, conditionSubject(held.kind, held.target));
-    if (last && last.header?.get('Nats-Msg-Id') === held.id) return false;
+    if (await this.isQueued(held)) return false;
     const stored = await this.getWithRevision(held.id);
     if (!stored) return true;
     if (stored.condition.state !== 'pending') return isFinal(stored.condition.state);
@@ -705,16 +703,6 @@ export class ConditionStore {
       if (!isCasConflict(err)) throw err;
     });
   }
-}
-
-/**
- * The last message on a subject, or null when the stream holds none (the client's answer to
- * JetStream's "no message found"). Any other failure (no stream leader during an election) is
- * thrown: "cannot tell" must never read as "not queued", or a queued condition would be failed
- * as never queued.
- */
-function lastMessageOn(jsm: JetStreamManager, subject: string): Promise<StoredMsg | null> {
-  return jsm.streams.getMessage(STREAM_CONDITIONS, { last_by_subj: subject });
 }
 
 /** The record without a signature: one a write changed no longer matches it. */
